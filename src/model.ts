@@ -1,0 +1,282 @@
+// The typed values that flow through the pipeline:
+//   config (Config) → run (RunRecord) → ingest (Results) → evaluate (Evaluation) → report (GateReport) → publish.
+// Every stage takes and returns these; nothing here does I/O.
+
+// ───────────────────────────── k6 metrics ─────────────────────────────
+
+export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
+/** What a metric's values measure: ms for `time`, bytes for `data`, a plain number for `default`. */
+export type Contains = 'time' | 'data' | 'default';
+
+export interface MetricInfo {
+  name: string;
+  type: MetricType;
+  contains: Contains;
+}
+
+/** A k6 sub-metric tag filter (`endpoint:trades`); `value: '*'` expands to every value seen. */
+export interface TagFilter {
+  key: string;
+  value: string;
+}
+
+/** A metric key as written in thresholds.yml, e.g. `http_req_duration{endpoint:trades,tenant:acme}`. */
+export interface MetricSelector {
+  /** The key exactly as written (tag filter included). */
+  raw: string;
+  metric: string;
+  tags: TagFilter[];
+}
+
+/** A time interval in epoch milliseconds, `start` inclusive, `end` exclusive. */
+export interface TimeWindow {
+  start: number;
+  end: number;
+}
+
+// ───────────────────────────── thresholds.yml ─────────────────────────────
+
+export type Status = 'pass' | 'marginal' | 'fail' | 'no-data';
+export type Verdict = 'APPROVED' | 'CONDITIONALLY_APPROVED' | 'NOT_APPROVED';
+export type NoDataPolicy = 'pass' | 'warn' | 'fail';
+export type WindowMode = 'all' | 'steady';
+export type Operator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';
+
+export type Aggregation =
+  | { kind: 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value' }
+  /** `p(N)`, N in (0, 100], fractional allowed (`p(99.9)`). */
+  | { kind: 'p'; p: number };
+
+export interface Expression {
+  /** As written, e.g. `p(99)<500` or `p(99)<+10%`. */
+  text: string;
+  aggregation: Aggregation;
+  operator: Operator;
+  /** The limit; for a relative expression the allowed change (10 for `+10%`, 0.005 for `+0.005`). */
+  value: number;
+  /** Relative to a baseline run: `percent` for `<+10%`, `absolute` for `<+0.005`. Absent: a fixed limit. */
+  relative?: 'percent' | 'absolute';
+}
+
+export interface SourcePos {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** One limit on one metric key, with the policies that apply to it (defaults already resolved). */
+export interface ThresholdRule {
+  selector: MetricSelector;
+  expression: Expression;
+  /** Marginal band as a fraction (0.1 for 10%). */
+  marginal: number;
+  noData: NoDataPolicy;
+  window: WindowMode;
+  /** Seconds excluded at the start of the run (warm-up). */
+  warmupSeconds: number;
+  /** `warn`: reported, never fails the gate. */
+  severity: 'error' | 'warn';
+  /** Relative limits only: an absolute change (in the metric's unit) below which a move never fails. */
+  minChange?: number;
+  pos: SourcePos;
+}
+
+export interface ScenarioConfig {
+  name: string;
+  /** k6 script, relative to the thresholds file's directory. */
+  script?: string;
+  /** Rules declared under this scenario (without the top-level ones; see `rulesFor`). */
+  rules: ThresholdRule[];
+  /** Extra environment for the k6 run. */
+  env: Record<string, string>;
+  pos: SourcePos;
+}
+
+export type UtilizationSourceKind = 'prometheus' | 'postgres' | 'redis';
+
+export interface UtilizationMetricConfig {
+  name: string;
+  /** A custom PromQL expression, or a preset such as `postgres.connections`. */
+  prometheus?: string;
+  preset?: string;
+  /** Preset parameters (namespace, workload, …) and the unit label for the report. */
+  params: Record<string, string>;
+  unit?: string;
+  pos: SourcePos;
+}
+
+export interface UtilizationConfig {
+  /** Source URLs with `${VAR}` already expanded; never logged. */
+  sources: Partial<Record<UtilizationSourceKind, { url: string }>>;
+  metrics: UtilizationMetricConfig[];
+  /** Sampling interval of direct probes, seconds. */
+  intervalSeconds: number;
+  /** Slow-query snapshot (pg_stat_statements) on/off. */
+  slowQueries: boolean;
+}
+
+export interface Config {
+  /** Path of the thresholds file as given (used in messages). */
+  file: string;
+  version: 1;
+  marginal: number;
+  failOn: 'fail' | 'marginal';
+  noData: NoDataPolicy;
+  window: WindowMode;
+  warmupSeconds: number;
+  /** Top-level rules: apply to every scenario. */
+  rules: ThresholdRule[];
+  scenarios: ScenarioConfig[];
+  utilization?: UtilizationConfig;
+}
+
+// ───────────────────────────── ingestion ─────────────────────────────
+
+/** A measured value, or why there is none. */
+export type Measurement = { value: number } | { noData: string };
+
+export interface IngestDiagnostics {
+  files: string[];
+  lines: number;
+  points: number;
+  /** Lines that are not valid k6 JSON (garbage), with up to a few examples `file:line`. */
+  badLines: number;
+  badLineExamples: string[];
+  /** A file ended in a partial line (k6 killed). */
+  truncatedFiles: string[];
+}
+
+/** One second (or bucket) of the run, for charts and the steady-state window. */
+export interface TimelinePoint {
+  /** Bucket start, epoch ms. */
+  t: number;
+  vus: number;
+  requests: number;
+  failed: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** What ingestion produces: aggregates per metric × tag set, answerable for any selector and window. */
+export interface Results {
+  source: 'ndjson' | 'summary';
+  metrics: ReadonlyMap<string, MetricInfo>;
+  /** First to last sample time; undefined when there were no samples (or a summary without times). */
+  span: TimeWindow | undefined;
+  diagnostics: IngestDiagnostics;
+  /** Distinct values of `scenario` tags seen. */
+  scenarios: string[];
+  /**
+   * The aggregation of the samples of `selector` within `window` (default: the whole run).
+   * Percentiles follow k6's definition; counter `rate` = count ÷ window seconds.
+   * The derived metric `availability` is answered from `http_reqs` points (share not 5xx, not status 0).
+   */
+  measure(selector: MetricSelector, aggregation: Aggregation, window?: TimeWindow): Measurement;
+  /** Distinct values of tag `key` among the samples of `metric` (wildcard expansion). */
+  tagValues(metric: string, key: string): string[];
+  /** While VUs were at their peak (ramps excluded); undefined if it cannot be told. */
+  steadyWindow(): TimeWindow | undefined;
+  /** Per-bucket series for charts. */
+  timeline(bucketSeconds: number): TimelinePoint[];
+}
+
+// ───────────────────────────── run ─────────────────────────────
+
+export interface RunRecord {
+  scenario: string;
+  /** k6 output files of this run (one per shard). */
+  outputs: string[];
+  window: TimeWindow;
+  exitCode: number | null;
+  /** k6's exit code meaning, e.g. `thresholds failed (99)`. */
+  exitMeaning: string;
+  /** Set when the run did not complete: the results are partial. */
+  incomplete?: string;
+  /** Attempt number (noise-guard reruns). */
+  attempt: number;
+}
+
+// ───────────────────────────── evaluation ─────────────────────────────
+
+export type Unit = 'ms' | 'ratio' | 'bytes' | 'count' | 'per-second' | 'percent' | 'number';
+
+export interface CriterionResult {
+  scenario: string;
+  /** The key as written, or with a wildcard expanded (`http_req_duration{tenant:acme}`). */
+  metric: string;
+  expression: string;
+  /** ms for time metrics, 0–1 for rates. null for no-data. */
+  actual: number | null;
+  /** The limit in the same unit as `actual` (for a relative rule: baseline + allowed change). */
+  limit: number;
+  unit: Unit;
+  status: Status;
+  /** True when this criterion's status fails the gate (severity error and status ≥ fail-on). */
+  blocking: boolean;
+  /** Why there is no data, or other context. */
+  reason?: string;
+  baseline?: number | null;
+  delta?: number | null;
+  window?: TimeWindow;
+  kind: 'k6' | 'utilization' | 'relative';
+  pos: SourcePos;
+  severity: 'error' | 'warn';
+}
+
+export interface ScenarioEvaluation {
+  name: string;
+  criteria: CriterionResult[];
+  /** The interval evaluated (`window: steady` narrows it). */
+  window?: TimeWindow;
+  /** Notes such as "no scenario named X in thresholds.yml: only the top-level thresholds apply". */
+  notes: string[];
+  run?: RunRecord;
+}
+
+export interface Evaluation {
+  verdict: Verdict;
+  failOn: 'fail' | 'marginal';
+  scenarios: ScenarioEvaluation[];
+  /** Human rationale for the verdict, one or two sentences. */
+  rationale: string;
+}
+
+// ───────────────────────────── utilization (collectors) ─────────────────────────────
+
+export interface SlowQuery {
+  /** Shortened statement text. */
+  query: string;
+  meanMs: number;
+  calls: number;
+  totalSeconds: number;
+  /** Share of all statement time during the run, 0–100. */
+  percent: number;
+}
+
+export interface SlowQueryReport {
+  available: boolean;
+  /** Why there is no table (extension missing, source unreachable…). */
+  reason?: string;
+  rows: SlowQuery[];
+}
+
+/** Utilization measured over one scenario's run window. */
+export interface UtilizationResults {
+  /** Whether `metric` is a configured utilization metric. */
+  has(metric: string): boolean;
+  measure(metric: string, aggregation: Aggregation): Measurement;
+  unit(metric: string): Unit;
+  slowQueries?: SlowQueryReport;
+  notes: string[];
+}
+
+// ───────────────────────────── baseline ─────────────────────────────
+
+/** What a previous run left for comparison: per scenario, per `metric|aggregation` key, the value. */
+export interface Baseline {
+  /** Where it came from (file, or workflow run URL), for the report. */
+  source: string;
+  commit?: string;
+  scenarios: Record<string, Record<string, number>>;
+}
