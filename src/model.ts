@@ -280,3 +280,82 @@ export interface Baseline {
   commit?: string;
   scenarios: Record<string, Record<string, number>>;
 }
+
+// ───────────────────────────── report & pipeline ─────────────────────────────
+
+/** A block of Markdown that a later stage (utilization, charts, tenants, baseline) adds to the report. */
+export interface ReportSection {
+  id: string;
+  /** Where it goes: after the summary, inside a scenario (after its SLO table), after the SLO comparison, or before the decision. */
+  place: 'summary' | 'scenario' | 'slo' | 'decision';
+  scenario?: string;
+  title?: string;
+  markdown: string;
+  /** When the report must shrink to fit a size limit, sections with a higher number are dropped first. */
+  dropOrder: number;
+}
+
+/** Headline numbers per scenario (Action outputs, comment title). */
+export interface Headline {
+  p95: number | null;
+  p99: number | null;
+  errorRate: number | null;
+  rps: number | null;
+}
+
+/** Logging sink the faces provide (the Action: @actions/core; the CLI: stderr). */
+export interface Logger {
+  info(message: string): void;
+  warning(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+  /** A collapsible group (the Action) or an indented block (the CLI). */
+  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Everything the gate needs, read by a face (action inputs or argv) and handed to the pipeline. */
+export interface GateOptions {
+  cwd: string;
+  /** Path of thresholds.yml (relative to cwd). */
+  thresholds: string;
+  /** Scenario names; empty = every scenario of the config (run mode) or the results' `scenario` tag (evaluate-only). */
+  scenarios: string[];
+  /** Evaluate-only mode: k6 output files (globs already expanded). No k6 run. */
+  results?: string[];
+  /** Run mode: the preview environment's base URL. */
+  baseUrl?: string;
+  k6?: {
+    version?: string;
+    path?: string;
+    downloadBase?: string;
+    /** Extra env for k6 (user vars). */
+    env?: Record<string, string>;
+    /** Tags added to every k6 run (commit, pr, run id). */
+    tags?: Record<string, string>;
+    timeoutSeconds?: number;
+    preflight?: { path: string; expectStatus: number; timeoutSeconds: number };
+  };
+  /** Overrides the config's fail-on. */
+  failOn?: 'fail' | 'marginal';
+  /** A baseline report to compare against, or a function that finds one per scenario. */
+  baseline?: Baseline | ((scenario: string) => Promise<Baseline | undefined>);
+  /** Environment used for `${VAR}` expansion in thresholds.yml. */
+  env: Record<string, string | undefined>;
+  log: Logger;
+  /** Where run outputs and reports are written (defaults to a temp dir). */
+  outDir?: string;
+}
+
+/** What the pipeline hands back to a face. */
+export interface GateResult {
+  evaluation: Evaluation;
+  /** The full Markdown report. */
+  markdown: string;
+  /** The same report shrunk to at most `maxChars` characters (GitHub comment / summary limits). */
+  markdownWithin(maxChars: number, note: string): string;
+  /** The JSON report object (what `--json` writes). */
+  json: unknown;
+  headline: Record<string, Headline>;
+  /** Files written (k6 outputs, reports). */
+  files: { markdown?: string; json?: string; outputs: string[] };
+}
