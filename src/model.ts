@@ -334,6 +334,10 @@ export interface GateOptions {
     tags?: Record<string, string>;
     timeoutSeconds?: number;
     preflight?: { path: string; expectStatus: number; timeoutSeconds: number };
+    /** Distributed run: this runner's share (`0:1/4`), passed as k6's `--execution-segment`. */
+    executionSegment?: string;
+    /** The full segment sequence (`0,1/4,1/2,3/4,1`), passed as `--execution-segment-sequence`. */
+    executionSegmentSequence?: string;
   };
   /** Overrides the config's fail-on. */
   failOn?: 'fail' | 'marginal';
