@@ -222,6 +222,8 @@ export interface CriterionResult {
   kind: 'k6' | 'utilization' | 'relative';
   pos: SourcePos;
   severity: 'error' | 'warn';
+  /** The rule's no-data policy (how a `no-data` status counts toward the verdict). */
+  noData?: NoDataPolicy;
 }
 
 export interface ScenarioEvaluation {
