@@ -1,0 +1,183 @@
+// Finding k6 on the runner: a given path, PATH, the tool cache, or a download of the pinned release
+// (SHA-256 checked against the release's checksums file; a mismatch is refused).
+import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { access, chmod, readFile, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import * as tc from '@actions/tool-cache';
+import { InputError } from '../errors.js';
+import type { Logger } from '../model.js';
+
+/** The k6 release downloaded when none is given (current 2.x line). */
+export const DEFAULT_K6_VERSION = '2.3.0';
+export const DEFAULT_DOWNLOAD_BASE = 'https://github.com/grafana/k6/releases/download';
+
+export interface K6Asset {
+  os: 'linux' | 'macos' | 'windows';
+  arch: 'amd64' | 'arm64';
+  ext: 'tar.gz' | 'zip';
+  /** `k6-v2.3.0-linux-amd64.tar.gz` */
+  file: string;
+  /** The folder inside the archive, `k6-v2.3.0-linux-amd64`. */
+  dir: string;
+  /** `k6` or `k6.exe`. */
+  exe: string;
+  url: string;
+  checksumsUrl: string;
+}
+
+/** The release asset for a platform (Node's `process.platform` / `process.arch` names). */
+export function k6Asset(version: string, platform: NodeJS.Platform | string, arch: string, downloadBase = DEFAULT_DOWNLOAD_BASE): K6Asset {
+  const v = version.replace(/^v/, '');
+  const os = platform === 'linux' ? 'linux' : platform === 'darwin' ? 'macos' : platform === 'win32' ? 'windows' : undefined;
+  if (!os) throw new InputError(`k6 has no release for the platform '${platform}'`, undefined, 'install k6 yourself and pass its path (--k6-path / k6-path)');
+  const a = arch === 'x64' || arch === 'amd64' ? 'amd64' : arch === 'arm64' || arch === 'aarch64' ? 'arm64' : undefined;
+  if (!a) throw new InputError(`k6 has no release for the architecture '${arch}'`, undefined, 'install k6 yourself and pass its path (--k6-path / k6-path)');
+  const ext = os === 'linux' ? 'tar.gz' : 'zip';
+  const dir = `k6-v${v}-${os}-${a}`;
+  const base = downloadBase.replace(/\/+$/, '');
+  return {
+    os,
+    arch: a,
+    ext,
+    file: `${dir}.${ext}`,
+    dir,
+    exe: os === 'windows' ? 'k6.exe' : 'k6',
+    url: `${base}/v${v}/${dir}.${ext}`,
+    checksumsUrl: `${base}/v${v}/k6-v${v}-checksums.txt`,
+  };
+}
+
+/** The SHA-256 listed for `file` in a `sha256sum`-style checksums file, lowercase hex. */
+export function checksumFor(checksums: string, file: string): string | undefined {
+  for (const line of checksums.split(/\r?\n/)) {
+    const m = /^([0-9a-fA-F]{64})\s+\*?(.+?)\s*$/.exec(line);
+    if (m && m[2] === file) return (m[1] as string).toLowerCase();
+  }
+  return undefined;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  return createHash('sha256').update(await readFile(path)).digest('hex');
+}
+
+export interface LocateOptions {
+  /** An explicit executable (k6-path). */
+  path?: string;
+  version: string;
+  downloadBase?: string;
+  platform?: NodeJS.Platform;
+  arch?: string;
+  log: Logger;
+  /** The PATH to search; empty or undefined skips the search. */
+  pathEnv?: string;
+}
+
+export interface LocatedK6 {
+  path: string;
+  version: string;
+  source: 'path' | 'cache' | 'download';
+}
+
+async function isExecutable(file: string, windows: boolean): Promise<boolean> {
+  try {
+    const s = await stat(file);
+    if (!s.isFile()) return false;
+    if (!windows) await access(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The version `k6 version` reports (`k6 v2.3.0 (…)`), or undefined when it cannot be run. */
+export function k6Version(executable: string): Promise<string | undefined> {
+  return new Promise((done) => {
+    execFile(executable, ['version'], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
+      if (error) return done(undefined);
+      const m = /v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(String(stdout));
+      done(m ? m[1] : undefined);
+    });
+  });
+}
+
+export async function locateOrInstallK6(opts: LocateOptions): Promise<LocatedK6> {
+  const platform = opts.platform ?? process.platform;
+  const windows = platform === 'win32';
+  const exeName = windows ? 'k6.exe' : 'k6';
+  const { log } = opts;
+
+  if (opts.path) {
+    const path = resolve(opts.path);
+    if (!(await isExecutable(path, windows))) {
+      throw new InputError(`k6 path '${opts.path}' is not an executable file`, undefined, 'point k6-path at the k6 binary, or leave it out to download k6');
+    }
+    const version = (await k6Version(path)) ?? 'unknown';
+    log.info(`k6: using ${path} (${version})`);
+    return { path, version, source: 'path' };
+  }
+
+  if (opts.pathEnv) {
+    for (const dir of opts.pathEnv.split(windows ? ';' : delimiter)) {
+      if (!dir) continue;
+      const candidate = join(dir, exeName);
+      if (await isExecutable(candidate, windows)) {
+        const version = (await k6Version(candidate)) ?? 'unknown';
+        log.info(`k6: found on PATH at ${candidate} (${version})`);
+        return { path: candidate, version, source: 'path' };
+      }
+    }
+  }
+
+  const version = opts.version.replace(/^v/, '');
+  const asset = k6Asset(version, platform, opts.arch ?? process.arch, opts.downloadBase);
+  const cached = tc.find('k6', version, asset.arch);
+  if (cached && (await isExecutable(join(cached, asset.exe), windows))) {
+    log.info(`k6: v${version} from the tool cache (${cached})`);
+    return { path: join(cached, asset.exe), version, source: 'cache' };
+  }
+
+  log.info(`k6: downloading v${version} (${asset.file}) from ${asset.url}`);
+  let archive: string;
+  let checksumsFile: string;
+  try {
+    checksumsFile = await tc.downloadTool(asset.checksumsUrl);
+    archive = await tc.downloadTool(asset.url);
+  } catch (error) {
+    throw new Error(
+      `cannot download k6 v${version}: ${error instanceof Error ? error.message : String(error)} (${asset.url}). ` +
+        'Check the version, the download base (k6-download-base for a mirror), or pass k6-path.',
+    );
+  }
+  const expected = checksumFor(await readFile(checksumsFile, 'utf8'), asset.file);
+  if (!expected) {
+    throw new Error(`refusing k6 v${version}: ${asset.checksumsUrl} lists no checksum for ${asset.file}`);
+  }
+  const actual = await sha256File(archive);
+  if (actual !== expected) {
+    throw new Error(`refusing k6 v${version}: SHA-256 of ${asset.file} is ${actual}, the release's checksums file says ${expected}`);
+  }
+  log.info(`k6: SHA-256 verified (${actual})`);
+
+  const extracted = asset.ext === 'tar.gz' ? await tc.extractTar(archive) : await tc.extractZip(archive);
+  const inner = join(extracted, asset.dir);
+  const sourceDir = (await isExecutable(join(inner, asset.exe), windows)) || (await exists(join(inner, asset.exe))) ? inner : extracted;
+  if (!(await exists(join(sourceDir, asset.exe)))) {
+    throw new Error(`the k6 archive ${asset.file} holds no ${asset.dir}/${asset.exe}`);
+  }
+  const dir = await tc.cacheDir(sourceDir, 'k6', version, asset.arch);
+  const path = join(dir, asset.exe);
+  if (!windows) await chmod(path, 0o755);
+  log.info(`k6: v${version} installed at ${path}`);
+  return { path, version, source: 'download' };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}

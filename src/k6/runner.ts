@@ -1,0 +1,184 @@
+// One `k6 run` of one scenario: NDJSON output to a .gz file, env and run tags, k6's output streamed to
+// the log, an overall timeout (SIGINT, then kill), and k6's exit code turned into a RunRecord.
+import { spawn } from 'node:child_process';
+import { mkdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Logger, RunRecord } from '../model.js';
+import { formatDuration } from './duration.js';
+
+/** k6's exit codes (`k6 run`), their meaning, and whether the samples written are the whole run. */
+export const K6_EXIT_CODES: Readonly<Record<number, { meaning: string; complete: boolean }>> = {
+  0: { meaning: 'ok', complete: true },
+  97: { meaning: 'cloud test failed', complete: false },
+  98: { meaning: 'cloud test progress lost', complete: false },
+  99: { meaning: "the script's own thresholds failed", complete: true },
+  100: { meaning: 'setup() timed out', complete: false },
+  101: { meaning: 'teardown() timed out', complete: false },
+  102: { meaning: 'generic timeout', complete: false },
+  103: { meaning: 'stopped via the REST API', complete: false },
+  104: { meaning: 'invalid config', complete: false },
+  105: { meaning: 'aborted from outside (SIGINT/SIGTERM)', complete: false },
+  106: { meaning: 'the REST API could not start', complete: false },
+  107: { meaning: 'the script threw an exception', complete: false },
+  108: { meaning: 'the script aborted the test (test.abort())', complete: false },
+  109: { meaning: 'k6 crashed (Go panic)', complete: false },
+  110: { meaning: 'the script marked the test failed (execution.test.fail())', complete: false },
+  255: { meaning: 'k6 failed (other error)', complete: false },
+};
+
+/** `the script threw an exception (107)`; unknown codes and signals are described too. */
+export function exitMeaning(code: number | null, signal?: NodeJS.Signals | null): string {
+  if (code === null) return `killed by ${signal ?? 'a signal'}`;
+  const known = K6_EXIT_CODES[code];
+  return known ? `${known.meaning} (${code})` : `unexpected exit code (${code})`;
+}
+
+/** Whether the samples of a run that ended like this cover the whole run (0 and 99 only). */
+export function isComplete(code: number | null): boolean {
+  return code !== null && (K6_EXIT_CODES[code]?.complete ?? false);
+}
+
+export interface K6RunOptions {
+  k6Path: string;
+  /** The scenario script (absolute, or relative to `cwd`). */
+  script: string;
+  scenario: string;
+  baseUrl: string;
+  outDir: string;
+  cwd: string;
+  log: Logger;
+  /** Extra environment for the script (user vars, tenants, the scenario's env). */
+  env?: Record<string, string>;
+  /** `--tag k=v` on every sample (commit, pr, run_id). */
+  tags?: Record<string, string>;
+  /** Overall limit; on expiry k6 gets SIGINT, then a kill after `graceSeconds`. */
+  timeoutSeconds?: number;
+  /** Between SIGINT and the kill (default 30 s: k6 stops gracefully and flushes its output). */
+  graceSeconds?: number;
+  executionSegment?: string;
+  executionSegmentSequence?: string;
+  /** Attempt number (noise-guard reruns), 1 by default; part of the output file name. */
+  attempt?: number;
+  /** Environment the child inherits (PATH, HOME, proxies); default the current process's. */
+  baseEnv?: Record<string, string | undefined>;
+}
+
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+/** The argv of `k6` for one scenario (without the executable). */
+export function k6RunArgs(opts: Pick<K6RunOptions, 'script' | 'tags' | 'executionSegment' | 'executionSegmentSequence'>, outFile: string): string[] {
+  const args = ['run', '--no-color', '--out', `json=${outFile}`];
+  for (const [k, v] of Object.entries(opts.tags ?? {})) args.push('--tag', `${k}=${v}`);
+  if (opts.executionSegment) args.push('--execution-segment', opts.executionSegment);
+  if (opts.executionSegmentSequence) args.push('--execution-segment-sequence', opts.executionSegmentSequence);
+  args.push(opts.script);
+  return args;
+}
+
+/** Splits a stream into lines and hands each complete line to `emit`; `flush` emits a trailing partial line. */
+function lineSplitter(emit: (line: string) => void): { push(chunk: Buffer): void; flush(): void } {
+  let rest = '';
+  return {
+    push(chunk) {
+      rest += chunk.toString('utf8');
+      const lines = rest.split(/\r?\n|\r/);
+      rest = lines.pop() ?? '';
+      for (const l of lines) if (l.trim() !== '') emit(l);
+    },
+    flush() {
+      if (rest.trim() !== '') emit(rest);
+      rest = '';
+    },
+  };
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Runs k6 for one scenario and describes how it ended. Throws only when k6 cannot be started. */
+export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
+  const attempt = opts.attempt ?? 1;
+  await mkdir(opts.outDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const outFile = resolve(opts.outDir, `${safeName(opts.scenario)}${attempt > 1 ? `-attempt${attempt}` : ''}-${stamp}.ndjson.gz`);
+  const args = k6RunArgs(opts, outFile);
+  const env: Record<string, string | undefined> = {
+    ...(opts.baseEnv ?? process.env),
+    K6_NO_USAGE_REPORT: 'true',
+    ...opts.env,
+    BASE_URL: opts.baseUrl,
+  };
+  const { log } = opts;
+  const timeoutMs = opts.timeoutSeconds !== undefined ? opts.timeoutSeconds * 1000 : undefined;
+  const graceMs = (opts.graceSeconds ?? 30) * 1000;
+
+  return log.group(`k6 run: ${opts.scenario}${attempt > 1 ? ` (attempt ${attempt})` : ''}`, async () => {
+    log.info(`${opts.k6Path} ${args.join(' ')}`);
+    const start = Date.now();
+    let timedOut = false;
+    const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
+      const child = spawn(opts.k6Path, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      const out = lineSplitter((l) => log.info(l));
+      const err = lineSplitter((l) => log.info(l));
+      child.stdout.on('data', (c: Buffer) => out.push(c));
+      child.stderr.on('data', (c: Buffer) => err.push(c));
+      let killTimer: NodeJS.Timeout | undefined;
+      const timer =
+        timeoutMs !== undefined
+          ? setTimeout(() => {
+              timedOut = true;
+              log.warning(`k6 run '${opts.scenario}' exceeded the ${formatDuration(timeoutMs)} timeout: stopping it (SIGINT)`);
+              child.kill('SIGINT');
+              killTimer = setTimeout(() => {
+                log.warning(`k6 did not stop within ${formatDuration(graceMs)} of SIGINT: killing it`);
+                child.kill('SIGKILL');
+              }, graceMs);
+            }, timeoutMs)
+          : undefined;
+      child.on('error', (error) => {
+        if (timer) clearTimeout(timer);
+        if (killTimer) clearTimeout(killTimer);
+        fail(new Error(`cannot start k6 (${opts.k6Path}): ${error.message}`));
+      });
+      child.on('close', (code, signal) => {
+        if (timer) clearTimeout(timer);
+        if (killTimer) clearTimeout(killTimer);
+        out.flush();
+        err.flush();
+        done({ code, signal });
+      });
+    });
+    const end = Date.now();
+    const meaning = exitMeaning(outcome.code, outcome.signal);
+    const outputs = (await exists(outFile)) ? [outFile] : [];
+    const record: RunRecord = {
+      scenario: opts.scenario,
+      outputs,
+      window: { start, end },
+      exitCode: outcome.code,
+      exitMeaning: meaning,
+      attempt,
+    };
+    let incomplete: string | undefined;
+    if (timedOut) incomplete = `stopped after the ${formatDuration(timeoutMs ?? 0)} timeout (k6: ${meaning})`;
+    else if (!isComplete(outcome.code)) incomplete = `k6 ended early: ${meaning}`;
+    if (outputs.length === 0) incomplete = `${incomplete ?? `k6: ${meaning}`}; k6 wrote no output file`;
+    if (incomplete) {
+      record.incomplete = incomplete;
+      log.warning(`k6 run '${opts.scenario}': ${incomplete}`);
+    } else if (outcome.code === 99) {
+      log.info(`k6 run '${opts.scenario}': ${meaning}; the gate decides from the thresholds file`);
+    } else {
+      log.info(`k6 run '${opts.scenario}': ${meaning} in ${formatDuration(end - start)}`);
+    }
+    return record;
+  });
+}
+

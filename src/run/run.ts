@@ -1,0 +1,134 @@
+// The run stage: preflight the environment once, locate or install k6, run each scenario's script in order.
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import type { Config, GateOptions, Logger, RunRecord, ScenarioConfig } from '../model.js';
+import { DEFAULT_K6_VERSION, locateOrInstallK6, type LocatedK6 } from '../k6/install.js';
+import { preflight } from '../k6/preflight.js';
+import { runK6 } from '../k6/runner.js';
+
+export const DEFAULT_PREFLIGHT = { path: '/', expectStatus: 200, timeoutSeconds: 120 } as const;
+/** Default overall limit of one scenario's k6 run, seconds. */
+export const DEFAULT_RUN_TIMEOUT_SECONDS = 30 * 60;
+/** Env vars of the scripts that name files; relative values are resolved against `cwd`. */
+const FILE_VARS = ['PERF_GATE_TENANTS_FILE'];
+
+export interface RunHooks {
+  /** Called just before a scenario's k6 starts (utilization collectors start sampling). */
+  beforeScenario?(name: string): Promise<void>;
+  /** Called when it ended, with its window (collectors query that window). */
+  afterScenario?(name: string, record: RunRecord): Promise<void>;
+}
+
+export interface RunInput {
+  config: Config;
+  /** Scenario names; empty = every scenario of the config that has a script. */
+  scenarios: string[];
+  baseUrl: string;
+  k6: GateOptions['k6'];
+  cwd: string;
+  outDir: string;
+  log: Logger;
+  hooks?: RunHooks;
+  /** Environment k6 inherits and PATH is searched in; default the current process's. */
+  processEnv?: Record<string, string | undefined>;
+  /** Seconds between SIGINT and the kill on timeout (default 30). */
+  graceSeconds?: number;
+  /** Poll interval of the preflight (default 2000 ms). */
+  preflightIntervalMs?: number;
+  /** Attempt number written into the records (noise-guard reruns). */
+  attempt?: number;
+}
+
+function where(s: ScenarioConfig): string {
+  return `${s.pos.file}:${s.pos.line}:${s.pos.column}`;
+}
+
+/** The scenarios to run, in the order asked (or the config's order). */
+export function selectScenarios(config: Config, names: string[]): ScenarioConfig[] {
+  const configured = config.scenarios;
+  const list = configured.map((s) => s.name).join(', ') || '(none)';
+  if (names.length === 0) {
+    const runnable = configured.filter((s) => s.script);
+    if (runnable.length === 0) {
+      throw new InputError(`${config.file} has no scenario with a script to run`, config.file, "add 'script: k6/smoke-test.ts' under a scenario");
+    }
+    return runnable;
+  }
+  return names.map((name) => {
+    const s = configured.find((c) => c.name === name);
+    if (!s) throw new InputError(`no scenario named '${name}' in ${config.file}; configured: ${list}`, undefined, `use one of: ${list}`);
+    return s;
+  });
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the scenarios one after the other; returns one RunRecord per scenario. */
+export async function runScenarios(input: RunInput): Promise<RunRecord[]> {
+  const { config, log, cwd } = input;
+  const k6 = input.k6 ?? {};
+  const selected = selectScenarios(config, input.scenarios);
+  const configDir = dirname(resolve(cwd, config.file));
+
+  const scripts = new Map<string, string>();
+  for (const s of selected) {
+    if (!s.script) {
+      throw new InputError(`scenario '${s.name}' has no script to run`, where(s), `add 'script: k6/${s.name}-test.ts' (relative to ${config.file})`);
+    }
+    const script = resolve(configDir, s.script);
+    if (!(await isFile(script))) {
+      throw new InputError(`the script of scenario '${s.name}' does not exist: ${script}`, where(s), 'the path is relative to the thresholds file');
+    }
+    scripts.set(s.name, script);
+  }
+
+  const pf = { ...DEFAULT_PREFLIGHT, ...k6.preflight };
+  await preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs }, log);
+
+  const env = input.processEnv ?? process.env;
+  const located: LocatedK6 = await locateOrInstallK6({
+    path: k6.path,
+    version: k6.version ?? DEFAULT_K6_VERSION,
+    downloadBase: k6.downloadBase,
+    log,
+    // An explicit version pins the download: PATH is searched only when no version was asked for.
+    pathEnv: k6.version ? undefined : env.PATH ?? env.Path,
+  });
+
+  const records: RunRecord[] = [];
+  for (const s of selected) {
+    const userEnv: Record<string, string> = { ...s.env, ...k6.env };
+    for (const name of FILE_VARS) {
+      const v = userEnv[name];
+      if (v && !isAbsolute(v)) userEnv[name] = resolve(cwd, v);
+    }
+    await input.hooks?.beforeScenario?.(s.name);
+    const record = await runK6({
+      k6Path: located.path,
+      script: scripts.get(s.name) as string,
+      scenario: s.name,
+      baseUrl: input.baseUrl,
+      outDir: input.outDir,
+      cwd,
+      log,
+      env: userEnv,
+      tags: k6.tags,
+      timeoutSeconds: k6.timeoutSeconds ?? DEFAULT_RUN_TIMEOUT_SECONDS,
+      graceSeconds: input.graceSeconds,
+      executionSegment: k6.executionSegment,
+      executionSegmentSequence: k6.executionSegmentSequence,
+      attempt: input.attempt,
+      baseEnv: env,
+    });
+    await input.hooks?.afterScenario?.(s.name, record);
+    records.push(record);
+  }
+  return records;
+}
