@@ -1,0 +1,270 @@
+// Utilization collection bound to a run window: direct probes sample during the run, Prometheus is
+// queried over the window afterwards, pg_stat_statements is snapshotted before and after.
+// Nothing here throws: a source that cannot answer turns its metrics into no-data with the reason.
+import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Unit, UtilizationConfig, UtilizationMetricConfig, UtilizationResults } from '../model.js';
+import { PgProbe, RedisProbe } from './direct.js';
+import { maskUrl } from './mask.js';
+import { PRESETS, isPreset, type PresetDef, type PromPlan } from './presets.js';
+import { PrometheusClient, rateRangeFor, stepFor } from './prometheus.js';
+import { slowQueryReport, type StatementSnapshot } from './slow-queries.js';
+import { aggregate } from './stats.js';
+
+export const DIRECT_ONLY_DURING_RUN = 'direct probes only sample during a run';
+
+export interface Collection {
+  /** Stops the probes, takes the closing snapshots and queries Prometheus over `window`. */
+  stop(window: TimeWindow): Promise<UtilizationResults>;
+}
+
+type Plan =
+  | { kind: 'direct'; family: 'postgres' | 'redis'; preset: PresetDef; metric: UtilizationMetricConfig; unit: Unit }
+  | { kind: 'prometheus'; metric: UtilizationMetricConfig; unit: Unit; build: (window: TimeWindow) => PromPlan | { error: string } }
+  | { kind: 'none'; metric: UtilizationMetricConfig; unit: Unit; reason: string };
+
+const UNITS: readonly Unit[] = ['ms', 'ratio', 'bytes', 'count', 'per-second', 'percent', 'number'];
+
+function customUnit(u: string | undefined): Unit {
+  if (!u) return 'number';
+  if ((UNITS as readonly string[]).includes(u)) return u as Unit;
+  if (u === '%') return 'percent';
+  if (u === '/s' || u === 'ops/s' || u === 'rps') return 'per-second';
+  return 'number';
+}
+
+function planMetric(cfg: UtilizationConfig, m: UtilizationMetricConfig): Plan {
+  const rangeFor = (w: TimeWindow) => m.params.rate_window ?? rateRangeFor(stepFor(w));
+  if (m.prometheus !== undefined) {
+    const unit = customUnit(m.unit);
+    if (!m.prometheus.trim()) return { kind: 'none', metric: m, unit, reason: 'the PromQL expression is empty' };
+    if (!cfg.sources.prometheus?.url) return { kind: 'none', metric: m, unit, reason: 'no Prometheus source configured (utilization.sources.prometheus.url is empty or unset)' };
+    const query = m.prometheus;
+    return { kind: 'prometheus', metric: m, unit, build: (w) => ({ series: query.split('$__rate_interval').join(rangeFor(w)), needs: 'the series the expression selects' }) };
+  }
+  const name = m.preset ?? '';
+  if (!isPreset(name)) return { kind: 'none', metric: m, unit: customUnit(m.unit), reason: `unknown preset "${name}"` };
+  const preset = PRESETS[name];
+  const unit = preset.unit;
+  const wanted = m.params.source;
+  const family = preset.family;
+  const directUrl = family === 'k8s' ? undefined : cfg.sources[family]?.url;
+  const useDirect = preset.direct !== undefined && (wanted === 'direct' || (wanted !== 'prometheus' && !!directUrl));
+  if (useDirect) {
+    if (!directUrl) return { kind: 'none', metric: m, unit, reason: `no ${family} source configured (utilization.sources.${family}.url is empty or unset)` };
+    return { kind: 'direct', family: family as 'postgres' | 'redis', preset, metric: m, unit };
+  }
+  if (wanted === 'direct') return { kind: 'none', metric: m, unit, reason: `${name} can only be read from Prometheus` };
+  if (!cfg.sources.prometheus?.url) {
+    const alt = preset.direct ? ` or utilization.sources.${family}` : '';
+    return { kind: 'none', metric: m, unit, reason: `no Prometheus source configured (utilization.sources.prometheus${alt})` };
+  }
+  return { kind: 'prometheus', metric: m, unit, build: (w) => preset.prometheus(m.params, rangeFor(w)) };
+}
+
+interface Entry {
+  unit: Unit;
+  samples: number[];
+  value?: number;
+  noData?: string;
+  /** Why the whole-window `value` is missing while the series itself has samples. */
+  valueNoData?: string;
+}
+
+class Results implements UtilizationResults {
+  notes: string[] = [];
+  slowQueries?: SlowQueryReport;
+  constructor(private readonly entries: Map<string, Entry>) {}
+  has(metric: string): boolean {
+    return this.entries.has(metric);
+  }
+  unit(metric: string): Unit {
+    return this.entries.get(metric)?.unit ?? 'number';
+  }
+  measure(metric: string, aggregation: Aggregation): Measurement {
+    const e = this.entries.get(metric);
+    if (!e) return { noData: `${metric} is not a configured utilization metric` };
+    if (e.noData) return { noData: e.noData };
+    if (aggregation.kind === 'value' && e.valueNoData) return { noData: e.valueNoData };
+    return aggregate(e.samples, aggregation, e.value);
+  }
+}
+
+async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window: TimeWindow): Promise<Entry | { noData: string }> {
+  const r = await client.range(plan.series, window);
+  if (!r.ok) return { noData: r.reason };
+  if (r.value.length === 0) return { noData: `the query returned no series over the window (needs ${plan.needs})` };
+  if (r.value.length > 1) {
+    return { noData: `the query returned ${r.value.length} series; aggregate it to one (sum(…), max(…) or avg(…))` };
+  }
+  const samples = r.value[0]!.points.map(([, v]) => v).filter((v) => Number.isFinite(v));
+  if (samples.length === 0) return { noData: `the query returned no numeric samples over the window (needs ${plan.needs})` };
+  const entry: Entry = { unit: 'number', samples };
+  if (plan.value) {
+    const sumAt = async (queries: string[], t: number): Promise<number | string> => {
+      let total = 0;
+      for (const q of queries) {
+        const v = await client.instant(q, t);
+        if (!v.ok) return v.reason;
+        if (v.value.length === 0 || !Number.isFinite(v.value[0]!.value)) return `${q} has no value at ${new Date(t).toISOString()}`;
+        total += v.value[0]!.value;
+      }
+      return total;
+    };
+    const [n0, n1] = [await sumAt(plan.value.numerator, window.start), await sumAt(plan.value.numerator, window.end)];
+    let d0: number | string = 1;
+    let d1: number | string = 1 + (window.end - window.start) / 1000;
+    if (plan.value.denominator !== 'seconds') {
+      d0 = await sumAt(plan.value.denominator, window.start);
+      d1 = await sumAt(plan.value.denominator, window.end);
+    }
+    const bad = [n0, n1, d0, d1].find((x) => typeof x === 'string');
+    if (typeof bad === 'string') entry.noData = `whole-window value: ${bad}`;
+    else {
+      const dn = (n1 as number) - (n0 as number);
+      const dd = (d1 as number) - (d0 as number);
+      if (dn < 0 || dd < 0) entry.noData = 'a counter was reset during the window';
+      else if (dd > 0) entry.value = (plan.value.scale * dn) / dd;
+      else entry.noData = 'no activity in the window (the counters did not move)';
+    }
+    if (entry.noData) {
+      // The series is still usable for avg/max…; only `value` lacks data.
+      entry.valueNoData = entry.noData;
+      delete entry.noData;
+    }
+  }
+  return entry;
+}
+
+interface State {
+  cfg: UtilizationConfig;
+  log: Logger;
+  plans: Plan[];
+  pg?: PgProbe;
+  redis?: RedisProbe;
+  pgError?: string;
+  redisError?: string;
+  before?: StatementSnapshot;
+  start: number;
+}
+
+async function finish(state: State, window: TimeWindow, during: boolean): Promise<UtilizationResults> {
+  const entries = new Map<string, Entry>();
+  const notes: string[] = [];
+  const seconds = (window.end - window.start) / 1000;
+  let prom: PrometheusClient | undefined;
+  for (const plan of state.plans) {
+    const name = plan.metric.name;
+    let entry: Entry;
+    if (plan.kind === 'none') entry = { unit: plan.unit, samples: [], noData: plan.reason };
+    else if (plan.kind === 'direct') {
+      const probe = plan.family === 'postgres' ? state.pg : state.redis;
+      const err = plan.family === 'postgres' ? state.pgError : state.redisError;
+      if (!during) entry = { unit: plan.unit, samples: [], noData: DIRECT_ONLY_DURING_RUN };
+      else if (!probe) entry = { unit: plan.unit, samples: [], noData: err ?? `${plan.family} probe did not start` };
+      else {
+        const readings = probe.readings as never[];
+        const d = plan.preset.direct!;
+        const value = d.value?.(readings, seconds);
+        const samples = d.series(readings);
+        if (value !== undefined && typeof value === 'object') entry = { unit: plan.unit, samples, noData: value.noData };
+        else if (readings.length === 0) entry = { unit: plan.unit, samples, noData: probe.lastError ?? 'the probe took no readings' };
+        else entry = { unit: plan.unit, samples, value };
+        if (samples.length === 0 && value === undefined && !entry.noData) entry.noData = probe.lastError ?? 'no samples in the window';
+      }
+    } else {
+      const built = plan.build(window);
+      if ('error' in built) entry = { unit: plan.unit, samples: [], noData: built.error };
+      else {
+        prom ??= new PrometheusClient(state.cfg.sources.prometheus!.url);
+        const r = await queryPrometheus(prom, built, window);
+        entry = 'samples' in r ? { ...r, unit: plan.unit } : { unit: plan.unit, samples: [], noData: r.noData };
+        const valueNoData = 'samples' in r ? r.valueNoData : undefined;
+        if (valueNoData) notes.push(`${name}: value (whole window) has no data: ${valueNoData}`);
+      }
+    }
+    if (entry.noData) notes.push(`${name}: no data: ${entry.noData}`);
+    entries.set(name, entry);
+  }
+  const results = new Results(entries);
+  if (state.cfg.slowQueries) {
+    if (!during) results.slowQueries = { available: false, reason: 'pg_stat_statements snapshots are only taken during a run', rows: [] };
+    else if (!state.cfg.sources.postgres?.url) results.slowQueries = { available: false, reason: 'no postgres source configured (utilization.sources.postgres)', rows: [] };
+    else if (!state.pg) results.slowQueries = { available: false, reason: state.pgError ?? 'the PostgreSQL probe did not start', rows: [] };
+    else {
+      const after = await state.pg.snapshot();
+      const reason = state.pg.statements.ok ? undefined : state.pg.statements.reason;
+      results.slowQueries = slowQueryReport(state.before, after, reason);
+    }
+    if (!results.slowQueries.available) notes.push(`slow queries: ${results.slowQueries.reason}`);
+  }
+  results.notes = notes;
+  for (const n of notes) state.log.warning(`utilization: ${n}`);
+  return results;
+}
+
+/**
+ * Starts collecting for one scenario: opens the direct probes (one PostgreSQL and one Redis connection),
+ * takes the first readings and the pg_stat_statements snapshot, then samples every `intervalSeconds`.
+ */
+export async function startCollection(cfg: UtilizationConfig, log: Logger): Promise<Collection> {
+  const plans = cfg.metrics.map((m) => planMetric(cfg, m));
+  const state: State = { cfg, log, plans, start: Date.now() };
+  const wantPg = plans.some((p) => p.kind === 'direct' && p.family === 'postgres') || (cfg.slowQueries && !!cfg.sources.postgres?.url);
+  const wantRedis = plans.some((p) => p.kind === 'direct' && p.family === 'redis');
+  const [pgProbe, redisProbe] = await Promise.all([
+    wantPg ? PgProbe.open(cfg.sources.postgres!.url) : undefined,
+    wantRedis ? RedisProbe.open(cfg.sources.redis!.url) : undefined,
+  ]);
+  if (pgProbe && 'error' in pgProbe) {
+    state.pgError = pgProbe.error;
+    log.warning(`utilization: ${pgProbe.error}`);
+  } else if (pgProbe) {
+    state.pg = pgProbe;
+    log.info(`utilization: sampling PostgreSQL at ${maskUrl(cfg.sources.postgres!.url)} every ${cfg.intervalSeconds}s`);
+  }
+  if (redisProbe && 'error' in redisProbe) {
+    state.redisError = redisProbe.error;
+    log.warning(`utilization: ${redisProbe.error}`);
+  } else if (redisProbe) {
+    state.redis = redisProbe;
+    log.info(`utilization: sampling Redis at ${maskUrl(cfg.sources.redis!.url)} every ${cfg.intervalSeconds}s`);
+  }
+  if (state.pg && cfg.slowQueries) state.before = await state.pg.snapshot();
+  const sampleAll = async () => {
+    await Promise.all([state.pg?.sample(), state.redis?.sample()]);
+  };
+  await sampleAll();
+  let inFlight: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const timer = setInterval(
+    () => {
+      if (stopped) return;
+      // Never overlap: one query at a time per connection.
+      inFlight = inFlight.then(sampleAll);
+    },
+    Math.max(0.05, cfg.intervalSeconds) * 1000,
+  );
+  timer.unref?.();
+  let result: Promise<UtilizationResults> | undefined;
+  return {
+    stop(window: TimeWindow): Promise<UtilizationResults> {
+      result ??= (async () => {
+        stopped = true;
+        clearInterval(timer);
+        await inFlight;
+        await sampleAll();
+        try {
+          return await finish(state, window, true);
+        } finally {
+          await Promise.all([state.pg?.close(), state.redis?.close()]);
+        }
+      })();
+      return result;
+    },
+  };
+}
+
+/** Evaluate-only mode: Prometheus is asked about a past window; direct probes cannot look back. */
+export async function collectWindow(cfg: UtilizationConfig, window: TimeWindow, log: Logger): Promise<UtilizationResults> {
+  const plans = cfg.metrics.map((m) => planMetric(cfg, m));
+  return finish({ cfg, log, plans, start: window.start }, window, false);
+}

@@ -1,0 +1,158 @@
+// Direct probes: one PostgreSQL connection and one Redis connection, sampled on an interval.
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import type { PgReading, RedisReading } from './presets.js';
+import { PROBE_TAG, snapshotStatements, statementsAvailable, type StatementSnapshot } from './slow-queries.js';
+import { maskUrl, scrub } from './mask.js';
+
+export interface Probe<R> {
+  readonly readings: R[];
+  /** The last error while sampling (reachability problems after the start). */
+  lastError?: string;
+  sample(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class PgProbe implements Probe<PgReading> {
+  readonly readings: PgReading[] = [];
+  lastError?: string;
+  statements: { ok: true; column: string } | { ok: false; reason: string } = { ok: false, reason: 'not checked' };
+  private maxConnections = 0;
+
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly url: string,
+  ) {}
+
+  /** Connects (one connection) or returns why it cannot. */
+  static async open(url: string): Promise<PgProbe | { error: string }> {
+    const client = new pg.Client({
+      connectionString: url,
+      connectionTimeoutMillis: 5000,
+      statement_timeout: 5000,
+      application_name: 'perf-gate probe',
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      const probe = new PgProbe(client, url);
+      const mc = await client.query(`${PROBE_TAG} SELECT current_setting('max_connections')::int AS mc`);
+      probe.maxConnections = Number(mc.rows[0]?.mc);
+      probe.statements = await statementsAvailable(client);
+      return probe;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      return { error: scrub(`PostgreSQL at ${maskUrl(url)} is unreachable (${describe(err)})`, [url]) };
+    }
+  }
+
+  async sample(): Promise<void> {
+    try {
+      const t = Date.now();
+      const r = await this.client.query(
+        `${PROBE_TAG} SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int AS connections, ` +
+          `(SELECT sum(blks_hit) FROM pg_stat_database)::float8 AS hit, (SELECT sum(blks_read) FROM pg_stat_database)::float8 AS read`,
+      );
+      const row = r.rows[0] as { connections: number; hit: number; read: number };
+      const reading: PgReading = { t, connections: Number(row.connections), maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
+      if (this.statements.ok) {
+        const s = await this.client.query(
+          `${PROBE_TAG} SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(${this.statements.column}), 0)::float8 AS ms FROM pg_stat_statements WHERE query NOT LIKE '/* perf-gate%'`,
+        );
+        reading.calls = Number(s.rows[0]?.calls);
+        reading.execMs = Number(s.rows[0]?.ms);
+      }
+      this.readings.push(reading);
+    } catch (err) {
+      this.lastError = scrub(`PostgreSQL probe failed (${describe(err)})`, [this.url]);
+    }
+  }
+
+  async snapshot(): Promise<StatementSnapshot | undefined> {
+    if (!this.statements.ok) return undefined;
+    try {
+      return await snapshotStatements(this.client, this.statements.column);
+    } catch (err) {
+      this.statements = { ok: false, reason: scrub(`pg_stat_statements snapshot failed (${describe(err)})`, [this.url]) };
+      return undefined;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined);
+  }
+}
+
+export class RedisProbe implements Probe<RedisReading> {
+  readonly readings: RedisReading[] = [];
+  lastError?: string;
+  /** INFO calls so far: each is one processed command, subtracted from the totals. */
+  private infos = 0;
+
+  private constructor(
+    private readonly client: Redis,
+    private readonly url: string,
+  ) {}
+
+  static async open(url: string): Promise<RedisProbe | { error: string }> {
+    const client = new Redis(url, {
+      lazyConnect: true,
+      connectTimeout: 5000,
+      commandTimeout: 5000,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+      enableReadyCheck: false,
+      connectionName: 'perf-gate-probe',
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      // The CLIENT SETNAME sent on connect is one command too.
+      const probe = new RedisProbe(client, url);
+      return probe;
+    } catch (err) {
+      client.disconnect();
+      return { error: scrub(`Redis at ${maskUrl(url)} is unreachable (${describe(err)})`, [url]) };
+    }
+  }
+
+  async sample(): Promise<void> {
+    try {
+      const t = Date.now();
+      const info = parseInfo(await this.client.info());
+      const commandsSeen = Number(info.total_commands_processed) - this.infos;
+      this.infos++;
+      this.readings.push({
+        t,
+        usedMemory: Number(info.used_memory),
+        maxmemory: Number(info.maxmemory ?? 0),
+        commands: commandsSeen,
+        hits: Number(info.keyspace_hits),
+        misses: Number(info.keyspace_misses),
+      });
+    } catch (err) {
+      this.lastError = scrub(`Redis probe failed (${describe(err)})`, [this.url]);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.client.disconnect();
+  }
+}
+
+export function parseInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (!line || line.startsWith('#')) continue;
+    const i = line.indexOf(':');
+    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return out;
+}
+
+function describe(err: unknown): string {
+  const e = err as { code?: string; message?: string; errors?: { code?: string }[] };
+  if (e?.errors?.[0]?.code) return e.errors[0].code;
+  return e?.code && !/^\d/.test(e.code) ? `${e.code}${e.message ? `: ${e.message}` : ''}` : (e?.message ?? String(err));
+}

@@ -1,0 +1,245 @@
+// Utilization presets: what each measures, its unit, and how it is read — directly from the server
+// (PostgreSQL over one connection, Redis INFO) or from exporter metrics in Prometheus.
+import type { Unit } from '../model.js';
+import { PRESET_NAMES, type PresetName } from './presets-list.js';
+
+export { PRESET_NAMES, type PresetName };
+
+export type Family = 'k8s' | 'postgres' | 'redis';
+
+/** One reading of a direct probe. */
+export interface PgReading {
+  t: number;
+  connections: number;
+  maxConnections: number;
+  blksHit: number;
+  blksRead: number;
+  /** pg_stat_statements totals (absent when the extension is not available). */
+  calls?: number;
+  execMs?: number;
+}
+
+export interface RedisReading {
+  t: number;
+  usedMemory: number;
+  maxmemory: number;
+  /** total_commands_processed, with the probe's own INFO calls already subtracted. */
+  commands: number;
+  hits: number;
+  misses: number;
+}
+
+/** A whole-window value from counters: scale × ΣΔnumerator ÷ (ΣΔdenominator, or the window's seconds). */
+export interface CounterValue {
+  numerator: string[];
+  denominator: string[] | 'seconds';
+  scale: number;
+}
+
+export interface PromPlan {
+  /** The series, evaluated with query_range over the window. */
+  series: string;
+  /** For counter-based presets: the whole-window value from instant queries at the window's start and end. */
+  value?: CounterValue;
+  /** What Prometheus must have for this to work (said in the no-data reason). */
+  needs: string;
+}
+
+export interface PresetDef {
+  name: PresetName;
+  family: Family;
+  unit: Unit;
+  description: string;
+  /** Direct measurement; absent for the Kubernetes presets (Prometheus only). */
+  direct?: {
+    series(readings: readonly (PgReading | RedisReading)[]): number[];
+    value?(readings: readonly (PgReading | RedisReading)[], windowSeconds: number): number | { noData: string } | undefined;
+  };
+  prometheus(params: Record<string, string>, rateRange: string): PromPlan | { error: string };
+}
+
+const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+const escRe = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Label matchers for the workload's pods: `namespace="ns",pod=~"workload-<hash>-<id>"` (Deployment or StatefulSet names). */
+export function podSelector(params: Record<string, string>): string | { error: string } {
+  const ns = params.namespace;
+  if (!ns) return { error: 'the Kubernetes presets need a `namespace` parameter' };
+  const parts = [`namespace="${esc(ns)}"`];
+  const regex = params.pod_regex ?? (params.workload ? `${escRe(params.workload)}-(?:[a-z0-9]+-)?[a-z0-9]+` : undefined);
+  if (regex) parts.push(`pod=~"${esc(regex)}"`);
+  return parts.join(',');
+}
+
+function containerSelector(params: Record<string, string>): string {
+  // cAdvisor also reports the pod cgroup (container="") and the pause container (container="POD").
+  return params.container ? `container="${esc(params.container)}"` : 'container!="",container!="POD"';
+}
+
+function pairs<T extends { t: number }>(rs: readonly T[], f: (a: T, b: T) => number | undefined): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < rs.length; i++) {
+    const v = f(rs[i - 1]!, rs[i]!);
+    if (v !== undefined && Number.isFinite(v)) out.push(v);
+  }
+  return out;
+}
+
+function ratio(num: number, den: number): number | undefined {
+  return den > 0 ? num / den : undefined;
+}
+
+const pg = (rs: readonly (PgReading | RedisReading)[]) => rs as readonly PgReading[];
+const rd = (rs: readonly (PgReading | RedisReading)[]) => rs as readonly RedisReading[];
+const whole = <T extends { t: number }>(rs: readonly T[], f: (a: T, b: T) => number | undefined): number | { noData: string } | undefined => {
+  if (rs.length < 2) return { noData: 'fewer than two probe readings in the window' };
+  const v = f(rs[0]!, rs[rs.length - 1]!);
+  return v === undefined ? { noData: 'no activity in the window (the counters did not move)' } : v;
+};
+
+const k8sNeeds = 'cAdvisor (container_*) and kube-state-metrics (kube_pod_*) series in Prometheus';
+
+export const PRESETS: Record<PresetName, PresetDef> = {
+  'k8s.cpu': {
+    name: 'k8s.cpu',
+    family: 'k8s',
+    unit: 'percent',
+    description: 'CPU used by the workload’s containers, % of their CPU limits',
+    prometheus(params, range) {
+      const pods = podSelector(params);
+      if (typeof pods !== 'string') return pods;
+      const c = containerSelector(params);
+      return {
+        series: `100 * sum(rate(container_cpu_usage_seconds_total{${pods},${c}}[${range}])) / sum(kube_pod_container_resource_limits{${pods},${params.container ? `${c},` : ''}resource="cpu"})`,
+        needs: k8sNeeds,
+      };
+    },
+  },
+  'k8s.memory': {
+    name: 'k8s.memory',
+    family: 'k8s',
+    unit: 'percent',
+    description: 'working-set memory of the workload’s containers, % of their memory limits',
+    prometheus(params) {
+      const pods = podSelector(params);
+      if (typeof pods !== 'string') return pods;
+      const c = containerSelector(params);
+      return {
+        series: `100 * sum(container_memory_working_set_bytes{${pods},${c}}) / sum(kube_pod_container_resource_limits{${pods},${params.container ? `${c},` : ''}resource="memory"})`,
+        needs: k8sNeeds,
+      };
+    },
+  },
+  'k8s.pods': {
+    name: 'k8s.pods',
+    family: 'k8s',
+    unit: 'count',
+    description: 'ready pods of the workload',
+    prometheus(params) {
+      const pods = podSelector(params);
+      if (typeof pods !== 'string') return pods;
+      return { series: `sum(kube_pod_status_ready{${pods},condition="true"})`, needs: 'kube-state-metrics (kube_pod_status_ready) in Prometheus' };
+    },
+  },
+  'postgres.connections': {
+    name: 'postgres.connections',
+    family: 'postgres',
+    unit: 'count',
+    description: 'client connections (pg_stat_activity, the probe’s own excluded)',
+    direct: { series: (rs) => pg(rs).map((r) => r.connections) },
+    prometheus: () => ({ series: 'sum(pg_stat_activity_count)', needs: 'postgres_exporter (pg_stat_activity_count) in Prometheus' }),
+  },
+  'postgres.connections_pct': {
+    name: 'postgres.connections_pct',
+    family: 'postgres',
+    unit: 'percent',
+    description: 'client connections, % of max_connections',
+    direct: { series: (rs) => pg(rs).map((r) => (100 * r.connections) / r.maxConnections) },
+    prometheus: () => ({
+      series: '100 * sum(pg_stat_activity_count) / max(pg_settings_max_connections)',
+      needs: 'postgres_exporter (pg_stat_activity_count, pg_settings_max_connections) in Prometheus',
+    }),
+  },
+  'postgres.query_latency': {
+    name: 'postgres.query_latency',
+    family: 'postgres',
+    unit: 'ms',
+    description: 'mean statement execution time during the run (Δ total time ÷ Δ calls, pg_stat_statements)',
+    direct: {
+      series: (rs) => pairs(pg(rs), (a, b) => (a.calls === undefined || b.calls === undefined ? undefined : ratio(b.execMs! - a.execMs!, b.calls - a.calls))),
+      value: (rs) => {
+        const r = pg(rs);
+        if (r[0]?.calls === undefined) return { noData: 'pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements' };
+        return whole(r, (a, b) => ratio(b.execMs! - a.execMs!, b.calls! - a.calls!));
+      },
+    },
+    prometheus: (_p, range) => ({
+      series: `1000 * sum(rate(pg_stat_statements_total_time_seconds[${range}])) / sum(rate(pg_stat_statements_calls[${range}]))`,
+      value: { numerator: ['sum(pg_stat_statements_total_time_seconds)'], denominator: ['sum(pg_stat_statements_calls)'], scale: 1000 },
+      needs: 'postgres_exporter with the pg_stat_statements query (examples/alphapulse-api/postgres-exporter-queries.yaml) in Prometheus',
+    }),
+  },
+  'postgres.cache_hit': {
+    name: 'postgres.cache_hit',
+    family: 'postgres',
+    unit: 'ratio',
+    description: 'buffer cache hit ratio during the run, Δblks_hit ÷ (Δblks_hit + Δblks_read)',
+    direct: {
+      series: (rs) => pairs(pg(rs), (a, b) => ratio(b.blksHit - a.blksHit, b.blksHit - a.blksHit + (b.blksRead - a.blksRead))),
+      value: (rs) => whole(pg(rs), (a, b) => ratio(b.blksHit - a.blksHit, b.blksHit - a.blksHit + (b.blksRead - a.blksRead))),
+    },
+    prometheus: (_p, range) => ({
+      series: `sum(rate(pg_stat_database_blks_hit[${range}])) / (sum(rate(pg_stat_database_blks_hit[${range}])) + sum(rate(pg_stat_database_blks_read[${range}])))`,
+      value: { numerator: ['sum(pg_stat_database_blks_hit)'], denominator: ['sum(pg_stat_database_blks_hit)', 'sum(pg_stat_database_blks_read)'], scale: 1 },
+      needs: 'postgres_exporter (pg_stat_database_blks_hit, pg_stat_database_blks_read) in Prometheus',
+    }),
+  },
+  'redis.memory': {
+    name: 'redis.memory',
+    family: 'redis',
+    unit: 'percent',
+    description: 'used_memory, % of maxmemory',
+    direct: {
+      series: (rs) => rd(rs).filter((r) => r.maxmemory > 0).map((r) => (100 * r.usedMemory) / r.maxmemory),
+      value: (rs) => (rd(rs).some((r) => r.maxmemory > 0) ? undefined : { noData: 'Redis maxmemory is 0 (no limit): memory % of maxmemory is undefined; set maxmemory' }),
+    },
+    prometheus: () => ({
+      series: 'sum(redis_memory_used_bytes) / sum(redis_memory_max_bytes > 0) * 100',
+      needs: 'redis_exporter (redis_memory_used_bytes, redis_memory_max_bytes > 0, i.e. maxmemory set) in Prometheus',
+    }),
+  },
+  'redis.ops': {
+    name: 'redis.ops',
+    family: 'redis',
+    unit: 'per-second',
+    description: 'commands processed per second (Δ total_commands_processed)',
+    direct: {
+      series: (rs) => pairs(rd(rs), (a, b) => (b.t > a.t ? (b.commands - a.commands) / ((b.t - a.t) / 1000) : undefined)),
+      value: (rs, seconds) => whole(rd(rs), (a, b) => (seconds > 0 ? (b.commands - a.commands) / seconds : undefined)),
+    },
+    prometheus: (_p, range) => ({
+      series: `sum(rate(redis_commands_processed_total[${range}]))`,
+      value: { numerator: ['sum(redis_commands_processed_total)'], denominator: 'seconds', scale: 1 },
+      needs: 'redis_exporter (redis_commands_processed_total) in Prometheus',
+    }),
+  },
+  'redis.hit_rate': {
+    name: 'redis.hit_rate',
+    family: 'redis',
+    unit: 'ratio',
+    description: 'keyspace hit ratio during the run, Δkeyspace_hits ÷ (Δhits + Δmisses)',
+    direct: {
+      series: (rs) => pairs(rd(rs), (a, b) => ratio(b.hits - a.hits, b.hits - a.hits + (b.misses - a.misses))),
+      value: (rs) => whole(rd(rs), (a, b) => ratio(b.hits - a.hits, b.hits - a.hits + (b.misses - a.misses))),
+    },
+    prometheus: (_p, range) => ({
+      series: `sum(rate(redis_keyspace_hits_total[${range}])) / (sum(rate(redis_keyspace_hits_total[${range}])) + sum(rate(redis_keyspace_misses_total[${range}])))`,
+      value: { numerator: ['sum(redis_keyspace_hits_total)'], denominator: ['sum(redis_keyspace_hits_total)', 'sum(redis_keyspace_misses_total)'], scale: 1 },
+      needs: 'redis_exporter (redis_keyspace_hits_total, redis_keyspace_misses_total) in Prometheus',
+    }),
+  },
+};
+
+export function isPreset(name: string): name is PresetName {
+  return (PRESET_NAMES as readonly string[]).includes(name);
+}

@@ -1,0 +1,92 @@
+// A small Prometheus HTTP API client (query and query_range) that never throws and never logs credentials.
+import type { TimeWindow } from '../model.js';
+import { maskUrl, scrub } from './mask.js';
+
+export type PromResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export interface RangeSeries {
+  labels: Record<string, string>;
+  /** [epoch ms, value] */
+  points: [number, number][];
+}
+
+/** The query_range step for a window: max(window / 250, 1 s), rounded to whole seconds. */
+export function stepFor(window: TimeWindow): number {
+  return Math.max(1, Math.round((window.end - window.start) / 1000 / 250));
+}
+
+/** A rate() range for a step: at least 4 steps and at least 1 minute (so a 15 s scrape interval still has points). */
+export function rateRangeFor(stepSeconds: number): string {
+  return `${Math.max(60, 4 * stepSeconds)}s`;
+}
+
+export class PrometheusClient {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly timeoutMs = 15_000,
+  ) {}
+
+  get safeUrl(): string {
+    return maskUrl(this.baseUrl);
+  }
+
+  private async get(path: string, params: Record<string, string>): Promise<PromResult<unknown>> {
+    const u = new URL(this.baseUrl.replace(/\/+$/, '') + path);
+    for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
+    // Credentials in the URL become a Basic header (fetch refuses URLs with credentials).
+    const headers: Record<string, string> = {};
+    if (u.username || u.password) {
+      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+      u.username = '';
+      u.password = '';
+    }
+    try {
+      const res = await fetch(u, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      const text = await res.text();
+      let body: { status?: string; data?: unknown; error?: string; errorType?: string } | undefined;
+      try {
+        body = JSON.parse(text) as typeof body;
+      } catch {
+        body = undefined;
+      }
+      if (!res.ok || body?.status !== 'success') {
+        const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : `HTTP ${res.status}`;
+        return { ok: false, reason: `Prometheus at ${this.safeUrl} answered ${why}` };
+      }
+      return { ok: true, value: body.data };
+    } catch (err) {
+      const e = err as Error & { cause?: { code?: string; message?: string } };
+      const why = e.cause?.code ?? e.cause?.message ?? e.message;
+      return { ok: false, reason: scrub(`Prometheus at ${this.safeUrl} is unreachable (${why})`, [this.baseUrl]) };
+    }
+  }
+
+  async range(query: string, window: TimeWindow, stepSeconds = stepFor(window)): Promise<PromResult<RangeSeries[]>> {
+    const r = await this.get('/api/v1/query_range', {
+      query,
+      start: (window.start / 1000).toFixed(3),
+      end: (window.end / 1000).toFixed(3),
+      step: `${stepSeconds}s`,
+    });
+    if (!r.ok) return r;
+    const data = r.value as { resultType?: string; result?: { metric: Record<string, string>; values: [number, string][] }[] };
+    if (data.resultType !== 'matrix' || !Array.isArray(data.result)) return { ok: false, reason: `unexpected query_range result type ${String(data.resultType)}` };
+    return {
+      ok: true,
+      value: data.result.map((s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]) })),
+    };
+  }
+
+  /** One instant value per series at `time` (epoch ms). */
+  async instant(query: string, time: number): Promise<PromResult<{ labels: Record<string, string>; value: number }[]>> {
+    const r = await this.get('/api/v1/query', { query, time: (time / 1000).toFixed(3) });
+    if (!r.ok) return r;
+    const data = r.value as { resultType?: string; result?: { metric: Record<string, string>; value: [number, string] }[] };
+    if (data.resultType === 'scalar') {
+      const v = (data as unknown as { result: [number, string] }).result;
+      return { ok: true, value: [{ labels: {}, value: Number(v[1]) }] };
+    }
+    if (data.resultType !== 'vector' || !Array.isArray(data.result)) return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
+    return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: Number(s.value[1]) })) };
+  }
+}
