@@ -1,0 +1,306 @@
+// Evaluation: every rule of every scenario measured against the results (or utilization, or the
+// baseline), given a status, and the verdict that follows. Pure: no I/O, no clock.
+import type {
+  Baseline,
+  Config,
+  CriterionResult,
+  Evaluation,
+  Measurement,
+  MetricSelector,
+  NoDataPolicy,
+  Results,
+  RunRecord,
+  ScenarioEvaluation,
+  SourcePos,
+  Status,
+  TagFilter,
+  ThresholdRule,
+  TimeWindow,
+  Unit,
+  UtilizationResults,
+  Verdict,
+} from '../model.js';
+import { formatValue } from '../report/units.js';
+import { aggregationText, measurementKey, selectorText } from './keys.js';
+import { absoluteStatus, relativeStatus } from './status.js';
+import { metricInfo, unitFor } from './units.js';
+
+export interface ScenarioInput {
+  name: string;
+  /** The rules that apply to this scenario (top-level ones merged in, see `rulesFor`). */
+  rules: ThresholdRule[];
+  results: Results;
+  utilization?: UtilizationResults;
+  /** The baseline to compare with, or why there is none. */
+  baseline?: Baseline | { missing: string };
+  run?: RunRecord;
+  notes?: string[];
+}
+
+export interface EvaluateInput {
+  config: Config;
+  /** Overrides `config.failOn`. */
+  failOn?: 'fail' | 'marginal';
+  scenarios: ScenarioInput[];
+}
+
+/** The metric name of the criterion a RunRecord with `incomplete` adds. */
+export const RUN_COMPLETED = 'k6 run completed';
+
+export function evaluate(input: EvaluateInput): Evaluation {
+  const failOn = input.failOn ?? input.config.failOn;
+  const scenarios = input.scenarios.map((s) => evaluateScenario(input.config, failOn, s));
+  const { verdict, rationale } = decide(scenarios);
+  return { verdict, failOn, scenarios, rationale };
+}
+
+// ───────────────────────────── one scenario ─────────────────────────────
+
+function evaluateScenario(config: Config, failOn: 'fail' | 'marginal', s: ScenarioInput): ScenarioEvaluation {
+  const notes = [...(s.notes ?? [])];
+  const criteria: CriterionResult[] = [];
+  const baseline = s.baseline && 'scenarios' in s.baseline ? s.baseline : undefined;
+  const baselineMissing = s.baseline && 'missing' in s.baseline ? s.baseline.missing : undefined;
+  const utilizationNames = new Set((config.utilization?.metrics ?? []).map((m) => m.name));
+
+  for (const rule of s.rules) {
+    const isUtilization = s.utilization?.has(rule.selector.metric) === true || utilizationNames.has(rule.selector.metric);
+    const selectors = isUtilization ? [rule.selector] : expand(rule.selector, s.results);
+    for (const sel of selectors) {
+      const c = isUtilization
+        ? utilizationCriterion(s.name, rule, sel, s.utilization)
+        : k6Criterion(s.name, rule, sel, s.results);
+      attachBaseline(c, rule, sel.raw, baseline, baselineMissing);
+      c.blocking = isBlocking(c, failOn);
+      criteria.push(c);
+    }
+  }
+
+  if (s.run?.incomplete) {
+    const pos: SourcePos = { file: config.file, line: 0, column: 0 };
+    criteria.push({
+      scenario: s.name,
+      metric: RUN_COMPLETED,
+      expression: 'completed',
+      actual: null,
+      limit: Number.NaN,
+      unit: 'count',
+      status: 'fail',
+      blocking: true,
+      reason: `the k6 run did not complete (${s.run.incomplete}${s.run.exitMeaning ? `; k6: ${s.run.exitMeaning}` : ''}): the results are partial`,
+      kind: 'k6',
+      pos,
+      severity: 'error',
+    });
+  }
+
+  const window = resolveWindow(s.results, config.window, config.warmupSeconds);
+  const evaluation: ScenarioEvaluation = { name: s.name, criteria, notes };
+  if ('window' in window && window.window) evaluation.window = window.window;
+  if (s.run) evaluation.run = s.run;
+  if (baselineMissing !== undefined && s.rules.some((r) => r.expression.relative)) notes.push(`No baseline: ${baselineMissing}.`);
+  if (s.utilization) for (const n of s.utilization.notes) notes.push(n);
+  return evaluation;
+}
+
+/** Expands wildcard tag filters (`{tenant:*}`) into one selector per value seen (all combinations). */
+function expand(sel: MetricSelector, results: Results): MetricSelector[] {
+  const wild = sel.tags.filter((t) => t.value === '*');
+  if (wild.length === 0) return [sel];
+  let combos: TagFilter[][] = [sel.tags.map((t) => ({ ...t }))];
+  for (const w of wild) {
+    let values = results.tagValues(sel.metric, w.key);
+    if (values.length === 0 && sel.metric === 'availability') values = results.tagValues('http_reqs', w.key);
+    values = [...new Set(values)].sort((a, b) => a.localeCompare(b));
+    if (values.length === 0) return [sel];
+    const next: TagFilter[][] = [];
+    for (const c of combos) for (const v of values) next.push(c.map((t) => (t.key === w.key && t.value === '*' ? { key: t.key, value: v } : t)));
+    combos = next;
+  }
+  return combos.map((tags) => ({ raw: selectorText(sel.metric, tags), metric: sel.metric, tags }));
+}
+
+type WindowChoice = { window: TimeWindow | undefined } | { noData: string };
+
+/** The interval a rule is measured over: the whole run, the steady state, minus the warm-up. */
+function resolveWindow(results: Results, mode: 'all' | 'steady', warmupSeconds: number): WindowChoice {
+  let window: TimeWindow | undefined;
+  if (mode === 'steady') {
+    window = results.steadyWindow();
+    if (!window) return { noData: 'window: steady, but the steady state (VUs at their peak) cannot be told from these results' };
+  }
+  if (warmupSeconds > 0) {
+    const span = results.span;
+    if (!span) return { noData: `a ${warmupSeconds}s warm-up cannot be excluded: the results have no sample times (summary export)` };
+    const base = window ?? span;
+    const start = Math.max(base.start, span.start + warmupSeconds * 1000);
+    if (start >= base.end) return { noData: `the ${warmupSeconds}s warm-up covers the whole evaluated window` };
+    window = { start, end: base.end };
+  }
+  return { window };
+}
+
+function baseCriterion(scenario: string, rule: ThresholdRule, metric: string, unit: Unit, kind: CriterionResult['kind']): CriterionResult {
+  return {
+    scenario,
+    metric,
+    expression: rule.expression.text,
+    actual: null,
+    limit: rule.expression.relative ? Number.NaN : rule.expression.value,
+    unit,
+    status: 'no-data',
+    blocking: false,
+    kind: rule.expression.relative ? 'relative' : kind,
+    pos: rule.pos,
+    severity: rule.severity,
+    noData: rule.noData,
+  };
+}
+
+function k6Criterion(scenario: string, rule: ThresholdRule, sel: MetricSelector, results: Results): CriterionResult {
+  const unit = unitFor(metricInfo(results.metrics, sel.metric), rule.expression.aggregation);
+  const c = baseCriterion(scenario, rule, sel.raw, unit, 'k6');
+  if (sel.tags.some((t) => t.value === '*')) {
+    const keys = sel.tags.filter((t) => t.value === '*').map((t) => t.key);
+    c.reason = `no samples of ${sel.metric} carry the tag${keys.length > 1 ? 's' : ''} ${keys.join(', ')}: nothing to expand`;
+    return c;
+  }
+  const w = resolveWindow(results, rule.window, rule.warmupSeconds);
+  if ('noData' in w) {
+    c.reason = w.noData;
+    return c;
+  }
+  if (w.window) c.window = w.window;
+  return applyMeasurement(c, results.measure(sel, rule.expression.aggregation, w.window));
+}
+
+function utilizationCriterion(scenario: string, rule: ThresholdRule, sel: MetricSelector, util: UtilizationResults | undefined): CriterionResult {
+  if (!util || !util.has(sel.metric)) {
+    const c = baseCriterion(scenario, rule, sel.raw, 'number', 'utilization');
+    c.reason = `no utilization source configured/reachable for ${sel.metric}`;
+    return c;
+  }
+  const c = baseCriterion(scenario, rule, sel.raw, util.unit(sel.metric), 'utilization');
+  return applyMeasurement(c, util.measure(sel.metric, rule.expression.aggregation));
+}
+
+function applyMeasurement(c: CriterionResult, m: Measurement): CriterionResult {
+  if ('noData' in m) c.reason = m.noData;
+  else if (!Number.isFinite(m.value)) c.reason = `the measured value is not a finite number (${m.value})`;
+  else c.actual = m.value;
+  return c;
+}
+
+/** Looks up the baseline value, sets `baseline` and `delta`, and judges the criterion. */
+function attachBaseline(
+  c: CriterionResult,
+  rule: ThresholdRule,
+  metric: string,
+  baseline: Baseline | undefined,
+  missing: string | undefined,
+): void {
+  const key = measurementKey(metric, aggregationText(rule.expression.aggregation));
+  const base = baseline?.scenarios[c.scenario]?.[key];
+  if (base !== undefined && Number.isFinite(base)) {
+    c.baseline = base;
+    c.delta = c.actual === null ? null : c.actual - base;
+  }
+  const e = rule.expression;
+  if (!e.relative) {
+    if (c.actual !== null) c.status = absoluteStatus(c.actual, e.operator, e.value, rule.marginal, c.unit);
+    return;
+  }
+  if (base === undefined || !Number.isFinite(base)) {
+    c.status = 'no-data';
+    if (c.actual !== null || c.reason === undefined) {
+      c.reason =
+        missing !== undefined
+          ? `no baseline to compare with: ${missing}`
+          : baseline
+            ? `the baseline (${baseline.source}) has no value for ${key} in scenario ${c.scenario}`
+            : 'no baseline to compare with';
+    }
+    return;
+  }
+  const allowed = e.relative === 'percent' ? (base * e.value) / 100 : e.value;
+  c.limit = base + allowed;
+  if (c.actual === null) return;
+  const change = c.actual - base;
+  if (rule.minChange !== undefined && Math.abs(change) < rule.minChange) {
+    c.status = 'pass';
+    c.reason = `change ${formatValue(change, c.unit, c.metric)} is below the minimum change ${formatValue(rule.minChange, c.unit, c.metric)}`;
+    return;
+  }
+  c.status = relativeStatus(c.actual, e.operator, base, allowed, rule.marginal);
+}
+
+function isBlocking(c: CriterionResult, failOn: 'fail' | 'marginal'): boolean {
+  if (c.severity !== 'error') return false;
+  if (c.status === 'fail') return true;
+  if (c.status === 'marginal') return failOn === 'marginal';
+  if (c.status === 'no-data') return (c.noData ?? 'warn') === 'fail';
+  return false;
+}
+
+// ───────────────────────────── verdict ─────────────────────────────
+
+/** Whether a criterion makes the verdict conditional (when nothing blocks). */
+export function isConcern(c: CriterionResult): boolean {
+  if (c.blocking) return false;
+  if (c.status === 'marginal' || c.status === 'fail') return true;
+  if (c.status === 'no-data') return policyOf(c) !== 'pass';
+  return false;
+}
+
+function policyOf(c: CriterionResult): NoDataPolicy {
+  return c.noData ?? 'warn';
+}
+
+/** `target-capacity: http_req_duration p(99)<500 at 612 ms` — one criterion in a sentence. */
+export function describeCriterion(c: CriterionResult): string {
+  const what = c.metric === RUN_COMPLETED ? RUN_COMPLETED : `${c.metric} ${c.expression}`;
+  let detail: string;
+  if (c.status === 'no-data') detail = 'has no data';
+  else if (c.actual === null) detail = STATUS_WORD[c.status];
+  else detail = `${STATUS_WORD[c.status]} at ${formatValue(c.actual, c.unit, c.metric)}`;
+  if (c.metric === RUN_COMPLETED) detail = 'failed: the results are partial';
+  return `${c.scenario}: ${what} ${detail}`;
+}
+
+const STATUS_WORD: Record<Status, string> = { pass: 'passes', marginal: 'is marginal', fail: 'fails', 'no-data': 'has no data' };
+
+function listNames(cs: CriterionResult[], max = 3): string {
+  const named = cs.slice(0, max).map(describeCriterion);
+  const rest = cs.length - named.length;
+  if (rest > 0) named.push(`${rest} more`);
+  if (named.length <= 1) return named.join('');
+  return `${named.slice(0, -1).join('; ')} and ${named[named.length - 1]}`;
+}
+
+function decide(scenarios: ScenarioEvaluation[]): { verdict: Verdict; rationale: string } {
+  const all = scenarios.flatMap((s) => s.criteria);
+  const blocking = all.filter((c) => c.blocking);
+  const concerns = all.filter(isConcern);
+  if (blocking.length > 0) {
+    const more = concerns.length > 0 ? ` ${concerns.length} more criteri${concerns.length === 1 ? 'on needs' : 'a need'} attention.` : '';
+    return {
+      verdict: 'NOT_APPROVED',
+      rationale: `${blocking.length} blocking criteri${blocking.length === 1 ? 'on' : 'a'} missed: ${listNames(blocking)}.${more}`,
+    };
+  }
+  if (concerns.length > 0) {
+    return {
+      verdict: 'CONDITIONALLY_APPROVED',
+      rationale: `No criterion fails the gate, but ${concerns.length} need${concerns.length === 1 ? 's' : ''} attention: ${listNames(concerns)}.`,
+    };
+  }
+  const judged = all.filter((c) => c.status !== 'no-data').length;
+  const ignored = all.length - judged;
+  if (all.length === 0) return { verdict: 'APPROVED', rationale: 'No criteria were configured for these scenarios, so nothing fails the gate.' };
+  return {
+    verdict: 'APPROVED',
+    rationale: `All ${judged} criteri${judged === 1 ? 'on' : 'a'} pass in ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'}${
+      ignored > 0 ? ` (${ignored} without data, ignored by the no-data: pass policy)` : ''
+    }.`,
+  };
+}

@@ -1,0 +1,45 @@
+// Shrinks the Markdown report to a size limit (a GitHub comment holds 65,536 characters, a job
+// summary 1 MiB): drop the optional sections first, then table rows, and as a last resort cut at a
+// line boundary — always closing an open code fence and saying where the full report is.
+import type { ReportInput } from './markdown.js';
+import { renderMarkdownWith } from './markdown.js';
+
+const ROW_LIMITS = [200, 100, 50, 25, 10, 5, 3, 1];
+const FENCE_CLOSE = '```\n';
+
+/** The report within `maxChars` characters (UTF-16 code units, as JavaScript counts), ending with `note` when shrunk. */
+export function fitMarkdown(input: ReportInput, maxChars: number, note: string): string {
+  const full = renderMarkdownWith(input, {});
+  if (full.length <= maxChars) return full;
+  const tail = `\n---\n\n> ✂️ ${note}\n`;
+  if (tail.length >= maxChars) return tail.trimStart().slice(0, Math.max(0, maxChars));
+  const budget = maxChars - tail.length;
+
+  // 1. Sections, the highest dropOrder first.
+  const sections = [...(input.sections ?? [])].sort((a, b) => b.dropOrder - a.dropOrder);
+  const dropped = new Set<string>();
+  let text = full;
+  for (const s of sections) {
+    dropped.add(s.id);
+    text = renderMarkdownWith(input, { dropSections: dropped });
+    if (text.length <= budget) return text + tail;
+  }
+  // 2. Table rows, failing rows kept first.
+  for (const maxRows of ROW_LIMITS) {
+    text = renderMarkdownWith(input, { dropSections: dropped, maxRows });
+    if (text.length <= budget) return text + tail;
+  }
+  // 3. Cut at a line boundary, closing an open fence.
+  return cutAtLine(text, budget - FENCE_CLOSE.length) + tail;
+}
+
+/** The longest prefix of whole lines within `limit` characters, with any open ``` fence closed. */
+export function cutAtLine(text: string, limit: number): string {
+  if (limit <= 0) return '';
+  let cut = text.slice(0, limit);
+  const nl = cut.lastIndexOf('\n');
+  cut = nl >= 0 ? cut.slice(0, nl + 1) : '';
+  let open = false;
+  for (const line of cut.split('\n')) if (/^\s{0,3}(`{3,}|~{3,})/.test(line)) open = !open;
+  return open ? cut + FENCE_CLOSE : cut;
+}

@@ -1,0 +1,155 @@
+// The JSON report (what `--json` writes): verdict, criteria, and the measured values a later run
+// reads back as its baseline.
+import { z } from 'zod';
+import { InputError } from '../errors.js';
+import type { Baseline, CriterionResult, Evaluation, Headline, Results, Status, TimeWindow, Unit, Verdict } from '../model.js';
+import { baselineKey, measurementKey } from '../evaluate/keys.js';
+import { RUN_COMPLETED } from '../evaluate/evaluate.js';
+import type { ReportEnvironment } from './markdown.js';
+import { HEADLINE_MEASURES, headlineFor } from './stats.js';
+import { aggregationText } from '../evaluate/keys.js';
+
+export const JSON_REPORT_SCHEMA = 1;
+
+export interface JsonCriterion {
+  scenario: string;
+  metric: string;
+  expression: string;
+  actual: number | null;
+  limit: number | null;
+  unit: Unit;
+  status: Status;
+  blocking: boolean;
+  severity: 'error' | 'warn';
+  kind: CriterionResult['kind'];
+  reason: string | null;
+  baseline: number | null;
+  delta: number | null;
+}
+
+export interface JsonScenario {
+  name: string;
+  window: TimeWindow | null;
+  notes: string[];
+  headline: Headline;
+}
+
+export interface JsonReport {
+  schema: 1;
+  verdict: Verdict;
+  failOn: 'fail' | 'marginal';
+  rationale: string;
+  generatedAt?: string;
+  environment?: ReportEnvironment;
+  scenarios: JsonScenario[];
+  criteria: JsonCriterion[];
+  /** `scenario|metric|aggregation` → value (see `baselineKey`): what a later run compares with. */
+  measurements: Record<string, number>;
+}
+
+function num(n: number | null | undefined): number | null {
+  return n === null || n === undefined || !Number.isFinite(n) ? null : n;
+}
+
+/**
+ * The aggregation of a threshold expression in its canonical form (`p(99)`, `avg`), or undefined.
+ * `p(99.0)` reads as `p(99)`, as `aggregationText` writes it.
+ */
+export function expressionAggregation(expression: string): string | undefined {
+  const m = /^\s*(?:p\(\s*([0-9]*\.?[0-9]+)\s*\)|(avg|min|max|med|count|rate|value)\b)/.exec(expression);
+  if (!m) return undefined;
+  if (m[1] !== undefined) return aggregationText({ kind: 'p', p: Number(m[1]) });
+  return m[2];
+}
+
+export function toJsonReport(
+  ev: Evaluation,
+  extra: { results: Record<string, Results>; generatedAt?: string; environment?: ReportEnvironment },
+): JsonReport {
+  const measurements: Record<string, number> = {};
+  const criteria: JsonCriterion[] = [];
+  for (const s of ev.scenarios) {
+    for (const c of s.criteria) {
+      criteria.push({
+        scenario: c.scenario,
+        metric: c.metric,
+        expression: c.expression,
+        actual: num(c.actual),
+        limit: num(c.limit),
+        unit: c.unit,
+        status: c.status,
+        blocking: c.blocking,
+        severity: c.severity,
+        kind: c.kind,
+        reason: c.reason ?? null,
+        baseline: num(c.baseline),
+        delta: num(c.delta),
+      });
+      const agg = c.metric === RUN_COMPLETED ? undefined : expressionAggregation(c.expression);
+      const actual = num(c.actual);
+      if (agg !== undefined && actual !== null) {
+        const key = baselineKey(s.name, c.metric, agg);
+        if (!(key in measurements)) measurements[key] = actual;
+      }
+    }
+  }
+  const scenarios: JsonScenario[] = ev.scenarios.map((s) => {
+    const r = extra.results[s.name];
+    const headline: Headline = r ? headlineFor(r, s.window) : { p95: null, p99: null, errorRate: null, rps: null };
+    for (const h of HEADLINE_MEASURES) {
+      const v = num(headline[h.field]);
+      const key = baselineKey(s.name, h.metric, aggregationText(h.aggregation));
+      if (v !== null && !(key in measurements)) measurements[key] = v;
+    }
+    return { name: s.name, window: s.window ?? null, notes: s.notes, headline };
+  });
+  const report: JsonReport = {
+    schema: JSON_REPORT_SCHEMA,
+    verdict: ev.verdict,
+    failOn: ev.failOn,
+    rationale: ev.rationale,
+    scenarios,
+    criteria,
+    measurements,
+  };
+  if (extra.generatedAt) report.generatedAt = extra.generatedAt;
+  if (extra.environment) report.environment = extra.environment;
+  return report;
+}
+
+const BaselineReport = z.object({
+  schema: z.literal(JSON_REPORT_SCHEMA),
+  scenarios: z.array(z.object({ name: z.string().min(1) })),
+  measurements: z.record(z.string(), z.number().refine(Number.isFinite, 'must be a finite number')),
+  environment: z.object({ commit: z.string().optional() }).optional(),
+});
+
+/**
+ * Reads a JSON report written earlier (by `toJsonReport`) as the baseline of this run.
+ * Anything else → InputError naming `source` and what is wrong.
+ */
+export function baselineFromJsonReport(value: unknown, source: string): Baseline {
+  const parsed = BaselineReport.safeParse(value);
+  const hint = 'pass a JSON report that `perf-gate evaluate --json` wrote (schema 1)';
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
+    throw new InputError(`not a perf-gate JSON report: ${path}: ${issue?.message ?? 'invalid'}`, source, hint);
+  }
+  const report = parsed.data;
+  const scenarios: Baseline['scenarios'] = {};
+  const names = report.scenarios.map((s) => s.name).sort((a, b) => b.length - a.length);
+  for (const n of names) scenarios[n] = {};
+  for (const [key, value] of Object.entries(report.measurements)) {
+    const name = names.find((n) => key.startsWith(`${n}|`));
+    const rest = name === undefined ? undefined : key.slice(name.length + 1);
+    const bar = rest?.lastIndexOf('|') ?? -1;
+    if (name === undefined || rest === undefined || bar <= 0 || bar === rest.length - 1) {
+      throw new InputError(`not a perf-gate JSON report: measurements key "${key}" is not "scenario|metric|aggregation" for a scenario of the report`, source, hint);
+    }
+    (scenarios[name] as Record<string, number>)[measurementKey(rest.slice(0, bar), rest.slice(bar + 1))] = value;
+  }
+  const baseline: Baseline = { source, scenarios };
+  if (report.environment?.commit) baseline.commit = report.environment.commit;
+  return baseline;
+}

@@ -1,0 +1,464 @@
+// The Markdown report: the load-testing report's structure (verdict and key findings, environment,
+// per-scenario results, SLO comparison, decision, data quality) filled from an Evaluation and the
+// Results it was made from. Pure: the caller supplies the time and the environment.
+import { markdownTable } from 'markdown-table';
+import type { CriterionResult, Evaluation, ReportSection, Results, ScenarioEvaluation, Status, TimeWindow } from '../model.js';
+import { RUN_COMPLETED, isConcern } from '../evaluate/evaluate.js';
+import { headlineFor, customTrends, measureValue, P95, P99, RATE } from './stats.js';
+import {
+  STATUS_BADGE,
+  STATUS_ICON,
+  VERDICT_BADGE,
+  code,
+  escapeCell,
+  formatDelta,
+  formatDuration,
+  formatInstant,
+  formatValue,
+  groupThousands,
+} from './units.js';
+
+export { headlineFor } from './stats.js';
+
+/** Where and how the run happened; every field optional (the CLI knows less than the Action). */
+export interface ReportEnvironment {
+  baseUrl?: string;
+  commit?: string;
+  ref?: string;
+  trigger?: string;
+  actor?: string;
+  runUrl?: string;
+  k6Version?: string;
+  thresholdsFile?: string;
+  /** ISO 8601 time the report was made (the report never reads the clock itself). */
+  generatedAt?: string;
+  /** Where the baseline came from, when one was used. */
+  baselineSource?: string;
+}
+
+export interface ReportInput {
+  evaluation: Evaluation;
+  /** Results per scenario name. */
+  results: Record<string, Results>;
+  environment?: ReportEnvironment;
+  /** Blocks other stages add (utilization, charts, tenants, evidence). */
+  sections?: ReportSection[];
+  /** A hidden marker written first (`<!-- marker -->`), e.g. to find a sticky comment again. */
+  marker?: string;
+}
+
+/** Knobs `fitMarkdown` turns to shrink the report; the full report uses none. */
+export interface RenderLimits {
+  /** Section ids left out. */
+  dropSections?: ReadonlySet<string>;
+  /** At most this many rows per table (failing rows kept first). */
+  maxRows?: number;
+}
+
+/** Sections whose id starts with this are shown as evidence under the failed criterion `metric` they name. */
+export const EVIDENCE_PREFIX = 'evidence:';
+
+export function renderMarkdown(input: ReportInput): string {
+  return renderMarkdownWith(input, {});
+}
+
+const STATUS_RANK: Record<Status, number> = { fail: 0, marginal: 1, 'no-data': 2, pass: 3 };
+
+interface Row {
+  cells: string[];
+  /** Lower is kept first when a table is trimmed. */
+  rank: number;
+}
+
+function table(header: string[], rows: Row[], limits: RenderLimits, align?: string[]): string {
+  let shown = rows;
+  let omitted = 0;
+  if (limits.maxRows !== undefined && rows.length > limits.maxRows) {
+    const order = rows.map((r, i) => ({ r, i })).sort((a, b) => a.r.rank - b.r.rank || a.i - b.i);
+    shown = order.slice(0, Math.max(0, limits.maxRows)).map((x) => x.r);
+    omitted = rows.length - shown.length;
+  }
+  const body = markdownTable(
+    [header.map(escapeCell), ...shown.map((r) => r.cells.map(escapeCell))],
+    align ? { align, alignDelimiters: false } : { alignDelimiters: false },
+  );
+  return omitted > 0 ? `${body}\n\n_${omitted} more row${omitted === 1 ? '' : 's'} not shown to fit the size limit (failing rows are kept first)._` : body;
+}
+
+function sectionsAt(input: ReportInput, limits: RenderLimits, place: ReportSection['place'], scenario?: string): ReportSection[] {
+  return (input.sections ?? []).filter(
+    (s) =>
+      s.place === place &&
+      !s.id.startsWith(EVIDENCE_PREFIX) &&
+      !limits.dropSections?.has(s.id) &&
+      (place !== 'scenario' || s.scenario === scenario),
+  );
+}
+
+function renderSection(s: ReportSection, level: number): string {
+  const body = s.markdown.trimEnd();
+  return s.title ? `${'#'.repeat(level)} ${s.title}\n\n${body}` : body;
+}
+
+function criterionTarget(c: CriterionResult): string {
+  if (c.metric === RUN_COMPLETED) return 'k6 run completes';
+  if (c.kind === 'relative') return Number.isFinite(c.limit) ? `${c.expression} (limit ${formatValue(c.limit, c.unit, c.metric)})` : c.expression;
+  return c.expression;
+}
+
+function statusCell(c: CriterionResult): string {
+  let s = STATUS_BADGE[c.status];
+  if (c.status === 'no-data') s += ` (${c.noData ?? 'warn'})`;
+  if (c.severity === 'warn' && c.status !== 'pass') s += ' (warn only)';
+  else if (c.blocking) s += ' (blocking)';
+  return s;
+}
+
+function rowRank(c: CriterionResult): number {
+  return c.blocking ? -1 : STATUS_RANK[c.status];
+}
+
+function windowText(w: TimeWindow): string {
+  return `${formatInstant(w.start)} – ${formatInstant(w.end)} (${formatDuration(w.end - w.start)})`;
+}
+
+function metricLabel(c: CriterionResult): string {
+  return c.metric === RUN_COMPLETED ? RUN_COMPLETED : code(c.metric);
+}
+
+// ───────────────────────────── the report ─────────────────────────────
+
+export function renderMarkdownWith(input: ReportInput, limits: RenderLimits): string {
+  const ev = input.evaluation;
+  const env = input.environment ?? {};
+  const out: string[] = [];
+  if (input.marker) out.push(`<!-- ${input.marker.replace(/--/g, '- -')} -->`);
+  out.push(`# ${VERDICT_BADGE[ev.verdict]} — Load test report`);
+  const meta: string[] = [];
+  if (env.generatedAt) meta.push(`**Date**: ${env.generatedAt}`);
+  if (env.commit) meta.push(`**Commit**: ${code(env.commit.slice(0, 12))}`);
+  if (env.ref) meta.push(`**Ref**: ${code(env.ref)}`);
+  meta.push(`**Scenarios**: ${ev.scenarios.map((s) => s.name).join(', ') || 'none'}`);
+  out.push(meta.join(' · '));
+  out.push('---');
+
+  out.push(...executiveSummary(input, limits));
+  out.push('---');
+  out.push(...environmentSection(input, limits));
+  out.push('---');
+  out.push('## 2. Test results');
+  ev.scenarios.forEach((s, i) => out.push(...scenarioSection(input, limits, s, i + 1)));
+  out.push('---');
+  out.push(...sloSection(input, limits));
+  out.push('---');
+  out.push(...decisionSection(input, limits));
+  out.push('---');
+  out.push(...dataQualitySection(input));
+  return `${out.join('\n\n')}\n`;
+}
+
+function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
+  const ev = input.evaluation;
+  const out = ['## Executive summary', `**Verdict**: ${VERDICT_BADGE[ev.verdict]}`];
+  const all = ev.scenarios.flatMap((s) => s.criteria);
+  const findings: string[] = [];
+  const notable = all
+    .filter((c) => c.status === 'fail' || c.status === 'marginal' || (c.status === 'no-data' && (c.noData ?? 'warn') !== 'pass'))
+    .sort((a, b) => rowRank(a) - rowRank(b));
+  const maxFindings = limits.maxRows !== undefined ? Math.min(10, limits.maxRows) : 10;
+  for (const c of notable.slice(0, maxFindings)) {
+    const actual = c.actual === null ? (c.reason ?? 'no data') : formatValue(c.actual, c.unit, c.metric);
+    const lim = Number.isFinite(c.limit) && c.metric !== RUN_COMPLETED ? ` (limit ${formatValue(c.limit, c.unit, c.metric)})` : '';
+    const what = c.metric === RUN_COMPLETED ? `${RUN_COMPLETED}: ${c.reason ?? ''}` : `${code(c.metric)} ${code(c.expression)}: ${actual}${lim}`;
+    findings.push(`- ${STATUS_ICON[c.status]} **${c.scenario}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
+  }
+  if (notable.length > maxFindings) findings.push(`- … and ${notable.length - maxFindings} more in the tables below`);
+  for (const s of ev.scenarios) {
+    const r = input.results[s.name];
+    if (!r) continue;
+    const h = headlineFor(r, s.window);
+    findings.push(
+      `- **${s.name}**: p95 = ${formatValue(h.p95, 'ms')}, p99 = ${formatValue(h.p99, 'ms')}, error rate ${formatValue(h.errorRate, 'ratio')}, throughput ${formatValue(h.rps, 'per-second', 'http_reqs')}`,
+    );
+    const util = s.criteria.filter((c) => c.kind === 'utilization' && c.actual !== null);
+    if (util.length > 0) {
+      findings.push(
+        `  - utilization: ${util
+          .slice(0, 6)
+          .map((c) => `${c.metric} ${c.expression.replace(/[<>=!].*$/, '')} ${formatValue(c.actual, c.unit, c.metric)} ${STATUS_ICON[c.status]}`)
+          .join(', ')}`,
+      );
+    }
+  }
+  if (findings.length > 0) out.push(`**Key findings**:\n\n${findings.join('\n')}`);
+  out.push(`**Recommendation**: ${recommendation(ev)}`);
+  for (const s of sectionsAt(input, limits, 'summary')) out.push(renderSection(s, 3));
+  return out;
+}
+
+function recommendation(ev: Evaluation): string {
+  switch (ev.verdict) {
+    case 'NOT_APPROVED':
+      return 'Do not merge yet: fix the blocking criteria below and run the load test again.';
+    case 'CONDITIONALLY_APPROVED':
+      return 'Mergeable, with conditions: look at the criteria marked ⚠️ or ❔ and keep monitoring them.';
+    case 'APPROVED':
+      return 'Ready to merge: every criterion that counts passes.';
+  }
+}
+
+function environmentSection(input: ReportInput, limits: RenderLimits): string[] {
+  const env = input.environment ?? {};
+  const rows: Row[] = [];
+  const add = (k: string, v: string | undefined) => {
+    if (v) rows.push({ cells: [k, v], rank: 0 });
+  };
+  add('Target', env.baseUrl ? code(env.baseUrl) : undefined);
+  add('Commit', env.commit ? code(env.commit) : undefined);
+  add('Ref', env.ref ? code(env.ref) : undefined);
+  add('Trigger', env.trigger);
+  add('Actor', env.actor);
+  add('Workflow run', env.runUrl);
+  add('Load testing tool', env.k6Version ? `k6 ${env.k6Version}` : 'k6');
+  add('Thresholds', env.thresholdsFile ? code(env.thresholdsFile) : undefined);
+  add('Baseline', env.baselineSource);
+  add('Fails the gate on', input.evaluation.failOn === 'marginal' ? '⚠️ MARGINAL or ❌ FAIL' : '❌ FAIL');
+  for (const s of input.evaluation.scenarios) {
+    const r = input.results[s.name];
+    if (!r) continue;
+    const files = r.diagnostics.files.length;
+    add(`Results (${s.name})`, `${r.source === 'ndjson' ? 'k6 JSON output' : 'k6 end-of-test summary'}, ${files} file${files === 1 ? '' : 's'}`);
+  }
+  add('Generated', env.generatedAt);
+  return ['## 1. Test environment', table(['Item', 'Value'], rows, limits)];
+}
+
+function httpBlock(r: Results, w: TimeWindow | undefined): string | undefined {
+  const lines: string[] = [];
+  const pad = (name: string) => `${name}${'.'.repeat(Math.max(3, 31 - name.length))}:`;
+  const count = (metric: string) => measureValue(r, metric, { kind: 'count' }, w);
+  const rate = (metric: string) => measureValue(r, metric, RATE, w);
+  const checks = r.metrics.has('checks') ? count('checks') : null;
+  if (checks !== null) {
+    const n = checks;
+    const p = rate('checks');
+    const passes = n !== null && p !== null ? Math.round(n * p) : null;
+    lines.push(`${pad('checks')} ${formatValue(p, 'ratio')}  ✓ ${passes ?? '—'}  ✗ ${n !== null && passes !== null ? n - passes : '—'}`);
+  }
+  if (r.metrics.has('http_req_duration')) {
+    const v = (kind: 'avg' | 'min' | 'med' | 'max') => formatValue(measureValue(r, 'http_req_duration', { kind }, w), 'ms').replace(' ', '');
+    const p = (n: number) => formatValue(measureValue(r, 'http_req_duration', { kind: 'p', p: n }, w), 'ms').replace(' ', '');
+    lines.push(`${pad('http_req_duration')} avg=${v('avg')} min=${v('min')} med=${v('med')} max=${v('max')} p(90)=${p(90)} p(95)=${p(95)} p(99)=${p(99)}`);
+  }
+  if (r.metrics.has('http_req_failed')) {
+    const n = count('http_req_failed');
+    const p = rate('http_req_failed');
+    const failed = n !== null && p !== null ? Math.round(n * p) : null;
+    lines.push(`${pad('http_req_failed')} ${formatValue(p, 'ratio')}  ${failed ?? '—'} failed of ${n ?? '—'}`);
+  }
+  if (r.metrics.has('http_reqs')) {
+    lines.push(`${pad('http_reqs')} ${formatValue(count('http_reqs'), 'count')}  ${formatValue(rate('http_reqs'), 'per-second', 'http_reqs')}`);
+  }
+  if (lines.length === 0) return undefined;
+  return `\`\`\`text\n${lines.join('\n')}\n\`\`\``;
+}
+
+function endpointTable(r: Results, w: TimeWindow | undefined, limits: RenderLimits): string | undefined {
+  const rows: Row[] = [];
+  for (const name of customTrends(r)) {
+    const info = r.metrics.get(name);
+    const unit = info?.contains === 'time' ? 'ms' : info?.contains === 'data' ? 'bytes' : 'number';
+    rows.push({
+      cells: [
+        code(name),
+        formatValue(measureValue(r, name, { kind: 'count' }, w), 'count'),
+        formatValue(measureValue(r, name, P95, w), unit),
+        formatValue(measureValue(r, name, P99, w), unit),
+        '—',
+      ],
+      rank: 0,
+    });
+  }
+  for (const endpoint of [...r.tagValues('http_req_duration', 'endpoint')].sort((a, b) => a.localeCompare(b))) {
+    const tags = { endpoint };
+    rows.push({
+      cells: [
+        code(`endpoint:${endpoint}`),
+        formatValue(measureValue(r, 'http_reqs', { kind: 'count' }, w, tags) ?? measureValue(r, 'http_req_duration', { kind: 'count' }, w, tags), 'count'),
+        formatValue(measureValue(r, 'http_req_duration', P95, w, tags), 'ms'),
+        formatValue(measureValue(r, 'http_req_duration', P99, w, tags), 'ms'),
+        formatValue(measureValue(r, 'http_req_failed', RATE, w, tags), 'ratio'),
+      ],
+      rank: 0,
+    });
+  }
+  if (rows.length === 0) return undefined;
+  return table(['Endpoint / metric', 'Requests', 'p95', 'p99', 'Error rate'], rows, limits, ['l', 'r', 'r', 'r', 'r']);
+}
+
+function criteriaTable(s: ScenarioEvaluation, limits: RenderLimits): string {
+  const withBaseline = s.criteria.some((c) => c.baseline !== undefined && c.baseline !== null);
+  const withNotes = s.criteria.some((c) => c.reason);
+  const header = ['Metric', 'Target', 'Actual'];
+  if (withBaseline) header.push('Baseline', 'Δ');
+  header.push('Status');
+  if (withNotes) header.push('Notes');
+  const rows: Row[] = s.criteria.map((c) => {
+    const cells = [metricLabel(c), criterionTarget(c), formatValue(c.actual, c.unit, c.metric)];
+    if (withBaseline) cells.push(formatValue(c.baseline, c.unit, c.metric), formatDelta(c.delta, c.baseline, c.unit, c.metric));
+    cells.push(statusCell(c));
+    if (withNotes) cells.push(c.reason ?? '');
+    return { cells, rank: rowRank(c) };
+  });
+  if (rows.length === 0) return '_No criteria apply to this scenario._';
+  return table(header, rows, limits);
+}
+
+function scenarioVerdict(s: ScenarioEvaluation): string {
+  if (s.criteria.some((c) => c.blocking)) return STATUS_BADGE.fail;
+  if (s.criteria.some(isConcern)) return s.criteria.some((c) => c.status === 'marginal' || c.status === 'fail') ? STATUS_BADGE.marginal : STATUS_BADGE['no-data'];
+  return STATUS_BADGE.pass;
+}
+
+function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEvaluation, index: number): string[] {
+  const out = [`### 2.${index} ${s.name}`];
+  const r = input.results[s.name];
+  const facts: string[] = [];
+  if (s.window) facts.push(`**Evaluated window**: ${windowText(s.window)}`);
+  else if (r?.span) facts.push(`**Evaluated window**: the whole run, ${windowText(r.span)}`);
+  if (s.run) {
+    facts.push(
+      `**k6 run**: exit code ${s.run.exitCode ?? 'none'}${s.run.exitMeaning ? ` (${s.run.exitMeaning})` : ''}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}${
+        s.run.incomplete ? ` — incomplete: ${s.run.incomplete}` : ''
+      }`,
+    );
+  }
+  if (facts.length > 0) out.push(facts.join('  \n'));
+  if (r) {
+    const block = httpBlock(r, s.window);
+    if (block) out.push('**HTTP metrics**:', block);
+    const endpoints = endpointTable(r, s.window, limits);
+    if (endpoints) out.push('**Per endpoint**:', endpoints);
+  } else {
+    out.push('_No results were read for this scenario._');
+  }
+  out.push('**Pass/fail assessment**:', criteriaTable(s, limits));
+  const evidence = (input.sections ?? []).filter(
+    (x) => x.id.startsWith(EVIDENCE_PREFIX) && (x.scenario === undefined || x.scenario === s.name) && !limits.dropSections?.has(x.id),
+  );
+  for (const c of s.criteria.filter((c) => c.status === 'fail' || c.status === 'marginal')) {
+    const ev = evidence.filter((x) => x.id === `${EVIDENCE_PREFIX}${c.metric}`);
+    for (const e of ev) out.push(`${STATUS_ICON[c.status]} **Evidence for ${code(c.metric)} ${code(c.expression)}**${e.title ? ` — ${e.title}` : ''}:\n\n${e.markdown.trimEnd()}`);
+  }
+  out.push(`**Scenario result**: ${scenarioVerdict(s)}`);
+  for (const x of sectionsAt(input, limits, 'scenario', s.name)) out.push(renderSection(x, 4));
+  return out;
+}
+
+/** A readable name for the usual SLOs of the load-testing report. */
+function sloName(metric: string, expression: string): string {
+  const agg = expression.match(/^\s*([a-z]+(?:\([\d.]+\))?)/)?.[1] ?? '';
+  if (metric === 'http_req_duration' && agg.startsWith('p(')) return `Latency (p${agg.slice(2, -1)})`;
+  if (metric === 'http_req_duration') return `Latency (${agg})`;
+  if (metric === 'http_req_failed' && agg === 'rate') return 'Error rate';
+  if (metric === 'http_reqs' && agg === 'rate') return 'Throughput';
+  if (metric === 'availability') return 'Availability';
+  if (metric === 'checks') return 'Checks';
+  return code(metric);
+}
+
+function sloSection(input: ReportInput, limits: RenderLimits): string[] {
+  const ev = input.evaluation;
+  const keys: { metric: string; expression: string }[] = [];
+  const seen = new Set<string>();
+  for (const s of ev.scenarios)
+    for (const c of s.criteria) {
+      if (c.metric === RUN_COMPLETED) continue;
+      const k = `${c.metric}\u0000${c.expression}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        keys.push({ metric: c.metric, expression: c.expression });
+      }
+    }
+  const out = ['## 3. Comparison to SLOs'];
+  if (keys.length === 0) {
+    out.push('_No criteria were evaluated._');
+  } else {
+    const rows: Row[] = keys.map(({ metric, expression }) => {
+      const found = ev.scenarios.map((s) => s.criteria.find((c) => c.metric === metric && c.expression === expression));
+      const present = found.filter((c): c is CriterionResult => c !== undefined);
+      const worst = present.reduce<CriterionResult | undefined>((w, c) => (w === undefined || rowRank(c) < rowRank(w) ? c : w), undefined);
+      const name = sloName(metric, expression);
+      const label = name.startsWith('`') ? name : `**${name}**`;
+      return {
+        cells: [
+          label,
+          expression,
+          ...found.map((c) => (c ? `${formatValue(c.actual, c.unit, c.metric)} ${STATUS_ICON[c.status]}` : '—')),
+          worst ? STATUS_BADGE[worst.status] : '—',
+        ],
+        rank: worst ? rowRank(worst) : 3,
+      };
+    });
+    out.push(table(['SLO', 'Target', ...ev.scenarios.map((s) => s.name), 'Status'], rows, limits));
+    out.push(
+      `**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within the marginal band of the limit (watch it) · ❌ FAIL misses the target${
+        ev.failOn === 'marginal' ? ' · with fail-on: marginal, ⚠️ also fails the gate' : ' (blocking)'
+      } · ❔ NO DATA nothing to measure.`,
+    );
+  }
+  for (const s of sectionsAt(input, limits, 'slo')) out.push(renderSection(s, 3));
+  return out;
+}
+
+function decisionSection(input: ReportInput, limits: RenderLimits): string[] {
+  const ev = input.evaluation;
+  const out = ['## 4. Decision'];
+  for (const s of sectionsAt(input, limits, 'decision')) out.push(renderSection(s, 3));
+  out.push(`**${VERDICT_BADGE[ev.verdict]}**`);
+  out.push(`**Rationale**: ${ev.rationale}`);
+  const all = ev.scenarios.flatMap((s) => s.criteria);
+  const blocking = all.filter((c) => c.blocking);
+  const concerns = all.filter(isConcern);
+  const line = (c: CriterionResult) =>
+    c.metric === RUN_COMPLETED
+      ? `${STATUS_ICON[c.status]} **${c.scenario}**: ${RUN_COMPLETED} — ${c.reason ?? ''}`
+      : `${STATUS_ICON[c.status]} **${c.scenario}**: ${code(c.metric)} ${code(c.expression)} — ${
+          c.actual === null ? (c.reason ?? 'no data') : `actual ${formatValue(c.actual, c.unit, c.metric)}`
+        }${Number.isFinite(c.limit) ? `, limit ${formatValue(c.limit, c.unit, c.metric)}` : ''}`;
+  const cap = limits.maxRows ?? Infinity;
+  const list = (cs: CriterionResult[]) => {
+    const shown = cs.slice(0, cap).map((c, i) => `${i + 1}. ${line(c)}`);
+    if (cs.length > shown.length) shown.push(`${shown.length + 1}. … and ${cs.length - shown.length} more`);
+    return shown.join('\n');
+  };
+  if (blocking.length > 0) out.push(`**Blocking criteria**:\n\n${list(blocking)}`);
+  if (concerns.length > 0) out.push(`**${blocking.length > 0 ? 'Also needs attention' : 'Conditions'}**:\n\n${list(concerns)}`);
+  return out;
+}
+
+function dataQualitySection(input: ReportInput): string[] {
+  const out = ['## 5. Data quality'];
+  const items: string[] = [];
+  for (const s of input.evaluation.scenarios) {
+    const r = input.results[s.name];
+    if (r) {
+      const d = r.diagnostics;
+      if (d.badLines > 0) {
+        items.push(
+          `- **${s.name}**: ${groupThousands(d.badLines)} line${d.badLines === 1 ? ' was' : 's were'} not valid k6 JSON and skipped${
+            d.badLineExamples.length > 0 ? ` (e.g. ${d.badLineExamples.slice(0, 3).map(code).join(', ')})` : ''
+          }.`,
+        );
+      }
+      for (const f of d.truncatedFiles) items.push(`- **${s.name}**: ${code(f)} ends in a partial line (k6 was stopped while writing).`);
+      if (r.source === 'summary') items.push(`- **${s.name}**: read from k6's end-of-test summary: only the statistics k6 put in it can be judged.`);
+    }
+    if (s.run?.incomplete) items.push(`- **${s.name}**: the k6 run did not complete (${s.run.incomplete}): the results are partial.`);
+    for (const n of s.notes) items.push(`- **${s.name}**: ${n}`);
+    const noData = s.criteria.filter((c) => c.status === 'no-data');
+    if (noData.length > 0) items.push(`- **${s.name}**: ${noData.length} criteri${noData.length === 1 ? 'on has' : 'a have'} no data (see the Notes column).`);
+  }
+  out.push(items.length > 0 ? items.join('\n') : 'No data-quality problems were found: every line was read and every run completed.');
+  return out;
+}

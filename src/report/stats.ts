@@ -1,0 +1,73 @@
+// Headline numbers and the HTTP/endpoint statistics the report shows, read from `Results`.
+import type { Aggregation, Headline, Measurement, Results, TimeWindow } from '../model.js';
+import { selector } from '../evaluate/keys.js';
+
+export function valueOf(m: Measurement): number | null {
+  return 'value' in m && Number.isFinite(m.value) ? m.value : null;
+}
+
+export function measureValue(results: Results, metric: string, aggregation: Aggregation, window?: TimeWindow, tags: Record<string, string> = {}): number | null {
+  const sel = selector(
+    metric,
+    Object.entries(tags).map(([key, value]) => ({ key, value })),
+  );
+  return valueOf(results.measure(sel, aggregation, window));
+}
+
+export const P95: Aggregation = { kind: 'p', p: 95 };
+export const P99: Aggregation = { kind: 'p', p: 99 };
+export const RATE: Aggregation = { kind: 'rate' };
+
+/** p95/p99 of `http_req_duration` (ms), `http_req_failed` rate (0–1), `http_reqs` per second. */
+export function headlineFor(results: Results, window?: TimeWindow): Headline {
+  return {
+    p95: measureValue(results, 'http_req_duration', P95, window),
+    p99: measureValue(results, 'http_req_duration', P99, window),
+    errorRate: measureValue(results, 'http_req_failed', RATE, window),
+    rps: measureValue(results, 'http_reqs', RATE, window),
+  };
+}
+
+/** The headline metrics as (metric, aggregation) pairs, for the JSON report's measurements. */
+export const HEADLINE_MEASURES: { field: keyof Headline; metric: string; aggregation: Aggregation }[] = [
+  { field: 'p95', metric: 'http_req_duration', aggregation: P95 },
+  { field: 'p99', metric: 'http_req_duration', aggregation: P99 },
+  { field: 'errorRate', metric: 'http_req_failed', aggregation: RATE },
+  { field: 'rps', metric: 'http_reqs', aggregation: RATE },
+];
+
+/** Metrics k6 writes itself; everything else of type trend is a custom (per-endpoint) trend. */
+export const BUILTIN_METRICS = new Set([
+  'http_req_duration',
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
+  'http_req_failed',
+  'http_reqs',
+  'iteration_duration',
+  'iterations',
+  'group_duration',
+  'vus',
+  'vus_max',
+  'data_sent',
+  'data_received',
+  'checks',
+  'dropped_iterations',
+  'ws_connecting',
+  'ws_session_duration',
+  'ws_msgs_sent',
+  'ws_msgs_received',
+  'ws_ping',
+  'ws_sessions',
+  'grpc_req_duration',
+]);
+
+export function customTrends(results: Results): string[] {
+  return [...results.metrics.values()]
+    .filter((m) => m.type === 'trend' && !BUILTIN_METRICS.has(m.name))
+    .map((m) => m.name)
+    .sort((a, b) => a.localeCompare(b));
+}
