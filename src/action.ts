@@ -1,10 +1,338 @@
-// The Action face: reads inputs, calls the pipeline, sets outputs and the outcome. Nothing runs at import.
+// The Action face: reads inputs and the runner's environment, calls the pipeline, publishes on GitHub,
+// sets outputs and the outcome. The only module of the Action that reads env or sets the result.
+// Nothing runs at import.
 import * as core from '@actions/core';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { glob } from 'tinyglobby';
+import { asError, InputError } from './errors.js';
+import { createClient, maskUrl, type ClientOptions, type GitHubClient } from './github/client.js';
+import { normalizeKey } from './github/comment.js';
+import { resolveContext, type GateContext, type RunEnvironment } from './github/context.js';
+import { failureMessage, gatePassed } from './github/outcome.js';
+import { publish, type CommentMode } from './github/publish.js';
+import { gate as pipelineGate } from './pipeline.js';
+import type { Baseline, GateOptions, GateResult, Headline, Logger } from './model.js';
 
-export async function run(): Promise<void> {
+/** What a baseline finder gets: where we are, which scenario, and the API client. */
+export interface BaselineLookup {
+  context: GateContext;
+  scenario: string;
+  commentKey: string;
+  thresholds: string;
+  octokit?: GitHubClient;
+  log: Logger;
+}
+
+/** What a baseline saver gets after the gate ran. */
+export interface BaselineSave {
+  context: GateContext;
+  commentKey: string;
+  result: GateResult;
+  octokit?: GitHubClient;
+  log: Logger;
+}
+
+export interface ActionDeps {
+  gate: (opts: GateOptions) => Promise<GateResult>;
+  /** A ready client; default: one built from `github-token` and GITHUB_API_URL. */
+  octokit?: GitHubClient;
+  findBaseline?: (lookup: BaselineLookup) => Promise<Baseline | undefined>;
+  saveBaseline?: (save: BaselineSave) => Promise<void>;
+  /** Retry and timing settings for the default client. */
+  client?: Partial<Omit<ClientOptions, 'token' | 'baseUrl' | 'log'>>;
+}
+
+const log: Logger = {
+  info: (m) => core.info(m),
+  warning: (m) => core.warning(m),
+  error: (m) => core.error(m),
+  debug: (m) => core.debug(m),
+  group: (name, fn) => core.group(name, fn),
+};
+
+function list(value: string): string[] {
+  return value
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function choice<T extends string>(name: string, value: string, allowed: readonly T[], fallback: T): T {
+  if (value === '') return fallback;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new InputError(`input \`${name}\` is \`${value}\``, undefined, `use one of: ${allowed.join(', ')}`);
+}
+
+function bool(name: string, fallback: boolean): boolean {
+  const v = core.getInput(name).toLowerCase();
+  if (v === '') return fallback;
+  if (['true', 'yes', 'on', '1'].includes(v)) return true;
+  if (['false', 'no', 'off', '0'].includes(v)) return false;
+  throw new InputError(`input \`${name}\` is \`${v}\``, undefined, 'use true or false');
+}
+
+/** `600`, `90s`, `10m`, `1h30m` → seconds. */
+export function parseDuration(name: string, value: string): number | undefined {
+  if (value === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(value);
+  if (!m || value.length === 0 || (!m[1] && !m[2] && !m[3])) {
+    throw new InputError(`input \`${name}\` is \`${value}\``, undefined, 'write a duration such as 600, 90s, 10m or 1h30m');
+  }
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+function parseEnvLines(name: string, value: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [i, raw] of value.split('\n').entries()) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    const key = eq > 0 ? line.slice(0, eq).trim() : '';
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
+      throw new InputError(`input \`${name}\`, line ${i + 1}: \`${line.slice(0, 40)}\` is not KEY=VALUE`, undefined, 'one variable per line, e.g. `API_KEY=${{ secrets.API_KEY }}`');
+    }
+    env[key] = line.slice(eq + 1);
+  }
+  return env;
+}
+
+async function expandResults(patterns: string[], cwd: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const pattern of patterns) {
+    const found = await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true });
+    if (found.length === 0) {
+      throw new InputError(`input \`results\`: no file matches \`${pattern}\` (in ${cwd})`, undefined, 'check the path of the k6 output (`k6 run --out json=…`) or the downloaded artifact');
+    }
+    files.push(...found.sort());
+  }
+  return [...new Set(files)];
+}
+
+function runEnvironment(env: NodeJS.ProcessEnv, payload: Record<string, unknown>): RunEnvironment {
+  const repoFromPayload = (payload.repository as { full_name?: string } | undefined)?.full_name ?? '';
+  return {
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    payload,
+    repository: env.GITHUB_REPOSITORY || repoFromPayload,
+    sha: env.GITHUB_SHA ?? '',
+    ref: env.GITHUB_REF ?? '',
+    actor: env.GITHUB_ACTOR ?? '',
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    runId: env.GITHUB_RUN_ID ?? '0',
+    ...(env.GITHUB_RUN_ATTEMPT ? { runAttempt: env.GITHUB_RUN_ATTEMPT } : {}),
+  };
+}
+
+async function readPayload(path: string | undefined): Promise<Record<string, unknown>> {
+  if (!path) return {};
   try {
-    core.info('perf-gate');
+    return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error));
+    log.warning(`perf-gate could not read the event payload ${path}: ${asError(error).message}`);
+    return {};
+  }
+}
+
+/** One value per headline field for the outputs: the scenario's, or the worst over several scenarios. */
+function worstHeadline(headline: Record<string, Headline>): Headline {
+  const hs = Object.values(headline);
+  const pick = (f: (h: Headline) => number | null, worst: (a: number, b: number) => number) =>
+    hs.map(f).reduce<number | null>((acc, v) => (v === null ? acc : acc === null ? v : worst(acc, v)), null);
+  return {
+    p95: pick((h) => h.p95, Math.max),
+    p99: pick((h) => h.p99, Math.max),
+    errorRate: pick((h) => h.errorRate, Math.max),
+    rps: pick((h) => h.rps, Math.min),
+  };
+}
+
+const out = (v: number | null) => (v === null ? '' : String(Number(v.toFixed(6))));
+
+export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
+  try {
+    const env = process.env;
+    const gate = deps.gate ?? pipelineGate;
+
+    // ── inputs ──
+    const token = core.getInput('github-token');
+    if (token) core.setSecret(token);
+    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const wd = core.getInput('working-directory') || '.';
+    const cwd = isAbsolute(wd) ? wd : resolve(workspace, wd);
+    const thresholds = core.getInput('thresholds') || 'thresholds.yml';
+    let scenarios = list(core.getInput('scenario'));
+    const resultPatterns = list(core.getInput('results'));
+    let baseUrl = core.getInput('base-url') || undefined;
+    const comment = choice<CommentMode>('comment', core.getInput('comment'), ['always', 'on-failure', 'never'], 'always');
+    const commentKey = normalizeKey(core.getInput('comment-key') || 'default');
+    const failOnInput = core.getInput('fail-on');
+    const failOn = failOnInput === '' ? undefined : choice('fail-on', failOnInput, ['fail', 'marginal'] as const, 'fail');
+    const k6Env = parseEnvLines('k6-env', core.getInput('k6-env'));
+    const timeoutSeconds = parseDuration('timeout', core.getInput('timeout'));
+    const preflightPath = core.getInput('preflight-path');
+    const preflightStatusRaw = core.getInput('preflight-status') || '200';
+    if (!/^[1-5]\d\d$/.test(preflightStatusRaw)) {
+      throw new InputError(`input \`preflight-status\` is \`${preflightStatusRaw}\``, undefined, 'an HTTP status such as 200');
+    }
+    const preflightTimeout = parseDuration('preflight-timeout', core.getInput('preflight-timeout')) ?? 60;
+    const writeSummaryInput = bool('summary', true);
+    const annotate = bool('annotations', true);
+    const failWorkflow = bool('fail-workflow', true);
+    const reportDirInput = core.getInput('report-dir');
+    const reportDir = reportDirInput
+      ? resolve(cwd, reportDirInput)
+      : join(env.RUNNER_TEMP || tmpdir(), 'perf-gate', `${commentKey.replace(/[^A-Za-z0-9._-]/g, '_')}-${env.GITHUB_RUN_ID ?? process.pid}`);
+    if (resultPatterns.length > 0 && baseUrl) {
+      log.info('perf-gate: `results` is set, so no k6 run: `base-url` is not used.');
+    }
+
+    // ── context ──
+    const apiUrl = env.GITHUB_API_URL || 'https://api.github.com';
+    const octokit =
+      deps.octokit ?? (token ? createClient({ token, baseUrl: apiUrl, log, ...deps.client }) : undefined);
+    const payload = await readPayload(env.GITHUB_EVENT_PATH);
+    const context = await resolveContext(runEnvironment(env, payload), octokit, log);
+    if (context.retest) {
+      log.info(`perf-gate: manual retest by @${context.retest.actor}`);
+      if (context.retest.scenario) scenarios = list(context.retest.scenario);
+      if (context.retest.baseUrl) baseUrl = context.retest.baseUrl;
+    }
+    if (baseUrl) {
+      try {
+        const u = new URL(baseUrl);
+        if (u.password) core.setSecret(decodeURIComponent(u.password));
+      } catch {
+        throw new InputError(`input \`base-url\` is not a URL: \`${maskUrl(baseUrl)}\``, undefined, 'write the full URL, e.g. https://pr-42.preview.example.com');
+      }
+      log.info(`perf-gate: base URL ${maskUrl(baseUrl)}`);
+    }
+    if (context.prNumber !== undefined) log.info(`perf-gate: pull request #${context.prNumber}, commit ${context.sha}`);
+    for (const n of context.notes) log.info(`perf-gate: ${n}`);
+
+    const results = resultPatterns.length > 0 ? await expandResults(resultPatterns, cwd) : undefined;
+    if (!results && !baseUrl) {
+      throw new InputError('neither `results` nor `base-url` is set', undefined, 'set `base-url` to the preview environment to run k6, or `results` to k6 output files to evaluate');
+    }
+    await mkdir(reportDir, { recursive: true });
+
+    const findBaseline = deps.findBaseline;
+    const opts: GateOptions = {
+      cwd,
+      thresholds,
+      scenarios,
+      ...(results ? { results } : {}),
+      ...(baseUrl ? { baseUrl } : {}),
+      k6: {
+        ...(core.getInput('k6-version') ? { version: core.getInput('k6-version') } : {}),
+        ...(core.getInput('k6-path') ? { path: core.getInput('k6-path') } : {}),
+        env: k6Env,
+        tags: {
+          commit: context.sha,
+          ...(context.prNumber !== undefined ? { pr: String(context.prNumber) } : {}),
+          ...(env.GITHUB_RUN_ID ? { run_id: env.GITHUB_RUN_ID } : {}),
+        },
+        ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
+        ...(preflightPath ? { preflight: { path: preflightPath, expectStatus: Number(preflightStatusRaw), timeoutSeconds: preflightTimeout } } : {}),
+        ...(core.getInput('execution-segment') ? { executionSegment: core.getInput('execution-segment') } : {}),
+        ...(core.getInput('execution-segment-sequence') ? { executionSegmentSequence: core.getInput('execution-segment-sequence') } : {}),
+      },
+      ...(failOn ? { failOn } : {}),
+      ...(findBaseline
+        ? {
+            baseline: async (scenario: string) => {
+              try {
+                return await findBaseline({ context, scenario, commentKey, thresholds, ...(octokit ? { octokit } : {}), log });
+              } catch (error) {
+                log.warning(`perf-gate could not load a baseline for ${scenario}: ${asError(error).message}`);
+                return undefined;
+              }
+            },
+          }
+        : {}),
+      env: { ...env },
+      log,
+      outDir: reportDir,
+    };
+
+    // ── gate ──
+    const result = await gate(opts);
+    const passed = gatePassed(result.evaluation);
+
+    // ── report files and outputs ──
+    const markdownFile = result.files.markdown ?? join(reportDir, 'report.md');
+    const jsonFile = result.files.json ?? join(reportDir, 'report.json');
+    if (!result.files.markdown) await writeFile(markdownFile, result.markdown, 'utf8');
+    if (!result.files.json) await writeFile(jsonFile, `${JSON.stringify(result.json, null, 2)}\n`, 'utf8');
+    const head = worstHeadline(result.headline);
+    const failed = result.evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
+    core.setOutput('verdict', result.evaluation.verdict);
+    core.setOutput('passed', String(passed));
+    core.setOutput('report-markdown', markdownFile);
+    core.setOutput('report-json', jsonFile);
+    core.setOutput('headline', JSON.stringify(result.headline));
+    core.setOutput('p95-ms', out(head.p95));
+    core.setOutput('p99-ms', out(head.p99));
+    core.setOutput('error-rate', out(head.errorRate));
+    core.setOutput('rps', out(head.rps));
+    core.setOutput(
+      'failed-criteria',
+      JSON.stringify(failed.map((c) => ({ scenario: c.scenario, metric: c.metric, expression: c.expression, actual: c.actual, limit: c.limit, status: c.status }))),
+    );
+    if (context.prNumber !== undefined) core.setOutput('pr-number', String(context.prNumber));
+
+    // ── publish (never changes the verdict) ──
+    const published = await publish({
+      result,
+      context,
+      passed,
+      ...(octokit ? { octokit } : {}),
+      comment,
+      commentKey,
+      ...(writeSummaryInput && env.GITHUB_STEP_SUMMARY ? { summaryPath: env.GITHUB_STEP_SUMMARY } : {}),
+      ...(annotate
+        ? {
+            annotate: (as) => {
+              for (const a of as) {
+                const props = { title: a.title, file: a.file, startLine: a.line, startColumn: a.column };
+                if (a.level === 'error') core.error(a.message, props);
+                else core.warning(a.message, props);
+              }
+            },
+          }
+        : {}),
+      mapFile: (f) => relative(workspace, resolve(cwd, f)).split('\\').join('/'),
+      log,
+    });
+    if (published.comment?.url) core.setOutput('comment-url', published.comment.url);
+    if (published.comment?.id !== undefined) core.setOutput('comment-id', String(published.comment.id));
+
+    if (deps.saveBaseline) {
+      try {
+        await deps.saveBaseline({ context, commentKey, result, ...(octokit ? { octokit } : {}), log });
+      } catch (error) {
+        log.warning(`perf-gate could not save this run as a baseline: ${asError(error).message}`);
+      }
+    }
+
+    const message = failureMessage(result.evaluation);
+    if (message) {
+      if (failWorkflow) core.setFailed(message);
+      else log.warning(`${message}\n(fail-workflow: false — the step does not fail)`);
+    } else {
+      log.info(`perf-gate: ${result.evaluation.verdict} — ${result.evaluation.rationale}`);
+    }
+  } catch (thrown) {
+    const error = asError(thrown);
+    core.setOutput('verdict', 'ERROR');
+    core.setOutput('passed', 'false');
+    if (error instanceof InputError) {
+      core.setFailed(error.message);
+    } else {
+      if (error.stack) core.debug(error.stack);
+      core.setFailed(`perf-gate failed: ${maskUrl(error.message)}`);
+    }
   }
 }

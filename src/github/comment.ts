@@ -1,0 +1,141 @@
+// The sticky pull-request comment: one per PR and comment key, found by a hidden marker *and* authored by
+// the token's own identity, updated in place, left alone when unchanged; racing runs converge on one.
+import type { Logger } from '../model.js';
+import { errorStatus, type GitHubClient } from './client.js';
+
+/** GitHub's limit on a comment body, in characters. */
+export const COMMENT_LIMIT = 65_536;
+
+/** The login GITHUB_TOKEN's comments are authored by (its `GET /user` answers 403). */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+
+export interface CommentTarget {
+  owner: string;
+  repo: string;
+  issueNumber: number;
+}
+
+export interface UpsertResult {
+  /** `absent`: no comment of ours yet and `create: false` (comment: on-failure on a passing run). */
+  action: 'created' | 'updated' | 'unchanged' | 'absent';
+  id?: number;
+  url?: string;
+  /** Duplicates of ours that were removed (a race of two runs, or older leftovers). */
+  deleted: number[];
+}
+
+interface CommentLike {
+  id: number;
+  body?: string | null;
+  html_url?: string;
+  user?: { login: string; type?: string } | null;
+}
+
+/** Normalises a comment key to what a marker can hold. */
+export function normalizeKey(key: string): string {
+  const k = key.trim().replace(/--+/g, '-').replace(/[^A-Za-z0-9._:/@+-]+/g, '_');
+  return k.length ? k : 'default';
+}
+
+export function marker(key: string): string {
+  return `<!-- perf-gate:${normalizeKey(key)} -->`;
+}
+
+/** Identity of the token: its login from `GET /user`, or undefined for an installation token (GITHUB_TOKEN). */
+export async function tokenLogin(octokit: GitHubClient, log: Logger): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.users.getAuthenticated();
+    return data.login;
+  } catch (error) {
+    const status = errorStatus(error);
+    if (status === 403 || status === 401 || status === 404) {
+      log.debug(`GET /user answered ${status}: assuming an installation token (${ACTIONS_BOT_LOGIN})`);
+      return undefined;
+    }
+    throw error;
+  }
+}
+
+function isOurs(c: CommentLike, mark: string, login: string | undefined): boolean {
+  if (!c.body || !c.body.startsWith(mark)) return false;
+  const user = c.user;
+  if (!user) return false;
+  if (login) return user.login === login;
+  return user.type === 'Bot' && user.login === ACTIONS_BOT_LOGIN;
+}
+
+async function listOurs(octokit: GitHubClient, t: CommentTarget, mark: string, login: string | undefined): Promise<CommentLike[]> {
+  const all = (await octokit.paginate(octokit.rest.issues.listComments, {
+    owner: t.owner,
+    repo: t.repo,
+    issue_number: t.issueNumber,
+    per_page: 100,
+  })) as CommentLike[];
+  return all.filter((c) => isOurs(c, mark, login)).sort((a, b) => a.id - b.id);
+}
+
+async function deleteQuietly(octokit: GitHubClient, t: CommentTarget, id: number): Promise<boolean> {
+  try {
+    await octokit.rest.issues.deleteComment({ owner: t.owner, repo: t.repo, comment_id: id });
+    return true;
+  } catch (error) {
+    // The other run of a race may have deleted it first.
+    if (errorStatus(error) === 404) return false;
+    throw error;
+  }
+}
+
+/**
+ * Creates or updates the comment carrying `marker(key)` on the PR. `body` must not contain the marker;
+ * it is put on the first line. Ours = marker at the start and authored by the token's identity.
+ */
+export async function upsertComment(
+  octokit: GitHubClient,
+  target: CommentTarget,
+  key: string,
+  body: string,
+  log: Logger,
+  opts: { login?: string | null; create?: boolean } = {},
+): Promise<UpsertResult> {
+  const mark = marker(key);
+  const full = `${mark}\n${body}`;
+  let login = opts.login === undefined ? await tokenLogin(octokit, log) : (opts.login ?? undefined);
+
+  const existing = await listOurs(octokit, target, mark, login);
+  const deleted: number[] = [];
+  let keep = existing[0];
+  let action: UpsertResult['action'];
+
+  if (!keep && opts.create === false) return { action: 'absent', deleted };
+  if (!keep) {
+    const { data } = await octokit.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.issueNumber, body: full });
+    // The comment tells who the token really is (an app's installation token is not github-actions[bot]).
+    login = data.user?.login ?? login;
+    // Converge with a run that created its comment at the same time: the oldest one wins.
+    const after = await listOurs(octokit, target, mark, login);
+    const oldest = after[0];
+    if (oldest && oldest.id !== data.id) {
+      keep = oldest;
+      action = 'updated';
+      if (oldest.body !== full) {
+        await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: oldest.id, body: full });
+      }
+    } else {
+      keep = data;
+      action = 'created';
+    }
+    for (const c of after) if (c.id !== keep.id && (await deleteQuietly(octokit, target, c.id))) deleted.push(c.id);
+    if (after.every((c) => c.id !== data.id) && data.id !== keep.id && (await deleteQuietly(octokit, target, data.id))) deleted.push(data.id);
+  } else {
+    if (keep.body === full) {
+      action = 'unchanged';
+    } else {
+      const { data } = await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: keep.id, body: full });
+      keep = data;
+      action = 'updated';
+    }
+    for (const c of existing.slice(1)) if (await deleteQuietly(octokit, target, c.id)) deleted.push(c.id);
+  }
+  if (deleted.length) log.info(`perf-gate removed ${deleted.length} duplicate comment(s) of key ${normalizeKey(key)}`);
+  return { action, id: keep.id, ...(keep.html_url ? { url: keep.html_url } : {}), deleted };
+}

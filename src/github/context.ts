@@ -1,0 +1,215 @@
+// What the workflow run is about: which event, which commit was measured, which pull request to report on.
+// Takes the event name and payload as values (src/action.ts reads them from the runner's environment).
+import type { Logger } from '../model.js';
+import { describeApiError, type GitHubClient } from './client.js';
+
+export type EventKind = 'pull_request' | 'pull_request_target' | 'push' | 'workflow_dispatch' | 'workflow_run' | 'other';
+
+/** The runner's description of the run (GITHUB_* variables and the event payload). */
+export interface RunEnvironment {
+  eventName: string;
+  payload: Record<string, unknown>;
+  /** `owner/repo` (GITHUB_REPOSITORY). */
+  repository: string;
+  /** GITHUB_SHA and GITHUB_REF. */
+  sha: string;
+  ref: string;
+  actor: string;
+  /** https://github.com or the GHES host (GITHUB_SERVER_URL). */
+  serverUrl: string;
+  runId: string;
+  runAttempt?: string;
+}
+
+export interface Retest {
+  /** Who started the manual run. */
+  actor: string;
+  /** Dispatch inputs that override the Action's inputs. */
+  scenario?: string;
+  baseUrl?: string;
+}
+
+export interface GateContext {
+  kind: EventKind;
+  eventName: string;
+  owner: string;
+  repo: string;
+  /** The pull request to comment on, if any. */
+  prNumber?: number;
+  /** The commit that was measured. */
+  sha: string;
+  /** The branch or ref measured (`feature-x`, `refs/tags/v1`). */
+  ref: string;
+  /** The pull request's base branch (for baselines), when known. */
+  baseRef?: string;
+  actor: string;
+  /** Link to this workflow run. */
+  runUrl: string;
+  retest?: Retest;
+  /** Why no pull request was found, etc. */
+  notes: string[];
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+const num = (v: unknown): number | undefined => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+};
+const branchOf = (ref: string): string | undefined => (ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined);
+
+interface PullLike {
+  number: number;
+  head: { sha: string; ref: string };
+  base?: { ref: string };
+}
+
+/** The open pull request whose head is `headOwner:branch` (newest first when several). */
+async function openPullForBranch(octokit: GitHubClient, owner: string, repo: string, headOwner: string, branch: string): Promise<PullLike[]> {
+  const pulls = await octokit.paginate(octokit.rest.pulls.list, { owner, repo, state: 'open', head: `${headOwner}:${branch}`, per_page: 100 });
+  return (pulls as PullLike[]).sort((a, b) => b.number - a.number);
+}
+
+async function pullsForCommit(octokit: GitHubClient, owner: string, repo: string, sha: string): Promise<Array<PullLike & { state?: string }>> {
+  const { data } = await octokit.rest.repos.listPullRequestsAssociatedWithCommit({ owner, repo, commit_sha: sha, per_page: 100 });
+  return data as Array<PullLike & { state?: string }>;
+}
+
+export async function resolveContext(env: RunEnvironment, octokit: GitHubClient | undefined, log: Logger): Promise<GateContext> {
+  const [owner = '', repo = ''] = env.repository.split('/');
+  const payload = env.payload;
+  const kinds: EventKind[] = ['pull_request', 'pull_request_target', 'push', 'workflow_dispatch', 'workflow_run'];
+  const kind: EventKind = (kinds as string[]).includes(env.eventName) ? (env.eventName as EventKind) : 'other';
+  const ctx: GateContext = {
+    kind,
+    eventName: env.eventName,
+    owner,
+    repo,
+    sha: env.sha,
+    ref: branchOf(env.ref) ?? env.ref,
+    actor: env.actor,
+    runUrl: `${env.serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/actions/runs/${env.runId}${env.runAttempt && env.runAttempt !== '1' ? `/attempts/${env.runAttempt}` : ''}`,
+    notes: [],
+  };
+
+  // A lookup failing (permissions, API down) must not stop the gate: measure and report without a PR.
+  const lookup = async <T>(what: string, fn: (o: GitHubClient) => Promise<T>): Promise<T | undefined> => {
+    if (!octokit) {
+      ctx.notes.push(`no GitHub token: cannot look up ${what}`);
+      return undefined;
+    }
+    try {
+      return await fn(octokit);
+    } catch (error) {
+      log.warning(`perf-gate could not look up ${what} (${describeApiError(error)}); the report goes to the job summary only.`);
+      ctx.notes.push(`lookup of ${what} failed`);
+      return undefined;
+    }
+  };
+
+  switch (kind) {
+    case 'pull_request':
+    case 'pull_request_target': {
+      const pr = obj(payload.pull_request);
+      const head = obj(pr.head);
+      ctx.prNumber = num(payload.number) ?? num(pr.number);
+      // The PR's head commit, not the merge commit GitHub builds for pull_request (GITHUB_SHA).
+      ctx.sha = str(head.sha) ?? env.sha;
+      ctx.ref = str(head.ref) ?? ctx.ref;
+      ctx.baseRef = str(obj(pr.base).ref);
+      break;
+    }
+    case 'push': {
+      ctx.sha = str(payload.after) && !/^0+$/.test(payload.after as string) ? (payload.after as string) : env.sha;
+      const branch = branchOf(str(payload.ref) ?? env.ref);
+      if (!branch) {
+        ctx.notes.push(`${str(payload.ref) ?? env.ref} is not a branch: no pull request to comment on`);
+        break;
+      }
+      ctx.ref = branch;
+      const pulls = await lookup(`the open pull request of ${branch}`, (o) => openPullForBranch(o, owner, repo, owner, branch));
+      const pr = pulls?.[0];
+      if (pr) {
+        ctx.prNumber = pr.number;
+        ctx.baseRef = pr.base?.ref;
+      } else if (pulls) {
+        ctx.notes.push(`no open pull request for ${branch}`);
+      }
+      break;
+    }
+    case 'workflow_dispatch': {
+      const inputs = obj(payload.inputs);
+      const branch = branchOf(str(payload.ref) ?? env.ref);
+      if (branch) ctx.ref = branch;
+      ctx.retest = {
+        actor: str(obj(payload.sender).login) ?? env.actor,
+        scenario: str(inputs.scenario)?.trim() || undefined,
+        baseUrl: (str(inputs['base-url']) ?? str(inputs.base_url))?.trim() || undefined,
+      };
+      const explicit = num(inputs.pr) ?? num(inputs['pull-request']) ?? num(inputs.pull_request);
+      if (explicit) {
+        ctx.prNumber = explicit;
+        const pr = await lookup(`pull request #${explicit}`, async (o) => (await o.rest.pulls.get({ owner, repo, pull_number: explicit })).data);
+        if (pr) ctx.baseRef = pr.base.ref;
+        break;
+      }
+      if (!branch) {
+        ctx.notes.push(`${env.ref} is not a branch: no pull request to comment on`);
+        break;
+      }
+      const pulls = await lookup(`the open pull request of ${branch}`, (o) => openPullForBranch(o, owner, repo, owner, branch));
+      const pr = pulls?.[0];
+      if (pr) {
+        ctx.prNumber = pr.number;
+        ctx.baseRef = pr.base?.ref;
+      } else if (pulls) {
+        ctx.notes.push(`no open pull request for ${branch}`);
+      }
+      break;
+    }
+    case 'workflow_run': {
+      const run = obj(payload.workflow_run);
+      const headSha = str(run.head_sha) ?? env.sha;
+      const headBranch = str(run.head_branch);
+      const headOwner = str(obj(obj(run.head_repository).owner).login) ?? owner;
+      ctx.sha = headSha;
+      if (headBranch) ctx.ref = headBranch;
+      const listed = (Array.isArray(run.pull_requests) ? run.pull_requests : []).map(obj) as unknown as PullLike[];
+      // The payload lists PRs of the same repository only (empty for forks): then look it up.
+      let pr: PullLike | undefined = listed.find((p) => p.head?.sha === headSha) ?? listed[0];
+      if (!pr && headBranch) {
+        const pulls = await lookup(`the pull request of ${headOwner}:${headBranch}`, (o) => openPullForBranch(o, owner, repo, headOwner, headBranch));
+        pr = pulls?.find((p) => p.head.sha === headSha) ?? pulls?.[0];
+      }
+      if (!pr) {
+        const pulls = await lookup(`the pull request of commit ${headSha.slice(0, 7)}`, (o) => pullsForCommit(o, owner, repo, headSha));
+        pr = pulls?.find((p) => p.state === undefined || p.state === 'open');
+      }
+      if (pr) {
+        ctx.prNumber = pr.number;
+        ctx.baseRef = pr.base?.ref;
+      } else {
+        ctx.notes.push(`no pull request found for ${headOwner}:${headBranch ?? '?'} at ${headSha.slice(0, 7)}`);
+      }
+      break;
+    }
+    default:
+      ctx.prNumber = num(obj(payload.pull_request).number) ?? num(obj(payload.issue).number);
+  }
+  return ctx;
+}
+
+/** The sentence the comment carries about the kind of run. */
+export function describeTrigger(ctx: GateContext): string {
+  const sha = ctx.sha.slice(0, 7);
+  if (ctx.retest) return `Manual retest by @${ctx.retest.actor} of \`${sha}\``;
+  switch (ctx.kind) {
+    case 'push':
+      return `Push to \`${ctx.ref}\` at \`${sha}\``;
+    case 'workflow_run':
+      return `Measured \`${sha}\` (evaluated by a follow-up workflow run)`;
+    default:
+      return `Measured \`${sha}\``;
+  }
+}

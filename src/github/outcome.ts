@@ -1,0 +1,50 @@
+// The gate's outcome for the check: passed or not, and a failure message that lists exactly the criteria
+// that failed it.
+import type { CriterionResult, Evaluation, Unit } from '../model.js';
+
+/** A value in its unit, the way the report writes it. */
+export function formatValue(value: number | null | undefined, unit: Unit): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return 'no data';
+  const round = (v: number, digits: number) => Number(v.toFixed(digits)).toString();
+  switch (unit) {
+    case 'ms':
+      return Math.abs(value) >= 100 ? `${round(value, 0)} ms` : `${round(value, 2)} ms`;
+    case 'ratio':
+      return `${round(value * 100, value !== 0 && Math.abs(value) < 0.001 ? 4 : 2)}%`;
+    case 'percent':
+      return `${round(value, 2)}%`;
+    case 'per-second':
+      return `${round(value, 1)}/s`;
+    case 'bytes':
+      return value >= 1024 * 1024 ? `${round(value / 1024 / 1024, 1)} MiB` : value >= 1024 ? `${round(value / 1024, 1)} KiB` : `${round(value, 0)} B`;
+    case 'count':
+      return round(value, 0);
+    default:
+      return round(value, 3);
+  }
+}
+
+export function blockingCriteria(evaluation: Evaluation): CriterionResult[] {
+  return evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
+}
+
+/** True when the gate lets the change through. */
+export function gatePassed(evaluation: Evaluation): boolean {
+  return evaluation.verdict !== 'NOT_APPROVED' && blockingCriteria(evaluation).length === 0;
+}
+
+/** One line for a criterion: `target-capacity: http_req_duration p(99)<500 — 612 ms (limit 500 ms, fail)`. */
+export function describeCriterion(c: CriterionResult): string {
+  const actual = c.status === 'no-data' ? `no data${c.reason ? ` (${c.reason})` : ''}` : formatValue(c.actual, c.unit);
+  const limit = c.status === 'no-data' ? '' : `, limit ${formatValue(c.limit, c.unit)}`;
+  return `${c.scenario}: ${c.metric} ${c.expression} — ${actual}${limit}${c.status === 'fail' ? '' : `, ${c.status}`}`;
+}
+
+/** The failed check's message: the verdict and every criterion that failed the gate; undefined when it passed. */
+export function failureMessage(evaluation: Evaluation): string | undefined {
+  if (gatePassed(evaluation)) return undefined;
+  const failed = blockingCriteria(evaluation);
+  if (failed.length === 0) return `perf-gate: ${evaluation.verdict}. ${evaluation.rationale}`;
+  const lines = failed.map((c) => `- ${describeCriterion(c)} [${c.pos.file}:${c.pos.line}]`);
+  return `perf-gate: ${evaluation.verdict} — ${failed.length} ${failed.length === 1 ? 'criterion' : 'criteria'} failed:\n${lines.join('\n')}`;
+}

@@ -1,0 +1,150 @@
+// Publishes a gate result on GitHub: job summary, annotations, the sticky PR comment. Never changes the
+// verdict and never throws for a GitHub-side problem: a missing permission becomes a warning saying which.
+import type { GateResult, Headline, Logger, Verdict } from '../model.js';
+import { annotationsFor, type Annotation } from './annotations.js';
+import { describeApiError, errorStatus, type GitHubClient } from './client.js';
+import { COMMENT_LIMIT, marker, normalizeKey, upsertComment, type UpsertResult } from './comment.js';
+import { describeTrigger, type GateContext } from './context.js';
+import { formatValue } from './outcome.js';
+import { writeSummary } from './summary.js';
+
+export type CommentMode = 'always' | 'on-failure' | 'never';
+
+export interface PublishOptions {
+  result: GateResult;
+  context: GateContext;
+  /** Whether the gate passed (decided by the caller; publishing never changes it). */
+  passed: boolean;
+  octokit?: GitHubClient;
+  comment: CommentMode;
+  commentKey: string;
+  /** GITHUB_STEP_SUMMARY; no summary when undefined. */
+  summaryPath?: string;
+  /** Emits annotations (the Action: core.error / core.warning with file and line). */
+  annotate?: (annotations: Annotation[]) => void;
+  /** Thresholds path as reported → path relative to the repository root. */
+  mapFile?: (file: string) => string;
+  log: Logger;
+  /** Known token login (null: an installation token); looked up when undefined. */
+  login?: string | null;
+}
+
+export interface PublishReport {
+  comment?: UpsertResult;
+  /** Why no comment was written. */
+  commentSkipped?: string;
+  summaryBytes?: number;
+  annotations: number;
+  warnings: string[];
+}
+
+const ICON: Record<Verdict, string> = { APPROVED: '✅', CONDITIONALLY_APPROVED: '⚠️', NOT_APPROVED: '❌' };
+
+function headlineLine(name: string, h: Headline): string {
+  const parts: string[] = [];
+  if (h.p95 !== null) parts.push(`p95 ${formatValue(h.p95, 'ms')}`);
+  if (h.p99 !== null) parts.push(`p99 ${formatValue(h.p99, 'ms')}`);
+  if (h.errorRate !== null) parts.push(`errors ${formatValue(h.errorRate, 'ratio')}`);
+  if (h.rps !== null) parts.push(`${formatValue(h.rps, 'per-second')}`);
+  return `**${name}**: ${parts.length ? parts.join(' · ') : 'no data'}`;
+}
+
+/** The lines above the report in the comment and the summary: verdict, what was measured, the run link. */
+export function header(result: GateResult, ctx: GateContext, commentKey: string): string {
+  const v = result.evaluation.verdict;
+  const key = normalizeKey(commentKey);
+  const title = `## ${ICON[v]} perf-gate: ${v.replace(/_/g, ' ')}${key !== 'default' ? ` — \`${key}\`` : ''}`;
+  const meta = `${describeTrigger(ctx)} · commit \`${ctx.sha}\` · [workflow run](${ctx.runUrl})`;
+  const heads = Object.entries(result.headline).map(([name, h]) => headlineLine(name, h));
+  return [title, '', meta, ...(heads.length ? ['', heads.join('  \n')] : [])].join('\n');
+}
+
+/** Closes an unclosed code fence and cuts at a line boundary: a last guard behind `markdownWithin`. */
+function hardTrim(text: string, max: number, note: string): string {
+  if (text.length <= max) return text;
+  const tail = `\n\n${note}\n`;
+  let cut = text.slice(0, Math.max(0, max - tail.length - 8));
+  const nl = cut.lastIndexOf('\n');
+  if (nl > 0) cut = cut.slice(0, nl);
+  if ((cut.match(/^\s*(```|~~~)/gm) ?? []).length % 2 === 1) cut += '\n```';
+  return cut + tail;
+}
+
+/** The comment body without the marker, within GitHub's limit once the marker line is added. */
+export function commentBody(result: GateResult, ctx: GateContext, commentKey: string): string {
+  const head = header(result, ctx, commentKey);
+  const budget = COMMENT_LIMIT - marker(commentKey).length - 1;
+  const full = `${head}\n\n${result.markdown}`;
+  if (full.length <= budget) return full;
+  const note = `_The report was shortened to fit a comment; the full report is in the [job summary](${ctx.runUrl})._`;
+  const body = `${head}\n\n${result.markdownWithin(budget - head.length - 2, note)}`;
+  return hardTrim(body, budget, note);
+}
+
+function permissionWarning(what: string, error: unknown, ctx: GateContext): string {
+  const status = errorStatus(error);
+  const detail = describeApiError(error);
+  const tail = 'The verdict is unchanged; the report is in the job summary and the report files.';
+  if (/rate limit/i.test(detail) || status === 429) {
+    return `perf-gate could not ${what}: GitHub API rate limit (${detail}). ${tail}`;
+  }
+  if (status === 403 || status === 401) {
+    const fork = ctx.kind === 'pull_request' ? ' A pull_request run from a fork only gets a read-only token: use the fork-safe workflow_run split (see docs/github.md).' : '';
+    return `perf-gate could not ${what} (${detail}): the token needs the \`pull-requests: write\` permission (add \`permissions: { pull-requests: write }\` to the job).${fork} ${tail}`;
+  }
+  if (status === 404) {
+    return `perf-gate could not ${what} (${detail}): pull request #${ctx.prNumber} was not found or the token cannot see it; it needs \`pull-requests: write\` on ${ctx.owner}/${ctx.repo}. ${tail}`;
+  }
+  return `perf-gate could not ${what} (${detail}). ${tail}`;
+}
+
+export async function publish(opts: PublishOptions): Promise<PublishReport> {
+  const { result, context: ctx, log } = opts;
+  const report: PublishReport = { annotations: 0, warnings: [] };
+  const warn = (m: string) => {
+    report.warnings.push(m);
+    log.warning(m);
+  };
+
+  if (opts.summaryPath) {
+    try {
+      const note = '_The report was shortened to fit the job summary; the full report is in the `report-markdown` file._';
+      report.summaryBytes = await writeSummary(opts.summaryPath, result, header(result, ctx, opts.commentKey), note);
+    } catch (error) {
+      warn(`perf-gate could not write the job summary (${describeApiError(error)}); the report is in the report files.`);
+    }
+  }
+
+  if (opts.annotate) {
+    const annotations = annotationsFor(result.evaluation, opts.mapFile);
+    opts.annotate(annotations);
+    report.annotations = annotations.length;
+  }
+
+  if (opts.comment === 'never') {
+    report.commentSkipped = 'comment: never';
+  } else if (ctx.prNumber === undefined) {
+    report.commentSkipped = `no pull request to comment on${ctx.notes.length ? ` (${ctx.notes.join('; ')})` : ''}`;
+  } else if (!opts.octokit) {
+    report.commentSkipped = 'no GitHub token';
+    warn('perf-gate has no GitHub token, so it cannot comment on the pull request: pass `github-token` (default: the job token) with `pull-requests: write`.');
+  } else {
+    try {
+      report.comment = await upsertComment(
+        opts.octokit,
+        { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber },
+        opts.commentKey,
+        commentBody(result, ctx, opts.commentKey),
+        log,
+        { ...(opts.login !== undefined ? { login: opts.login } : {}), create: opts.comment === 'always' || !opts.passed },
+      );
+      if (report.comment.action === 'absent') report.commentSkipped = 'comment: on-failure and the gate passed';
+      else log.info(`perf-gate comment ${report.comment.action}: ${report.comment.url ?? `#${report.comment.id}`}`);
+    } catch (error) {
+      report.commentSkipped = describeApiError(error);
+      warn(permissionWarning(`comment on pull request #${ctx.prNumber}`, error, ctx));
+    }
+  }
+  if (report.commentSkipped) log.info(`perf-gate: no comment (${report.commentSkipped})`);
+  return report;
+}

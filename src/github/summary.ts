@@ -1,0 +1,33 @@
+// The job summary: the report in GITHUB_STEP_SUMMARY, within GitHub's 1 MiB per step (bytes, counting what
+// earlier steps of the job did not write: the file is per step, so only this step's text counts).
+import { appendFile, stat } from 'node:fs/promises';
+import type { GateResult } from '../model.js';
+
+export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+
+/** The summary text: `header` then the report, shrunk (by the pipeline, at a row boundary) to fit `limitBytes`. */
+export function summaryText(result: GateResult, header: string, note: string, limitBytes = SUMMARY_LIMIT_BYTES): string {
+  const full = `${header}\n\n${result.markdown}\n`;
+  if (Buffer.byteLength(full, 'utf8') <= limitBytes) return full;
+  const overhead = Buffer.byteLength(`${header}\n\n\n`, 'utf8');
+  let chars = Math.max(0, limitBytes - overhead);
+  for (let i = 0; i < 8; i++) {
+    const text = `${header}\n\n${result.markdownWithin(chars, note)}\n`;
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes <= limitBytes) return text;
+    // Multi-byte characters (emoji, ≥, ✅): shrink in proportion and try again.
+    chars = Math.floor((chars * limitBytes) / bytes) - 64;
+  }
+  return `${header}\n\n${note}\n`;
+}
+
+/** Appends to the step's summary file; returns the number of bytes written. */
+export async function writeSummary(path: string, result: GateResult, header: string, note: string): Promise<number> {
+  const already = await stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
+  const text = summaryText(result, header, note, Math.max(1024, SUMMARY_LIMIT_BYTES - already));
+  await appendFile(path, text, 'utf8');
+  return Buffer.byteLength(text, 'utf8');
+}
