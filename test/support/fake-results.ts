@@ -35,7 +35,8 @@ export function aggregate(values: number[], aggregation: Aggregation, type: Metr
   const sorted = [...values].sort((x, y) => x - y);
   switch (aggregation.kind) {
     case 'count':
-      return values.length;
+      // a k6 counter's count is the sum of what was added; other types count samples
+      return type === 'counter' ? values.reduce((s, v) => s + v, 0) : values.length;
     case 'rate':
       if (type === 'counter') return values.reduce((s, v) => s + v, 0) / seconds;
       return values.filter((v) => v !== 0).length / values.length;
