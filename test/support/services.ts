@@ -139,12 +139,14 @@ export function k8sOpenMetrics(s: K8sSeries, stepSeconds = 15): string {
   const pods = ['a1b2c', 'd3e4f', 'g5h6i', 'j7k8l'].map((p) => `${s.workload}-7d9f8b6c5-${p}`);
   const GiB = 1024 ** 3;
   const ts: number[] = [];
-  for (let t = s.window.start; t <= s.window.end; t += stepSeconds * 1000) ts.push(t);
+  // Data runs 10 minutes past both ends of the window, so rate() has no edge effects inside it.
+  const from = s.window.start - 10 * 60_000;
+  for (let t = from; t <= s.window.end + 10 * 60_000; t += stepSeconds * 1000) ts.push(t);
   const sec = (t: number) => (t / 1000).toFixed(3);
   // CPU seconds: per pod, rate = cpu% / 100 × limit (1 core) until switchAt, then the second phase.
   lines.push('# TYPE container_cpu_usage_seconds_total counter');
   const cpuAt = (t: number, pct: number, pct2: number) => {
-    const first = Math.min(t, s.switchAt) - s.window.start;
+    const first = Math.min(t, s.switchAt) - from;
     const second = Math.max(0, t - s.switchAt);
     return ((first / 1000) * pct) / 100 + ((second / 1000) * pct2) / 100;
   };
@@ -264,6 +266,7 @@ export async function startServices(opts: StartOptions = {}): Promise<ServicesOr
     const { Redis } = await import('ioredis');
     await waitFor('redis', async () => {
       const r = new Redis(redisUrl, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      r.on('error', () => undefined);
       try {
         await r.connect();
         return (await r.ping()) === 'PONG';

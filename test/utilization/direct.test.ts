@@ -1,0 +1,163 @@
+// Direct probes and slow queries against a real PostgreSQL (pg_stat_statements) and Redis on loopback.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { startCollection } from '../../src/collectors/collect.js';
+import type { Logger, UtilizationConfig, UtilizationMetricConfig } from '../../src/model.js';
+import { startServices, sql, type Services } from '../support/services.js';
+
+const started = await startServices();
+const skip = 'skip' in started ? started.skip : undefined;
+if (skip) console.warn(`test/utilization/direct: skipped: ${skip}`);
+const svc = started as Services;
+
+export function memLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => lines.push(`info ${m}`),
+    warning: (m) => lines.push(`warning ${m}`),
+    error: (m) => lines.push(`error ${m}`),
+    debug: (m) => lines.push(`debug ${m}`),
+    group: (_n, fn) => fn(),
+  };
+}
+
+const pos = { file: 'thresholds.yml', line: 1, column: 1 };
+const preset = (name: string, p: string, params: Record<string, string> = {}): UtilizationMetricConfig => ({ name, preset: p, params, pos });
+
+describe.skipIf(!!skip)('direct probes on real servers', () => {
+  afterAll(async () => {
+    await svc?.stop();
+  });
+  beforeAll(async () => {
+    await sql(svc.pg.url, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await sql(svc.pg.url, 'CREATE TABLE IF NOT EXISTS items (id int primary key, tenant text, payload text)');
+    await sql(svc.pg.url, "INSERT INTO items SELECT g, 't' || (g % 5), repeat('x', 200) FROM generate_series(1, 20000) g ON CONFLICT DO NOTHING");
+  });
+
+  it('counts connections as pg_stat_activity does, and of max_connections', async () => {
+    const cfg: UtilizationConfig = {
+      sources: { postgres: { url: svc.pg.url } },
+      metrics: [preset('pg_conn', 'postgres.connections'), preset('pg_conn_pct', 'postgres.connections_pct')],
+      intervalSeconds: 0.2,
+      slowQueries: false,
+    };
+    // 6 extra idle connections held during the whole collection.
+    const held = await Promise.all(Array.from({ length: 6 }, async () => {
+      const c = new pg.Client({ connectionString: svc.pg.url });
+      await c.connect();
+      return c;
+    }));
+    const start = Date.now();
+    const log = memLog();
+    const col = await startCollection(cfg, log);
+    await new Promise((r) => setTimeout(r, 700));
+    // What the server reports, from a connection of our own (minus that one).
+    const [{ n }] = await sql<{ n: number }>(svc.pg.url, "SELECT count(*)::int - 1 AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> 'perf-gate probe'");
+    const res = await col.stop({ start, end: Date.now() });
+    await Promise.all(held.map((c) => c.end()));
+    expect(n).toBeGreaterThanOrEqual(6);
+    expect(res.measure('pg_conn', { kind: 'max' })).toEqual({ value: n });
+    expect(res.measure('pg_conn', { kind: 'min' })).toEqual({ value: n });
+    expect(res.measure('pg_conn', { kind: 'count' }).hasOwnProperty('value')).toBe(true);
+    expect((res.measure('pg_conn', { kind: 'count' }) as { value: number }).value).toBeGreaterThanOrEqual(2);
+    expect(res.measure('pg_conn_pct', { kind: 'max' })).toEqual({ value: (100 * n) / 50 });
+    expect(res.unit('pg_conn_pct')).toBe('percent');
+    expect(res.notes).toEqual([]);
+  });
+
+  it('query latency and cache hit rate are deltas over the window, not lifetime totals', async () => {
+    const cfg: UtilizationConfig = {
+      sources: { postgres: { url: svc.pg.url } },
+      metrics: [preset('lat', 'postgres.query_latency'), preset('hit', 'postgres.cache_hit')],
+      intervalSeconds: 0.25,
+      slowQueries: true,
+    };
+    // Lifetime history before the window: many cheap statements.
+    const warm = new pg.Client({ connectionString: svc.pg.url });
+    await warm.connect();
+    for (let i = 0; i < 300; i++) await warm.query('SELECT 1');
+    await warm.end();
+    const start = Date.now();
+    const col = await startCollection(cfg, memLog());
+    const c = new pg.Client({ connectionString: svc.pg.url });
+    await c.connect();
+    for (let i = 0; i < 4; i++) await c.query('SELECT pg_sleep(0.05), count(*) FROM items WHERE payload LIKE $1', ['%y%']);
+    await c.end();
+    const res = await col.stop({ start, end: Date.now() });
+    const lat = res.measure('lat', { kind: 'value' }) as { value: number };
+    // 4 statements of ≥50 ms each, plus connection chatter (a few cheap statements): the mean is well above
+    // the lifetime mean, which the 300 SELECT 1 pull towards 0.
+    expect(lat.value).toBeGreaterThan(8);
+    const top = res.slowQueries!;
+    expect(top.available).toBe(true);
+    expect(top.rows[0]!.query).toContain('pg_sleep');
+    expect(top.rows[0]!.calls).toBe(4);
+    expect(top.rows[0]!.meanMs).toBeGreaterThanOrEqual(50);
+    // The probe's own statements are not in the table.
+    expect(top.rows.some((r) => r.query.includes('perf-gate'))).toBe(false);
+    const total = top.rows.reduce((s, r) => s + r.percent, 0);
+    expect(total).toBeLessThanOrEqual(100.0001);
+    const hit = res.measure('hit', { kind: 'value' }) as { value: number };
+    expect(hit.value).toBeGreaterThan(0);
+    expect(hit.value).toBeLessThanOrEqual(1);
+  });
+
+  it('redis: memory % of maxmemory, commands/s and hit rate from INFO deltas', async () => {
+    const r = new Redis(svc.redis.url);
+    await r.set('warm', 'x'.repeat(1000));
+    for (let i = 0; i < 50; i++) await r.get('warm'); // lifetime hits before the window
+    const cfg: UtilizationConfig = {
+      sources: { redis: { url: svc.redis.url } },
+      metrics: [preset('mem', 'redis.memory'), preset('ops', 'redis.ops'), preset('rhit', 'redis.hit_rate')],
+      intervalSeconds: 0.2,
+      slowQueries: false,
+    };
+    const start = Date.now();
+    const col = await startCollection(cfg, memLog());
+    // Exactly 40 commands: 30 hits and 10 misses.
+    for (let i = 0; i < 30; i++) await r.get('warm');
+    for (let i = 0; i < 10; i++) await r.get(`missing-${i}`);
+    await new Promise((res) => setTimeout(res, 500));
+    const end = Date.now();
+    const res = await col.stop({ start, end });
+    const info = Object.fromEntries((await r.info('memory')).split(/\r?\n/).filter((l) => l.includes(':')).map((l) => l.split(':')));
+    r.disconnect();
+    expect(res.measure('rhit', { kind: 'value' })).toEqual({ value: 0.75 });
+    const ops = (res.measure('ops', { kind: 'value' }) as { value: number }).value;
+    expect(ops * ((end - start) / 1000)).toBeCloseTo(40, 6);
+    const mem = (res.measure('mem', { kind: 'max' }) as { value: number }).value;
+    const expected = (100 * Number(info.used_memory)) / Number(info.maxmemory);
+    expect(Number(info.maxmemory)).toBe(64 * 1024 * 1024);
+    expect(Math.abs(mem - expected)).toBeLessThan(0.5);
+  });
+
+  it('unreachable sources and a missing extension are no-data with the reason, without credentials', async () => {
+    const badPg = `postgres://alpha:hunter2@127.0.0.1:1/db`;
+    const cfg: UtilizationConfig = {
+      sources: { postgres: { url: badPg }, redis: { url: 'redis://:redispw@127.0.0.1:1' } },
+      metrics: [preset('c', 'postgres.connections'), preset('o', 'redis.ops'), preset('cpu', 'k8s.cpu', { namespace: 'x' })],
+      intervalSeconds: 1,
+      slowQueries: true,
+    };
+    const log = memLog();
+    const col = await startCollection(cfg, log);
+    const res = await col.stop({ start: Date.now() - 1000, end: Date.now() });
+    const c = res.measure('c', { kind: 'max' });
+    expect('noData' in c && c.noData).toMatch(/PostgreSQL at postgres:\/\/alpha:\*\*\*@127\.0\.0\.1:1\/db is unreachable/);
+    expect('noData' in res.measure('o', { kind: 'value' })).toBe(true);
+    expect(res.measure('cpu', { kind: 'avg' })).toEqual({ noData: expect.stringContaining('no Prometheus source') });
+    expect(res.slowQueries?.available).toBe(false);
+    expect(JSON.stringify([log.lines, res.notes])).not.toMatch(/hunter2|redispw/);
+    expect(res.notes.length).toBeGreaterThanOrEqual(4);
+
+    // A database without the extension.
+    await sql(svc.pg.url, 'CREATE DATABASE noext');
+    const url = svc.pg.url.replace(/\/postgres$/, '/noext');
+    const col2 = await startCollection({ sources: { postgres: { url } }, metrics: [preset('lat', 'postgres.query_latency')], intervalSeconds: 1, slowQueries: true }, memLog());
+    const res2 = await col2.stop({ start: Date.now() - 1000, end: Date.now() });
+    expect(res2.slowQueries).toEqual({ available: false, reason: 'pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements', rows: [] });
+    expect(res2.measure('lat', { kind: 'value' })).toEqual({ noData: expect.stringContaining('pg_stat_statements is not installed') });
+  });
+});

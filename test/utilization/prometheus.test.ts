@@ -1,0 +1,181 @@
+// Prometheus-backed presets: Kubernetes series backfilled with promtool (known values), and PostgreSQL /
+// Redis through the Debian exporters scraped by a real Prometheus.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { collectWindow, DIRECT_ONLY_DURING_RUN, startCollection } from '../../src/collectors/collect.js';
+import { stepFor } from '../../src/collectors/prometheus.js';
+import type { Logger, UtilizationConfig, UtilizationMetricConfig } from '../../src/model.js';
+import { promInstant, sql, startServices, type Services } from '../support/services.js';
+
+const started = await startServices({ prometheus: true });
+const skip = 'skip' in started ? started.skip : undefined;
+if (skip) console.warn(`test/utilization/prometheus: skipped: ${skip}`);
+const svc = started as Services;
+
+function memLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, info: (m) => lines.push(m), warning: (m) => lines.push(m), error: (m) => lines.push(m), debug: () => undefined, group: (_n, fn) => fn() };
+}
+const pos = { file: 'thresholds.yml', line: 1, column: 1 };
+const preset = (name: string, p: string, params: Record<string, string> = {}): UtilizationMetricConfig => ({ name, preset: p, params, pos });
+const custom = (name: string, q: string, unit?: string): UtilizationMetricConfig => ({ name, prometheus: q, params: {}, unit, pos });
+const v = (m: { value: number } | { noData: string }) => {
+  if (!('value' in m)) throw new Error(`no data: ${m.noData}`);
+  return m.value;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('query_range step', () => {
+  it('is max(window/250, 1 s), rounded', () => {
+    expect(stepFor({ start: 0, end: 10_000 })).toBe(1);
+    expect(stepFor({ start: 0, end: 600_000 })).toBe(2);
+    expect(stepFor({ start: 0, end: 1_800_000 })).toBe(7);
+    expect(stepFor({ start: 0, end: 3_600_000 })).toBe(14);
+  });
+});
+
+describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
+  afterAll(async () => {
+    await svc?.stop();
+  });
+
+  it('k8s presets over promtool-loaded series return the known values', async () => {
+    const k = svc.k8s!;
+    const params = { namespace: k.namespace, workload: k.workload, source: 'prometheus' };
+    const cfg: UtilizationConfig = {
+      sources: { prometheus: { url: svc.prometheus!.url } },
+      metrics: [preset('cpu', 'k8s.cpu', params), preset('mem', 'k8s.memory', params), preset('pods', 'k8s.pods', params)],
+      intervalSeconds: 5,
+      slowQueries: false,
+    };
+    const res = await collectWindow(cfg, k.window, memLog());
+    expect(res.notes).toEqual([]);
+    expect(v(res.measure('cpu', { kind: 'max' }))).toBeCloseTo(k.cpuFirst, 6);
+    expect(v(res.measure('cpu', { kind: 'min' }))).toBeCloseTo(k.cpuSecond, 6);
+    const avg = v(res.measure('cpu', { kind: 'avg' }));
+    expect(avg).toBeGreaterThan(k.cpuSecond + 5);
+    expect(avg).toBeLessThan(k.cpuFirst - 5);
+    // Only the first phase: a window inside it.
+    const first = await collectWindow(cfg, { start: k.window.start + 120_000, end: k.switchAt - 60_000 }, memLog());
+    expect(v(first.measure('cpu', { kind: 'avg' }))).toBeCloseTo(k.cpuFirst, 6);
+    expect(v(res.measure('mem', { kind: 'max' }))).toBeCloseTo(k.memoryPct, 6);
+    expect(v(res.measure('pods', { kind: 'min' }))).toBe(k.readyPods);
+    expect(v(res.measure('pods', { kind: 'max' }))).toBe(k.readyPods);
+    expect(res.unit('cpu')).toBe('percent');
+    expect(res.unit('pods')).toBe('count');
+    // One sample per step over the 30 minutes.
+    expect(v(res.measure('mem', { kind: 'count' }))).toBe(Math.floor(1800 / stepFor(k.window)) + 1);
+  });
+
+  it('PostgreSQL and Redis through the exporters: connections, cache hit, hit rate, commands/s as window deltas', async () => {
+    await sql(svc.pg.url, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    const r = new Redis(svc.redis.url);
+    await r.set('k', 'v');
+    for (let i = 0; i < 100; i++) await r.get('k'); // history before the window
+    await sleep(2500); // let a scrape see the state before the window
+    const start = Date.now();
+    const held = await Promise.all(Array.from({ length: 5 }, async () => {
+      const c = new pg.Client({ connectionString: svc.pg.url });
+      await c.connect();
+      return c;
+    }));
+    for (let i = 0; i < 30; i++) await r.get('k');
+    for (let i = 0; i < 10; i++) await r.get(`nope-${i}`);
+    for (const c of held) await c.query('SELECT pg_sleep(0.02)');
+    await sleep(2500);
+    // What PostgreSQL reports: all backends connected to a database, minus the one asking.
+    const [{ n }] = await sql<{ n: number }>(svc.pg.url, 'SELECT count(*)::int - 1 AS n FROM pg_stat_activity WHERE datname IS NOT NULL');
+    await sleep(1500);
+    const end = Date.now();
+    await Promise.all(held.map((c) => c.end()));
+    r.disconnect();
+    const cfg: UtilizationConfig = {
+      sources: { prometheus: { url: svc.prometheus!.url }, postgres: { url: svc.pg.url }, redis: { url: svc.redis.url } },
+      metrics: [
+        preset('conn', 'postgres.connections', { source: 'prometheus' }),
+        preset('connpct', 'postgres.connections_pct', { source: 'prometheus' }),
+        preset('hit', 'postgres.cache_hit', { source: 'prometheus' }),
+        preset('lat', 'postgres.query_latency', { source: 'prometheus' }),
+        preset('rhit', 'redis.hit_rate', { source: 'prometheus' }),
+        preset('ops', 'redis.ops', { source: 'prometheus' }),
+        preset('rmem', 'redis.memory', { source: 'prometheus' }),
+        custom('clients', 'sum(redis_connected_clients)', 'count'),
+      ],
+      intervalSeconds: 1,
+      slowQueries: false,
+    };
+    const res = await collectWindow(cfg, { start, end }, memLog());
+    expect(v(res.measure('conn', { kind: 'max' }))).toBe(n);
+    expect(n).toBeGreaterThanOrEqual(5);
+    expect(v(res.measure('connpct', { kind: 'max' }))).toBeCloseTo((100 * n) / 50, 6);
+    expect(v(res.measure('rhit', { kind: 'value' }))).toBeCloseTo(0.75, 9);
+    const ops = v(res.measure('ops', { kind: 'value' }));
+    // The 40 GETs plus the exporter's own commands; never the 100+ from before the window.
+    expect(ops * ((end - start) / 1000)).toBeGreaterThanOrEqual(40);
+    const total = await promInstant(svc.prometheus!.url, 'sum(redis_commands_processed_total)', end);
+    expect(ops * ((end - start) / 1000)).toBeLessThan(total!);
+    const hit = v(res.measure('hit', { kind: 'value' }));
+    expect(hit).toBeGreaterThan(0);
+    expect(hit).toBeLessThanOrEqual(1);
+    expect(v(res.measure('lat', { kind: 'value' }))).toBeGreaterThan(0);
+    const mem = v(res.measure('rmem', { kind: 'avg' }));
+    const used = await promInstant(svc.prometheus!.url, 'redis_memory_used_bytes', end);
+    expect(mem).toBeCloseTo((100 * used!) / (64 * 1024 * 1024), 0);
+    // A custom expression is a series too: one sample per 1 s step, both ends included.
+    expect(v(res.measure('clients', { kind: 'count' }))).toBe(Math.floor((end - start) / 1000) + 1);
+    expect(res.unit('clients')).toBe('count');
+  });
+
+  it('no data: empty query, several series, unreachable Prometheus, missing parameters, direct probes in evaluate-only mode', async () => {
+    const now = Date.now();
+    const cfg: UtilizationConfig = {
+      sources: { prometheus: { url: svc.prometheus!.url }, postgres: { url: svc.pg.url } },
+      metrics: [
+        custom('empty', 'sum(no_such_metric_total)'),
+        custom('blank', '  '),
+        custom('many', 'up'),
+        preset('nons', 'k8s.cpu', {}),
+        preset('direct', 'postgres.connections'),
+      ],
+      intervalSeconds: 1,
+      slowQueries: true,
+    };
+    const res = await collectWindow(cfg, { start: now - 10_000, end: now }, memLog());
+    expect(res.measure('empty', { kind: 'avg' })).toEqual({ noData: expect.stringContaining('returned no series') });
+    expect(res.measure('blank', { kind: 'avg' })).toEqual({ noData: 'the PromQL expression is empty' });
+    expect(res.measure('many', { kind: 'max' })).toEqual({ noData: expect.stringContaining('returned 2 series') });
+    expect(res.measure('nons', { kind: 'max' })).toEqual({ noData: expect.stringContaining('namespace') });
+    expect(res.measure('direct', { kind: 'max' })).toEqual({ noData: DIRECT_ONLY_DURING_RUN });
+    expect(res.slowQueries?.available).toBe(false);
+    expect(res.notes).toHaveLength(6);
+    expect(res.has('empty')).toBe(true);
+    expect(res.has('other')).toBe(false);
+
+    const log = memLog();
+    const down = await collectWindow(
+      { sources: { prometheus: { url: 'http://admin:s3cret@127.0.0.1:1' } }, metrics: [custom('x', 'up')], intervalSeconds: 1, slowQueries: false },
+      { start: now - 10_000, end: now },
+      log,
+    );
+    const m = down.measure('x', { kind: 'avg' });
+    expect(m).toEqual({ noData: expect.stringContaining('is unreachable') });
+    expect(JSON.stringify([m, down.notes, log.lines])).not.toContain('s3cret');
+  });
+
+  it('a run-mode collection queries Prometheus over the window it is stopped with', async () => {
+    const cfg: UtilizationConfig = {
+      sources: { prometheus: { url: svc.prometheus!.url }, redis: { url: svc.redis.url } },
+      metrics: [custom('up', 'sum(up)'), preset('ops_direct', 'redis.ops')],
+      intervalSeconds: 0.5,
+      slowQueries: false,
+    };
+    const start = Date.now();
+    const col = await startCollection(cfg, memLog());
+    await sleep(2200);
+    const res = await col.stop({ start, end: Date.now() });
+    expect(v(res.measure('up', { kind: 'min' }))).toBe(2);
+    expect(v(res.measure('ops_direct', { kind: 'count' }))).toBeGreaterThanOrEqual(3);
+    expect(res.notes).toEqual([]);
+  });
+});
