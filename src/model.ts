@@ -269,6 +269,8 @@ export interface UtilizationResults {
   has(metric: string): boolean;
   measure(metric: string, aggregation: Aggregation): Measurement;
   unit(metric: string): Unit;
+  /** The preset a metric was configured with (`k8s.cpu`…), undefined for custom PromQL. */
+  preset?(metric: string): string | undefined;
   slowQueries?: SlowQueryReport;
   notes: string[];
 }
