@@ -271,6 +271,8 @@ export interface UtilizationResults {
   unit(metric: string): Unit;
   /** The preset a metric was configured with (`k8s.cpu`…), undefined for custom PromQL. */
   preset?(metric: string): string | undefined;
+  /** The configured metric names, in config order. */
+  names?(): string[];
   slowQueries?: SlowQueryReport;
   notes: string[];
 }
