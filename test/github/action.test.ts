@@ -1,0 +1,360 @@
+// The Action end to end: inputs via INPUT_*, real webhook payloads, Octokit's real HTTP path against the
+// local GitHub API server. The pipeline is `gateUnderTest` — a test double until the real pipeline is
+// wired; assertions compare with what the gate returned, so they hold for the real one too.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { marker } from '../../src/github/comment.js';
+import type { GateOptions, GateResult } from '../../src/model.js';
+import { evaluationOf, gateDouble, recording, type GateDoubleOptions } from '../support/gate-double.js';
+import { GITHUB_ACTIONS_BOT, secondaryRateLimit, startGithubServer, webhookPayload, type GithubServer } from '../support/github-server.js';
+import { cleanup, FAST_CLIENT, runAction, type ActionRun, type ActionRunOptions } from './harness.js';
+
+const RESULTS = { 'out/run.ndjson': '{"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"http_reqs"}\n' };
+
+/** The pipeline under test: `kind` selects the double's evaluation (a real run would use matching example files). */
+function gateUnderTest(kind: 'pass' | 'marginal' | 'fail', opts: GateDoubleOptions = {}): (o: GateOptions) => Promise<GateResult> {
+  return gateDouble(evaluationOf(kind), opts);
+}
+
+const TOKEN = 'gh-test-token';
+let server: GithubServer;
+const runs: ActionRun[] = [];
+
+beforeEach(async () => {
+  server = await startGithubServer();
+  server.tokens.set(TOKEN, { user: GITHUB_ACTIONS_BOT, userEndpoint: false });
+});
+afterEach(async () => {
+  await server.close();
+  for (const r of runs.splice(0)) await cleanup(r);
+});
+
+const prPayload = () => webhookPayload('pull_request', (p) => p.action === 'opened');
+const PR = { owner: 'Codertocat', repo: 'Hello-World', number: 2, headSha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821' };
+
+async function act(o: Partial<ActionRunOptions> & { gate: (o: GateOptions) => Promise<GateResult> }): Promise<ActionRun> {
+  const { gate, ...rest } = o;
+  const r = await runAction({
+    server,
+    event: 'pull_request',
+    payload: prPayload(),
+    files: RESULTS,
+    ...rest,
+    inputs: { results: 'out/*.ndjson', ...(rest.inputs ?? {}) },
+    deps: { gate, client: FAST_CLIENT, ...(rest.deps ?? {}) },
+  });
+  runs.push(r);
+  return r;
+}
+
+const ours = () => server.commentsOn(PR.owner, PR.repo, PR.number).filter((c) => c.body.startsWith(marker('default')));
+
+describe('pull_request: the sticky comment', () => {
+  it('first run creates one comment with the verdict, the run link and the measured head commit', async () => {
+    const g = recording(gateUnderTest('fail'));
+    const r = await act({ gate: g.gate });
+    const comments = ours();
+    expect(comments).toHaveLength(1);
+    const body = comments[0]!.body;
+    expect(body.split('\n')[0]).toBe(marker('default'));
+    expect(body).toContain(`perf-gate: ${g.last.evaluation.verdict.replace(/_/g, ' ')}`);
+    expect(body).toContain('https://github.com/Codertocat/Hello-World/actions/runs/4242');
+    expect(body).toContain(PR.headSha);
+    expect(body).toContain(g.last.markdown);
+    expect(comments[0]!.user.login).toBe('github-actions[bot]');
+    expect(r.outputs['comment-id']).toBe(String(comments[0]!.id));
+    // evaluate-only: the glob was expanded to the file in the working directory
+    expect(g.calls[0]!.results).toEqual([expect.stringMatching(/workspace\/out\/run\.ndjson$/)]);
+    expect(g.calls[0]!.k6?.tags).toMatchObject({ commit: PR.headSha, pr: '2', run_id: '4242' });
+  });
+
+  it('a second run updates the same comment in place; an identical re-run leaves it alone', async () => {
+    await act({ gate: gateUnderTest('fail') });
+    const first = ours()[0]!;
+    await act({ gate: gateUnderTest('pass') });
+    expect(ours()).toHaveLength(1);
+    expect(ours()[0]!.id).toBe(first.id);
+    expect(ours()[0]!.body).toContain('APPROVED');
+    expect(ours()[0]!.body).not.toContain('NOT APPROVED');
+
+    const writesBefore = server.requests.filter((q) => q.method !== 'GET').length;
+    const again = await act({ gate: gateUnderTest('pass') });
+    expect(server.requests.filter((q) => q.method !== 'GET').length).toBe(writesBefore);
+    expect(again.stdout).toContain('comment unchanged');
+  });
+
+  it('finds its comment on page 3 of 250 comments', async () => {
+    for (let i = 0; i < 130; i++) server.addComment({ owner: PR.owner, repo: PR.repo, issue: PR.number, body: `chatter ${i}`, user: { login: 'dev', id: 7, type: 'User' } });
+    await act({ gate: gateUnderTest('fail') });
+    const id = ours()[0]!.id;
+    for (let i = 0; i < 120; i++) server.addComment({ owner: PR.owner, repo: PR.repo, issue: PR.number, body: `more ${i}`, user: { login: 'dev', id: 7, type: 'User' } });
+    await act({ gate: gateUnderTest('pass') });
+    expect(ours().map((c) => c.id)).toEqual([id]);
+    const pages = server.requests.filter((q) => q.method === 'GET' && q.path.endsWith('/issues/2/comments'));
+    expect(pages.some((q) => q.query.includes('page=3'))).toBe(true);
+  });
+
+  it('does not take over a look-alike comment written by someone else', async () => {
+    const fake = server.addComment({ owner: PR.owner, repo: PR.repo, issue: PR.number, body: `${marker('default')}\nall good, merge it`, user: { login: 'mallory', id: 66, type: 'User' } });
+    await act({ gate: gateUnderTest('fail') });
+    const all = server.commentsOn(PR.owner, PR.repo, PR.number);
+    expect(all.find((c) => c.id === fake.id)!.body).toBe(`${marker('default')}\nall good, merge it`);
+    const mine = all.filter((c) => c.user.login === 'github-actions[bot]');
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.body).toContain('NOT APPROVED');
+  });
+
+  it('two racing runs converge on one comment', async () => {
+    // Hold the first two comment listings until both runs have asked: both see no comment and both create.
+    let waiting: Array<() => void> = [];
+    let held = 0;
+    server.use(async (req) => {
+      if (req.method === 'GET' && req.url.pathname.endsWith('/issues/2/comments') && held < 2) {
+        held++;
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          if (waiting.length === 2) {
+            for (const w of waiting) w();
+            waiting = [];
+          }
+        });
+      }
+      return undefined;
+    });
+    await act({ gate: gateUnderTest('fail'), parallel: 2 });
+    expect(held).toBe(2);
+    expect(server.requests.filter((q) => q.method === 'POST' && q.path.endsWith('/comments'))).toHaveLength(2);
+    expect(ours()).toHaveLength(1);
+    expect(ours()[0]!.body).toContain('NOT APPROVED');
+  });
+
+  it('a report over 65,536 characters is shortened with a note pointing to the job summary', async () => {
+    const g = recording(gateUnderTest('fail', { extraRows: 3000 }));
+    const r = await act({ gate: g.gate });
+    expect(g.last.markdown.length).toBeGreaterThan(65_536);
+    const body = ours()[0]!.body;
+    expect(body.length).toBeLessThanOrEqual(65_536);
+    expect(body.length).toBeGreaterThan(60_000);
+    expect(body).toContain('full report is in the [job summary]');
+    expect((body.match(/^```/gm) ?? []).length % 2).toBe(0);
+    // the summary has the whole report
+    expect(r.summary).toContain(g.last.markdown);
+  });
+
+  it('survives a 502 then succeeds (retried)', async () => {
+    server.fault({ method: 'POST', path: /\/issues\/2\/comments$/, status: 502, body: { message: 'Server Error' } });
+    server.fault({ method: 'GET', path: /\/issues\/2\/comments$/, status: 503, body: { message: 'Service Unavailable' } });
+    const r = await act({ gate: gateUnderTest('fail') });
+    expect(ours()).toHaveLength(1);
+    expect(server.requests.filter((q) => q.status >= 500)).toHaveLength(2);
+    expect(r.commands.filter((c) => c.command === 'warning')).toEqual([]);
+  });
+
+  it('waits out a secondary rate limit (retry-after) and then comments', async () => {
+    server.fault({ method: 'POST', path: /\/issues\/2\/comments$/, ...secondaryRateLimit(2) });
+    const r = await act({ gate: gateUnderTest('pass') });
+    expect(ours()).toHaveLength(1);
+    expect(server.requests.filter((q) => q.method === 'POST')).toHaveLength(2);
+    expect(r.stdout).toMatch(/secondary rate limit.*retrying in 2 s/);
+  });
+
+  it('gives up on a rate limit that does not end and warns, verdict unchanged', async () => {
+    server.fault({ method: 'POST', path: /\/issues\/2\/comments$/, times: 10, ...secondaryRateLimit(1) });
+    const g = recording(gateUnderTest('pass'));
+    const r = await act({ gate: g.gate });
+    expect(ours()).toHaveLength(0);
+    expect(server.requests.filter((q) => q.method === 'POST').length).toBe(4); // 1 + 3 bounded retries
+    expect(r.commands.some((c) => c.command === 'warning' && /rate limit/.test(c.message) && /verdict is unchanged/.test(c.message))).toBe(true);
+    expect(r.outputs.verdict).toBe('APPROVED');
+    expect(r.failed).toBeUndefined();
+  });
+
+  it('a fork PR with a read-only token: a warning naming pull-requests: write; verdict and report unchanged', async () => {
+    server.tokens.set('ro-token', { user: GITHUB_ACTIONS_BOT, userEndpoint: false, readOnly: true });
+    const g = recording(gateUnderTest('pass'));
+    const r = await act({ gate: g.gate, token: 'ro-token' });
+    expect(ours()).toHaveLength(0);
+    const warning = r.commands.find((c) => c.command === 'warning' && c.message.includes('pull-requests: write'));
+    expect(warning?.message).toContain('HTTP 403');
+    expect(warning?.message).toContain('workflow_run');
+    expect(r.outputs.verdict).toBe(g.last.evaluation.verdict);
+    expect(r.outputs.passed).toBe('true');
+    expect(r.failed).toBeUndefined();
+    expect(r.summary).toContain(g.last.markdown);
+    expect(await readFile(r.outputs['report-markdown']!, 'utf8')).toBe(g.last.markdown);
+  });
+
+  it('comment: on-failure does not create a comment for a passing run, but updates an existing one', async () => {
+    await act({ gate: gateUnderTest('pass'), inputs: { comment: 'on-failure' } });
+    expect(ours()).toHaveLength(0);
+    await act({ gate: gateUnderTest('fail'), inputs: { comment: 'on-failure' } });
+    expect(ours()).toHaveLength(1);
+    await act({ gate: gateUnderTest('pass'), inputs: { comment: 'on-failure' } });
+    expect(ours()).toHaveLength(1);
+    expect(ours()[0]!.body).not.toContain('NOT APPROVED');
+  });
+
+  it('separate comment keys keep separate comments', async () => {
+    await act({ gate: gateUnderTest('fail'), inputs: { 'comment-key': 'smoke' } });
+    await act({ gate: gateUnderTest('pass'), inputs: { 'comment-key': 'soak' } });
+    const all = server.commentsOn(PR.owner, PR.repo, PR.number);
+    expect(all.map((c) => c.body.split('\n')[0]).sort()).toEqual([marker('smoke'), marker('soak')].sort());
+  });
+
+  it('a user token (GET /user works) owns only comments of its own login', async () => {
+    server.tokens.set('pat', { user: { login: 'perf-bot', id: 77, type: 'User' } });
+    server.addComment({ owner: PR.owner, repo: PR.repo, issue: PR.number, body: `${marker('default')}\nold by the Actions bot`, user: GITHUB_ACTIONS_BOT });
+    await act({ gate: gateUnderTest('fail'), token: 'pat' });
+    const all = server.commentsOn(PR.owner, PR.repo, PR.number);
+    expect(all.filter((c) => c.user.login === 'perf-bot')).toHaveLength(1);
+    expect(all.find((c) => c.user.login === 'github-actions[bot]')!.body).toContain('old by the Actions bot');
+    expect(server.requests.some((q) => q.path === '/user' && q.status === 200)).toBe(true);
+  });
+});
+
+describe('outputs, summary, annotations and the failed check', () => {
+  it('a failing gate fails the step with exactly the failed criteria, and annotates the rules', async () => {
+    const g = recording(gateUnderTest('fail'));
+    const r = await act({ gate: g.gate });
+    const failed = g.last.evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
+    expect(failed.length).toBeGreaterThan(0);
+    expect(r.failed).toBeDefined();
+    const listed = r.failed!.split('\n').filter((l) => l.startsWith('- '));
+    expect(listed).toHaveLength(failed.length);
+    for (const c of failed) expect(r.failed).toContain(`${c.metric} ${c.expression}`);
+    for (const c of g.last.evaluation.scenarios.flatMap((s) => s.criteria.filter((x) => !x.blocking))) {
+      expect(r.failed).not.toContain(`${c.metric} ${c.expression}`);
+    }
+    const annotations = r.commands.filter((c) => c.command === 'error' && c.props.file);
+    expect(annotations).toHaveLength(new Set(failed.map((c) => `${c.pos.file}:${c.pos.line}`)).size);
+    expect(annotations[0]!.props.file).toBe('thresholds.yml');
+    expect(Number(annotations[0]!.props.line)).toBe(failed[0]!.pos.line);
+  });
+
+  it('sets verdict, passed, report files and headline outputs', async () => {
+    const g = recording(gateUnderTest('marginal'));
+    const r = await act({ gate: g.gate });
+    expect(r.outputs.verdict).toBe(g.last.evaluation.verdict);
+    expect(r.outputs.passed).toBe('true');
+    expect(r.failed).toBeUndefined();
+    expect(JSON.parse(r.outputs.headline!)).toEqual(g.last.headline);
+    const h = Object.values(g.last.headline)[0]!;
+    expect(r.outputs['p95-ms']).toBe(h.p95 === null ? '' : String(h.p95));
+    expect(r.outputs['error-rate']).toBe(h.errorRate === null ? '' : String(h.errorRate));
+    expect(JSON.parse(await readFile(r.outputs['report-json']!, 'utf8'))).toEqual(g.last.json);
+    expect(await readFile(r.outputs['report-markdown']!, 'utf8')).toBe(g.last.markdown);
+    expect(r.summary).toContain('perf-gate: CONDITIONALLY APPROVED');
+  });
+
+  it('fail-workflow: false reports a failing gate without failing the step', async () => {
+    const r = await act({ gate: gateUnderTest('fail'), inputs: { 'fail-workflow': 'false' } });
+    expect(r.failed).toBeUndefined();
+    expect(r.outputs.passed).toBe('false');
+    expect(r.commands.some((c) => c.command === 'warning' && c.message.includes('NOT_APPROVED'))).toBe(true);
+  });
+
+  it('bad input fails with the input error, and a non-Error throw from the pipeline still fails clearly', async () => {
+    const bad = await act({ gate: gateUnderTest('pass'), inputs: { comment: 'sometimes' } });
+    expect(bad.failed).toContain('input `comment` is `sometimes`');
+    expect(bad.failed).toContain('always, on-failure, never');
+    const missing = await act({ gate: gateUnderTest('pass'), inputs: { results: 'nowhere/*.json' } });
+    expect(missing.failed).toContain('no file matches `nowhere/*.json`');
+    const weird = await act({ gate: gateDouble(evaluationOf('pass'), { throws: { code: 42 } }) });
+    expect(weird.failed).toBe('perf-gate failed: {"code":42}');
+    expect(weird.outputs.verdict).toBe('ERROR');
+  });
+
+  it('never prints the token', async () => {
+    const r = await act({ gate: gateUnderTest('fail') });
+    const withoutMask = r.stdout.replace(`::add-mask::${TOKEN}`, '');
+    expect(r.stdout).toContain(`::add-mask::${TOKEN}`);
+    expect(withoutMask).not.toContain(TOKEN);
+    expect(ours()[0]!.body).not.toContain(TOKEN);
+    expect(r.summary).not.toContain(TOKEN);
+  });
+});
+
+describe('each event kind', () => {
+  it('push to a release branch comments on the open PR of that branch', async () => {
+    const payload = webhookPayload('push', (p) => p.ref === 'refs/heads/master');
+    payload.ref = 'refs/heads/release/2.0';
+    server.addPull({ owner: PR.owner, repo: PR.repo, number: 31, state: 'open', headRef: 'release/2.0', headSha: payload.after as string, baseRef: 'master' });
+    server.addPull({ owner: PR.owner, repo: PR.repo, number: 30, state: 'closed', headRef: 'release/2.0', headSha: 'aaa' });
+    const g = recording(gateUnderTest('pass'));
+    const r = await act({ gate: g.gate, event: 'push', payload, ref: 'refs/heads/release/2.0', sha: payload.after as string });
+    const comments = server.commentsOn(PR.owner, PR.repo, 31);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('Push to `release/2.0`');
+    expect(comments[0]!.body).toContain(payload.after as string);
+    expect(r.outputs['pr-number']).toBe('31');
+  });
+
+  it('push to a branch without a PR gates the commit and writes only the summary', async () => {
+    const payload = webhookPayload('push', (p) => p.ref === 'refs/heads/master');
+    const g = recording(gateUnderTest('fail'));
+    const r = await act({ gate: g.gate, event: 'push', payload, ref: 'refs/heads/master' });
+    expect(server.comments).toHaveLength(0);
+    expect(r.summary).toContain(g.last.markdown);
+    expect(r.failed).toBeDefined();
+    expect(r.stdout).toContain('no open pull request for master');
+  });
+
+  it('workflow_dispatch: a manual retest of the ref updates its PR comment, naming who asked, with input overrides', async () => {
+    const payload = webhookPayload('workflow_dispatch', (p) => p.ref === 'refs/heads/main');
+    payload.ref = 'refs/heads/feature-x';
+    payload.inputs = { scenario: 'smoke, checkout', 'base-url': 'https://pr-9.preview.example.com' };
+    server.addPull({ owner: 'octo-org', repo: 'octo-repo', number: 9, state: 'open', headRef: 'feature-x', headSha: 'f'.repeat(40) });
+    server.addComment({ owner: 'octo-org', repo: 'octo-repo', issue: 9, body: `${marker('default')}\nolder result`, user: GITHUB_ACTIONS_BOT });
+    const g = recording(gateUnderTest('pass'));
+    await act({
+      gate: g.gate,
+      event: 'workflow_dispatch',
+      payload,
+      repository: 'octo-org/octo-repo',
+      ref: 'refs/heads/feature-x',
+      sha: 'f'.repeat(40),
+      actor: 'octocat',
+      inputs: { results: '', 'base-url': 'https://staging.example.com', scenario: 'target-capacity' },
+    });
+    const comments = server.commentsOn('octo-org', 'octo-repo', 9);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain('Manual retest by @octocat');
+    expect(g.calls[0]!.scenarios).toEqual(['smoke', 'checkout']);
+    expect(g.calls[0]!.baseUrl).toBe('https://pr-9.preview.example.com');
+    expect(g.calls[0]!.results).toBeUndefined();
+  });
+
+  it('workflow_run: comments on the PR listed in the triggering run, for its head SHA', async () => {
+    const payload = webhookPayload('workflow_run', (p) => (p.workflow_run as { pull_requests: unknown[] }).pull_requests.length > 0);
+    const run = payload.workflow_run as { head_sha: string };
+    const r = await act({ gate: gateUnderTest('fail'), event: 'workflow_run', payload, repository: 'octo-org/octo-repo' });
+    const comments = server.commentsOn('octo-org', 'octo-repo', 2);
+    expect(comments).toHaveLength(1);
+    expect(comments[0]!.body).toContain(run.head_sha);
+    expect(r.outputs['pr-number']).toBe('2');
+  });
+
+  it('workflow_run from a fork (no pull_requests in the payload): finds the PR by the head branch of the fork', async () => {
+    const payload = webhookPayload('workflow_run', (p) => p.action === 'completed' && (p.workflow_run as { conclusion: unknown }).conclusion === 'success');
+    const run = payload.workflow_run as { head_sha: string; head_branch: string; pull_requests: unknown[]; head_repository: { owner: { login: string } } };
+    run.pull_requests = [];
+    run.head_repository.owner.login = 'forker';
+    server.addPull({ owner: 'octo-org', repo: 'octo-repo', number: 12, state: 'open', headRef: run.head_branch, headSha: 'b'.repeat(40), headOwner: 'forker' });
+    server.addPull({ owner: 'octo-org', repo: 'octo-repo', number: 13, state: 'open', headRef: run.head_branch, headSha: run.head_sha, headOwner: 'forker' });
+    await act({ gate: gateUnderTest('pass'), event: 'workflow_run', payload, repository: 'octo-org/octo-repo' });
+    expect(server.commentsOn('octo-org', 'octo-repo', 13)).toHaveLength(1);
+    expect(server.commentsOn('octo-org', 'octo-repo', 12)).toHaveLength(0);
+    expect(server.commentsOn('octo-org', 'octo-repo', 13)[0]!.body).toContain(run.head_sha);
+  });
+
+  it('workflow_run: falls back to the PRs of the head commit', async () => {
+    const payload = webhookPayload('workflow_run', (p) => p.action === 'completed' && (p.workflow_run as { conclusion: unknown }).conclusion === 'success');
+    const run = payload.workflow_run as { head_sha: string; head_branch: string; pull_requests: unknown[] };
+    run.pull_requests = [];
+    run.head_branch = 'renamed-since';
+    server.addPull({ owner: 'octo-org', repo: 'octo-repo', number: 21, state: 'open', headRef: 'other', headSha: run.head_sha });
+    await act({ gate: gateUnderTest('pass'), event: 'workflow_run', payload, repository: 'octo-org/octo-repo' });
+    expect(server.commentsOn('octo-org', 'octo-repo', 21)).toHaveLength(1);
+    expect(server.requests.some((q) => q.path === `/repos/octo-org/octo-repo/commits/${run.head_sha}/pulls`)).toBe(true);
+  });
+});
