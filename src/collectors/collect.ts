@@ -67,6 +67,7 @@ interface Entry {
   noData?: string;
   /** Why the whole-window `value` is missing while the series itself has samples. */
   valueNoData?: string;
+  preset?: string;
 }
 
 class Results implements UtilizationResults {
@@ -78,6 +79,12 @@ class Results implements UtilizationResults {
   }
   unit(metric: string): Unit {
     return this.entries.get(metric)?.unit ?? 'number';
+  }
+  names(): string[] {
+    return [...this.entries.keys()];
+  }
+  preset(metric: string): string | undefined {
+    return this.entries.get(metric)?.preset;
   }
   measure(metric: string, aggregation: Aggregation): Measurement {
     const e = this.entries.get(metric);
@@ -182,6 +189,7 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
       }
     }
     if (entry.noData) notes.push(`${name}: no data: ${entry.noData}`);
+    if (plan.metric.preset) entry.preset = plan.metric.preset;
     entries.set(name, entry);
   }
   const results = new Results(entries);

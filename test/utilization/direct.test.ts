@@ -54,7 +54,7 @@ describe.skipIf(!!skip)('direct probes on real servers', () => {
     const col = await startCollection(cfg, log);
     await new Promise((r) => setTimeout(r, 700));
     // What the server reports, from a connection of our own (minus that one).
-    const [{ n }] = await sql<{ n: number }>(svc.pg.url, "SELECT count(*)::int - 1 AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> 'perf-gate probe'");
+    const n = (await sql<{ n: number }>(svc.pg.url, "SELECT count(*)::int - 1 AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND application_name <> 'perf-gate probe'"))[0]!.n;
     const res = await col.stop({ start, end: Date.now() });
     await Promise.all(held.map((c) => c.end()));
     expect(n).toBeGreaterThanOrEqual(6);

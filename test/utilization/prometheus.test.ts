@@ -85,7 +85,7 @@ describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
     for (const c of held) await c.query('SELECT pg_sleep(0.02)');
     await sleep(2500);
     // What PostgreSQL reports: all backends connected to a database, minus the one asking.
-    const [{ n }] = await sql<{ n: number }>(svc.pg.url, 'SELECT count(*)::int - 1 AS n FROM pg_stat_activity WHERE datname IS NOT NULL');
+    const n = (await sql<{ n: number }>(svc.pg.url, 'SELECT count(*)::int - 1 AS n FROM pg_stat_activity WHERE datname IS NOT NULL'))[0]!.n;
     await sleep(1500);
     const end = Date.now();
     await Promise.all(held.map((c) => c.end()));

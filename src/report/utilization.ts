@@ -1,0 +1,186 @@
+// Report sections from utilization: the resource table (one column per scenario, as in the
+// load-testing report's section 3.3), the slow-query table per scenario (4.2), and evidence lines
+// under failed latency criteria when utilization points to a cause.
+import { markdownTable } from 'markdown-table';
+import type { CriterionResult, ReportSection, SlowQuery, Status, UtilizationResults } from '../model.js';
+import { STATUS_BADGE, code, escapeCell, formatValue } from './units.js';
+
+export interface UtilizationScenario {
+  name: string;
+  utilization?: UtilizationResults;
+  criteria: CriterionResult[];
+}
+
+const EVIDENCE_PREFIX = 'evidence:';
+const RANK: Record<Status, number> = { fail: 0, marginal: 1, 'no-data': 2, pass: 3 };
+
+const PRESET_LABEL: Record<string, string> = {
+  'k8s.cpu': 'API pods CPU (% of limit)',
+  'k8s.memory': 'API pods memory (% of limit)',
+  'k8s.pods': 'API pod count',
+  'postgres.connections': 'PostgreSQL active connections',
+  'postgres.connections_pct': 'PostgreSQL connections (% of max_connections)',
+  'postgres.query_latency': 'PostgreSQL query latency',
+  'postgres.cache_hit': 'PostgreSQL cache hit rate',
+  'redis.memory': 'Redis memory (% of maxmemory)',
+  'redis.ops': 'Redis commands/s',
+  'redis.hit_rate': 'Redis hit rate',
+};
+
+function table(rows: string[][], align?: ('l' | 'r' | 'c')[]): string {
+  return markdownTable(rows.map((r) => r.map(escapeCell)), align ? { align, alignDelimiters: false } : { alignDelimiters: false });
+}
+
+function label(metric: string, scenarios: UtilizationScenario[]): string {
+  for (const s of scenarios) {
+    const p = s.utilization?.preset?.(metric);
+    if (p && PRESET_LABEL[p]) return `${PRESET_LABEL[p]} — ${code(metric)}`;
+  }
+  return code(metric);
+}
+
+/** The utilization table (place `slo`), one slow-query table per scenario, and evidence sections. */
+export function utilizationSections(scenarios: UtilizationScenario[]): ReportSection[] {
+  const sections: ReportSection[] = [];
+  // Rows: one per metric × expression, in the order first seen.
+  const rows = new Map<string, { metric: string; expression: string; cells: Map<string, CriterionResult> }>();
+  for (const s of scenarios) {
+    for (const c of s.criteria) {
+      if (c.kind !== 'utilization') continue;
+      const key = `${c.metric}\u0000${c.expression}`;
+      let row = rows.get(key);
+      if (!row) rows.set(key, (row = { metric: c.metric, expression: c.expression, cells: new Map() }));
+      row.cells.set(s.name, c);
+    }
+  }
+  if (rows.size > 0) {
+    const header = ['Metric', ...scenarios.map((s) => s.name), 'Threshold', 'Status'];
+    const body: string[][] = [];
+    const reasons: string[] = [];
+    for (const row of rows.values()) {
+      const agg = row.expression.match(/^\s*([a-z]+(?:\([\d.]+\))?)/)?.[1] ?? '';
+      const cells = scenarios.map((s) => {
+        const c = row.cells.get(s.name);
+        if (!c) return '—';
+        if (c.actual === null) {
+          if (c.reason && !reasons.includes(`${s.name} · ${row.metric}: ${c.reason}`)) reasons.push(`${s.name} · ${row.metric}: ${c.reason}`);
+          return 'no data';
+        }
+        return formatValue(c.actual, c.unit, c.metric);
+      });
+      const worst = [...row.cells.values()].reduce<CriterionResult | undefined>((w, c) => (!w || RANK[c.status] < RANK[w.status] ? c : w), undefined);
+      let status = worst ? STATUS_BADGE[worst.status] : '—';
+      if (worst && worst.severity === 'warn' && worst.status !== 'pass') status += ' (warn only)';
+      body.push([`${label(row.metric, scenarios)}${agg ? ` (${agg})` : ''}`, ...cells, code(row.expression), status]);
+    }
+    let md = table([header, ...body], ['l', ...scenarios.map(() => 'r' as const), 'l', 'l']);
+    if (reasons.length > 0) md += `\n\nNo data:\n\n${reasons.map((r) => `- ${r}`).join('\n')}`;
+    const notes = [...new Set(scenarios.flatMap((s) => s.utilization?.notes ?? []))].filter((n) => !reasons.some((r) => r.endsWith(n.replace(/^.*?no data: /, ''))));
+    if (notes.length > 0) md += `\n\nCollection notes:\n\n${notes.map((n) => `- ${n}`).join('\n')}`;
+    sections.push({ id: 'utilization', place: 'slo', title: 'Resource utilization', markdown: md, dropOrder: 20 });
+  }
+  for (const s of scenarios) {
+    const sq = s.utilization?.slowQueries;
+    if (sq) sections.push({ id: `utilization:slow-queries:${s.name}`, place: 'scenario', scenario: s.name, title: 'Slow queries (pg_stat_statements, during the run)', markdown: slowQueryMarkdown(sq.available, sq.rows, sq.reason), dropOrder: 30 });
+    for (const c of s.criteria) {
+      if (c.status !== 'fail' && c.status !== 'marginal') continue;
+      const lines = evidenceFor(c, s.utilization);
+      if (lines.length === 0) continue;
+      sections.push({ id: `${EVIDENCE_PREFIX}${c.metric}`, place: 'scenario', scenario: s.name, markdown: lines.map((l) => `- ${l}`).join('\n'), dropOrder: 10 });
+    }
+  }
+  return sections;
+}
+
+export function slowQueryMarkdown(available: boolean, rows: SlowQuery[], reason?: string): string {
+  if (!available) return `_No slow-query table: ${reason ?? 'pg_stat_statements is not available'}._`;
+  if (rows.length === 0) return '_No statements ran on PostgreSQL during the run._';
+  return table(
+    [
+      ['Query', 'Mean time', 'Calls', 'Total time', '% Impact'],
+      ...rows.map((r) => [code(r.query), formatValue(r.meanMs, 'ms'), formatValue(r.calls, 'count'), `${fixed(r.totalSeconds)} s`, `${fixed(r.percent)}%`]),
+    ],
+    ['l', 'r', 'r', 'r', 'r'],
+  );
+}
+
+function fixed(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
+/** What a k6 criterion is about: the endpoint/table words in its tags (`endpoint:trades`, `name:GET /api/trades`). */
+function subjects(metric: string): string[] {
+  const tags = metric.match(/\{(.*)\}$/)?.[1];
+  if (!tags) return [];
+  const words = new Set<string>();
+  for (const part of tags.split(',')) {
+    const [k, ...rest] = part.split(':');
+    const v = rest.join(':').trim();
+    if (!v || v === '*' || /^(tenant|status|method|scenario|expected_response)$/.test(k!.trim())) continue;
+    for (const w of v.split(/[^A-Za-z0-9_]+/)) {
+      if (w.length >= 3 && !/^(api|get|post|put|delete|patch|http|https|v\d+)$/i.test(w)) words.add(w.toLowerCase());
+    }
+  }
+  return [...words];
+}
+
+function measured(util: UtilizationResults, metric: string, kind: 'max' | 'avg' | 'value'): number | undefined {
+  const m = util.measure(metric, { kind });
+  return 'value' in m ? m.value : undefined;
+}
+
+/**
+ * Lines that point at a cause for a failed or marginal criterion: the top slow query touching the
+ * endpoint's table, CPU or memory saturation, connection-pool exhaustion, slow statements.
+ */
+export function evidenceFor(criterion: CriterionResult, util: UtilizationResults | undefined): string[] {
+  if (!util || (criterion.status !== 'fail' && criterion.status !== 'marginal')) return [];
+  const base = criterion.metric.replace(/\{.*$/, '');
+  const latencyLike = /^(http_req_duration|http_req_waiting|http_req_failed|iteration_duration|availability)$/.test(base) || criterion.unit === 'ms';
+  if (!latencyLike && criterion.kind === 'utilization') return [];
+  const lines: string[] = [];
+  const sq = util.slowQueries;
+  if (sq?.available && sq.rows.length > 0) {
+    const words = subjects(criterion.metric);
+    const touching = words.length > 0 ? sq.rows.find((r) => words.some((w) => new RegExp(`\\b${w}\\b`, 'i').test(r.query))) : undefined;
+    const describe = (r: SlowQuery) =>
+      `${code(r.query)} — mean ${formatValue(r.meanMs, 'ms')} over ${formatValue(r.calls, 'count')} calls, ${fixed(r.percent)}% of database time during the run`;
+    if (touching) {
+      const w = words.find((x) => new RegExp(`\\b${x}\\b`, 'i').test(touching.query))!;
+      lines.push(`Top slow query touching ${code(w)}: ${describe(touching)}`);
+    } else if (sq.rows[0]!.percent >= 50) {
+      lines.push(`One statement dominates database time: ${describe(sq.rows[0]!)}`);
+    }
+  }
+  const names = probeNames(util);
+  for (const [metric, preset] of names) {
+    if (preset === 'k8s.cpu') {
+      const max = measured(util, metric, 'max');
+      const avg = measured(util, metric, 'avg');
+      if (max !== undefined && max >= 90) lines.push(`CPU saturation: ${code(metric)} reached ${formatValue(max, 'percent')} of the CPU limit (average ${formatValue(avg ?? null, 'percent')})`);
+    } else if (preset === 'k8s.memory') {
+      const max = measured(util, metric, 'max');
+      if (max !== undefined && max >= 90) lines.push(`Memory pressure: ${code(metric)} reached ${formatValue(max, 'percent')} of the memory limit`);
+    } else if (preset === 'postgres.connections_pct') {
+      const max = measured(util, metric, 'max');
+      if (max !== undefined && max >= 90) lines.push(`Connection exhaustion: PostgreSQL connections reached ${formatValue(max, 'percent')} of max_connections`);
+    } else if (preset === 'postgres.query_latency') {
+      const v = measured(util, metric, 'value');
+      if (v !== undefined && v >= 50) lines.push(`Slow database: mean statement time ${formatValue(v, 'ms')} during the run`);
+    } else if (preset === 'redis.memory') {
+      const max = measured(util, metric, 'max');
+      if (max !== undefined && max >= 90) lines.push(`Redis near maxmemory: ${formatValue(max, 'percent')} (evictions likely)`);
+    }
+  }
+  return lines;
+}
+
+/** Configured metric names with their presets, when the results can tell. */
+function probeNames(util: UtilizationResults): [string, string][] {
+  const out: [string, string][] = [];
+  for (const n of util.names?.() ?? []) {
+    const p = util.preset?.(n);
+    if (p) out.push([n, p]);
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+// The utilization report sections: table per scenario, slow queries, evidence lines, escaping.
+import { describe, expect, it } from 'vitest';
+import { evidenceFor, utilizationSections } from '../../src/report/utilization.js';
+import type { Aggregation, CriterionResult, Measurement, SlowQueryReport, Unit, UtilizationResults } from '../../src/model.js';
+import { aggregate } from '../../src/collectors/stats.js';
+
+function fakeUtil(series: Record<string, { preset?: string; unit: Unit; samples: number[]; value?: number }>, slowQueries?: SlowQueryReport): UtilizationResults {
+  return {
+    has: (m) => m in series,
+    unit: (m) => series[m]?.unit ?? 'number',
+    preset: (m) => series[m]?.preset,
+    names: () => Object.keys(series),
+    measure: (m: string, a: Aggregation): Measurement => (series[m] ? aggregate(series[m]!.samples, a, series[m]!.value) : { noData: 'not configured' }),
+    slowQueries,
+    notes: [],
+  };
+}
+
+const pos = { file: 'thresholds.yml', line: 3, column: 5 };
+function crit(scenario: string, metric: string, expression: string, actual: number | null, unit: Unit, status: CriterionResult['status'], kind: CriterionResult['kind'] = 'utilization', reason?: string): CriterionResult {
+  return { scenario, metric, expression, actual, limit: 0, unit, status, blocking: status === 'fail', kind, pos, severity: 'error', ...(reason ? { reason } : {}) };
+}
+
+const slow: SlowQueryReport = {
+  available: true,
+  rows: [
+    { query: "SELECT * FROM trades WHERE tenant_id = $1 ORDER BY created_at DESC LIMIT $2", meanMs: 812.4, calls: 1200, totalSeconds: 974.9, percent: 71.2 },
+    { query: 'SELECT a || b FROM positions WHERE tenant_id = $1', meanMs: 3.1, calls: 900, totalSeconds: 2.8, percent: 0.2 },
+  ],
+};
+
+describe('utilizationSections', () => {
+  it('one column per scenario, threshold and worst status; slow-query tables; every | escaped', () => {
+    const util = fakeUtil({ api_cpu: { preset: 'k8s.cpu', unit: 'percent', samples: [50, 95] } }, slow);
+    const sections = utilizationSections([
+      { name: 'baseline', utilization: util, criteria: [crit('baseline', 'api_cpu', 'avg<70', 41.5, 'percent', 'pass'), crit('baseline', 'pg_cache_hit', 'value>0.95', null, 'ratio', 'no-data', 'utilization', 'PostgreSQL at postgres://u:***@db/x is unreachable')] },
+      { name: 'target-capacity', utilization: util, criteria: [crit('target-capacity', 'api_cpu', 'avg<70', 72.5, 'percent', 'fail'), crit('target-capacity', 'pg_cache_hit', 'value>0.95', 0.991, 'ratio', 'pass')] },
+    ]);
+    const table = sections.find((s) => s.id === 'utilization')!;
+    expect(table.place).toBe('slo');
+    const lines = table.markdown.split('\n');
+    expect(lines[0]).toBe('| Metric | baseline | target-capacity | Threshold | Status |');
+    expect(lines[2]).toContain('API pods CPU (% of limit)');
+    expect(lines[2]).toMatch(/\| 41\.5% \| 72\.5% \| `avg<70` \| ❌ FAIL \|$/);
+    expect(lines[3]).toMatch(/\| no data \| 99\.1\d*% \| `value>0\.95` \| ❔ NO DATA \|$/);
+    expect(table.markdown).toContain('baseline · pg_cache_hit: PostgreSQL at postgres://u:***@db/x is unreachable');
+    const sq = sections.filter((s) => s.id.startsWith('utilization:slow-queries:'));
+    expect(sq.map((s) => [s.place, s.scenario])).toEqual([['scenario', 'baseline'], ['scenario', 'target-capacity']]);
+    expect(sq[0]!.markdown).toContain('| Query | Mean time | Calls | Total time | % Impact |');
+    expect(sq[0]!.markdown).toContain('`SELECT a \\|\\| b FROM positions WHERE tenant_id = $1`');
+    expect(sq[0]!.markdown).not.toMatch(/[^\\]\|\|/);
+    expect(sq[0]!.markdown).toContain('| 1,200 |');
+    expect(sq[0]!.markdown).toContain('71.2%');
+  });
+
+  it('says plainly when the extension is missing', () => {
+    const util = fakeUtil({}, { available: false, reason: 'pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements', rows: [] });
+    const [s] = utilizationSections([{ name: 'baseline', utilization: util, criteria: [] }]);
+    expect(s!.markdown).toBe('_No slow-query table: pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements._');
+  });
+});
+
+describe('evidenceFor', () => {
+  const util = fakeUtil(
+    {
+      api_cpu: { preset: 'k8s.cpu', unit: 'percent', samples: [60, 94] },
+      pg_conn: { preset: 'postgres.connections_pct', unit: 'percent', samples: [20, 30] },
+    },
+    slow,
+  );
+  it('points a failing trades latency at the top slow query touching trades, and at CPU saturation', () => {
+    const c = crit('target', 'http_req_duration{endpoint:trades}', 'p(99)<500', 1210, 'ms', 'fail', 'k6');
+    const lines = evidenceFor(c, util);
+    expect(lines[0]).toMatch(/^Top slow query touching `trades`: `SELECT \* FROM trades/);
+    expect(lines[0]).toContain('71.2% of database time');
+    expect(lines).toContainEqual(expect.stringMatching(/^CPU saturation: `api_cpu` reached 94% of the CPU limit/));
+    expect(lines.some((l) => l.includes('Connection exhaustion'))).toBe(false);
+    // The evidence becomes a section the Markdown report places under the criterion.
+    const sections = utilizationSections([{ name: 'target', utilization: util, criteria: [c] }]);
+    expect(sections.find((s) => s.id === 'evidence:http_req_duration{endpoint:trades}')?.markdown).toContain('Top slow query touching `trades`');
+  });
+  it('nothing for a passing criterion, or without utilization', () => {
+    expect(evidenceFor(crit('t', 'http_req_duration{endpoint:trades}', 'p(99)<500', 100, 'ms', 'pass', 'k6'), util)).toEqual([]);
+    expect(evidenceFor(crit('t', 'http_req_duration{endpoint:trades}', 'p(99)<500', 900, 'ms', 'fail', 'k6'), undefined)).toEqual([]);
+  });
+  it('a different endpoint gets the dominant statement only when it dominates', () => {
+    const lines = evidenceFor(crit('t', 'http_req_duration{endpoint:signals}', 'p(95)<300', 900, 'ms', 'fail', 'k6'), util);
+    expect(lines[0]).toMatch(/^One statement dominates database time/);
+  });
+});
