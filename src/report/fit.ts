@@ -1,6 +1,7 @@
 // Shrinks the Markdown report to a size limit (a GitHub comment holds 65,536 characters, a job
 // summary 1 MiB): drop the optional sections first, then table rows, and as a last resort cut at a
 // line boundary — always closing an open code fence and saying where the full report is.
+import type { Aggregation, Measurement, MetricSelector, Results, TimeWindow } from '../model.js';
 import type { ReportInput } from './markdown.js';
 import { renderMarkdownWith } from './markdown.js';
 
@@ -8,7 +9,9 @@ const ROW_LIMITS = [200, 100, 50, 25, 10, 5, 3, 1];
 const FENCE_CLOSE = '```\n';
 
 /** The report within `maxChars` characters (UTF-16 code units, as JavaScript counts), ending with `note` when shrunk. */
-export function fitMarkdown(input: ReportInput, maxChars: number, note: string): string {
+export function fitMarkdown(report: ReportInput, maxChars: number, note: string): string {
+  // The report is rendered several times while shrinking: measure each value once.
+  const input: ReportInput = { ...report, results: Object.fromEntries(Object.entries(report.results).map(([k, r]) => [k, memoized(r)])) };
   const full = renderMarkdownWith(input, {});
   if (full.length <= maxChars) return full;
   const tail = `\n---\n\n> ✂️ ${note}\n`;
@@ -42,4 +45,37 @@ export function cutAtLine(text: string, limit: number): string {
   let open = false;
   for (const line of cut.split('\n')) if (/^\s{0,3}(`{3,}|~{3,})/.test(line)) open = !open;
   return open ? cut + FENCE_CLOSE : cut;
+}
+
+/** The same Results, answering each (selector, aggregation, window) and tag lookup once. */
+function memoized(r: Results): Results {
+  const measures = new Map<string, Measurement>();
+  const tags = new Map<string, string[]>();
+  return {
+    source: r.source,
+    metrics: r.metrics,
+    span: r.span,
+    diagnostics: r.diagnostics,
+    scenarios: r.scenarios,
+    measure(selector: MetricSelector, aggregation: Aggregation, window?: TimeWindow): Measurement {
+      const key = JSON.stringify([selector.metric, selector.tags, aggregation, window ?? null]);
+      let m = measures.get(key);
+      if (m === undefined) {
+        m = r.measure(selector, aggregation, window);
+        measures.set(key, m);
+      }
+      return m;
+    },
+    tagValues(metric: string, key: string): string[] {
+      const k = JSON.stringify([metric, key]);
+      let v = tags.get(k);
+      if (v === undefined) {
+        v = r.tagValues(metric, key);
+        tags.set(k, v);
+      }
+      return v;
+    },
+    steadyWindow: () => r.steadyWindow(),
+    timeline: (bucketSeconds: number) => r.timeline(bucketSeconds),
+  };
 }

@@ -24,8 +24,8 @@ export const VERDICT_BADGE: Record<Verdict, string> = {
 
 /**
  * Makes any text safe inside one GFM table cell: every `|` is escaped (also inside code spans, where
- * GFM's table parser still splits on a bare `|`), a backslash before it is kept literal, and line
- * breaks become `<br>` so a cell never spills into the next row.
+ * GFM's table parser still splits on a bare `|`), and line breaks become `<br>` so a cell never
+ * spills into the next row.
  */
 export function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, '<br>');

@@ -72,7 +72,14 @@ export class FakeResults implements Results {
   /** Every call to `measure`, for assertions about windows. */
   readonly calls: { selector: string; aggregation: Aggregation; window?: TimeWindow }[] = [];
 
+  private readonly byMetric = new Map<string, Sample[]>();
+
   constructor(private readonly opts: FakeResultsOptions) {
+    for (const s of opts.samples) {
+      const list = this.byMetric.get(s.metric);
+      if (list) list.push(s);
+      else this.byMetric.set(s.metric, [s]);
+    }
     this.source = opts.source ?? 'ndjson';
     this.metrics = new Map(opts.metrics.map((m) => [m.name, m]));
     const times = opts.samples.map((s) => s.t);
@@ -82,9 +89,8 @@ export class FakeResults implements Results {
   }
 
   private select(metric: string, tags: { key: string; value: string }[], window?: TimeWindow): Sample[] {
-    return this.opts.samples.filter(
+    return (this.byMetric.get(metric) ?? []).filter(
       (s) =>
-        s.metric === metric &&
         tags.every((t) => s.tags?.[t.key] === t.value) &&
         (!window || (s.t >= window.start && s.t < window.end)),
     );
@@ -113,7 +119,7 @@ export class FakeResults implements Results {
 
   tagValues(metric: string, key: string): string[] {
     const values = new Set<string>();
-    for (const s of this.opts.samples) if (s.metric === metric && s.tags?.[key] !== undefined) values.add(s.tags[key] as string);
+    for (const s of this.byMetric.get(metric) ?? []) if (s.tags?.[key] !== undefined) values.add(s.tags[key] as string);
     return [...values].sort();
   }
 

@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { evaluate } from '../../src/evaluate/evaluate.js';
+import { cutAtLine, fitMarkdown } from '../../src/report/fit.js';
+import { renderMarkdown, type ReportInput } from '../../src/report/markdown.js';
+import type { ReportSection } from '../../src/model.js';
+import { config, rule } from '../evaluate/rules.js';
+import { capacityResults, twoScenarios } from './fixtures.js';
+
+const LIMIT = 65_536;
+const NOTE = 'Shortened to fit a comment: the full report is in the job summary.';
+
+function fencesBalanced(md: string): boolean {
+  return md.split('\n').filter((l) => /^\s{0,3}```/.test(l)).length % 2 === 0;
+}
+
+/** Every table line is a whole row: starts and ends with an unescaped pipe. */
+function rowsWhole(md: string): boolean {
+  return md
+    .split('\n')
+    .filter((l) => l.startsWith('|'))
+    .every((l) => l.endsWith('|') && !l.endsWith('\\|'));
+}
+
+function hugeInput(): ReportInput {
+  const tenants = Array.from({ length: 800 }, (_, i) => `tenant-${String(i).padStart(4, '0')}`);
+  const results = capacityResults({ tenants, slowTenant: 'tenant-0042', n: 3200 });
+  const evaluation = evaluate({
+    config: config(),
+    scenarios: [{ name: 'target-capacity', results, rules: [rule('http_req_duration', 'p(99)<500'), rule('http_req_duration{tenant:*}', 'p(99)<500'), rule('http_req_failed{tenant:*}', 'rate<0.5')] }],
+  });
+  const big = (n: number, c: string) => `\`\`\`text\n${Array.from({ length: n }, (_, i) => `${c} line ${i}`).join('\n')}\n\`\`\``;
+  const sections: ReportSection[] = [
+    { id: 'charts', place: 'summary', title: 'Charts', markdown: `\`\`\`mermaid\n${'xychart-beta\n'.repeat(2000)}\`\`\``, dropOrder: 10 },
+    { id: 'tenants', place: 'slo', title: 'Per tenant', markdown: big(3000, 'tenant'), dropOrder: 5 },
+    { id: 'util', place: 'scenario', scenario: 'target-capacity', title: 'Utilization', markdown: 'UTILIZATION-KEPT', dropOrder: 1 },
+  ];
+  return { evaluation, results: { 'target-capacity': results }, sections };
+}
+
+describe('fitMarkdown', () => {
+  it('returns the full report unchanged when it fits', () => {
+    const { evaluation, results } = twoScenarios();
+    const input = { evaluation, results };
+    expect(fitMarkdown(input, LIMIT, NOTE)).toBe(renderMarkdown(input));
+  });
+
+  it('fits a huge report under 65,536 characters: sections dropped by dropOrder, rows trimmed, failing rows kept, fences closed', () => {
+    const input = hugeInput();
+    const full = renderMarkdown(input);
+    expect(full.length).toBeGreaterThan(4 * LIMIT);
+    const out = fitMarkdown(input, LIMIT, NOTE);
+    expect(out.length).toBeLessThanOrEqual(LIMIT);
+    expect(out.trimEnd().endsWith(NOTE)).toBe(true);
+    expect(fencesBalanced(out)).toBe(true);
+    expect(rowsWhole(out)).toBe(true);
+    expect(out).not.toContain('xychart-beta');
+    // the failing tenant survives the trimming
+    expect(out).toContain('`http_req_duration{tenant:tenant-0042}`');
+    expect(out).toMatch(/more rows? not shown to fit the size limit/);
+    expect(out).toContain('## 4. Decision');
+  });
+
+  it('drops the highest dropOrder first and keeps what fits', () => {
+    const { evaluation, results } = twoScenarios();
+    const sections: ReportSection[] = [
+      { id: 'low', place: 'slo', markdown: `LOW ${'x'.repeat(3000)}`, dropOrder: 1 },
+      { id: 'high', place: 'slo', markdown: `HIGH ${'y'.repeat(3000)}`, dropOrder: 9 },
+    ];
+    const input = { evaluation, results, sections };
+    const full = renderMarkdown(input);
+    const out = fitMarkdown(input, full.length - 1000, NOTE);
+    expect(out).toContain('LOW ');
+    expect(out).not.toContain('HIGH ');
+    expect(out.length).toBeLessThanOrEqual(full.length - 1000);
+    expect(out).toContain(NOTE);
+  });
+
+  it('stays within any limit, down to tiny ones', () => {
+    const input = hugeInput();
+    for (const max of [30_000, 5_000, 800, 100, 10]) {
+      const out = fitMarkdown(input, max, NOTE);
+      expect(out.length).toBeLessThanOrEqual(max);
+      expect(fencesBalanced(out)).toBe(true);
+      expect(rowsWhole(out)).toBe(true);
+    }
+  });
+});
+
+describe('cutAtLine', () => {
+  it('cuts at a line boundary and closes an open fence', () => {
+    const text = 'a\n```text\nline 1\nline 2\nline 3\n```\nafter\n';
+    const cut = cutAtLine(text, 25);
+    expect(cut).toBe('a\n```text\nline 1\nline 2\n```\n');
+    expect(cutAtLine(text, text.length)).toBe(text);
+    expect(cutAtLine('| a | b |\n| - | - |\n| 1 | 2 |\n', 22)).toBe('| a | b |\n| - | - |\n');
+  });
+});
