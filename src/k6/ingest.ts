@@ -1,0 +1,370 @@
+// Reads k6 output files into `Results`: `--out json` NDJSON (plain or gzip, detected by magic bytes;
+// several files are shards of one run and merge exactly) or one end-of-test summary JSON.
+// Large plain files are split into byte ranges parsed in parallel by worker threads; the worker runs
+// the parser from its own source text, so it needs no separate file (works from a single bundle).
+import { closeSync, openSync, readSync, fstatSync, createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { InputError } from '../errors.js';
+import type { IngestDiagnostics, Results } from '../model.js';
+import { EXACT_CAP, INV_LOG_GAMMA } from '../metrics/histogram.js';
+import { NdjsonResults } from '../metrics/results.js';
+import { mergePartials } from '../metrics/store.js';
+import { createNdjsonParser, type NdjsonParser, type ParserConfig, type PartialAggregates } from './ndjson.js';
+import { isSummaryJson, SummaryResults } from './summary.js';
+
+/** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
+export const DEFAULT_TAG_KEYS: readonly string[] = ['scenario', 'endpoint', 'tenant', 'status', 'expected_response', 'method', 'group', 'check'];
+
+export interface IngestOptions {
+  /** Extra tag keys to index (selectable in tag filters, listed by `tagValues`). */
+  tagKeys?: string[];
+  /** Time bucket of the aggregates, seconds (default 1): the resolution of windows and timelines. */
+  bucketSeconds?: number;
+  /** Threads used for one large plain file (default: up to 2, by available cores); 1 = no workers. */
+  threads?: number;
+  /** Plain files smaller than this are read on the calling thread (default 16 MiB). */
+  workerMinBytes?: number;
+}
+
+const MAX_EXAMPLES = 5;
+const CHUNK = 4 << 20;
+
+export type FileKind = 'ndjson' | 'summary';
+
+interface Classified {
+  path: string;
+  kind: FileKind;
+  gzip: boolean;
+  size: number;
+  summary?: unknown;
+}
+
+function unreadable(path: string, err: unknown): InputError {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((err as Error)?.message ?? err);
+  return new InputError(`cannot read k6 results: ${why}`, path, 'pass the path of a k6 --out json file (.json/.ndjson, optionally .gz) or a k6 summary JSON');
+}
+
+/** The first bytes of a file, decompressed when it is gzip. */
+async function head(path: string, gzip: boolean): Promise<Buffer> {
+  if (!gzip) {
+    const fd = openSync(path, 'r');
+    try {
+      const b = Buffer.alloc(65536);
+      const n = readSync(fd, b, 0, b.length, 0);
+      return b.subarray(0, n);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let len = 0;
+    const src = createReadStream(path);
+    const gz = createGunzip();
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      src.destroy();
+      gz.destroy();
+      if (err && len === 0) reject(err);
+      else resolve(Buffer.concat(chunks));
+    };
+    gz.on('data', (c: Buffer) => {
+      chunks.push(c);
+      len += c.length;
+      if (len >= 65536) finish();
+    });
+    gz.on('end', () => finish());
+    gz.on('error', (e) => finish(e));
+    src.on('error', (e) => finish(e));
+    src.pipe(gz);
+  });
+}
+
+function looksLikeNdjson(h: Buffer): boolean {
+  const text = h.toString('utf8');
+  const lines = text.split('\n');
+  // the last piece may be cut by the head size
+  const complete = lines.length > 1 ? lines.slice(0, -1) : lines;
+  for (const l of complete.slice(0, 50)) {
+    const t = l.trim();
+    if (t === '') continue;
+    try {
+      const o = JSON.parse(t) as Record<string, unknown>;
+      if (o && typeof o === 'object' && (o.type === 'Point' || o.type === 'Metric') && typeof o.data === 'object') return true;
+    } catch {
+      // not a line of NDJSON
+    }
+  }
+  return false;
+}
+
+async function classify(path: string): Promise<Classified> {
+  let size: number;
+  let gzip: boolean;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      size = fstatSync(fd).size;
+      const magic = Buffer.alloc(2);
+      const n = readSync(fd, magic, 0, 2, 0);
+      gzip = n === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    } finally {
+      closeSync(fd);
+    }
+  } catch (err) {
+    throw unreadable(path, err);
+  }
+  let h: Buffer;
+  try {
+    h = await head(path, gzip);
+  } catch (err) {
+    throw new InputError(`cannot decompress: ${(err as Error).message}`, path, 'the file starts like gzip but is not valid gzip; re-download it or pass the uncompressed file');
+  }
+  if (h.toString('utf8').trim() === '') return { path, kind: 'ndjson', gzip, size };
+  if (looksLikeNdjson(h)) return { path, kind: 'ndjson', gzip, size };
+  // Not NDJSON: a summary is one JSON document.
+  let json: unknown;
+  try {
+    const raw = await readFile(path);
+    const text = (gzip ? gunzipSync(raw) : raw).toString('utf8');
+    json = JSON.parse(text);
+  } catch {
+    throw new InputError(
+      'not k6 output: neither `--out json` lines nor an end-of-test summary JSON',
+      path,
+      'pass a file written by `k6 run --out json=FILE` (or FILE.gz), by `--summary-export=FILE`, or by handleSummary',
+    );
+  }
+  if (!isSummaryJson(json)) {
+    throw new InputError(
+      'JSON without a "metrics" object: not a k6 end-of-test summary',
+      path,
+      'pass a file written by `k6 run --out json=FILE`, by `--summary-export=FILE`, or handleSummary data (JSON.stringify(data))',
+    );
+  }
+  return { path, kind: 'summary', gzip, size, summary: json };
+}
+
+function parserConfig(indexKeys: string[], bucketMs: number): ParserConfig {
+  return { bucketMs, indexKeys, exactCap: EXACT_CAP, invLogGamma: INV_LOG_GAMMA, maxExamples: MAX_EXAMPLES };
+}
+
+/**
+ * Parses bytes [a, b) of a plain file (a and b on line starts) with `parser`; `atEof` when b is the
+ * file's end (a last line without a newline is then a partial line). Self-contained: runs in workers too.
+ */
+export function readRange(fs: typeof import('node:fs'), path: string, a: number, b: number, atEof: boolean, parser: NdjsonParser, chunk: number): void {
+  const fd = fs.openSync(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(chunk);
+    let filled = 0;
+    let at = a;
+    for (;;) {
+      if (filled === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, filled);
+        buf = bigger;
+      }
+      const want = Math.min(buf.length - filled, b - at);
+      const n = want > 0 ? fs.readSync(fd, buf, filled, want, at) : 0;
+      at += n;
+      filled += n;
+      if (n === 0) {
+        const used = parser.feed(buf, 0, filled);
+        if (atEof) parser.tail(buf, used, filled);
+        else if (used < filled) parser.tail(buf, used, filled);
+        return;
+      }
+      const used = parser.feed(buf, 0, filled);
+      if (used > 0) {
+        buf.copy(buf, 0, used, filled);
+        filled -= used;
+      }
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Line-start offsets splitting a plain file into `parts` ranges. */
+function splitPoints(path: string, size: number, parts: number): number[] {
+  const cuts = [0];
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(1 << 16);
+    for (let i = 1; i < parts; i++) {
+      let pos = Math.max(cuts[cuts.length - 1]!, Math.floor((size * i) / parts) - 1);
+      let found = -1;
+      while (pos < size && found < 0) {
+        const n = readSync(fd, b, 0, b.length, pos);
+        if (n <= 0) break;
+        const nl = b.subarray(0, n).indexOf(10);
+        if (nl >= 0) found = pos + nl + 1;
+        pos += n;
+      }
+      if (found < 0 || found >= size) break;
+      cuts.push(found);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  cuts.push(size);
+  return cuts;
+}
+
+let workerSource: string | undefined;
+/** The worker's program: the parser and range reader from their own source text, no imports. */
+export function ingestWorkerSource(): string {
+  workerSource ??= [
+    // helpers some compilers insert for function names; harmless otherwise
+    'var __name = (f) => f;',
+    "const { parentPort, workerData } = require('node:worker_threads');",
+    "const fs = require('node:fs');",
+    `const createNdjsonParser = ${createNdjsonParser.toString()};`,
+    `const readRange = ${readRange.toString()};`,
+    'const parser = createNdjsonParser(workerData.cfg);',
+    'readRange(fs, workerData.path, workerData.a, workerData.b, workerData.atEof, parser, workerData.chunk);',
+    'parentPort.postMessage(parser.finish());',
+  ].join('\n');
+  return workerSource;
+}
+
+function runWorker(data: { cfg: ParserConfig; path: string; a: number; b: number; atEof: boolean; chunk: number }): Promise<PartialAggregates> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(ingestWorkerSource(), { eval: true, workerData: data });
+    let got: PartialAggregates | undefined;
+    w.once('message', (m: PartialAggregates) => {
+      got = m;
+    });
+    w.once('error', reject);
+    w.once('exit', (code) => {
+      if (got) resolve(got);
+      else reject(new Error(`ingestion worker exited with code ${code} without a result`));
+    });
+  });
+}
+
+async function parsePlain(path: string, size: number, cfg: ParserConfig, threads: number, minBytes: number): Promise<PartialAggregates[]> {
+  if (threads <= 1 || size < minBytes) {
+    const parser = createNdjsonParser(cfg);
+    readRange(await import('node:fs'), path, 0, size, true, parser, CHUNK);
+    return [parser.finish()];
+  }
+  const cuts = splitPoints(path, size, threads);
+  const jobs: Promise<PartialAggregates>[] = [];
+  // Ranges 1… go to workers; range 0 is read here meanwhile.
+  for (let i = 1; i < cuts.length - 1; i++) {
+    jobs.push(runWorker({ cfg, path, a: cuts[i]!, b: cuts[i + 1]!, atEof: i === cuts.length - 2, chunk: CHUNK }));
+  }
+  const fs = await import('node:fs');
+  const first = createNdjsonParser(cfg);
+  readRange(fs, path, 0, cuts[1]!, cuts.length === 2, first, CHUNK);
+  const parts = [first.finish(), ...(await Promise.all(jobs))];
+  return parts;
+}
+
+async function parseGzip(path: string, cfg: ParserConfig): Promise<PartialAggregates[]> {
+  const parser = createNdjsonParser(cfg);
+  let cut = false;
+  await new Promise<void>((resolve, reject) => {
+    let rest: Buffer | null = null;
+    const src = createReadStream(path, { highWaterMark: 1 << 20 });
+    const gz = createGunzip({ chunkSize: 1 << 20 });
+    gz.on('data', (c: Buffer) => {
+      let start = 0;
+      if (rest !== null) {
+        const nl = c.indexOf(10);
+        if (nl < 0) {
+          rest = Buffer.concat([rest, c]);
+          return;
+        }
+        const joined = Buffer.concat([rest, c.subarray(0, nl + 1)]);
+        parser.feed(joined, 0, joined.length);
+        rest = null;
+        start = nl + 1;
+      }
+      const used = parser.feed(c, start, c.length);
+      if (used < c.length) rest = Buffer.from(c.subarray(used));
+    });
+    gz.on('end', () => {
+      if (rest !== null) parser.tail(rest, 0, rest.length);
+      resolve();
+    });
+    const fail = (e: Error) => {
+      // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated.
+      if (rest !== null) parser.tail(rest, 0, rest.length);
+      rest = null;
+      if (/unexpected end of file/i.test(e.message)) {
+        cut = true;
+        resolve();
+      } else reject(new InputError(`cannot decompress: ${e.message}`, path, 'the gzip data is corrupt; re-download the file or pass the uncompressed output'));
+    };
+    gz.on('error', fail);
+    src.on('error', (e) => reject(unreadable(path, e)));
+    src.pipe(gz);
+  });
+  const part = parser.finish();
+  if (cut) part.truncated = true;
+  return [part];
+}
+
+/** Reads k6 output files (shards of one run, or one summary) into `Results`. */
+export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Promise<Results> {
+  if (paths.length === 0) throw new InputError('no k6 results files given', undefined, 'pass at least one --results FILE');
+  const classified: Classified[] = [];
+  for (const p of paths) classified.push(await classify(p));
+  const summaries = classified.filter((c) => c.kind === 'summary');
+  if (summaries.length > 0) {
+    if (summaries.length !== classified.length) {
+      const nd = classified.filter((c) => c.kind === 'ndjson').map((c) => c.path);
+      throw new InputError(
+        `k6 summary JSON mixed with --out json output (${nd.join(', ')})`,
+        summaries[0]!.path,
+        'pass either the --out json files of one run (shards merge) or one summary file, not both',
+      );
+    }
+    if (summaries.length > 1) {
+      throw new InputError(
+        `several k6 summary files given (${summaries.map((s) => s.path).join(', ')}): their percentiles cannot be merged`,
+        summaries[1]!.path,
+        'pass one summary file, or the --out json files of every shard',
+      );
+    }
+    return new SummaryResults(summaries[0]!.path, summaries[0]!.summary);
+  }
+  const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
+  const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));
+  const cfg = parserConfig(indexKeys, bucketMs);
+  const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, availableParallelism())));
+  const minBytes = opts.workerMinBytes ?? 16 << 20;
+  const parts: PartialAggregates[] = [];
+  const diagnostics: IngestDiagnostics = { files: [...paths], lines: 0, points: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] };
+  for (const c of classified) {
+    let fileParts: PartialAggregates[];
+    try {
+      fileParts = c.gzip ? await parseGzip(c.path, cfg) : await parsePlain(c.path, c.size, cfg, threads, minBytes);
+    } catch (err) {
+      if (err instanceof InputError) throw err;
+      throw unreadable(c.path, err);
+    }
+    let lineOffset = 0;
+    for (const p of fileParts) {
+      diagnostics.lines += p.lines;
+      diagnostics.points += p.points;
+      diagnostics.badLines += p.badLines;
+      for (const ex of p.badExamples) {
+        if (diagnostics.badLineExamples.length < MAX_EXAMPLES) diagnostics.badLineExamples.push(`${c.path}:${ex.line + lineOffset}`);
+      }
+      if (p.truncated && !diagnostics.truncatedFiles.includes(c.path)) diagnostics.truncatedFiles.push(c.path);
+      lineOffset += p.lines;
+      parts.push(p);
+    }
+  }
+  return new NdjsonResults(mergePartials(parts, bucketMs), diagnostics, indexKeys);
+}

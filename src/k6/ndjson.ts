@@ -1,0 +1,628 @@
+// The k6 `--out json` reader. `createNdjsonParser` turns bytes into partial aggregates (per metric ×
+// indexed tag set × time bucket). It is written as ONE self-contained function (no imports, no
+// references to anything outside its body) because worker threads run it from its own source text
+// (`createNdjsonParser.toString()`), which also works when src/ is bundled into a single file.
+//
+// Fast path: a Point line in k6's usual key order
+//   {"metric":"…","type":"Point","data":{"time":"…","value":…,"tags":{…}}}
+// is scanned on the raw bytes (no string decoding except for new tag values), the timestamp is
+// parsed by hand and numbers are parsed exactly (integer mantissa ÷ power of ten, both exact, so the
+// division rounds exactly as JSON.parse does; anything longer goes through Number()). Any line that
+// deviates in the slightest goes through JSON.parse, so every valid JSON line reads as JSON.parse reads it.
+
+/** One time bucket of one series, as plain data (structured-clone friendly). */
+export interface BucketData {
+  /** Bucket index: floor(time ms / bucket ms). */
+  b: number;
+  n: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** Samples with a non-zero value (rate metrics). */
+  nz: number;
+  /** Time (ms) and value of the latest sample (gauges). */
+  lastT: number;
+  last: number;
+  /** Exact values while the bucket is small (trends and metrics of unknown type). */
+  vals: number[] | null;
+  /** Log-bucketed histogram once it is not: flat [key, count, key, count, …]; see histKey. */
+  hist: number[] | null;
+  /** Zero values counted outside `hist`. */
+  zeros: number;
+}
+
+export interface SeriesData {
+  metric: string;
+  /** Indexed tags of the series, flat [key, value, …], sorted by key. */
+  tags: string[];
+  buckets: BucketData[];
+}
+
+export interface PartialAggregates {
+  bucketMs: number;
+  metrics: { name: string; type: string; contains: string }[];
+  series: SeriesData[];
+  lines: number;
+  points: number;
+  badLines: number;
+  /** Line numbers (1-based, relative to where this parser started) of a few bad lines, with why. */
+  badExamples: { line: number; why: string }[];
+  /** A trailing partial line was seen (and dropped). */
+  truncated: boolean;
+  minT: number;
+  maxT: number;
+}
+
+export interface ParserConfig {
+  bucketMs: number;
+  indexKeys: string[];
+  /** Exact values kept per bucket before switching to the histogram. */
+  exactCap: number;
+  /** 1 / ln(gamma) of the histogram (relative bucket width gamma − 1). */
+  invLogGamma: number;
+  maxExamples: number;
+}
+
+export interface NdjsonParser {
+  /** Parses the complete lines in buf[start, end); returns the offset just past the last newline consumed. */
+  feed(buf: Uint8Array, start: number, end: number): number;
+  /** The bytes after the last newline of the input: a partial line unless empty. */
+  tail(buf: Uint8Array, start: number, end: number): void;
+  finish(): PartialAggregates;
+}
+
+export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
+  const bucketMs = cfg.bucketMs;
+  const exactCap = cfg.exactCap;
+  const invLogGamma = cfg.invLogGamma;
+  const nIdx = cfg.indexKeys.length;
+  const decoder = new TextDecoder();
+
+  // ── interning of strings (metric names, tag keys and values) by their bytes ──
+  interface Str {
+    id: number;
+    str: string;
+    bytes: Uint8Array;
+    /** Index in cfg.indexKeys when this string is an indexed tag key, else -1. */
+    kidx: number;
+    /** Metric kind when used as a metric name: 0 unknown, 1 counter, 2 gauge, 3 rate, 4 trend. */
+    kind: number;
+  }
+  const byHash = new Map<number, Str[]>();
+  const byString = new Map<string, Str>();
+  const strs: Str[] = [];
+  const metricInfo = new Map<string, { name: string; type: string; contains: string }>();
+  const kinds: Record<string, number> = { counter: 1, gauge: 2, rate: 3, trend: 4 };
+
+  function strFromString(s: string): Str {
+    let e = byString.get(s);
+    if (e === undefined) {
+      const info = metricInfo.get(s);
+      e = { id: strs.length, str: s, bytes: new Uint8Array(0), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0 };
+      strs.push(e);
+      byString.set(s, e);
+    }
+    return e;
+  }
+  function strFromBytes(buf: Uint8Array, s: number, e: number, h: number): Str {
+    const len = e - s;
+    let list = byHash.get(h);
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const c = list[i]!;
+        const b = c.bytes;
+        if (b.length !== len) continue;
+        let j = 0;
+        while (j < len && b[j] === buf[s + j]) j++;
+        if (j === len) return c;
+      }
+    } else {
+      list = [];
+      byHash.set(h, list);
+    }
+    const str = decoder.decode(buf.subarray(s, e));
+    const ent = strFromString(str);
+    if (ent.bytes.length === 0 && len > 0) ent.bytes = buf.slice(s, e);
+    list.push(ent);
+    return ent;
+  }
+
+  // ── series and buckets ──
+  interface Bucket {
+    b: number;
+    n: number;
+    sum: number;
+    min: number;
+    max: number;
+    nz: number;
+    lastT: number;
+    last: number;
+    vals: number[] | null;
+    hist: Map<number, number> | null;
+    zeros: number;
+  }
+  interface Series {
+    metric: Str;
+    vals: Int32Array;
+    buckets: Map<number, Bucket>;
+    lastB: number;
+    lastBucket: Bucket | null;
+    keepValues: boolean;
+  }
+  const seriesByHash = new Map<number, Series[]>();
+  const allSeries: Series[] = [];
+  const scratch = new Int32Array(nIdx);
+
+  function findSeries(metric: Str): Series {
+    let h = metric.id | 0;
+    for (let i = 0; i < nIdx; i++) h = (Math.imul(h, 0x9e3779b1) ^ (scratch[i]! + 2)) | 0;
+    let list = seriesByHash.get(h);
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const s = list[i]!;
+        if (s.metric !== metric) continue;
+        let j = 0;
+        while (j < nIdx && s.vals[j] === scratch[j]) j++;
+        if (j === nIdx) return s;
+      }
+    } else {
+      list = [];
+      seriesByHash.set(h, list);
+    }
+    const kind = metric.kind;
+    const s: Series = {
+      metric,
+      vals: scratch.slice(),
+      buckets: new Map(),
+      lastB: NaN,
+      lastBucket: null,
+      keepValues: kind === 0 || kind === 4,
+    };
+    list.push(s);
+    allSeries.push(s);
+    return s;
+  }
+
+  function histKey(v: number): number {
+    // positive v → 2·idx, negative v → 2·idx + 1, with idx = floor(ln|v| / ln gamma)
+    if (v > 0) return 2 * Math.floor(Math.log(v) * invLogGamma);
+    return 2 * Math.floor(Math.log(-v) * invLogGamma) + 1;
+  }
+  function histAdd(h: Map<number, number>, v: number): void {
+    const k = histKey(v);
+    h.set(k, (h.get(k) ?? 0) + 1);
+  }
+
+  let points = 0;
+  let minT = Infinity;
+  let maxT = -Infinity;
+
+  function addPoint(s: Series, t: number, v: number): void {
+    const b = Math.floor(t / bucketMs);
+    let bk: Bucket;
+    if (b === s.lastB) bk = s.lastBucket!;
+    else {
+      let f = s.buckets.get(b);
+      if (f === undefined) {
+        f = { b, n: 0, sum: 0, min: Infinity, max: -Infinity, nz: 0, lastT: -Infinity, last: 0, vals: s.keepValues ? [] : null, hist: null, zeros: 0 };
+        s.buckets.set(b, f);
+      }
+      bk = f;
+      s.lastB = b;
+      s.lastBucket = f;
+    }
+    bk.n++;
+    bk.sum += v;
+    if (v < bk.min) bk.min = v;
+    if (v > bk.max) bk.max = v;
+    if (v !== 0) bk.nz++;
+    if (t >= bk.lastT) {
+      bk.lastT = t;
+      bk.last = v;
+    }
+    if (s.keepValues) {
+      if (bk.vals !== null) {
+        bk.vals.push(v);
+        if (bk.vals.length > exactCap) {
+          const h = new Map<number, number>();
+          for (const x of bk.vals) {
+            if (x === 0) bk.zeros++;
+            else histAdd(h, x);
+          }
+          bk.vals = null;
+          bk.hist = h;
+        }
+      } else if (v === 0) bk.zeros++;
+      else histAdd(bk.hist!, v);
+    }
+    points++;
+    if (t < minT) minT = t;
+    if (t > maxT) maxT = t;
+  }
+
+  // ── time ──
+  function daysFromCivil(y: number, m: number, d: number): number {
+    y -= m <= 2 ? 1 : 0;
+    const era = Math.floor(y / 400);
+    const yoe = y - era * 400;
+    const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+    const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+    return era * 146097 + doe - 719468;
+  }
+  const timeRe = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(?:(Z)|([+-])(\d\d):(\d\d))$/;
+  /** A k6 time string → epoch ms (fractional), or NaN. */
+  function parseTimeString(t: string): number {
+    const m = timeRe.exec(t);
+    if (m === null) return NaN;
+    const mo = +m[2]!;
+    const d = +m[3]!;
+    const hh = +m[4]!;
+    const mi = +m[5]!;
+    const ss = +m[6]!;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mi > 59 || ss > 59) return NaN;
+    const frac = m[7] === undefined ? 0 : +m[7].padEnd(9, '0');
+    const off = m[8] === 'Z' ? 0 : (m[9] === '-' ? -1 : 1) * (+m[10]! * 60 + +m[11]!);
+    return (daysFromCivil(+m[1]!, mo, d) * 86400 + hh * 3600 + mi * 60 + ss - off * 60) * 1000 + frac / 1e6;
+  }
+
+  // ── diagnostics ──
+  let lineNo = 0;
+  let badLines = 0;
+  let truncated = false;
+  const badExamples: { line: number; why: string }[] = [];
+  function bad(why: string): void {
+    badLines++;
+    if (badExamples.length < cfg.maxExamples) badExamples.push({ line: lineNo, why });
+  }
+
+  // ── the slow path: JSON.parse ──
+  function slowLine(buf: Uint8Array, s: number, e: number): string | null {
+    const text = decoder.decode(buf.subarray(s, e));
+    if (text.trim() === '') return null; // blank line: not a sample, not garbage
+    let o: unknown;
+    try {
+      o = JSON.parse(text);
+    } catch {
+      return 'not JSON';
+    }
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return 'not a k6 JSON object';
+    const r = o as Record<string, unknown>;
+    const data = r.data as Record<string, unknown> | null | undefined;
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'no "data" object';
+    if (r.type === 'Metric') {
+      const name = data.name;
+      const type = data.type;
+      const contains = data.contains;
+      if (typeof name !== 'string' || typeof type !== 'string' || !(type in kinds)) return 'Metric line without name/type';
+      const c = contains === 'time' || contains === 'data' ? contains : 'default';
+      if (!metricInfo.has(name)) metricInfo.set(name, { name, type, contains: c });
+      const ent = strFromString(name);
+      if (ent.kind === 0) ent.kind = kinds[type] ?? 0;
+      return null;
+    }
+    if (r.type === 'Point') {
+      const metric = r.metric;
+      const time = data.time;
+      const value = data.value;
+      const tags = data.tags;
+      if (typeof metric !== 'string') return 'Point without "metric"';
+      if (typeof time !== 'string') return 'Point without "time"';
+      if (typeof value !== 'number') return 'Point without a numeric "value"';
+      const t = parseTimeString(time);
+      if (Number.isNaN(t)) return 'unreadable "time"';
+      scratch.fill(-1);
+      if (tags !== null && tags !== undefined) {
+        if (typeof tags !== 'object' || Array.isArray(tags)) return '"tags" is not an object';
+        for (const k of Object.keys(tags)) {
+          const v = (tags as Record<string, unknown>)[k];
+          if (typeof v !== 'string') return `tag "${k}" is not a string`;
+          const ke = strFromString(k);
+          if (ke.kidx >= 0) scratch[ke.kidx] = strFromString(v).id;
+        }
+      }
+      addPoint(findSeries(strFromString(metric)), t, value);
+      return null;
+    }
+    return 'neither a Metric nor a Point line';
+  }
+
+  // ── the fast path ──
+  const P_METRIC = [123, 34, 109, 101, 116, 114, 105, 99, 34, 58, 34]; // {"metric":"
+  const enc = (x: string) => Array.from(x, (c) => c.charCodeAt(0));
+  const P_MID = enc('","type":"Point","data":{"time":"');
+  const P_VALUE = enc('","value":');
+  const P_TAGS = enc(',"tags":');
+  const P_META = enc(',"metadata":');
+  const POW10: number[] = [];
+  for (let i = 0; i <= 22; i++) POW10.push(Math.pow(10, i));
+
+  function match(buf: Uint8Array, p: number, pat: number[]): boolean {
+    for (let i = 0; i < pat.length; i++) if (buf[p + i] !== pat[i]) return false;
+    return true;
+  }
+
+  let pos = 0; // scanning position shared by the fast-path helpers
+  let hash = 0;
+
+  /** Scans a plain string (no escapes, no control characters) starting after its opening quote; sets pos after the closing quote. */
+  function scanString(buf: Uint8Array, p: number, end: number): boolean {
+    let h = 0x811c9dc5 | 0;
+    while (p < end) {
+      const c = buf[p]!;
+      if (c === 34) {
+        pos = p + 1;
+        hash = h;
+        return true;
+      }
+      if (c === 92 || c < 32) return false;
+      h = Math.imul(h ^ c, 0x01000193);
+      p++;
+    }
+    return false;
+  }
+
+  let num = 0;
+  /** Parses a JSON number at pos; sets num and pos. */
+  function scanNumber(buf: Uint8Array, p: number, end: number): boolean {
+    const start = p;
+    let neg = false;
+    if (buf[p] === 45) {
+      neg = true;
+      p++;
+    }
+    let mant = 0;
+    let digits = 0;
+    let c = buf[p]!;
+    if (c === 48) {
+      p++;
+      c = buf[p]!;
+      if (c >= 48 && c <= 57) return false;
+    } else if (c >= 49 && c <= 57) {
+      while (p < end && c >= 48 && c <= 57) {
+        mant = mant * 10 + (c - 48);
+        digits++;
+        c = buf[++p]!;
+      }
+    } else return false;
+    let frac = 0;
+    if (c === 46) {
+      c = buf[++p]!;
+      if (!(c >= 48 && c <= 57)) return false;
+      while (p < end && c >= 48 && c <= 57) {
+        mant = mant * 10 + (c - 48);
+        digits++;
+        frac++;
+        c = buf[++p]!;
+      }
+    }
+    let slow = digits > 15 || frac > 22;
+    if (c === 101 || c === 69) {
+      c = buf[++p]!;
+      if (c === 43 || c === 45) c = buf[++p]!;
+      if (!(c >= 48 && c <= 57)) return false;
+      while (p < end && c >= 48 && c <= 57) c = buf[++p]!;
+      slow = true;
+    }
+    if (p >= end) return false;
+    if (slow) {
+      let s = '';
+      for (let i = start; i < p; i++) s += String.fromCharCode(buf[i]!);
+      num = Number(s);
+    } else {
+      const v = frac === 0 ? mant : mant / POW10[frac]!;
+      num = neg ? -v : v;
+    }
+    pos = p;
+    return true;
+  }
+
+  function d2(buf: Uint8Array, p: number): number {
+    const a = buf[p]! - 48;
+    const b = buf[p + 1]! - 48;
+    if (a < 0 || a > 9 || b < 0 || b > 9) return -1;
+    return a * 10 + b;
+  }
+
+  // Cache of the last date (year-month-day) → epoch days.
+  let lastYmd = -1;
+  let lastDays = 0;
+  let tms = 0;
+  /** Parses `YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)"` at p; sets tms (epoch ms) and pos past the quote. */
+  function scanTime(buf: Uint8Array, p: number, end: number): boolean {
+    if (p + 21 > end) return false;
+    const y1 = d2(buf, p);
+    const y2 = d2(buf, p + 2);
+    const mo = d2(buf, p + 5);
+    const d = d2(buf, p + 8);
+    const hh = d2(buf, p + 11);
+    const mi = d2(buf, p + 14);
+    const ss = d2(buf, p + 17);
+    if (y1 < 0 || y2 < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59) return false;
+    if (buf[p + 4] !== 45 || buf[p + 7] !== 45 || buf[p + 10] !== 84 || buf[p + 13] !== 58 || buf[p + 16] !== 58) return false;
+    p += 19;
+    let fracNs = 0;
+    if (buf[p] === 46) {
+      p++;
+      let n = 0;
+      let c = buf[p]!;
+      while (c >= 48 && c <= 57 && n < 10) {
+        fracNs = fracNs * 10 + (c - 48);
+        n++;
+        c = buf[++p]!;
+      }
+      if (n === 0 || n > 9) return false;
+      for (let i = n; i < 9; i++) fracNs *= 10;
+    }
+    let off = 0;
+    const z = buf[p];
+    if (z === 90) p++;
+    else if (z === 43 || z === 45) {
+      const oh = d2(buf, p + 1);
+      const om = d2(buf, p + 4);
+      if (oh < 0 || om < 0 || buf[p + 3] !== 58) return false;
+      off = (z === 45 ? -1 : 1) * (oh * 60 + om);
+      p += 6;
+    } else return false;
+    if (buf[p] !== 34) return false;
+    const ymd = ((y1 * 100 + y2) * 100 + mo) * 100 + d;
+    if (ymd !== lastYmd) {
+      lastYmd = ymd;
+      lastDays = daysFromCivil(y1 * 100 + y2, mo, d);
+    }
+    tms = (lastDays * 86400 + hh * 3600 + mi * 60 + ss - off * 60) * 1000 + fracNs / 1e6;
+    pos = p + 1;
+    return true;
+  }
+
+  /** Returns true when the line was fully handled by the fast path. */
+  function fastLine(buf: Uint8Array, s: number, e: number): boolean {
+    if (!match(buf, s, P_METRIC)) return false;
+    let p = s + P_METRIC.length;
+    const ms = p;
+    if (!scanString(buf, p, e)) return false;
+    const metric = strFromBytes(buf, ms, pos - 1, hash);
+    p = pos - 1;
+    if (!match(buf, p, P_MID)) return false;
+    p += P_MID.length;
+    if (!scanTime(buf, p, e)) return false;
+    p = pos - 1;
+    if (!match(buf, p, P_VALUE)) return false;
+    p += P_VALUE.length;
+    if (!scanNumber(buf, p, e)) return false;
+    const value = num;
+    p = pos;
+    if (!match(buf, p, P_TAGS)) return false;
+    p += P_TAGS.length;
+    for (let i = 0; i < nIdx; i++) scratch[i] = -1;
+    if (buf[p] === 110) {
+      // null
+      if (buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108) return false;
+      p += 4;
+    } else if (buf[p] === 123) {
+      p++;
+      if (buf[p] === 125) p++;
+      else {
+        for (;;) {
+          if (buf[p] !== 34) return false;
+          const ks = p + 1;
+          if (!scanString(buf, ks, e)) return false;
+          const key = strFromBytes(buf, ks, pos - 1, hash);
+          p = pos;
+          if (buf[p] !== 58 || buf[p + 1] !== 34) return false;
+          const vs = p + 2;
+          if (!scanString(buf, vs, e)) return false;
+          if (key.kidx >= 0) scratch[key.kidx] = strFromBytes(buf, vs, pos - 1, hash).id;
+          p = pos;
+          const c = buf[p];
+          if (c === 44) p++;
+          else if (c === 125) {
+            p++;
+            break;
+          } else return false;
+        }
+      }
+    } else return false;
+    if (buf[p] === 44) {
+      // optional "metadata": an object of strings
+      if (!match(buf, p, P_META)) return false;
+      p += P_META.length;
+      if (buf[p] !== 123) return false;
+      p++;
+      if (buf[p] === 125) p++;
+      else {
+        for (;;) {
+          if (buf[p] !== 34 || !scanString(buf, p + 1, e)) return false;
+          p = pos;
+          if (buf[p] !== 58 || buf[p + 1] !== 34 || !scanString(buf, p + 2, e)) return false;
+          p = pos;
+          const c = buf[p];
+          if (c === 44) p++;
+          else if (c === 125) {
+            p++;
+            break;
+          } else return false;
+        }
+      }
+    }
+    if (buf[p] !== 125 || buf[p + 1] !== 125 || p + 2 !== e) return false;
+    addPoint(findSeries(metric), tms, value);
+    return true;
+  }
+
+  function line(buf: Uint8Array, s: number, e: number): void {
+    lineNo++;
+    if (buf[s + 2] === 109 && fastLine(buf, s, e)) return;
+    const why = slowLine(buf, s, e);
+    if (why !== null) bad(why);
+  }
+
+  function feed(buf: Uint8Array, start: number, end: number): number {
+    let s = start;
+    for (;;) {
+      const nl = buf.indexOf(10, s);
+      if (nl < 0 || nl >= end) return s;
+      line(buf, s, nl);
+      s = nl + 1;
+    }
+  }
+
+  function tail(buf: Uint8Array, start: number, end: number): void {
+    if (start >= end) return;
+    let blank = true;
+    for (let i = start; i < end; i++) {
+      const c = buf[i];
+      if (c !== 32 && c !== 9 && c !== 13) blank = false;
+    }
+    if (blank) return;
+    // A final line without its newline: k6 writes one after every line, so this was cut short.
+    // Use it if it is complete JSON nonetheless; otherwise report the file as truncated.
+    lineNo++;
+    if (buf[start + 2] === 109 && fastLine(buf, start, end)) return;
+    let ok = false;
+    try {
+      JSON.parse(decoder.decode(buf.subarray(start, end)));
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    if (ok) {
+      const why = slowLine(buf, start, end);
+      if (why !== null) bad(why);
+    } else truncated = true;
+  }
+
+  function finish(): PartialAggregates {
+    const series: SeriesData[] = [];
+    for (const s of allSeries) {
+      const tags: string[] = [];
+      const pairs: [string, string][] = [];
+      for (let i = 0; i < nIdx; i++) if (s.vals[i]! >= 0) pairs.push([cfg.indexKeys[i]!, strs[s.vals[i]!]!.str]);
+      pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      for (const [k, v] of pairs) tags.push(k, v);
+      const buckets: BucketData[] = [];
+      for (const bk of s.buckets.values()) {
+        let hist: number[] | null = null;
+        if (bk.hist !== null) {
+          hist = [];
+          for (const [k, c] of bk.hist) hist.push(k, c);
+        }
+        buckets.push({ b: bk.b, n: bk.n, sum: bk.sum, min: bk.min, max: bk.max, nz: bk.nz, lastT: bk.lastT, last: bk.last, vals: bk.vals, hist, zeros: bk.zeros });
+      }
+      series.push({ metric: s.metric.str, tags, buckets });
+    }
+    return {
+      bucketMs,
+      metrics: [...metricInfo.values()],
+      series,
+      lines: lineNo,
+      points,
+      badLines,
+      badExamples,
+      truncated,
+      minT,
+      maxT,
+    };
+  }
+
+  return { feed, tail, finish };
+}

@@ -1,0 +1,156 @@
+// Mergeable value aggregates for trends: exact values while small, then a log-bucketed histogram
+// whose buckets are GAMMA − 1 = 0.01% wide (relative). A bucket is represented by its geometric
+// middle, so every value read back from the histogram is within 0.005% of a value that was in it.
+// k6's percentile interpolates between two neighbouring values (i = p·(n−1)); with both neighbours
+// within 0.005%, the interpolated result is within 0.005% too — well inside the 0.1% promise.
+
+/** Relative width of a histogram bucket. */
+export const GAMMA = 1.0001;
+export const INV_LOG_GAMMA = 1 / Math.log(GAMMA);
+/** Exact values kept per series and time bucket before it switches to the histogram. */
+export const EXACT_CAP = 1024;
+/** Exact values a query keeps before merging into a histogram. */
+export const QUERY_EXACT_LIMIT = 200_000;
+
+/** Histogram key of a non-zero value: 2·idx for v > 0, 2·idx + 1 for v < 0, idx = floor(ln|v| / ln GAMMA). Same formula as the NDJSON parser. */
+export function histKey(v: number): number {
+  if (v > 0) return 2 * Math.floor(Math.log(v) * INV_LOG_GAMMA);
+  return 2 * Math.floor(Math.log(-v) * INV_LOG_GAMMA) + 1;
+}
+
+/** The value a histogram key stands for (geometric middle of its bucket). */
+export function histValue(key: number): number {
+  const neg = (key & 1) === 1;
+  const idx = neg ? (key - 1) / 2 : key / 2;
+  const mag = Math.exp((idx + 0.5) / INV_LOG_GAMMA);
+  return neg ? -mag : mag;
+}
+
+/** k6's percentile on sorted values: linear interpolation at i = p·(n−1) (p in 0–1). */
+export function k6Percentile(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  if (n === 1) return sorted[0]!;
+  const i = p * (n - 1);
+  const lo = Math.floor(i);
+  const hi = Math.ceil(i);
+  const j = sorted[lo]!;
+  const k = sorted[hi]!;
+  return j + (k - j) * (i - lo);
+}
+
+/** A mutable, mergeable aggregate of samples (one series × bucket, or the merge of many). */
+export class Aggregate {
+  n = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  nz = 0;
+  lastT = -Infinity;
+  last = NaN;
+  /** Exact values (null once merged into `hist`). */
+  vals: number[] | null = [];
+  hist: Map<number, number> | null = null;
+  zeros = 0;
+
+  constructor(private readonly exactLimit = QUERY_EXACT_LIMIT) {}
+
+  /** Adds the scalar parts of another aggregate (count, sum, min, max, non-zero, last). */
+  addScalars(n: number, sum: number, min: number, max: number, nz: number, lastT: number, last: number): void {
+    this.n += n;
+    this.sum += sum;
+    if (min < this.min) this.min = min;
+    if (max > this.max) this.max = max;
+    this.nz += nz;
+    if (lastT >= this.lastT) {
+      this.lastT = lastT;
+      this.last = last;
+    }
+  }
+
+  private toHist(): Map<number, number> {
+    if (this.hist === null) {
+      const h = new Map<number, number>();
+      for (const v of this.vals ?? []) {
+        if (v === 0) this.zeros++;
+        else {
+          const k = histKey(v);
+          h.set(k, (h.get(k) ?? 0) + 1);
+        }
+      }
+      this.hist = h;
+      this.vals = null;
+    }
+    return this.hist;
+  }
+
+  /** Adds the value distribution of another aggregate: exact values or histogram entries. */
+  addValues(vals: readonly number[] | null, hist: ReadonlyMap<number, number> | readonly number[] | null, zeros: number): void {
+    if (vals !== null) {
+      if (this.vals !== null && this.vals.length + vals.length <= this.exactLimit) {
+        for (const v of vals) this.vals.push(v);
+        return;
+      }
+      const h = this.toHist();
+      for (const v of vals) {
+        if (v === 0) this.zeros++;
+        else {
+          const k = histKey(v);
+          h.set(k, (h.get(k) ?? 0) + 1);
+        }
+      }
+      return;
+    }
+    if (hist !== null) {
+      const h = this.toHist();
+      this.zeros += zeros;
+      if (Array.isArray(hist)) {
+        const flat = hist as readonly number[];
+        for (let i = 0; i < flat.length; i += 2) h.set(flat[i]!, (h.get(flat[i]!) ?? 0) + flat[i + 1]!);
+      } else for (const [k, c] of hist as ReadonlyMap<number, number>) h.set(k, (h.get(k) ?? 0) + c);
+    }
+  }
+
+  /** Whether the value distribution is exact. */
+  get exact(): boolean {
+    return this.vals !== null;
+  }
+
+  /** Values in the distribution (exact values, or histogram counts). */
+  get valueCount(): number {
+    if (this.vals !== null) return this.vals.length;
+    let c = this.zeros;
+    for (const v of this.hist!.values()) c += v;
+    return c;
+  }
+
+  /** k6's percentile (p in 0–1) of the values; NaN when there are none. */
+  percentile(p: number): number {
+    if (this.vals !== null) {
+      const sorted = Float64Array.from(this.vals).sort();
+      return k6Percentile(sorted, p);
+    }
+    const entries: [number, number][] = [];
+    for (const [k, c] of this.hist!) entries.push([histValue(k), c]);
+    if (this.zeros > 0) entries.push([0, this.zeros]);
+    entries.sort((a, b) => a[0] - b[0]);
+    let n = 0;
+    for (const e of entries) n += e[1];
+    if (n === 0) return NaN;
+    const clamp = (v: number) => (v < this.min ? this.min : v > this.max ? this.max : v);
+    const at = (rank: number): number => {
+      let cum = 0;
+      for (const [v, c] of entries) {
+        cum += c;
+        if (rank < cum) return clamp(v);
+      }
+      return clamp(entries[entries.length - 1]![0]);
+    };
+    if (n === 1) return at(0);
+    const i = p * (n - 1);
+    const lo = Math.floor(i);
+    const j = at(lo);
+    const k = at(Math.ceil(i));
+    return j + (k - j) * (i - lo);
+  }
+}

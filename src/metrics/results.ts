@@ -1,0 +1,236 @@
+// `Results` over merged bucket aggregates: any selector, any window (resolved to whole buckets).
+import type {
+  Aggregation,
+  IngestDiagnostics,
+  Measurement,
+  MetricInfo,
+  MetricSelector,
+  MetricType,
+  Results,
+  TimeWindow,
+  TimelinePoint,
+} from '../model.js';
+import { Aggregate } from './histogram.js';
+import type { MergedStore, StoreSeries } from './store.js';
+
+const TYPES: readonly string[] = ['counter', 'gauge', 'rate', 'trend'];
+
+export function aggregationText(a: Aggregation): string {
+  return a.kind === 'p' ? `p(${a.p})` : a.kind;
+}
+
+export function selectorText(sel: MetricSelector): string {
+  return sel.tags.length === 0 ? sel.metric : `${sel.metric}{${sel.tags.map((t) => `${t.key}:${t.value}`).join(',')}}`;
+}
+
+/** Results read from k6 `--out json` files. */
+export class NdjsonResults implements Results {
+  readonly source = 'ndjson' as const;
+  readonly metrics: ReadonlyMap<string, MetricInfo>;
+  readonly span: TimeWindow | undefined;
+  readonly scenarios: string[];
+
+  constructor(
+    private readonly store: MergedStore,
+    readonly diagnostics: IngestDiagnostics,
+    private readonly indexKeys: readonly string[],
+  ) {
+    const metrics = new Map<string, MetricInfo>();
+    for (const m of store.metricInfo.values()) {
+      if (!TYPES.includes(m.type)) continue;
+      metrics.set(m.name, { name: m.name, type: m.type as MetricType, contains: m.contains === 'time' || m.contains === 'data' ? m.contains : 'default' });
+    }
+    // Points of a metric whose Metric line was never seen: kept as a trend of plain numbers.
+    for (const name of store.byMetric.keys()) if (!metrics.has(name)) metrics.set(name, { name, type: 'trend', contains: 'default' });
+    this.metrics = metrics;
+    this.span = Number.isFinite(store.minT) ? { start: Math.floor(store.minT), end: Math.floor(store.maxT) + 1 } : undefined;
+    const sc = new Set<string>();
+    for (const s of store.series) if (s.tags.scenario !== undefined) sc.add(s.tags.scenario);
+    this.scenarios = [...sc].sort();
+  }
+
+  private select(metric: string, sel: MetricSelector): StoreSeries[] | string {
+    for (const t of sel.tags) {
+      if (!this.indexKeys.includes(t.key)) {
+        return `tag "${t.key}" is not indexed at ingestion (indexed: ${this.indexKeys.join(', ')}); add it to the ingestion tag keys`;
+      }
+    }
+    const all = this.store.byMetric.get(metric) ?? [];
+    return all.filter((s) => sel.tags.every((t) => (t.value === '*' ? s.tags[t.key] !== undefined : s.tags[t.key] === t.value)));
+  }
+
+  private bucketRange(window: TimeWindow | undefined): [number, number] {
+    if (window === undefined) return [-Infinity, Infinity];
+    const B = this.store.bucketMs;
+    // Buckets that overlap the window.
+    return [Math.floor(window.start / B), Math.ceil(window.end / B) - 1];
+  }
+
+  private gather(series: StoreSeries[], window: TimeWindow | undefined, values: boolean): Aggregate {
+    const [lo, hi] = this.bucketRange(window);
+    const acc = new Aggregate();
+    for (const s of series) {
+      for (const bk of s.buckets.values()) {
+        if (bk.b < lo || bk.b > hi) continue;
+        acc.addScalars(bk.n, bk.sum, bk.min, bk.max, bk.nz, bk.lastT, bk.last);
+        if (values) acc.addValues(bk.vals, bk.hist, bk.zeros);
+      }
+    }
+    return acc;
+  }
+
+  private seconds(window: TimeWindow | undefined): number {
+    const w = window ?? this.span;
+    return w === undefined ? 0 : (w.end - w.start) / 1000;
+  }
+
+  measure(selector: MetricSelector, aggregation: Aggregation, window?: TimeWindow): Measurement {
+    const label = selectorText(selector);
+    const agg = aggregationText(aggregation);
+    if (selector.metric === 'availability' && !this.metrics.has('availability')) return this.availability(selector, aggregation, window);
+    const info = this.metrics.get(selector.metric);
+    if (info === undefined) return { noData: `no samples of ${selector.metric} in the k6 output` };
+    const series = this.select(selector.metric, selector);
+    if (typeof series === 'string') return { noData: series };
+    if (series.length === 0) return { noData: `no samples of ${label} in the k6 output` };
+    const kind = aggregation.kind;
+    const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
+    const acc = this.gather(series, window, needValues);
+    if (acc.n === 0) return { noData: `no samples of ${label} in the evaluated window` };
+    const notFor = (): Measurement => ({ noData: `${agg} is not an aggregation of ${info.type} metric ${selector.metric}` });
+    switch (info.type) {
+      case 'trend':
+        switch (kind) {
+          case 'avg':
+            return { value: acc.sum / acc.n };
+          case 'min':
+            return { value: acc.min };
+          case 'max':
+            return { value: acc.max };
+          case 'count':
+            return { value: acc.n };
+          case 'med':
+            return { value: acc.percentile(0.5) };
+          case 'p':
+            return { value: acc.percentile(aggregation.p / 100) };
+          default:
+            return notFor();
+        }
+      case 'counter': {
+        if (kind === 'count') return { value: acc.sum };
+        if (kind === 'rate') {
+          const secs = this.seconds(window);
+          if (!(secs > 0)) return { noData: `the window is too short to compute a rate for ${label}` };
+          return { value: acc.sum / secs };
+        }
+        return notFor();
+      }
+      case 'rate':
+        if (kind === 'rate') return { value: acc.nz / acc.n };
+        if (kind === 'count') return { value: acc.n };
+        return notFor();
+      case 'gauge':
+        if (kind === 'value') return { value: acc.last };
+        if (kind === 'min') return { value: acc.min };
+        if (kind === 'max') return { value: acc.max };
+        return notFor();
+    }
+  }
+
+  private availability(selector: MetricSelector, aggregation: Aggregation, window?: TimeWindow): Measurement {
+    if (aggregation.kind !== 'rate' && aggregation.kind !== 'value') {
+      return { noData: `${aggregationText(aggregation)} is not an aggregation of availability (use rate)` };
+    }
+    if (!this.store.byMetric.has('http_reqs')) return { noData: 'availability needs http_reqs samples, and the k6 output has none' };
+    const series = this.select('http_reqs', selector);
+    if (typeof series === 'string') return { noData: series };
+    const [lo, hi] = this.bucketRange(window);
+    let total = 0;
+    let bad = 0;
+    for (const s of series) {
+      const st = s.tags.status;
+      const failed = st !== undefined && (st === '0' || st.startsWith('5'));
+      for (const bk of s.buckets.values()) {
+        if (bk.b < lo || bk.b > hi) continue;
+        total += bk.n;
+        if (failed) bad += bk.n;
+      }
+    }
+    if (total === 0) return { noData: `no http_reqs samples for ${selectorText(selector)} in the evaluated window` };
+    return { value: (total - bad) / total };
+  }
+
+  tagValues(metric: string, key: string): string[] {
+    const m = metric === 'availability' && !this.store.byMetric.has('availability') ? 'http_reqs' : metric;
+    const out = new Set<string>();
+    for (const s of this.store.byMetric.get(m) ?? []) {
+      const v = s.tags[key];
+      if (v !== undefined) out.add(v);
+    }
+    return [...out].sort();
+  }
+
+  steadyWindow(): TimeWindow | undefined {
+    const series = this.store.byMetric.get('vus');
+    if (series === undefined) return undefined;
+    const perBucket = new Map<number, number>();
+    for (const s of series) {
+      for (const bk of s.buckets.values()) {
+        const prev = perBucket.get(bk.b);
+        if (prev === undefined || bk.max > prev) perBucket.set(bk.b, bk.max);
+      }
+    }
+    let peak = -Infinity;
+    for (const v of perBucket.values()) if (v > peak) peak = v;
+    if (!(peak > 0)) return undefined;
+    let first = Infinity;
+    let last = -Infinity;
+    for (const [b, v] of perBucket) {
+      if (v >= peak) {
+        if (b < first) first = b;
+        if (b > last) last = b;
+      }
+    }
+    const B = this.store.bucketMs;
+    return { start: first * B, end: (last + 1) * B };
+  }
+
+  timeline(bucketSeconds: number): TimelinePoint[] {
+    if (this.span === undefined) return [];
+    const B = this.store.bucketMs;
+    const G = Math.max(B, Math.round(bucketSeconds * 1000 / B) * B);
+    const g0 = Math.floor(this.store.minT / G);
+    const g1 = Math.floor(this.store.maxT / G);
+    const n = g1 - g0 + 1;
+    const vus = new Array<number>(n).fill(0);
+    const requests = new Array<number>(n).fill(0);
+    const failed = new Array<number>(n).fill(0);
+    const lat: Aggregate[] = Array.from({ length: n }, () => new Aggregate());
+    const idx = (b: number) => Math.floor((b * B) / G) - g0;
+    for (const s of this.store.byMetric.get('vus') ?? []) for (const bk of s.buckets.values()) vus[idx(bk.b)] = Math.max(vus[idx(bk.b)]!, bk.max);
+    for (const s of this.store.byMetric.get('http_reqs') ?? []) for (const bk of s.buckets.values()) requests[idx(bk.b)]! += bk.sum;
+    for (const s of this.store.byMetric.get('http_req_failed') ?? []) for (const bk of s.buckets.values()) failed[idx(bk.b)]! += bk.nz;
+    for (const s of this.store.byMetric.get('http_req_duration') ?? []) {
+      for (const bk of s.buckets.values()) {
+        const a = lat[idx(bk.b)]!;
+        a.addScalars(bk.n, bk.sum, bk.min, bk.max, bk.nz, bk.lastT, bk.last);
+        a.addValues(bk.vals, bk.hist, bk.zeros);
+      }
+    }
+    const out: TimelinePoint[] = [];
+    for (let i = 0; i < n; i++) {
+      const a = lat[i]!;
+      const has = a.n > 0;
+      out.push({
+        t: (g0 + i) * G,
+        vus: vus[i]!,
+        requests: requests[i]!,
+        failed: failed[i]!,
+        p50: has ? a.percentile(0.5) : null,
+        p95: has ? a.percentile(0.95) : null,
+        p99: has ? a.percentile(0.99) : null,
+      });
+    }
+    return out;
+  }
+}
