@@ -13,6 +13,7 @@ import { resolveContext, type GateContext, type RunEnvironment } from './github/
 import { failureMessage, gatePassed } from './github/outcome.js';
 import { publish, type CommentMode } from './github/publish.js';
 import { gate as pipelineGate } from './pipeline.js';
+import { DEFAULT_PREFLIGHT } from './run/run.js';
 import type { Baseline, GateOptions, GateResult, Headline, Logger } from './model.js';
 
 /** What a baseline finder gets: where we are, which scenario, and the API client. */
@@ -84,15 +85,15 @@ export function parseDuration(name: string, value: string): number | undefined {
   return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
 }
 
-function parseEnvLines(name: string, value: string): Record<string, string> {
+function parseEnvLines(name: string, value: string, keyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [i, raw] of value.split('\n').entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     const eq = line.indexOf('=');
     const key = eq > 0 ? line.slice(0, eq).trim() : '';
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) {
-      throw new InputError(`input \`${name}\`, line ${i + 1}: \`${line.slice(0, 40)}\` is not KEY=VALUE`, undefined, 'one variable per line, e.g. `API_KEY=${{ secrets.API_KEY }}`');
+    if (!keyPattern.test(key)) {
+      throw new InputError(`input \`${name}\`, line ${i + 1}: \`${line.slice(0, 40)}\` is not KEY=VALUE`, undefined, 'one KEY=VALUE per line, e.g. `API_KEY=${{ secrets.API_KEY }}`');
     }
     env[key] = line.slice(eq + 1);
   }
@@ -172,12 +173,16 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     const failOn = failOnInput === '' ? undefined : choice('fail-on', failOnInput, ['fail', 'marginal'] as const, 'fail');
     const k6Env = parseEnvLines('k6-env', core.getInput('k6-env'));
     const timeoutSeconds = parseDuration('timeout', core.getInput('timeout'));
-    const preflightPath = core.getInput('preflight-path');
-    const preflightStatusRaw = core.getInput('preflight-status') || '200';
-    if (!/^[1-5]\d\d$/.test(preflightStatusRaw)) {
+    const preflightStatusRaw = core.getInput('preflight-status');
+    if (preflightStatusRaw && !/^[1-5]\d\d$/.test(preflightStatusRaw)) {
       throw new InputError(`input \`preflight-status\` is \`${preflightStatusRaw}\``, undefined, 'an HTTP status such as 200');
     }
-    const preflightTimeout = parseDuration('preflight-timeout', core.getInput('preflight-timeout')) ?? 60;
+    const preflight = {
+      path: core.getInput('preflight-path') || DEFAULT_PREFLIGHT.path,
+      expectStatus: preflightStatusRaw ? Number(preflightStatusRaw) : DEFAULT_PREFLIGHT.expectStatus,
+      timeoutSeconds: parseDuration('preflight-timeout', core.getInput('preflight-timeout')) ?? DEFAULT_PREFLIGHT.timeoutSeconds,
+    };
+    const k6Tags = parseEnvLines('k6-tags', core.getInput('k6-tags'), /^[A-Za-z_][A-Za-z0-9_.-]*$/);
     const writeSummaryInput = bool('summary', true);
     const annotate = bool('annotations', true);
     const failWorkflow = bool('fail-workflow', true);
@@ -228,14 +233,16 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       k6: {
         ...(core.getInput('k6-version') ? { version: core.getInput('k6-version') } : {}),
         ...(core.getInput('k6-path') ? { path: core.getInput('k6-path') } : {}),
+        ...(core.getInput('k6-download-base') ? { downloadBase: core.getInput('k6-download-base') } : {}),
         env: k6Env,
         tags: {
+          ...k6Tags,
           commit: context.sha,
           ...(context.prNumber !== undefined ? { pr: String(context.prNumber) } : {}),
           ...(env.GITHUB_RUN_ID ? { run_id: env.GITHUB_RUN_ID } : {}),
         },
         ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
-        ...(preflightPath ? { preflight: { path: preflightPath, expectStatus: Number(preflightStatusRaw), timeoutSeconds: preflightTimeout } } : {}),
+        ...(baseUrl ? { preflight } : {}),
         ...(core.getInput('execution-segment') ? { executionSegment: core.getInput('execution-segment') } : {}),
         ...(core.getInput('execution-segment-sequence') ? { executionSegmentSequence: core.getInput('execution-segment-sequence') } : {}),
       },

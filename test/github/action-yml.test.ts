@@ -1,0 +1,36 @@
+// action.yml and src/action.ts agree: every input read is declared (and the reverse), every output set is declared.
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+
+interface ActionYml {
+  inputs: Record<string, { description: string; default?: string }>;
+  outputs: Record<string, { description: string }>;
+  runs: { using: string; main: string };
+  branding: { icon: string; color: string };
+}
+
+describe('action.yml', async () => {
+  const yml = parse(await readFile(new URL('../../action.yml', import.meta.url), 'utf8')) as ActionYml;
+  const src = await readFile(new URL('../../src/action.ts', import.meta.url), 'utf8');
+  const read = new Set([...src.matchAll(/getInput\('([a-z0-9-]+)'/g), ...src.matchAll(/bool\('([a-z0-9-]+)'/g)].map((m) => m[1]!));
+  const set = new Set([...src.matchAll(/setOutput\(\s*'([a-z0-9-]+)'/g)].map((m) => m[1]!));
+
+  it('declares exactly the inputs the Action reads, each documented', () => {
+    expect([...read].sort()).toEqual(Object.keys(yml.inputs).sort());
+    for (const [name, input] of Object.entries(yml.inputs)) expect(input.description.length, name).toBeGreaterThan(20);
+  });
+
+  it('declares every output the Action sets, and the contract names', () => {
+    expect([...set].sort()).toEqual(Object.keys(yml.outputs).sort());
+    for (const name of ['verdict', 'passed', 'report-markdown', 'report-json', 'p99-ms', 'error-rate', 'headline']) expect(yml.outputs).toHaveProperty(name);
+    for (const name of ['base-url', 'scenario', 'thresholds', 'results', 'github-token', 'comment', 'comment-key', 'fail-on', 'k6-version', 'k6-path']) expect(yml.inputs).toHaveProperty(name);
+  });
+
+  it('runs the bundle on node24 with the job token by default', () => {
+    expect(yml.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+    expect(yml.inputs['github-token']!.default).toBe('${{ github.token }}');
+    expect(yml.inputs.thresholds!.default).toBe('thresholds.yml');
+    expect(yml.branding.icon).toBeTruthy();
+  });
+});
