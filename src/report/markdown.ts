@@ -346,8 +346,10 @@ function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEv
   const evidence = (input.sections ?? []).filter(
     (x) => x.id.startsWith(EVIDENCE_PREFIX) && (x.scenario === undefined || x.scenario === s.name) && !limits.dropSections?.has(x.id),
   );
-  for (const c of s.criteria.filter((c) => c.status === 'fail' || c.status === 'marginal')) {
-    const ev = evidence.filter((x) => x.id === `${EVIDENCE_PREFIX}${c.metric}`);
+  const shownEvidence = new Set<ReportSection>();
+  for (const c of [...s.criteria].filter((c) => c.status === 'fail' || c.status === 'marginal').sort((a, b) => rowRank(a) - rowRank(b))) {
+    const ev = evidence.filter((x) => x.id === `${EVIDENCE_PREFIX}${c.metric}` && !shownEvidence.has(x));
+    for (const e of ev) shownEvidence.add(e);
     for (const e of ev) out.push(`${STATUS_ICON[c.status]} **Evidence for ${code(c.metric)} ${code(c.expression)}**${e.title ? ` — ${e.title}` : ''}:\n\n${e.markdown.trimEnd()}`);
   }
   out.push(`**Scenario result**: ${scenarioVerdict(s)}`);

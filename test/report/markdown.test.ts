@@ -132,6 +132,15 @@ describe('renderMarkdown: baselines, sections, evidence, data quality', () => {
     expect(md.match(/SELECT \* FROM trades/g)).toHaveLength(1);
   });
 
+  it('shows an evidence section once, under the worst criterion of its metric', () => {
+    const { evaluation, results } = twoScenarios();
+    const tc = evaluation.scenarios[1]!.criteria.filter((c) => c.metric === 'http_req_duration' && (c.status === 'fail' || c.status === 'marginal'));
+    expect(tc.length).toBeGreaterThanOrEqual(2);
+    const md = renderMarkdown({ evaluation, results, sections: [{ id: 'evidence:http_req_duration', place: 'scenario', scenario: 'target-capacity', markdown: '- CPU at 97% of its limit', dropOrder: 1 }] });
+    expect(md.match(/CPU at 97%/g)).toHaveLength(1);
+    expect(md.match(/\*\*Evidence for `http_req_duration` `p\(9[59]\)<[45]00`\*\*/g)).toHaveLength(1);
+  });
+
   it('reports bad lines, truncated files, incomplete runs and notes', () => {
     const results = new FakeResults({
       metrics: HTTP_METRICS,
