@@ -80,7 +80,9 @@ if (env.K6_DOUBLE_FAIL_AT_START === '1') {
 
 function scenarioName() {
   if (env.K6_DOUBLE_SCENARIO) return env.K6_DOUBLE_SCENARIO;
-  const m = /scenarios\s*:\s*\{\s*['"]?([A-Za-z0-9_-]+)/.exec(readFileSync(scriptPath, 'utf8'));
+  const text = readFileSync(scriptPath, 'utf8');
+  // `scenarios: { 'name': …` in the script, or perf-gate's `definition = { name: 'baseline', …`.
+  const m = /scenarios\s*:\s*\{\s*['"]?([A-Za-z0-9_-]+)/.exec(text) ?? /\bname\s*:\s*['"]([A-Za-z0-9_-]+)['"]/.exec(text);
   return m ? m[1] : 'default';
 }
 const scenario = scenarioName();
