@@ -79,7 +79,7 @@ export interface RecordedRequest {
 }
 
 export interface GithubServer {
-  /** The base URL to use as GITHUB_API_URL (no trailing slash). */
+  /** The base URL to use as GITHUB_API_URL (no trailing slash; includes the path prefix if any). */
   url: string;
   port: number;
   requests: RecordedRequest[];
@@ -206,7 +206,8 @@ function notFound(): RouteResponse {
   return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } };
 }
 
-export async function startGithubServer(opts: { handlers?: RouteHandler[] } = {}): Promise<GithubServer> {
+export async function startGithubServer(opts: { handlers?: RouteHandler[]; /** GitHub Enterprise Server style API prefix, e.g. `/api/v3`. */ pathPrefix?: string } = {}): Promise<GithubServer> {
+  const prefix = (opts.pathPrefix ?? '').replace(/\/+$/, '');
   const handlers: RouteHandler[] = [...(opts.handlers ?? [])];
   const faults: Array<Fault & { left: number }> = [];
   const requests: RecordedRequest[] = [];
@@ -248,7 +249,7 @@ export async function startGithubServer(opts: { handlers?: RouteHandler[] } = {}
     const page = Math.max(1, Number(req.url.searchParams.get('page') ?? 1) || 1);
     const last = Math.max(1, Math.ceil(items.length / perPage));
     const link = (p: number) => {
-      const u = new URL(req.url.pathname, base);
+      const u = new URL(`${prefix}${req.url.pathname}`, base);
       req.url.searchParams.forEach((v, k) => u.searchParams.set(k, v));
       u.searchParams.set('per_page', String(perPage));
       u.searchParams.set('page', String(p));
@@ -276,14 +277,14 @@ export async function startGithubServer(opts: { handlers?: RouteHandler[] } = {}
       if (who.userEndpoint === false) {
         return { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user', status: '403' } };
       }
-      return { status: 200, body: { ...userShape(who.user, base), name: who.user.login, public_repos: 2, followers: 0, following: 0 } };
+      return { status: 200, body: { ...userShape(who.user, base + prefix), name: who.user.login, public_repos: 2, followers: 0, following: 0 } };
     }
 
     if ((m = /^\/repos\/([^/]+)\/([^/]+)\/issues\/(\d+)\/comments$/.exec(p))) {
       const [, owner, repo, num] = m as unknown as [string, string, string, string];
       if (method === 'GET') {
         const list = commentsOn(owner, repo, Number(num)).sort((a, b) => a.id - b.id);
-        return paginate(req, list.map((c) => commentShape(c, base)));
+        return paginate(req, list.map((c) => commentShape(c, base + prefix)));
       }
       if (method === 'POST') {
         if (who.readOnly) return forbiddenWrite('/issues/comments#create-an-issue-comment');
@@ -295,7 +296,7 @@ export async function startGithubServer(opts: { handlers?: RouteHandler[] } = {}
           return { status: 422, body: { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'body is too long (maximum is 65536 characters)' }] } };
         }
         const c = addComment({ owner, repo, issue: Number(num), body, user: who.user });
-        return { status: 201, headers: { location: `${base}/repos/${owner}/${repo}/issues/comments/${c.id}` }, body: commentShape(c, base) };
+        return { status: 201, headers: { location: `${base}${prefix}/repos/${owner}/${repo}/issues/comments/${c.id}` }, body: commentShape(c, base + prefix) };
       }
     }
 
@@ -303,7 +304,7 @@ export async function startGithubServer(opts: { handlers?: RouteHandler[] } = {}
       const [, owner, repo, id] = m as unknown as [string, string, string, string];
       const c = comments.find((x) => x.owner === owner && x.repo === repo && x.id === Number(id));
       if (!c) return notFound();
-      if (method === 'GET') return { status: 200, body: commentShape(c, base) };
+      if (method === 'GET') return { status: 200, body: commentShape(c, base + prefix) };
       if (who.readOnly) return forbiddenWrite('/issues/comments');
       if (method === 'PATCH') {
         const body = (JSON.parse(req.body || '{}') as { body?: string }).body;
@@ -312,7 +313,7 @@ export async function startGithubServer(opts: { handlers?: RouteHandler[] } = {}
         }
         c.body = body;
         c.updatedAt = now();
-        return { status: 200, body: commentShape(c, base) };
+        return { status: 200, body: commentShape(c, base + prefix) };
       }
       if (method === 'DELETE') {
         comments.splice(comments.indexOf(c), 1);
@@ -333,20 +334,20 @@ export async function startGithubServer(opts: { handlers?: RouteHandler[] } = {}
           (!head || `${x.headOwner ?? x.owner}:${x.headRef}` === head) &&
           (!baseRef || (x.baseRef ?? 'main') === baseRef),
       );
-      return paginate(req, list.map((x) => pullShape(x, base)));
+      return paginate(req, list.map((x) => pullShape(x, base + prefix)));
     }
 
     if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/.exec(p))) {
       const [, owner, repo, num] = m as unknown as [string, string, string, string];
       const pr = pulls.find((x) => x.owner === owner && x.repo === repo && x.number === Number(num));
-      return pr ? { status: 200, body: pullShape(pr, base) } : notFound();
+      return pr ? { status: 200, body: pullShape(pr, base + prefix) } : notFound();
     }
 
     if (method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/pulls$/.exec(p))) {
       const [, owner, repo, sha] = m as unknown as [string, string, string, string];
       // GitHub lists PRs whose head is this commit in this repository (open ones first); fork heads are not found here.
       const list = pulls.filter((x) => x.owner === owner && x.repo === repo && x.headSha === sha && (x.headOwner ?? x.owner) === owner);
-      return paginate(req, list.map((x) => pullShape(x, base)));
+      return paginate(req, list.map((x) => pullShape(x, base + prefix)));
     }
 
     return notFound();
@@ -374,6 +375,7 @@ export async function startGithubServer(opts: { handlers?: RouteHandler[] } = {}
     inReq.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const url = new URL(inReq.url ?? '/', base);
+      if (prefix && url.pathname.startsWith(`${prefix}/`)) url.pathname = url.pathname.slice(prefix.length);
       const req: RouteRequest = { method: (inReq.method ?? 'GET').toUpperCase(), url, headers: inReq.headers, body };
       dispatch(req)
         .catch((e: unknown): RouteResponse => ({ status: 500, body: { message: `test server error: ${String(e)}` } }))
@@ -411,7 +413,7 @@ export async function startGithubServer(opts: { handlers?: RouteHandler[] } = {}
   base = `http://127.0.0.1:${port}`;
 
   return {
-    url: base,
+    url: `${base}${prefix}`,
     port,
     requests,
     tokens,
