@@ -72,6 +72,8 @@ export interface LocateOptions {
   log: Logger;
   /** The PATH to search; empty or undefined skips the search. */
   pathEnv?: string;
+  /** The version was asked for explicitly: a k6 on PATH of another version is passed over. */
+  exactVersion?: boolean;
 }
 
 export interface LocatedK6 {
@@ -124,6 +126,10 @@ export async function locateOrInstallK6(opts: LocateOptions): Promise<LocatedK6>
       const candidate = join(dir, exeName);
       if (await isExecutable(candidate, windows)) {
         const version = (await k6Version(candidate)) ?? 'unknown';
+        if (opts.exactVersion && version !== opts.version.replace(/^v/, '')) {
+          log.info(`k6: ${candidate} is ${version}, not the requested v${opts.version.replace(/^v/, '')}`);
+          break;
+        }
         log.info(`k6: found on PATH at ${candidate} (${version})`);
         return { path: candidate, version, source: 'path' };
       }

@@ -98,8 +98,9 @@ export async function runScenarios(input: RunInput): Promise<RunRecord[]> {
     version: k6.version ?? DEFAULT_K6_VERSION,
     downloadBase: k6.downloadBase,
     log,
-    // An explicit version pins the download: PATH is searched only when no version was asked for.
-    pathEnv: k6.version ? undefined : env.PATH ?? env.Path,
+    pathEnv: env.PATH ?? env.Path,
+    // An explicit version is exact: a k6 of another version on PATH is passed over for the download.
+    exactVersion: Boolean(k6.version),
   });
 
   const records: RunRecord[] = [];

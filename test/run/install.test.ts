@@ -198,5 +198,13 @@ describe('locateOrInstallK6', () => {
     const got = await locateOrInstallK6({ version: V, downloadBase: `${base}/good`, log: recordingLogger(), pathEnv: `${join(root, 'empty')}:${bin}` });
     expect(got).toEqual({ path: join(bin, 'k6'), version: '1.7.1', source: 'path' });
     expect(requests).toEqual([]);
+    // An explicitly requested version passes over a k6 of another version on PATH.
+    const log = recordingLogger();
+    const pinned = await locateOrInstallK6({ version: V, exactVersion: true, downloadBase: `${base}/good`, platform: 'linux', arch: 'x64', log, pathEnv: bin });
+    expect(pinned.source).toBe('download');
+    expect(log.text()).toContain(`is 1.7.1, not the requested v${V}`);
+    await writeFile(join(bin, 'k6'), `#!/bin/sh\necho "k6 v${V} (path)"\n`);
+    const same = await locateOrInstallK6({ version: V, exactVersion: true, downloadBase: `${base}/good`, log: recordingLogger(), pathEnv: bin });
+    expect(same).toEqual({ path: join(bin, 'k6'), version: V, source: 'path' });
   });
 });
