@@ -100,10 +100,17 @@ function renderSection(s: ReportSection, level: number): string {
   return s.title ? `${'#'.repeat(level)} ${s.title}\n\n${body}` : body;
 }
 
-function criterionTarget(c: CriterionResult): string {
+/** `p(99) < 500 ms`: the expression with its limit in the value's unit; relative rules add the limit they gave. */
+export function criterionTarget(c: CriterionResult, withRelativeLimit = true): string {
   if (c.metric === RUN_COMPLETED) return 'k6 run completes';
-  if (c.kind === 'relative') return Number.isFinite(c.limit) ? `${c.expression} (limit ${formatValue(c.limit, c.unit, c.metric)})` : c.expression;
-  return c.expression;
+  const m = /^\s*(p\([^)]*\)|[a-z]+)\s*(<=|>=|===|==|!=|<|>)\s*(.*?)\s*$/.exec(c.expression);
+  if (!m) return c.expression;
+  const [, agg, op, rest] = m as unknown as [string, string, string, string];
+  if (c.kind === 'relative') {
+    return withRelativeLimit && Number.isFinite(c.limit) ? `${agg} ${op} ${rest} (limit ${formatValue(c.limit, c.unit, c.metric)})` : `${agg} ${op} ${rest}`;
+  }
+  if (!Number.isFinite(c.limit)) return c.expression;
+  return `${agg} ${op} ${formatValue(c.limit, c.unit, c.metric)}`;
 }
 
 function statusCell(c: CriterionResult): string {
@@ -395,7 +402,7 @@ function sloSection(input: ReportInput, limits: RenderLimits): string[] {
       return {
         cells: [
           label,
-          expression,
+          present[0] ? criterionTarget(present[0], false) : expression,
           ...found.map((c) => (c ? `${formatValue(c.actual, c.unit, c.metric)} ${STATUS_ICON[c.status]}` : '—')),
           worst ? STATUS_BADGE[worst.status] : '—',
         ],

@@ -60,7 +60,7 @@ describe('renderMarkdown', () => {
     expect(endpoints.find((r) => r[0] === '`endpoint:trades`')![1]).toBe('200');
     expect(endpoints.find((r) => r[0] === '`endpoint:trades`')![4]).toBe('5.00%');
     const criteria = tableAfter(tc, '**Pass/fail assessment**');
-    expect(criteria[0]).toEqual(['`http_req_duration`', 'p(95)<400', expect.stringMatching(/ ms$/), expect.stringMatching(/FAIL|PASS|MARGINAL/)]);
+    expect(criteria[0]).toEqual(['`http_req_duration`', 'p(95) < 400 ms', expect.stringMatching(/ ms$/), expect.stringMatching(/FAIL|PASS|MARGINAL/)]);
     const umbrella = criteria.find((r) => r[0] === '`http_req_duration{tenant:umbrella}`')!;
     expect(umbrella[3]).toBe('❌ FAIL (blocking)');
     expect(criteria.filter((r) => r[0]!.startsWith('`http_req_duration{tenant:'))).toHaveLength(5);
@@ -71,7 +71,7 @@ describe('renderMarkdown', () => {
     const rows = tableAfter(md, '## 3. Comparison to SLOs');
     const p99 = rows.find((r) => r[0] === '**Latency (p99)**')!;
     expect(p99).toHaveLength(5);
-    expect(p99[1]).toBe('p(99)<500');
+    expect(p99[1]).toBe('p(99) < 500 ms');
     expect(p99[2]).toMatch(/ms ✅$/);
     expect(p99[3]).toMatch(/ms ❌$/);
     expect(p99[4]).toBe('❌ FAIL');
@@ -97,10 +97,23 @@ describe('renderMarkdown: baselines, sections, evidence, data quality', () => {
     const header = md.slice(md.indexOf('**Pass/fail assessment**')).split('\n').find((l) => l.startsWith('|'))!;
     expect(header).toBe('| Metric | Target | Actual | Baseline | Δ | Status |');
     const crit = tableAfter(md.slice(md.indexOf('**Pass/fail assessment**')), '|');
-    const p99 = crit.find((r) => r[1] === 'p(99)<500')!;
+    const p99 = crit.find((r) => r[1] === 'p(99) < 500 ms')!;
     expect(p99[3]).toBe('100 ms');
     expect(p99[4]).toMatch(/^[+−]\d+(\.\d+)? ms \([+−]\d+(\.\d+)?%\)$/);
     expect(rows.length).toBeGreaterThan(0);
+  });
+
+  it('a relative criterion shows the limit the baseline gave, its baseline and delta', () => {
+    const results = { s: baselineResults() };
+    const evaluation = evaluate({
+      config: config(),
+      scenarios: [{ name: 's', results: results.s, baseline: { source: 'b.json', scenarios: { s: { 'http_req_duration|p(99)': 100 } } }, rules: [rule('http_req_duration', 'p(99)<+10%')] }],
+    });
+    const md = renderMarkdown({ evaluation, results });
+    const rows = tableAfter(md.slice(md.indexOf('**Pass/fail assessment**')), '|');
+    expect(rows[0]!.slice(1, 5)).toEqual(['p(99) < +10% (limit 110 ms)', expect.stringMatching(/ ms$/), '100 ms', expect.stringMatching(/^\+\d+(\.\d+)? ms \(\+\d+(\.\d+)?%\)$/)]);
+    const slo = tableAfter(md, '## 3. Comparison to SLOs');
+    expect(slo[0]![1]).toBe('p(99) < +10%');
   });
 
   it('places sections where they belong and evidence under the failed criterion', () => {
