@@ -59,7 +59,7 @@ export async function snapshotStatements(db: Queryable, column: string): Promise
 }
 
 /** Collapses whitespace and cuts to `max` characters. */
-export function shortenQuery(sql: string, max = 90): string {
+export function shortenQuery(sql: string, max = 120): string {
   const one = sql.replace(/\s+/g, ' ').trim();
   return one.length <= max ? one : `${one.slice(0, max - 1).trimEnd()}…`;
 }
