@@ -84,3 +84,12 @@ describe('parseRunFlags', () => {
     expect(new Set(RUN_FLAGS.map((f) => f.name)).size).toBe(RUN_FLAGS.length);
   });
 });
+
+describe('docs/running.md', () => {
+  it('documents every flag of perf-gate run', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const doc = await readFile(new URL('../../docs/running.md', import.meta.url), 'utf8');
+    const missing = RUN_FLAGS.filter((f) => f.name !== 'help' && !doc.includes(`\`--${f.name}`));
+    expect(missing.map((f) => f.name)).toEqual([]);
+  });
+});
