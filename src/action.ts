@@ -279,6 +279,8 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     core.setOutput('passed', String(passed));
     core.setOutput('report-markdown', markdownFile);
     core.setOutput('report-json', jsonFile);
+    core.setOutput('report-dir', reportDir);
+    core.setOutput('k6-outputs', result.files.outputs.join('\n'));
     core.setOutput('headline', JSON.stringify(result.headline));
     core.setOutput('p95-ms', out(head.p95));
     core.setOutput('p99-ms', out(head.p99));
@@ -339,7 +341,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       core.setFailed(error.message);
     } else {
       if (error.stack) core.debug(error.stack);
-      core.setFailed(`perf-gate failed: ${maskUrl(error.message)}`);
+      core.setFailed(`perf-gate failed: ${maskUrl(error.message.replace(/^perf-gate:\s*/, ''))}`);
     }
   }
 }

@@ -124,7 +124,7 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
       ctx.sha = str(payload.after) && !/^0+$/.test(payload.after as string) ? (payload.after as string) : env.sha;
       const branch = branchOf(str(payload.ref) ?? env.ref);
       if (!branch) {
-        ctx.notes.push(`${str(payload.ref) ?? env.ref} is not a branch: no pull request to comment on`);
+        ctx.notes.push(`${str(payload.ref) ?? (env.ref || 'the ref')} is not a branch: no pull request to comment on`);
         break;
       }
       ctx.ref = branch;
@@ -155,7 +155,7 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
         break;
       }
       if (!branch) {
-        ctx.notes.push(`${env.ref} is not a branch: no pull request to comment on`);
+        ctx.notes.push(`${env.ref || 'the ref'} is not a branch: no pull request to comment on`);
         break;
       }
       const pulls = await lookup(`the open pull request of ${branch}`, (o) => openPullForBranch(o, owner, repo, owner, branch));

@@ -34,3 +34,35 @@ describe('action.yml', async () => {
     expect(yml.branding.icon).toBeTruthy();
   });
 });
+
+describe('docs/workflows', async () => {
+  const { readdir } = await import('node:fs/promises');
+  const dir = new URL('../../docs/workflows/', import.meta.url);
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.yml')).sort();
+  const yml = parse(await readFile(new URL('../../action.yml', import.meta.url), 'utf8')) as ActionYml;
+
+  it('has the four uses (the fork-safe one is a pair)', () => {
+    expect(files).toEqual(['fork-evaluate.yml', 'fork-measure.yml', 'pr-check.yml', 'release-gate.yml', 'retest.yml']);
+  });
+
+  for (const file of files) {
+    it(`${file}: valid YAML, minimal permissions, only declared inputs`, async () => {
+      const wf = parse(await readFile(new URL(file, dir), 'utf8')) as {
+        on: Record<string, unknown>;
+        permissions: Record<string, string>;
+        jobs: Record<string, { steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+      };
+      expect(Object.keys(wf.on).length).toBeGreaterThan(0);
+      expect(wf.permissions).toBeTypeOf('object');
+      for (const [scope, level] of Object.entries(wf.permissions)) {
+        expect(['contents', 'pull-requests', 'actions'], scope).toContain(scope);
+        expect(['read', 'write'], scope).toContain(level);
+      }
+      const steps = Object.values(wf.jobs).flatMap((j) => j.steps).filter((s) => s.uses?.startsWith('perf-gate/perf-gate@'));
+      expect(steps.length).toBeGreaterThan(0);
+      for (const s of steps) for (const k of Object.keys(s.with ?? {})) expect(Object.keys(yml.inputs), `${file}: ${k}`).toContain(k);
+      const comments = steps.every((s) => s.with?.comment === 'never');
+      expect(wf.permissions['pull-requests'] === 'write', `${file}: pull-requests: write exactly when it comments`).toBe(!comments);
+    });
+  }
+});
