@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { access, chmod, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
 import * as tc from '@actions/tool-cache';
 import { InputError } from '../errors.js';
 import type { Logger } from '../model.js';
@@ -74,6 +75,18 @@ export interface LocateOptions {
   pathEnv?: string;
   /** The version was asked for explicitly: a k6 on PATH of another version is passed over. */
   exactVersion?: boolean;
+  /**
+   * Where to cache and download when not on a GitHub runner (RUNNER_TOOL_CACHE / RUNNER_TEMP unset):
+   * @actions/tool-cache reads those two variables, so they are set to these directories in that case.
+   */
+  toolCacheDir?: string;
+  tempDir?: string;
+}
+
+/** @actions/tool-cache only works with RUNNER_TOOL_CACHE and RUNNER_TEMP set (a GitHub runner sets both). */
+function ensureToolCacheEnv(opts: LocateOptions): void {
+  if (!process.env.RUNNER_TOOL_CACHE) process.env.RUNNER_TOOL_CACHE = opts.toolCacheDir ?? join(homedir(), '.cache', 'perf-gate', 'tools');
+  if (!process.env.RUNNER_TEMP) process.env.RUNNER_TEMP = opts.tempDir ?? join(tmpdir(), 'perf-gate');
 }
 
 export interface LocatedK6 {
@@ -138,6 +151,7 @@ export async function locateOrInstallK6(opts: LocateOptions): Promise<LocatedK6>
 
   const version = opts.version.replace(/^v/, '');
   const asset = k6Asset(version, platform, opts.arch ?? process.arch, opts.downloadBase);
+  ensureToolCacheEnv(opts);
   const cached = tc.find('k6', version, asset.arch);
   if (cached && (await isExecutable(join(cached, asset.exe), windows))) {
     log.info(`k6: v${version} from the tool cache (${cached})`);

@@ -140,6 +140,17 @@ describe('locateOrInstallK6', () => {
     expect(requests).toEqual([]);
   });
 
+  it('works off a GitHub runner: RUNNER_TOOL_CACHE and RUNNER_TEMP default to the given directories', async () => {
+    delete process.env.RUNNER_TOOL_CACHE;
+    delete process.env.RUNNER_TEMP;
+    const cache = await tempDir('local-cache');
+    const temp = await tempDir('local-temp');
+    const got = await locateOrInstallK6({ version: V, downloadBase: `${base}/good`, platform: 'linux', arch: 'x64', log: recordingLogger(), toolCacheDir: cache, tempDir: temp });
+    expect(got.source).toBe('download');
+    expect(got.path.startsWith(cache)).toBe(true);
+    expect(process.env.RUNNER_TOOL_CACHE).toBe(cache);
+  });
+
   it('installs the arm64 build for an arm64 runner', async () => {
     const got = await locateOrInstallK6({ version: V, downloadBase: `${base}/good`, platform: 'linux', arch: 'arm64', log: recordingLogger() });
     expect(execFileSync(got.path, ['version']).toString()).toContain('linux-arm64');
