@@ -4,7 +4,7 @@
 import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Unit, UtilizationConfig, UtilizationMetricConfig, UtilizationResults } from '../model.js';
 import { PgProbe, RedisProbe } from './direct.js';
 import { maskUrl } from './mask.js';
-import { PRESETS, isPreset, type PresetDef, type PromPlan } from './presets.js';
+import { PRESETS, applySelector, isPreset, type PresetDef, type PromPlan } from './presets.js';
 import { PrometheusClient, rateRangeFor, stepFor } from './prometheus.js';
 import { slowQueryReport, type StatementSnapshot } from './slow-queries.js';
 import { aggregate } from './stats.js';
@@ -57,7 +57,15 @@ function planMetric(cfg: UtilizationConfig, m: UtilizationMetricConfig): Plan {
     const alt = preset.direct ? ` or utilization.sources.${family}` : '';
     return { kind: 'none', metric: m, unit, reason: `no Prometheus source configured (utilization.sources.prometheus${alt})` };
   }
-  return { kind: 'prometheus', metric: m, unit, build: (w) => preset.prometheus(m.params, rangeFor(w)) };
+  return {
+    kind: 'prometheus',
+    metric: m,
+    unit,
+    build: (w) => {
+      const built = preset.prometheus(m.params, rangeFor(w));
+      return 'error' in built || family === 'k8s' ? built : applySelector(built, m.params.selector);
+    },
+  };
 }
 
 interface Entry {

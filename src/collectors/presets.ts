@@ -240,6 +240,30 @@ export const PRESETS: Record<PresetName, PresetDef> = {
   },
 };
 
+/**
+ * Narrows every exporter metric of a PostgreSQL/Redis preset query by the optional `selector` parameter
+ * (label matchers such as `instance="db:9187"`), for a Prometheus that scrapes more than one server.
+ */
+export function withSelector(query: string, selector: string | undefined): string {
+  const extra = selector?.trim().replace(/^\{|\}$/g, '').trim();
+  if (!extra) return query;
+  return query.replace(/\b((?:pg|redis)_[a-z_]+)\b(?![{(\w])/g, `$1{${extra}}`);
+}
+
+export function applySelector(plan: PromPlan, selector: string | undefined): PromPlan {
+  if (!selector) return plan;
+  const f = (q: string) => withSelector(q, selector);
+  const out: PromPlan = { ...plan, series: f(plan.series) };
+  if (plan.value) {
+    out.value = {
+      ...plan.value,
+      numerator: plan.value.numerator.map(f),
+      denominator: plan.value.denominator === 'seconds' ? 'seconds' : plan.value.denominator.map(f),
+    };
+  }
+  return out;
+}
+
 export function isPreset(name: string): name is PresetName {
   return (PRESET_NAMES as readonly string[]).includes(name);
 }

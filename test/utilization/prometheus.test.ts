@@ -101,6 +101,9 @@ describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
         preset('ops', 'redis.ops', { source: 'prometheus' }),
         preset('rmem', 'redis.memory', { source: 'prometheus' }),
         custom('clients', 'sum(redis_connected_clients)', 'count'),
+        preset('conn_job', 'postgres.connections', { source: 'prometheus', selector: 'job="postgres"' }),
+        preset('conn_other', 'postgres.connections', { source: 'prometheus', selector: 'job="elsewhere"' }),
+        preset('rhit_job', 'redis.hit_rate', { source: 'prometheus', selector: '{job="redis"}' }),
       ],
       intervalSeconds: 1,
       slowQueries: false,
@@ -125,6 +128,10 @@ describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
     // A custom expression is a series too: one sample per 1 s step, both ends included.
     expect(v(res.measure('clients', { kind: 'count' }))).toBe(Math.floor((end - start) / 1000) + 1);
     expect(res.unit('clients')).toBe('count');
+    // `selector` narrows the exporter series to one server.
+    expect(v(res.measure('conn_job', { kind: 'max' }))).toBe(n);
+    expect(res.measure('conn_other', { kind: 'max' })).toEqual({ noData: expect.stringContaining('returned no series') });
+    expect(v(res.measure('rhit_job', { kind: 'value' }))).toBeCloseTo(0.75, 9);
   });
 
   it('no data: empty query, several series, unreachable Prometheus, missing parameters, direct probes in evaluate-only mode', async () => {
