@@ -264,6 +264,39 @@ describe('outputs, summary, annotations and the failed check', () => {
     expect(weird.outputs.verdict).toBe('ERROR');
   });
 
+  it('baseline hooks get the PR context; a failing finder or saver only warns', async () => {
+    const lookups: Array<{ scenario: string; pr?: number; baseRef?: string; key: string }> = [];
+    const saved: string[] = [];
+    const g = recording(gateUnderTest('pass'));
+    const r = await act({
+      gate: async (o) => {
+        const found = typeof o.baseline === 'function' ? await o.baseline('target-capacity') : undefined;
+        const broken = typeof o.baseline === 'function' ? await o.baseline('explodes') : 'not a function';
+        expect(found?.source).toBe('artifact of run 1');
+        expect(broken).toBeUndefined();
+        return g.gate(o);
+      },
+      inputs: { 'comment-key': 'smoke' },
+      deps: {
+        findBaseline: async (l) => {
+          if (l.scenario === 'explodes') throw 'artifact store unreachable';
+          lookups.push({ scenario: l.scenario, pr: l.context.prNumber, baseRef: l.context.baseRef, key: l.commentKey });
+          return { source: 'artifact of run 1', scenarios: {} };
+        },
+        saveBaseline: async (s) => {
+          saved.push(s.result.evaluation.verdict);
+          throw new Error('quota exceeded');
+        },
+      },
+    });
+    expect(lookups).toEqual([{ scenario: 'target-capacity', pr: 2, baseRef: 'master', key: 'smoke' }]);
+    expect(saved).toEqual([g.last.evaluation.verdict]);
+    const warnings = r.commands.filter((c) => c.command === 'warning').map((c) => c.message);
+    expect(warnings.some((w) => w.includes('baseline for explodes') && w.includes('artifact store unreachable'))).toBe(true);
+    expect(warnings.some((w) => w.includes('quota exceeded'))).toBe(true);
+    expect(r.failed).toBeUndefined();
+  });
+
   it('never prints the token', async () => {
     const r = await act({ gate: gateUnderTest('fail') });
     const withoutMask = r.stdout.replace(`::add-mask::${TOKEN}`, '');
