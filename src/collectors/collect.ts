@@ -200,6 +200,11 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
     if (plan.metric.preset) entry.preset = plan.metric.preset;
     entries.set(name, entry);
   }
+  if (during) {
+    for (const [family, probe] of [['PostgreSQL', state.pg], ['Redis', state.redis]] as const) {
+      if (probe?.lastError && probe.readings.length > 0) notes.push(`${family} probe: some readings failed, the figures use the others (last error: ${probe.lastError})`);
+    }
+  }
   const results = new Results(entries);
   if (state.cfg.slowQueries) {
     if (!during) results.slowQueries = { available: false, reason: 'pg_stat_statements snapshots are only taken during a run', rows: [] };
