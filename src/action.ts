@@ -259,7 +259,8 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
             },
           }
         : {}),
-      env: { ...env },
+      // For `${VAR}` in thresholds.yml: the job's environment without the Action's inputs and runner tokens.
+      env: Object.fromEntries(Object.entries(env).filter(([k]) => !/^(INPUT_|ACTIONS_RUNTIME_TOKEN$|ACTIONS_ID_TOKEN_REQUEST_TOKEN$)/.test(k))),
       log,
       outDir: reportDir,
     };

@@ -66,6 +66,8 @@ describe('pull_request: the sticky comment', () => {
     // evaluate-only: the glob was expanded to the file in the working directory
     expect(g.calls[0]!.results).toEqual([expect.stringMatching(/workspace\/out\/run\.ndjson$/)]);
     expect(g.calls[0]!.k6?.tags).toMatchObject({ commit: PR.headSha, pr: '2', run_id: '4242' });
+    expect(Object.keys(g.calls[0]!.env).filter((k) => k.startsWith('INPUT_'))).toEqual([]);
+    expect(g.calls[0]!.env.GITHUB_REPOSITORY).toBe('Codertocat/Hello-World');
   });
 
   it('a second run updates the same comment in place; an identical re-run leaves it alone', async () => {
