@@ -89,6 +89,9 @@ export interface ScenarioConfig {
   rules: ThresholdRule[];
   /** Extra environment for the k6 run. */
   env: Record<string, string>;
+  /** This scenario's evaluation window and warm-up, when set (otherwise the top-level ones apply). */
+  window?: WindowMode;
+  warmupSeconds?: number;
   pos: SourcePos;
 }
 
@@ -113,6 +116,8 @@ export interface UtilizationConfig {
   intervalSeconds: number;
   /** Slow-query snapshot (pg_stat_statements) on/off. */
   slowQueries: boolean;
+  /** Sources that are configured but cannot be used, with why (e.g. `PROMETHEUS_URL is not set`). Never holds a URL. */
+  unavailable?: Partial<Record<UtilizationSourceKind, string>>;
 }
 
 export interface Config {
