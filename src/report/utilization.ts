@@ -31,6 +31,18 @@ function table(rows: string[][], align?: ('l' | 'r' | 'c')[]): string {
   return markdownTable(rows.map((r) => r.map(escapeCell)), align ? { align, alignDelimiters: false } : { alignDelimiters: false });
 }
 
+const GROUPS = ['API pods', 'Database (PostgreSQL)', 'Redis', 'Other'] as const;
+
+function group(metric: string, scenarios: UtilizationScenario[]): string {
+  for (const s of scenarios) {
+    const p = s.utilization?.preset?.(metric);
+    if (p?.startsWith('k8s.')) return 'API pods';
+    if (p?.startsWith('postgres.')) return 'Database (PostgreSQL)';
+    if (p?.startsWith('redis.')) return 'Redis';
+  }
+  return 'Other';
+}
+
 function label(metric: string, scenarios: UtilizationScenario[]): string {
   for (const s of scenarios) {
     const p = s.utilization?.preset?.(metric);
@@ -55,7 +67,8 @@ export function utilizationSections(scenarios: UtilizationScenario[]): ReportSec
   }
   if (rows.size > 0) {
     const header = ['Metric', ...scenarios.map((s) => s.name), 'Threshold', 'Status'];
-    const body: string[][] = [];
+    // Grouped like the load-testing report: API pods, database, Redis, then custom expressions.
+    const groups = new Map<string, string[][]>(GROUPS.map((g) => [g, []]));
     const reasons: string[] = [];
     for (const row of rows.values()) {
       const agg = row.expression.match(/^\s*([a-z]+(?:\([\d.]+\))?)/)?.[1] ?? '';
@@ -63,7 +76,8 @@ export function utilizationSections(scenarios: UtilizationScenario[]): ReportSec
         const c = row.cells.get(s.name);
         if (!c) return '—';
         if (c.actual === null) {
-          if (c.reason && !reasons.includes(`${s.name} · ${row.metric}: ${c.reason}`)) reasons.push(`${s.name} · ${row.metric}: ${c.reason}`);
+          const r = `${s.name} · ${row.metric}: ${c.reason ?? 'no data'}`;
+          if (!reasons.includes(r)) reasons.push(r);
           return 'no data';
         }
         return formatValue(c.actual, c.unit, c.metric);
@@ -71,9 +85,15 @@ export function utilizationSections(scenarios: UtilizationScenario[]): ReportSec
       const worst = [...row.cells.values()].reduce<CriterionResult | undefined>((w, c) => (!w || RANK[c.status] < RANK[w.status] ? c : w), undefined);
       let status = worst ? STATUS_BADGE[worst.status] : '—';
       if (worst && worst.severity === 'warn' && worst.status !== 'pass') status += ' (warn only)';
-      body.push([`${label(row.metric, scenarios)}${agg ? ` (${agg})` : ''}`, ...cells, code(row.expression), status]);
+      groups.get(group(row.metric, scenarios))!.push([`${label(row.metric, scenarios)}${agg ? ` (${agg})` : ''}`, ...cells, code(row.expression), status]);
     }
-    let md = table([header, ...body], ['l', ...scenarios.map(() => 'r' as const), 'l', 'l']);
+    const parts: string[] = [];
+    const used = [...groups].filter(([, body]) => body.length > 0);
+    for (const [name, body] of used) {
+      const t = table([header, ...body], ['l', ...scenarios.map(() => 'r' as const), 'l', 'l']);
+      parts.push(used.length > 1 ? `**${name}**:\n\n${t}` : t);
+    }
+    let md = parts.join('\n\n');
     if (reasons.length > 0) md += `\n\nNo data:\n\n${reasons.map((r) => `- ${r}`).join('\n')}`;
     const notes = [...new Set(scenarios.flatMap((s) => s.utilization?.notes ?? []))].filter((n) => !reasons.some((r) => r.endsWith(n.replace(/^.*?no data: /, ''))));
     if (notes.length > 0) md += `\n\nCollection notes:\n\n${notes.map((n) => `- ${n}`).join('\n')}`;
@@ -82,10 +102,13 @@ export function utilizationSections(scenarios: UtilizationScenario[]): ReportSec
   for (const s of scenarios) {
     const sq = s.utilization?.slowQueries;
     if (sq) sections.push({ id: `utilization:slow-queries:${s.name}`, place: 'scenario', scenario: s.name, title: 'Slow queries (pg_stat_statements, during the run)', markdown: slowQueryMarkdown(sq.available, sq.rows, sq.reason), dropOrder: 30 });
+    // One evidence block per metric: the report shows it under each failed criterion of that metric.
+    const done = new Set<string>();
     for (const c of s.criteria) {
-      if (c.status !== 'fail' && c.status !== 'marginal') continue;
+      if ((c.status !== 'fail' && c.status !== 'marginal') || done.has(c.metric)) continue;
       const lines = evidenceFor(c, s.utilization);
       if (lines.length === 0) continue;
+      done.add(c.metric);
       sections.push({ id: `${EVIDENCE_PREFIX}${c.metric}`, place: 'scenario', scenario: s.name, markdown: lines.map((l) => `- ${l}`).join('\n'), dropOrder: 10 });
     }
   }

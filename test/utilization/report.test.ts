@@ -39,10 +39,13 @@ describe('utilizationSections', () => {
     const table = sections.find((s) => s.id === 'utilization')!;
     expect(table.place).toBe('slo');
     const lines = table.markdown.split('\n');
-    expect(lines[0]).toBe('| Metric | baseline | target-capacity | Threshold | Status |');
-    expect(lines[2]).toContain('API pods CPU (% of limit)');
-    expect(lines[2]).toMatch(/\| 41\.5% \| 72\.5% \| `avg<70` \| ❌ FAIL \|$/);
-    expect(lines[3]).toMatch(/\| no data \| 99\.1\d*% \| `value>0\.95` \| ❔ NO DATA \|$/);
+    // Two groups: the preset CPU metric under API pods, the unknown one under Other.
+    expect(lines[0]).toBe('**API pods**:');
+    expect(lines[2]).toBe('| Metric | baseline | target-capacity | Threshold | Status |');
+    expect(lines[4]).toContain('API pods CPU (% of limit)');
+    expect(lines[4]).toMatch(/\| 41\.5% \| 72\.5% \| `avg<70` \| ❌ FAIL \|$/);
+    expect(lines[6]).toBe('**Other**:');
+    expect(lines[10]).toMatch(/\| no data \| 99\.1\d*% \| `value>0\.95` \| ❔ NO DATA \|$/);
     expect(table.markdown).toContain('baseline · pg_cache_hit: PostgreSQL at postgres://u:***@db/x is unreachable');
     const sq = sections.filter((s) => s.id.startsWith('utilization:slow-queries:'));
     expect(sq.map((s) => [s.place, s.scenario])).toEqual([['scenario', 'baseline'], ['scenario', 'target-capacity']]);
@@ -78,6 +81,12 @@ describe('evidenceFor', () => {
     // The evidence becomes a section the Markdown report places under the criterion.
     const sections = utilizationSections([{ name: 'target', utilization: util, criteria: [c] }]);
     expect(sections.find((s) => s.id === 'evidence:http_req_duration{endpoint:trades}')?.markdown).toContain('Top slow query touching `trades`');
+  });
+  it('one evidence block per metric, even with two failed expressions on it', () => {
+    const a = crit('target', 'http_req_duration{endpoint:trades}', 'p(99)<500', 1210, 'ms', 'fail', 'k6');
+    const b = crit('target', 'http_req_duration{endpoint:trades}', 'p(95)<300', 800, 'ms', 'marginal', 'k6');
+    const ids = utilizationSections([{ name: 'target', utilization: util, criteria: [a, b] }]).map((s) => s.id);
+    expect(ids.filter((id) => id.startsWith('evidence:'))).toEqual(['evidence:http_req_duration{endpoint:trades}']);
   });
   it('nothing for a passing criterion, or without utilization', () => {
     expect(evidenceFor(crit('t', 'http_req_duration{endpoint:trades}', 'p(99)<500', 100, 'ms', 'pass', 'k6'), util)).toEqual([]);
