@@ -11,7 +11,7 @@ import { createClient, maskUrl, type ClientOptions, type GitHubClient } from './
 import { normalizeKey } from './github/comment.js';
 import { resolveContext, type GateContext, type RunEnvironment } from './github/context.js';
 import { failureMessage, gatePassed } from './github/outcome.js';
-import { publish, type CommentMode } from './github/publish.js';
+import { publish, publishError, type CommentMode } from './github/publish.js';
 import { gate as pipelineGate } from './pipeline.js';
 import { DEFAULT_PREFLIGHT } from './run/run.js';
 import type { Baseline, GateOptions, GateResult, Headline, Logger } from './model.js';
@@ -153,6 +153,8 @@ function worstHeadline(headline: Record<string, Headline>): Headline {
 const out = (v: number | null) => (v === null ? '' : String(Number(v.toFixed(6))));
 
 export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
+  // Known once the inputs and the event are read: lets a failure still be reported on the PR.
+  let where: { context: GateContext; octokit?: GitHubClient; comment: CommentMode; commentKey: string; summaryPath?: string } | undefined;
   try {
     const env = process.env;
     const gate = deps.gate ?? pipelineGate;
@@ -200,6 +202,13 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       deps.octokit ?? (token ? createClient({ token, baseUrl: apiUrl, log, ...deps.client }) : undefined);
     const payload = await readPayload(env.GITHUB_EVENT_PATH);
     const context = await resolveContext(runEnvironment(env, payload), octokit, log);
+    where = {
+      context,
+      ...(octokit ? { octokit } : {}),
+      comment,
+      commentKey,
+      ...(bool('summary', true) && env.GITHUB_STEP_SUMMARY ? { summaryPath: env.GITHUB_STEP_SUMMARY } : {}),
+    };
     if (context.retest) {
       log.info(`perf-gate: manual retest by @${context.retest.actor}`);
       if (context.retest.scenario) scenarios = list(context.retest.scenario);
@@ -338,11 +347,15 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     const error = asError(thrown);
     core.setOutput('verdict', 'ERROR');
     core.setOutput('passed', 'false');
-    if (error instanceof InputError) {
-      core.setFailed(error.message);
-    } else {
-      if (error.stack) core.debug(error.stack);
-      core.setFailed(`perf-gate failed: ${maskUrl(error.message.replace(/^perf-gate:\s*/, ''))}`);
+    const message = error instanceof InputError ? error.message : `perf-gate failed: ${maskUrl(error.message.replace(/^perf-gate:\s*/, ''))}`;
+    if (!(error instanceof InputError) && error.stack) core.debug(maskUrl(error.stack));
+    if (where) {
+      try {
+        await publishError({ ...where, message, log });
+      } catch {
+        // publishError does not throw; nothing may hide the original failure
+      }
     }
+    core.setFailed(message);
   }
 }

@@ -148,3 +148,43 @@ export async function publish(opts: PublishOptions): Promise<PublishReport> {
   if (report.commentSkipped) log.info(`perf-gate: no comment (${report.commentSkipped})`);
   return report;
 }
+
+/**
+ * When the gate could not run (k6 missing, bad thresholds file, preview down): says so in the summary and,
+ * if the PR already has our comment or the mode asks for one, in the comment — so the PR never shows an
+ * earlier verdict as if it were this commit's. Never throws.
+ */
+export async function publishError(opts: {
+  message: string;
+  context: GateContext;
+  octokit?: GitHubClient;
+  comment: CommentMode;
+  commentKey: string;
+  summaryPath?: string;
+  log: Logger;
+}): Promise<void> {
+  const { context: ctx, log } = opts;
+  const text = [
+    `## ❗ perf-gate could not decide${normalizeKey(opts.commentKey) !== 'default' ? ` — \`${normalizeKey(opts.commentKey)}\`` : ''}`,
+    '',
+    `${describeTrigger(ctx)} · commit \`${ctx.sha}\` · [workflow run](${ctx.runUrl})`,
+    '',
+    '```text',
+    opts.message.replace(/```/g, "'''").slice(0, 4000),
+    '```',
+  ].join('\n');
+  if (opts.summaryPath) {
+    try {
+      const { appendFile } = await import('node:fs/promises');
+      await appendFile(opts.summaryPath, `${text}\n`, 'utf8');
+    } catch (error) {
+      log.warning(`perf-gate could not write the job summary (${describeApiError(error)})`);
+    }
+  }
+  if (opts.comment === 'never' || ctx.prNumber === undefined || !opts.octokit) return;
+  try {
+    await upsertComment(opts.octokit, { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber }, opts.commentKey, text, log);
+  } catch (error) {
+    log.warning(permissionWarning(`comment on pull request #${ctx.prNumber}`, error, ctx));
+  }
+}

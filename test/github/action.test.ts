@@ -266,6 +266,18 @@ describe('outputs, summary, annotations and the failed check', () => {
     expect(weird.outputs.verdict).toBe('ERROR');
   });
 
+  it('when the gate cannot run, the PR comment and the summary say so instead of showing an old verdict', async () => {
+    await act({ gate: gateUnderTest('pass') });
+    const id = ours()[0]!.id;
+    const r = await act({ gate: gateDouble(evaluationOf('pass'), { throws: new Error('preflight: https://u:pw@preview.example.com answered 502 for 120 s') }) });
+    expect(ours().map((c) => c.id)).toEqual([id]);
+    expect(ours()[0]!.body).toContain('perf-gate could not decide');
+    expect(ours()[0]!.body).toContain('answered 502');
+    expect(ours()[0]!.body).not.toContain('pw@');
+    expect(r.summary).toContain('perf-gate could not decide');
+    expect(r.failed).toContain('preflight: https://***@preview.example.com answered 502');
+  });
+
   it('baseline hooks get the PR context; a failing finder or saver only warns', async () => {
     const lookups: Array<{ scenario: string; pr?: number; baseRef?: string; key: string }> = [];
     const saved: string[] = [];
