@@ -1,0 +1,98 @@
+// Pure parts of the collectors: aggregations, masking, slow-query deltas, preset queries.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { aggregate, percentile } from '../../src/collectors/stats.js';
+import { maskUrl, scrub } from '../../src/collectors/mask.js';
+import { shortenQuery, topStatements, type StatementSnapshot } from '../../src/collectors/slow-queries.js';
+import { PRESETS, PRESET_NAMES, podSelector, withSelector } from '../../src/collectors/presets.js';
+import { rateRangeFor } from '../../src/collectors/prometheus.js';
+
+describe('aggregations', () => {
+  it('avg, min, max, med, p(N), count and value', () => {
+    const s = [10, 40, 20, 30];
+    expect(aggregate(s, { kind: 'avg' })).toEqual({ value: 25 });
+    expect(aggregate(s, { kind: 'min' })).toEqual({ value: 10 });
+    expect(aggregate(s, { kind: 'max' })).toEqual({ value: 40 });
+    expect(aggregate(s, { kind: 'med' })).toEqual({ value: 25 });
+    expect(aggregate(s, { kind: 'p', p: 90 })).toEqual({ value: 37 });
+    expect(aggregate(s, { kind: 'count' })).toEqual({ value: 4 });
+    expect(aggregate(s, { kind: 'value' }, 0.97)).toEqual({ value: 0.97 });
+    expect(aggregate(s, { kind: 'value' })).toEqual({ value: 25 });
+    expect(aggregate([], { kind: 'max' })).toEqual({ noData: 'no samples in the window' });
+    expect(aggregate(s, { kind: 'rate' })).toHaveProperty('noData');
+  });
+  it('percentiles stay within the samples and grow with N', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 50 }), fc.double({ min: 0, max: 100, noNaN: true }), (xs, p) => {
+        const sorted = [...xs].sort((a, b) => a - b);
+        const v = percentile(sorted, p);
+        expect(v).toBeGreaterThanOrEqual(sorted[0]!);
+        expect(v).toBeLessThanOrEqual(sorted[sorted.length - 1]!);
+        expect(percentile(sorted, Math.min(100, p + 10))).toBeGreaterThanOrEqual(v - 1e-9);
+      }),
+    );
+  });
+});
+
+describe('credentials', () => {
+  it('masks passwords and token parameters', () => {
+    expect(maskUrl('postgresql://alphapulse:s3cr3t@staging.rds.amazonaws.com:5432/alphapulse')).toBe('postgresql://alphapulse:***@staging.rds.amazonaws.com:5432/alphapulse');
+    expect(maskUrl('redis://:pw@redis-master:6379')).toBe('redis://:***@redis-master:6379');
+    expect(maskUrl('https://prom.example/api?token=abc&x=1')).toBe('https://prom.example/api?token=***&x=1');
+    expect(maskUrl('not a url //user:pw@host')).toBe('not a url //user:***@host');
+    expect(scrub('failed for postgres://u:p%40ss@h/db with p@ss', ['postgres://u:p%40ss@h/db'])).not.toMatch(/p@ss|p%40ss/);
+  });
+});
+
+describe('slow-query deltas', () => {
+  const snap = (rows: [string, string, number, number][]): StatementSnapshot => new Map(rows.map(([id, q, calls, totalMs]) => [id, { query: q, calls, totalMs }]));
+  it('ranks by time spent between the snapshots, not lifetime totals', () => {
+    const before = snap([
+      ['1', 'SELECT * FROM big_history', 1000, 900_000],
+      ['2', 'SELECT * FROM trades WHERE tenant_id = $1', 10, 100],
+    ]);
+    const after = snap([
+      ['1', 'SELECT * FROM big_history', 1001, 900_010],
+      ['2', 'SELECT * FROM trades WHERE tenant_id = $1', 110, 80_100],
+      ['3', 'INSERT INTO trades VALUES ($1)', 50, 40],
+      ['4', 'SELECT 1', 0, 0],
+    ]);
+    const top = topStatements(before, after);
+    expect(top.map((r) => r.query)).toEqual(['SELECT * FROM trades WHERE tenant_id = $1', 'INSERT INTO trades VALUES ($1)', 'SELECT * FROM big_history']);
+    expect(top[0]).toEqual({ query: 'SELECT * FROM trades WHERE tenant_id = $1', meanMs: 800, calls: 100, totalSeconds: 80, percent: (100 * 80_000) / 80_050 });
+    expect(top.reduce((s, r) => s + r.percent, 0)).toBeCloseTo(100, 9);
+  });
+  it('keeps the top 5 and counts a reset entry from zero', () => {
+    const after = snap(Array.from({ length: 8 }, (_, i) => [String(i), `q${i}`, 1, (i + 1) * 10] as [string, string, number, number]));
+    expect(topStatements(new Map(), after).map((r) => r.query)).toEqual(['q7', 'q6', 'q5', 'q4', 'q3']);
+    const reset = topStatements(snap([['1', 'q', 100, 5000]]), snap([['1', 'q', 3, 30]]));
+    expect(reset[0]).toMatchObject({ calls: 3, meanMs: 10 });
+  });
+  it('shortens statements to one line', () => {
+    expect(shortenQuery('SELECT *\n  FROM trades\n WHERE x = $1')).toBe('SELECT * FROM trades WHERE x = $1');
+    const long = shortenQuery(`SELECT ${'a, '.repeat(100)}b FROM t`);
+    expect(long.length).toBe(120);
+    expect(long.endsWith('…')).toBe(true);
+  });
+});
+
+describe('preset queries', () => {
+  it('every preset name has a definition with a unit', () => {
+    for (const n of PRESET_NAMES) expect(PRESETS[n].unit).toBeTruthy();
+  });
+  it('pod selector: workload regex escaped, namespace required', () => {
+    expect(podSelector({ namespace: 'preview', workload: 'api.v2' })).toBe('namespace="preview",pod=~"api\\\\.v2-(?:[a-z0-9]+-)?[a-z0-9]+"');
+    expect(podSelector({ workload: 'x' })).toEqual({ error: expect.stringContaining('namespace') });
+    expect(podSelector({ namespace: 'a"b' })).toBe('namespace="a\\"b"');
+  });
+  it('selector narrows exporter series only', () => {
+    expect(withSelector('sum(rate(redis_keyspace_hits_total[60s])) / max(pg_settings_max_connections)', 'instance="r:9121"')).toBe(
+      'sum(rate(redis_keyspace_hits_total{instance="r:9121"}[60s])) / max(pg_settings_max_connections{instance="r:9121"})',
+    );
+    expect(withSelector('sum(redis_memory_used_bytes)', undefined)).toBe('sum(redis_memory_used_bytes)');
+  });
+  it('rate range: at least a minute and four steps', () => {
+    expect(rateRangeFor(1)).toBe('60s');
+    expect(rateRangeFor(30)).toBe('120s');
+  });
+});
