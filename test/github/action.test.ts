@@ -171,6 +171,30 @@ describe('pull_request: the sticky comment', () => {
     expect(r.failed).toBeUndefined();
   });
 
+  it('a primary rate limit resetting in an hour is not waited for: warning, verdict unchanged', async () => {
+    const reset = String(Math.floor(Date.now() / 1000) + 3600);
+    server.fault({
+      method: 'GET',
+      path: /\/issues\/2\/comments$/,
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+      body: { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+    });
+    const r = await act({ gate: gateUnderTest('fail') });
+    expect(server.requests.filter((q) => q.path.endsWith('/issues/2/comments'))).toHaveLength(1);
+    expect(r.commands.some((c) => c.command === 'warning' && c.message.includes('GitHub API rate limit'))).toBe(true);
+    expect(r.outputs.verdict).toBe('NOT_APPROVED');
+    expect(r.failed).toContain('criteria failed');
+  });
+
+  it('a PR that is gone (404) is a warning naming the permission, not a failure', async () => {
+    server.fault({ method: 'GET', path: /\/issues\/2\/comments$/, status: 404, body: { message: 'Not Found' } });
+    const r = await act({ gate: gateUnderTest('pass') });
+    const w = r.commands.find((c) => c.command === 'warning' && c.message.includes('#2 was not found'));
+    expect(w?.message).toContain('pull-requests: write');
+    expect(r.failed).toBeUndefined();
+  });
+
   it('a fork PR with a read-only token: a warning naming pull-requests: write; verdict and report unchanged', async () => {
     server.tokens.set('ro-token', { user: GITHUB_ACTIONS_BOT, userEndpoint: false, readOnly: true });
     const g = recording(gateUnderTest('pass'));
