@@ -352,8 +352,16 @@ export interface GateOptions {
   };
   /** Overrides the config's fail-on. */
   failOn?: 'fail' | 'marginal';
-  /** A baseline report to compare against, or a function that finds one per scenario. */
-  baseline?: Baseline | ((scenario: string) => Promise<Baseline | undefined>);
+  /** A baseline report to compare against, or a function that finds one per scenario (or says why there is none). */
+  baseline?: Baseline | ((scenario: string) => Promise<Baseline | { missing: string } | undefined>);
+  /** Where and how the gate runs, for the report's environment table (the faces know it). */
+  environment?: {
+    commit?: string;
+    ref?: string;
+    trigger?: string;
+    actor?: string;
+    runUrl?: string;
+  };
   /** Environment used for `${VAR}` expansion in thresholds.yml. */
   env: Record<string, string | undefined>;
   log: Logger;
