@@ -1,0 +1,206 @@
+// Finding the baseline of a pull request: the JSON report that the newest successful run of the same
+// workflow on the base branch kept as an artifact. Lists the runs (newest first, a bounded number of
+// pages), each run's artifacts, downloads the one with the expected name (the API answers with a
+// redirect to the blob store, which fetch follows), unzips it and parses the report. Every failure is
+// a reason the relative criteria have no data, never an exception.
+import { unzipSync, strFromU8 } from 'fflate';
+import type { getOctokit } from '@actions/github';
+import type { Baseline, Logger } from '../model.js';
+import { baselineFromJsonReport } from '../report/json.js';
+import { BASELINE_REPORT_FILE } from './name.js';
+
+/** The Octokit client type of @actions/github (`getOctokit`), or anything with its `request`. */
+export type OctokitLike = Pick<ReturnType<typeof getOctokit>, 'request'>;
+
+export interface FindBaselineInput {
+  octokit: OctokitLike;
+  owner: string;
+  repo: string;
+  /** The workflow's id or file name (`perf.yml`). */
+  workflowId: number | string;
+  /** The pull request's base branch (`main`). */
+  baseBranch: string;
+  artifactName: string;
+  log: Logger;
+  /** Successful runs looked at, newest first (default 50; pages of up to 100). */
+  maxRuns?: number;
+}
+
+export type FindBaselineResult =
+  | {
+      /** The parsed JSON report, as `toJsonReport` wrote it. */
+      baseline: unknown;
+      /** The same report read as a Baseline (source = the workflow run's URL). */
+      parsed: Baseline;
+      /** Where it came from: the workflow run's URL. */
+      source: string;
+      /** The base-branch commit that run measured. */
+      sha?: string;
+      runId: number;
+      artifactId: number;
+    }
+  | { missing: string };
+
+interface RunShape {
+  id: number;
+  html_url?: string;
+  head_sha?: string;
+  head_branch?: string | null;
+  conclusion?: string | null;
+  run_number?: number;
+}
+
+interface ArtifactShape {
+  id: number;
+  name: string;
+  expired: boolean;
+  size_in_bytes?: number;
+  expires_at?: string | null;
+}
+
+function status(e: unknown): number | undefined {
+  const s = (e as { status?: unknown } | null)?.status;
+  return typeof s === 'number' ? s : undefined;
+}
+
+function describe(e: unknown): string {
+  const s = status(e);
+  const raw = e instanceof Error ? e.message : String(e);
+  const first = (raw.split('\n')[0] ?? raw).replace(/([?&](?:sig|token|se|sp|sv|skoid|sktid|X-Amz-[A-Za-z-]+)=)[^&\s]+/gi, '$1***');
+  if (s === 403 || s === 404) {
+    return `HTTP ${s}: ${first} (the token needs \`actions: read\` on this repository to read workflow runs and artifacts)`;
+  }
+  return s !== undefined ? `HTTP ${s}: ${first}` : first;
+}
+
+/** Picks the report inside the artifact: `perf-gate-report.json`, else the only JSON file. */
+function reportFrom(zip: Uint8Array): { name: string; text: string } | string {
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(zip);
+  } catch (e) {
+    return `the artifact is not a readable zip archive (${e instanceof Error ? e.message : String(e)})`;
+  }
+  const names = Object.keys(files).filter((n) => !n.endsWith('/'));
+  const exact = names.find((n) => n === BASELINE_REPORT_FILE || n.endsWith(`/${BASELINE_REPORT_FILE}`));
+  const jsons = names.filter((n) => n.toLowerCase().endsWith('.json'));
+  const name = exact ?? (jsons.length === 1 ? jsons[0] : undefined);
+  if (name === undefined) {
+    return jsons.length === 0
+      ? `the artifact holds no JSON report (files: ${names.slice(0, 5).join(', ') || 'none'})`
+      : `the artifact holds several JSON files and none is named ${BASELINE_REPORT_FILE}`;
+  }
+  return { name, text: strFromU8(files[name]!) };
+}
+
+function toBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}
+
+/**
+ * The newest successful run of `workflowId` on `baseBranch` that kept an unexpired artifact named
+ * `artifactName`, downloaded and parsed; or why there is none.
+ */
+export async function findBaseline(input: FindBaselineInput): Promise<FindBaselineResult> {
+  const { octokit, owner, repo, workflowId, baseBranch, artifactName, log } = input;
+  const maxRuns = Math.max(1, input.maxRuns ?? 50);
+  const perPage = Math.min(100, maxRuns);
+  const where = `workflow ${workflowId} on branch ${baseBranch}`;
+  let looked = 0;
+  let expired = 0;
+  let lastFailure: string | undefined;
+
+  try {
+    for (let page = 1; looked < maxRuns; page++) {
+      let runs: RunShape[];
+      try {
+        const res = await octokit.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', {
+          owner,
+          repo,
+          workflow_id: workflowId,
+          branch: baseBranch,
+          status: 'success',
+          per_page: perPage,
+          page,
+        });
+        runs = (res.data as { workflow_runs?: RunShape[] }).workflow_runs ?? [];
+      } catch (e) {
+        return { missing: `could not list the runs of ${where}: ${describe(e)}` };
+      }
+      if (runs.length === 0) break;
+      for (const run of runs) {
+        if (looked >= maxRuns) break;
+        looked++;
+        // The filters are the server's; a run of another branch or outcome is still not a baseline.
+        if ((run.head_branch != null && run.head_branch !== baseBranch) || (run.conclusion != null && run.conclusion !== 'success')) continue;
+        let artifacts: ArtifactShape[];
+        try {
+          const res = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', {
+            owner,
+            repo,
+            run_id: run.id,
+            name: artifactName,
+            per_page: 100,
+          });
+          artifacts = ((res.data as { artifacts?: ArtifactShape[] }).artifacts ?? []).filter((a) => a.name === artifactName);
+        } catch (e) {
+          return { missing: `could not list the artifacts of run ${run.id}: ${describe(e)}` };
+        }
+        if (artifacts.length === 0) continue;
+        const live = artifacts.filter((a) => !a.expired).sort((a, b) => b.id - a.id)[0];
+        if (!live) {
+          expired++;
+          log.debug(`baseline: artifact ${artifactName} of run ${run.id} has expired`);
+          continue;
+        }
+        const source = run.html_url ?? `https://github.com/${owner}/${repo}/actions/runs/${run.id}`;
+        log.info(`Baseline: artifact ${artifactName} (${live.size_in_bytes ?? '?'} bytes) of run ${run.run_number ?? run.id} (${source})`);
+        let bytes: Uint8Array | undefined;
+        try {
+          const res = await octokit.request('GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}', {
+            owner,
+            repo,
+            artifact_id: live.id,
+            archive_format: 'zip',
+          });
+          bytes = toBytes(res.data);
+        } catch (e) {
+          return { missing: `could not download artifact ${artifactName} of run ${run.id}: ${describe(e)}` };
+        }
+        if (!bytes) return { missing: `the download of artifact ${artifactName} of run ${run.id} was not a zip archive` };
+        const report = reportFrom(bytes);
+        if (typeof report === 'string') {
+          lastFailure = `${report} (artifact ${artifactName} of run ${run.id})`;
+          return { missing: lastFailure };
+        }
+        let value: unknown;
+        try {
+          value = JSON.parse(report.text);
+        } catch (e) {
+          return { missing: `${report.name} in artifact ${artifactName} of run ${run.id} is not valid JSON (${e instanceof Error ? e.message : String(e)})` };
+        }
+        let parsed: Baseline;
+        try {
+          parsed = baselineFromJsonReport(value, source);
+        } catch (e) {
+          return { missing: `${report.name} in artifact ${artifactName} of run ${run.id}: ${e instanceof Error ? e.message : String(e)}` };
+        }
+        const found: FindBaselineResult = { baseline: value, parsed, source, runId: run.id, artifactId: live.id };
+        const sha = run.head_sha ?? parsed.commit;
+        if (sha) found.sha = sha;
+        if (sha && !parsed.commit) parsed.commit = sha;
+        return found;
+      }
+      if (runs.length < perPage) break;
+    }
+  } catch (e) {
+    // Nothing above should throw; this is the last guard of "never a crash".
+    return { missing: `baseline lookup failed: ${describe(e)}` };
+  }
+  if (looked === 0) return { missing: `no successful run of ${where}` };
+  if (expired > 0) return { missing: `artifact ${artifactName} has expired in the ${expired} newest successful ${expired === 1 ? 'run' : 'runs'} of ${where} that kept it` };
+  return { missing: `none of the ${looked} newest successful runs of ${where} kept an artifact named ${artifactName}` };
+}
