@@ -39,3 +39,32 @@ describe('k6 double output', () => {
     expect(results.span?.end).toBeLessThanOrEqual(rec.window.end + 1000);
   });
 });
+
+describe('k6 double shards', () => {
+  it('two execution segments of one sequence add up to the whole sample when ingested together', async () => {
+    const dir = await tempDir('shards');
+    const shard = (segment: string) =>
+      runK6({
+        k6Path: K6_DOUBLE,
+        script: resolve(import.meta.dirname, '../../k6/baseline-test.ts'),
+        scenario: 'baseline',
+        baseUrl: 'http://127.0.0.1:9',
+        outDir: join(dir, segment.replace(/[:/]/g, '_')),
+        cwd: dir,
+        log: recordingLogger(),
+        executionSegment: segment,
+        executionSegmentSequence: '0,1/2,1',
+        baseEnv: { PATH: process.env.PATH, K6_DOUBLE_DURATION_MS: '200' },
+      });
+    const [a, b] = await Promise.all([shard('0:1/2'), shard('1/2:1')]);
+    const count = async (files: string[]) => {
+      const m = (await ingestFiles(files)).measure(sel('http_reqs', 'http_reqs'), { kind: 'count' });
+      return 'value' in m ? m.value : 0;
+    };
+    const [ca, cb, both] = await Promise.all([count(a!.outputs), count(b!.outputs), count([...a!.outputs, ...b!.outputs])]);
+    expect(ca).toBeGreaterThan(100);
+    expect(cb).toBeGreaterThan(100);
+    expect(ca + cb).toBe(322);
+    expect(both).toBe(322);
+  });
+});

@@ -69,7 +69,7 @@ describe('runK6 with the k6 double', () => {
     expect(rec.outputs).toHaveLength(1);
     expect(rec.outputs[0]).toMatch(/target-capacity-.*\.ndjson\.gz$/);
     const out = await lines(rec.outputs[0] as string);
-    expect(out.length).toBeGreaterThan(3000);
+    expect(out.length).toBeGreaterThan(1500); // half of the sample: this run is segment 0:1/2
     const point = out.map((l) => JSON.parse(l)).find((o) => o.type === 'Point' && o.metric === 'http_req_duration');
     expect(point.data.tags).toMatchObject({ scenario: 'target-capacity', commit: 'abc123', pr: '42', run_id: '99' });
     const t = Date.parse(point.data.time);

@@ -13,6 +13,7 @@
 //   K6_DOUBLE_RECORD=FILE      write {argv, env, cwd} as JSON to FILE
 //   K6_DOUBLE_SAMPLE=FILE      replay this NDJSON(.gz) instead of the default sample
 //   K6_DOUBLE_SCENARIO=NAME    scenario tag (default: the first key of the script's `scenarios`)
+// With --execution-segment it replays only that share of the sample (shards of one run add up to it).
 import { createReadStream, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createGunzip, createGzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
@@ -139,6 +140,23 @@ const startNs = BigInt(Date.now()) * 1_000_000n;
 const targetNs = BigInt(Math.max(1, Math.round(durationMs))) * 1_000_000n;
 const requestIds = new Map();
 const events = [];
+// --execution-segment a:b — this instance replays only its share: each request (all its http_req_*
+// lines and custom metrics) and each other sample belongs to exactly one segment, so the files of all
+// segments of a sequence together hold the whole sample once.
+function fraction(text) {
+  const [n, d] = text.split('/');
+  return d === undefined ? Number(n) : Number(n) / Number(d);
+}
+const [segFrom, segTo] = segment.segment
+  ? segment.segment.includes(':')
+    ? segment.segment.split(':').map(fraction)
+    : [0, fraction(segment.segment)]
+  : [0, 1];
+const share = (key) => {
+  const pos = ((key + 1) * 0.6180339887498949) % 1;
+  return pos >= segFrom && pos < segTo;
+};
+const perMetric = new Map();
 for (const p of parsed) {
   const ns = startNs + ((p.ns - first) * targetNs) / span;
   const time = k6Time(ns);
@@ -163,6 +181,13 @@ for (const p of parsed) {
       ];
     }
   }
+  let key;
+  if (isHttp && tags) key = requestIds.get(`${p.ns}|${p.tags.url}`);
+  else {
+    key = perMetric.get(p.metric) ?? 0;
+    perMetric.set(p.metric, key + 1);
+  }
+  if (!share(key)) continue;
   events.push({ ns, metric: p.metric, line: pointLine(p.metric, time, p.value, tags), extra: extra.map((e) => ({ ...e, line: pointLine(e.metric, time, e.value, e.tags) })) });
 }
 
