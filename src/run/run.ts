@@ -111,23 +111,41 @@ export async function runScenarios(input: RunInput): Promise<RunRecord[]> {
       if (v && !isAbsolute(v)) userEnv[name] = resolve(cwd, v);
     }
     await input.hooks?.beforeScenario?.(s.name);
-    const record = await runK6({
-      k6Path: located.path,
-      script: scripts.get(s.name) as string,
-      scenario: s.name,
-      baseUrl: input.baseUrl,
-      outDir: input.outDir,
-      cwd,
-      log,
-      env: userEnv,
-      tags: k6.tags,
-      timeoutSeconds: k6.timeoutSeconds ?? DEFAULT_RUN_TIMEOUT_SECONDS,
-      graceSeconds: input.graceSeconds,
-      executionSegment: k6.executionSegment,
-      executionSegmentSequence: k6.executionSegmentSequence,
-      attempt: input.attempt,
-      baseEnv: env,
-    });
+    const started = Date.now();
+    let record: RunRecord;
+    try {
+      record = await runK6({
+        k6Path: located.path,
+        script: scripts.get(s.name) as string,
+        scenario: s.name,
+        baseUrl: input.baseUrl,
+        outDir: input.outDir,
+        cwd,
+        log,
+        env: userEnv,
+        tags: k6.tags,
+        timeoutSeconds: k6.timeoutSeconds ?? DEFAULT_RUN_TIMEOUT_SECONDS,
+        graceSeconds: input.graceSeconds,
+        executionSegment: k6.executionSegment,
+        executionSegmentSequence: k6.executionSegmentSequence,
+        attempt: input.attempt,
+        baseEnv: env,
+      });
+    } catch (error) {
+      // k6 could not start: let the hooks stop what they started for this run, then stop.
+      const message = error instanceof Error ? error.message : String(error);
+      const failed: RunRecord = {
+        scenario: s.name,
+        outputs: [],
+        window: { start: started, end: Date.now() },
+        exitCode: null,
+        exitMeaning: 'k6 did not start',
+        incomplete: message,
+        attempt: input.attempt ?? 1,
+      };
+      await input.hooks?.afterScenario?.(s.name, failed);
+      throw error;
+    }
     await input.hooks?.afterScenario?.(s.name, record);
     records.push(record);
   }

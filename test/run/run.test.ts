@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runScenarios, selectScenarios } from '../../src/run/run.js';
 import { InputError } from '../../src/errors.js';
@@ -128,6 +128,29 @@ describe('runScenarios', () => {
     await expect(runScenarios({ ...base, config: config([scenario('gone', 'k6/gone.ts')]), scenarios: ['gone'] })).rejects.toThrow(/does not exist/);
     await expect(runScenarios({ ...base, config: config([scenario('notes', undefined)]), scenarios: [] })).rejects.toThrow(/no scenario with a script/);
     expect(hits).toEqual([]);
+  });
+
+  it('lets the hooks close the run window when k6 cannot start, then fails', async () => {
+    const broken = join(root, 'broken-k6');
+    await writeFile(broken, '#!/nonexistent/interpreter\n');
+    await chmod(broken, 0o755);
+    const events: string[] = [];
+    const run = runScenarios({
+      config: config([scenario('smoke', 'k6/smoke-test.ts')]),
+      scenarios: ['smoke'],
+      baseUrl,
+      k6: { path: broken },
+      cwd: root,
+      outDir: join(root, 'out5'),
+      log: recordingLogger(),
+      processEnv: processEnv(),
+      hooks: {
+        beforeScenario: async (n) => void events.push(`before ${n}`),
+        afterScenario: async (n, r) => void events.push(`after ${n} ${r.exitMeaning} ${r.incomplete?.includes('cannot start k6')}`),
+      },
+    });
+    await expect(run).rejects.toThrow(/cannot start k6/);
+    expect(events).toEqual(['before smoke', 'after smoke k6 did not start true']);
   });
 
   it('does not start k6 when the preflight fails', async () => {
