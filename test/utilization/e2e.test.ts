@@ -169,6 +169,15 @@ describe.skipIf(!!skip)('end to end: alphapulse-api under load, measured', () =>
     const infoAfter = await redisInfo(svc.redis.url);
     const stmtAfter = await statementTotals(dbUrl);
 
+    const fmt = (name: string, kind: 'value' | 'max') => {
+      const m = util.measure(name, { kind });
+      return 'value' in m ? Number(m.value.toPrecision(4)) : m.noData;
+    };
+    console.info(
+      `e2e: ${TOTAL} requests in ${((end - start) / 1000).toFixed(1)} s; pg connections max ${fmt('pg_connections', 'max')}, ` +
+        `query latency ${fmt('pg_query_latency', 'value')} ms, cache hit ${fmt('pg_cache_hit', 'value')}, redis ops ${fmt('redis_ops', 'value')}/s, ` +
+        `hit rate ${fmt('redis_hit_rate', 'value')}, memory ${fmt('redis_memory', 'max')}%; top query ${util.slowQueries?.rows[0]?.meanMs.toFixed(2)} ms × ${util.slowQueries?.rows[0]?.calls} (${util.slowQueries?.rows[0]?.percent.toFixed(1)}%)`,
+    );
     expect([...statuses.keys()].every((s) => s === 200 || s === 201)).toBe(true);
     expect(statuses.get(201)).toBe(counts.create);
     expect(util.notes).toEqual([]);
