@@ -1,0 +1,49 @@
+// Small builders shared by the tests of baselines, charts and tables.
+import { zipSync, strToU8 } from 'fflate';
+import type { CriterionResult, Evaluation, Logger } from '../../src/model.js';
+import { toJsonReport, type JsonReport } from '../../src/report/json.js';
+import { simpleRun } from '../support/fake-results.js';
+
+export function quietLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => void lines.push(`info: ${m}`),
+    warning: (m) => void lines.push(`warning: ${m}`),
+    error: (m) => void lines.push(`error: ${m}`),
+    debug: (m) => void lines.push(`debug: ${m}`),
+    group: (_n, fn) => fn(),
+  };
+}
+
+/** A JSON report (as `--json` writes it) of one scenario whose p99 is `p99Ms`. */
+export function jsonReport(scenario: string, p99Ms: number, commit = 'a'.repeat(40)): JsonReport {
+  const results = simpleRun({ n: 200, seconds: 20, duration: (i) => (i === 199 ? p99Ms * 1.5 : (i % 100) + 1) });
+  const actual = (results.measure({ raw: 'http_req_duration', metric: 'http_req_duration', tags: [] }, { kind: 'p', p: 99 }) as { value: number }).value;
+  const criterion: CriterionResult = {
+    scenario,
+    metric: 'http_req_duration',
+    expression: 'p(99)<5000',
+    actual,
+    limit: 5000,
+    unit: 'ms',
+    status: 'pass',
+    blocking: false,
+    kind: 'k6',
+    pos: { file: 'thresholds.yml', line: 3, column: 5 },
+    severity: 'error',
+  };
+  const evaluation: Evaluation = {
+    verdict: 'APPROVED',
+    failOn: 'fail',
+    rationale: 'All criteria pass.',
+    scenarios: [{ name: scenario, criteria: [criterion], notes: [] }],
+  };
+  return toJsonReport(evaluation, { results: { [scenario]: results }, generatedAt: '2026-01-01T00:00:00Z', environment: { commit } });
+}
+
+export function zipOf(files: Record<string, string | Uint8Array>): Uint8Array {
+  const out: Record<string, Uint8Array> = {};
+  for (const [k, v] of Object.entries(files)) out[k] = typeof v === 'string' ? strToU8(v) : v;
+  return zipSync(out);
+}
