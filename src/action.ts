@@ -12,8 +12,6 @@ import { normalizeKey } from './github/comment.js';
 import { resolveContext, type GateContext, type RunEnvironment } from './github/context.js';
 import { failureMessage, gatePassed } from './github/outcome.js';
 import { publish, publishError, type CommentMode } from './github/publish.js';
-import { gate as pipelineGate } from './pipeline.js';
-import { DEFAULT_PREFLIGHT } from './run/run.js';
 import type { Baseline, GateOptions, GateResult, Headline, Logger } from './model.js';
 
 /** What a baseline finder gets: where we are, which scenario, and the API client. */
@@ -39,7 +37,8 @@ export interface ActionDeps {
   gate: (opts: GateOptions) => Promise<GateResult>;
   /** A ready client; default: one built from `github-token` and GITHUB_API_URL. */
   octokit?: GitHubClient;
-  findBaseline?: (lookup: BaselineLookup) => Promise<Baseline | undefined>;
+  /** Finds the baseline of a scenario, or says why there is none (`{ missing }`: shown in the report). */
+  findBaseline?: (lookup: BaselineLookup) => Promise<Baseline | { missing: string } | undefined>;
   saveBaseline?: (save: BaselineSave) => Promise<void>;
   /** Retry and timing settings for the default client. */
   client?: Partial<Omit<ClientOptions, 'token' | 'baseUrl' | 'log'>>;
@@ -150,6 +149,14 @@ function worstHeadline(headline: Record<string, Headline>): Headline {
   };
 }
 
+/** The report's "trigger" cell: which event, which PR. */
+function triggerText(ctx: GateContext): string {
+  const pr = ctx.prNumber !== undefined ? ` (PR #${ctx.prNumber})` : '';
+  if (ctx.retest) return `manual retest by @${ctx.retest.actor}${pr}`;
+  if (ctx.kind === 'push') return `push to ${ctx.ref}${pr}`;
+  return `${ctx.eventName || 'local run'}${pr}`;
+}
+
 const out = (v: number | null) => (v === null ? '' : String(Number(v.toFixed(6))));
 
 export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
@@ -157,7 +164,6 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
   let where: { context: GateContext; octokit?: GitHubClient; comment: CommentMode; commentKey: string; summaryPath?: string } | undefined;
   try {
     const env = process.env;
-    const gate = deps.gate ?? pipelineGate;
 
     // ── inputs ──
     const token = core.getInput('github-token');
@@ -179,11 +185,8 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     if (preflightStatusRaw && !/^[1-5]\d\d$/.test(preflightStatusRaw)) {
       throw new InputError(`input \`preflight-status\` is \`${preflightStatusRaw}\``, undefined, 'an HTTP status such as 200');
     }
-    const preflight = {
-      path: core.getInput('preflight-path') || DEFAULT_PREFLIGHT.path,
-      expectStatus: preflightStatusRaw ? Number(preflightStatusRaw) : DEFAULT_PREFLIGHT.expectStatus,
-      timeoutSeconds: parseDuration('preflight-timeout', core.getInput('preflight-timeout')) ?? DEFAULT_PREFLIGHT.timeoutSeconds,
-    };
+    const preflightPath = core.getInput('preflight-path');
+    const preflightTimeout = parseDuration('preflight-timeout', core.getInput('preflight-timeout'));
     const k6Tags = parseEnvLines('k6-tags', core.getInput('k6-tags'), /^[A-Za-z_][A-Za-z0-9_.-]*$/);
     const writeSummaryInput = bool('summary', true);
     const annotate = bool('annotations', true);
@@ -231,6 +234,17 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       throw new InputError('neither `results` nor `base-url` is set', undefined, 'set `base-url` to the preview environment to run k6, or `results` to k6 output files to evaluate');
     }
     await mkdir(reportDir, { recursive: true });
+    // Loaded here, not at import: the Action's own modules stay importable on their own.
+    const gate = deps.gate ?? (await import('./pipeline.js')).gate;
+    let preflight: NonNullable<GateOptions['k6']>['preflight'];
+    if (baseUrl && !results) {
+      const { DEFAULT_PREFLIGHT } = await import('./run/run.js');
+      preflight = {
+        path: preflightPath || DEFAULT_PREFLIGHT.path,
+        expectStatus: preflightStatusRaw ? Number(preflightStatusRaw) : DEFAULT_PREFLIGHT.expectStatus,
+        timeoutSeconds: preflightTimeout ?? DEFAULT_PREFLIGHT.timeoutSeconds,
+      };
+    }
 
     const findBaseline = deps.findBaseline;
     const opts: GateOptions = {
@@ -251,19 +265,27 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
           ...(env.GITHUB_RUN_ID ? { run_id: env.GITHUB_RUN_ID } : {}),
         },
         ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
-        ...(baseUrl ? { preflight } : {}),
+        ...(preflight ? { preflight } : {}),
         ...(core.getInput('execution-segment') ? { executionSegment: core.getInput('execution-segment') } : {}),
         ...(core.getInput('execution-segment-sequence') ? { executionSegmentSequence: core.getInput('execution-segment-sequence') } : {}),
       },
       ...(failOn ? { failOn } : {}),
+      environment: {
+        commit: context.sha,
+        ref: context.ref,
+        trigger: triggerText(context),
+        actor: context.retest?.actor ?? context.actor,
+        runUrl: context.runUrl,
+      },
       ...(findBaseline
         ? {
             baseline: async (scenario: string) => {
               try {
                 return await findBaseline({ context, scenario, commentKey, thresholds, ...(octokit ? { octokit } : {}), log });
               } catch (error) {
-                log.warning(`perf-gate could not load a baseline for ${scenario}: ${asError(error).message}`);
-                return undefined;
+                const why = `could not load a baseline for ${scenario}: ${maskUrl(asError(error).message)}`;
+                log.warning(`perf-gate ${why}`);
+                return { missing: why };
               }
             },
           }
