@@ -122,7 +122,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     }
     const str = decoder.decode(buf.subarray(s, e));
     const ent = strFromString(str);
-    if (ent.bytes.length === 0 && len > 0) ent.bytes = buf.slice(s, e);
+    if (ent.bytes.length === 0 && len > 0) ent.bytes = new Uint8Array(buf.subarray(s, e)); // a copy: buf is reused
     list.push(ent);
     return ent;
   }
