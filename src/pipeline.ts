@@ -1,6 +1,226 @@
-// The pipeline both faces call: config → run → ingest → evaluate → report. Pure of argv/env/exit codes.
-import type { GateOptions, GateResult } from './model.js';
+// The pipeline both faces call: config → run → collect → ingest → evaluate → report.
+// It takes everything as parameters (GateOptions) and never reads argv, the environment or sets an
+// exit code; the faces do that.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { loadConfig, rulesFor } from './config/load.js';
+import { collectWindow, startCollection, type Collection } from './collectors/collect.js';
+import { asError } from './errors.js';
+import { evaluate, type ScenarioInput } from './evaluate/evaluate.js';
+import { ingestFiles } from './k6/ingest.js';
+import { scenarioOfFile } from './k6/peek.js';
+import type {
+  Baseline,
+  Config,
+  GateOptions,
+  GateResult,
+  Headline,
+  ReportSection,
+  Results,
+  RunRecord,
+  ThresholdRule,
+  UtilizationResults,
+} from './model.js';
+import { chartSections } from './report/charts.js';
+import { fitMarkdown } from './report/fit.js';
+import { toJsonReport } from './report/json.js';
+import { renderMarkdown, type ReportEnvironment, type ReportInput } from './report/markdown.js';
+import { headlineFor } from './report/stats.js';
+import { tenantSection } from './report/tenants.js';
+import { utilizationSections } from './report/utilization.js';
+import { runScenarios } from './run/run.js';
+
+/** k6's name for the scenario of a script without `options.scenarios`. */
+const DEFAULT_SCENARIO = 'default';
+
+interface Measured {
+  name: string;
+  files: string[];
+  results: Results;
+  utilization?: UtilizationResults;
+  run?: RunRecord;
+  notes: string[];
+}
 
 export async function gate(opts: GateOptions): Promise<GateResult> {
-  throw new Error(`perf-gate: the pipeline is not assembled yet (thresholds ${opts.thresholds})`);
+  const { log } = opts;
+  const configPath = resolve(opts.cwd, opts.thresholds);
+  const config = loadConfig(configPath, { env: opts.env });
+  // Messages name the file as the user wrote it.
+  config.file = opts.thresholds;
+
+  const measured = opts.results ? await evaluateOnly(opts, config) : await runAndMeasure(opts, config);
+  const scenarioInputs: ScenarioInput[] = [];
+  for (const m of measured) {
+    const configured = config.scenarios.find((s) => s.name === m.name);
+    const notes = [...m.notes];
+    if (!configured && config.scenarios.length > 0) {
+      notes.push(
+        `no scenario named '${m.name}' in ${opts.thresholds}: only the top-level thresholds apply (configured: ${config.scenarios.map((s) => s.name).join(', ')})`,
+      );
+    }
+    const rules = rulesFor(config, configured?.name);
+    scenarioInputs.push({
+      name: m.name,
+      rules,
+      results: m.results,
+      ...(m.utilization ? { utilization: m.utilization } : {}),
+      ...(m.run ? { run: m.run } : {}),
+      baseline: await baselineFor(opts, m.name, rules),
+      notes,
+    });
+  }
+
+  const evaluation = evaluate({ config, ...(opts.failOn ? { failOn: opts.failOn } : {}), scenarios: scenarioInputs });
+  const results: Record<string, Results> = Object.fromEntries(measured.map((m) => [m.name, m.results]));
+
+  const sections: ReportSection[] = [];
+  sections.push(
+    ...utilizationSections(
+      evaluation.scenarios.map((s) => {
+        const util = measured.find((m) => m.name === s.name)?.utilization;
+        return { name: s.name, criteria: s.criteria, ...(util ? { utilization: util } : {}) };
+      }),
+    ),
+  );
+  for (const m of measured) {
+    sections.push(...safeSections(`charts for ${m.name}`, log, () => chartSections(m.name, m.results)));
+    sections.push(...safeSections(`tenant table for ${m.name}`, log, () => [tenantSection(m.name, m.results)]));
+  }
+
+  const baselineSources = scenarioInputs.flatMap((s) => (s.baseline && 'source' in s.baseline ? [s.baseline.source] : []));
+  const environment: ReportEnvironment = {
+    thresholdsFile: opts.thresholds,
+    generatedAt: new Date().toISOString(),
+    ...(opts.baseUrl && !opts.results ? { baseUrl: opts.baseUrl } : {}),
+    ...(opts.environment ?? {}),
+    ...(baselineSources.length > 0 ? { baselineSource: [...new Set(baselineSources)].join(', ') } : {}),
+  };
+  const reportInput: ReportInput = { evaluation, results, environment, sections };
+  const markdown = renderMarkdown(reportInput);
+  const json = toJsonReport(evaluation, { results, environment, ...(environment.generatedAt ? { generatedAt: environment.generatedAt } : {}) });
+  const headline: Record<string, Headline> = {};
+  for (const s of evaluation.scenarios) {
+    const r = results[s.name];
+    if (r) headline[s.name] = headlineFor(r, s.window);
+  }
+
+  const files: GateResult['files'] = { outputs: measured.flatMap((m) => m.files) };
+  if (opts.outDir) {
+    const dir = resolve(opts.cwd, opts.outDir);
+    await mkdir(dir, { recursive: true });
+    files.markdown = join(dir, 'report.md');
+    files.json = join(dir, 'report.json');
+    await writeFile(files.markdown, markdown, 'utf8');
+    await writeFile(files.json, `${JSON.stringify(json, null, 2)}\n`, 'utf8');
+  }
+
+  return {
+    evaluation,
+    markdown,
+    markdownWithin: (maxChars, note) => (markdown.length <= maxChars ? markdown : fitMarkdown(reportInput, maxChars, note)),
+    json,
+    headline,
+    files,
+  };
+}
+
+/** Evaluate-only: group the files by the k6 `scenario` tag they carry, ingest each group as one run. */
+async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured[]> {
+  const files = opts.results ?? [];
+  const groups = new Map<string, string[]>();
+  if (opts.scenarios.length > 0) {
+    groups.set(opts.scenarios[0]!, files);
+  } else {
+    for (const file of files) {
+      const tag = (await scenarioOfFile(file)) ?? DEFAULT_SCENARIO;
+      groups.set(tag, [...(groups.get(tag) ?? []), file]);
+    }
+  }
+  const out: Measured[] = [];
+  for (const [name, group] of groups) {
+    const results = await ingestFiles(group, { tagKeys: tagKeysFor(config, name) });
+    const notes: string[] = [];
+    let utilization: UtilizationResults | undefined;
+    if (config.utilization) {
+      if (results.span) {
+        utilization = await opts.log.group(`perf-gate: utilization over the results' time span (${name})`, () =>
+          collectWindow(config.utilization!, results.span!, opts.log),
+        );
+      } else {
+        notes.push('the results carry no sample times (a k6 summary): utilization cannot be bound to the run window');
+      }
+    }
+    out.push({ name, files: group, results, notes, ...(utilization ? { utilization } : {}) });
+  }
+  return out;
+}
+
+/** Run mode: run each scenario with k6, collecting utilization over each run's window. */
+async function runAndMeasure(opts: GateOptions, config: Config): Promise<Measured[]> {
+  if (!opts.baseUrl) throw new Error('run mode needs a base URL');
+  const outDir = opts.outDir ? resolve(opts.cwd, opts.outDir) : await mkdtemp(join(tmpdir(), 'perf-gate-'));
+  const collections = new Map<string, Collection>();
+  const utilization = new Map<string, UtilizationResults>();
+  const util = config.utilization;
+  const records = await runScenarios({
+    config,
+    scenarios: opts.scenarios,
+    baseUrl: opts.baseUrl,
+    k6: opts.k6,
+    cwd: opts.cwd,
+    outDir,
+    log: opts.log,
+    hooks: util
+      ? {
+          beforeScenario: async (name) => {
+            collections.set(name, await startCollection(util, opts.log));
+          },
+          afterScenario: async (name, record) => {
+            const c = collections.get(name);
+            if (c) utilization.set(name, await c.stop(record.window));
+          },
+        }
+      : {},
+  });
+  const out: Measured[] = [];
+  for (const record of records) {
+    const results = await ingestFiles(record.outputs, { tagKeys: tagKeysFor(config, record.scenario) });
+    const u = utilization.get(record.scenario);
+    out.push({ name: record.scenario, files: record.outputs, results, run: record, notes: [], ...(u ? { utilization: u } : {}) });
+  }
+  return out;
+}
+
+/** Tag keys that the scenario's selectors filter on, so ingestion indexes them. */
+function tagKeysFor(config: Config, scenario: string): string[] {
+  const keys = new Set<string>();
+  const rules: ThresholdRule[] = rulesFor(config, config.scenarios.some((s) => s.name === scenario) ? scenario : undefined);
+  for (const r of rules) for (const t of r.selector.tags) keys.add(t.key);
+  return [...keys];
+}
+
+async function baselineFor(opts: GateOptions, scenario: string, rules: ThresholdRule[]): Promise<Baseline | { missing: string } | undefined> {
+  const needs = rules.some((r) => r.expression.relative);
+  if (!opts.baseline) {
+    return needs ? { missing: 'no baseline given: pass --baseline FILE (a JSON report of an earlier run), or run on a pull request whose base branch has a perf-gate run' } : undefined;
+  }
+  if (typeof opts.baseline !== 'function') return opts.baseline;
+  try {
+    const found = await opts.baseline(scenario);
+    return found ?? (needs ? { missing: 'no baseline run found on the base branch' } : undefined);
+  } catch (error) {
+    return { missing: `the baseline could not be loaded: ${asError(error).message}` };
+  }
+}
+
+/** Optional report blocks never sink the report: a failure becomes a warning. */
+function safeSections(what: string, log: GateOptions['log'], make: () => (ReportSection | undefined)[]): ReportSection[] {
+  try {
+    return make().filter((s): s is ReportSection => s !== undefined);
+  } catch (error) {
+    log.warning(`perf-gate: left out the ${what}: ${asError(error).message}`);
+    return [];
+  }
 }
