@@ -296,6 +296,9 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       outDir: reportDir,
     };
 
+    /** A thresholds path as the pipeline reports it → relative to the repository (annotations, messages). */
+    const repoPath = (f: string) => relative(workspace, resolve(cwd, f)).split('\\').join('/');
+
     // ── gate ──
     const result = await gate(opts);
     const passed = gatePassed(result.evaluation);
@@ -344,7 +347,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
             },
           }
         : {}),
-      mapFile: (f) => relative(workspace, resolve(cwd, f)).split('\\').join('/'),
+      mapFile: repoPath,
       log,
     });
     if (published.comment?.url) core.setOutput('comment-url', published.comment.url);
@@ -358,7 +361,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       }
     }
 
-    const message = failureMessage(result.evaluation);
+    const message = failureMessage(result.evaluation, repoPath);
     if (message) {
       if (failWorkflow) core.setFailed(message);
       else log.warning(`${message}\n(fail-workflow: false — the step does not fail)`);

@@ -200,16 +200,18 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
   return ctx;
 }
 
-/** The sentence the comment carries about the kind of run. */
+/** What started the run, as the comment says it: `manual retest by @octocat`, `push to \`release/2\``. */
 export function describeTrigger(ctx: GateContext): string {
-  const sha = ctx.sha.slice(0, 7);
-  if (ctx.retest) return `Manual retest by @${ctx.retest.actor} of \`${sha}\``;
+  if (ctx.retest) return `manual retest by @${ctx.retest.actor}`;
   switch (ctx.kind) {
     case 'push':
-      return `Push to \`${ctx.ref}\` at \`${sha}\``;
+      return `push to \`${ctx.ref}\``;
     case 'workflow_run':
-      return `Measured \`${sha}\` (evaluated by a follow-up workflow run)`;
+      return `evaluated after the measuring workflow run`;
+    case 'pull_request':
+    case 'pull_request_target':
+      return `pull request #${ctx.prNumber ?? '?'}`;
     default:
-      return `Measured \`${sha}\``;
+      return ctx.eventName || 'run';
   }
 }

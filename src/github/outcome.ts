@@ -41,10 +41,10 @@ export function describeCriterion(c: CriterionResult): string {
 }
 
 /** The failed check's message: the verdict and every criterion that failed the gate; undefined when it passed. */
-export function failureMessage(evaluation: Evaluation): string | undefined {
+export function failureMessage(evaluation: Evaluation, mapFile: (file: string) => string = (f) => f): string | undefined {
   if (gatePassed(evaluation)) return undefined;
   const failed = blockingCriteria(evaluation);
   if (failed.length === 0) return `perf-gate: ${evaluation.verdict}. ${evaluation.rationale}`;
-  const lines = failed.map((c) => `- ${describeCriterion(c)} [${c.pos.file}:${c.pos.line}]`);
+  const lines = failed.map((c) => `- ${describeCriterion(c)} [${mapFile(c.pos.file)}:${c.pos.line}]`);
   return `perf-gate: ${evaluation.verdict} — ${failed.length} ${failed.length === 1 ? 'criterion' : 'criteria'} failed:\n${lines.join('\n')}`;
 }

@@ -1,11 +1,10 @@
 // Publishes a gate result on GitHub: job summary, annotations, the sticky PR comment. Never changes the
 // verdict and never throws for a GitHub-side problem: a missing permission becomes a warning saying which.
-import type { GateResult, Headline, Logger, Verdict } from '../model.js';
+import type { GateResult, Logger } from '../model.js';
 import { annotationsFor, type Annotation } from './annotations.js';
 import { describeApiError, errorStatus, type GitHubClient } from './client.js';
 import { COMMENT_LIMIT, marker, normalizeKey, upsertComment, type UpsertResult } from './comment.js';
 import { describeTrigger, type GateContext } from './context.js';
-import { formatValue } from './outcome.js';
 import { writeSummary } from './summary.js';
 
 export type CommentMode = 'always' | 'on-failure' | 'never';
@@ -38,25 +37,13 @@ export interface PublishReport {
   warnings: string[];
 }
 
-const ICON: Record<Verdict, string> = { APPROVED: '✅', CONDITIONALLY_APPROVED: '⚠️', NOT_APPROVED: '❌' };
-
-function headlineLine(name: string, h: Headline): string {
-  const parts: string[] = [];
-  if (h.p95 !== null) parts.push(`p95 ${formatValue(h.p95, 'ms')}`);
-  if (h.p99 !== null) parts.push(`p99 ${formatValue(h.p99, 'ms')}`);
-  if (h.errorRate !== null) parts.push(`errors ${formatValue(h.errorRate, 'ratio')}`);
-  if (h.rps !== null) parts.push(`${formatValue(h.rps, 'per-second')}`);
-  return `**${name}**: ${parts.length ? parts.join(' · ') : 'no data'}`;
-}
-
-/** The lines above the report in the comment and the summary: verdict, what was measured, the run link. */
-export function header(result: GateResult, ctx: GateContext, commentKey: string): string {
-  const v = result.evaluation.verdict;
+/**
+ * The line above the report in the comment and the summary: what was measured and where the run is.
+ * The verdict and the headline numbers are the report's own first lines.
+ */
+export function header(_result: GateResult, ctx: GateContext, commentKey: string): string {
   const key = normalizeKey(commentKey);
-  const title = `## ${ICON[v]} perf-gate: ${v.replace(/_/g, ' ')}${key !== 'default' ? ` — \`${key}\`` : ''}`;
-  const meta = `${describeTrigger(ctx)} · commit \`${ctx.sha}\` · [workflow run](${ctx.runUrl})`;
-  const heads = Object.entries(result.headline).map(([name, h]) => headlineLine(name, h));
-  return [title, '', meta, ...(heads.length ? ['', heads.join('  \n')] : [])].join('\n');
+  return `<sub>perf-gate${key !== 'default' ? ` \`${key}\`` : ''} · ${describeTrigger(ctx)} · commit \`${ctx.sha}\` · [workflow run](${ctx.runUrl})</sub>`;
 }
 
 /** Closes an unclosed code fence and cuts at a line boundary: a last guard behind `markdownWithin`. */
@@ -167,7 +154,7 @@ export async function publishError(opts: {
   const text = [
     `## ❗ perf-gate could not decide${normalizeKey(opts.commentKey) !== 'default' ? ` — \`${normalizeKey(opts.commentKey)}\`` : ''}`,
     '',
-    `${describeTrigger(ctx)} · commit \`${ctx.sha}\` · [workflow run](${ctx.runUrl})`,
+    `<sub>${describeTrigger(ctx)} · commit \`${ctx.sha}\` · [workflow run](${ctx.runUrl})</sub>`,
     '',
     '```text',
     opts.message.replace(/```/g, "'''").slice(0, 4000),

@@ -104,6 +104,7 @@ describe.skipIf(!ready)('the Action with the real pipeline (evaluate-only)', () 
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body.startsWith(marker('default'))).toBe(true);
     expect(comments[0]!.body).toContain('NOT APPROVED');
+    expect(r.failed).toContain('[thresholds.yml:');
     const json = JSON.parse(await readFile(r.outputs['report-json']!, 'utf8')) as { verdict: string };
     expect(json.verdict).toBe('NOT_APPROVED');
     expect(r.summary).toContain(g.last.markdown.slice(0, 200));
@@ -115,7 +116,9 @@ describe.skipIf(!ready)('the Action with the real pipeline (evaluate-only)', () 
     expect(r.outputs.verdict).toBe('APPROVED');
     expect(r.outputs.passed).toBe('true');
     expect(r.failed).toBeUndefined();
-    expect(server.commentsOn('Codertocat', 'Hello-World', 2)[0]!.body).toContain('APPROVED');
+    const body = server.commentsOn('Codertocat', 'Hello-World', 2)[0]!.body;
+    expect(body).toContain('APPROVED');
+    expect(body).not.toContain('NOT APPROVED');
   });
 });
 

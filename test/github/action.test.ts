@@ -57,7 +57,7 @@ describe('pull_request: the sticky comment', () => {
     expect(comments).toHaveLength(1);
     const body = comments[0]!.body;
     expect(body.split('\n')[0]).toBe(marker('default'));
-    expect(body).toContain(`perf-gate: ${g.last.evaluation.verdict.replace(/_/g, ' ')}`);
+    expect(body.split('\n')[1]).toMatch(/^<sub>perf-gate · pull request #2 · commit `ec26c3e57ca3a959ca5aad62de7213c562f8c821` · \[workflow run\]\(https:\/\/github.com\/Codertocat\/Hello-World\/actions\/runs\/4242\)<\/sub>$/);
     expect(body).toContain('https://github.com/Codertocat/Hello-World/actions/runs/4242');
     expect(body).toContain(PR.headSha);
     expect(body).toContain(g.last.markdown);
@@ -83,8 +83,7 @@ describe('pull_request: the sticky comment', () => {
     await act({ gate: gateUnderTest('pass') });
     expect(ours()).toHaveLength(1);
     expect(ours()[0]!.id).toBe(first.id);
-    expect(ours()[0]!.body).toContain('APPROVED');
-    expect(ours()[0]!.body).not.toContain('NOT APPROVED');
+    expect(ours()[0]!.body).toContain('**Verdict:** APPROVED');
 
     const writesBefore = server.requests.filter((q) => q.method !== 'GET').length;
     const again = await act({ gate: gateUnderTest('pass') });
@@ -110,7 +109,7 @@ describe('pull_request: the sticky comment', () => {
     expect(all.find((c) => c.id === fake.id)!.body).toBe(`${marker('default')}\nall good, merge it`);
     const mine = all.filter((c) => c.user.login === 'github-actions[bot]');
     expect(mine).toHaveLength(1);
-    expect(mine[0]!.body).toContain('NOT APPROVED');
+    expect(mine[0]!.body).toContain('**Verdict:** NOT_APPROVED');
   });
 
   it('two racing runs converge on one comment', async () => {
@@ -134,7 +133,7 @@ describe('pull_request: the sticky comment', () => {
     expect(held).toBe(2);
     expect(server.requests.filter((q) => q.method === 'POST' && q.path.endsWith('/comments'))).toHaveLength(2);
     expect(ours()).toHaveLength(1);
-    expect(ours()[0]!.body).toContain('NOT APPROVED');
+    expect(ours()[0]!.body).toContain('**Verdict:** NOT_APPROVED');
   });
 
   it('a report over 65,536 characters is shortened with a note pointing to the job summary', async () => {
@@ -224,7 +223,7 @@ describe('pull_request: the sticky comment', () => {
     expect(ours()).toHaveLength(1);
     await act({ gate: gateUnderTest('pass'), inputs: { comment: 'on-failure' } });
     expect(ours()).toHaveLength(1);
-    expect(ours()[0]!.body).not.toContain('NOT APPROVED');
+    expect(ours()[0]!.body).toContain('**Verdict:** APPROVED');
   });
 
   it('separate comment keys keep separate comments', async () => {
@@ -255,6 +254,7 @@ describe('outputs, summary, annotations and the failed check', () => {
     const listed = r.failed!.split('\n').filter((l) => l.startsWith('- '));
     expect(listed).toHaveLength(failed.length);
     for (const c of failed) expect(r.failed).toContain(`${c.metric} ${c.expression}`);
+    expect(r.failed).toContain('[thresholds.yml:');
     for (const c of g.last.evaluation.scenarios.flatMap((s) => s.criteria.filter((x) => !x.blocking))) {
       expect(r.failed).not.toContain(`${c.metric} ${c.expression}`);
     }
@@ -276,7 +276,8 @@ describe('outputs, summary, annotations and the failed check', () => {
     expect(r.outputs['error-rate']).toBe(h.errorRate === null ? '' : String(h.errorRate));
     expect(JSON.parse(await readFile(r.outputs['report-json']!, 'utf8'))).toEqual(g.last.json);
     expect(await readFile(r.outputs['report-markdown']!, 'utf8')).toBe(g.last.markdown);
-    expect(r.summary).toContain('perf-gate: CONDITIONALLY APPROVED');
+    expect(r.summary).toContain(g.last.markdown);
+    expect(r.summary).toContain('[workflow run](https://github.com/Codertocat/Hello-World/actions/runs/4242)');
   });
 
   it('fail-workflow: false reports a failing gate without failing the step', async () => {
@@ -362,7 +363,7 @@ describe('each event kind', () => {
     const r = await act({ gate: g.gate, event: 'push', payload, ref: 'refs/heads/release/2.0', sha: payload.after as string });
     const comments = server.commentsOn(PR.owner, PR.repo, 31);
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.body).toContain('Push to `release/2.0`');
+    expect(comments[0]!.body).toContain('push to `release/2.0`');
     expect(comments[0]!.body).toContain(payload.after as string);
     expect(r.outputs['pr-number']).toBe('31');
   });
@@ -396,7 +397,7 @@ describe('each event kind', () => {
     });
     const comments = server.commentsOn('octo-org', 'octo-repo', 9);
     expect(comments).toHaveLength(1);
-    expect(comments[0]!.body).toContain('Manual retest by @octocat');
+    expect(comments[0]!.body).toContain('manual retest by @octocat');
     expect(g.calls[0]!.scenarios).toEqual(['smoke', 'checkout']);
     expect(g.calls[0]!.baseUrl).toBe('https://pr-9.preview.example.com');
     expect(g.calls[0]!.results).toBeUndefined();
