@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli.js';
+import { main } from '../../src/cli.js';
 
 function io() {
   const out: string[] = [];

@@ -1,0 +1,124 @@
+// `perf-gate evaluate` end to end through the real pipeline: generated k6 output in k6's exact format
+// with known answers, the JSON report contract, exit codes 0 / 1 / 2.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { loadTestSpec, writeK6Fixture, type FixtureAnswers } from '../../src/k6/fixtures.js';
+
+function io(cwd: string) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: (s: string) => out.push(s), stderr: (s: string) => err.push(s), cwd, env: {} } };
+}
+
+interface JsonCriterion {
+  scenario: string;
+  metric: string;
+  expression: string;
+  actual: number | null;
+  status: string;
+}
+
+let dir: string;
+let answers: FixtureAnswers;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'perf-gate-cli-'));
+  const spec = loadTestSpec('smoke', 0.5);
+  spec.seed = 11;
+  const written = await writeK6Fixture(spec, join(dir, 'smoke.ndjson.gz'));
+  answers = written.answers!;
+});
+
+function thresholds(p99Limit: number, extra = ''): string {
+  const file = join(dir, `t-${p99Limit}-${extra.length}.yml`);
+  writeFileSync(
+    file,
+    `version: 1
+thresholds:
+  http_req_duration: ["p(95)<100000", "p(99)<${p99Limit}"]
+scenarios:
+  smoke:
+    thresholds:
+      "http_req_duration{tenant:*}": ["p(99)<100000"]
+${extra}`,
+  );
+  return file;
+}
+
+describe('perf-gate evaluate', () => {
+  it('passes (exit 0) and writes the JSON contract with k6-exact percentiles', async () => {
+    const t = io(dir);
+    const json = join(dir, 'pass.json');
+    const code = await main(['evaluate', '--thresholds', thresholds(100000), '--results', join(dir, 'smoke.ndjson.gz'), '--json', json], t.io);
+    expect(t.err.join('')).toContain('APPROVED');
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { verdict: string; criteria: JsonCriterion[] };
+    expect(report.verdict).toBe('APPROVED');
+    const p99 = report.criteria.find((c) => c.metric === 'http_req_duration' && c.expression === 'p(99)<100000')!;
+    expect(p99.scenario).toBe('smoke');
+    expect(Math.abs(p99.actual! - answers.trends.http_req_duration!.p99) / answers.trends.http_req_duration!.p99).toBeLessThan(0.001);
+    // The wildcard expands to one row per tenant seen in the run.
+    const tenants = report.criteria.filter((c) => c.metric.startsWith('http_req_duration{tenant:')).map((c) => c.metric);
+    expect(tenants.sort()).toEqual(answers.tagValues.tenant.map((v) => `http_req_duration{tenant:${v}}`).sort());
+    expect(t.out.join('')).toContain('| `http_req_duration` |');
+  });
+
+  it('fails (exit 1) when a limit is below the measured p99, naming the criterion', async () => {
+    const t = io(dir);
+    const limit = Math.floor(answers.trends.http_req_duration!.p99 * 0.8);
+    const code = await main(['evaluate', '--thresholds', thresholds(limit), '--results', join(dir, 'smoke.ndjson.gz'), '-q'], t.io);
+    expect(code).toBe(1);
+    expect(t.err.join('')).toContain(`http_req_duration p(99)<${limit}`);
+    expect(t.out.join('')).toBe('');
+  });
+
+  it('expands globs and notes a results scenario that thresholds.yml does not name', async () => {
+    const t = io(dir);
+    const file = join(dir, 'other.yml');
+    writeFileSync(file, 'version: 1\nthresholds:\n  http_req_failed: ["rate<0.5"]\nscenarios:\n  baseline: {}\n');
+    const code = await main(['evaluate', '--thresholds', file, '--results', '*.ndjson.gz'], t.io);
+    expect(code).toBe(0);
+    expect(t.out.join('')).toMatch(/no scenario named 'smoke'/);
+  });
+
+  it('exits 2 on a bad thresholds file, naming file:line:column', async () => {
+    const t = io(dir);
+    const file = join(dir, 'bad.yml');
+    writeFileSync(file, 'version: 1\nthresholds:\n  http_req_duration: ["p(99)<<500"]\n');
+    const code = await main(['evaluate', '--thresholds', file, '--results', join(dir, 'smoke.ndjson.gz')], t.io);
+    expect(code).toBe(2);
+    expect(t.err.join('')).toMatch(/bad\.yml:3:\d+/);
+  });
+
+  it('exits 2 on usage errors and unreadable results', async () => {
+    const t = io(dir);
+    expect(await main(['evaluate', '--thresholds', thresholds(1000)], t.io)).toBe(2);
+    expect(t.err.join('')).toContain('--results');
+    const u = io(dir);
+    expect(await main(['evaluate', '--thresholds', thresholds(1000), '--results', join(dir, 'missing.ndjson')], u.io)).toBe(2);
+    expect(u.err.join('')).toContain('missing.ndjson');
+    const v = io(dir);
+    expect(await main(['evaluate', '--bogus'], v.io)).toBe(2);
+  });
+
+  it('compares with a --baseline report written earlier by --json', async () => {
+    const base = join(dir, 'base.json');
+    const t0 = io(dir);
+    const file = thresholds(100000, '      http_req_duration: [{ threshold: "p(99)<+10%" }]\n');
+    expect(await main(['evaluate', '--thresholds', file, '--results', join(dir, 'smoke.ndjson.gz'), '--json', base, '-q'], t0.io)).toBe(0);
+    const first = JSON.parse(readFileSync(base, 'utf8')) as { criteria: JsonCriterion[] };
+    expect(first.criteria.find((c) => c.expression === 'p(99)<+10%')!.status).toBe('no-data');
+    const t = io(dir);
+    const json = join(dir, 'cmp.json');
+    expect(await main(['evaluate', '--thresholds', file, '--results', join(dir, 'smoke.ndjson.gz'), '--baseline', base, '--json', json, '-q'], t.io)).toBe(0);
+    const rel = (JSON.parse(readFileSync(json, 'utf8')) as { criteria: (JsonCriterion & { baseline: number; delta: number })[] }).criteria.find(
+      (c) => c.expression === 'p(99)<+10%',
+    )!;
+    expect(rel.status).toBe('pass');
+    expect(rel.baseline).toBeCloseTo(rel.actual!, 6);
+    expect(rel.delta).toBeCloseTo(0, 6);
+  });
+});

@@ -1,0 +1,84 @@
+// `perf-gate run` end to end: preflight against a local server, the k6 test double (replaying real
+// k6 output) as the k6 executable, ingestion of what it wrote, the report and the exit code.
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+
+const K6_DOUBLE = resolve(import.meta.dirname, '../support/k6-double.mjs');
+const SMOKE = resolve(import.meta.dirname, '../../k6/smoke-test.ts');
+
+let server: Server;
+let baseUrl: string;
+let dir: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    res.statusCode = req.url === '/healthz' ? 200 : 404;
+    res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address() as { port: number };
+  baseUrl = `http://127.0.0.1:${addr.port}`;
+  dir = mkdtempSync(join(tmpdir(), 'perf-gate-run-cli-'));
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return {
+    out,
+    err,
+    io: {
+      stdout: (s: string) => out.push(s),
+      stderr: (s: string) => err.push(s),
+      cwd: dir,
+      env: { PATH: process.env.PATH, K6_DOUBLE_DURATION_MS: '200' } as NodeJS.ProcessEnv,
+    },
+  };
+}
+
+function thresholds(p99: number): string {
+  const file = join(dir, `thresholds-${p99}.yml`);
+  writeFileSync(file, `version: 1\nthresholds:\n  http_req_duration: ["p(99)<${p99}"]\n  http_reqs: ["count>0"]\nscenarios:\n  smoke:\n    script: ${SMOKE}\n`);
+  return file;
+}
+
+describe('perf-gate run', () => {
+  it('preflights, runs k6, judges its output and writes the reports', async () => {
+    const t = io();
+    const json = join(dir, 'run.json');
+    const code = await main(
+      ['run', '--thresholds', thresholds(100000), '--base-url', baseUrl, '--preflight-path', '/healthz', '--k6-path', K6_DOUBLE, '--json', json, '--out-dir', join(dir, 'out'), '-q'],
+      t.io,
+    );
+    expect(t.err.join('')).toContain('APPROVED');
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { verdict: string; criteria: { scenario: string; metric: string; actual: number }[] };
+    expect(report.verdict).toBe('APPROVED');
+    // The double replays the real 20 s sample: 322 requests.
+    const count = report.criteria.find((c) => c.metric === 'http_reqs')!;
+    expect(count.scenario).toBe('smoke');
+    expect(count.actual).toBe(322);
+  });
+
+  it('fails fast with exit 2 when the environment never answers', async () => {
+    const t = io();
+    const code = await main(
+      ['run', '--thresholds', thresholds(100000), '--base-url', baseUrl, '--preflight-path', '/missing', '--preflight-timeout', '1s', '--k6-path', K6_DOUBLE, '-q'],
+      t.io,
+    );
+    expect(code).toBe(2);
+    expect(t.err.join('')).toContain('/missing');
+  });
+
+  it('exits 1 when the measured p99 misses the limit', async () => {
+    const t = io();
+    const code = await main(['run', '--thresholds', thresholds(1), '--base-url', baseUrl, '--preflight-path', '/healthz', '--k6-path', K6_DOUBLE, '-q'], t.io);
+    expect(code).toBe(1);
+    expect(t.err.join('')).toContain('p(99)<1');
+  });
+});
