@@ -1,0 +1,131 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { k6Time, pointLine } from '../../src/k6/format.js';
+import { DEFAULT_TAG_KEYS } from '../../src/k6/ingest.js';
+import { createNdjsonParser, type PartialAggregates } from '../../src/k6/ndjson.js';
+import { EXACT_CAP, INV_LOG_GAMMA } from '../../src/metrics/histogram.js';
+
+const cfg = { bucketMs: 1000, indexKeys: [...DEFAULT_TAG_KEYS], exactCap: EXACT_CAP, invLogGamma: INV_LOG_GAMMA, maxExamples: 5 };
+const enc = new TextEncoder();
+
+function parseText(text: string): PartialAggregates {
+  const buf = enc.encode(text);
+  const p = createNdjsonParser(cfg);
+  const used = p.feed(buf, 0, buf.length);
+  p.tail(buf, used, buf.length);
+  return p.finish();
+}
+
+/** Epoch ms of a k6 time string, computed independently of the parser (Date for the seconds). */
+function expectedMs(t: string): number {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|([+-])(\d\d):(\d\d))$/.exec(t)!;
+  const off = m[3] === 'Z' ? 0 : (m[4] === '-' ? -1 : 1) * (Number(m[5]) * 60 + Number(m[6]));
+  return Date.parse(`${m[1]}Z`) - off * 60_000 + Number((m[2] ?? '').padEnd(9, '0') || '0') / 1e6;
+}
+
+const tagValue = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('', '200', '0', 'true', 'acme', '<&>', 'a"b\\c\n'));
+const tagKey = fc.oneof(fc.constantFrom(...DEFAULT_TAG_KEYS, 'url', 'name', 'proto', 'error_code'), fc.string({ minLength: 1 }));
+const k6Value = fc.oneof(
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.integer({ min: 0, max: 100000 }),
+  fc.double({ min: 0, max: 1e5, noNaN: true }).map((v) => Math.round(v * 1e6) / 1e6),
+  fc.constantFrom(0, -0, 1, 1e-7, 5e-324, 1.7976931348623157e308, 123456789012345680000),
+);
+const k6Point = fc.record({
+  metric: fc.oneof(fc.constantFrom('http_req_duration', 'vus', 'checks', 'portfolio_latency'), fc.string({ minLength: 1 })),
+  ns: fc.bigInt({ min: 946_684_800_000_000_000n, max: 4_102_444_800_000_000_000n }),
+  offset: fc.integer({ min: -14 * 60, max: 14 * 60 }),
+  value: k6Value,
+  tags: fc.oneof(fc.constant(null), fc.dictionary(tagKey, tagValue, { maxKeys: 12 })),
+});
+
+describe('NDJSON reader (property-based)', () => {
+  it('reads any valid k6 Point line as JSON.parse reads it', () => {
+    fc.assert(
+      fc.property(k6Point, ({ metric, ns, offset, value, tags }) => {
+        const line = pointLine(metric, k6Time(ns, offset), value, tags);
+        const o = JSON.parse(line);
+        const part = parseText(`${line}\n`);
+        expect(part.badLines).toBe(0);
+        expect(part.points).toBe(1);
+        expect(part.series).toHaveLength(1);
+        const s = part.series[0]!;
+        expect(s.metric).toBe(o.metric);
+        const want: string[] = [];
+        for (const k of Object.keys(o.data.tags ?? {}).filter((k) => DEFAULT_TAG_KEYS.includes(k)).sort()) want.push(k, o.data.tags[k]);
+        expect(s.tags).toEqual(want);
+        const b = s.buckets[0]!;
+        expect(Object.is(b.sum, o.data.value) || b.sum === o.data.value).toBe(true);
+        expect(b.min).toBe(o.data.value);
+        expect(part.minT).toBeCloseTo(expectedMs(o.data.time), 3);
+        expect(b.b).toBe(Math.floor(expectedMs(o.data.time) / 1000));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('reads the same values when the keys come in another order or with spaces (JSON.parse fallback)', () => {
+    fc.assert(
+      fc.property(k6Point, fc.boolean(), ({ metric, ns, offset, value, tags }, spaced) => {
+        fc.pre(!Object.is(value, -0)); // JSON.stringify writes -0 as 0
+        const fast = pointLine(metric, k6Time(ns, offset), value, tags);
+        const o = JSON.parse(fast);
+        const reordered = JSON.stringify({ type: 'Point', data: { tags: o.data.tags, value: o.data.value, time: o.data.time }, metric: o.metric }, null, spaced ? 1 : 0).replace(/\n/g, ' ');
+        const a = parseText(`${fast}\n`);
+        const b = parseText(`${reordered}\n`);
+        expect(b.badLines).toBe(0);
+        expect(b.series).toEqual(a.series);
+        expect(b.minT).toBe(a.minT);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('counts any garbage line and never throws', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.json()), { minLength: 1, maxLength: 8 }), (raw) => {
+        const lines = raw.map((l) => l.replace(/\n/g, ' '));
+        const part = parseText(`${lines.join('\n')}\n`);
+        let expectedBad = 0;
+        for (const l of lines) {
+          if (l.trim() === '') continue;
+          let o: unknown;
+          try {
+            o = JSON.parse(l);
+          } catch {
+            expectedBad++;
+            continue;
+          }
+          const r = o as { type?: unknown; data?: unknown } | null;
+          if (r === null || typeof r !== 'object' || (r.type !== 'Point' && r.type !== 'Metric')) expectedBad++;
+        }
+        expect(part.badLines).toBe(expectedBad);
+        expect(part.lines).toBe(lines.length);
+        expect(part.badExamples.length).toBe(Math.min(5, expectedBad));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reports a trailing partial line as truncation, not as a bad line', () => {
+    fc.assert(
+      fc.property(k6Point, fc.nat(), ({ metric, ns, offset, value, tags }, cut) => {
+        const line = pointLine(metric, k6Time(ns, offset), value, tags);
+        const partial = line.slice(0, 1 + (cut % (line.length - 1)));
+        const part = parseText(`${line}\n${partial}`);
+        expect(part.points).toBe(1);
+        expect(part.badLines).toBe(0);
+        expect(part.truncated).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('gives bad-line examples with their line numbers', () => {
+    const ok = pointLine('vus', k6Time(1_700_000_000_000_000_000n), 3, {});
+    const part = parseText([ok, 'garbage', ok, '{"metric":"x"', '', ok, '[1,2]'].join('\n') + '\n');
+    expect(part.badLines).toBe(3);
+    expect(part.badExamples.map((e) => e.line)).toEqual([2, 4, 7]);
+    expect(part.points).toBe(3);
+  });
+});
