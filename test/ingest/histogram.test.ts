@@ -1,0 +1,53 @@
+import fc from 'fast-check';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { k6Time, metricLine, pointLine } from '../../src/k6/format.js';
+import { ingestFiles } from '../../src/k6/ingest.js';
+import { Aggregate, EXACT_CAP, k6Percentile } from '../../src/metrics/histogram.js';
+
+const exactPct = (values: number[], p: number) => k6Percentile(Float64Array.from(values).sort(), p);
+
+describe('histogram percentiles', () => {
+  it('stay within 0.1% (in fact 0.005%) of the exact k6 percentile once values are bucketed', () => {
+    const value = fc.oneof(fc.double({ min: 1e-3, max: 1e6, noNaN: true }), fc.double({ min: -1e4, max: 1e4, noNaN: true }), fc.constant(0));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 2, maxLength: 3000 }), fc.double({ min: 0, max: 1, noNaN: true }), (values, p) => {
+        const agg = new Aggregate(1); // force the histogram
+        agg.addScalars(values.length, 0, Math.min(...values), Math.max(...values), 0, 0, 0);
+        agg.addValues(values, null, 0);
+        expect(agg.exact).toBe(false);
+        const want = exactPct(values, p);
+        const got = agg.percentile(p);
+        const sorted = Float64Array.from(values).sort();
+        const i = p * (values.length - 1);
+        const scale = Math.max(Math.abs(sorted[Math.floor(i)]!), Math.abs(sorted[Math.ceil(i)]!));
+        expect(Math.abs(got - want)).toBeLessThanOrEqual(scale * 5.1e-5 + 1e-12);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps a busy second of one series in a histogram and still answers within 0.1%', async () => {
+    const lines = [metricLine({ name: 'http_req_duration', type: 'trend', contains: 'time' })];
+    const values: number[] = [];
+    let seed = 7;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const n = EXACT_CAP * 3;
+    for (let i = 0; i < n; i++) {
+      const v = Math.round(Math.exp(4 + rand() * 2.5) * 1e6) / 1e6;
+      values.push(v);
+      lines.push(pointLine('http_req_duration', k6Time(1_767_258_000_000_000_000n + BigInt(i) * 100_000n), v, { status: '200' }));
+    }
+    const f = join(mkdtempSync(join(tmpdir(), 'perf-gate-hist-')), 'busy.ndjson');
+    writeFileSync(f, `${lines.join('\n')}\n`);
+    const r = await ingestFiles([f]);
+    for (const p of [50, 90, 95, 99, 99.9]) {
+      const m = r.measure({ raw: 'http_req_duration', metric: 'http_req_duration', tags: [] }, { kind: 'p', p });
+      const want = exactPct(values, p / 100);
+      if (!('value' in m)) throw new Error(m.noData);
+      expect(Math.abs(m.value - want) / want).toBeLessThan(0.001);
+    }
+  });
+});
