@@ -56,6 +56,13 @@ export async function tokenLogin(octokit: GitHubClient, log: Logger): Promise<st
   }
 }
 
+const TIMESTAMP = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** Same content apart from timestamps (a report's "generated at"): a re-run that changed nothing writes nothing. */
+export function sameContent(a: string | null | undefined, b: string): boolean {
+  return a === b || (typeof a === 'string' && a.replace(TIMESTAMP, '') === b.replace(TIMESTAMP, ''));
+}
+
 function isOurs(c: CommentLike, mark: string, login: string | undefined): boolean {
   if (!c.body || !c.body.startsWith(mark)) return false;
   const user = c.user;
@@ -127,7 +134,7 @@ export async function upsertComment(
     for (const c of after) if (c.id !== keep.id && (await deleteQuietly(octokit, target, c.id))) deleted.push(c.id);
     if (after.every((c) => c.id !== data.id) && data.id !== keep.id && (await deleteQuietly(octokit, target, data.id))) deleted.push(data.id);
   } else {
-    if (keep.body === full) {
+    if (sameContent(keep.body, full)) {
       action = 'unchanged';
     } else {
       const { data } = await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: keep.id, body: full });

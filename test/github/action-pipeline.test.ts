@@ -109,6 +109,12 @@ describe.skipIf(!ready)('the Action with the real pipeline (evaluate-only)', () 
     expect(json.verdict).toBe('NOT_APPROVED');
     expect(r.summary).toContain(g.last.markdown.slice(0, 200));
     expect(Number(r.outputs['p99-ms'])).toBeGreaterThan(500);
+
+    // The same results evaluated again (a re-run): the comment is left alone.
+    const writes = server.requests.filter((q) => q.method !== 'GET').length;
+    const again = await act(600, 20);
+    expect(again.r.outputs.verdict).toBe('NOT_APPROVED');
+    expect(server.requests.filter((q) => q.method !== 'GET').length).toBe(writes);
   });
 
   it('a fast run: APPROVED, step passes', async () => {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { annotationsFor } from '../../src/github/annotations.js';
 import { createClient } from '../../src/github/client.js';
-import { COMMENT_LIMIT, marker, upsertComment } from '../../src/github/comment.js';
+import { COMMENT_LIMIT, marker, sameContent, upsertComment } from '../../src/github/comment.js';
 import { resolveContext, type GateContext, type RunEnvironment } from '../../src/github/context.js';
 import { failureMessage, formatValue, gatePassed } from '../../src/github/outcome.js';
 import { commentBody } from '../../src/github/publish.js';
@@ -99,6 +99,12 @@ describe('size limits', () => {
 });
 
 describe('comment upsert', () => {
+  it('bodies that differ only in timestamps are the same content; other changes are not', () => {
+    expect(sameContent('Generated 2026-11-27T03:26:51.047Z, p99 606 ms', 'Generated 2026-11-28T10:00:00Z, p99 606 ms')).toBe(true);
+    expect(sameContent('Generated 2026-11-27T03:26:51.047Z, p99 606 ms', 'Generated 2026-11-27T03:26:51.047Z, p99 607 ms')).toBe(false);
+    expect(sameContent(null, 'x')).toBe(false);
+  });
+
   it('two runs with different bodies racing: one comment remains, holding one of the bodies', async () => {
     server = await startGithubServer();
     server.tokens.set('t', { user: GITHUB_ACTIONS_BOT, userEndpoint: false });
