@@ -7,6 +7,9 @@ import { findBaseline } from '../../src/baseline/fetch.js';
 import { saveBaseline, baselineFiles } from '../../src/baseline/save.js';
 import { baselineArtifactName, BASELINE_REPORT_FILE } from '../../src/baseline/name.js';
 import { measurementKey } from '../../src/evaluate/keys.js';
+import { actionBaselineFinder, actionBaselineSaver, workflowFileFromRef } from '../../src/baseline/action.js';
+import type { BaselineSave } from '../../src/action.js';
+import type { GateContext } from '../../src/github/context.js';
 import { jsonReport, quietLog, zipOf } from './helpers.js';
 
 const TOKEN = 'ghs_localtesttoken0000000000000000000001';
@@ -195,5 +198,44 @@ describe('saveBaseline through the @actions/artifact protocol', () => {
     expect(found.runId).toBe(run.id);
     expect(found.baseline).toEqual(report);
     expect(found.parsed.commit).toBe('3'.repeat(40));
+  });
+});
+
+describe('the Action hooks', () => {
+  it('the workflow file from GITHUB_WORKFLOW_REF', () => {
+    expect(workflowFileFromRef('octo-org/octo-repo/.github/workflows/perf.yml@refs/heads/main')).toBe('perf.yml');
+    expect(workflowFileFromRef('octo-org/octo-repo/.github/workflows/perf.yml@refs/pull/7/merge')).toBe('perf.yml');
+    expect(workflowFileFromRef(undefined)).toBeUndefined();
+  });
+
+  it('a push on main keeps one artifact per scenario; a PR against main finds its scenario', async () => {
+    const main = api.addRun({ branch: 'main', backendId: 'run-main', headSha: '4'.repeat(40) });
+    vi.stubEnv('ACTIONS_RUNTIME_TOKEN', runtimeToken('run-main', 'job-1'));
+    vi.stubEnv('ACTIONS_RESULTS_URL', gh.url);
+    vi.stubEnv('GITHUB_SERVER_URL', 'https://github.com');
+    const a = jsonReport('checkout', 300, '4'.repeat(40));
+    const b = jsonReport('search', 900, '4'.repeat(40));
+    const both = { ...a, scenarios: [...a.scenarios, ...b.scenarios], criteria: [...a.criteria, ...b.criteria], measurements: { ...a.measurements, ...b.measurements } };
+    const result = { evaluation: { scenarios: [{ name: 'checkout' }, { name: 'search' }] }, json: both } as unknown as BaselineSave['result'];
+    const context = { kind: 'push', eventName: 'push', owner: OWNER, repo: REPO, sha: '4'.repeat(40), ref: 'refs/heads/main', actor: 'octocat', runUrl: 'x', notes: [] } as GateContext;
+    await actionBaselineSaver({ env: process.env })({ context, commentKey: 'perf', result, octokit, log: quietLog() });
+    expect(api.artifacts.map((x) => [x.runId, x.name])).toEqual([
+      [main.id, 'perf-gate-baseline-perf-checkout'],
+      [main.id, 'perf-gate-baseline-perf-search'],
+    ]);
+
+    const pr = { ...context, kind: 'pull_request', eventName: 'pull_request', ref: 'refs/pull/7/merge', baseRef: 'main', prNumber: 7 } as GateContext;
+    const finder = actionBaselineFinder({ workflowId: 'perf.yml' });
+    const search = await finder({ context: pr, scenario: 'search', commentKey: 'perf', thresholds: 'thresholds.yml', octokit, log: quietLog() });
+    if ('missing' in search) throw new Error(search.missing);
+    expect(Object.keys(search.scenarios)).toEqual(['search']);
+    expect(search.scenarios.search?.['http_req_duration|p(99)']).toBe(b.measurements['search|http_req_duration|p(99)']);
+    expect(search.commit).toBe('4'.repeat(40));
+    expect(search.source).toContain(`/actions/runs/${main.id}`);
+
+    const other = await finder({ context: pr, scenario: 'checkout', commentKey: 'nightly', thresholds: 'thresholds.yml', octokit, log: quietLog() });
+    expect('missing' in other && other.missing).toMatch(/perf-gate-baseline-nightly-checkout/);
+    const noToken = await finder({ context: pr, scenario: 'search', commentKey: 'perf', thresholds: 'thresholds.yml', log: quietLog() });
+    expect('missing' in noToken && noToken.missing).toMatch(/actions: read/);
   });
 });
