@@ -118,7 +118,14 @@ class Loader {
     }
     if (this.problems.length) this.fail();
     this.root = doc.contents as Node | null;
-    const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+    let data: unknown;
+    try {
+      data = doc.toJS({ maxAliasCount: 1000 });
+    } catch (err) {
+      // e.g. an alias (`*name`) without its anchor, or an alias bomb
+      this.add(0, `YAML: ${(err as Error).message}`, 'define each anchor (`&name`) before its alias (`*name`)');
+      this.fail();
+    }
     if (data === null || data === undefined) {
       this.add(0, `${this.file} is empty`, 'start with `version: 1` and a `thresholds:` map (see docs/thresholds.md)');
       this.fail();
@@ -240,7 +247,8 @@ class Loader {
           return;
         }
         if (last === 'version') {
-          this.add(this.offsetOf(path), `unsupported format version ${show(value)}; allowed: 1`, 'write `version: 1`');
+          const what = typeof value === 'number' ? `unsupported format version ${show(value)}` : `version must be the number 1, got ${typeof value === 'string' ? `the string "${value}"` : show(value)}`;
+          this.add(this.offsetOf(path), `${what}; allowed: 1`, 'write `version: 1`');
           return;
         }
         this.add(this.offsetOf(path), `${show(value)} is not allowed for \`${last}\`; allowed: ${values.join(', ')}.${didYouMean(String(value), values)}`);
@@ -259,7 +267,9 @@ class Loader {
   private typeProblem(path: Path, value: unknown): void {
     const where = describePath(path);
     const expected = expectedAt(path);
-    this.add(this.offsetOf(path), `${where}: expected ${expected.what}, got ${show(value)}`, expected.hint);
+    const last = path[path.length - 1];
+    const offset = value === null && typeof last === 'string' ? this.keyOffset(path.slice(0, -1), last) : this.offsetOf(path);
+    this.add(offset, `${where}: expected ${expected.what}, got ${show(value)}`, expected.hint);
   }
 
   // ───────────────────────────── semantic checks and the Config ─────────────────────────────
@@ -641,7 +651,7 @@ function allowedKeys(path: Path): string[] {
   const top = configSchema.shape;
   if (path.length === 0) return shapeKeys(configSchema);
   if (isThresholdsPath(path, 3)) return shapeKeys(expressionObjectSchema);
-  if (path[0] === 'scenarios' && path.length === 2) return shapeKeys(top.scenarios.unwrap().valueType);
+  if (path[0] === 'scenarios' && path.length === 2) return shapeKeys(top.scenarios.unwrap().valueType.unwrap());
   if (path[0] === 'utilization') {
     const u = top.utilization.unwrap();
     if (path.length === 1) return shapeKeys(u);

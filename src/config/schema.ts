@@ -98,7 +98,7 @@ export const configSchema = z
     window: window.optional(),
     warmup: duration.optional().meta({ description: 'Seconds excluded at the start of every run (default 0).' }),
     thresholds: thresholdsSchema.optional(),
-    scenarios: z.record(z.string(), scenario).optional().meta({ description: 'Scenario name (the k6 `scenario` tag) → script, env and its own thresholds.' }),
+    scenarios: z.record(z.string(), scenario.nullable()).optional().meta({ description: 'Scenario name (the k6 `scenario` tag) → script, env and its own thresholds.' }),
     utilization: utilization.optional(),
   })
   .meta({ title: 'perf-gate thresholds.yml', description: 'SLOs for k6 load tests, judged by perf-gate.' });

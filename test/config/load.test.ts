@@ -212,3 +212,21 @@ describe('loadConfig: every problem names file:line:column, what is wrong and wh
     expect(one('version: 1\nscenarios:\n  "target capacity":\n    script: a.ts\n')).toMatchObject({ where: 'perf/thresholds.yml:3:3' });
   });
 });
+
+describe('loadConfig: small forms', () => {
+  it('a scenario with nothing under it is a scenario with defaults', () => {
+    const c = loadConfig('t.yml', { text: 'version: 1\nscenarios:\n  smoke:\n' });
+    expect(c.scenarios).toMatchObject([{ name: 'smoke', rules: [], env: {} }]);
+  });
+
+  it('version as a string says so', () => {
+    expect(one('version: "1"\n').message).toBe('version must be the number 1, got the string "1"; allowed: 1');
+  });
+
+  it('an empty thresholds list entry says what a list needs', () => {
+    const p = one('version: 1\nthresholds:\n  checks:\n');
+    expect(p.where).toBe('perf/thresholds.yml:3:3');
+    expect(p.message).toContain('expected a list of expressions');
+    expect(p.message).toContain('got nothing (an empty value)');
+  });
+});
