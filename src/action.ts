@@ -153,7 +153,7 @@ function worstHeadline(headline: Record<string, Headline>): Headline {
 function triggerText(ctx: GateContext): string {
   const pr = ctx.prNumber !== undefined ? ` (PR #${ctx.prNumber})` : '';
   if (ctx.retest) return `manual retest by @${ctx.retest.actor}${pr}`;
-  if (ctx.kind === 'push') return `push to ${ctx.ref}${pr}`;
+  if (ctx.kind === 'push') return `push to ${ctx.branch ?? ctx.ref}${pr}`;
   return `${ctx.eventName || 'local run'}${pr}`;
 }
 
@@ -272,7 +272,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       ...(failOn ? { failOn } : {}),
       environment: {
         commit: context.sha,
-        ref: context.ref,
+        ref: context.branch ?? context.ref,
         trigger: triggerText(context),
         actor: context.retest?.actor ?? context.actor,
         runUrl: context.runUrl,

@@ -38,8 +38,10 @@ export interface GateContext {
   prNumber?: number;
   /** The commit that was measured. */
   sha: string;
-  /** The branch or ref measured (`feature-x`, `refs/tags/v1`). */
+  /** The full git ref of the run (`refs/heads/release/2`, `refs/tags/v1`, `refs/pull/2/merge`). */
   ref: string;
+  /** The branch measured, when it is one (a PR's head branch, the pushed branch). */
+  branch?: string;
   /** The pull request's base branch (for baselines), when known. */
   baseRef?: string;
   actor: string;
@@ -87,7 +89,8 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
     owner,
     repo,
     sha: env.sha,
-    ref: branchOf(env.ref) ?? env.ref,
+    ref: env.ref,
+    ...(branchOf(env.ref) ? { branch: branchOf(env.ref) } : {}),
     actor: env.actor,
     runUrl: `${env.serverUrl.replace(/\/+$/, '')}/${owner}/${repo}/actions/runs/${env.runId}${env.runAttempt && env.runAttempt !== '1' ? `/attempts/${env.runAttempt}` : ''}`,
     notes: [],
@@ -116,18 +119,19 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
       ctx.prNumber = num(payload.number) ?? num(pr.number);
       // The PR's head commit, not the merge commit GitHub builds for pull_request (GITHUB_SHA).
       ctx.sha = str(head.sha) ?? env.sha;
-      ctx.ref = str(head.ref) ?? ctx.ref;
+      ctx.branch = str(head.ref) ?? ctx.branch;
       ctx.baseRef = str(obj(pr.base).ref);
       break;
     }
     case 'push': {
       ctx.sha = str(payload.after) && !/^0+$/.test(payload.after as string) ? (payload.after as string) : env.sha;
-      const branch = branchOf(str(payload.ref) ?? env.ref);
+      ctx.ref = str(payload.ref) ?? env.ref;
+      const branch = branchOf(ctx.ref);
+      ctx.branch = branch;
       if (!branch) {
-        ctx.notes.push(`${str(payload.ref) ?? (env.ref || 'the ref')} is not a branch: no pull request to comment on`);
+        ctx.notes.push(`${ctx.ref || 'the ref'} is not a branch: no pull request to comment on`);
         break;
       }
-      ctx.ref = branch;
       const pulls = await lookup(`the open pull request of ${branch}`, (o) => openPullForBranch(o, owner, repo, owner, branch));
       const pr = pulls?.[0];
       if (pr) {
@@ -140,8 +144,9 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
     }
     case 'workflow_dispatch': {
       const inputs = obj(payload.inputs);
-      const branch = branchOf(str(payload.ref) ?? env.ref);
-      if (branch) ctx.ref = branch;
+      ctx.ref = str(payload.ref) ?? env.ref;
+      const branch = branchOf(ctx.ref);
+      ctx.branch = branch;
       ctx.retest = {
         actor: str(obj(payload.sender).login) ?? env.actor,
         scenario: str(inputs.scenario)?.trim() || undefined,
@@ -155,7 +160,7 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
         break;
       }
       if (!branch) {
-        ctx.notes.push(`${env.ref || 'the ref'} is not a branch: no pull request to comment on`);
+        ctx.notes.push(`${ctx.ref || 'the ref'} is not a branch: no pull request to comment on`);
         break;
       }
       const pulls = await lookup(`the open pull request of ${branch}`, (o) => openPullForBranch(o, owner, repo, owner, branch));
@@ -174,7 +179,10 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
       const headBranch = str(run.head_branch);
       const headOwner = str(obj(obj(run.head_repository).owner).login) ?? owner;
       ctx.sha = headSha;
-      if (headBranch) ctx.ref = headBranch;
+      if (headBranch) {
+        ctx.ref = `refs/heads/${headBranch}`;
+        ctx.branch = headBranch;
+      }
       const listed = (Array.isArray(run.pull_requests) ? run.pull_requests : []).map(obj) as unknown as PullLike[];
       // The payload lists PRs of the same repository only (empty for forks): then look it up.
       let pr: PullLike | undefined = listed.find((p) => p.head?.sha === headSha) ?? listed[0];
@@ -205,7 +213,7 @@ export function describeTrigger(ctx: GateContext): string {
   if (ctx.retest) return `manual retest by @${ctx.retest.actor}`;
   switch (ctx.kind) {
     case 'push':
-      return `push to \`${ctx.ref}\``;
+      return `push to \`${ctx.branch ?? ctx.ref}\``;
     case 'workflow_run':
       return `evaluated after the measuring workflow run`;
     case 'pull_request':

@@ -150,7 +150,7 @@ describe('context', () => {
   });
   it('pull_request: the head commit, not the merge commit; run link with attempt on the server host', async () => {
     const c = await resolveContext(env('pull_request', webhookPayload('pull_request', (p) => p.action === 'opened')), undefined, log);
-    expect(c).toMatchObject({ kind: 'pull_request', prNumber: 2, sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', ref: 'changes', baseRef: 'master' });
+    expect(c).toMatchObject({ kind: 'pull_request', prNumber: 2, sha: 'ec26c3e57ca3a959ca5aad62de7213c562f8c821', ref: 'refs/heads/main', branch: 'changes', baseRef: 'master' });
     expect(c.runUrl).toBe('https://ghe.example.com/Codertocat/Hello-World/actions/runs/9/attempts/2');
   });
   it('pull_request_target is handled like pull_request', async () => {
@@ -163,6 +163,14 @@ describe('context', () => {
     expect(c.prNumber).toBeUndefined();
     expect(c.sha).toBe(p.after);
     expect(c.notes.join()).toContain('not a branch');
+    expect(c.ref).toBe('refs/tags/simple-tag');
+    expect(c.branch).toBeUndefined();
+  });
+  it('push to a branch: the full ref and the branch, the pushed commit', async () => {
+    const p = webhookPayload('push', (x) => x.ref === 'refs/heads/master');
+    p.ref = 'refs/heads/release/2.0';
+    const c = await resolveContext(env('push', p), undefined, log);
+    expect(c).toMatchObject({ kind: 'push', ref: 'refs/heads/release/2.0', branch: 'release/2.0', sha: p.after });
   });
   it('workflow_dispatch with a `pr` input targets that PR', async () => {
     server = await startGithubServer();
@@ -172,7 +180,7 @@ describe('context', () => {
     p.inputs = { pr: '44' };
     const octokit = createClient({ token: 't', baseUrl: server.url, log });
     const c = await resolveContext(env('workflow_dispatch', p, { repository: 'octo-org/octo-repo' }), octokit, log);
-    expect(c).toMatchObject({ prNumber: 44, baseRef: 'develop', retest: { actor: (p.sender as { login: string }).login } });
+    expect(c).toMatchObject({ prNumber: 44, baseRef: 'develop', ref: 'refs/heads/main', branch: 'main', retest: { actor: (p.sender as { login: string }).login } });
   });
   it('a failing lookup does not stop the gate: no PR, a note', async () => {
     server = await startGithubServer();
