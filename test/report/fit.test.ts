@@ -21,7 +21,15 @@ function rowsWhole(md: string): boolean {
     .every((l) => l.endsWith('|') && !l.endsWith('\\|'));
 }
 
+let huge: ReportInput | undefined;
+
+/** Built once: 800 tenants, two expanded rules, big sections. */
 function hugeInput(): ReportInput {
+  huge ??= buildHugeInput();
+  return huge;
+}
+
+function buildHugeInput(): ReportInput {
   const tenants = Array.from({ length: 800 }, (_, i) => `tenant-${String(i).padStart(4, '0')}`);
   const results = capacityResults({ tenants, slowTenant: 'tenant-0042', n: 3200 });
   const evaluation = evaluate({
