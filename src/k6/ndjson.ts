@@ -87,6 +87,9 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     kidx: number;
     /** Metric kind when used as a metric name: 0 unknown, 1 counter, 2 gauge, 3 rate, 4 trend. */
     kind: number;
+    /** Series of this metric for the tag set numbered `stamp` (consecutive lines share tags). */
+    stamp: number;
+    cached: unknown;
   }
   const byHash = new Map<number, Str[]>();
   const byString = new Map<string, Str>();
@@ -98,7 +101,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     let e = byString.get(s);
     if (e === undefined) {
       const info = metricInfo.get(s);
-      e = { id: strs.length, str: s, bytes: new Uint8Array(0), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0 };
+      e = { id: strs.length, str: s, bytes: new Uint8Array(0), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, stamp: -1, cached: null };
       strs.push(e);
       byString.set(s, e);
     }
@@ -153,7 +156,16 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   const allSeries: Series[] = [];
   const scratch = new Int32Array(nIdx);
 
+  /** Numbers the tag set in `scratch`: bumped whenever scratch changes. */
+  let tagStamp = 0;
   function findSeries(metric: Str): Series {
+    if (metric.stamp === tagStamp) return metric.cached as Series;
+    const found = lookupSeries(metric);
+    metric.stamp = tagStamp;
+    metric.cached = found;
+    return found;
+  }
+  function lookupSeries(metric: Str): Series {
     let h = metric.id | 0;
     for (let i = 0; i < nIdx; i++) h = (Math.imul(h, 0x9e3779b1) ^ (scratch[i]! + 2)) | 0;
     let list = seriesByHash.get(h);
@@ -311,6 +323,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       const t = parseTimeString(time);
       if (Number.isNaN(t)) return 'unreadable "time"';
       scratch.fill(-1);
+      tagStamp++;
+      prevTagLen = -1;
       if (tags !== null && tags !== undefined) {
         if (typeof tags !== 'object' || Array.isArray(tags)) return '"tags" is not an object';
         for (const k of Object.keys(tags)) {
@@ -484,8 +498,26 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     p = pos - 1;
     if (!match(buf, p, P_MID)) return false;
     p += P_MID.length;
-    if (!scanTime(buf, p, e)) return false;
-    p = pos - 1;
+    // Samples of one request share their time: reuse the previous line's when the bytes are equal.
+    let sameTime = prevTimeLen > 0 && buf[p + prevTimeLen] === 34;
+    if (sameTime) {
+      const q = prevTimeStart;
+      for (let j = 0; j < prevTimeLen; j++) {
+        if (buf[p + j] !== buf[q + j]) {
+          sameTime = false;
+          break;
+        }
+      }
+    }
+    if (sameTime) p += prevTimeLen;
+    else {
+      if (!scanTime(buf, p, e)) return false;
+      prevTimeStart = p;
+      prevTimeLen = pos - 1 - p;
+      prevTms = tms;
+      p = pos - 1;
+    }
+    const t = prevTms;
     if (!match(buf, p, P_VALUE)) return false;
     p += P_VALUE.length;
     if (!scanNumber(buf, p, e)) return false;
@@ -493,6 +525,23 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     p = pos;
     if (!match(buf, p, P_TAGS)) return false;
     p += P_TAGS.length;
+    // Samples of one request share their tags: reuse the previous tag set when the bytes are equal.
+    const tlen = e - 2 - p;
+    let sameTags = tlen === prevTagLen;
+    if (sameTags) {
+      const q = prevTagStart;
+      for (let j = 0; j < tlen; j++) {
+        if (buf[p + j] !== buf[q + j]) {
+          sameTags = false;
+          break;
+        }
+      }
+    }
+    const tagStart = p;
+    if (sameTags) p += tlen;
+    else {
+    prevTagLen = -1;
+    tagStamp++;
     for (let i = 0; i < nIdx; i++) scratch[i] = -1;
     if (buf[p] === 110) {
       // null
@@ -522,6 +571,11 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
         }
       }
     } else return false;
+    if (p === e - 2) {
+      prevTagStart = tagStart;
+      prevTagLen = tlen;
+    }
+    }
     if (buf[p] === 44) {
       // optional "metadata": an object of strings
       if (!match(buf, p, P_META)) return false;
@@ -545,7 +599,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       }
     }
     if (buf[p] !== 125 || buf[p + 1] !== 125 || p + 2 !== e) return false;
-    addPoint(findSeries(metric), tms, value);
+    addPoint(findSeries(metric), t, value);
     return true;
   }
 
@@ -556,7 +610,16 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     if (why !== null) bad(why);
   }
 
+  // Caches of the previous line's time and tags, valid within one feed call (one stable buffer).
+  let prevTimeStart = 0;
+  let prevTimeLen = -1;
+  let prevTms = 0;
+  let prevTagStart = 0;
+  let prevTagLen = -1;
+
   function feed(buf: Uint8Array, start: number, end: number): number {
+    prevTimeLen = -1;
+    prevTagLen = -1;
     let s = start;
     for (;;) {
       const nl = buf.indexOf(10, s);
@@ -567,6 +630,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   }
 
   function tail(buf: Uint8Array, start: number, end: number): void {
+    prevTimeLen = -1;
+    prevTagLen = -1;
     if (start >= end) return;
     let blank = true;
     for (let i = start; i < end; i++) {
