@@ -1,7 +1,7 @@
 // thresholds.yml → Config. Every problem names file:line:column (from the YAML AST), what is wrong and
 // what is allowed; all problems are collected and thrown together as one ConfigError.
 import { readFileSync } from 'node:fs';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node } from 'yaml';
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Node } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.js';
 import { PRESET_NAMES } from '../collectors/presets-list.js';
@@ -123,7 +123,17 @@ class Loader {
       data = doc.toJS({ maxAliasCount: 1000 });
     } catch (err) {
       // e.g. an alias (`*name`) without its anchor, or an alias bomb
-      this.add(0, `YAML: ${(err as Error).message}`, 'define each anchor (`&name`) before its alias (`*name`)');
+      let at = 0;
+      visit(doc, {
+        Alias(_key, node) {
+          if (isAlias(node) && node.resolve(doc) === undefined) {
+            at = node.range?.[0] ?? 0;
+            return visit.BREAK;
+          }
+          return undefined;
+        },
+      });
+      this.add(at, `YAML: ${(err as Error).message}`, 'define each anchor (`&name`) before its alias (`*name`)');
       this.fail();
     }
     if (data === null || data === undefined) {

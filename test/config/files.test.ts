@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { z } from 'zod';
 import { loadConfig } from '../../src/config/load.js';
 import { rulesFor } from '../../src/config/rules.js';
 import { schemaText } from '../../src/config/schema-file.js';
@@ -78,5 +80,44 @@ describe('thresholds.schema.json', () => {
     expect(Object.keys(schema.properties)).toEqual(['version', 'marginal', 'fail-on', 'no-data', 'window', 'warmup', 'thresholds', 'scenarios', 'utilization']);
     expect(schema.required).toEqual(['version']);
     expect(schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('thresholds.schema.json checks files as an editor would', () => {
+  // zod reads the committed JSON Schema back, so the check uses the published file, not the zod source.
+  const published = z.fromJSONSchema(JSON.parse(readFileSync(root('thresholds.schema.json'), 'utf8')));
+
+  it('accepts the shipped files', () => {
+    for (const f of ['thresholds.yml', 'examples/thresholds-utilization.yml']) {
+      expect(published.safeParse(parse(readFileSync(root(f), 'utf8'))).success).toBe(true);
+    }
+  });
+
+  it('rejects an unknown key, a bad percentage, a wrong version, a non-list threshold and an unknown preset', () => {
+    const bad = [
+      { version: 1, threshold: {} },
+      { version: 1, marginal: '150%' },
+      { version: 2 },
+      { version: 1, thresholds: { checks: 'rate>0.9' } },
+      { version: 1, utilization: { metrics: { x: { preset: 'k8s.gpu' } } } },
+      { version: 1, scenarios: { s: { scrpt: 'a.ts' } } },
+    ];
+    for (const doc of bad) expect(published.safeParse(doc).success, JSON.stringify(doc)).toBe(false);
+    expect(published.safeParse({ version: 1, warmup: '1m30s', thresholds: { checks: [{ threshold: 'rate>0.9', severity: 'warn' }] } }).success).toBe(true);
+  });
+});
+
+describe('docs/thresholds.md', () => {
+  it('shows the error output the loader really gives', () => {
+    const doc = readFileSync(root('docs/thresholds.md'), 'utf8');
+    const block = /## Errors[\s\S]*?```\n([\s\S]*?)```/.exec(doc)?.[1];
+    const bad = 'version: 1\nmarginal: 150%\nthreshold:\n  checks: ["rate>0.99"]\nthresholds:\n  http_reqs: ["p(95)<400"]\n  http_req_duration: ["p99<500", "avg<300ms"]\nscenarios:\n  smoke:\n    scrpt: k6/smoke-test.ts\n';
+    let message = '';
+    try {
+      loadConfig('thresholds.yml', { text: bad });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(block?.trimEnd()).toBe(message);
   });
 });

@@ -230,3 +230,13 @@ describe('loadConfig: small forms', () => {
     expect(p.message).toContain('got nothing (an empty value)');
   });
 });
+
+describe('loadConfig: YAML features', () => {
+  it('anchors, aliases and merge keys work; an alias without its anchor is reported where it is', () => {
+    const c = loadConfig('t.yml', { text: 'version: 1\nthresholds:\n  http_req_duration: &lat ["p(99)<500"]\n  trades_latency: *lat\n' });
+    expect(c.rules.map((r) => `${r.selector.raw} ${r.expression.text}`)).toEqual(['http_req_duration p(99)<500', 'trades_latency p(99)<500']);
+    const p = one('version: 1\nthresholds:\n  checks: *nothing\n');
+    expect(p.where).toBe('perf/thresholds.yml:3:11');
+    expect(p.message).toContain('nothing');
+  });
+});
