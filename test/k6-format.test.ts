@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { k6Time, metricLine, pointLine } from '../src/k6/format.js';
+import { samplePath as sample } from './helpers/sample.js';
 
-const samplePath = fileURLToPath(new URL('../../shared/k6-samples/contacts-20s.ndjson.gz', import.meta.url));
+const samplePath = sample('contacts-20s.ndjson.gz');
 
 /** Parse a k6 time into [epoch ns, offset minutes] to rewrite it. */
 function parseK6Time(t: string): [bigint, number] {
