@@ -90,6 +90,26 @@ describe('findBaseline against the local GitHub API', () => {
     expect(bounded).toEqual({ missing: `none of the 50 newest successful runs of workflow perf.yml on branch main kept an artifact named ${NAME}` });
   });
 
+  it('GitHub Enterprise Server: the API under /api/v3', async () => {
+    const ghesApi = await startActionsApi({ owner: OWNER, repo: REPO, token: TOKEN, apiPrefix: '/api/v3' });
+    const ghes = await startGithubServer({ handlers: ghesApi.handlers, pathPrefix: '/api/v3' });
+    try {
+      const run = ghesApi.addRun({ branch: 'release/1.x' });
+      ghesApi.addArtifact({ runId: run.id, name: NAME, zip: reportZip(310) });
+      const client = createClient({ token: TOKEN, baseUrl: ghes.url, log: quietLog(), retries: 0 });
+      const r = await findBaseline({ octokit: client, owner: OWNER, repo: REPO, workflowId: 161335, baseBranch: 'release/1.x', artifactName: NAME, log: quietLog() });
+      expect('runId' in r && r.runId).toBe(run.id);
+      expect(ghes.requests.map((q) => q.path)).toEqual([
+        `/repos/${OWNER}/${REPO}/actions/workflows/161335/runs`,
+        `/repos/${OWNER}/${REPO}/actions/runs/${run.id}/artifacts`,
+        `/repos/${OWNER}/${REPO}/actions/artifacts/${ghesApi.artifacts[0]!.id}/zip`,
+      ]);
+    } finally {
+      await ghes.close();
+      await ghesApi.close();
+    }
+  });
+
   it('no successful run on the base branch', async () => {
     api.addRun({ branch: 'develop' });
     api.addRun({ branch: 'main', conclusion: 'failure' });

@@ -65,6 +65,8 @@ export interface ActionsApiOptions {
   token?: string;
   /** When set, the results service answers 401 to any other bearer token. */
   runtimeToken?: string;
+  /** The API path prefix the GitHub server strips (GHES: `/api/v3`), for URLs in payloads and `link` headers. */
+  apiPrefix?: string;
 }
 
 const TWIRP = '/twirp/github.actions.results.api.v1.ArtifactService/';
@@ -89,6 +91,7 @@ interface BlobRequestIn {
 }
 
 export async function startActionsApi(opts: ActionsApiOptions = {}): Promise<ActionsApi> {
+  const prefix = (opts.apiPrefix ?? '').replace(/\/+$/, '');
   const runs: StoredRun[] = [];
   const artifacts: StoredArtifact[] = [];
   const blobRequests: BlobRequest[] = [];
@@ -189,7 +192,7 @@ export async function startActionsApi(opts: ActionsApiOptions = {}): Promise<Act
   function linkHeader(req: RouteRequest, total: number, perPage: number, p: number): Record<string, string> {
     const last = Math.max(1, Math.ceil(total / perPage));
     const link = (n: number) => {
-      const u = new URL(req.url.toString());
+      const u = new URL(`${prefix}${req.url.pathname}${req.url.search}`, req.url.origin);
       u.searchParams.set('per_page', String(perPage));
       u.searchParams.set('page', String(n));
       return `<${u.toString()}>`;
@@ -212,7 +215,7 @@ export async function startActionsApi(opts: ActionsApiOptions = {}): Promise<Act
     if (!p.startsWith('/repos/') || !p.includes('/actions/')) return undefined;
     if (!authorised(req)) return { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' } };
     // The request URL's origin is this server; the API base is the origin plus any prefix the server strips.
-    const api = req.url.origin;
+    const api = `${req.url.origin}${prefix}`;
     let m: RegExpExecArray | null;
     if (req.method === 'GET' && (m = /^\/repos\/([^/]+)\/([^/]+)\/actions\/workflows\/([^/]+)\/runs$/.exec(p))) {
       const [, owner, repo, wf] = m as unknown as [string, string, string, string];
