@@ -121,3 +121,11 @@ describe('docs/thresholds.md', () => {
     expect(block?.trimEnd()).toBe(message);
   });
 });
+
+describe('root thresholds.yml policies', () => {
+  it('portfolio_latency p(99) uses the object form from the format example', () => {
+    const c = loadConfig(root('thresholds.yml'));
+    const r = rulesFor(c, 'target-capacity').find((x) => x.selector.raw === 'portfolio_latency' && x.expression.text === 'p(99)<500');
+    expect(r).toMatchObject({ marginal: 0.05, noData: 'fail', severity: 'error' });
+  });
+});
