@@ -246,7 +246,11 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       };
     }
 
-    const findBaseline = deps.findBaseline;
+    // Baselines: this run's report is kept as an artifact; relative thresholds compare with the base branch's.
+    const baselineHooks = deps.findBaseline && deps.saveBaseline ? undefined : await import('./baseline/action.js');
+    const findBaseline =
+      deps.findBaseline ?? baselineHooks?.actionBaselineFinder({ workflowId: baselineHooks.workflowFileFromRef(env.GITHUB_WORKFLOW_REF) });
+    const saveBaseline = deps.saveBaseline ?? baselineHooks?.actionBaselineSaver({ env });
     const opts: GateOptions = {
       cwd,
       thresholds,
@@ -353,9 +357,9 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     if (published.comment?.url) core.setOutput('comment-url', published.comment.url);
     if (published.comment?.id !== undefined) core.setOutput('comment-id', String(published.comment.id));
 
-    if (deps.saveBaseline) {
+    if (saveBaseline) {
       try {
-        await deps.saveBaseline({ context, commentKey, result, ...(octokit ? { octokit } : {}), log });
+        await saveBaseline({ context, commentKey, result, ...(octokit ? { octokit } : {}), log });
       } catch (error) {
         log.warning(`perf-gate could not save this run as a baseline: ${asError(error).message}`);
       }

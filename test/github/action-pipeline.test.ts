@@ -78,14 +78,15 @@ describe.skipIf(!ready)('the Action with the real pipeline (evaluate-only)', () 
     for (const r of runs.splice(0)) await cleanup(r);
   });
 
-  async function act(latencyMs: number, failEvery: number) {
+  async function act(latencyMs: number, failEvery: number, thresholds = THRESHOLDS) {
     const g = recording(gate!);
     const r = await runAction({
+      env: { GITHUB_WORKFLOW_REF: 'Codertocat/Hello-World/.github/workflows/perf.yml@refs/pull/2/merge' },
       server,
       event: 'pull_request',
       payload: webhookPayload('pull_request', (p) => p.action === 'opened'),
       token: 'tok',
-      files: { 'thresholds.yml': THRESHOLDS, 'out/target-capacity.ndjson': k6Output(latencyMs, failEvery) },
+      files: { 'thresholds.yml': thresholds, 'out/target-capacity.ndjson': k6Output(latencyMs, failEvery) },
       inputs: { results: 'out/*.ndjson', scenario: 'target-capacity' },
       deps: { gate: g.gate, client: FAST_CLIENT },
     });
@@ -115,6 +116,15 @@ describe.skipIf(!ready)('the Action with the real pipeline (evaluate-only)', () 
     const again = await act(600, 20);
     expect(again.r.outputs.verdict).toBe('NOT_APPROVED');
     expect(server.requests.filter((q) => q.method !== 'GET').length).toBe(writes);
+  });
+
+  it('a relative threshold looks for the base branch baseline through the API; none found → no data, says why', async () => {
+    const { r, g } = await act(120, 0, THRESHOLDS.replace('http_req_duration: ["p(99)<500"]', 'http_req_duration: ["p(99)<500", "p(99)<+10%"]'));
+    expect(server.requests.some((q) => q.path.startsWith('/repos/Codertocat/Hello-World/actions/workflows/perf.yml/runs'))).toBe(true);
+    const relative = g.last.evaluation.scenarios.flatMap((s) => s.criteria).find((c) => c.expression === 'p(99)<+10%');
+    expect(relative?.status).toBe('no-data');
+    expect(relative?.reason ?? '').not.toBe('');
+    expect(r.outputs.verdict).toBe(g.last.evaluation.verdict);
   });
 
   it('a fast run: APPROVED, step passes', async () => {

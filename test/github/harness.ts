@@ -27,6 +27,8 @@ export interface ActionRunOptions {
   ref?: string;
   actor?: string;
   runId?: string;
+  /** Extra runner variables (e.g. GITHUB_WORKFLOW_REF). */
+  env?: Record<string, string>;
   /** Files to create in the workspace (relative path → content). */
   files?: Record<string, string>;
   deps: Partial<ActionDeps>;
@@ -101,6 +103,7 @@ export async function runAction(o: ActionRunOptions): Promise<ActionRun> {
     GITHUB_OUTPUT: outputPath,
     GITHUB_STEP_SUMMARY: summaryPath,
     RUNNER_TEMP: dir,
+    ...(o.env ?? {}),
   };
   for (const [k, v] of Object.entries(env)) process.env[k] = v;
   const inputs: Record<string, string> = { 'github-token': o.token ?? 'gh-test-token', ...o.inputs };
