@@ -220,6 +220,8 @@ class Loader {
     const value = valueAt(data, path);
     const where = describePath(path);
     switch (issue.code) {
+      case 'invalid_key':
+        return; // metric keys, scenario and metric names: checked (with better messages) when the Config is built
       case 'unrecognized_keys': {
         const allowed = allowedKeys(path);
         for (const key of issue.keys ?? []) {

@@ -41,8 +41,11 @@ const expression = z.union([
   expressionObjectSchema,
 ]);
 
+/** A metric key as the JSON Schema checks it (the loader checks the tag filter in detail). */
+const metricKey = z.string().regex(/^\s*[A-Za-z_][A-Za-z0-9_]{0,127}\s*(?:\{[^{}]+\})?\s*$/);
+
 export const thresholdsSchema = z
-  .record(z.string(), z.array(expression))
+  .record(metricKey, z.array(expression))
   .meta({ description: 'k6 metric name, optionally with a tag filter (`http_req_duration{endpoint:trades}`, `{tenant:*}` for every value) → list of expressions.' });
 
 const scenario = z.strictObject({
@@ -84,7 +87,7 @@ const utilization = z.strictObject({
     .strictObject({ prometheus: source.optional(), postgres: source.optional(), redis: source.optional() })
     .optional()
     .meta({ description: 'Where utilization is read; a source whose variables are unset is unavailable (its criteria are no-data).' }),
-  metrics: z.record(z.string(), utilizationMetric).optional().meta({ description: 'Metric name (used as a thresholds key) → preset or PromQL.' }),
+  metrics: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), utilizationMetric).optional().meta({ description: 'Metric name (used as a thresholds key) → preset or PromQL.' }),
   interval: duration.optional().meta({ description: 'Sampling interval of the direct probes (default 5s).' }),
   'slow-queries': z.boolean().optional().meta({ description: 'pg_stat_statements snapshot before and after each scenario (default true).' }),
 });
@@ -98,7 +101,7 @@ export const configSchema = z
     window: window.optional(),
     warmup: duration.optional().meta({ description: 'Seconds excluded at the start of every run (default 0).' }),
     thresholds: thresholdsSchema.optional(),
-    scenarios: z.record(z.string(), scenario.nullable()).optional().meta({ description: 'Scenario name (the k6 `scenario` tag) → script, env and its own thresholds.' }),
+    scenarios: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), scenario.nullable()).optional().meta({ description: 'Scenario name (the k6 `scenario` tag) → script, env and its own thresholds.' }),
     utilization: utilization.optional(),
   })
   .meta({ title: 'perf-gate thresholds.yml', description: 'SLOs for k6 load tests, judged by perf-gate.' });
@@ -109,5 +112,5 @@ export type RawExpression = string | RawExpressionObject;
 
 /** The JSON Schema of thresholds.yml (what `npm run schema` writes to thresholds.schema.json). */
 export function jsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(configSchema, { target: 'draft-2020-12' }) as Record<string, unknown>;
+  return z.toJSONSchema(configSchema, { target: 'draft-7' }) as Record<string, unknown>;
 }

@@ -101,6 +101,8 @@ describe('thresholds.schema.json checks files as an editor would', () => {
       { version: 1, thresholds: { checks: 'rate>0.9' } },
       { version: 1, utilization: { metrics: { x: { preset: 'k8s.gpu' } } } },
       { version: 1, scenarios: { s: { scrpt: 'a.ts' } } },
+      { version: 1, thresholds: { 'http-req': ['count>1'] } },
+      { version: 1, scenarios: { 'target capacity': {} } },
     ];
     for (const doc of bad) expect(published.safeParse(doc).success, JSON.stringify(doc)).toBe(false);
     expect(published.safeParse({ version: 1, warmup: '1m30s', thresholds: { checks: [{ threshold: 'rate>0.9', severity: 'warn' }] } }).success).toBe(true);
