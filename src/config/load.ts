@@ -287,11 +287,11 @@ class Loader {
   // ───────────────────────────── semantic checks and the Config ─────────────────────────────
 
   private build(data: Record<string, unknown>): Config {
-    const marginal = this.percent(data.marginal, ['marginal']) ?? DEFAULTS.marginal;
+    const marginal = this.percent(data.marginal) ?? DEFAULTS.marginal;
     const failOn = data['fail-on'] === 'marginal' ? 'marginal' : DEFAULTS.failOn;
     const noData = isNoData(data['no-data']) ? data['no-data'] : DEFAULTS.noData;
     const window = isWindow(data.window) ? data.window : DEFAULTS.window;
-    const warmupSeconds = this.seconds(data.warmup, ['warmup']) ?? DEFAULTS.warmupSeconds;
+    const warmupSeconds = this.seconds(data.warmup) ?? DEFAULTS.warmupSeconds;
 
     const utilization = isPlainObject(data.utilization) ? this.utilization(data.utilization, ['utilization']) : undefined;
     const defaults: RuleDefaults = { marginal, noData, window, warmupSeconds };
@@ -317,7 +317,7 @@ class Loader {
           for (const [k, v] of Object.entries(raw.env)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') s.env[k] = String(v);
         }
         if (isWindow(raw.window)) s.window = raw.window;
-        const warm = this.seconds(raw.warmup, [...path, 'warmup']);
+        const warm = this.seconds(raw.warmup);
         if (warm !== undefined) s.warmupSeconds = warm;
         s.rules = this.rules(raw.thresholds, [...path, 'thresholds'], {
           ...defaults,
@@ -400,14 +400,14 @@ class Loader {
         };
         const explicit = { window: false, warmup: false };
         if (obj) {
-          const m = this.percent(obj.marginal, [...ePath, 'marginal']);
+          const m = this.percent(obj.marginal);
           if (m !== undefined) rule.marginal = m;
           if (isNoData(obj['no-data'])) rule.noData = obj['no-data'];
           if (isWindow(obj.window)) {
             rule.window = obj.window;
             explicit.window = true;
           }
-          const w = this.seconds(obj.warmup, [...ePath, 'warmup']);
+          const w = this.seconds(obj.warmup);
           if (w !== undefined) {
             rule.warmupSeconds = w;
             explicit.warmup = true;
@@ -439,16 +439,15 @@ class Loader {
     return durationMs(raw);
   }
 
-  private percent(raw: unknown, path: Path): number | undefined {
-    if (raw === undefined) return undefined;
+  /** A valid percentage as a fraction; anything else is undefined (the schema reported it). */
+  private percent(raw: unknown): number | undefined {
     if (typeof raw === 'number') return raw >= 0 && raw <= 1 ? raw : undefined;
     if (typeof raw === 'string' && PERCENT_RE.test(raw)) return Number(raw.trim().replace(/\s*%$/, '')) / 100;
-    void path;
-    return undefined; // reported by the schema
+    return undefined;
   }
 
-  private seconds(raw: unknown, path: Path): number | undefined {
-    void path;
+  /** A valid duration in seconds; anything else is undefined (the schema reported it). */
+  private seconds(raw: unknown): number | undefined {
     if (typeof raw === 'number') return raw >= 0 && Number.isFinite(raw) ? raw : undefined;
     if (typeof raw === 'string' && DURATION_RE.test(raw)) return durationMs(raw) / 1000;
     return undefined;
@@ -456,7 +455,7 @@ class Loader {
 
   private utilization(raw: Record<string, unknown>, path: Path): UtilizationConfig {
     const cfg: UtilizationConfig = { sources: {}, metrics: [], intervalSeconds: DEFAULTS.intervalSeconds, slowQueries: DEFAULTS.slowQueries };
-    const interval = this.seconds(raw.interval, [...path, 'interval']);
+    const interval = this.seconds(raw.interval);
     if (interval !== undefined) {
       if (interval <= 0) this.add(this.offsetOf([...path, 'interval']), 'utilization.interval must be greater than 0', 'e.g. interval: 5s');
       else cfg.intervalSeconds = interval;
