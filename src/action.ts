@@ -210,7 +210,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       ...(octokit ? { octokit } : {}),
       comment,
       commentKey,
-      ...(bool('summary', true) && env.GITHUB_STEP_SUMMARY ? { summaryPath: env.GITHUB_STEP_SUMMARY } : {}),
+      ...(writeSummaryInput && env.GITHUB_STEP_SUMMARY ? { summaryPath: env.GITHUB_STEP_SUMMARY } : {}),
     };
     if (context.retest) {
       log.info(`perf-gate: manual retest by @${context.retest.actor}`);

@@ -41,7 +41,7 @@ export interface PublishReport {
  * The line above the report in the comment and the summary: what was measured and where the run is.
  * The verdict and the headline numbers are the report's own first lines.
  */
-export function header(_result: GateResult, ctx: GateContext, commentKey: string): string {
+export function header(ctx: GateContext, commentKey: string): string {
   const key = normalizeKey(commentKey);
   return `<sub>perf-gate${key !== 'default' ? ` \`${key}\`` : ''} · ${describeTrigger(ctx)} · commit \`${ctx.sha}\` · [workflow run](${ctx.runUrl})</sub>`;
 }
@@ -59,7 +59,7 @@ function hardTrim(text: string, max: number, note: string): string {
 
 /** The comment body without the marker, within GitHub's limit once the marker line is added. */
 export function commentBody(result: GateResult, ctx: GateContext, commentKey: string): string {
-  const head = header(result, ctx, commentKey);
+  const head = header(ctx, commentKey);
   const budget = COMMENT_LIMIT - marker(commentKey).length - 1;
   const full = `${head}\n\n${result.markdown}`;
   if (full.length <= budget) return full;
@@ -96,7 +96,7 @@ export async function publish(opts: PublishOptions): Promise<PublishReport> {
   if (opts.summaryPath) {
     try {
       const note = '_The report was shortened to fit the job summary; the full report is in the `report-markdown` file._';
-      report.summaryBytes = await writeSummary(opts.summaryPath, result, header(result, ctx, opts.commentKey), note);
+      report.summaryBytes = await writeSummary(opts.summaryPath, result, header(ctx, opts.commentKey), note);
     } catch (error) {
       warn(`perf-gate could not write the job summary (${describeApiError(error)}); the report is in the report files.`);
     }

@@ -1,5 +1,5 @@
-// The job summary: the report in GITHUB_STEP_SUMMARY, within GitHub's 1 MiB per step (bytes, counting what
-// earlier steps of the job did not write: the file is per step, so only this step's text counts).
+// The job summary: the report in GITHUB_STEP_SUMMARY, within GitHub's limit of 1 MiB (bytes) per step.
+// The file is per step, so what this step already wrote counts against the limit.
 import { appendFile, stat } from 'node:fs/promises';
 import type { GateResult } from '../model.js';
 
