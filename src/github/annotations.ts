@@ -1,7 +1,11 @@
 // Annotations for failed criteria, on the thresholds rule that failed. Few and grouped: the runner shows
 // at most 10 of each kind per step, so criteria of the same rule (scenarios, expanded tags) share one.
 import type { CriterionResult, Evaluation } from '../model.js';
-import { describeCriterion } from './outcome.js';
+import { describeCriterion, listLines } from './outcome.js';
+
+/** Criteria listed in one annotation's message before `… and N more`. */
+const MAX_LINES = 20;
+const more = (n: number) => `… and ${n} more`;
 
 export interface Annotation {
   level: 'error' | 'warning';
@@ -28,7 +32,7 @@ function group(criteria: CriterionResult[], level: Annotation['level'], max: num
     return {
       level,
       title: `perf-gate: ${first.metric.replace(/\{.*\}$/, '')} ${first.expression} ${what}${cs.length > 1 ? ` (${cs.length}×)` : ''}`,
-      message: cs.map(describeCriterion).join('\n'),
+      message: listLines(cs.map(describeCriterion), MAX_LINES, more).join('\n'),
       file: mapFile(first.pos.file),
       line: first.pos.line,
       column: first.pos.column,
@@ -40,7 +44,7 @@ function group(criteria: CriterionResult[], level: Annotation['level'], max: num
     out.push({
       level,
       title: `perf-gate: ${rest.length} more ${level === 'error' ? 'failed criteria' : 'warnings'}`,
-      message: rest.map(describeCriterion).join('\n'),
+      message: listLines(rest.map(describeCriterion), MAX_LINES, more).join('\n'),
       file: mapFile(first.pos.file),
       line: first.pos.line,
       column: first.pos.column,

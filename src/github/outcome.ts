@@ -40,11 +40,23 @@ export function describeCriterion(c: CriterionResult): string {
   return `${c.scenario}: ${c.metric} ${c.expression} — ${actual}${limit}${c.status === 'fail' ? '' : `, ${c.status}`}`;
 }
 
-/** The failed check's message: the verdict and every criterion that failed the gate; undefined when it passed. */
-export function failureMessage(evaluation: Evaluation, mapFile: (file: string) => string = (f) => f): string | undefined {
+/** Lines of a message listing criteria: all of them up to `max`, then how many more. */
+export function listLines(lines: string[], max: number, more: (n: number) => string): string[] {
+  return lines.length <= max ? lines : [...lines.slice(0, max - 1), more(lines.length - max + 1)];
+}
+
+/**
+ * The failed check's message: the verdict and every criterion that failed the gate (up to `maxLines`;
+ * a wildcard over hundreds of tenants ends with how many more); undefined when the gate passed.
+ */
+export function failureMessage(evaluation: Evaluation, mapFile: (file: string) => string = (f) => f, maxLines = 100): string | undefined {
   if (gatePassed(evaluation)) return undefined;
   const failed = blockingCriteria(evaluation);
   if (failed.length === 0) return `perf-gate: ${evaluation.verdict}. ${evaluation.rationale}`;
-  const lines = failed.map((c) => `- ${describeCriterion(c)} [${mapFile(c.pos.file)}:${c.pos.line}]`);
+  const lines = listLines(
+    failed.map((c) => `- ${describeCriterion(c)} [${mapFile(c.pos.file)}:${c.pos.line}]`),
+    maxLines,
+    (n) => `- … and ${n} more failed criteria: see the report in the job summary`,
+  );
   return `perf-gate: ${evaluation.verdict} — ${failed.length} ${failed.length === 1 ? 'criterion' : 'criteria'} failed:\n${lines.join('\n')}`;
 }

@@ -36,7 +36,21 @@ describe('annotations', () => {
     expect(a[0]!.title).toContain('(3×)');
     const mentioned = a.flatMap((x) => x.message.split('\n'));
     expect(mentioned).toHaveLength(40);
+    expect(new Set(mentioned).size).toBe(40);
     expect(a[9]!.title).toMatch(/\d+ more failed criteria/);
+  });
+  it('a wildcard rule failing for 500 tenants: one annotation, its message capped', () => {
+    const ev = manyFailures(500);
+    for (const c of ev.scenarios[0]!.criteria) c.pos = { file: 'thresholds.yml', line: 9, column: 5 };
+    const a = annotationsFor(ev);
+    expect(a).toHaveLength(1);
+    expect(a[0]!.title).toContain('(500×)');
+    const lines = a[0]!.message.split('\n');
+    expect(lines).toHaveLength(20);
+    expect(lines[19]).toBe('… and 481 more');
+    const msg = failureMessage(ev)!.split('\n');
+    expect(msg.filter((l) => l.startsWith('- '))).toHaveLength(100);
+    expect(msg.at(-1)).toBe('- … and 401 more failed criteria: see the report in the job summary');
   });
   it('no annotation for passing criteria; warnings for non-blocking marginal ones', () => {
     expect(annotationsFor(evaluationOf('pass'))).toEqual([]);
