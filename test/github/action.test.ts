@@ -343,6 +343,52 @@ describe('outputs, summary, annotations and the failed check', () => {
     expect(r.failed).toBeUndefined();
   });
 
+  it('working-directory, k6-env, k6-tags, timeout and fail-on reach the pipeline; bad ones are input errors', async () => {
+    const g = recording(gateUnderTest('pass'));
+    await act({
+      gate: g.gate,
+      files: { 'svc/perf/out/a.ndjson': RESULTS['out/run.ndjson'] },
+      inputs: {
+        'working-directory': 'svc/perf',
+        results: 'out/a.ndjson',
+        thresholds: 'limits.yml',
+        'k6-env': 'API_KEY=abc=def\n# comment\nTENANTS=5',
+        'k6-tags': 'team=payments',
+        timeout: '1h30m',
+        'fail-on': 'marginal',
+      },
+    });
+    const o = g.calls[0]!;
+    expect(o.cwd).toMatch(/workspace\/svc\/perf$/);
+    expect(o.thresholds).toBe('limits.yml');
+    expect(o.results).toEqual([expect.stringMatching(/svc\/perf\/out\/a\.ndjson$/)]);
+    expect(o.k6?.env).toEqual({ API_KEY: 'abc=def', TENANTS: '5' });
+    expect(o.k6?.tags).toMatchObject({ team: 'payments', pr: '2' });
+    expect(o.k6?.timeoutSeconds).toBe(5400);
+    expect(o.k6?.preflight).toBeUndefined(); // evaluate-only
+    expect(o.failOn).toBe('marginal');
+
+    const badEnv = await act({ gate: gateUnderTest('pass'), inputs: { 'k6-env': 'not a pair' } });
+    expect(badEnv.failed).toContain('input `k6-env`, line 1');
+    const badTimeout = await act({ gate: gateUnderTest('pass'), inputs: { timeout: 'soon' } });
+    expect(badTimeout.failed).toContain('input `timeout` is `soon`');
+    const badFailOn = await act({ gate: gateUnderTest('pass'), inputs: { 'fail-on': 'warn' } });
+    expect(badFailOn.failed).toContain('use one of: fail, marginal');
+  });
+
+  it('run mode: base URL, scenarios and preflight defaults; credentials in the URL are masked', async () => {
+    const g = recording(gateUnderTest('pass'));
+    const r = await act({ gate: g.gate, inputs: { results: '', 'base-url': 'https://user:hunter2@pr-2.preview.example.com', scenario: 'a, b\nc', 'preflight-path': '/healthz' } });
+    const o = g.calls[0]!;
+    expect(o.baseUrl).toBe('https://user:hunter2@pr-2.preview.example.com');
+    expect(o.scenarios).toEqual(['a', 'b', 'c']);
+    expect(o.results).toBeUndefined();
+    expect(o.k6?.preflight).toMatchObject({ path: '/healthz', expectStatus: 200 });
+    expect(o.k6?.preflight?.timeoutSeconds).toBeGreaterThan(0);
+    expect(r.stdout).toContain('::add-mask::hunter2');
+    expect(r.stdout.replace('::add-mask::hunter2', '')).not.toContain('hunter2');
+  });
+
   it('never prints the token', async () => {
     const r = await act({ gate: gateUnderTest('fail') });
     const withoutMask = r.stdout.replace(`::add-mask::${TOKEN}`, '');
