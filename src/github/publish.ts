@@ -2,7 +2,7 @@
 // verdict and never throws for a GitHub-side problem: a missing permission becomes a warning saying which.
 import type { GateResult, Logger } from '../model.js';
 import { annotationsFor, type Annotation } from './annotations.js';
-import { describeApiError, errorStatus, type GitHubClient } from './client.js';
+import { describeApiError, errorStatus, maskUrl, type GitHubClient } from './client.js';
 import { COMMENT_LIMIT, marker, normalizeKey, upsertComment, type UpsertResult } from './comment.js';
 import { describeTrigger, type GateContext } from './context.js';
 import { writeSummary } from './summary.js';
@@ -61,10 +61,11 @@ function hardTrim(text: string, max: number, note: string): string {
 export function commentBody(result: GateResult, ctx: GateContext, commentKey: string): string {
   const head = header(ctx, commentKey);
   const budget = COMMENT_LIMIT - marker(commentKey).length - 1;
-  const full = `${head}\n\n${result.markdown}`;
+  // Credentials in URLs (a base URL with user:password@) never reach the PR, whatever the report holds.
+  const full = maskUrl(`${head}\n\n${result.markdown}`);
   if (full.length <= budget) return full;
   const note = `_The report was shortened to fit a comment; the full report is in the [job summary](${ctx.runUrl})._`;
-  const body = `${head}\n\n${result.markdownWithin(budget - head.length - 2, note)}`;
+  const body = maskUrl(`${head}\n\n${result.markdownWithin(budget - head.length - 2, note)}`);
   return hardTrim(body, budget, note);
 }
 

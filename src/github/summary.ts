@@ -2,6 +2,7 @@
 // The file is per step, so what this step already wrote counts against the limit.
 import { appendFile, stat } from 'node:fs/promises';
 import type { GateResult } from '../model.js';
+import { maskUrl } from './client.js';
 
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
 
@@ -27,7 +28,8 @@ export async function writeSummary(path: string, result: GateResult, header: str
     (s) => s.size,
     () => 0,
   );
-  const text = summaryText(result, header, note, Math.max(1024, SUMMARY_LIMIT_BYTES - already));
+  // Credentials in URLs never reach the summary (a URL with user:password@ in the report).
+  const text = maskUrl(summaryText(result, header, note, Math.max(1024, SUMMARY_LIMIT_BYTES - already)));
   await appendFile(path, text, 'utf8');
   return Buffer.byteLength(text, 'utf8');
 }

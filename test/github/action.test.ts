@@ -378,7 +378,14 @@ describe('outputs, summary, annotations and the failed check', () => {
 
   it('run mode: base URL, scenarios and preflight defaults; credentials in the URL are masked', async () => {
     const g = recording(gateUnderTest('pass'));
-    const r = await act({ gate: g.gate, inputs: { results: '', 'base-url': 'https://user:hunter2@pr-2.preview.example.com', scenario: 'a, b\nc', 'preflight-path': '/healthz' } });
+    // A report that shows the target URL as given (the real one has a Target row).
+    const showsTarget = async (o: GateOptions) => {
+      const res = await g.gate(o);
+      const markdown = `${res.markdown}\n\n| Target | \`${o.baseUrl}\` |\n`;
+      return { ...res, markdown, markdownWithin: () => markdown };
+    };
+    const r = await act({ gate: showsTarget, inputs: { results: '', 'base-url': 'https://user:hunter2@pr-2.preview.example.com', scenario: 'a, b\nc', 'preflight-path': '/healthz' } });
+    expect(ours()[0]!.body).toContain('`https://***@pr-2.preview.example.com`');
     const o = g.calls[0]!;
     expect(o.baseUrl).toBe('https://user:hunter2@pr-2.preview.example.com');
     expect(o.scenarios).toEqual(['a', 'b', 'c']);
@@ -386,6 +393,8 @@ describe('outputs, summary, annotations and the failed check', () => {
     expect(o.k6?.preflight).toMatchObject({ path: '/healthz', expectStatus: 200 });
     expect(o.k6?.preflight?.timeoutSeconds).toBeGreaterThan(0);
     expect(r.stdout).toContain('::add-mask::hunter2');
+    expect(ours()[0]!.body).not.toContain('hunter2');
+    expect(r.summary).not.toContain('hunter2');
     expect(r.stdout.replace('::add-mask::hunter2', '')).not.toContain('hunter2');
   });
 
