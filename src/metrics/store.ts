@@ -45,7 +45,8 @@ function fromData(d: BucketData): StoreBucket {
     hist = new Map();
     for (let i = 0; i < d.hist.length; i += 2) hist.set(d.hist[i]!, d.hist[i + 1]!);
   }
-  return { b: d.b, n: d.n, sum: d.sum, min: d.min, max: d.max, nz: d.nz, lastT: d.lastT, last: d.last, vals: d.vals === null ? null : d.vals.slice(), hist, zeros: d.zeros };
+  // Takes ownership of d.vals: partial aggregates are not used after merging.
+  return { b: d.b, n: d.n, sum: d.sum, min: d.min, max: d.max, nz: d.nz, lastT: d.lastT, last: d.last, vals: d.vals, hist, zeros: d.zeros };
 }
 
 /** Merges `d` into `into` exactly as if their samples had been read by one parser. */
@@ -98,6 +99,7 @@ export interface MergedStore {
   maxT: number;
 }
 
+/** Merges partial aggregates (taking ownership of their value arrays). */
 export function mergePartials(parts: PartialAggregates[], bucketMs: number): MergedStore {
   const byKey = new Map<string, StoreSeries>();
   const metricInfo = new Map<string, { name: string; type: string; contains: string }>();
