@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig, rulesFor } from './config/load.js';
 import { collectWindow, startCollection, type Collection } from './collectors/collect.js';
 import { asError } from './errors.js';
+import { maskUrl } from './mask.js';
 import { evaluate, type ScenarioInput } from './evaluate/evaluate.js';
 import { ingestFiles } from './k6/ingest.js';
 import { scenarioOfFile } from './k6/peek.js';
@@ -93,7 +94,7 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
   const environment: ReportEnvironment = {
     thresholdsFile: opts.thresholds,
     generatedAt: new Date().toISOString(),
-    ...(opts.baseUrl && !opts.results ? { baseUrl: opts.baseUrl } : {}),
+    ...(opts.baseUrl && !opts.results ? { baseUrl: maskUrl(opts.baseUrl) } : {}),
     ...(opts.environment ?? {}),
     ...(baselineSources.length > 0 ? { baselineSource: [...new Set(baselineSources)].join(', ') } : {}),
   };

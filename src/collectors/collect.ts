@@ -3,7 +3,7 @@
 // Nothing here throws: a source that cannot answer turns its metrics into no-data with the reason.
 import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Unit, UtilizationConfig, UtilizationMetricConfig, UtilizationResults } from '../model.js';
 import { PgProbe, RedisProbe } from './direct.js';
-import { maskUrl } from './mask.js';
+import { maskUrl } from '../mask.js';
 import { PRESETS, applySelector, isPreset, type PresetDef, type PromPlan } from './presets.js';
 import { PrometheusClient, rateRangeFor, stepFor } from './prometheus.js';
 import { slowQueryReport, type StatementSnapshot } from './slow-queries.js';

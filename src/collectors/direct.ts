@@ -3,7 +3,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import type { PgReading, RedisReading } from './presets.js';
 import { PROBE_TAG, snapshotStatements, statementsAvailable, type StatementSnapshot } from './slow-queries.js';
-import { maskUrl, scrub } from './mask.js';
+import { maskUrl, scrub } from '../mask.js';
 
 export interface Probe<R> {
   readonly readings: R[];

@@ -1,6 +1,6 @@
 // A small Prometheus HTTP API client (query and query_range) that never throws and never logs credentials.
 import type { TimeWindow } from '../model.js';
-import { maskUrl, scrub } from './mask.js';
+import { maskUrl, scrub } from '../mask.js';
 
 export type PromResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 

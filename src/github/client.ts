@@ -1,5 +1,6 @@
 // The GitHub API client: Octokit from @actions/github with retry and throttling, the API base of the
 // workflow's server (GitHub Enterprise Server too), bounded retries and a per-request timeout.
+import { maskUrl } from '../mask.js';
 import { getOctokit } from '@actions/github';
 import { defaults as actionsDefaults } from '@actions/github/lib/utils';
 import { retry } from '@octokit/plugin-retry';
@@ -29,13 +30,6 @@ export interface ClientOptions {
   userAgent?: string;
 }
 
-/** Replaces credentials in a URL (`https://user:pass@host`, `?token=…`) with `***`, for logs and reports. */
-export function maskUrl(url: string): string {
-  return url
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi, '$1***@')
-    .replace(/([?&](?:access_token|token|sig|signature|password|key|api_key|apikey|secret|auth|X-Amz-Signature|X-Amz-Credential)=)[^&#\s]+/gi, '$1***');
-}
-
 function describeRequest(options: { method?: string; url?: string }): string {
   return `${options.method ?? 'GET'} ${maskUrl(options.url ?? '')}`;
 }
@@ -51,6 +45,8 @@ function withTimeout(timeoutMs: number): Fetch {
     return inner(url, { ...init, signal });
   };
 }
+
+export { maskUrl };
 
 export function createClient(opts: ClientOptions): GitHubClient {
   const retries = opts.retries ?? 3;

@@ -1,6 +1,7 @@
 // The Markdown report: the load-testing report's structure (verdict and key findings, environment,
 // per-scenario results, SLO comparison, decision, data quality) filled from an Evaluation and the
 // Results it was made from. Pure: the caller supplies the time and the environment.
+import { maskUrl } from '../mask.js';
 import { markdownTable } from 'markdown-table';
 import type { CriterionResult, Evaluation, ReportSection, Results, ScenarioEvaluation, Status, TimeWindow } from '../model.js';
 import { RUN_COMPLETED, isConcern } from '../evaluate/evaluate.js';
@@ -220,7 +221,7 @@ function environmentSection(input: ReportInput, limits: RenderLimits): string[] 
   const add = (k: string, v: string | undefined) => {
     if (v) rows.push({ cells: [k, v], rank: 0 });
   };
-  add('Target', env.baseUrl ? code(env.baseUrl) : undefined);
+  add('Target', env.baseUrl ? code(maskUrl(env.baseUrl)) : undefined);
   add('Commit', env.commit ? code(env.commit) : undefined);
   add('Ref', env.ref ? code(env.ref) : undefined);
   add('Trigger', env.trigger);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { aggregate, percentile } from '../../src/collectors/stats.js';
-import { maskUrl, scrub } from '../../src/collectors/mask.js';
+import { maskUrl, scrub } from '../../src/mask.js';
 import { shortenQuery, topStatements, type StatementSnapshot } from '../../src/collectors/slow-queries.js';
 import { PRESETS, PRESET_NAMES, podSelector, withSelector } from '../../src/collectors/presets.js';
 import { rateRangeFor } from '../../src/collectors/prometheus.js';
@@ -36,10 +36,10 @@ describe('aggregations', () => {
 
 describe('credentials', () => {
   it('masks passwords and token parameters', () => {
-    expect(maskUrl('postgresql://alphapulse:s3cr3t@staging.rds.amazonaws.com:5432/alphapulse')).toBe('postgresql://alphapulse:***@staging.rds.amazonaws.com:5432/alphapulse');
-    expect(maskUrl('redis://:pw@redis-master:6379')).toBe('redis://:***@redis-master:6379');
+    expect(maskUrl('postgresql://alphapulse:s3cr3t@staging.rds.amazonaws.com:5432/alphapulse')).toBe('postgresql://***@staging.rds.amazonaws.com:5432/alphapulse');
+    expect(maskUrl('redis://:pw@redis-master:6379')).toBe('redis://***@redis-master:6379');
     expect(maskUrl('https://prom.example/api?token=abc&x=1')).toBe('https://prom.example/api?token=***&x=1');
-    expect(maskUrl('not a url //user:pw@host')).toBe('not a url //user:***@host');
+    expect(maskUrl('not a url //user:pw@host')).toBe('not a url //***@host');
     expect(scrub('failed for postgres://u:p%40ss@h/db with p@ss', ['postgres://u:p%40ss@h/db'])).not.toMatch(/p@ss|p%40ss/);
   });
 });
