@@ -12,6 +12,9 @@ import { normalizeKey } from './github/comment.js';
 import { resolveContext, type GateContext, type RunEnvironment } from './github/context.js';
 import { failureMessage, gatePassed } from './github/outcome.js';
 import { publish, publishError, type CommentMode } from './github/publish.js';
+import { gate as pipelineGate } from './pipeline.js';
+import { DEFAULT_PREFLIGHT } from './run/run.js';
+import { actionBaselineFinder, actionBaselineSaver, workflowFileFromRef } from './baseline/action.js';
 import type { Baseline, GateOptions, GateResult, Headline, Logger } from './model.js';
 
 /** What a baseline finder gets: where we are, which scenario, and the API client. */
@@ -234,11 +237,9 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       throw new InputError('neither `results` nor `base-url` is set', undefined, 'set `base-url` to the preview environment to run k6, or `results` to k6 output files to evaluate');
     }
     await mkdir(reportDir, { recursive: true });
-    // Loaded here, not at import: the Action's own modules stay importable on their own.
-    const gate = deps.gate ?? (await import('./pipeline.js')).gate;
+    const gate = deps.gate ?? pipelineGate;
     let preflight: NonNullable<GateOptions['k6']>['preflight'];
     if (baseUrl && !results) {
-      const { DEFAULT_PREFLIGHT } = await import('./run/run.js');
       preflight = {
         path: preflightPath || DEFAULT_PREFLIGHT.path,
         expectStatus: preflightStatusRaw ? Number(preflightStatusRaw) : DEFAULT_PREFLIGHT.expectStatus,
@@ -247,10 +248,8 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     }
 
     // Baselines: this run's report is kept as an artifact; relative thresholds compare with the base branch's.
-    const baselineHooks = deps.findBaseline && deps.saveBaseline ? undefined : await import('./baseline/action.js');
-    const findBaseline =
-      deps.findBaseline ?? baselineHooks?.actionBaselineFinder({ workflowId: baselineHooks.workflowFileFromRef(env.GITHUB_WORKFLOW_REF) });
-    const saveBaseline = deps.saveBaseline ?? baselineHooks?.actionBaselineSaver({ env });
+    const findBaseline = deps.findBaseline ?? actionBaselineFinder({ workflowId: workflowFileFromRef(env.GITHUB_WORKFLOW_REF) });
+    const saveBaseline = deps.saveBaseline ?? actionBaselineSaver({ env });
     const opts: GateOptions = {
       cwd,
       thresholds,
