@@ -164,11 +164,21 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     bytes: Uint8Array;
     ids: Int32Array;
     stamp: number;
+    /** Series by metric id for this tag set. */
+    series: unknown[];
   }
+  /** The cached tag set `scratch` holds, or null. */
+  let curTags: TagSet | null = null;
   const tagCache = new Map<number, TagSet[]>();
   let tagCacheSize = 0;
   let tagHash = 0;
   function findSeries(metric: Str): Series {
+    if (curTags !== null) {
+      // the tag object is cached: its series per metric are kept with it
+      let sr = curTags.series[metric.id] as Series | undefined;
+      if (sr === undefined) curTags.series[metric.id] = sr = lookupSeries(metric);
+      return sr;
+    }
     if (metric.stamp === tagStamp) return metric.cached as Series;
     const found = lookupSeries(metric);
     metric.stamp = tagStamp;
@@ -333,6 +343,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       const t = parseTimeString(time);
       if (Number.isNaN(t)) return 'unreadable "time"';
       scratch.fill(-1);
+      curTags = null;
       tagStamp = ++stampCounter;
       prevTagLen = -1;
       if (tags !== null && tags !== undefined) {
@@ -506,30 +517,25 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     if (!scanString(buf, p, e)) return false;
     const metric = strFromBytes(buf, ms, pos - 1, hash);
     p = pos - 1;
-    if (!match(buf, p, P_MID)) return false;
-    p += P_MID.length;
-    // Samples of one request share their time: reuse the previous line's when the bytes are equal.
-    let sameTime = prevTimeLen > 0 && buf[p + prevTimeLen] === 34;
-    if (sameTime) {
-      const q = prevTimeStart;
-      for (let j = 0; j < prevTimeLen; j++) {
-        if (buf[p + j] !== buf[q + j]) {
-          sameTime = false;
-          break;
-        }
-      }
-    }
-    if (sameTime) p += prevTimeLen;
-    else {
+    // Samples of one request share their time: when the bytes from the metric name's closing quote
+    // to the value equal the previous line's, so does the time (one native memcmp).
+    const hs = p;
+    let t: number;
+    if (prevHdrLen > 0 && p + prevHdrLen <= e && (buf as Buffer).compare(buf, prevHdrStart, prevHdrStart + prevHdrLen, p, p + prevHdrLen) === 0) {
+      p += prevHdrLen;
+      t = prevTms;
+    } else {
+      if (!match(buf, p, P_MID)) return false;
+      p += P_MID.length;
       if (!scanTime(buf, p, e)) return false;
-      prevTimeStart = p;
-      prevTimeLen = pos - 1 - p;
-      prevTms = tms;
       p = pos - 1;
+      if (!match(buf, p, P_VALUE)) return false;
+      p += P_VALUE.length;
+      prevHdrStart = hs;
+      prevHdrLen = p - hs;
+      prevTms = tms;
+      t = tms;
     }
-    const t = prevTms;
-    if (!match(buf, p, P_VALUE)) return false;
-    p += P_VALUE.length;
     if (!scanNumber(buf, p, e)) return false;
     const value = num;
     p = pos;
@@ -538,7 +544,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     // Samples of one request share their tags: reuse the previous tag set when the bytes are equal.
     const tlen = e - 2 - p;
     // (native memcmp: a JS byte loop costs several times more on ~300 bytes)
-    const sameTags = tlen === prevTagLen && (buf as Buffer).compare(buf, prevTagStart, prevTagStart + tlen, p, p + tlen) === 0;
+    const sameTags = tlen >= 0 && tlen === prevTagLen && (buf as Buffer).compare(buf, prevTagStart, prevTagStart + tlen, p, p + tlen) === 0;
     const tagStart = p;
     let cachedTags: TagSet | null = null;
     if (!sameTags && tlen > 0) {
@@ -559,6 +565,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     }
     if (sameTags) p += tlen;
     else if (cachedTags !== null) {
+      curTags = cachedTags;
       scratch.set(cachedTags.ids);
       tagStamp = cachedTags.stamp;
       prevTagStart = p;
@@ -566,6 +573,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       p += tlen;
     } else {
     prevTagLen = -1;
+    curTags = null;
     tagStamp = ++stampCounter;
     for (let i = 0; i < nIdx; i++) scratch[i] = -1;
     if (buf[p] === 110) {
@@ -602,7 +610,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       if (tagCacheSize < 4096) {
         let list = tagCache.get(tagHash);
         if (list === undefined) tagCache.set(tagHash, (list = []));
-        list.push({ bytes: new Uint8Array(buf.subarray(tagStart, p)), ids: scratch.slice(), stamp: tagStamp });
+        curTags = { bytes: new Uint8Array(buf.subarray(tagStart, p)), ids: scratch.slice(), stamp: tagStamp, series: [] };
+        list.push(curTags);
         tagCacheSize++;
       }
     }
@@ -636,21 +645,27 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
 
   function line(buf: Uint8Array, s: number, e: number): void {
     lineNo++;
-    if (buf[s + 2] === 109 && fastLine(buf, s, e)) return;
+    try {
+      if (buf[s + 2] === 109 && fastLine(buf, s, e)) return;
+    } catch {
+      // the fast path only reads; anything unexpected is left to JSON.parse
+    }
+    prevHdrLen = -1;
+    prevTagLen = -1;
     const why = slowLine(buf, s, e);
     if (why !== null) bad(why);
   }
 
   // Caches of the previous line's time and tags, valid within one feed call (one stable buffer).
-  let prevTimeStart = 0;
-  let prevTimeLen = -1;
+  let prevHdrStart = 0;
+  let prevHdrLen = -1;
   let prevTms = 0;
   let prevTagStart = 0;
   let prevTagLen = -1;
 
   function feed(input: Uint8Array, start: number, end: number): number {
     const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    prevTimeLen = -1;
+    prevHdrLen = -1;
     prevTagLen = -1;
     let s = start;
     for (;;) {
@@ -663,7 +678,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
 
   function tail(input: Uint8Array, start: number, end: number): void {
     const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-    prevTimeLen = -1;
+    prevHdrLen = -1;
     prevTagLen = -1;
     if (start >= end) return;
     let blank = true;
