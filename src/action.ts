@@ -193,6 +193,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     const k6Tags = parseEnvLines('k6-tags', core.getInput('k6-tags'), /^[A-Za-z_][A-Za-z0-9_.-]*$/);
     const writeSummaryInput = bool('summary', true);
     const annotate = bool('annotations', true);
+    const confirmFailures = bool('confirm-failures', false);
     const failWorkflow = bool('fail-workflow', true);
     const reportDirInput = core.getInput('report-dir');
     const reportDir = reportDirInput
@@ -273,6 +274,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
         ...(core.getInput('execution-segment-sequence') ? { executionSegmentSequence: core.getInput('execution-segment-sequence') } : {}),
       },
       ...(failOn ? { failOn } : {}),
+      ...(confirmFailures ? { confirmFailures } : {}),
       environment: {
         commit: context.sha,
         ref: context.branch ?? context.ref,

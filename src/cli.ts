@@ -194,6 +194,7 @@ async function options(
       baseUrl: run.baseUrl,
       k6: run.k6,
       failOn: failOn(run.failOn),
+      confirmFailures: run.confirmFailures,
       baseline: run.baseline ? await readBaseline(run.baseline, io.cwd) : undefined,
       env: io.env,
       log,

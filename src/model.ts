@@ -352,6 +352,8 @@ export interface GateOptions {
   };
   /** Overrides the config's fail-on. */
   failOn?: 'fail' | 'marginal';
+  /** Run mode, noise guard: a scenario that fails the gate is run once more, and fails only if the rerun fails too. */
+  confirmFailures?: boolean;
   /** A baseline report to compare against, or a function that finds one per scenario (or says why there is none). */
   baseline?: Baseline | ((scenario: string) => Promise<Baseline | { missing: string } | undefined>);
   /** Where and how the gate runs, for the report's environment table (the faces know it). */
@@ -362,7 +364,7 @@ export interface GateOptions {
     actor?: string;
     runUrl?: string;
   };
-  /** Environment used for `${VAR}` expansion in thresholds.yml. */
+  /** The environment: `${VAR}` expansion in thresholds.yml, and what k6 inherits (PATH included). */
   env: Record<string, string | undefined>;
   log: Logger;
   /** Where run outputs and reports are written (defaults to a temp dir). */

@@ -11,8 +11,11 @@ import { maskUrl } from './mask.js';
 import { evaluate, type ScenarioInput } from './evaluate/evaluate.js';
 import { ingestFiles } from './k6/ingest.js';
 import { scenarioOfFile } from './k6/peek.js';
+import { markdownTable } from 'markdown-table';
+import { escapeCell, formatValue } from './report/units.js';
 import type {
   Baseline,
+  Evaluation,
   Config,
   GateOptions,
   GateResult,
@@ -46,37 +49,37 @@ interface Measured {
 
 export async function gate(opts: GateOptions): Promise<GateResult> {
   const { log } = opts;
+  const outputsOfFirstAttempts: string[] = [];
   const configPath = resolve(opts.cwd, opts.thresholds);
   const config = loadConfig(configPath, { env: opts.env });
   // Messages name the file as the user wrote it.
   config.file = opts.thresholds;
 
-  const measured = opts.results ? await evaluateOnly(opts, config) : await runAndMeasure(opts, config);
-  const scenarioInputs: ScenarioInput[] = [];
-  for (const m of measured) {
-    const configured = config.scenarios.find((s) => s.name === m.name);
-    const notes = [...m.notes];
-    if (!configured && config.scenarios.length > 0) {
-      notes.push(
-        `no scenario named '${m.name}' in ${opts.thresholds}: only the top-level thresholds apply (configured: ${config.scenarios.map((s) => s.name).join(', ')})`,
-      );
+  let measured = opts.results ? await evaluateOnly(opts, config) : await runAndMeasure(opts, config, opts.scenarios, 1);
+  const failOn = opts.failOn ? { failOn: opts.failOn } : {};
+  let inputs = await scenarioInputs(opts, config, measured);
+  let evaluation = evaluate({ config, ...failOn, scenarios: inputs });
+
+  // Noise guard: confirm a failing scenario with one rerun; it fails only if the rerun fails too.
+  let guard: ReportSection | undefined;
+  if (opts.confirmFailures && !opts.results) {
+    const failing = evaluation.scenarios.filter((s) => s.criteria.some((c) => c.blocking)).map((s) => s.name);
+    if (failing.length > 0) {
+      log.info(`perf-gate: ${failing.join(', ')} failed the gate; confirming with one rerun (noise guard)`);
+      const first = evaluation;
+      const firstMeasured = measured;
+      const rerun = await runAndMeasure(opts, config, failing, 2);
+      measured = measured.map((m) => rerun.find((r) => r.name === m.name) ?? m);
+      inputs = await scenarioInputs(opts, config, measured);
+      evaluation = evaluate({ config, ...failOn, scenarios: inputs });
+      guard = noiseGuardSection(first, evaluation, failing);
+      outputsOfFirstAttempts.push(...firstMeasured.filter((m) => failing.includes(m.name)).flatMap((m) => m.files));
     }
-    const rules = rulesFor(config, configured?.name);
-    scenarioInputs.push({
-      name: m.name,
-      rules,
-      results: m.results,
-      ...(m.utilization ? { utilization: m.utilization } : {}),
-      ...(m.run ? { run: m.run } : {}),
-      baseline: await baselineFor(opts, m.name, rules),
-      notes,
-    });
   }
 
-  const evaluation = evaluate({ config, ...(opts.failOn ? { failOn: opts.failOn } : {}), scenarios: scenarioInputs });
   const results: Record<string, Results> = Object.fromEntries(measured.map((m) => [m.name, m.results]));
 
-  const sections: ReportSection[] = [];
+  const sections: ReportSection[] = guard ? [guard] : [];
   sections.push(
     ...utilizationSections(
       evaluation.scenarios.map((s) => {
@@ -90,7 +93,7 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
     sections.push(...safeSections(`tenant table for ${m.name}`, log, () => [tenantSection(m.name, m.results)]));
   }
 
-  const baselineSources = scenarioInputs.flatMap((s) => (s.baseline && 'source' in s.baseline ? [s.baseline.source] : []));
+  const baselineSources = inputs.flatMap((s) => (s.baseline && 'source' in s.baseline ? [s.baseline.source] : []));
   const environment: ReportEnvironment = {
     thresholdsFile: opts.thresholds,
     generatedAt: new Date().toISOString(),
@@ -107,7 +110,7 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
     if (r) headline[s.name] = headlineFor(r, s.window);
   }
 
-  const files: GateResult['files'] = { outputs: measured.flatMap((m) => m.files) };
+  const files: GateResult['files'] = { outputs: [...outputsOfFirstAttempts, ...measured.flatMap((m) => m.files)] };
   if (opts.outDir) {
     const dir = resolve(opts.cwd, opts.outDir);
     await mkdir(dir, { recursive: true });
@@ -159,7 +162,7 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
 }
 
 /** Run mode: run each scenario with k6, collecting utilization over each run's window. */
-async function runAndMeasure(opts: GateOptions, config: Config): Promise<Measured[]> {
+async function runAndMeasure(opts: GateOptions, config: Config, scenarios: string[], attempt: number): Promise<Measured[]> {
   if (!opts.baseUrl) throw new Error('run mode needs a base URL');
   const outDir = opts.outDir ? resolve(opts.cwd, opts.outDir) : await mkdtemp(join(tmpdir(), 'perf-gate-'));
   const collections = new Map<string, Collection>();
@@ -167,7 +170,10 @@ async function runAndMeasure(opts: GateOptions, config: Config): Promise<Measure
   const util = config.utilization;
   const records = await runScenarios({
     config,
-    scenarios: opts.scenarios,
+    scenarios,
+    attempt,
+    // k6 inherits the face's environment (PATH, user variables), not this process's by accident.
+    processEnv: opts.env,
     baseUrl: opts.baseUrl,
     k6: opts.k6,
     cwd: opts.cwd,
@@ -202,7 +208,18 @@ function tagKeysFor(config: Config, scenario: string): string[] {
   return [...keys];
 }
 
-async function baselineFor(opts: GateOptions, scenario: string, rules: ThresholdRule[]): Promise<Baseline | { missing: string } | undefined> {
+/** Baselines found per gate call and scenario: a noise-guard rerun does not fetch them again. */
+const baselines = new WeakMap<GateOptions, Map<string, Promise<Baseline | { missing: string } | undefined>>>();
+
+function baselineFor(opts: GateOptions, scenario: string, rules: ThresholdRule[]): Promise<Baseline | { missing: string } | undefined> {
+  let cache = baselines.get(opts);
+  if (!cache) baselines.set(opts, (cache = new Map()));
+  let found = cache.get(scenario);
+  if (!found) cache.set(scenario, (found = findBaselineFor(opts, scenario, rules)));
+  return found;
+}
+
+async function findBaselineFor(opts: GateOptions, scenario: string, rules: ThresholdRule[]): Promise<Baseline | { missing: string } | undefined> {
   const needs = rules.some((r) => r.expression.relative);
   if (!opts.baseline) {
     return needs ? { missing: 'no baseline given: pass --baseline FILE (a JSON report of an earlier run), or run on a pull request whose base branch has a perf-gate run' } : undefined;
@@ -224,4 +241,58 @@ function safeSections(what: string, log: GateOptions['log'], make: () => (Report
     log.warning(`perf-gate: left out the ${what}: ${asError(error).message}`);
     return [];
   }
+}
+
+async function scenarioInputs(opts: GateOptions, config: Config, measured: Measured[]): Promise<ScenarioInput[]> {
+  const inputs: ScenarioInput[] = [];
+  for (const m of measured) {
+    const configured = config.scenarios.find((s) => s.name === m.name);
+    const notes = [...m.notes];
+    if (!configured && config.scenarios.length > 0) {
+      notes.push(
+        `no scenario named '${m.name}' in ${opts.thresholds}: only the top-level thresholds apply (configured: ${config.scenarios.map((s) => s.name).join(', ')})`,
+      );
+    }
+    if (m.run && m.run.attempt > 1) notes.push(`attempt ${m.run.attempt}: the first run failed the gate and this rerun decides (noise guard)`);
+    const rules = rulesFor(config, configured?.name);
+    inputs.push({
+      name: m.name,
+      rules,
+      results: m.results,
+      ...(m.utilization ? { utilization: m.utilization } : {}),
+      ...(m.run ? { run: m.run } : {}),
+      baseline: await baselineFor(opts, m.name, rules),
+      notes,
+    });
+  }
+  return inputs;
+}
+
+/** The report's account of the noise guard: each rerun scenario, what failed first, what the rerun found. */
+export function noiseGuardSection(first: Evaluation, final: Evaluation, rerun: string[]): ReportSection {
+  const rows: string[][] = [['Scenario', 'Run 1', 'Run 2 (decides)', 'Failed in run 1']];
+  for (const name of rerun) {
+    const a = first.scenarios.find((s) => s.name === name);
+    const b = final.scenarios.find((s) => s.name === name);
+    const failedA = a?.criteria.filter((c) => c.blocking) ?? [];
+    const failedB = b?.criteria.filter((c) => c.blocking) ?? [];
+    rows.push([
+      `\`${escapeCell(name)}\``,
+      `❌ ${failedA.length} blocking`,
+      failedB.length === 0 ? '✅ passed' : `❌ ${failedB.length} blocking`,
+      failedA.map((c) => `\`${escapeCell(c.metric)}\` \`${escapeCell(c.expression)}\` (${c.actual === null ? 'no data' : formatValue(c.actual, c.unit)})`).join('<br>'),
+    ]);
+  }
+  const confirmed = rerun.filter((n) => final.scenarios.find((s) => s.name === n)?.criteria.some((c) => c.blocking));
+  const verdict =
+    confirmed.length === 0
+      ? 'The failures of the first run did not repeat: the rerun decides, and it passed.'
+      : `The rerun failed too (${confirmed.join(', ')}): the failure is confirmed.`;
+  return {
+    id: 'noise-guard',
+    place: 'summary',
+    title: 'Noise guard',
+    markdown: `### Noise guard\n\n${verdict}\n\n${markdownTable(rows, { align: ['l', 'l', 'l', 'l'] })}\n`,
+    dropOrder: 10,
+  };
 }

@@ -35,6 +35,7 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { name: 'execution-segment', type: 'string', value: 'SEG', description: "this runner's share of a distributed run, e.g. 0:1/4 (k6 --execution-segment)" },
   { name: 'execution-segment-sequence', type: 'string', value: 'SEQ', description: 'all shares of the distributed run, e.g. 0,1/4,1/2,3/4,1' },
   { name: 'out-dir', type: 'string', value: 'DIR', description: 'where k6 output files go (default: a temporary directory)' },
+  { name: 'confirm-failures', type: 'boolean', description: 'noise guard: rerun a scenario that fails the gate once; it fails only if the rerun fails too' },
   { name: 'baseline', type: 'string', value: 'FILE', description: 'a JSON report of an earlier run, for relative thresholds' },
   { name: 'fail-on', type: 'string', value: 'fail|marginal', description: 'which status fails the gate (default: from the thresholds file)' },
   { name: 'json', type: 'string', value: 'OUT', description: 'write the JSON report here' },
@@ -56,6 +57,7 @@ export interface RunFlags {
   baseUrl?: string;
   k6: NonNullable<GateOptions['k6']>;
   failOn?: string;
+  confirmFailures: boolean;
   baseline?: string;
   outDir?: string;
   json?: string;
@@ -102,7 +104,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
   const str = (name: string) => values[name] as string | undefined;
   const list = (name: string) => values[name] as string[] | undefined;
   const help = values.help === true;
-  if (help) return { help, scenarios: [], k6: {}, quiet: false };
+  if (help) return { help, scenarios: [], k6: {}, quiet: false, confirmFailures: false };
 
   const baseUrl = str('base-url');
   if (!baseUrl) throw new InputError('run needs --base-url URL (the environment to load)', undefined, 'add --base-url https://preview.example.com');
@@ -163,7 +165,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
     k6.executionSegmentSequence = seq;
   }
 
-  const out: RunFlags = { help, scenarios: list('scenario') ?? [], baseUrl, k6, quiet: values.quiet === true };
+  const out: RunFlags = { help, scenarios: list('scenario') ?? [], baseUrl, k6, quiet: values.quiet === true, confirmFailures: values['confirm-failures'] === true };
   for (const [key, flag] of [
     ['thresholds', 'thresholds'],
     ['failOn', 'fail-on'],

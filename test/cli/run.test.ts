@@ -82,3 +82,41 @@ describe('perf-gate run', () => {
     expect(t.err.join('')).toContain('p(99)<1');
   });
 });
+
+describe('perf-gate run --confirm-failures (noise guard)', () => {
+  it('a failure that does not repeat on the rerun passes, and the report shows both runs', async () => {
+    const t = io();
+    t.io.env.K6_DOUBLE_EXIT_FIRST = '107'; // the first run dies with a script exception: incomplete → blocking
+    const json = join(dir, 'guard.json');
+    const markdown = join(dir, 'guard.md');
+    const code = await main(
+      ['run', '--thresholds', thresholds(100000), '--base-url', baseUrl, '--preflight-path', '/healthz', '--k6-path', K6_DOUBLE, '--confirm-failures', '--json', json, '--markdown', markdown, '-q'],
+      t.io,
+    );
+    expect(code).toBe(0);
+    const md = readFileSync(markdown, 'utf8');
+    expect(md).toContain('Noise guard');
+    expect(md).toContain('did not repeat');
+    expect(md).toMatch(/❌ 1 blocking/);
+    expect(md).toContain('attempt 2');
+  });
+
+  it('a failure that repeats fails the gate', async () => {
+    const t = io();
+    t.io.env.K6_DOUBLE_EXIT = '107';
+    const markdown = join(dir, 'guard-fail.md');
+    const code = await main(
+      ['run', '--thresholds', thresholds(100000), '--base-url', baseUrl, '--preflight-path', '/healthz', '--k6-path', K6_DOUBLE, '--confirm-failures', '--markdown', markdown, '-q'],
+      t.io,
+    );
+    expect(code).toBe(1);
+    expect(readFileSync(markdown, 'utf8')).toContain('the failure is confirmed');
+  });
+
+  it('without the option a first-run failure fails the gate', async () => {
+    const t = io();
+    t.io.env.K6_DOUBLE_EXIT_FIRST = '107';
+    const code = await main(['run', '--thresholds', thresholds(100000), '--base-url', baseUrl, '--preflight-path', '/healthz', '--k6-path', K6_DOUBLE, '-q'], t.io);
+    expect(code).toBe(1);
+  });
+});

@@ -7,6 +7,7 @@
 //
 // Controls (environment):
 //   K6_DOUBLE_EXIT=N           exit code after a full replay (default 0; 99 prints a thresholds message)
+//   K6_DOUBLE_EXIT_FIRST=N     exit code of a first attempt only (output file without `-attemptN`): a flaky run
 //   K6_DOUBLE_FAIL_AT_START=1  exit with K6_DOUBLE_EXIT before writing any output (init errors: 104, 107)
 //   K6_DOUBLE_DURATION_MS=N    how long the replay takes (default 1000)
 //   K6_DOUBLE_IGNORE_SIGINT=1  keep running on SIGINT (to test the kill after the grace period)
@@ -74,7 +75,8 @@ if (env.K6_DOUBLE_RECORD) {
   writeFileSync(env.K6_DOUBLE_RECORD, JSON.stringify({ argv, env: keep, cwd: process.cwd(), segment }, null, 2));
 }
 
-const exitCode = Number(env.K6_DOUBLE_EXIT ?? '0');
+const firstAttempt = !/-attempt\d+-/.test(outFile);
+const exitCode = Number((firstAttempt ? env.K6_DOUBLE_EXIT_FIRST : undefined) ?? env.K6_DOUBLE_EXIT ?? '0');
 if (env.K6_DOUBLE_FAIL_AT_START === '1') {
   die(exitCode, exitCode === 107 ? `Uncaught (in promise) Error: init failed\n\tat file://${scriptPath}:1:1(3)` : `k6 double: failing at start (${exitCode})`);
 }
