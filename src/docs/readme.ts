@@ -2,13 +2,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ORDER = ['pr-check.yml', 'release-gate.yml', 'retest.yml', 'fork-measure.yml', 'fork-evaluate.yml'];
+const ORDER = ['pr-check.yml', 'release-gate.yml', 'retest.yml', 'fork-measure.yml', 'fork-evaluate.yml', 'distributed.yml'];
 const TITLES: Record<string, string> = {
   'pr-check.yml': 'PR check against a preview URL from a deploy step',
   'release-gate.yml': 'Release-branch gate',
   'retest.yml': 'Manual retest (`workflow_dispatch`)',
   'fork-measure.yml': 'Fork-safe pair, part 1: measure without privileges (`pull_request`)',
   'fork-evaluate.yml': 'Fork-safe pair, part 2: evaluate and comment (`workflow_run`)',
+  'distributed.yml': 'Distributed run: a matrix of runners shares one load, one report',
 };
 
 export function workflowsSection(root: string): string {

@@ -41,8 +41,8 @@ describe('docs/workflows', async () => {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.yml')).sort();
   const yml = parse(await readFile(new URL('../../action.yml', import.meta.url), 'utf8')) as ActionYml;
 
-  it('has the four uses (the fork-safe one is a pair)', () => {
-    expect(files).toEqual(['fork-evaluate.yml', 'fork-measure.yml', 'pr-check.yml', 'release-gate.yml', 'retest.yml']);
+  it('has the four uses (the fork-safe one is a pair) and the distributed run', () => {
+    expect(files).toEqual(['distributed.yml', 'fork-evaluate.yml', 'fork-measure.yml', 'pr-check.yml', 'release-gate.yml', 'retest.yml']);
   });
 
   for (const file of files) {
