@@ -30,4 +30,4 @@ for await (const line of createInterface({ input, crlfDelay: Infinity })) {
 const d = (values.get('http_req_duration') ?? []).map((p) => p.value).sort((x, y) => x - y);
 const i = 0.99 * (d.length - 1);
 const p99 = d.length ? d[Math.floor(i)] + (d[Math.ceil(i)] - d[Math.floor(i)]) * (i - Math.floor(i)) : NaN;
-process.stdout.write(`${JSON.stringify({ p99, points: [...values.values()].reduce((a, v) => a + v.length, 0), bad, maxRssKB: process.resourceUsage().maxRSS })}\n`);
+process.stdout.write(`${JSON.stringify({ p99, points: [...values.values()].reduce((a, v) => a + v.length, 0), bad, maxRssKB: process.resourceUsage().maxRSS, cpuS: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 })}\n`);

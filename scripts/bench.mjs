@@ -30,7 +30,7 @@ generate(gz, 0.2);
 // The ingestion as the Action/CLI ship it: bundled into one file by ncc (the worker comes from source text).
 const cli = join(data, 'ingest-cli', 'index.js');
 process.stderr.write('bundling bench/ingest-cli.ts with ncc …\n');
-execFileSync(node, [ncc, 'build', join(root, 'bench', 'ingest-cli.ts'), '-o', join(data, 'ingest-cli'), '--target', 'es2022', '-q'], { stdio: 'inherit' });
+execFileSync(node, [ncc, 'build', join(root, 'bench', 'ingest-cli.ts'), '-o', join(data, 'ingest-cli'), '--target', 'es2022', '--transpile-only', '-q'], { stdio: 'inherit' });
 
 function run(label, args) {
   const t0 = process.hrtime.bigint();
@@ -48,7 +48,7 @@ function run(label, args) {
 
 const gunzipOnly = [
   '-e',
-  "const fs=require('fs'),z=require('zlib');fs.createReadStream(process.argv[1]).pipe(z.createGunzip()).pipe(fs.createWriteStream('/dev/null')).on('finish',()=>console.log(JSON.stringify({maxRssKB:process.resourceUsage().maxRSS})))",
+  "const fs=require('fs'),z=require('zlib');fs.createReadStream(process.argv[1]).pipe(z.createGunzip()).pipe(fs.createWriteStream('/dev/null')).on('finish',()=>console.log(JSON.stringify({maxRssKB:process.resourceUsage().maxRSS,cpuS:(process.cpuUsage().user+process.cpuUsage().system)/1e6})))",
   gz,
 ];
 
@@ -73,4 +73,7 @@ line('gunzip alone → /dev/null', `${r.gunzip.seconds.toFixed(2)} s`);
 line('perf-gate ingest .gz', `${r.ingestGz.seconds.toFixed(2)} s`);
 line('.gz ingest ÷ gunzip alone (required ≤1.5×)', `${(r.ingestGz.seconds / r.gunzip.seconds).toFixed(2)}×`);
 line('peak RSS, file doubled', `${(r.ingest.out.maxRssKB / 1024) | 0} MB → ${(r.ingest2x.out.maxRssKB / 1024) | 0} MB (${(r.ingest2x.out.maxRssKB / r.ingest.out.maxRssKB).toFixed(2)}×)`);
+const cpu = (x) => (x.out.cpuS === undefined ? '?' : `${x.out.cpuS.toFixed(2)} s`);
+line('CPU time (user+sys, all threads)', `reference ${cpu(r.reference)}, ingest ${cpu(r.ingest)}, 1 thread ${cpu(r.ingest1)}, gunzip ${cpu(r.gunzip)}, .gz ${cpu(r.ingestGz)}`);
+line('load average at the end', (await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' '));
 line('same p(99) as the reference', `${r.ingest.out.p99 === r.reference.out.p99 ? 'yes' : `NO (${r.ingest.out.p99} vs ${r.reference.out.p99})`}`);
