@@ -12,7 +12,7 @@ import type { IngestDiagnostics, Results } from '../model.js';
 import { EXACT_CAP, INV_LOG_GAMMA } from '../metrics/histogram.js';
 import { NdjsonResults } from '../metrics/results.js';
 import { mergePartials } from '../metrics/store.js';
-import { createNdjsonParser, type NdjsonParser, type ParserConfig, type PartialAggregates } from './ndjson.js';
+import { createNdjsonParser, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
 import { isSummaryJson, SummaryResults } from './summary.js';
 
 /** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
@@ -228,9 +228,11 @@ export function ingestWorkerSource(): string {
     "const fs = require('node:fs');",
     `const createNdjsonParser = ${createNdjsonParser.toString()};`,
     `const readRange = ${readRange.toString()};`,
+    `const packPartial = ${packPartial.toString()};`,
     'const parser = createNdjsonParser(workerData.cfg);',
     'readRange(fs, workerData.path, workerData.a, workerData.b, workerData.atEof, parser, workerData.chunk);',
-    'parentPort.postMessage(parser.finish());',
+    'const packed = packPartial(parser.finish());',
+    'parentPort.postMessage(packed, [packed.data.buffer]);',
   ].join('\n');
   return workerSource;
 }
@@ -239,8 +241,8 @@ function runWorker(data: { cfg: ParserConfig; path: string; a: number; b: number
   return new Promise((resolve, reject) => {
     const w = new Worker(ingestWorkerSource(), { eval: true, workerData: data });
     let got: PartialAggregates | undefined;
-    w.once('message', (m: PartialAggregates) => {
-      got = m;
+    w.once('message', (m: PackedPartial) => {
+      got = unpackPartial(m);
     });
     w.once('error', reject);
     w.once('exit', (code) => {

@@ -739,3 +739,82 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
 
   return { feed, tail, finish };
 }
+
+/** Partial aggregates packed into one Float64Array (cheap to transfer from a worker). */
+export interface PackedPartial {
+  head: Omit<PartialAggregates, 'series'>;
+  series: { metric: string; tags: string[]; nb: number }[];
+  data: Float64Array;
+}
+
+/** Packs partial aggregates for postMessage with a transfer list. Self-contained (runs in workers). */
+export function packPartial(part: PartialAggregates): PackedPartial {
+  let size = 0;
+  for (const s of part.series) {
+    for (const bk of s.buckets) size += 12 + (bk.vals === null ? 0 : bk.vals.length) + (bk.hist === null ? 0 : bk.hist.length);
+  }
+  const data = new Float64Array(size);
+  let o = 0;
+  const series: { metric: string; tags: string[]; nb: number }[] = [];
+  for (const s of part.series) {
+    series.push({ metric: s.metric, tags: s.tags, nb: s.buckets.length });
+    for (const bk of s.buckets) {
+      data[o++] = bk.b;
+      data[o++] = bk.n;
+      data[o++] = bk.sum;
+      data[o++] = bk.min;
+      data[o++] = bk.max;
+      data[o++] = bk.nz;
+      data[o++] = bk.lastT;
+      data[o++] = bk.last;
+      data[o++] = bk.zeros;
+      data[o++] = bk.vals === null ? -1 : bk.vals.length;
+      data[o++] = bk.hist === null ? -1 : bk.hist.length;
+      data[o++] = 0;
+      if (bk.vals !== null) for (let i = 0; i < bk.vals.length; i++) data[o++] = bk.vals[i]!;
+      if (bk.hist !== null) for (let i = 0; i < bk.hist.length; i++) data[o++] = bk.hist[i]!;
+    }
+  }
+  const { series: _s, ...head } = part;
+  return { head, series, data };
+}
+
+export function unpackPartial(p: PackedPartial): PartialAggregates {
+  const d = p.data;
+  let o = 0;
+  const series: SeriesData[] = [];
+  for (const s of p.series) {
+    const buckets: BucketData[] = new Array(s.nb);
+    for (let k = 0; k < s.nb; k++) {
+      const nv = d[o + 9]!;
+      const nh = d[o + 10]!;
+      const bk: BucketData = {
+        b: d[o]!,
+        n: d[o + 1]!,
+        sum: d[o + 2]!,
+        min: d[o + 3]!,
+        max: d[o + 4]!,
+        nz: d[o + 5]!,
+        lastT: d[o + 6]!,
+        last: d[o + 7]!,
+        zeros: d[o + 8]!,
+        vals: null,
+        hist: null,
+      };
+      o += 12;
+      if (nv >= 0) {
+        const v = new Array<number>(nv);
+        for (let i = 0; i < nv; i++) v[i] = d[o++]!;
+        bk.vals = v;
+      }
+      if (nh >= 0) {
+        const h = new Array<number>(nh);
+        for (let i = 0; i < nh; i++) h[i] = d[o++]!;
+        bk.hist = h;
+      }
+      buckets[k] = bk;
+    }
+    series.push({ metric: s.metric, tags: s.tags, buckets });
+  }
+  return { ...p.head, series };
+}
