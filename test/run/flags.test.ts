@@ -17,7 +17,7 @@ describe('parseRunFlags', () => {
       '--preflight-path', '/healthz', '--preflight-status', '204', '--preflight-timeout', '3m',
       '--execution-segment', '0:1/4', '--execution-segment-sequence', '0,1/4,1/2,3/4,1',
       '--out-dir', 'out', '--baseline', 'base.json', '--fail-on', 'marginal',
-      '--json', 'r.json', '--markdown', 'r.md', '-q',
+      '--json', 'r.json', '--markdown', 'r.md', '-q', '--confirm-failures',
     ]);
     expect(got).toEqual({
       help: false,
@@ -40,6 +40,7 @@ describe('parseRunFlags', () => {
       json: 'r.json',
       markdown: 'r.md',
       quiet: true,
+      confirmFailures: true,
     });
   });
 

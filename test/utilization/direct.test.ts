@@ -145,7 +145,7 @@ describe.skipIf(!!skip)('direct probes on real servers', () => {
     const col = await startCollection(cfg, log);
     const res = await col.stop({ start: Date.now() - 1000, end: Date.now() });
     const c = res.measure('c', { kind: 'max' });
-    expect('noData' in c && c.noData).toMatch(/PostgreSQL at postgres:\/\/alpha:\*\*\*@127\.0\.0\.1:1\/db is unreachable/);
+    expect('noData' in c && c.noData).toMatch(/PostgreSQL at postgres:\/\/\*\*\*@127\.0\.0\.1:1\/db is unreachable/);
     expect('noData' in res.measure('o', { kind: 'value' })).toBe(true);
     expect(res.measure('cpu', { kind: 'avg' })).toEqual({ noData: expect.stringContaining('no Prometheus source') });
     expect(res.slowQueries?.available).toBe(false);
