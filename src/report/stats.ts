@@ -1,4 +1,5 @@
 // Headline numbers and the HTTP/endpoint statistics the report shows, read from `Results`.
+import { BUILTIN_METRICS } from '../k6/builtin-metrics.js';
 import type { Aggregation, Headline, Measurement, Results, TimeWindow } from '../model.js';
 import { selector } from '../evaluate/keys.js';
 
@@ -36,35 +37,8 @@ export const HEADLINE_MEASURES: { field: keyof Headline; metric: string; aggrega
   { field: 'rps', metric: 'http_reqs', aggregation: RATE },
 ];
 
-/** Metrics k6 writes itself; everything else of type trend is a custom (per-endpoint) trend. */
-export const BUILTIN_METRICS = new Set([
-  'http_req_duration',
-  'http_req_blocked',
-  'http_req_connecting',
-  'http_req_tls_handshaking',
-  'http_req_sending',
-  'http_req_waiting',
-  'http_req_receiving',
-  'http_req_failed',
-  'http_reqs',
-  'iteration_duration',
-  'iterations',
-  'group_duration',
-  'vus',
-  'vus_max',
-  'data_sent',
-  'data_received',
-  'checks',
-  'dropped_iterations',
-  'ws_connecting',
-  'ws_session_duration',
-  'ws_msgs_sent',
-  'ws_msgs_received',
-  'ws_ping',
-  'ws_sessions',
-  'grpc_req_duration',
-]);
 
+/** Trends that k6 does not write itself: the scripts' custom (per-endpoint) trends. */
 export function customTrends(results: Results): string[] {
   return [...results.metrics.values()]
     .filter((m) => m.type === 'trend' && !BUILTIN_METRICS.has(m.name))
