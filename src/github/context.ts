@@ -111,6 +111,22 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
     }
   };
 
+  /** The open pull request of a branch of this repository, if there is one, becomes the one to comment on. */
+  const attachOpenPull = async (branch: string | undefined): Promise<void> => {
+    if (!branch) {
+      ctx.notes.push(`${ctx.ref || 'the ref'} is not a branch: no pull request to comment on`);
+      return;
+    }
+    const pulls = await lookup(`the open pull request of ${branch}`, (o) => openPullForBranch(o, owner, repo, owner, branch));
+    const pr = pulls?.[0];
+    if (pr) {
+      ctx.prNumber = pr.number;
+      ctx.baseRef = pr.base?.ref;
+    } else if (pulls) {
+      ctx.notes.push(`no open pull request for ${branch}`);
+    }
+  };
+
   switch (kind) {
     case 'pull_request':
     case 'pull_request_target': {
@@ -128,18 +144,7 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
       ctx.ref = str(payload.ref) ?? env.ref;
       const branch = branchOf(ctx.ref);
       ctx.branch = branch;
-      if (!branch) {
-        ctx.notes.push(`${ctx.ref || 'the ref'} is not a branch: no pull request to comment on`);
-        break;
-      }
-      const pulls = await lookup(`the open pull request of ${branch}`, (o) => openPullForBranch(o, owner, repo, owner, branch));
-      const pr = pulls?.[0];
-      if (pr) {
-        ctx.prNumber = pr.number;
-        ctx.baseRef = pr.base?.ref;
-      } else if (pulls) {
-        ctx.notes.push(`no open pull request for ${branch}`);
-      }
+      await attachOpenPull(branch);
       break;
     }
     case 'workflow_dispatch': {
@@ -159,18 +164,7 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
         if (pr) ctx.baseRef = pr.base.ref;
         break;
       }
-      if (!branch) {
-        ctx.notes.push(`${ctx.ref || 'the ref'} is not a branch: no pull request to comment on`);
-        break;
-      }
-      const pulls = await lookup(`the open pull request of ${branch}`, (o) => openPullForBranch(o, owner, repo, owner, branch));
-      const pr = pulls?.[0];
-      if (pr) {
-        ctx.prNumber = pr.number;
-        ctx.baseRef = pr.base?.ref;
-      } else if (pulls) {
-        ctx.notes.push(`no open pull request for ${branch}`);
-      }
+      await attachOpenPull(branch);
       break;
     }
     case 'workflow_run': {
