@@ -1,37 +1,13 @@
 // The Action end to end with the REAL pipeline, evaluate-only mode: a generated k6 NDJSON file (k6's exact
 // line format) and a thresholds.yml in the workspace, the local GitHub API server for the comment.
-// Skipped while src/pipeline.ts is still the placeholder; runs as soon as the pipeline is assembled.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { marker } from '../../src/github/comment.js';
+import { gate as pipelineGate } from '../../src/pipeline.js';
 import { k6Time, metricLine, pointLine } from '../../src/k6/format.js';
-import type { GateOptions, GateResult, Logger } from '../../src/model.js';
 import { recording } from '../support/gate-double.js';
 import { GITHUB_ACTIONS_BOT, startGithubServer, webhookPayload, type GithubServer } from '../support/github-server.js';
 import { cleanup, FAST_CLIENT, runAction, type ActionRun } from './harness.js';
-
-const quiet: Logger = { info: () => {}, warning: () => {}, error: () => {}, debug: () => {}, group: (_n, fn) => fn() };
-
-type Gate = (o: GateOptions) => Promise<GateResult>;
-
-// Imported dynamically so the reason it cannot load (while it is being assembled) is reported, not a crash.
-let gate: Gate | undefined;
-let loadError: string | undefined;
-try {
-  gate = (await import('../../src/pipeline.js')).gate;
-} catch (error) {
-  loadError = String(error);
-}
-
-async function pipelineAssembled(): Promise<boolean> {
-  if (!gate) return false;
-  try {
-    await gate({ cwd: '/nonexistent', thresholds: 'none.yml', scenarios: [], results: [], env: {}, log: quiet } as GateOptions);
-  } catch (error) {
-    return !/not assembled/.test(String(error));
-  }
-  return true;
-}
 
 const THRESHOLDS = `version: 1
 marginal: 10%
@@ -64,9 +40,7 @@ function k6Output(latencyMs: number, failEvery = 0): string {
   return `${lines.join('\n')}\n`;
 }
 
-const ready = await pipelineAssembled();
-
-describe.skipIf(!ready)('the Action with the real pipeline (evaluate-only)', () => {
+describe('the Action with the real pipeline (evaluate-only)', () => {
   let server: GithubServer;
   const runs: ActionRun[] = [];
   beforeEach(async () => {
@@ -79,7 +53,7 @@ describe.skipIf(!ready)('the Action with the real pipeline (evaluate-only)', () 
   });
 
   async function act(latencyMs: number, failEvery: number, thresholds = THRESHOLDS) {
-    const g = recording(gate!);
+    const g = recording(pipelineGate);
     const r = await runAction({
       env: { GITHUB_WORKFLOW_REF: 'Codertocat/Hello-World/.github/workflows/perf.yml@refs/pull/2/merge' },
       server,
@@ -135,13 +109,5 @@ describe.skipIf(!ready)('the Action with the real pipeline (evaluate-only)', () 
     const body = server.commentsOn('Codertocat', 'Hello-World', 2)[0]!.body;
     expect(body).toContain('APPROVED');
     expect(body).not.toContain('NOT APPROVED');
-  });
-});
-
-describe('pipeline probe', () => {
-  it('the pipeline module loads, and the real-pipeline tests run once it is more than the placeholder', async () => {
-    const src = await readFile(new URL('../../src/pipeline.ts', import.meta.url), 'utf8');
-    expect(loadError).toBeUndefined();
-    expect(ready).toBe(!src.includes('not assembled yet'));
   });
 });
