@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { InputError } from '../errors.js';
 import type { IngestDiagnostics, Results } from '../model.js';
-import { EXACT_CAP, INV_LOG_GAMMA } from '../metrics/histogram.js';
+import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS } from '../metrics/histogram.js';
 import { NdjsonResults } from '../metrics/results.js';
 import { mergePartials } from '../metrics/store.js';
 import { createNdjsonParser, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
@@ -152,7 +152,7 @@ async function classify(path: string): Promise<Classified> {
 }
 
 function parserConfig(indexKeys: string[], bucketMs: number): ParserConfig {
-  return { bucketMs, indexKeys, exactCap: EXACT_CAP, invLogGamma: INV_LOG_GAMMA, maxExamples: MAX_EXAMPLES };
+  return { bucketMs, indexKeys, exactCap: EXACT_CAP, maxBlocks: MAX_BLOCKS, invLogGamma: INV_LOG_GAMMA, maxExamples: MAX_EXAMPLES };
 }
 
 /**

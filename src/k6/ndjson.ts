@@ -10,7 +10,7 @@
 // division rounds exactly as JSON.parse does; anything longer goes through Number()). Any line that
 // deviates in the slightest goes through JSON.parse, so every valid JSON line reads as JSON.parse reads it.
 
-/** One time bucket of one series, as plain data (structured-clone friendly). */
+/** One time bucket of one series, as plain data: fixed-size scalars only. */
 export interface BucketData {
   /** Bucket index: floor(time ms / bucket ms). */
   b: number;
@@ -23,7 +23,13 @@ export interface BucketData {
   /** Time (ms) and value of the latest sample (gauges). */
   lastT: number;
   last: number;
-  /** Exact values while the bucket is small (trends and metrics of unknown type). */
+}
+
+/** The value distribution of one block of buckets (trends and metrics of unknown type). */
+export interface DistData {
+  /** Block index: floor(bucket index / 2^shift). */
+  k: number;
+  /** Exact values while the block is small. */
   vals: number[] | null;
   /** Log-bucketed histogram once it is not: flat [key, count, key, count, …]; see histKey. */
   hist: number[] | null;
@@ -36,6 +42,9 @@ export interface SeriesData {
   /** Indexed tags of the series, flat [key, value, …], sorted by key. */
   tags: string[];
   buckets: BucketData[];
+  /** Value distributions per block of 2^shift buckets (empty for counters, gauges, rates). */
+  shift: number;
+  blocks: DistData[];
 }
 
 export interface PartialAggregates {
@@ -56,8 +65,10 @@ export interface PartialAggregates {
 export interface ParserConfig {
   bucketMs: number;
   indexKeys: string[];
-  /** Exact values kept per bucket before switching to the histogram. */
+  /** Exact values kept per distribution block before switching to the histogram. */
   exactCap: number;
+  /** Most distribution blocks per series (default 64): blocks double in length as the run grows. */
+  maxBlocks?: number;
   /** 1 / ln(gamma) of the histogram (relative bucket width gamma − 1). */
   invLogGamma: number;
   maxExamples: number;
@@ -74,6 +85,7 @@ export interface NdjsonParser {
 export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   const bucketMs = cfg.bucketMs;
   const exactCap = cfg.exactCap;
+  const maxBlocks = Math.max(1, cfg.maxBlocks ?? 64);
   const invLogGamma = cfg.invLogGamma;
   const nIdx = cfg.indexKeys.length;
   const decoder = new TextDecoder();
@@ -140,6 +152,9 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     nz: number;
     lastT: number;
     last: number;
+  }
+  interface Dist {
+    k: number;
     vals: number[] | null;
     hist: Map<number, number> | null;
     zeros: number;
@@ -151,6 +166,14 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     lastB: number;
     lastBucket: Bucket | null;
     keepValues: boolean;
+    /** Block length in buckets (2^shift) and the blocks by index, with their index range. */
+    shift: number;
+    blockLen: number;
+    blocks: Map<number, Dist>;
+    kMin: number;
+    kMax: number;
+    lastK: number;
+    lastDist: Dist | null;
   }
   const seriesByHash = new Map<number, Series[]>();
   const allSeries: Series[] = [];
@@ -209,6 +232,13 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       lastB: NaN,
       lastBucket: null,
       keepValues: kind === 0 || kind === 4,
+      shift: 0,
+      blockLen: 1,
+      blocks: new Map(),
+      kMin: Infinity,
+      kMax: -Infinity,
+      lastK: NaN,
+      lastDist: null,
     };
     list.push(s);
     allSeries.push(s);
@@ -229,6 +259,80 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   let minT = Infinity;
   let maxT = -Infinity;
 
+  function distToHist(d: Dist): Map<number, number> {
+    if (d.hist === null) {
+      const h = new Map<number, number>();
+      const vs = d.vals!;
+      for (let i = 0; i < vs.length; i++) {
+        const x = vs[i]!;
+        if (x === 0) d.zeros++;
+        else histAdd(h, x);
+      }
+      d.vals = null;
+      d.hist = h;
+    }
+    return d.hist;
+  }
+  function distMerge(into: Dist, from: Dist): void {
+    if (from.vals !== null && into.vals !== null && into.vals.length + from.vals.length <= exactCap) {
+      for (let i = 0; i < from.vals.length; i++) into.vals.push(from.vals[i]!);
+      return;
+    }
+    const h = distToHist(into);
+    if (from.vals !== null) {
+      for (let i = 0; i < from.vals.length; i++) {
+        const x = from.vals[i]!;
+        if (x === 0) into.zeros++;
+        else histAdd(h, x);
+      }
+    } else {
+      into.zeros += from.zeros;
+      for (const [key, c] of from.hist!) h.set(key, (h.get(key) ?? 0) + c);
+    }
+  }
+  /** Doubles the block length of a series, merging pairs of blocks. */
+  function coarsen(s: Series): void {
+    const old = s.blocks;
+    s.shift++;
+    s.blockLen *= 2;
+    s.blocks = new Map();
+    s.kMin = Infinity;
+    s.kMax = -Infinity;
+    for (const d of old.values()) {
+      const k = Math.floor(d.k / 2);
+      const have = s.blocks.get(k);
+      if (have === undefined) {
+        d.k = k;
+        s.blocks.set(k, d);
+        if (k < s.kMin) s.kMin = k;
+        if (k > s.kMax) s.kMax = k;
+      } else distMerge(have, d);
+    }
+    s.lastK = NaN;
+    s.lastDist = null;
+  }
+  function distFor(s: Series, b: number): Dist {
+    let k = Math.floor(b / s.blockLen);
+    if (k === s.lastK) return s.lastDist!;
+    let d = s.blocks.get(k);
+    if (d === undefined) {
+      while (Math.max(s.kMax, k) - Math.min(s.kMin, k) + 1 > maxBlocks) {
+        coarsen(s);
+        k = Math.floor(b / s.blockLen);
+      }
+      d = s.blocks.get(k);
+      if (d === undefined) {
+        d = { k, vals: [], hist: null, zeros: 0 };
+        s.blocks.set(k, d);
+        if (k < s.kMin) s.kMin = k;
+        if (k > s.kMax) s.kMax = k;
+      }
+    }
+    s.lastK = k;
+    s.lastDist = d;
+    return d;
+  }
+
   function addPoint(s: Series, t: number, v: number): void {
     const b = Math.floor(t / bucketMs);
     let bk: Bucket;
@@ -236,7 +340,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     else {
       let f = s.buckets.get(b);
       if (f === undefined) {
-        f = { b, n: 0, sum: 0, min: Infinity, max: -Infinity, nz: 0, lastT: -Infinity, last: 0, vals: s.keepValues ? [] : null, hist: null, zeros: 0 };
+        f = { b, n: 0, sum: 0, min: Infinity, max: -Infinity, nz: 0, lastT: -Infinity, last: 0 };
         s.buckets.set(b, f);
       }
       bk = f;
@@ -253,19 +357,12 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       bk.last = v;
     }
     if (s.keepValues) {
-      if (bk.vals !== null) {
-        bk.vals.push(v);
-        if (bk.vals.length > exactCap) {
-          const h = new Map<number, number>();
-          for (const x of bk.vals) {
-            if (x === 0) bk.zeros++;
-            else histAdd(h, x);
-          }
-          bk.vals = null;
-          bk.hist = h;
-        }
-      } else if (v === 0) bk.zeros++;
-      else histAdd(bk.hist!, v);
+      const d = distFor(s, b);
+      if (d.vals !== null) {
+        d.vals.push(v);
+        if (d.vals.length > exactCap) distToHist(d);
+      } else if (v === 0) d.zeros++;
+      else histAdd(d.hist!, v);
     }
     points++;
     if (t < minT) minT = t;
@@ -713,15 +810,17 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       for (const [k, v] of pairs) tags.push(k, v);
       const buckets: BucketData[] = [];
-      for (const bk of s.buckets.values()) {
+      for (const bk of s.buckets.values()) buckets.push(bk);
+      const blocks: DistData[] = [];
+      for (const d of s.blocks.values()) {
         let hist: number[] | null = null;
-        if (bk.hist !== null) {
+        if (d.hist !== null) {
           hist = [];
-          for (const [k, c] of bk.hist) hist.push(k, c);
+          for (const [k, c] of d.hist) hist.push(k, c);
         }
-        buckets.push({ b: bk.b, n: bk.n, sum: bk.sum, min: bk.min, max: bk.max, nz: bk.nz, lastT: bk.lastT, last: bk.last, vals: bk.vals, hist, zeros: bk.zeros });
+        blocks.push({ k: d.k, vals: d.vals, hist, zeros: d.zeros });
       }
-      series.push({ metric: s.metric.str, tags, buckets });
+      series.push({ metric: s.metric.str, tags, buckets, shift: s.shift, blocks });
     }
     return {
       bucketMs,
@@ -743,7 +842,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
 /** Partial aggregates packed into one Float64Array (cheap to transfer from a worker). */
 export interface PackedPartial {
   head: Omit<PartialAggregates, 'series'>;
-  series: { metric: string; tags: string[]; nb: number }[];
+  series: { metric: string; tags: string[]; nb: number; shift: number; nd: number }[];
   data: Float64Array;
 }
 
@@ -751,28 +850,32 @@ export interface PackedPartial {
 export function packPartial(part: PartialAggregates): PackedPartial {
   let size = 0;
   for (const s of part.series) {
-    for (const bk of s.buckets) size += 12 + (bk.vals === null ? 0 : bk.vals.length) + (bk.hist === null ? 0 : bk.hist.length);
+    size += 8 * s.buckets.length;
+    for (const d of s.blocks) size += 4 + (d.vals === null ? 0 : d.vals.length) + (d.hist === null ? 0 : d.hist.length);
   }
   const data = new Float64Array(size);
   let o = 0;
-  const series: { metric: string; tags: string[]; nb: number }[] = [];
+  const series: { metric: string; tags: string[]; nb: number; shift: number; nd: number }[] = [];
   for (const s of part.series) {
-    series.push({ metric: s.metric, tags: s.tags, nb: s.buckets.length });
+    series.push({ metric: s.metric, tags: s.tags, nb: s.buckets.length, shift: s.shift, nd: s.blocks.length });
     for (const bk of s.buckets) {
-      data[o++] = bk.b;
-      data[o++] = bk.n;
-      data[o++] = bk.sum;
-      data[o++] = bk.min;
-      data[o++] = bk.max;
-      data[o++] = bk.nz;
-      data[o++] = bk.lastT;
-      data[o++] = bk.last;
-      data[o++] = bk.zeros;
-      data[o++] = bk.vals === null ? -1 : bk.vals.length;
-      data[o++] = bk.hist === null ? -1 : bk.hist.length;
-      data[o++] = 0;
-      if (bk.vals !== null) for (let i = 0; i < bk.vals.length; i++) data[o++] = bk.vals[i]!;
-      if (bk.hist !== null) for (let i = 0; i < bk.hist.length; i++) data[o++] = bk.hist[i]!;
+      data[o] = bk.b;
+      data[o + 1] = bk.n;
+      data[o + 2] = bk.sum;
+      data[o + 3] = bk.min;
+      data[o + 4] = bk.max;
+      data[o + 5] = bk.nz;
+      data[o + 6] = bk.lastT;
+      data[o + 7] = bk.last;
+      o += 8;
+    }
+    for (const d of s.blocks) {
+      data[o++] = d.k;
+      data[o++] = d.zeros;
+      data[o++] = d.vals === null ? -1 : d.vals.length;
+      data[o++] = d.hist === null ? -1 : d.hist.length;
+      if (d.vals !== null) for (let i = 0; i < d.vals.length; i++) data[o++] = d.vals[i]!;
+      if (d.hist !== null) for (let i = 0; i < d.hist.length; i++) data[o++] = d.hist[i]!;
     }
   }
   const { series: _s, ...head } = part;
@@ -786,35 +889,26 @@ export function unpackPartial(p: PackedPartial): PartialAggregates {
   for (const s of p.series) {
     const buckets: BucketData[] = new Array(s.nb);
     for (let k = 0; k < s.nb; k++) {
-      const nv = d[o + 9]!;
-      const nh = d[o + 10]!;
-      const bk: BucketData = {
-        b: d[o]!,
-        n: d[o + 1]!,
-        sum: d[o + 2]!,
-        min: d[o + 3]!,
-        max: d[o + 4]!,
-        nz: d[o + 5]!,
-        lastT: d[o + 6]!,
-        last: d[o + 7]!,
-        zeros: d[o + 8]!,
-        vals: null,
-        hist: null,
-      };
-      o += 12;
+      buckets[k] = { b: d[o]!, n: d[o + 1]!, sum: d[o + 2]!, min: d[o + 3]!, max: d[o + 4]!, nz: d[o + 5]!, lastT: d[o + 6]!, last: d[o + 7]! };
+      o += 8;
+    }
+    const blocks: DistData[] = new Array(s.nd);
+    for (let k = 0; k < s.nd; k++) {
+      const nv = d[o + 2]!;
+      const nh = d[o + 3]!;
+      const dist: DistData = { k: d[o]!, zeros: d[o + 1]!, vals: null, hist: null };
+      o += 4;
       if (nv >= 0) {
-        const v = new Array<number>(nv);
-        for (let i = 0; i < nv; i++) v[i] = d[o++]!;
-        bk.vals = v;
+        dist.vals = Array.from(d.subarray(o, o + nv));
+        o += nv;
       }
       if (nh >= 0) {
-        const h = new Array<number>(nh);
-        for (let i = 0; i < nh; i++) h[i] = d[o++]!;
-        bk.hist = h;
+        dist.hist = Array.from(d.subarray(o, o + nh));
+        o += nh;
       }
-      buckets[k] = bk;
+      blocks[k] = dist;
     }
-    series.push({ metric: s.metric, tags: s.tags, buckets });
+    series.push({ metric: s.metric, tags: s.tags, buckets, shift: s.shift, blocks });
   }
   return { ...p.head, series };
 }

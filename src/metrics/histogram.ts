@@ -7,8 +7,10 @@
 /** Relative width of a histogram bucket. */
 export const GAMMA = 1.0001;
 export const INV_LOG_GAMMA = 1 / Math.log(GAMMA);
-/** Exact values kept per series and time bucket before it switches to the histogram. */
+/** Exact values kept per series and distribution block before it switches to the histogram. */
 export const EXACT_CAP = 1024;
+/** Most distribution blocks per series: blocks double in length (1 s, 2 s, 4 s, …) as the run grows. */
+export const MAX_BLOCKS = 64;
 /** Exact values a query keeps before merging into a histogram. */
 export const QUERY_EXACT_LIMIT = 200_000;
 

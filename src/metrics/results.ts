@@ -73,7 +73,13 @@ export class NdjsonResults implements Results {
       for (const bk of s.buckets.values()) {
         if (bk.b < lo || bk.b > hi) continue;
         acc.addScalars(bk.n, bk.sum, bk.min, bk.max, bk.nz, bk.lastT, bk.last);
-        if (values) acc.addValues(bk.vals, bk.hist, bk.zeros);
+      }
+      if (!values) continue;
+      // Distributions are kept per block of 2^shift buckets: the blocks that overlap the window.
+      const L = 2 ** s.shift;
+      for (const d of s.blocks.values()) {
+        if ((d.k + 1) * L - 1 < lo || d.k * L > hi) continue;
+        acc.addValues(d.vals, d.hist, d.zeros);
       }
     }
     return acc;
@@ -211,10 +217,13 @@ export class NdjsonResults implements Results {
     for (const s of this.store.byMetric.get('http_reqs') ?? []) for (const bk of s.buckets.values()) requests[idx(bk.b)]! += bk.sum;
     for (const s of this.store.byMetric.get('http_req_failed') ?? []) for (const bk of s.buckets.values()) failed[idx(bk.b)]! += bk.nz;
     for (const s of this.store.byMetric.get('http_req_duration') ?? []) {
-      for (const bk of s.buckets.values()) {
-        const a = lat[idx(bk.b)]!;
-        a.addScalars(bk.n, bk.sum, bk.min, bk.max, bk.nz, bk.lastT, bk.last);
-        a.addValues(bk.vals, bk.hist, bk.zeros);
+      for (const bk of s.buckets.values()) lat[idx(bk.b)]!.addScalars(bk.n, bk.sum, bk.min, bk.max, bk.nz, bk.lastT, bk.last);
+      // Percentiles per chart point from the distribution blocks that overlap it.
+      const L = 2 ** s.shift;
+      for (const d of s.blocks.values()) {
+        const i0 = Math.max(0, idx(d.k * L));
+        const i1 = Math.min(n - 1, idx((d.k + 1) * L - 1));
+        for (let i = i0; i <= i1; i++) lat[i]!.addValues(d.vals, d.hist, d.zeros);
       }
     }
     const out: TimelinePoint[] = [];

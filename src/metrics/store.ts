@@ -1,7 +1,11 @@
-// Aggregates per metric × indexed tag set × time bucket, merged from the partial aggregates of one
-// or more parsers (files, shards of one run, byte ranges of one file read by worker threads).
-import type { BucketData, PartialAggregates } from '../k6/ndjson.js';
-import { EXACT_CAP, histKey } from './histogram.js';
+// Aggregates per metric × indexed tag set, merged from the partial aggregates of one or more parsers
+// (files, shards of one run, byte ranges of one file read by worker threads):
+//   - per time bucket (1 s by default), fixed-size scalars: count, sum, min, max, non-zero, last;
+//   - per block of 2^shift buckets, the value distribution (trends): exact values while small, then
+//     the log histogram. A series keeps at most MAX_BLOCKS blocks; blocks double in length as the
+//     run grows, so memory does not grow with the run's length.
+import type { BucketData, DistData, PartialAggregates } from '../k6/ndjson.js';
+import { EXACT_CAP, MAX_BLOCKS, histKey } from './histogram.js';
 
 export interface StoreBucket {
   b: number;
@@ -12,6 +16,11 @@ export interface StoreBucket {
   nz: number;
   lastT: number;
   last: number;
+}
+
+/** The value distribution of one block of buckets. */
+export interface StoreDist {
+  k: number;
   vals: number[] | null;
   hist: Map<number, number> | null;
   zeros: number;
@@ -21,58 +30,41 @@ export interface StoreSeries {
   metric: string;
   tags: Record<string, string>;
   buckets: Map<number, StoreBucket>;
+  /** Blocks are 2^shift buckets long: block k covers buckets [k·2^shift, (k+1)·2^shift). */
+  shift: number;
+  blocks: Map<number, StoreDist>;
 }
 
-function toHist(bk: StoreBucket): Map<number, number> {
-  if (bk.hist === null) {
+function toHist(d: StoreDist): Map<number, number> {
+  if (d.hist === null) {
     const h = new Map<number, number>();
-    for (const v of bk.vals ?? []) {
-      if (v === 0) bk.zeros++;
+    for (const v of d.vals ?? []) {
+      if (v === 0) d.zeros++;
       else {
         const k = histKey(v);
         h.set(k, (h.get(k) ?? 0) + 1);
       }
     }
-    bk.hist = h;
-    bk.vals = null;
+    d.hist = h;
+    d.vals = null;
   }
-  return bk.hist;
+  return d.hist;
 }
 
-function fromData(d: BucketData): StoreBucket {
+function fromData(d: DistData): StoreDist {
   let hist: Map<number, number> | null = null;
   if (d.hist !== null) {
     hist = new Map();
     for (let i = 0; i < d.hist.length; i += 2) hist.set(d.hist[i]!, d.hist[i + 1]!);
   }
   // Takes ownership of d.vals: partial aggregates are not used after merging.
-  return { b: d.b, n: d.n, sum: d.sum, min: d.min, max: d.max, nz: d.nz, lastT: d.lastT, last: d.last, vals: d.vals, hist, zeros: d.zeros };
+  return { k: d.k, vals: d.vals, hist, zeros: d.zeros };
 }
 
-/** Merges `d` into `into` exactly as if their samples had been read by one parser. */
-function mergeBucket(into: StoreBucket, d: BucketData): void {
-  into.n += d.n;
-  into.sum += d.sum;
-  if (d.min < into.min) into.min = d.min;
-  if (d.max > into.max) into.max = d.max;
-  into.nz += d.nz;
-  if (d.lastT >= into.lastT) {
-    into.lastT = d.lastT;
-    into.last = d.last;
-  }
-  if (d.vals === null && d.hist === null) return;
+/** Merges distribution `d` into `into` exactly as if their samples had been read by one parser. */
+function mergeDist(into: StoreDist, d: StoreDist): void {
   if (d.vals !== null && into.vals !== null && into.vals.length + d.vals.length <= EXACT_CAP) {
     for (const v of d.vals) into.vals.push(v);
-    return;
-  }
-  if (into.vals === null && into.hist === null) {
-    // `into` kept no values (should not happen for one metric type); adopt d's.
-    into.vals = d.vals === null ? null : d.vals.slice();
-    if (d.hist !== null) {
-      into.hist = new Map();
-      for (let i = 0; i < d.hist.length; i += 2) into.hist.set(d.hist[i]!, d.hist[i + 1]!);
-      into.zeros += d.zeros;
-    }
     return;
   }
   const h = toHist(into);
@@ -86,8 +78,54 @@ function mergeBucket(into: StoreBucket, d: BucketData): void {
     }
   } else if (d.hist !== null) {
     into.zeros += d.zeros;
-    for (let i = 0; i < d.hist.length; i += 2) h.set(d.hist[i]!, (h.get(d.hist[i]!) ?? 0) + d.hist[i + 1]!);
+    for (const [k, c] of d.hist) h.set(k, (h.get(k) ?? 0) + c);
   }
+}
+
+function mergeBucket(into: StoreBucket, d: BucketData): void {
+  into.n += d.n;
+  into.sum += d.sum;
+  if (d.min < into.min) into.min = d.min;
+  if (d.max > into.max) into.max = d.max;
+  into.nz += d.nz;
+  if (d.lastT >= into.lastT) {
+    into.lastT = d.lastT;
+    into.last = d.last;
+  }
+}
+
+/** Adds a distribution of block `k` at `shift` to a series (coarsening whichever side is finer). */
+function addDist(s: StoreSeries, shift: number, d: StoreDist): void {
+  while (s.shift < shift) coarsen(s);
+  let k = d.k;
+  for (let i = shift; i < s.shift; i++) k = Math.floor(k / 2);
+  d.k = k;
+  const have = s.blocks.get(k);
+  if (have === undefined) s.blocks.set(k, d);
+  else mergeDist(have, d);
+}
+
+/** Doubles the block length of a series, merging pairs of blocks. */
+function coarsen(s: StoreSeries): void {
+  const old = s.blocks;
+  s.shift++;
+  s.blocks = new Map();
+  for (const d of old.values()) {
+    d.k = Math.floor(d.k / 2);
+    const have = s.blocks.get(d.k);
+    if (have === undefined) s.blocks.set(d.k, d);
+    else mergeDist(have, d);
+  }
+}
+
+function blockSpan(s: StoreSeries): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const k of s.blocks.keys()) {
+    if (k < lo) lo = k;
+    if (k > hi) hi = k;
+  }
+  return hi - lo + 1;
 }
 
 export interface MergedStore {
@@ -100,7 +138,7 @@ export interface MergedStore {
 }
 
 /** Merges partial aggregates (taking ownership of their value arrays). */
-export function mergePartials(parts: PartialAggregates[], bucketMs: number): MergedStore {
+export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxBlocks: number = MAX_BLOCKS): MergedStore {
   const byKey = new Map<string, StoreSeries>();
   const metricInfo = new Map<string, { name: string; type: string; contains: string }>();
   let minT = Infinity;
@@ -116,17 +154,19 @@ export function mergePartials(parts: PartialAggregates[], bucketMs: number): Mer
       if (into === undefined) {
         const tags: Record<string, string> = {};
         for (let i = 0; i < s.tags.length; i += 2) tags[s.tags[i]!] = s.tags[i + 1]!;
-        into = { metric: s.metric, tags, buckets: new Map() };
+        into = { metric: s.metric, tags, buckets: new Map(), shift: s.shift, blocks: new Map() };
         byKey.set(key, into);
       }
       for (const d of s.buckets) {
         const have = into.buckets.get(d.b);
-        if (have === undefined) into.buckets.set(d.b, fromData(d));
+        if (have === undefined) into.buckets.set(d.b, { b: d.b, n: d.n, sum: d.sum, min: d.min, max: d.max, nz: d.nz, lastT: d.lastT, last: d.last });
         else mergeBucket(have, d);
       }
+      for (const d of s.blocks) addDist(into, s.shift, fromData(d));
     }
   }
   const series = [...byKey.values()];
+  for (const s of series) while (s.blocks.size > 1 && blockSpan(s) > maxBlocks) coarsen(s);
   const byMetric = new Map<string, StoreSeries[]>();
   for (const s of series) {
     let l = byMetric.get(s.metric);
