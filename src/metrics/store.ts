@@ -159,7 +159,7 @@ export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxB
       }
       for (const d of s.buckets) {
         const have = into.buckets.get(d.b);
-        if (have === undefined) into.buckets.set(d.b, { b: d.b, n: d.n, sum: d.sum, min: d.min, max: d.max, nz: d.nz, lastT: d.lastT, last: d.last });
+        if (have === undefined) into.buckets.set(d.b, d); // taken over: partial aggregates are not used after merging
         else mergeBucket(have, d);
       }
       for (const d of s.blocks) addDist(into, s.shift, fromData(d));

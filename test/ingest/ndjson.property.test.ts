@@ -121,6 +121,31 @@ describe('NDJSON reader (property-based)', () => {
     );
   });
 
+  it('tells apart consecutive lines whose time or tags differ in one byte (8-byte comparisons)', () => {
+    const status = fc.constantFrom('200', '201', '500', '501');
+    const tenant = fc.constantFrom('acme-aaaaaaaa', 'acme-aaaaaaab', 'acme-baaaaaaa', 'acne-aaaaaaaa');
+    const line = fc.record({ ms: fc.constantFrom(0, 1, 10, 1000), status, tenant, metric: fc.constantFrom('http_reqs', 'http_req_duration') });
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 40 }), (ls) => {
+        const text = ls.map((l) => pointLine(l.metric, k6Time(1_700_000_000_000_000_000n + BigInt(l.ms) * 1_000_000n), 1, { status: l.status, tenant: l.tenant, url: 'https://x' })).join('\n');
+        const part = parseText(`${text}\n`);
+        expect(part.badLines).toBe(0);
+        const want = new Map<string, number>();
+        for (const l of ls) {
+          const k = `${l.metric} ${l.status} ${l.tenant} ${Math.floor((1_700_000_000_000 + l.ms) / 1000)}`;
+          want.set(k, (want.get(k) ?? 0) + 1);
+        }
+        const got = new Map<string, number>();
+        for (const s of part.series) {
+          const t = Object.fromEntries(s.tags.reduce<[string, string][]>((a, x, i) => (i % 2 === 0 ? [...a, [x, s.tags[i + 1]!]] : a), []));
+          for (const b of s.buckets) got.set(`${s.metric} ${t.status} ${t.tenant} ${b.b}`, b.n);
+        }
+        expect(got).toEqual(want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('gives bad-line examples with their line numbers', () => {
     const ok = pointLine('vus', k6Time(1_700_000_000_000_000_000n), 3, {});
     const part = parseText([ok, 'garbage', ok, '{"metric":"x"', '', ok, '[1,2]'].join('\n') + '\n');
