@@ -23,7 +23,7 @@ export interface IngestOptions {
   tagKeys?: string[];
   /** Time bucket of the aggregates, seconds (default 1): the resolution of windows and timelines. */
   bucketSeconds?: number;
-  /** Threads used for one large plain file (default: up to 2, by available cores); 1 = no workers. */
+  /** Threads used for one large plain file (default: up to 2, by available cores); 1 = no workers, 2 or more = one worker. */
   threads?: number;
   /** Plain files smaller than this are read on the calling thread (default 16 MiB). */
   workerMinBytes?: number;
@@ -159,10 +159,10 @@ function parserConfig(indexKeys: string[], bucketMs: number): ParserConfig {
  * Parses bytes [a, b) of a plain file (a and b on line starts) with `parser`; `atEof` when b is the
  * file's end (a last line without a newline is then a partial line). Self-contained: runs in workers too.
  */
-export function readRange(fs: typeof import('node:fs'), path: string, a: number, b: number, atEof: boolean, parser: NdjsonParser, chunk: number): void {
+export function readRange(fs: typeof import('node:fs'), path: string, a: number, b: number, atEof: boolean, parser: NdjsonParser, chunk: number, reuse?: { buf?: Buffer }): void {
   const fd = fs.openSync(path, 'r');
   try {
-    let buf = Buffer.allocUnsafe(chunk);
+    let buf = reuse?.buf ?? Buffer.allocUnsafe(chunk);
     let filled = 0;
     let at = a;
     for (;;) {
@@ -170,6 +170,7 @@ export function readRange(fs: typeof import('node:fs'), path: string, a: number,
         const bigger = Buffer.allocUnsafe(buf.length * 2);
         buf.copy(bigger, 0, 0, filled);
         buf = bigger;
+        if (reuse !== undefined) reuse.buf = buf;
       }
       const want = Math.min(buf.length - filled, b - at);
       const n = want > 0 ? fs.readSync(fd, buf, filled, want, at) : 0;
@@ -218,6 +219,26 @@ function splitPoints(path: string, size: number, parts: number): number[] {
   return cuts;
 }
 
+/**
+ * Parses the chunks [cuts[i], cuts[i+1]) of a plain file that this thread claims: `ctr` counts the
+ * chunks claimed by all threads; the calling thread takes them from the front (`fromBack` false) or
+ * from the back, so each thread's chunks stay contiguous however fast it is. Returns the chunks
+ * parsed, in order, as [chunk index, parser lines before it, …]. Self-contained: runs in workers too.
+ */
+export function claimChunks(fs: typeof import('node:fs'), path: string, cuts: number[], ctr: Int32Array, fromBack: boolean, parser: NdjsonParser, chunk: number): number[] {
+  const n = cuts.length - 1;
+  const done: number[] = [];
+  const reuse: { buf?: Buffer } = { buf: Buffer.allocUnsafe(chunk) }; // one read buffer for every chunk
+  let f = 0;
+  let b = n - 1;
+  for (;;) {
+    if (Atomics.add(ctr, 0, 1) >= n) return done;
+    const i = fromBack ? b-- : f++;
+    done.push(i, parser.lineCount());
+    readRange(fs, path, cuts[i]!, cuts[i + 1]!, i === n - 1, parser, chunk, reuse);
+  }
+}
+
 let workerSource: string | undefined;
 /** The worker's program: the parser and range reader from their own source text, no imports. */
 export function ingestWorkerSource(): string {
@@ -228,21 +249,51 @@ export function ingestWorkerSource(): string {
     "const fs = require('node:fs');",
     `const createNdjsonParser = ${createNdjsonParser.toString()};`,
     `const readRange = ${readRange.toString()};`,
+    `const claimChunks = ${claimChunks.toString()};`,
     `const packPartial = ${packPartial.toString()};`,
     'const parser = createNdjsonParser(workerData.cfg);',
-    'readRange(fs, workerData.path, workerData.a, workerData.b, workerData.atEof, parser, workerData.chunk);',
+    'const done = claimChunks(fs, workerData.path, workerData.cuts, new Int32Array(workerData.shared), true, parser, workerData.chunk);',
     'const packed = packPartial(parser.finish());',
-    'parentPort.postMessage(packed, [packed.data.buffer]);',
+    'parentPort.postMessage({ packed, done }, [packed.data.buffer]);',
   ].join('\n');
   return workerSource;
 }
 
-function runWorker(data: { cfg: ParserConfig; path: string; a: number; b: number; atEof: boolean; chunk: number }): Promise<PartialAggregates> {
+/** Line numbers of a part read chunk by chunk out of order (`done` as claimChunks returns it) → numbers in file order. */
+export function renumber(part: PartialAggregates, done: number[]): void {
+  const chunks: { i: number; l0: number; count: number; at: number }[] = [];
+  for (let j = 0; j < done.length; j += 2) {
+    const next = j + 3 < done.length ? done[j + 3]! : part.lines;
+    chunks.push({ i: done[j]!, l0: done[j + 1]!, count: next - done[j + 1]!, at: 0 });
+  }
+  const inFileOrder = [...chunks].sort((x, y) => x.i - y.i);
+  let at = 0;
+  for (const c of inFileOrder) {
+    c.at = at;
+    at += c.count;
+  }
+  for (const ex of part.badExamples) {
+    const c = chunks.find((x) => ex.line > x.l0 && ex.line <= x.l0 + x.count);
+    if (c !== undefined) ex.line = c.at + (ex.line - c.l0);
+  }
+  part.badExamples.sort((x, y) => x.line - y.line);
+}
+
+interface WorkerJob {
+  cfg: ParserConfig;
+  path: string;
+  cuts: number[];
+  shared: SharedArrayBuffer;
+  chunk: number;
+}
+
+function runWorker(data: WorkerJob): Promise<PartialAggregates> {
   return new Promise((resolve, reject) => {
     const w = new Worker(ingestWorkerSource(), { eval: true, workerData: data });
     let got: PartialAggregates | undefined;
-    w.once('message', (m: PackedPartial) => {
-      got = unpackPartial(m);
+    w.once('message', (m: { packed: PackedPartial; done: number[] }) => {
+      got = unpackPartial(m.packed);
+      renumber(got, m.done);
     });
     w.once('error', reject);
     w.once('exit', (code) => {
@@ -252,23 +303,24 @@ function runWorker(data: { cfg: ParserConfig; path: string; a: number; b: number
   });
 }
 
+/** Bytes per chunk claimed by one thread at a time (a file is cut into at least 4 per thread). */
+const CLAIM_BYTES = 4 << 20;
+
 async function parsePlain(path: string, size: number, cfg: ParserConfig, threads: number, minBytes: number): Promise<PartialAggregates[]> {
+  const fs = await import('node:fs');
   if (threads <= 1 || size < minBytes) {
     const parser = createNdjsonParser(cfg);
-    readRange(await import('node:fs'), path, 0, size, true, parser, CHUNK);
+    readRange(fs, path, 0, size, true, parser, CHUNK);
     return [parser.finish()];
   }
-  const cuts = splitPoints(path, size, threads);
-  const jobs: Promise<PartialAggregates>[] = [];
-  // Ranges 1… go to workers; range 0 is read here meanwhile.
-  for (let i = 1; i < cuts.length - 1; i++) {
-    jobs.push(runWorker({ cfg, path, a: cuts[i]!, b: cuts[i + 1]!, atEof: i === cuts.length - 2, chunk: CHUNK }));
-  }
-  const fs = await import('node:fs');
+  // The file is cut into chunks; this thread claims them from the front while workers start and
+  // claim them from the back, so a worker that starts late or runs slowly simply gets fewer.
+  const cuts = splitPoints(path, size, Math.max(threads * 4, Math.ceil(size / CLAIM_BYTES)));
+  const shared = new SharedArrayBuffer(4);
+  const job = runWorker({ cfg, path, cuts, shared, chunk: CHUNK });
   const first = createNdjsonParser(cfg);
-  readRange(fs, path, 0, cuts[1]!, cuts.length === 2, first, CHUNK);
-  const parts = [first.finish(), ...(await Promise.all(jobs))];
-  return parts;
+  claimChunks(fs, path, cuts, new Int32Array(shared), false, first, CHUNK);
+  return [first.finish(), await job];
 }
 
 async function parseGzip(path: string, cfg: ParserConfig): Promise<PartialAggregates[]> {

@@ -29,10 +29,10 @@ export interface BucketData {
 export interface DistData {
   /** Block index: floor(bucket index / 2^shift). */
   k: number;
-  /** Exact values while the block is small. */
-  vals: number[] | null;
+  /** Exact values while the block is small (a Float64Array when unpacked from a worker). */
+  vals: number[] | Float64Array | null;
   /** Log-bucketed histogram once it is not: flat [key, count, key, count, …]; see histKey. */
-  hist: number[] | null;
+  hist: number[] | Float64Array | null;
   /** Zero values counted outside `hist`. */
   zeros: number;
 }
@@ -80,6 +80,8 @@ export interface NdjsonParser {
   /** The bytes after the last newline of the input: a partial line unless empty. */
   tail(buf: Uint8Array, start: number, end: number): void;
   finish(): PartialAggregates;
+  /** Lines read so far. */
+  lineCount(): number;
 }
 
 export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
@@ -864,7 +866,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     };
   }
 
-  return { feed, tail, finish };
+  return { feed, tail, finish, lineCount: () => lineNo };
 }
 
 /** Partial aggregates packed into one Float64Array (cheap to transfer from a worker). */
@@ -926,12 +928,13 @@ export function unpackPartial(p: PackedPartial): PartialAggregates {
       const nh = d[o + 3]!;
       const dist: DistData = { k: d[o]!, zeros: d[o + 1]!, vals: null, hist: null };
       o += 4;
+      // views, not copies: the transferred buffer is owned by the receiver
       if (nv >= 0) {
-        dist.vals = Array.from(d.subarray(o, o + nv));
+        dist.vals = d.subarray(o, o + nv);
         o += nv;
       }
       if (nh >= 0) {
-        dist.hist = Array.from(d.subarray(o, o + nh));
+        dist.hist = d.subarray(o, o + nh);
         o += nh;
       }
       blocks[k] = dist;

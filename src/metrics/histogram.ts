@@ -87,14 +87,15 @@ export class Aggregate {
   }
 
   /** Adds the value distribution of another aggregate: exact values or histogram entries. */
-  addValues(vals: readonly number[] | null, hist: ReadonlyMap<number, number> | readonly number[] | null, zeros: number): void {
+  addValues(vals: ArrayLike<number> | null, hist: ReadonlyMap<number, number> | ArrayLike<number> | null, zeros: number): void {
     if (vals !== null) {
       if (this.vals !== null && this.vals.length + vals.length <= this.exactLimit) {
-        for (const v of vals) this.vals.push(v);
+        for (let i = 0; i < vals.length; i++) this.vals.push(vals[i]!);
         return;
       }
       const h = this.toHist();
-      for (const v of vals) {
+      for (let i = 0; i < vals.length; i++) {
+        const v = vals[i]!;
         if (v === 0) this.zeros++;
         else {
           const k = histKey(v);
@@ -106,8 +107,8 @@ export class Aggregate {
     if (hist !== null) {
       const h = this.toHist();
       this.zeros += zeros;
-      if (Array.isArray(hist)) {
-        const flat = hist as readonly number[];
+      if (!(hist instanceof Map)) {
+        const flat = hist as ArrayLike<number>;
         for (let i = 0; i < flat.length; i += 2) h.set(flat[i]!, (h.get(flat[i]!) ?? 0) + flat[i + 1]!);
       } else for (const [k, c] of hist as ReadonlyMap<number, number>) h.set(k, (h.get(k) ?? 0) + c);
     }

@@ -21,7 +21,8 @@ export interface StoreBucket {
 /** The value distribution of one block of buckets. */
 export interface StoreDist {
   k: number;
-  vals: number[] | null;
+  /** Exact values (a Float64Array when handed over by a worker, until something is added). */
+  vals: number[] | Float64Array | null;
   hist: Map<number, number> | null;
   zeros: number;
 }
@@ -38,7 +39,9 @@ export interface StoreSeries {
 function toHist(d: StoreDist): Map<number, number> {
   if (d.hist === null) {
     const h = new Map<number, number>();
-    for (const v of d.vals ?? []) {
+    const vs = d.vals ?? [];
+    for (let i = 0; i < vs.length; i++) {
+      const v = vs[i]!;
       if (v === 0) d.zeros++;
       else {
         const k = histKey(v);
@@ -64,12 +67,14 @@ function fromData(d: DistData): StoreDist {
 /** Merges distribution `d` into `into` exactly as if their samples had been read by one parser. */
 function mergeDist(into: StoreDist, d: StoreDist): void {
   if (d.vals !== null && into.vals !== null && into.vals.length + d.vals.length <= EXACT_CAP) {
-    for (const v of d.vals) into.vals.push(v);
+    if (!Array.isArray(into.vals)) into.vals = Array.from(into.vals);
+    for (let i = 0; i < d.vals.length; i++) into.vals.push(d.vals[i]!);
     return;
   }
   const h = toHist(into);
   if (d.vals !== null) {
-    for (const v of d.vals) {
+    for (let i = 0; i < d.vals.length; i++) {
+      const v = d.vals[i]!;
       if (v === 0) into.zeros++;
       else {
         const k = histKey(v);
