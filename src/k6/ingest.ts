@@ -23,7 +23,7 @@ export interface IngestOptions {
   tagKeys?: string[];
   /** Time bucket of the aggregates, seconds (default 1): the resolution of windows and timelines. */
   bucketSeconds?: number;
-  /** Threads used for one large plain file (default: up to 2, by available cores); 1 = no workers, 2 or more = one worker. */
+  /** Threads used for one large plain file (default: 2 with 4 or more cores, else 1); 1 = no workers, 2 or more = one worker. */
   threads?: number;
   /** Plain files smaller than this are read on the calling thread (default 16 MiB). */
   workerMinBytes?: number;
@@ -395,7 +395,9 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
   const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));
   const cfg = parserConfig(indexKeys, bucketMs);
-  const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, availableParallelism())));
+  // A worker pays off only with a core to spare beyond the two threads and V8's GC helpers: on two
+  // cores, two parsing threads measured slower than one (see docs/performance.md).
+  const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, Math.max(1, availableParallelism() - 2))));
   const minBytes = opts.workerMinBytes ?? 16 << 20;
   const parts: PartialAggregates[] = [];
   const diagnostics: IngestDiagnostics = { files: [...paths], lines: 0, points: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] };
