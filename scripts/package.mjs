@@ -1,17 +1,26 @@
 // Bundles the two faces with ncc: dist/index.js (the Action) and dist/cli/index.js (the CLI).
-import { execFileSync } from 'node:child_process';
+// The two builds run side by side (one per core).
+import { execFile } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 
+const run = promisify(execFile);
 const ncc = 'node_modules/@vercel/ncc/dist/ncc/cli.js';
 const builds = [
   { entry: 'src/main.ts', out: 'dist' },
   { entry: 'src/bin.ts', out: 'dist/cli' },
 ];
 rmSync('dist', { recursive: true, force: true });
-for (const { entry, out } of builds) {
-  execFileSync(process.execPath, [ncc, 'build', entry, '-o', out, '--target', 'es2022', '--license', 'licenses.txt', '-q'], {
-    stdio: 'inherit',
-  });
+try {
+  await Promise.all(
+    builds.map(({ entry, out }) =>
+      run(process.execPath, [ncc, 'build', entry, '-o', out, '--target', 'es2022', '--license', 'licenses.txt', '-q'], { maxBuffer: 64 << 20 }),
+    ),
+  );
+} catch (error) {
+  process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+  process.stderr.write(`npm run package: ${error.message.split('\n')[0]}\n`);
+  process.exit(1);
 }
 // The CLI bundle is an executable: make sure it starts with a shebang.
 const cli = 'dist/cli/index.js';
