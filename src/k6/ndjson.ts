@@ -486,7 +486,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       const c = buf[p]!;
       if (c === 34) {
         pos = p + 1;
-        hash = h & 0x3fffffff; // small integer: no heap number per line
+        hash = h;
         return true;
       }
       if (c === 92 || c < 32) return false;
@@ -496,8 +496,9 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     return false;
   }
 
-  /** Parses a JSON number at p; returns it (NaN when it is not one) and sets pos. Returned, not kept in a closure variable: no heap number per line. */
-  function scanNumber(buf: Uint8Array, p: number, end: number): number {
+  let num = 0;
+  /** Parses a JSON number at pos; sets num and pos. */
+  function scanNumber(buf: Uint8Array, p: number, end: number): boolean {
     const start = p;
     let neg = false;
     if (buf[p] === 45) {
@@ -510,18 +511,18 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     if (c === 48) {
       p++;
       c = buf[p]!;
-      if (c >= 48 && c <= 57) return NaN;
+      if (c >= 48 && c <= 57) return false;
     } else if (c >= 49 && c <= 57) {
       while (p < end && c >= 48 && c <= 57) {
         mant = mant * 10 + (c - 48);
         digits++;
         c = buf[++p]!;
       }
-    } else return NaN;
+    } else return false;
     let frac = 0;
     if (c === 46) {
       c = buf[++p]!;
-      if (!(c >= 48 && c <= 57)) return NaN;
+      if (!(c >= 48 && c <= 57)) return false;
       while (p < end && c >= 48 && c <= 57) {
         mant = mant * 10 + (c - 48);
         digits++;
@@ -533,21 +534,21 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     if (c === 101 || c === 69) {
       c = buf[++p]!;
       if (c === 43 || c === 45) c = buf[++p]!;
-      if (!(c >= 48 && c <= 57)) return NaN;
+      if (!(c >= 48 && c <= 57)) return false;
       while (p < end && c >= 48 && c <= 57) c = buf[++p]!;
       slow = true;
     }
-    if (p >= end) return NaN;
+    if (p >= end) return false;
     if (slow) {
       let s = '';
       for (let i = start; i < p; i++) s += String.fromCharCode(buf[i]!);
-      pos = p;
-      return Number(s);
+      num = Number(s);
     } else {
       const v = frac === 0 ? mant : mant / POW10[frac]!;
-      pos = p;
-      return neg ? -v : v;
+      num = neg ? -v : v;
     }
+    pos = p;
+    return true;
   }
 
   function d2(buf: Uint8Array, p: number): number {
@@ -660,9 +661,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       prevTms = tms;
       t = tms;
     }
-    const value = scanNumber(buf, p, e);
-    if (value !== value) return false; // NaN: not a number
-
+    if (!scanNumber(buf, p, e)) return false;
+    const value = num;
     p = pos;
     if (!match(buf, p, P_TAGS)) return false;
     p += P_TAGS.length;
@@ -685,7 +685,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
           }
         }
       }
-      tagHash = h & 0x3fffffff;
+      tagHash = h;
     }
     if (sameTags) p += tlen;
     else if (cachedTags !== null) {
