@@ -7,16 +7,8 @@
 import type { BucketData, DistData, PartialAggregates } from '../k6/ndjson.js';
 import { EXACT_CAP, MAX_BLOCKS, histKey } from './histogram.js';
 
-export interface StoreBucket {
-  b: number;
-  n: number;
-  sum: number;
-  min: number;
-  max: number;
-  nz: number;
-  lastT: number;
-  last: number;
-}
+/** A merged bucket has the same fixed scalars as a parsed one. */
+export type StoreBucket = BucketData;
 
 /** The value distribution of one block of buckets. */
 export interface StoreDist {
