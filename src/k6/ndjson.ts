@@ -145,16 +145,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   }
 
   // ── series and buckets ──
-  interface Bucket {
-    b: number;
-    n: number;
-    sum: number;
-    min: number;
-    max: number;
-    nz: number;
-    lastT: number;
-    last: number;
-  }
+  type Bucket = BucketData;
   interface Dist {
     k: number;
     vals: number[] | null;
