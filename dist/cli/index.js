@@ -62877,6 +62877,7 @@ function unitFor(info, aggregation) {
 
 
 
+
 /** The metric name of the criterion a RunRecord with `incomplete` adds. */
 const RUN_COMPLETED = 'k6 run completed';
 function evaluate(input) {
@@ -63006,7 +63007,12 @@ function k6Criterion(scenario, rule, sel, results) {
     }
     if (w.window)
         c.window = w.window;
-    return applyMeasurement(c, results.measure(sel, rule.expression.aggregation, w.window));
+    const m = results.measure(sel, rule.expression.aggregation, w.window);
+    // A metric the run never wrote is most often a typo: name the closest one it did write.
+    if ('noData' in m && sel.metric !== 'availability' && results.metrics.size > 0 && !results.metrics.has(sel.metric)) {
+        return applyMeasurement(c, { noData: `${m.noData}.${didYouMean(sel.metric, [...results.metrics.keys()])}` });
+    }
+    return applyMeasurement(c, m);
 }
 function utilizationCriterion(scenario, rule, sel, util) {
     if (!util || !util.has(sel.metric)) {

@@ -20,6 +20,7 @@ import type {
   UtilizationResults,
   Verdict,
 } from '../model.js';
+import { didYouMean } from '../config/suggest.js';
 import { formatValue } from '../report/units.js';
 import { aggregationText, measurementKey, selectorText } from './keys.js';
 import { absoluteStatus, relativeStatus } from './status.js';
@@ -171,7 +172,12 @@ function k6Criterion(scenario: string, rule: ThresholdRule, sel: MetricSelector,
     return c;
   }
   if (w.window) c.window = w.window;
-  return applyMeasurement(c, results.measure(sel, rule.expression.aggregation, w.window));
+  const m = results.measure(sel, rule.expression.aggregation, w.window);
+  // A metric the run never wrote is most often a typo: name the closest one it did write.
+  if ('noData' in m && sel.metric !== 'availability' && results.metrics.size > 0 && !results.metrics.has(sel.metric)) {
+    return applyMeasurement(c, { noData: `${m.noData}.${didYouMean(sel.metric, [...results.metrics.keys()])}` });
+  }
+  return applyMeasurement(c, m);
 }
 
 function utilizationCriterion(scenario: string, rule: ThresholdRule, sel: MetricSelector, util: UtilizationResults | undefined): CriterionResult {

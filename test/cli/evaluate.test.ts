@@ -122,3 +122,16 @@ describe('perf-gate evaluate', () => {
     expect(rel.delta).toBeCloseTo(0, 6);
   });
 });
+
+describe('perf-gate evaluate, a metric the run never wrote', () => {
+  it('is no-data with the closest metric name the run did write', async () => {
+    const file = join(dir, 'typo.yml');
+    writeFileSync(file, 'version: 1\nthresholds:\n  http_reqz: ["count>0"]\n');
+    const json = join(dir, 'typo.json');
+    const t = io(dir);
+    expect(await main(['evaluate', '--thresholds', file, '--results', join(dir, 'smoke.ndjson.gz'), '--json', json, '-q'], t.io)).toBe(0);
+    const c = (JSON.parse(readFileSync(json, 'utf8')) as { criteria: (JsonCriterion & { reason: string })[] }).criteria[0]!;
+    expect(c.status).toBe('no-data');
+    expect(c.reason).toContain('Did you mean `http_reqs`?');
+  });
+});
