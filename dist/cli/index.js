@@ -63171,6 +63171,21 @@ function histKey(v) {
         return 2 * Math.floor(Math.log(v) * INV_LOG_GAMMA);
     return 2 * Math.floor(Math.log(-v) * INV_LOG_GAMMA) + 1;
 }
+/** Exact values turned into histogram counts; zeros are counted apart (they have no log bucket). */
+function histogramOf(vals) {
+    const hist = new Map();
+    let zeros = 0;
+    for (let i = 0; i < vals.length; i++) {
+        const v = vals[i];
+        if (v === 0)
+            zeros++;
+        else {
+            const k = histKey(v);
+            hist.set(k, (hist.get(k) ?? 0) + 1);
+        }
+    }
+    return { hist, zeros };
+}
 /** The value a histogram key stands for (geometric middle of its bucket). */
 function histValue(key) {
     const neg = (key & 1) === 1;
@@ -63225,16 +63240,9 @@ class Aggregate {
     }
     toHist() {
         if (this.hist === null) {
-            const h = new Map();
-            for (const v of this.vals ?? []) {
-                if (v === 0)
-                    this.zeros++;
-                else {
-                    const k = histKey(v);
-                    h.set(k, (h.get(k) ?? 0) + 1);
-                }
-            }
-            this.hist = h;
+            const { hist, zeros } = histogramOf(this.vals ?? []);
+            this.zeros += zeros;
+            this.hist = hist;
             this.vals = null;
         }
         return this.hist;
@@ -63591,18 +63599,9 @@ class NdjsonResults {
 
 function toHist(d) {
     if (d.hist === null) {
-        const h = new Map();
-        const vs = d.vals ?? [];
-        for (let i = 0; i < vs.length; i++) {
-            const v = vs[i];
-            if (v === 0)
-                d.zeros++;
-            else {
-                const k = histKey(v);
-                h.set(k, (h.get(k) ?? 0) + 1);
-            }
-        }
-        d.hist = h;
+        const { hist, zeros } = histogramOf(d.vals ?? []);
+        d.zeros += zeros;
+        d.hist = hist;
         d.vals = null;
     }
     return d.hist;

@@ -20,6 +20,21 @@ export function histKey(v: number): number {
   return 2 * Math.floor(Math.log(-v) * INV_LOG_GAMMA) + 1;
 }
 
+/** Exact values turned into histogram counts; zeros are counted apart (they have no log bucket). */
+export function histogramOf(vals: ArrayLike<number>): { hist: Map<number, number>; zeros: number } {
+  const hist = new Map<number, number>();
+  let zeros = 0;
+  for (let i = 0; i < vals.length; i++) {
+    const v = vals[i]!;
+    if (v === 0) zeros++;
+    else {
+      const k = histKey(v);
+      hist.set(k, (hist.get(k) ?? 0) + 1);
+    }
+  }
+  return { hist, zeros };
+}
+
 /** The value a histogram key stands for (geometric middle of its bucket). */
 export function histValue(key: number): number {
   const neg = (key & 1) === 1;
@@ -72,15 +87,9 @@ export class Aggregate {
 
   private toHist(): Map<number, number> {
     if (this.hist === null) {
-      const h = new Map<number, number>();
-      for (const v of this.vals ?? []) {
-        if (v === 0) this.zeros++;
-        else {
-          const k = histKey(v);
-          h.set(k, (h.get(k) ?? 0) + 1);
-        }
-      }
-      this.hist = h;
+      const { hist, zeros } = histogramOf(this.vals ?? []);
+      this.zeros += zeros;
+      this.hist = hist;
       this.vals = null;
     }
     return this.hist;

@@ -5,7 +5,7 @@
 //     the log histogram. A series keeps at most MAX_BLOCKS blocks; blocks double in length as the
 //     run grows, so memory does not grow with the run's length.
 import type { BucketData, DistData, PartialAggregates } from '../k6/ndjson.js';
-import { EXACT_CAP, MAX_BLOCKS, histKey } from './histogram.js';
+import { EXACT_CAP, MAX_BLOCKS, histKey, histogramOf } from './histogram.js';
 
 /** A merged bucket has the same fixed scalars as a parsed one. */
 export type StoreBucket = BucketData;
@@ -30,17 +30,9 @@ export interface StoreSeries {
 
 function toHist(d: StoreDist): Map<number, number> {
   if (d.hist === null) {
-    const h = new Map<number, number>();
-    const vs = d.vals ?? [];
-    for (let i = 0; i < vs.length; i++) {
-      const v = vs[i]!;
-      if (v === 0) d.zeros++;
-      else {
-        const k = histKey(v);
-        h.set(k, (h.get(k) ?? 0) + 1);
-      }
-    }
-    d.hist = h;
+    const { hist, zeros } = histogramOf(d.vals ?? []);
+    d.zeros += zeros;
+    d.hist = hist;
     d.vals = null;
   }
   return d.hist;
