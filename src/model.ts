@@ -144,6 +144,8 @@ export interface IngestDiagnostics {
   files: string[];
   lines: number;
   points: number;
+  /** Points of metrics passed over because nothing reads them (not in `points`). */
+  skippedPoints?: number;
   /** Lines that are not valid k6 JSON (garbage), with up to a few examples `file:line`. */
   badLines: number;
   badLineExamples: string[];

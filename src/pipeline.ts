@@ -4,7 +4,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadConfig, rulesFor } from './config/load.js';
+import { ingestOptionsFor, loadConfig, rulesFor } from './config/load.js';
 import { collectWindow, startCollection, type Collection } from './collectors/collect.js';
 import { asError } from './errors.js';
 import { maskUrl } from './mask.js';
@@ -144,7 +144,7 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
   }
   const out: Measured[] = [];
   for (const [name, group] of groups) {
-    const results = await ingestFiles(group, { tagKeys: tagKeysFor(config, name) });
+    const results = await ingestFiles(group, ingestOptionsFor(config, name));
     const notes: string[] = [];
     let utilization: UtilizationResults | undefined;
     if (config.utilization) {
@@ -193,20 +193,13 @@ async function runAndMeasure(opts: GateOptions, config: Config, scenarios: strin
   });
   const out: Measured[] = [];
   for (const record of records) {
-    const results = await ingestFiles(record.outputs, { tagKeys: tagKeysFor(config, record.scenario) });
+    const results = await ingestFiles(record.outputs, ingestOptionsFor(config, record.scenario));
     const u = utilization.get(record.scenario);
     out.push({ name: record.scenario, files: record.outputs, results, run: record, notes: [], ...(u ? { utilization: u } : {}) });
   }
   return out;
 }
 
-/** Tag keys that the scenario's selectors filter on, so ingestion indexes them. */
-function tagKeysFor(config: Config, scenario: string): string[] {
-  const keys = new Set<string>();
-  const rules: ThresholdRule[] = rulesFor(config, config.scenarios.some((s) => s.name === scenario) ? scenario : undefined);
-  for (const r of rules) for (const t of r.selector.tags) keys.add(t.key);
-  return [...keys];
-}
 
 /** Baselines found per gate call and scenario: a noise-guard rerun does not fetch them again. */
 const baselines = new WeakMap<GateOptions, Map<string, Promise<Baseline | { missing: string } | undefined>>>();

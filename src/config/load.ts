@@ -24,7 +24,7 @@ import { DURATION_RE, PERCENT_RE, PRESET_PARAMS, configSchema, expressionObjectS
 import { didYouMean } from './suggest.js';
 import { markExplicit } from './rules.js';
 
-export { rulesFor } from './rules.js';
+export { ingestOptionsFor, rulesFor } from './rules.js';
 
 /** One thing wrong in thresholds.yml. */
 export interface ConfigProblem {

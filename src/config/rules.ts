@@ -1,5 +1,6 @@
 // Which rules apply to a scenario: the top-level ones, with the scenario's own overriding them.
 import type { Config, ThresholdRule } from '../model.js';
+import { unreadMetrics } from '../k6/builtin-metrics.js';
 import { formatAggregation } from './expression.js';
 
 interface Explicit {
@@ -43,4 +44,15 @@ export function rulesFor(config: Config, scenario: string | undefined): Threshol
       return copy;
     });
   return [...inherited, ...s.rules];
+}
+
+/**
+ * What ingestion needs for a scenario: the tag keys its selectors filter on (indexed), and the detail
+ * metrics none of its rules names (passed over; the report does not show them).
+ */
+export function ingestOptionsFor(config: Config, scenario: string): { tagKeys: string[]; skipMetrics: string[] } {
+  const keys = new Set<string>();
+  const rules = rulesFor(config, config.scenarios.some((s) => s.name === scenario) ? scenario : undefined);
+  for (const r of rules) for (const t of r.selector.tags) keys.add(t.key);
+  return { tagKeys: [...keys], skipMetrics: unreadMetrics(rules.map((r) => r.selector.metric)) };
 }

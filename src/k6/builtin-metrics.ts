@@ -62,3 +62,28 @@ export function allowedAggregations(type: MetricType): string[] {
 
 /** Aggregations over a utilization series (samples over the run window) and `value` for a whole-window figure. */
 export const SERIES_AGGREGATIONS: readonly string[] = ['avg', 'min', 'max', 'med', 'p(N)', 'value'];
+
+/**
+ * k6 built-ins that nothing in perf-gate reads unless a rule names them: the six timing phases k6
+ * writes for every request besides its duration, iteration duration, data volumes, `vus_max` and
+ * group durations. On a typical `--out json` file they are over half of the lines.
+ */
+export const DETAIL_METRICS: readonly string[] = [
+  'http_req_blocked',
+  'http_req_connecting',
+  'http_req_tls_handshaking',
+  'http_req_sending',
+  'http_req_waiting',
+  'http_req_receiving',
+  'iteration_duration',
+  'data_sent',
+  'data_received',
+  'vus_max',
+  'group_duration',
+];
+
+/** The detail metrics ingestion may pass over when the rules name only `named` metrics. */
+export function unreadMetrics(named: Iterable<string>): string[] {
+  const keep = new Set(named);
+  return DETAIL_METRICS.filter((m) => !keep.has(m));
+}

@@ -27,6 +27,11 @@ export interface IngestOptions {
   threads?: number;
   /** Plain files smaller than this are read on the calling thread (default 16 MiB). */
   workerMinBytes?: number;
+  /**
+   * Metrics whose points are counted but not read (see `unreadMetrics`): measuring one answers
+   * no-data saying so. Their Metric lines are still read.
+   */
+  skipMetrics?: string[];
 }
 
 const MAX_EXAMPLES = 5;
@@ -151,8 +156,8 @@ async function classify(path: string): Promise<Classified> {
   return { path, kind: 'summary', gzip, size, summary: json };
 }
 
-function parserConfig(indexKeys: string[], bucketMs: number): ParserConfig {
-  return { bucketMs, indexKeys, exactCap: EXACT_CAP, maxBlocks: MAX_BLOCKS, invLogGamma: INV_LOG_GAMMA, maxExamples: MAX_EXAMPLES };
+function parserConfig(indexKeys: string[], bucketMs: number, skipMetrics: string[]): ParserConfig {
+  return { bucketMs, indexKeys, exactCap: EXACT_CAP, maxBlocks: MAX_BLOCKS, invLogGamma: INV_LOG_GAMMA, maxExamples: MAX_EXAMPLES, skipMetrics };
 }
 
 /**
@@ -394,13 +399,14 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   }
   const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
   const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));
-  const cfg = parserConfig(indexKeys, bucketMs);
+  const skipMetrics = [...new Set(opts.skipMetrics ?? [])];
+  const cfg = parserConfig(indexKeys, bucketMs, skipMetrics);
   // A worker pays off only with a core to spare beyond the two threads and V8's GC helpers: on two
   // cores, two parsing threads measured slower than one (see docs/performance.md).
   const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, Math.max(1, availableParallelism() - 2))));
   const minBytes = opts.workerMinBytes ?? 16 << 20;
   const parts: PartialAggregates[] = [];
-  const diagnostics: IngestDiagnostics = { files: [...paths], lines: 0, points: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] };
+  const diagnostics: IngestDiagnostics = { files: [...paths], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] };
   for (const c of classified) {
     let fileParts: PartialAggregates[];
     try {
@@ -413,6 +419,7 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
     for (const p of fileParts) {
       diagnostics.lines += p.lines;
       diagnostics.points += p.points;
+      diagnostics.skippedPoints! += p.skippedPoints;
       diagnostics.badLines += p.badLines;
       for (const ex of p.badExamples) {
         if (diagnostics.badLineExamples.length < MAX_EXAMPLES) diagnostics.badLineExamples.push(`${c.path}:${ex.line + lineOffset}`);
@@ -422,5 +429,5 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
       parts.push(p);
     }
   }
-  return new NdjsonResults(mergePartials(parts, bucketMs), diagnostics, indexKeys);
+  return new NdjsonResults(mergePartials(parts, bucketMs), diagnostics, indexKeys, skipMetrics);
 }

@@ -53,6 +53,8 @@ export interface PartialAggregates {
   series: SeriesData[];
   lines: number;
   points: number;
+  /** Point lines of skipped metrics (ParserConfig.skipMetrics): counted, not read. */
+  skippedPoints: number;
   badLines: number;
   /** Line numbers (1-based, relative to where this parser started) of a few bad lines, with why. */
   badExamples: { line: number; why: string }[];
@@ -72,6 +74,12 @@ export interface ParserConfig {
   /** 1 / ln(gamma) of the histogram (relative bucket width gamma − 1). */
   invLogGamma: number;
   maxExamples: number;
+  /**
+   * Metrics whose Point lines are counted and passed over after their name (a line of one must still
+   * end in `}}`); their Metric lines are read, so they stay known. Skipping what no rule or report
+   * reads saves most of the parsing: k6 writes six timing phases per request besides its duration.
+   */
+  skipMetrics?: string[];
 }
 
 export interface NdjsonParser {
@@ -101,6 +109,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     kidx: number;
     /** Metric kind when used as a metric name: 0 unknown, 1 counter, 2 gauge, 3 rate, 4 trend. */
     kind: number;
+    /** A metric whose Point lines are skipped. */
+    skip: boolean;
     /** Series of this metric for the tag set numbered `stamp` (consecutive lines share tags). */
     stamp: number;
     cached: unknown;
@@ -110,12 +120,14 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   const strs: Str[] = [];
   const metricInfo = new Map<string, { name: string; type: string; contains: string }>();
   const kinds: Record<string, number> = { counter: 1, gauge: 2, rate: 3, trend: 4 };
+  const skipSet = new Set(cfg.skipMetrics ?? []);
+  let skippedPoints = 0;
 
   function strFromString(s: string): Str {
     let e = byString.get(s);
     if (e === undefined) {
       const info = metricInfo.get(s);
-      e = { id: strs.length, str: s, bytes: new Uint8Array(0), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, stamp: -1, cached: null };
+      e = { id: strs.length, str: s, bytes: new Uint8Array(0), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, skip: skipSet.has(s), stamp: -1, cached: null };
       strs.push(e);
       byString.set(s, e);
     }
@@ -433,6 +445,11 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       if (typeof value !== 'number') return 'Point without a numeric "value"';
       const t = parseTimeString(time);
       if (Number.isNaN(t)) return 'unreadable "time"';
+      const metricStr = strFromString(metric);
+      if (metricStr.skip) {
+        skippedPoints++;
+        return null;
+      }
       scratch.fill(-1);
       curTags = null;
       tagStamp = ++stampCounter;
@@ -446,7 +463,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
           if (ke.kidx >= 0) scratch[ke.kidx] = strFromString(v).id;
         }
       }
-      addPoint(findSeries(strFromString(metric)), t, value);
+      addPoint(findSeries(metricStr), t, value);
       return null;
     }
     return 'neither a Metric nor a Point line';
@@ -632,6 +649,12 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     const ms = p;
     if (!scanString(buf, p, e)) return false;
     const metric = strFromBytes(buf, ms, pos - 1, hash);
+    if (metric.skip) {
+      // passed over: only its frame is checked (anything else goes the slow way, which validates)
+      if (buf[e - 1] !== 125 || buf[e - 2] !== 125 || !match(buf, pos - 1, P_MID)) return false;
+      skippedPoints++;
+      return true;
+    }
     p = pos - 1;
     // Samples of one request share their time: when the bytes from the metric name's closing quote
     // to the value equal the previous line's, so does the time (one native memcmp).
@@ -849,6 +872,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       series,
       lines: lineNo,
       points,
+      skippedPoints,
       badLines,
       badExamples,
       truncated,

@@ -34,6 +34,8 @@ export class NdjsonResults implements Results {
     private readonly store: MergedStore,
     readonly diagnostics: IngestDiagnostics,
     private readonly indexKeys: readonly string[],
+    /** Metrics whose points were passed over at ingestion (IngestOptions.skipMetrics). */
+    private readonly skipped: readonly string[] = [],
   ) {
     const metrics = new Map<string, MetricInfo>();
     for (const m of store.metricInfo.values()) {
@@ -96,6 +98,7 @@ export class NdjsonResults implements Results {
     if (selector.metric === 'availability' && !this.metrics.has('availability')) return this.availability(selector, aggregation, window);
     const info = this.metrics.get(selector.metric);
     if (info === undefined) return { noData: `no samples of ${selector.metric} in the k6 output` };
+    if (this.skipped.includes(selector.metric)) return { noData: `${selector.metric} was not read: ingestion skipped it (no rule names it)` };
     const series = this.select(selector.metric, selector);
     if (typeof series === 'string') return { noData: series };
     if (series.length === 0) return { noData: `no samples of ${label} in the k6 output` };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
-import { rulesFor } from '../../src/config/rules.js';
+import { ingestOptionsFor, rulesFor } from '../../src/config/rules.js';
 
 const text = `version: 1
 window: all
@@ -64,5 +64,35 @@ describe('rulesFor', () => {
     const a = rulesFor(c, 'smoke');
     a.push(a[0]!);
     expect(rulesFor(c, 'smoke')).toHaveLength(6);
+  });
+});
+
+describe('ingestion options per scenario', () => {
+  const cfg = loadConfig('thresholds.yml', {
+    text: `version: 1
+thresholds:
+  "http_req_duration{tenant:acme}": ["p(99)<500"]
+scenarios:
+  smoke:
+    script: k6/smoke-test.ts
+  deep:
+    script: k6/smoke-test.ts
+    thresholds:
+      "http_req_waiting{tenant:*}": ["p(95)<300"]
+      data_received: ["count<1000000"]
+`,
+  });
+
+  it('indexes the tag keys the rules filter on and skips only the detail metrics no rule names', () => {
+    const smoke = ingestOptionsFor(cfg, 'smoke');
+    expect(smoke.tagKeys).toEqual(['tenant']);
+    expect(smoke.skipMetrics).toEqual(expect.arrayContaining(['http_req_waiting', 'http_req_blocked', 'data_received']));
+    expect(smoke.skipMetrics).not.toContain('http_req_duration');
+    const deep = ingestOptionsFor(cfg, 'deep');
+    expect(deep.skipMetrics).not.toContain('http_req_waiting');
+    expect(deep.skipMetrics).not.toContain('data_received');
+    expect(deep.skipMetrics).toContain('http_req_blocked');
+    // results of an unknown scenario: the top-level rules only
+    expect(ingestOptionsFor(cfg, 'other').skipMetrics).toEqual(smoke.skipMetrics);
   });
 });

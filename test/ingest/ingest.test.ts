@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { generateK6Text, loadTestSpec, type FixtureAnswers } from '../../src/k6/fixtures.js';
 import { k6Time, metricLine, pointLine } from '../../src/k6/format.js';
+import { unreadMetrics } from '../../src/k6/builtin-metrics.js';
 import { ingestFiles } from '../../src/k6/ingest.js';
 import type { Aggregation, MetricSelector, Results, TimeWindow } from '../../src/model.js';
 import { samplePath } from '../helpers/sample.js';
@@ -226,6 +227,42 @@ describe('generated target-capacity run (known answers)', () => {
       expect(other.timeline(1)).toEqual(r.timeline(1));
       expect(other.steadyWindow()).toEqual(r.steadyWindow());
     }
+  });
+
+  it('passes over the detail metrics no rule names, answering everything else alike', async () => {
+    const skipMetrics = unreadMetrics(['http_req_duration', 'http_req_waiting']);
+    expect(skipMetrics).toContain('http_req_blocked');
+    expect(skipMetrics).not.toContain('http_req_waiting');
+    const gz = join(dir, 'tc-skip.ndjson.gz');
+    writeFileSync(gz, gzipSync(text));
+    const perPhase = text.split('\n').filter((l) => l.startsWith('{"metric":"') && skipMetrics.includes(l.slice(11, l.indexOf('"', 11)))).length;
+    expect(perPhase).toBeGreaterThan(r.diagnostics.points / 3);
+    for (const opts of [{ threads: 1 }, { threads: 2, workerMinBytes: 0 }]) {
+      for (const f of [file, gz]) {
+        const s = await ingestFiles([f], { ...opts, skipMetrics });
+        expect(s.diagnostics.skippedPoints).toBe(perPhase);
+        expect(s.diagnostics.points + perPhase).toBe(r.diagnostics.points);
+        expect(s.diagnostics.badLines).toBe(0);
+        for (const key of ['http_req_duration', 'http_req_waiting', 'http_req_duration{tenant:acme}', 'trades_latency{endpoint:trades,tenant:hooli}']) {
+          expect(value(s, key, P(99))).toBe(value(r, key, P(99)));
+        }
+        expect(value(s, 'http_reqs', { kind: 'count' })).toBe(value(r, 'http_reqs', { kind: 'count' }));
+        expect(s.timeline(1)).toEqual(r.timeline(1));
+        expect(s.steadyWindow()).toEqual(r.steadyWindow());
+        // still known as a metric, but measuring it says it was not read
+        expect(s.metrics.get('http_req_blocked')?.type).toBe('trend');
+        expect(s.measure(sel('http_req_blocked'), P(95))).toEqual({ noData: expect.stringMatching(/not read/) });
+      }
+    }
+  });
+
+  it('still counts a damaged line of a skipped metric as bad', async () => {
+    const f = join(dir, 'skip-damaged.ndjson');
+    const line = pointLine('http_req_blocked', k6Time(1_767_258_000_000_000_000n), 0.5, { status: '200' });
+    writeFileSync(f, `${line}\n${line.slice(0, -1)}x\n{"metric":"http_req_blocked","type":"Point"}}\n`);
+    const s = await ingestFiles([f], { skipMetrics: ['http_req_blocked'] });
+    expect(s.diagnostics.skippedPoints).toBe(1);
+    expect(s.diagnostics.badLines).toBe(2);
   });
 });
 
