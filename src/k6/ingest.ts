@@ -9,10 +9,10 @@ import { Worker } from 'node:worker_threads';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { InputError } from '../errors.js';
 import type { IngestDiagnostics, Results } from '../model.js';
-import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS } from '../metrics/histogram.js';
+import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS, MAX_BUCKETS } from '../metrics/histogram.js';
 import { NdjsonResults } from '../metrics/results.js';
 import { mergePartials } from '../metrics/store.js';
-import { createNdjsonParser, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
+import { bucketAdd, bucketCoarsen, bucketIndex, bucketMerge, bucketSpan, bucketTrim, createNdjsonParser, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
 import { isSummaryJson, SummaryResults } from './summary.js';
 
 /** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
@@ -157,7 +157,7 @@ async function classify(path: string): Promise<Classified> {
 }
 
 function parserConfig(indexKeys: string[], bucketMs: number, skipMetrics: string[]): ParserConfig {
-  return { bucketMs, indexKeys, exactCap: EXACT_CAP, maxBlocks: MAX_BLOCKS, invLogGamma: INV_LOG_GAMMA, maxExamples: MAX_EXAMPLES, skipMetrics };
+  return { bucketMs, indexKeys, exactCap: EXACT_CAP, maxBlocks: MAX_BLOCKS, maxBuckets: MAX_BUCKETS, invLogGamma: INV_LOG_GAMMA, maxExamples: MAX_EXAMPLES, skipMetrics };
 }
 
 /**
@@ -252,6 +252,8 @@ export function ingestWorkerSource(): string {
     'var __name = (f) => f;',
     "const { parentPort, workerData } = require('node:worker_threads');",
     "const fs = require('node:fs');",
+    // the bucket operations the parser calls, under the names it calls them by (a bundler may rename them)
+    ...[bucketSpan, bucketAdd, bucketCoarsen, bucketIndex, bucketMerge, bucketTrim].map((f) => `const ${f.name} = ${f.toString()};`),
     `const createNdjsonParser = ${createNdjsonParser.toString()};`,
     `const readRange = ${readRange.toString()};`,
     `const claimChunks = ${claimChunks.toString()};`,

@@ -10,19 +10,121 @@
 // division rounds exactly as JSON.parse does; anything longer goes through Number()). Any line that
 // deviates in the slightest goes through JSON.parse, so every valid JSON line reads as JSON.parse reads it.
 
-/** One time bucket of one series, as plain data: fixed-size scalars only. */
+/**
+ * The time buckets of one series, columnar in one Float64Array: bucket `b0 + i` covers the base
+ * buckets [(b0 + i)·2^shift, (b0 + i + 1)·2^shift) (base bucket = floor(time ms / bucket ms)) and
+ * holds BUCKET_FIELDS scalars at data[i·BUCKET_FIELDS …]: count, sum, min, max, non-zero count
+ * (rates), time (ms) and value of the latest sample (gauges). A bucket with count 0 is empty.
+ * At most `maxBuckets` per series: past that, buckets double in width (see bucketIndex).
+ */
 export interface BucketData {
-  /** Bucket index: floor(time ms / bucket ms). */
-  b: number;
-  n: number;
-  sum: number;
-  min: number;
-  max: number;
-  /** Samples with a non-zero value (rate metrics). */
-  nz: number;
-  /** Time (ms) and value of the latest sample (gauges). */
-  lastT: number;
-  last: number;
+  shift: number;
+  b0: number;
+  /** Buckets in `data` (capacity while parsing; the used span once finished). */
+  nb: number;
+  data: Float64Array;
+}
+
+export const BUCKET_FIELDS = 7;
+export const B_N = 0;
+export const B_SUM = 1;
+export const B_MIN = 2;
+export const B_MAX = 3;
+export const B_NZ = 4;
+export const B_LAST_T = 5;
+export const B_LAST = 6;
+
+// The bucket operations below are self-contained (no references outside their bodies but each
+// other) because worker threads run them from their source text along with the parser.
+
+/** The used span [lo, hi] of bucket indexes (lo > hi when empty). */
+export function bucketSpan(bk: BucketData): [number, number] {
+  const d = bk.data;
+  let lo = 0;
+  while (lo < bk.nb && d[lo * 7] === 0) lo++;
+  let hi = bk.nb - 1;
+  while (hi >= lo && d[hi * 7] === 0) hi--;
+  return [bk.b0 + lo, bk.b0 + hi];
+}
+
+/** Adds the scalars of src[so…] into dst[o…] (src non-empty). */
+export function bucketAdd(dst: Float64Array, o: number, src: Float64Array | number[], so: number): void {
+  if (dst[o] === 0) {
+    for (let f = 0; f < 7; f++) dst[o + f] = src[so + f]!;
+    return;
+  }
+  dst[o]! += src[so]!;
+  dst[o + 1]! += src[so + 1]!;
+  if (src[so + 2]! < dst[o + 2]!) dst[o + 2] = src[so + 2]!;
+  if (src[so + 3]! > dst[o + 3]!) dst[o + 3] = src[so + 3]!;
+  dst[o + 4]! += src[so + 4]!;
+  if (src[so + 5]! >= dst[o + 5]!) {
+    dst[o + 5] = src[so + 5]!;
+    dst[o + 6] = src[so + 6]!;
+  }
+}
+
+/** Doubles the width of the buckets (pairs merged), in place. */
+export function bucketCoarsen(bk: BucketData): void {
+  const [lo, hi] = bucketSpan(bk);
+  const nlo = Math.floor(lo / 2);
+  const nb = Math.max(16, Math.floor(hi / 2) - nlo + 1);
+  const data = new Float64Array(nb * 7);
+  const old = bk.data;
+  for (let c = lo; c <= hi; c++) {
+    const so = (c - bk.b0) * 7;
+    if (old[so] !== 0) bucketAdd(data, (Math.floor(c / 2) - nlo) * 7, old, so);
+  }
+  bk.shift++;
+  bk.b0 = nlo;
+  bk.nb = nb;
+  bk.data = data;
+}
+
+/**
+ * The index in bk.data (in buckets) of base bucket `base`, making room for it: the array grows
+ * (doubling, towards the side that needs it) and, when the series would span more than maxBuckets,
+ * the buckets double in width until it does not.
+ */
+export function bucketIndex(bk: BucketData, base: number, maxBuckets: number): number {
+  for (;;) {
+    const c = Math.floor(base / 2 ** bk.shift);
+    const i = c - bk.b0;
+    if (i >= 0 && i < bk.nb) return i;
+    const [ulo, uhi] = bucketSpan(bk);
+    const lo = ulo <= uhi ? Math.min(ulo, c) : c;
+    const hi = ulo <= uhi ? Math.max(uhi, c) : c;
+    if (hi - lo + 1 > maxBuckets) {
+      bucketCoarsen(bk);
+      continue;
+    }
+    const nb = Math.min(Math.max(16, 2 * bk.nb, hi - lo + 1), Math.max(maxBuckets, hi - lo + 1));
+    const b0 = c < bk.b0 ? hi - nb + 1 : lo;
+    const data = new Float64Array(nb * 7);
+    if (ulo <= uhi) data.set(bk.data.subarray((ulo - bk.b0) * 7, (uhi - bk.b0 + 1) * 7), (ulo - b0) * 7);
+    bk.b0 = b0;
+    bk.nb = nb;
+    bk.data = data;
+  }
+}
+
+/** Adds every bucket of `from` into `into` (either may be the finer; the result is the coarser). */
+export function bucketMerge(into: BucketData, from: BucketData, maxBuckets: number): void {
+  while (into.shift < from.shift) bucketCoarsen(into);
+  const [lo, hi] = bucketSpan(from);
+  for (let c = lo; c <= hi; c++) {
+    const so = (c - from.b0) * 7;
+    if (from.data[so] === 0) continue;
+    const i = bucketIndex(into, c * 2 ** from.shift, maxBuckets);
+    bucketAdd(into.data, i * 7, from.data, so);
+  }
+}
+
+/** The buckets cut to their used span (a copy). */
+export function bucketTrim(bk: BucketData): BucketData {
+  const [lo, hi] = bucketSpan(bk);
+  if (lo > hi) return { shift: bk.shift, b0: 0, nb: 0, data: new Float64Array(0) };
+  return { shift: bk.shift, b0: lo, nb: hi - lo + 1, data: bk.data.slice((lo - bk.b0) * 7, (hi - bk.b0 + 1) * 7) };
 }
 
 /** The value distribution of one block of buckets (trends and metrics of unknown type). */
@@ -41,7 +143,7 @@ export interface SeriesData {
   metric: string;
   /** Indexed tags of the series, flat [key, value, …], sorted by key. */
   tags: string[];
-  buckets: BucketData[];
+  buckets: BucketData;
   /** Value distributions per block of 2^shift buckets (empty for counters, gauges, rates). */
   shift: number;
   blocks: DistData[];
@@ -71,6 +173,8 @@ export interface ParserConfig {
   exactCap: number;
   /** Most distribution blocks per series (default 64): blocks double in length as the run grows. */
   maxBlocks?: number;
+  /** Most time buckets per series (default 1024): buckets double in width past it. */
+  maxBuckets?: number;
   /** 1 / ln(gamma) of the histogram (relative bucket width gamma − 1). */
   invLogGamma: number;
   maxExamples: number;
@@ -96,6 +200,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   const bucketMs = cfg.bucketMs;
   const exactCap = cfg.exactCap;
   const maxBlocks = Math.max(1, cfg.maxBlocks ?? 64);
+  const maxBuckets = Math.max(2, cfg.maxBuckets ?? 1024);
   const invLogGamma = cfg.invLogGamma;
   const nIdx = cfg.indexKeys.length;
   const decoder = new TextDecoder();
@@ -111,6 +216,10 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     kind: number;
     /** A metric whose Point lines are skipped. */
     skip: boolean;
+    /** Dense index among the strings used as metric names (-1 until used as one). */
+    midx: number;
+    /** The metric of the line that followed this metric's line last time (k6 repeats its order). */
+    next: Str | null;
     /** Series of this metric for the tag set numbered `stamp` (consecutive lines share tags). */
     stamp: number;
     cached: unknown;
@@ -127,7 +236,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     let e = byString.get(s);
     if (e === undefined) {
       const info = metricInfo.get(s);
-      e = { id: strs.length, str: s, bytes: new Uint8Array(0), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, skip: skipSet.has(s), stamp: -1, cached: null };
+      e = { id: strs.length, str: s, bytes: new Uint8Array(0), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, skip: skipSet.has(s), midx: -1, next: null, stamp: -1, cached: null };
       strs.push(e);
       byString.set(s, e);
     }
@@ -157,7 +266,6 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   }
 
   // ── series and buckets ──
-  type Bucket = BucketData;
   interface Dist {
     k: number;
     vals: number[] | null;
@@ -167,9 +275,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   interface Series {
     metric: Str;
     vals: Int32Array;
-    buckets: Map<number, Bucket>;
-    lastB: number;
-    lastBucket: Bucket | null;
+    buckets: BucketData;
     keepValues: boolean;
     /** Block length in buckets (2^shift) and the blocks by index, with their index range. */
     shift: number;
@@ -201,11 +307,17 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   const tagCache = new Map<number, TagSet[]>();
   let tagCacheSize = 0;
   let tagHash = 0;
+  let metricCount = 0;
   function findSeries(metric: Str): Series {
     if (curTags !== null) {
       // the tag object is cached: its series per metric are kept with it
-      let sr = curTags.series[metric.id] as Series | undefined;
-      if (sr === undefined) curTags.series[metric.id] = sr = lookupSeries(metric);
+      // indexed densely: tag-value ids run into the thousands and would make a sparse (slow) array
+      let mi = metric.midx;
+      if (mi < 0) metric.midx = mi = metricCount++;
+      const list = curTags.series;
+      while (list.length <= mi) list.push(undefined);
+      let sr = list[mi] as Series | undefined;
+      if (sr === undefined) list[mi] = sr = lookupSeries(metric);
       return sr;
     }
     if (metric.stamp === tagStamp) return metric.cached as Series;
@@ -234,9 +346,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     const s: Series = {
       metric,
       vals: scratch.slice(),
-      buckets: new Map(),
-      lastB: NaN,
-      lastBucket: null,
+      buckets: { shift: 0, b0: 0, nb: 0, data: new Float64Array(0) },
       keepValues: kind === 0 || kind === 4,
       shift: 0,
       blockLen: 1,
@@ -341,26 +451,30 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
 
   function addPoint(s: Series, t: number, v: number): void {
     const b = Math.floor(t / bucketMs);
-    let bk: Bucket;
-    if (b === s.lastB) bk = s.lastBucket!;
-    else {
-      let f = s.buckets.get(b);
-      if (f === undefined) {
-        f = { b, n: 0, sum: 0, min: Infinity, max: -Infinity, nz: 0, lastT: -Infinity, last: 0 };
-        s.buckets.set(b, f);
+    const bk = s.buckets;
+    let i = (bk.shift === 0 ? b : Math.floor(b / 2 ** bk.shift)) - bk.b0;
+    if (i < 0 || i >= bk.nb) i = bucketIndex(bk, b, maxBuckets);
+    const d = bk.data;
+    const o = i * 7;
+    const n = d[o]!;
+    if (n === 0) {
+      d[o] = 1;
+      d[o + 1] = v;
+      d[o + 2] = v;
+      d[o + 3] = v;
+      d[o + 4] = v !== 0 ? 1 : 0;
+      d[o + 5] = t;
+      d[o + 6] = v;
+    } else {
+      d[o] = n + 1;
+      d[o + 1]! += v;
+      if (v < d[o + 2]!) d[o + 2] = v;
+      if (v > d[o + 3]!) d[o + 3] = v;
+      if (v !== 0) d[o + 4]!++;
+      if (t >= d[o + 5]!) {
+        d[o + 5] = t;
+        d[o + 6] = v;
       }
-      bk = f;
-      s.lastB = b;
-      s.lastBucket = f;
-    }
-    bk.n++;
-    bk.sum += v;
-    if (v < bk.min) bk.min = v;
-    if (v > bk.max) bk.max = v;
-    if (v !== 0) bk.nz++;
-    if (t >= bk.lastT) {
-      bk.lastT = t;
-      bk.last = v;
     }
     if (s.keepValues) {
       const d = distFor(s, b);
@@ -628,7 +742,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   function sameBytes(buf: Uint8Array, a: number, b: number, len: number): boolean {
     const dv = view;
     let i = 0;
-    for (; i + 8 <= len; i += 8) if (dv.getFloat64(a + i) !== dv.getFloat64(b + i)) return false;
+    for (; i + 8 <= len; i += 8) if (dv.getFloat64(a + i, true) !== dv.getFloat64(b + i, true)) return false;
     for (; i < len; i++) if (buf[a + i] !== buf[b + i]) return false;
     return true;
   }
@@ -637,7 +751,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   function sameAs(ref: DataView, buf: Uint8Array, b: number, len: number): boolean {
     const dv = view;
     let i = 0;
-    for (; i + 8 <= len; i += 8) if (ref.getFloat64(i) !== dv.getFloat64(b + i)) return false;
+    for (; i + 8 <= len; i += 8) if (ref.getFloat64(i, true) !== dv.getFloat64(b + i, true)) return false;
     for (; i < len; i++) if (ref.getUint8(i) !== buf[b + i]) return false;
     return true;
   }
@@ -647,8 +761,28 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     if (!match(buf, s, P_METRIC)) return false;
     let p = s + P_METRIC.length;
     const ms = p;
-    if (!scanString(buf, p, e)) return false;
-    const metric = strFromBytes(buf, ms, pos - 1, hash);
+    // k6 writes the metrics of one request in a fixed order: try the metric that followed the
+    // previous line's metric last time before scanning and hashing the name
+    let metric: Str | null = null;
+    const guess = prevMetric === null ? null : prevMetric.next;
+    if (guess !== null) {
+      const gb = guess.bytes;
+      const n = gb.length;
+      if (ms + n < e && buf[ms + n] === 34) {
+        let j = 0;
+        while (j < n && gb[j] === buf[ms + j]) j++;
+        if (j === n) {
+          metric = guess;
+          pos = ms + n + 1;
+        }
+      }
+    }
+    if (metric === null) {
+      if (!scanString(buf, p, e)) return false;
+      metric = strFromBytes(buf, ms, pos - 1, hash);
+    }
+    if (prevMetric !== null) prevMetric.next = metric;
+    prevMetric = metric;
     if (metric.skip) {
       // passed over: only its frame is checked (anything else goes the slow way, which validates)
       if (buf[e - 1] !== 125 || buf[e - 2] !== 125 || !match(buf, pos - 1, P_MID)) return false;
@@ -791,6 +925,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     }
     prevHdrLen = -1;
     prevTagLen = -1;
+    prevMetric = null;
     const why = slowLine(buf, s, e);
     if (why !== null) bad(why);
   }
@@ -801,6 +936,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   let prevTms = 0;
   let prevTagStart = 0;
   let prevTagLen = -1;
+  let prevMetric: Str | null = null;
 
   function feed(input: Uint8Array, start: number, end: number): number {
     const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
@@ -853,8 +989,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       for (let i = 0; i < nIdx; i++) if (s.vals[i]! >= 0) pairs.push([cfg.indexKeys[i]!, strs[s.vals[i]!]!.str]);
       pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       for (const [k, v] of pairs) tags.push(k, v);
-      const buckets: BucketData[] = [];
-      for (const bk of s.buckets.values()) buckets.push(bk);
+      const buckets = bucketTrim(s.buckets);
       const blocks: DistData[] = [];
       for (const d of s.blocks.values()) {
         let hist: number[] | null = null;
@@ -887,7 +1022,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
 /** Partial aggregates packed into one Float64Array (cheap to transfer from a worker). */
 export interface PackedPartial {
   head: Omit<PartialAggregates, 'series'>;
-  series: { metric: string; tags: string[]; nb: number; shift: number; nd: number }[];
+  series: { metric: string; tags: string[]; bshift: number; b0: number; nb: number; shift: number; nd: number }[];
   data: Float64Array;
 }
 
@@ -895,25 +1030,17 @@ export interface PackedPartial {
 export function packPartial(part: PartialAggregates): PackedPartial {
   let size = 0;
   for (const s of part.series) {
-    size += 8 * s.buckets.length;
+    size += s.buckets.data.length;
     for (const d of s.blocks) size += 4 + (d.vals === null ? 0 : d.vals.length) + (d.hist === null ? 0 : d.hist.length);
   }
   const data = new Float64Array(size);
   let o = 0;
-  const series: { metric: string; tags: string[]; nb: number; shift: number; nd: number }[] = [];
+  const series: PackedPartial['series'] = [];
   for (const s of part.series) {
-    series.push({ metric: s.metric, tags: s.tags, nb: s.buckets.length, shift: s.shift, nd: s.blocks.length });
-    for (const bk of s.buckets) {
-      data[o] = bk.b;
-      data[o + 1] = bk.n;
-      data[o + 2] = bk.sum;
-      data[o + 3] = bk.min;
-      data[o + 4] = bk.max;
-      data[o + 5] = bk.nz;
-      data[o + 6] = bk.lastT;
-      data[o + 7] = bk.last;
-      o += 8;
-    }
+    const bk = s.buckets;
+    series.push({ metric: s.metric, tags: s.tags, bshift: bk.shift, b0: bk.b0, nb: bk.nb, shift: s.shift, nd: s.blocks.length });
+    data.set(bk.data, o);
+    o += bk.data.length;
     for (const d of s.blocks) {
       data[o++] = d.k;
       data[o++] = d.zeros;
@@ -932,11 +1059,9 @@ export function unpackPartial(p: PackedPartial): PartialAggregates {
   let o = 0;
   const series: SeriesData[] = [];
   for (const s of p.series) {
-    const buckets: BucketData[] = new Array(s.nb);
-    for (let k = 0; k < s.nb; k++) {
-      buckets[k] = { b: d[o]!, n: d[o + 1]!, sum: d[o + 2]!, min: d[o + 3]!, max: d[o + 4]!, nz: d[o + 5]!, lastT: d[o + 6]!, last: d[o + 7]! };
-      o += 8;
-    }
+    // a view, not a copy: the transferred buffer is owned by the receiver
+    const buckets: BucketData = { shift: s.bshift, b0: s.b0, nb: s.nb, data: d.subarray(o, o + s.nb * 7) };
+    o += s.nb * 7;
     const blocks: DistData[] = new Array(s.nd);
     for (let k = 0; k < s.nd; k++) {
       const nv = d[o + 2]!;

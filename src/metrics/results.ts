@@ -11,7 +11,8 @@ import type {
   TimelinePoint,
 } from '../model.js';
 import { Aggregate } from './histogram.js';
-import type { MergedStore, StoreSeries } from './store.js';
+import { B_LAST, B_LAST_T, B_MAX, B_MIN, B_N, B_NZ, B_SUM } from '../k6/ndjson.js';
+import { forBuckets, type MergedStore, type StoreSeries } from './store.js';
 
 const TYPES: readonly string[] = ['counter', 'gauge', 'rate', 'trend'];
 
@@ -72,10 +73,7 @@ export class NdjsonResults implements Results {
     const [lo, hi] = this.bucketRange(window);
     const acc = new Aggregate();
     for (const s of series) {
-      for (const bk of s.buckets.values()) {
-        if (bk.b < lo || bk.b > hi) continue;
-        acc.addScalars(bk.n, bk.sum, bk.min, bk.max, bk.nz, bk.lastT, bk.last);
-      }
+      forBuckets(s, lo, hi, (d, o) => acc.addScalars(d[o + B_N]!, d[o + B_SUM]!, d[o + B_MIN]!, d[o + B_MAX]!, d[o + B_NZ]!, d[o + B_LAST_T]!, d[o + B_LAST]!));
       if (!values) continue;
       // Distributions are kept per block of 2^shift buckets: the blocks that overlap the window.
       const L = 2 ** s.shift;
@@ -159,11 +157,10 @@ export class NdjsonResults implements Results {
     for (const s of series) {
       const st = s.tags.status;
       const failed = st !== undefined && (st === '0' || st.startsWith('5'));
-      for (const bk of s.buckets.values()) {
-        if (bk.b < lo || bk.b > hi) continue;
-        total += bk.n;
-        if (failed) bad += bk.n;
-      }
+      forBuckets(s, lo, hi, (d, o) => {
+        total += d[o + B_N]!;
+        if (failed) bad += d[o + B_N]!;
+      });
     }
     if (total === 0) return { noData: `no http_reqs samples for ${selectorText(selector)} in the evaluated window` };
     return { value: (total - bad) / total };
@@ -182,22 +179,24 @@ export class NdjsonResults implements Results {
   steadyWindow(): TimeWindow | undefined {
     const series = this.store.byMetric.get('vus');
     if (series === undefined) return undefined;
-    const perBucket = new Map<number, number>();
+    // the highest VUs per bucket: base bucket span [first, last] → max
+    const perBucket = new Map<number, { last: number; max: number }>();
     for (const s of series) {
-      for (const bk of s.buckets.values()) {
-        const prev = perBucket.get(bk.b);
-        if (prev === undefined || bk.max > prev) perBucket.set(bk.b, bk.max);
-      }
+      forBuckets(s, -Infinity, Infinity, (d, o, first, last) => {
+        const prev = perBucket.get(first);
+        if (prev === undefined) perBucket.set(first, { last, max: d[o + B_MAX]! });
+        else if (d[o + B_MAX]! > prev.max) prev.max = d[o + B_MAX]!;
+      });
     }
     let peak = -Infinity;
-    for (const v of perBucket.values()) if (v > peak) peak = v;
+    for (const v of perBucket.values()) if (v.max > peak) peak = v.max;
     if (!(peak > 0)) return undefined;
     let first = Infinity;
     let last = -Infinity;
     for (const [b, v] of perBucket) {
-      if (v >= peak) {
+      if (v.max >= peak) {
         if (b < first) first = b;
-        if (b > last) last = b;
+        if (v.last > last) last = v.last;
       }
     }
     const B = this.store.bucketMs;
@@ -216,11 +215,16 @@ export class NdjsonResults implements Results {
     const failed = new Array<number>(n).fill(0);
     const lat: Aggregate[] = Array.from({ length: n }, () => new Aggregate());
     const idx = (b: number) => Math.floor((b * B) / G) - g0;
-    for (const s of this.store.byMetric.get('vus') ?? []) for (const bk of s.buckets.values()) vus[idx(bk.b)] = Math.max(vus[idx(bk.b)]!, bk.max);
-    for (const s of this.store.byMetric.get('http_reqs') ?? []) for (const bk of s.buckets.values()) requests[idx(bk.b)]! += bk.sum;
-    for (const s of this.store.byMetric.get('http_req_failed') ?? []) for (const bk of s.buckets.values()) failed[idx(bk.b)]! += bk.nz;
+    const all = (metric: string, fn: (d: Float64Array, o: number, i: number) => void) => {
+      for (const s of this.store.byMetric.get(metric) ?? []) forBuckets(s, -Infinity, Infinity, (d, o, first) => fn(d, o, idx(first)));
+    };
+    all('vus', (d, o, i) => (vus[i] = Math.max(vus[i]!, d[o + B_MAX]!)));
+    all('http_reqs', (d, o, i) => (requests[i]! += d[o + B_SUM]!));
+    all('http_req_failed', (d, o, i) => (failed[i]! += d[o + B_NZ]!));
     for (const s of this.store.byMetric.get('http_req_duration') ?? []) {
-      for (const bk of s.buckets.values()) lat[idx(bk.b)]!.addScalars(bk.n, bk.sum, bk.min, bk.max, bk.nz, bk.lastT, bk.last);
+      forBuckets(s, -Infinity, Infinity, (d, o, first) =>
+        lat[idx(first)]!.addScalars(d[o + B_N]!, d[o + B_SUM]!, d[o + B_MIN]!, d[o + B_MAX]!, d[o + B_NZ]!, d[o + B_LAST_T]!, d[o + B_LAST]!),
+      );
       // Percentiles per chart point from the distribution blocks that overlap it.
       const L = 2 ** s.shift;
       for (const d of s.blocks.values()) {

@@ -1,14 +1,12 @@
 // Aggregates per metric × indexed tag set, merged from the partial aggregates of one or more parsers
 // (files, shards of one run, byte ranges of one file read by worker threads):
-//   - per time bucket (1 s by default), fixed-size scalars: count, sum, min, max, non-zero, last;
+//   - per time bucket (1 s by default), fixed-size scalars: count, sum, min, max, non-zero, last,
+//     columnar; at most MAX_BUCKETS per series, buckets double in width past it;
 //   - per block of 2^shift buckets, the value distribution (trends): exact values while small, then
 //     the log histogram. A series keeps at most MAX_BLOCKS blocks; blocks double in length as the
 //     run grows, so memory does not grow with the run's length.
-import type { BucketData, DistData, PartialAggregates } from '../k6/ndjson.js';
-import { EXACT_CAP, MAX_BLOCKS, histKey, histogramOf } from './histogram.js';
-
-/** A merged bucket has the same fixed scalars as a parsed one. */
-export type StoreBucket = BucketData;
+import { bucketMerge, bucketTrim, type BucketData, type DistData, type PartialAggregates } from '../k6/ndjson.js';
+import { EXACT_CAP, MAX_BLOCKS, MAX_BUCKETS, histKey, histogramOf } from './histogram.js';
 
 /** The value distribution of one block of buckets. */
 export interface StoreDist {
@@ -22,7 +20,8 @@ export interface StoreDist {
 export interface StoreSeries {
   metric: string;
   tags: Record<string, string>;
-  buckets: Map<number, StoreBucket>;
+  /** Columnar time buckets (see BucketData; iterate with forBuckets). */
+  buckets: BucketData;
   /** Blocks are 2^shift buckets long: block k covers buckets [k·2^shift, (k+1)·2^shift). */
   shift: number;
   blocks: Map<number, StoreDist>;
@@ -71,15 +70,22 @@ function mergeDist(into: StoreDist, d: StoreDist): void {
   }
 }
 
-function mergeBucket(into: StoreBucket, d: BucketData): void {
-  into.n += d.n;
-  into.sum += d.sum;
-  if (d.min < into.min) into.min = d.min;
-  if (d.max > into.max) into.max = d.max;
-  into.nz += d.nz;
-  if (d.lastT >= into.lastT) {
-    into.lastT = d.lastT;
-    into.last = d.last;
+/**
+ * Calls `fn` for every non-empty bucket of `s` that overlaps base buckets [lo, hi], with the data
+ * array, the bucket's offset in it (fields B_N, B_SUM, … from k6/ndjson.ts) and the base buckets it
+ * covers, [first, last].
+ */
+export function forBuckets(s: StoreSeries, lo: number, hi: number, fn: (d: Float64Array, o: number, first: number, last: number) => void): void {
+  const bk = s.buckets;
+  const w = 2 ** bk.shift;
+  const d = bk.data;
+  const i0 = Math.max(0, Math.floor(lo / w) - bk.b0);
+  const i1 = Math.min(bk.nb - 1, Math.floor(hi / w) - bk.b0);
+  for (let i = i0; i <= i1; i++) {
+    const o = i * 7;
+    if (d[o] === 0) continue;
+    const first = (bk.b0 + i) * w;
+    fn(d, o, first, first + w - 1);
   }
 }
 
@@ -127,7 +133,7 @@ export interface MergedStore {
 }
 
 /** Merges partial aggregates (taking ownership of their value arrays). */
-export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxBlocks: number = MAX_BLOCKS): MergedStore {
+export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxBlocks: number = MAX_BLOCKS, maxBuckets: number = MAX_BUCKETS): MergedStore {
   const byKey = new Map<string, StoreSeries>();
   const metricInfo = new Map<string, { name: string; type: string; contains: string }>();
   let minT = Infinity;
@@ -143,19 +149,18 @@ export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxB
       if (into === undefined) {
         const tags: Record<string, string> = {};
         for (let i = 0; i < s.tags.length; i += 2) tags[s.tags[i]!] = s.tags[i + 1]!;
-        into = { metric: s.metric, tags, buckets: new Map(), shift: s.shift, blocks: new Map() };
+        // the buckets are taken over: partial aggregates are not used after merging
+        into = { metric: s.metric, tags, buckets: s.buckets, shift: s.shift, blocks: new Map() };
         byKey.set(key, into);
-      }
-      for (const d of s.buckets) {
-        const have = into.buckets.get(d.b);
-        if (have === undefined) into.buckets.set(d.b, d); // taken over: partial aggregates are not used after merging
-        else mergeBucket(have, d);
-      }
+      } else bucketMerge(into.buckets, s.buckets, maxBuckets);
       for (const d of s.blocks) addDist(into, s.shift, fromData(d));
     }
   }
   const series = [...byKey.values()];
-  for (const s of series) while (s.blocks.size > 1 && blockSpan(s) > maxBlocks) coarsen(s);
+  for (const s of series) {
+    while (s.blocks.size > 1 && blockSpan(s) > maxBlocks) coarsen(s);
+    if (s.buckets.data.length > s.buckets.nb * 7 || parts.length > 1) s.buckets = bucketTrim(s.buckets);
+  }
   const byMetric = new Map<string, StoreSeries[]>();
   for (const s of series) {
     let l = byMetric.get(s.metric);

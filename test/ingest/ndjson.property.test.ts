@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { k6Time, pointLine } from '../../src/k6/format.js';
 import { DEFAULT_TAG_KEYS } from '../../src/k6/ingest.js';
-import { createNdjsonParser, type PartialAggregates } from '../../src/k6/ndjson.js';
+import { BUCKET_FIELDS, B_MIN, B_N, B_SUM, createNdjsonParser, type PartialAggregates } from '../../src/k6/ndjson.js';
 import { EXACT_CAP, INV_LOG_GAMMA } from '../../src/metrics/histogram.js';
 
 const cfg = { bucketMs: 1000, indexKeys: [...DEFAULT_TAG_KEYS], exactCap: EXACT_CAP, invLogGamma: INV_LOG_GAMMA, maxExamples: 5 };
@@ -54,11 +54,14 @@ describe('NDJSON reader (property-based)', () => {
         const want: string[] = [];
         for (const k of Object.keys(o.data.tags ?? {}).filter((k) => DEFAULT_TAG_KEYS.includes(k)).sort()) want.push(k, o.data.tags[k]);
         expect(s.tags).toEqual(want);
-        const b = s.buckets[0]!;
-        expect(Object.is(b.sum, o.data.value) || b.sum === o.data.value).toBe(true);
-        expect(b.min).toBe(o.data.value);
+        const bk = s.buckets;
+        expect(bk.nb).toBe(1);
+        const [n, sum, min] = [bk.data[B_N], bk.data[B_SUM], bk.data[B_MIN]];
+        expect(n).toBe(1);
+        expect(Object.is(sum, o.data.value) || sum === o.data.value).toBe(true);
+        expect(min).toBe(o.data.value);
         expect(part.minT).toBeCloseTo(expectedMs(o.data.time), 3);
-        expect(b.b).toBe(Math.floor(expectedMs(o.data.time) / 1000));
+        expect(bk.b0 * 2 ** bk.shift).toBe(Math.floor(expectedMs(o.data.time) / 1000));
       }),
       { numRuns: 400 },
     );
@@ -138,7 +141,8 @@ describe('NDJSON reader (property-based)', () => {
         const got = new Map<string, number>();
         for (const s of part.series) {
           const t = Object.fromEntries(s.tags.reduce<[string, string][]>((a, x, i) => (i % 2 === 0 ? [...a, [x, s.tags[i + 1]!]] : a), []));
-          for (const b of s.buckets) got.set(`${s.metric} ${t.status} ${t.tenant} ${b.b}`, b.n);
+          const bk = s.buckets;
+          for (let i = 0; i < bk.nb; i++) if (bk.data[i * BUCKET_FIELDS + B_N]) got.set(`${s.metric} ${t.status} ${t.tenant} ${bk.b0 + i}`, bk.data[i * BUCKET_FIELDS + B_N]!);
         }
         expect(got).toEqual(want);
       }),
