@@ -210,6 +210,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     id: number;
     str: string;
     bytes: Uint8Array;
+    /** A view of `bytes` for 8-byte comparisons. */
+    view: DataView;
     /** Index in cfg.indexKeys when this string is an indexed tag key, else -1. */
     kidx: number;
     /** Metric kind when used as a metric name: 0 unknown, 1 counter, 2 gauge, 3 rate, 4 trend. */
@@ -236,7 +238,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     let e = byString.get(s);
     if (e === undefined) {
       const info = metricInfo.get(s);
-      e = { id: strs.length, str: s, bytes: new Uint8Array(0), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, skip: skipSet.has(s), midx: -1, next: null, stamp: -1, cached: null };
+      const none = new Uint8Array(0);
+      e = { id: strs.length, str: s, bytes: none, view: new DataView(none.buffer), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, skip: skipSet.has(s), midx: -1, next: null, stamp: -1, cached: null };
       strs.push(e);
       byString.set(s, e);
     }
@@ -260,7 +263,10 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     }
     const str = decoder.decode(buf.subarray(s, e));
     const ent = strFromString(str);
-    if (ent.bytes.length === 0 && len > 0) ent.bytes = new Uint8Array(buf.subarray(s, e)); // a copy: buf is reused
+    if (ent.bytes.length === 0 && len > 0) {
+      ent.bytes = new Uint8Array(buf.subarray(s, e)); // a copy: buf is reused
+      ent.view = new DataView(ent.bytes.buffer);
+    }
     list.push(ent);
     return ent;
   }
@@ -317,7 +323,10 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       const list = curTags.series;
       while (list.length <= mi) list.push(undefined);
       let sr = list[mi] as Series | undefined;
-      if (sr === undefined) list[mi] = sr = lookupSeries(metric);
+      if (sr === undefined) {
+        scratch.set(curTags.ids);
+        list[mi] = sr = lookupSeries(metric);
+      }
       return sr;
     }
     if (metric.stamp === tagStamp) return metric.cached as Series;
@@ -584,18 +593,26 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   }
 
   // ── the fast path ──
-  const P_METRIC = [123, 34, 109, 101, 116, 114, 105, 99, 34, 58, 34]; // {"metric":"
-  const enc = (x: string) => Array.from(x, (c) => c.charCodeAt(0));
-  const P_MID = enc('","type":"Point","data":{"time":"');
-  const P_VALUE = enc('","value":');
-  const P_TAGS = enc(',"tags":');
-  const P_META = enc(',"metadata":');
+  interface Pattern {
+    len: number;
+    view: DataView;
+  }
+  const pattern = (x: string): Pattern => {
+    const bytes = new Uint8Array(Array.from(x, (c) => c.charCodeAt(0)));
+    return { len: bytes.length, view: new DataView(bytes.buffer) };
+  };
+  const P_METRIC = pattern('{"metric":"');
+  const P_MID = pattern('","type":"Point","data":{"time":"');
+  const P_VALUE = pattern('","value":');
+  const P_TAGS = pattern(',"tags":');
+  const P_META = pattern(',"metadata":');
   const POW10: number[] = [];
   for (let i = 0; i <= 22; i++) POW10.push(Math.pow(10, i));
 
-  function match(buf: Uint8Array, p: number, pat: number[]): boolean {
-    for (let i = 0; i < pat.length; i++) if (buf[p + i] !== pat[i]) return false;
-    return true;
+  /** Whether buf[p, p + pat.length) holds the pattern's bytes (8 at a time, see sameAs). */
+  function match(buf: Uint8Array, p: number, pat: Pattern): boolean {
+    if (p + pat.len > buf.length) return false;
+    return sameAs(pat.view, buf, p, pat.len);
   }
 
   let pos = 0; // scanning position shared by the fast-path helpers
@@ -743,6 +760,9 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     const dv = view;
     let i = 0;
     for (; i + 8 <= len; i += 8) if (dv.getFloat64(a + i, true) !== dv.getFloat64(b + i, true)) return false;
+    if (i === len) return true;
+    // the last (partial) word: compare the 8 bytes that end there, overlapping the previous word
+    if (len >= 8) return dv.getFloat64(a + len - 8, true) === dv.getFloat64(b + len - 8, true);
     for (; i < len; i++) if (buf[a + i] !== buf[b + i]) return false;
     return true;
   }
@@ -752,6 +772,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     const dv = view;
     let i = 0;
     for (; i + 8 <= len; i += 8) if (ref.getFloat64(i, true) !== dv.getFloat64(b + i, true)) return false;
+    if (i === len) return true;
+    if (len >= 8) return ref.getFloat64(len - 8, true) === dv.getFloat64(b + len - 8, true);
     for (; i < len; i++) if (ref.getUint8(i) !== buf[b + i]) return false;
     return true;
   }
@@ -759,22 +781,17 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   /** Returns true when the line was fully handled by the fast path. */
   function fastLine(buf: Uint8Array, s: number, e: number): boolean {
     if (!match(buf, s, P_METRIC)) return false;
-    let p = s + P_METRIC.length;
+    let p = s + P_METRIC.len;
     const ms = p;
     // k6 writes the metrics of one request in a fixed order: try the metric that followed the
     // previous line's metric last time before scanning and hashing the name
     let metric: Str | null = null;
     const guess = prevMetric === null ? null : prevMetric.next;
     if (guess !== null) {
-      const gb = guess.bytes;
-      const n = gb.length;
-      if (ms + n < e && buf[ms + n] === 34) {
-        let j = 0;
-        while (j < n && gb[j] === buf[ms + j]) j++;
-        if (j === n) {
-          metric = guess;
-          pos = ms + n + 1;
-        }
+      const n = guess.bytes.length;
+      if (n > 0 && ms + n < e && buf[ms + n] === 34 && sameAs(guess.view, buf, ms, n)) {
+        metric = guess;
+        pos = ms + n + 1;
       }
     }
     if (metric === null) {
@@ -799,11 +816,11 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       t = prevTms;
     } else {
       if (!match(buf, p, P_MID)) return false;
-      p += P_MID.length;
+      p += P_MID.len;
       if (!scanTime(buf, p, e)) return false;
       p = pos - 1;
       if (!match(buf, p, P_VALUE)) return false;
-      p += P_VALUE.length;
+      p += P_VALUE.len;
       prevHdrStart = hs;
       prevHdrLen = p - hs;
       prevTms = tms;
@@ -813,7 +830,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     const value = num;
     p = pos;
     if (!match(buf, p, P_TAGS)) return false;
-    p += P_TAGS.length;
+    p += P_TAGS.len;
     // Samples of one request share their tags: reuse the previous tag set when the bytes are equal.
     const tlen = e - 2 - p;
     const sameTags = tlen >= 0 && tlen === prevTagLen && sameBytes(buf, prevTagStart, p, tlen);
@@ -821,8 +838,13 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     let cachedTags: TagSet | null = null;
     if (!sameTags && tlen > 0) {
       // Seen this exact tag object before? (a sampled hash finds candidates; memcmp confirms)
+      // a hash of eight 4-byte words spread over the object (candidates are compared in full)
       let h = tlen;
-      for (let j = 0; j < tlen; j += 7) h = Math.imul(h ^ buf[p + j]!, 0x01000193);
+      if (tlen >= 8) {
+        const dv = view;
+        const step = (tlen - 4) / 7;
+        for (let j = 0; j < 8; j++) h = Math.imul(h ^ dv.getInt32(p + Math.floor(j * step), true), 0x01000193);
+      } else for (let j = 0; j < tlen; j++) h = Math.imul(h ^ buf[p + j]!, 0x01000193);
       const list = tagCache.get(h);
       if (list !== undefined) {
         for (let i = 0; i < list.length; i++) {
@@ -837,8 +859,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     }
     if (sameTags) p += tlen;
     else if (cachedTags !== null) {
-      curTags = cachedTags;
-      scratch.set(cachedTags.ids);
+      curTags = cachedTags; // its ids are copied to scratch only when a series is looked up
       tagStamp = cachedTags.stamp;
       prevTagStart = p;
       prevTagLen = tlen;
@@ -892,7 +913,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     if (buf[p] === 44) {
       // optional "metadata": an object of strings
       if (!match(buf, p, P_META)) return false;
-      p += P_META.length;
+      p += P_META.len;
       if (buf[p] !== 123) return false;
       p++;
       if (buf[p] === 125) p++;
