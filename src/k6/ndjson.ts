@@ -310,7 +310,10 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   }
   /** The cached tag set `scratch` holds, or null. */
   let curTags: TagSet | null = null;
-  const tagCache = new Map<number, TagSet[]>();
+  // open addressing: 8,192 slots for at most 4,096 tag objects, found by hash then compared in full
+  const TAG_SLOTS = 8192;
+  const tagTable: (TagSet | null)[] = new Array<TagSet | null>(TAG_SLOTS).fill(null);
+  const tagHashes = new Int32Array(TAG_SLOTS);
   let tagCacheSize = 0;
   let tagHash = 0;
   let metricCount = 0;
@@ -837,22 +840,21 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     const tagStart = p;
     let cachedTags: TagSet | null = null;
     if (!sameTags && tlen > 0) {
-      // Seen this exact tag object before? (a sampled hash finds candidates; memcmp confirms)
-      // a hash of eight 4-byte words spread over the object (candidates are compared in full)
+      // Seen this exact tag object before? A hash of eight 4-byte words spread over it finds
+      // candidates; they are compared in full.
       let h = tlen;
       if (tlen >= 8) {
         const dv = view;
-        const step = (tlen - 4) / 7;
-        for (let j = 0; j < 8; j++) h = Math.imul(h ^ dv.getInt32(p + Math.floor(j * step), true), 0x01000193);
+        const step = ((tlen - 4) >> 3) + 1;
+        for (let o = p; o + 4 <= p + tlen; o += step) h = Math.imul(h ^ dv.getInt32(o, true), 0x01000193);
       } else for (let j = 0; j < tlen; j++) h = Math.imul(h ^ buf[p + j]!, 0x01000193);
-      const list = tagCache.get(h);
-      if (list !== undefined) {
-        for (let i = 0; i < list.length; i++) {
-          const c = list[i]!;
-          if (c.bytes.length === tlen && sameAs(c.view, buf, p, tlen)) {
-            cachedTags = c;
-            break;
-          }
+      h |= 0;
+      for (let slot = h & (TAG_SLOTS - 1); ; slot = (slot + 1) & (TAG_SLOTS - 1)) {
+        const c = tagTable[slot]!;
+        if (c === null) break;
+        if (tagHashes[slot] === h && c.bytes.length === tlen && sameAs(c.view, buf, p, tlen)) {
+          cachedTags = c;
+          break;
         }
       }
       tagHash = h;
@@ -900,12 +902,13 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     if (p === e - 2) {
       prevTagStart = tagStart;
       prevTagLen = tlen;
-      if (tagCacheSize < 4096) {
-        let list = tagCache.get(tagHash);
-        if (list === undefined) tagCache.set(tagHash, (list = []));
+      if (tagCacheSize < TAG_SLOTS / 2) {
         const bytes = new Uint8Array(buf.subarray(tagStart, p));
         curTags = { bytes, view: new DataView(bytes.buffer), ids: scratch.slice(), stamp: tagStamp, series: [] };
-        list.push(curTags);
+        let slot = tagHash & (TAG_SLOTS - 1);
+        while (tagTable[slot] !== null) slot = (slot + 1) & (TAG_SLOTS - 1);
+        tagTable[slot] = curTags;
+        tagHashes[slot] = tagHash;
         tagCacheSize++;
       }
     }
