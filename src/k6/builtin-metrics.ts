@@ -65,8 +65,8 @@ export const SERIES_AGGREGATIONS: readonly string[] = ['avg', 'min', 'max', 'med
 
 /**
  * k6 built-ins that nothing in perf-gate reads unless a rule names them: the six timing phases k6
- * writes for every request besides its duration, iteration duration, data volumes, `vus_max` and
- * group durations. On a typical `--out json` file they are over half of the lines.
+ * writes for every request besides its duration, iterations and their duration, data volumes,
+ * `vus_max` and group durations. On a typical `--out json` file they are over half of the lines.
  */
 export const DETAIL_METRICS: readonly string[] = [
   'http_req_blocked',
@@ -75,6 +75,7 @@ export const DETAIL_METRICS: readonly string[] = [
   'http_req_sending',
   'http_req_waiting',
   'http_req_receiving',
+  'iterations',
   'iteration_duration',
   'data_sent',
   'data_received',
