@@ -51132,6 +51132,30 @@ function allowedAggregations(type) {
 }
 /** Aggregations over a utilization series (samples over the run window) and `value` for a whole-window figure. */
 const SERIES_AGGREGATIONS = ['avg', 'min', 'max', 'med', 'p(N)', 'value'];
+/**
+ * k6 built-ins that nothing in perf-gate reads unless a rule names them: the six timing phases k6
+ * writes for every request besides its duration, iterations and their duration, data volumes,
+ * `vus_max` and group durations. On a typical `--out json` file they are over half of the lines.
+ */
+const DETAIL_METRICS = [
+    'http_req_blocked',
+    'http_req_connecting',
+    'http_req_tls_handshaking',
+    'http_req_sending',
+    'http_req_waiting',
+    'http_req_receiving',
+    'iterations',
+    'iteration_duration',
+    'data_sent',
+    'data_received',
+    'vus_max',
+    'group_duration',
+];
+/** The detail metrics ingestion may pass over when the rules name only `named` metrics. */
+function unreadMetrics(named) {
+    const keep = new Set(named);
+    return DETAIL_METRICS.filter((m) => !keep.has(m));
+}
 
 ;// CONCATENATED MODULE: ./src/config/suggest.ts
 // "Did you mean …?" for misspelt keys, aggregations and names.
@@ -60967,6 +60991,7 @@ function jsonSchema() {
 
 ;// CONCATENATED MODULE: ./src/config/rules.ts
 
+
 /** Whether a rule's window / warm-up were written on the expression itself (then a scenario's do not replace them). */
 const explicitness = new WeakMap();
 function markExplicit(rule, explicit) {
@@ -61003,6 +61028,18 @@ function rulesFor(config, scenario) {
         return copy;
     });
     return [...inherited, ...s.rules];
+}
+/**
+ * What ingestion needs for a scenario: the tag keys its selectors filter on (indexed), and the detail
+ * metrics none of its rules names (passed over; the report does not show them).
+ */
+function ingestOptionsFor(config, scenario) {
+    const keys = new Set();
+    const rules = rulesFor(config, config.scenarios.some((s) => s.name === scenario) ? scenario : undefined);
+    for (const r of rules)
+        for (const t of r.selector.tags)
+            keys.add(t.key);
+    return { tagKeys: [...keys], skipMetrics: unreadMetrics(rules.map((r) => r.selector.metric)) };
 }
 
 ;// CONCATENATED MODULE: ./src/config/load.ts
@@ -63163,6 +63200,8 @@ const INV_LOG_GAMMA = 1 / Math.log(GAMMA);
 const EXACT_CAP = 1024;
 /** Most distribution blocks per series: blocks double in length (1 s, 2 s, 4 s, …) as the run grows. */
 const MAX_BLOCKS = 64;
+/** Most time buckets per series: 1 s buckets up to 17 min of run, then 2 s, 4 s, … (flat memory). */
+const MAX_BUCKETS = 1024;
 /** Exact values a query keeps before merging into a histogram. */
 const QUERY_EXACT_LIMIT = 200_000;
 /** Histogram key of a non-zero value: 2·idx for v > 0, 2·idx + 1 for v < 0, idx = floor(ln|v| / ln GAMMA). Same formula as the NDJSON parser. */
@@ -63330,422 +63369,6 @@ class Aggregate {
     }
 }
 
-;// CONCATENATED MODULE: ./src/metrics/results.ts
-
-const TYPES = ['counter', 'gauge', 'rate', 'trend'];
-function results_aggregationText(a) {
-    return a.kind === 'p' ? `p(${a.p})` : a.kind;
-}
-function results_selectorText(sel) {
-    return sel.tags.length === 0 ? sel.metric : `${sel.metric}{${sel.tags.map((t) => `${t.key}:${t.value}`).join(',')}}`;
-}
-/** Results read from k6 `--out json` files. */
-class NdjsonResults {
-    store;
-    diagnostics;
-    indexKeys;
-    source = 'ndjson';
-    metrics;
-    span;
-    scenarios;
-    constructor(store, diagnostics, indexKeys) {
-        this.store = store;
-        this.diagnostics = diagnostics;
-        this.indexKeys = indexKeys;
-        const metrics = new Map();
-        for (const m of store.metricInfo.values()) {
-            if (!TYPES.includes(m.type))
-                continue;
-            metrics.set(m.name, { name: m.name, type: m.type, contains: m.contains === 'time' || m.contains === 'data' ? m.contains : 'default' });
-        }
-        // Points of a metric whose Metric line was never seen: kept as a trend of plain numbers.
-        for (const name of store.byMetric.keys())
-            if (!metrics.has(name))
-                metrics.set(name, { name, type: 'trend', contains: 'default' });
-        this.metrics = metrics;
-        this.span = Number.isFinite(store.minT) ? { start: Math.floor(store.minT), end: Math.floor(store.maxT) + 1 } : undefined;
-        const sc = new Set();
-        for (const s of store.series)
-            if (s.tags.scenario !== undefined)
-                sc.add(s.tags.scenario);
-        this.scenarios = [...sc].sort();
-    }
-    select(metric, sel) {
-        for (const t of sel.tags) {
-            if (!this.indexKeys.includes(t.key)) {
-                return `tag "${t.key}" is not indexed at ingestion (indexed: ${this.indexKeys.join(', ')}); add it to the ingestion tag keys`;
-            }
-        }
-        const all = this.store.byMetric.get(metric) ?? [];
-        return all.filter((s) => sel.tags.every((t) => (t.value === '*' ? s.tags[t.key] !== undefined : s.tags[t.key] === t.value)));
-    }
-    bucketRange(window) {
-        if (window === undefined)
-            return [-Infinity, Infinity];
-        const B = this.store.bucketMs;
-        // Buckets that overlap the window.
-        return [Math.floor(window.start / B), Math.ceil(window.end / B) - 1];
-    }
-    gather(series, window, values) {
-        const [lo, hi] = this.bucketRange(window);
-        const acc = new Aggregate();
-        for (const s of series) {
-            for (const bk of s.buckets.values()) {
-                if (bk.b < lo || bk.b > hi)
-                    continue;
-                acc.addScalars(bk.n, bk.sum, bk.min, bk.max, bk.nz, bk.lastT, bk.last);
-            }
-            if (!values)
-                continue;
-            // Distributions are kept per block of 2^shift buckets: the blocks that overlap the window.
-            const L = 2 ** s.shift;
-            for (const d of s.blocks.values()) {
-                if ((d.k + 1) * L - 1 < lo || d.k * L > hi)
-                    continue;
-                acc.addValues(d.vals, d.hist, d.zeros);
-            }
-        }
-        return acc;
-    }
-    seconds(window) {
-        const w = window ?? this.span;
-        return w === undefined ? 0 : (w.end - w.start) / 1000;
-    }
-    measure(selector, aggregation, window) {
-        const label = results_selectorText(selector);
-        const agg = results_aggregationText(aggregation);
-        if (selector.metric === 'availability' && !this.metrics.has('availability'))
-            return this.availability(selector, aggregation, window);
-        const info = this.metrics.get(selector.metric);
-        if (info === undefined)
-            return { noData: `no samples of ${selector.metric} in the k6 output` };
-        const series = this.select(selector.metric, selector);
-        if (typeof series === 'string')
-            return { noData: series };
-        if (series.length === 0)
-            return { noData: `no samples of ${label} in the k6 output` };
-        const kind = aggregation.kind;
-        const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
-        const acc = this.gather(series, window, needValues);
-        if (acc.n === 0)
-            return { noData: `no samples of ${label} in the evaluated window` };
-        const notFor = () => ({ noData: `${agg} is not an aggregation of ${info.type} metric ${selector.metric}` });
-        switch (info.type) {
-            case 'trend':
-                switch (kind) {
-                    case 'avg':
-                        return { value: acc.sum / acc.n };
-                    case 'min':
-                        return { value: acc.min };
-                    case 'max':
-                        return { value: acc.max };
-                    case 'count':
-                        return { value: acc.n };
-                    case 'med':
-                        return { value: acc.percentile(0.5) };
-                    case 'p':
-                        return { value: acc.percentile(aggregation.p / 100) };
-                    default:
-                        return notFor();
-                }
-            case 'counter': {
-                if (kind === 'count')
-                    return { value: acc.sum };
-                if (kind === 'rate') {
-                    const secs = this.seconds(window);
-                    if (!(secs > 0))
-                        return { noData: `the window is too short to compute a rate for ${label}` };
-                    return { value: acc.sum / secs };
-                }
-                return notFor();
-            }
-            case 'rate':
-                if (kind === 'rate')
-                    return { value: acc.nz / acc.n };
-                if (kind === 'count')
-                    return { value: acc.n };
-                return notFor();
-            case 'gauge':
-                if (kind === 'value')
-                    return { value: acc.last };
-                if (kind === 'min')
-                    return { value: acc.min };
-                if (kind === 'max')
-                    return { value: acc.max };
-                return notFor();
-        }
-    }
-    availability(selector, aggregation, window) {
-        if (aggregation.kind !== 'rate' && aggregation.kind !== 'value') {
-            return { noData: `${results_aggregationText(aggregation)} is not an aggregation of availability (use rate)` };
-        }
-        if (!this.store.byMetric.has('http_reqs'))
-            return { noData: 'availability needs http_reqs samples, and the k6 output has none' };
-        const series = this.select('http_reqs', selector);
-        if (typeof series === 'string')
-            return { noData: series };
-        const [lo, hi] = this.bucketRange(window);
-        let total = 0;
-        let bad = 0;
-        for (const s of series) {
-            const st = s.tags.status;
-            const failed = st !== undefined && (st === '0' || st.startsWith('5'));
-            for (const bk of s.buckets.values()) {
-                if (bk.b < lo || bk.b > hi)
-                    continue;
-                total += bk.n;
-                if (failed)
-                    bad += bk.n;
-            }
-        }
-        if (total === 0)
-            return { noData: `no http_reqs samples for ${results_selectorText(selector)} in the evaluated window` };
-        return { value: (total - bad) / total };
-    }
-    tagValues(metric, key) {
-        const m = metric === 'availability' && !this.store.byMetric.has('availability') ? 'http_reqs' : metric;
-        const out = new Set();
-        for (const s of this.store.byMetric.get(m) ?? []) {
-            const v = s.tags[key];
-            if (v !== undefined)
-                out.add(v);
-        }
-        return [...out].sort();
-    }
-    steadyWindow() {
-        const series = this.store.byMetric.get('vus');
-        if (series === undefined)
-            return undefined;
-        const perBucket = new Map();
-        for (const s of series) {
-            for (const bk of s.buckets.values()) {
-                const prev = perBucket.get(bk.b);
-                if (prev === undefined || bk.max > prev)
-                    perBucket.set(bk.b, bk.max);
-            }
-        }
-        let peak = -Infinity;
-        for (const v of perBucket.values())
-            if (v > peak)
-                peak = v;
-        if (!(peak > 0))
-            return undefined;
-        let first = Infinity;
-        let last = -Infinity;
-        for (const [b, v] of perBucket) {
-            if (v >= peak) {
-                if (b < first)
-                    first = b;
-                if (b > last)
-                    last = b;
-            }
-        }
-        const B = this.store.bucketMs;
-        return { start: first * B, end: (last + 1) * B };
-    }
-    timeline(bucketSeconds) {
-        if (this.span === undefined)
-            return [];
-        const B = this.store.bucketMs;
-        const G = Math.max(B, Math.round(bucketSeconds * 1000 / B) * B);
-        const g0 = Math.floor(this.store.minT / G);
-        const g1 = Math.floor(this.store.maxT / G);
-        const n = g1 - g0 + 1;
-        const vus = new Array(n).fill(0);
-        const requests = new Array(n).fill(0);
-        const failed = new Array(n).fill(0);
-        const lat = Array.from({ length: n }, () => new Aggregate());
-        const idx = (b) => Math.floor((b * B) / G) - g0;
-        for (const s of this.store.byMetric.get('vus') ?? [])
-            for (const bk of s.buckets.values())
-                vus[idx(bk.b)] = Math.max(vus[idx(bk.b)], bk.max);
-        for (const s of this.store.byMetric.get('http_reqs') ?? [])
-            for (const bk of s.buckets.values())
-                requests[idx(bk.b)] += bk.sum;
-        for (const s of this.store.byMetric.get('http_req_failed') ?? [])
-            for (const bk of s.buckets.values())
-                failed[idx(bk.b)] += bk.nz;
-        for (const s of this.store.byMetric.get('http_req_duration') ?? []) {
-            for (const bk of s.buckets.values())
-                lat[idx(bk.b)].addScalars(bk.n, bk.sum, bk.min, bk.max, bk.nz, bk.lastT, bk.last);
-            // Percentiles per chart point from the distribution blocks that overlap it.
-            const L = 2 ** s.shift;
-            for (const d of s.blocks.values()) {
-                const i0 = Math.max(0, idx(d.k * L));
-                const i1 = Math.min(n - 1, idx((d.k + 1) * L - 1));
-                for (let i = i0; i <= i1; i++)
-                    lat[i].addValues(d.vals, d.hist, d.zeros);
-            }
-        }
-        const out = [];
-        for (let i = 0; i < n; i++) {
-            const a = lat[i];
-            const has = a.n > 0;
-            out.push({
-                t: (g0 + i) * G,
-                vus: vus[i],
-                requests: requests[i],
-                failed: failed[i],
-                p50: has ? a.percentile(0.5) : null,
-                p95: has ? a.percentile(0.95) : null,
-                p99: has ? a.percentile(0.99) : null,
-            });
-        }
-        return out;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/metrics/store.ts
-
-function toHist(d) {
-    if (d.hist === null) {
-        const { hist, zeros } = histogramOf(d.vals ?? []);
-        d.zeros += zeros;
-        d.hist = hist;
-        d.vals = null;
-    }
-    return d.hist;
-}
-function fromData(d) {
-    let hist = null;
-    if (d.hist !== null) {
-        hist = new Map();
-        for (let i = 0; i < d.hist.length; i += 2)
-            hist.set(d.hist[i], d.hist[i + 1]);
-    }
-    // Takes ownership of d.vals: partial aggregates are not used after merging.
-    return { k: d.k, vals: d.vals, hist, zeros: d.zeros };
-}
-/** Merges distribution `d` into `into` exactly as if their samples had been read by one parser. */
-function mergeDist(into, d) {
-    if (d.vals !== null && into.vals !== null && into.vals.length + d.vals.length <= EXACT_CAP) {
-        if (!Array.isArray(into.vals))
-            into.vals = Array.from(into.vals);
-        for (let i = 0; i < d.vals.length; i++)
-            into.vals.push(d.vals[i]);
-        return;
-    }
-    const h = toHist(into);
-    if (d.vals !== null) {
-        for (let i = 0; i < d.vals.length; i++) {
-            const v = d.vals[i];
-            if (v === 0)
-                into.zeros++;
-            else {
-                const k = histKey(v);
-                h.set(k, (h.get(k) ?? 0) + 1);
-            }
-        }
-    }
-    else if (d.hist !== null) {
-        into.zeros += d.zeros;
-        for (const [k, c] of d.hist)
-            h.set(k, (h.get(k) ?? 0) + c);
-    }
-}
-function mergeBucket(into, d) {
-    into.n += d.n;
-    into.sum += d.sum;
-    if (d.min < into.min)
-        into.min = d.min;
-    if (d.max > into.max)
-        into.max = d.max;
-    into.nz += d.nz;
-    if (d.lastT >= into.lastT) {
-        into.lastT = d.lastT;
-        into.last = d.last;
-    }
-}
-/** Adds a distribution of block `k` at `shift` to a series (coarsening whichever side is finer). */
-function addDist(s, shift, d) {
-    while (s.shift < shift)
-        coarsen(s);
-    let k = d.k;
-    for (let i = shift; i < s.shift; i++)
-        k = Math.floor(k / 2);
-    d.k = k;
-    const have = s.blocks.get(k);
-    if (have === undefined)
-        s.blocks.set(k, d);
-    else
-        mergeDist(have, d);
-}
-/** Doubles the block length of a series, merging pairs of blocks. */
-function coarsen(s) {
-    const old = s.blocks;
-    s.shift++;
-    s.blocks = new Map();
-    for (const d of old.values()) {
-        d.k = Math.floor(d.k / 2);
-        const have = s.blocks.get(d.k);
-        if (have === undefined)
-            s.blocks.set(d.k, d);
-        else
-            mergeDist(have, d);
-    }
-}
-function blockSpan(s) {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const k of s.blocks.keys()) {
-        if (k < lo)
-            lo = k;
-        if (k > hi)
-            hi = k;
-    }
-    return hi - lo + 1;
-}
-/** Merges partial aggregates (taking ownership of their value arrays). */
-function mergePartials(parts, bucketMs, maxBlocks = MAX_BLOCKS) {
-    const byKey = new Map();
-    const metricInfo = new Map();
-    let minT = Infinity;
-    let maxT = -Infinity;
-    for (const p of parts) {
-        if (p.bucketMs !== bucketMs)
-            throw new Error(`partial aggregates with bucket ${p.bucketMs} ms cannot merge into ${bucketMs} ms`);
-        for (const m of p.metrics)
-            if (!metricInfo.has(m.name))
-                metricInfo.set(m.name, m);
-        if (p.minT < minT)
-            minT = p.minT;
-        if (p.maxT > maxT)
-            maxT = p.maxT;
-        for (const s of p.series) {
-            const key = `${s.metric}\u0000${s.tags.join('\u0000')}`;
-            let into = byKey.get(key);
-            if (into === undefined) {
-                const tags = {};
-                for (let i = 0; i < s.tags.length; i += 2)
-                    tags[s.tags[i]] = s.tags[i + 1];
-                into = { metric: s.metric, tags, buckets: new Map(), shift: s.shift, blocks: new Map() };
-                byKey.set(key, into);
-            }
-            for (const d of s.buckets) {
-                const have = into.buckets.get(d.b);
-                if (have === undefined)
-                    into.buckets.set(d.b, d); // taken over: partial aggregates are not used after merging
-                else
-                    mergeBucket(have, d);
-            }
-            for (const d of s.blocks)
-                addDist(into, s.shift, fromData(d));
-        }
-    }
-    const series = [...byKey.values()];
-    for (const s of series)
-        while (s.blocks.size > 1 && blockSpan(s) > maxBlocks)
-            coarsen(s);
-    const byMetric = new Map();
-    for (const s of series) {
-        let l = byMetric.get(s.metric);
-        if (l === undefined)
-            byMetric.set(s.metric, (l = []));
-        l.push(s);
-    }
-    return { bucketMs, series, byMetric, metricInfo, minT, maxT };
-}
-
 ;// CONCATENATED MODULE: ./src/k6/ndjson.ts
 // The k6 `--out json` reader. `createNdjsonParser` turns bytes into partial aggregates (per metric ×
 // indexed tag set × time bucket). It is written as ONE self-contained function (no imports, no
@@ -63758,10 +63381,116 @@ function mergePartials(parts, bucketMs, maxBlocks = MAX_BLOCKS) {
 // parsed by hand and numbers are parsed exactly (integer mantissa ÷ power of ten, both exact, so the
 // division rounds exactly as JSON.parse does; anything longer goes through Number()). Any line that
 // deviates in the slightest goes through JSON.parse, so every valid JSON line reads as JSON.parse reads it.
+const BUCKET_FIELDS = 7;
+const B_N = 0;
+const B_SUM = 1;
+const B_MIN = 2;
+const B_MAX = 3;
+const B_NZ = 4;
+const B_LAST_T = 5;
+const B_LAST = 6;
+// The bucket operations below are self-contained (no references outside their bodies but each
+// other) because worker threads run them from their source text along with the parser.
+/** The used span [lo, hi] of bucket indexes (lo > hi when empty). */
+function bucketSpan(bk) {
+    const d = bk.data;
+    let lo = 0;
+    while (lo < bk.nb && d[lo * 7] === 0)
+        lo++;
+    let hi = bk.nb - 1;
+    while (hi >= lo && d[hi * 7] === 0)
+        hi--;
+    return [bk.b0 + lo, bk.b0 + hi];
+}
+/** Adds the scalars of src[so…] into dst[o…] (src non-empty). */
+function bucketAdd(dst, o, src, so) {
+    if (dst[o] === 0) {
+        for (let f = 0; f < 7; f++)
+            dst[o + f] = src[so + f];
+        return;
+    }
+    dst[o] += src[so];
+    dst[o + 1] += src[so + 1];
+    if (src[so + 2] < dst[o + 2])
+        dst[o + 2] = src[so + 2];
+    if (src[so + 3] > dst[o + 3])
+        dst[o + 3] = src[so + 3];
+    dst[o + 4] += src[so + 4];
+    if (src[so + 5] >= dst[o + 5]) {
+        dst[o + 5] = src[so + 5];
+        dst[o + 6] = src[so + 6];
+    }
+}
+/** Doubles the width of the buckets (pairs merged), in place. */
+function bucketCoarsen(bk) {
+    const [lo, hi] = bucketSpan(bk);
+    const nlo = Math.floor(lo / 2);
+    const nb = Math.max(16, Math.floor(hi / 2) - nlo + 1);
+    const data = new Float64Array(nb * 7);
+    const old = bk.data;
+    for (let c = lo; c <= hi; c++) {
+        const so = (c - bk.b0) * 7;
+        if (old[so] !== 0)
+            bucketAdd(data, (Math.floor(c / 2) - nlo) * 7, old, so);
+    }
+    bk.shift++;
+    bk.b0 = nlo;
+    bk.nb = nb;
+    bk.data = data;
+}
+/**
+ * The index in bk.data (in buckets) of base bucket `base`, making room for it: the array grows
+ * (doubling, towards the side that needs it) and, when the series would span more than maxBuckets,
+ * the buckets double in width until it does not.
+ */
+function bucketIndex(bk, base, maxBuckets) {
+    for (;;) {
+        const c = Math.floor(base / 2 ** bk.shift);
+        const i = c - bk.b0;
+        if (i >= 0 && i < bk.nb)
+            return i;
+        const [ulo, uhi] = bucketSpan(bk);
+        const lo = ulo <= uhi ? Math.min(ulo, c) : c;
+        const hi = ulo <= uhi ? Math.max(uhi, c) : c;
+        if (hi - lo + 1 > maxBuckets) {
+            bucketCoarsen(bk);
+            continue;
+        }
+        const nb = Math.min(Math.max(16, 2 * bk.nb, hi - lo + 1), Math.max(maxBuckets, hi - lo + 1));
+        const b0 = c < bk.b0 ? hi - nb + 1 : lo;
+        const data = new Float64Array(nb * 7);
+        if (ulo <= uhi)
+            data.set(bk.data.subarray((ulo - bk.b0) * 7, (uhi - bk.b0 + 1) * 7), (ulo - b0) * 7);
+        bk.b0 = b0;
+        bk.nb = nb;
+        bk.data = data;
+    }
+}
+/** Adds every bucket of `from` into `into` (either may be the finer; the result is the coarser). */
+function bucketMerge(into, from, maxBuckets) {
+    while (into.shift < from.shift)
+        bucketCoarsen(into);
+    const [lo, hi] = bucketSpan(from);
+    for (let c = lo; c <= hi; c++) {
+        const so = (c - from.b0) * 7;
+        if (from.data[so] === 0)
+            continue;
+        const i = bucketIndex(into, c * 2 ** from.shift, maxBuckets);
+        bucketAdd(into.data, i * 7, from.data, so);
+    }
+}
+/** The buckets cut to their used span (a copy). */
+function bucketTrim(bk) {
+    const [lo, hi] = bucketSpan(bk);
+    if (lo > hi)
+        return { shift: bk.shift, b0: 0, nb: 0, data: new Float64Array(0) };
+    return { shift: bk.shift, b0: lo, nb: hi - lo + 1, data: bk.data.slice((lo - bk.b0) * 7, (hi - bk.b0 + 1) * 7) };
+}
 function createNdjsonParser(cfg) {
     const bucketMs = cfg.bucketMs;
     const exactCap = cfg.exactCap;
     const maxBlocks = Math.max(1, cfg.maxBlocks ?? 64);
+    const maxBuckets = Math.max(2, cfg.maxBuckets ?? 1024);
     const invLogGamma = cfg.invLogGamma;
     const nIdx = cfg.indexKeys.length;
     const decoder = new TextDecoder();
@@ -63770,11 +63499,14 @@ function createNdjsonParser(cfg) {
     const strs = [];
     const metricInfo = new Map();
     const kinds = { counter: 1, gauge: 2, rate: 3, trend: 4 };
+    const skipSet = new Set(cfg.skipMetrics ?? []);
+    let skippedPoints = 0;
     function strFromString(s) {
         let e = byString.get(s);
         if (e === undefined) {
             const info = metricInfo.get(s);
-            e = { id: strs.length, str: s, bytes: new Uint8Array(0), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, stamp: -1, cached: null };
+            const none = new Uint8Array(0);
+            e = { id: strs.length, str: s, bytes: none, view: new DataView(none.buffer), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, skip: skipSet.has(s), midx: -1, next: null, stamp: -1, cached: null };
             strs.push(e);
             byString.set(s, e);
         }
@@ -63802,8 +63534,10 @@ function createNdjsonParser(cfg) {
         }
         const str = decoder.decode(buf.subarray(s, e));
         const ent = strFromString(str);
-        if (ent.bytes.length === 0 && len > 0)
+        if (ent.bytes.length === 0 && len > 0) {
             ent.bytes = new Uint8Array(buf.subarray(s, e)); // a copy: buf is reused
+            ent.view = new DataView(ent.bytes.buffer);
+        }
         list.push(ent);
         return ent;
     }
@@ -63815,15 +63549,28 @@ function createNdjsonParser(cfg) {
     let stampCounter = 0;
     /** The cached tag set `scratch` holds, or null. */
     let curTags = null;
-    const tagCache = new Map();
+    // open addressing: 8,192 slots for at most 4,096 tag objects, found by hash then compared in full
+    const TAG_SLOTS = 8192;
+    const tagTable = new Array(TAG_SLOTS).fill(null);
+    const tagHashes = new Int32Array(TAG_SLOTS);
     let tagCacheSize = 0;
     let tagHash = 0;
+    let metricCount = 0;
     function findSeries(metric) {
         if (curTags !== null) {
             // the tag object is cached: its series per metric are kept with it
-            let sr = curTags.series[metric.id];
-            if (sr === undefined)
-                curTags.series[metric.id] = sr = lookupSeries(metric);
+            // indexed densely: tag-value ids run into the thousands and would make a sparse (slow) array
+            let mi = metric.midx;
+            if (mi < 0)
+                metric.midx = mi = metricCount++;
+            const list = curTags.series;
+            while (list.length <= mi)
+                list.push(undefined);
+            let sr = list[mi];
+            if (sr === undefined) {
+                scratch.set(curTags.ids);
+                list[mi] = sr = lookupSeries(metric);
+            }
             return sr;
         }
         if (metric.stamp === tagStamp)
@@ -63858,9 +63605,7 @@ function createNdjsonParser(cfg) {
         const s = {
             metric,
             vals: scratch.slice(),
-            buckets: new Map(),
-            lastB: NaN,
-            lastBucket: null,
+            buckets: { shift: 0, b0: 0, nb: 0, data: new Float64Array(0) },
             keepValues: kind === 0 || kind === 4,
             shift: 0,
             blockLen: 1,
@@ -63976,30 +63721,35 @@ function createNdjsonParser(cfg) {
     }
     function addPoint(s, t, v) {
         const b = Math.floor(t / bucketMs);
-        let bk;
-        if (b === s.lastB)
-            bk = s.lastBucket;
-        else {
-            let f = s.buckets.get(b);
-            if (f === undefined) {
-                f = { b, n: 0, sum: 0, min: Infinity, max: -Infinity, nz: 0, lastT: -Infinity, last: 0 };
-                s.buckets.set(b, f);
-            }
-            bk = f;
-            s.lastB = b;
-            s.lastBucket = f;
+        const bk = s.buckets;
+        let i = (bk.shift === 0 ? b : Math.floor(b / 2 ** bk.shift)) - bk.b0;
+        if (i < 0 || i >= bk.nb)
+            i = bucketIndex(bk, b, maxBuckets);
+        const d = bk.data;
+        const o = i * 7;
+        const n = d[o];
+        if (n === 0) {
+            d[o] = 1;
+            d[o + 1] = v;
+            d[o + 2] = v;
+            d[o + 3] = v;
+            d[o + 4] = v !== 0 ? 1 : 0;
+            d[o + 5] = t;
+            d[o + 6] = v;
         }
-        bk.n++;
-        bk.sum += v;
-        if (v < bk.min)
-            bk.min = v;
-        if (v > bk.max)
-            bk.max = v;
-        if (v !== 0)
-            bk.nz++;
-        if (t >= bk.lastT) {
-            bk.lastT = t;
-            bk.last = v;
+        else {
+            d[o] = n + 1;
+            d[o + 1] += v;
+            if (v < d[o + 2])
+                d[o + 2] = v;
+            if (v > d[o + 3])
+                d[o + 3] = v;
+            if (v !== 0)
+                d[o + 4]++;
+            if (t >= d[o + 5]) {
+                d[o + 5] = t;
+                d[o + 6] = v;
+            }
         }
         if (s.keepValues) {
             const d = distFor(s, b);
@@ -64101,6 +63851,11 @@ function createNdjsonParser(cfg) {
             const t = parseTimeString(time);
             if (Number.isNaN(t))
                 return 'unreadable "time"';
+            const metricStr = strFromString(metric);
+            if (metricStr.skip) {
+                skippedPoints++;
+                return null;
+            }
             scratch.fill(-1);
             curTags = null;
             tagStamp = ++stampCounter;
@@ -64117,26 +63872,28 @@ function createNdjsonParser(cfg) {
                         scratch[ke.kidx] = strFromString(v).id;
                 }
             }
-            addPoint(findSeries(strFromString(metric)), t, value);
+            addPoint(findSeries(metricStr), t, value);
             return null;
         }
         return 'neither a Metric nor a Point line';
     }
-    // ── the fast path ──
-    const P_METRIC = [123, 34, 109, 101, 116, 114, 105, 99, 34, 58, 34]; // {"metric":"
-    const enc = (x) => Array.from(x, (c) => c.charCodeAt(0));
-    const P_MID = enc('","type":"Point","data":{"time":"');
-    const P_VALUE = enc('","value":');
-    const P_TAGS = enc(',"tags":');
-    const P_META = enc(',"metadata":');
+    const pattern = (x) => {
+        const bytes = new Uint8Array(Array.from(x, (c) => c.charCodeAt(0)));
+        return { len: bytes.length, view: new DataView(bytes.buffer) };
+    };
+    const P_METRIC = pattern('{"metric":"');
+    const P_MID = pattern('","type":"Point","data":{"time":"');
+    const P_VALUE = pattern('","value":');
+    const P_TAGS = pattern(',"tags":');
+    const P_META = pattern(',"metadata":');
     const POW10 = [];
     for (let i = 0; i <= 22; i++)
         POW10.push(Math.pow(10, i));
+    /** Whether buf[p, p + pat.length) holds the pattern's bytes (8 at a time, see sameAs). */
     function match(buf, p, pat) {
-        for (let i = 0; i < pat.length; i++)
-            if (buf[p + i] !== pat[i])
-                return false;
-        return true;
+        if (p + pat.len > buf.length)
+            return false;
+        return sameAs(pat.view, buf, p, pat.len);
     }
     let pos = 0; // scanning position shared by the fast-path helpers
     let hash = 0;
@@ -64301,8 +64058,13 @@ function createNdjsonParser(cfg) {
         const dv = view;
         let i = 0;
         for (; i + 8 <= len; i += 8)
-            if (dv.getFloat64(a + i) !== dv.getFloat64(b + i))
+            if (dv.getFloat64(a + i, true) !== dv.getFloat64(b + i, true))
                 return false;
+        if (i === len)
+            return true;
+        // the last (partial) word: compare the 8 bytes that end there, overlapping the previous word
+        if (len >= 8)
+            return dv.getFloat64(a + len - 8, true) === dv.getFloat64(b + len - 8, true);
         for (; i < len; i++)
             if (buf[a + i] !== buf[b + i])
                 return false;
@@ -64313,8 +64075,12 @@ function createNdjsonParser(cfg) {
         const dv = view;
         let i = 0;
         for (; i + 8 <= len; i += 8)
-            if (ref.getFloat64(i) !== dv.getFloat64(b + i))
+            if (ref.getFloat64(i, true) !== dv.getFloat64(b + i, true))
                 return false;
+        if (i === len)
+            return true;
+        if (len >= 8)
+            return ref.getFloat64(len - 8, true) === dv.getFloat64(b + len - 8, true);
         for (; i < len; i++)
             if (ref.getUint8(i) !== buf[b + i])
                 return false;
@@ -64324,11 +64090,34 @@ function createNdjsonParser(cfg) {
     function fastLine(buf, s, e) {
         if (!match(buf, s, P_METRIC))
             return false;
-        let p = s + P_METRIC.length;
+        let p = s + P_METRIC.len;
         const ms = p;
-        if (!scanString(buf, p, e))
-            return false;
-        const metric = strFromBytes(buf, ms, pos - 1, hash);
+        // k6 writes the metrics of one request in a fixed order: try the metric that followed the
+        // previous line's metric last time before scanning and hashing the name
+        let metric = null;
+        const guess = prevMetric === null ? null : prevMetric.next;
+        if (guess !== null) {
+            const n = guess.bytes.length;
+            if (n > 0 && ms + n < e && buf[ms + n] === 34 && sameAs(guess.view, buf, ms, n)) {
+                metric = guess;
+                pos = ms + n + 1;
+            }
+        }
+        if (metric === null) {
+            if (!scanString(buf, p, e))
+                return false;
+            metric = strFromBytes(buf, ms, pos - 1, hash);
+        }
+        if (prevMetric !== null)
+            prevMetric.next = metric;
+        prevMetric = metric;
+        if (metric.skip) {
+            // passed over: only its frame is checked (anything else goes the slow way, which validates)
+            if (buf[e - 1] !== 125 || buf[e - 2] !== 125 || !match(buf, pos - 1, P_MID))
+                return false;
+            skippedPoints++;
+            return true;
+        }
         p = pos - 1;
         // Samples of one request share their time: when the bytes from the metric name's closing quote
         // to the value equal the previous line's, so does the time (one native memcmp).
@@ -64341,13 +64130,13 @@ function createNdjsonParser(cfg) {
         else {
             if (!match(buf, p, P_MID))
                 return false;
-            p += P_MID.length;
+            p += P_MID.len;
             if (!scanTime(buf, p, e))
                 return false;
             p = pos - 1;
             if (!match(buf, p, P_VALUE))
                 return false;
-            p += P_VALUE.length;
+            p += P_VALUE.len;
             prevHdrStart = hs;
             prevHdrLen = p - hs;
             prevTms = tms;
@@ -64359,25 +64148,33 @@ function createNdjsonParser(cfg) {
         p = pos;
         if (!match(buf, p, P_TAGS))
             return false;
-        p += P_TAGS.length;
+        p += P_TAGS.len;
         // Samples of one request share their tags: reuse the previous tag set when the bytes are equal.
         const tlen = e - 2 - p;
         const sameTags = tlen >= 0 && tlen === prevTagLen && sameBytes(buf, prevTagStart, p, tlen);
         const tagStart = p;
         let cachedTags = null;
         if (!sameTags && tlen > 0) {
-            // Seen this exact tag object before? (a sampled hash finds candidates; memcmp confirms)
+            // Seen this exact tag object before? A hash of eight 4-byte words spread over it finds
+            // candidates; they are compared in full.
             let h = tlen;
-            for (let j = 0; j < tlen; j += 7)
-                h = Math.imul(h ^ buf[p + j], 0x01000193);
-            const list = tagCache.get(h);
-            if (list !== undefined) {
-                for (let i = 0; i < list.length; i++) {
-                    const c = list[i];
-                    if (c.bytes.length === tlen && sameAs(c.view, buf, p, tlen)) {
-                        cachedTags = c;
-                        break;
-                    }
+            if (tlen >= 8) {
+                const dv = view;
+                const step = ((tlen - 4) >> 3) + 1;
+                for (let o = p; o + 4 <= p + tlen; o += step)
+                    h = Math.imul(h ^ dv.getInt32(o, true), 0x01000193);
+            }
+            else
+                for (let j = 0; j < tlen; j++)
+                    h = Math.imul(h ^ buf[p + j], 0x01000193);
+            h |= 0;
+            for (let slot = h & (TAG_SLOTS - 1);; slot = (slot + 1) & (TAG_SLOTS - 1)) {
+                const c = tagTable[slot];
+                if (c === null)
+                    break;
+                if (tagHashes[slot] === h && c.bytes.length === tlen && sameAs(c.view, buf, p, tlen)) {
+                    cachedTags = c;
+                    break;
                 }
             }
             tagHash = h;
@@ -64385,8 +64182,7 @@ function createNdjsonParser(cfg) {
         if (sameTags)
             p += tlen;
         else if (cachedTags !== null) {
-            curTags = cachedTags;
-            scratch.set(cachedTags.ids);
+            curTags = cachedTags; // its ids are copied to scratch only when a series is looked up
             tagStamp = cachedTags.stamp;
             prevTagStart = p;
             prevTagLen = tlen;
@@ -64442,13 +64238,14 @@ function createNdjsonParser(cfg) {
             if (p === e - 2) {
                 prevTagStart = tagStart;
                 prevTagLen = tlen;
-                if (tagCacheSize < 4096) {
-                    let list = tagCache.get(tagHash);
-                    if (list === undefined)
-                        tagCache.set(tagHash, (list = []));
+                if (tagCacheSize < TAG_SLOTS / 2) {
                     const bytes = new Uint8Array(buf.subarray(tagStart, p));
                     curTags = { bytes, view: new DataView(bytes.buffer), ids: scratch.slice(), stamp: tagStamp, series: [] };
-                    list.push(curTags);
+                    let slot = tagHash & (TAG_SLOTS - 1);
+                    while (tagTable[slot] !== null)
+                        slot = (slot + 1) & (TAG_SLOTS - 1);
+                    tagTable[slot] = curTags;
+                    tagHashes[slot] = tagHash;
                     tagCacheSize++;
                 }
             }
@@ -64457,7 +64254,7 @@ function createNdjsonParser(cfg) {
             // optional "metadata": an object of strings
             if (!match(buf, p, P_META))
                 return false;
-            p += P_META.length;
+            p += P_META.len;
             if (buf[p] !== 123)
                 return false;
             p++;
@@ -64499,6 +64296,7 @@ function createNdjsonParser(cfg) {
         }
         prevHdrLen = -1;
         prevTagLen = -1;
+        prevMetric = null;
         const why = slowLine(buf, s, e);
         if (why !== null)
             bad(why);
@@ -64509,6 +64307,7 @@ function createNdjsonParser(cfg) {
     let prevTms = 0;
     let prevTagStart = 0;
     let prevTagLen = -1;
+    let prevMetric = null;
     function feed(input, start, end) {
         const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
         view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -64570,9 +64369,7 @@ function createNdjsonParser(cfg) {
             pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
             for (const [k, v] of pairs)
                 tags.push(k, v);
-            const buckets = [];
-            for (const bk of s.buckets.values())
-                buckets.push(bk);
+            const buckets = bucketTrim(s.buckets);
             const blocks = [];
             for (const d of s.blocks.values()) {
                 let hist = null;
@@ -64591,6 +64388,7 @@ function createNdjsonParser(cfg) {
             series,
             lines: lineNo,
             points,
+            skippedPoints,
             badLines,
             badExamples,
             truncated,
@@ -64604,7 +64402,7 @@ function createNdjsonParser(cfg) {
 function packPartial(part) {
     let size = 0;
     for (const s of part.series) {
-        size += 8 * s.buckets.length;
+        size += s.buckets.data.length;
         for (const d of s.blocks)
             size += 4 + (d.vals === null ? 0 : d.vals.length) + (d.hist === null ? 0 : d.hist.length);
     }
@@ -64612,18 +64410,10 @@ function packPartial(part) {
     let o = 0;
     const series = [];
     for (const s of part.series) {
-        series.push({ metric: s.metric, tags: s.tags, nb: s.buckets.length, shift: s.shift, nd: s.blocks.length });
-        for (const bk of s.buckets) {
-            data[o] = bk.b;
-            data[o + 1] = bk.n;
-            data[o + 2] = bk.sum;
-            data[o + 3] = bk.min;
-            data[o + 4] = bk.max;
-            data[o + 5] = bk.nz;
-            data[o + 6] = bk.lastT;
-            data[o + 7] = bk.last;
-            o += 8;
-        }
+        const bk = s.buckets;
+        series.push({ metric: s.metric, tags: s.tags, bshift: bk.shift, b0: bk.b0, nb: bk.nb, shift: s.shift, nd: s.blocks.length });
+        data.set(bk.data, o);
+        o += bk.data.length;
         for (const d of s.blocks) {
             data[o++] = d.k;
             data[o++] = d.zeros;
@@ -64645,11 +64435,9 @@ function unpackPartial(p) {
     let o = 0;
     const series = [];
     for (const s of p.series) {
-        const buckets = new Array(s.nb);
-        for (let k = 0; k < s.nb; k++) {
-            buckets[k] = { b: d[o], n: d[o + 1], sum: d[o + 2], min: d[o + 3], max: d[o + 4], nz: d[o + 5], lastT: d[o + 6], last: d[o + 7] };
-            o += 8;
-        }
+        // a view, not a copy: the transferred buffer is owned by the receiver
+        const buckets = { shift: s.bshift, b0: s.b0, nb: s.nb, data: d.subarray(o, o + s.nb * 7) };
+        o += s.nb * 7;
         const blocks = new Array(s.nd);
         for (let k = 0; k < s.nd; k++) {
             const nv = d[o + 2];
@@ -64670,6 +64458,437 @@ function unpackPartial(p) {
         series.push({ metric: s.metric, tags: s.tags, buckets, shift: s.shift, blocks });
     }
     return { ...p.head, series };
+}
+
+;// CONCATENATED MODULE: ./src/metrics/store.ts
+// Aggregates per metric × indexed tag set, merged from the partial aggregates of one or more parsers
+// (files, shards of one run, byte ranges of one file read by worker threads):
+//   - per time bucket (1 s by default), fixed-size scalars: count, sum, min, max, non-zero, last,
+//     columnar; at most MAX_BUCKETS per series, buckets double in width past it;
+//   - per block of 2^shift buckets, the value distribution (trends): exact values while small, then
+//     the log histogram. A series keeps at most MAX_BLOCKS blocks; blocks double in length as the
+//     run grows, so memory does not grow with the run's length.
+
+
+function toHist(d) {
+    if (d.hist === null) {
+        const { hist, zeros } = histogramOf(d.vals ?? []);
+        d.zeros += zeros;
+        d.hist = hist;
+        d.vals = null;
+    }
+    return d.hist;
+}
+function fromData(d) {
+    let hist = null;
+    if (d.hist !== null) {
+        hist = new Map();
+        for (let i = 0; i < d.hist.length; i += 2)
+            hist.set(d.hist[i], d.hist[i + 1]);
+    }
+    // Takes ownership of d.vals: partial aggregates are not used after merging.
+    return { k: d.k, vals: d.vals, hist, zeros: d.zeros };
+}
+/** Merges distribution `d` into `into` exactly as if their samples had been read by one parser. */
+function mergeDist(into, d) {
+    if (d.vals !== null && into.vals !== null && into.vals.length + d.vals.length <= EXACT_CAP) {
+        if (!Array.isArray(into.vals))
+            into.vals = Array.from(into.vals);
+        for (let i = 0; i < d.vals.length; i++)
+            into.vals.push(d.vals[i]);
+        return;
+    }
+    const h = toHist(into);
+    if (d.vals !== null) {
+        for (let i = 0; i < d.vals.length; i++) {
+            const v = d.vals[i];
+            if (v === 0)
+                into.zeros++;
+            else {
+                const k = histKey(v);
+                h.set(k, (h.get(k) ?? 0) + 1);
+            }
+        }
+    }
+    else if (d.hist !== null) {
+        into.zeros += d.zeros;
+        for (const [k, c] of d.hist)
+            h.set(k, (h.get(k) ?? 0) + c);
+    }
+}
+/**
+ * Calls `fn` for every non-empty bucket of `s` that overlaps base buckets [lo, hi], with the data
+ * array, the bucket's offset in it (fields B_N, B_SUM, … from k6/ndjson.ts) and the base buckets it
+ * covers, [first, last].
+ */
+function forBuckets(s, lo, hi, fn) {
+    const bk = s.buckets;
+    const w = 2 ** bk.shift;
+    const d = bk.data;
+    const i0 = Math.max(0, Math.floor(lo / w) - bk.b0);
+    const i1 = Math.min(bk.nb - 1, Math.floor(hi / w) - bk.b0);
+    for (let i = i0; i <= i1; i++) {
+        const o = i * 7;
+        if (d[o] === 0)
+            continue;
+        const first = (bk.b0 + i) * w;
+        fn(d, o, first, first + w - 1);
+    }
+}
+/** Adds a distribution of block `k` at `shift` to a series (coarsening whichever side is finer). */
+function addDist(s, shift, d) {
+    while (s.shift < shift)
+        coarsen(s);
+    let k = d.k;
+    for (let i = shift; i < s.shift; i++)
+        k = Math.floor(k / 2);
+    d.k = k;
+    const have = s.blocks.get(k);
+    if (have === undefined)
+        s.blocks.set(k, d);
+    else
+        mergeDist(have, d);
+}
+/** Doubles the block length of a series, merging pairs of blocks. */
+function coarsen(s) {
+    const old = s.blocks;
+    s.shift++;
+    s.blocks = new Map();
+    for (const d of old.values()) {
+        d.k = Math.floor(d.k / 2);
+        const have = s.blocks.get(d.k);
+        if (have === undefined)
+            s.blocks.set(d.k, d);
+        else
+            mergeDist(have, d);
+    }
+}
+function blockSpan(s) {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const k of s.blocks.keys()) {
+        if (k < lo)
+            lo = k;
+        if (k > hi)
+            hi = k;
+    }
+    return hi - lo + 1;
+}
+/** Merges partial aggregates (taking ownership of their value arrays). */
+function mergePartials(parts, bucketMs, maxBlocks = MAX_BLOCKS, maxBuckets = MAX_BUCKETS) {
+    const byKey = new Map();
+    const metricInfo = new Map();
+    let minT = Infinity;
+    let maxT = -Infinity;
+    for (const p of parts) {
+        if (p.bucketMs !== bucketMs)
+            throw new Error(`partial aggregates with bucket ${p.bucketMs} ms cannot merge into ${bucketMs} ms`);
+        for (const m of p.metrics)
+            if (!metricInfo.has(m.name))
+                metricInfo.set(m.name, m);
+        if (p.minT < minT)
+            minT = p.minT;
+        if (p.maxT > maxT)
+            maxT = p.maxT;
+        for (const s of p.series) {
+            const key = `${s.metric}\u0000${s.tags.join('\u0000')}`;
+            let into = byKey.get(key);
+            if (into === undefined) {
+                const tags = {};
+                for (let i = 0; i < s.tags.length; i += 2)
+                    tags[s.tags[i]] = s.tags[i + 1];
+                // the buckets are taken over: partial aggregates are not used after merging
+                into = { metric: s.metric, tags, buckets: s.buckets, shift: s.shift, blocks: new Map() };
+                byKey.set(key, into);
+            }
+            else
+                bucketMerge(into.buckets, s.buckets, maxBuckets);
+            for (const d of s.blocks)
+                addDist(into, s.shift, fromData(d));
+        }
+    }
+    const series = [...byKey.values()];
+    for (const s of series) {
+        while (s.blocks.size > 1 && blockSpan(s) > maxBlocks)
+            coarsen(s);
+        if (s.buckets.data.length > s.buckets.nb * 7 || parts.length > 1)
+            s.buckets = bucketTrim(s.buckets);
+    }
+    const byMetric = new Map();
+    for (const s of series) {
+        let l = byMetric.get(s.metric);
+        if (l === undefined)
+            byMetric.set(s.metric, (l = []));
+        l.push(s);
+    }
+    return { bucketMs, series, byMetric, metricInfo, minT, maxT };
+}
+
+;// CONCATENATED MODULE: ./src/metrics/results.ts
+
+
+
+const TYPES = ['counter', 'gauge', 'rate', 'trend'];
+function results_aggregationText(a) {
+    return a.kind === 'p' ? `p(${a.p})` : a.kind;
+}
+function results_selectorText(sel) {
+    return sel.tags.length === 0 ? sel.metric : `${sel.metric}{${sel.tags.map((t) => `${t.key}:${t.value}`).join(',')}}`;
+}
+/** Results read from k6 `--out json` files. */
+class NdjsonResults {
+    store;
+    diagnostics;
+    indexKeys;
+    skipped;
+    source = 'ndjson';
+    metrics;
+    span;
+    scenarios;
+    constructor(store, diagnostics, indexKeys, 
+    /** Metrics whose points were passed over at ingestion (IngestOptions.skipMetrics). */
+    skipped = []) {
+        this.store = store;
+        this.diagnostics = diagnostics;
+        this.indexKeys = indexKeys;
+        this.skipped = skipped;
+        const metrics = new Map();
+        for (const m of store.metricInfo.values()) {
+            if (!TYPES.includes(m.type))
+                continue;
+            metrics.set(m.name, { name: m.name, type: m.type, contains: m.contains === 'time' || m.contains === 'data' ? m.contains : 'default' });
+        }
+        // Points of a metric whose Metric line was never seen: kept as a trend of plain numbers.
+        for (const name of store.byMetric.keys())
+            if (!metrics.has(name))
+                metrics.set(name, { name, type: 'trend', contains: 'default' });
+        this.metrics = metrics;
+        this.span = Number.isFinite(store.minT) ? { start: Math.floor(store.minT), end: Math.floor(store.maxT) + 1 } : undefined;
+        const sc = new Set();
+        for (const s of store.series)
+            if (s.tags.scenario !== undefined)
+                sc.add(s.tags.scenario);
+        this.scenarios = [...sc].sort();
+    }
+    select(metric, sel) {
+        for (const t of sel.tags) {
+            if (!this.indexKeys.includes(t.key)) {
+                return `tag "${t.key}" is not indexed at ingestion (indexed: ${this.indexKeys.join(', ')}); add it to the ingestion tag keys`;
+            }
+        }
+        const all = this.store.byMetric.get(metric) ?? [];
+        return all.filter((s) => sel.tags.every((t) => (t.value === '*' ? s.tags[t.key] !== undefined : s.tags[t.key] === t.value)));
+    }
+    bucketRange(window) {
+        if (window === undefined)
+            return [-Infinity, Infinity];
+        const B = this.store.bucketMs;
+        // Buckets that overlap the window.
+        return [Math.floor(window.start / B), Math.ceil(window.end / B) - 1];
+    }
+    gather(series, window, values) {
+        const [lo, hi] = this.bucketRange(window);
+        const acc = new Aggregate();
+        for (const s of series) {
+            forBuckets(s, lo, hi, (d, o) => acc.addScalars(d[o + B_N], d[o + B_SUM], d[o + B_MIN], d[o + B_MAX], d[o + B_NZ], d[o + B_LAST_T], d[o + B_LAST]));
+            if (!values)
+                continue;
+            // Distributions are kept per block of 2^shift buckets: the blocks that overlap the window.
+            const L = 2 ** s.shift;
+            for (const d of s.blocks.values()) {
+                if ((d.k + 1) * L - 1 < lo || d.k * L > hi)
+                    continue;
+                acc.addValues(d.vals, d.hist, d.zeros);
+            }
+        }
+        return acc;
+    }
+    seconds(window) {
+        const w = window ?? this.span;
+        return w === undefined ? 0 : (w.end - w.start) / 1000;
+    }
+    measure(selector, aggregation, window) {
+        const label = results_selectorText(selector);
+        const agg = results_aggregationText(aggregation);
+        if (selector.metric === 'availability' && !this.metrics.has('availability'))
+            return this.availability(selector, aggregation, window);
+        const info = this.metrics.get(selector.metric);
+        if (info === undefined)
+            return { noData: `no samples of ${selector.metric} in the k6 output` };
+        if (this.skipped.includes(selector.metric))
+            return { noData: `${selector.metric} was not read: ingestion skipped it (no rule names it)` };
+        const series = this.select(selector.metric, selector);
+        if (typeof series === 'string')
+            return { noData: series };
+        if (series.length === 0)
+            return { noData: `no samples of ${label} in the k6 output` };
+        const kind = aggregation.kind;
+        const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
+        const acc = this.gather(series, window, needValues);
+        if (acc.n === 0)
+            return { noData: `no samples of ${label} in the evaluated window` };
+        const notFor = () => ({ noData: `${agg} is not an aggregation of ${info.type} metric ${selector.metric}` });
+        switch (info.type) {
+            case 'trend':
+                switch (kind) {
+                    case 'avg':
+                        return { value: acc.sum / acc.n };
+                    case 'min':
+                        return { value: acc.min };
+                    case 'max':
+                        return { value: acc.max };
+                    case 'count':
+                        return { value: acc.n };
+                    case 'med':
+                        return { value: acc.percentile(0.5) };
+                    case 'p':
+                        return { value: acc.percentile(aggregation.p / 100) };
+                    default:
+                        return notFor();
+                }
+            case 'counter': {
+                if (kind === 'count')
+                    return { value: acc.sum };
+                if (kind === 'rate') {
+                    const secs = this.seconds(window);
+                    if (!(secs > 0))
+                        return { noData: `the window is too short to compute a rate for ${label}` };
+                    return { value: acc.sum / secs };
+                }
+                return notFor();
+            }
+            case 'rate':
+                if (kind === 'rate')
+                    return { value: acc.nz / acc.n };
+                if (kind === 'count')
+                    return { value: acc.n };
+                return notFor();
+            case 'gauge':
+                if (kind === 'value')
+                    return { value: acc.last };
+                if (kind === 'min')
+                    return { value: acc.min };
+                if (kind === 'max')
+                    return { value: acc.max };
+                return notFor();
+        }
+    }
+    availability(selector, aggregation, window) {
+        if (aggregation.kind !== 'rate' && aggregation.kind !== 'value') {
+            return { noData: `${results_aggregationText(aggregation)} is not an aggregation of availability (use rate)` };
+        }
+        if (!this.store.byMetric.has('http_reqs'))
+            return { noData: 'availability needs http_reqs samples, and the k6 output has none' };
+        const series = this.select('http_reqs', selector);
+        if (typeof series === 'string')
+            return { noData: series };
+        const [lo, hi] = this.bucketRange(window);
+        let total = 0;
+        let bad = 0;
+        for (const s of series) {
+            const st = s.tags.status;
+            const failed = st !== undefined && (st === '0' || st.startsWith('5'));
+            forBuckets(s, lo, hi, (d, o) => {
+                total += d[o + B_N];
+                if (failed)
+                    bad += d[o + B_N];
+            });
+        }
+        if (total === 0)
+            return { noData: `no http_reqs samples for ${results_selectorText(selector)} in the evaluated window` };
+        return { value: (total - bad) / total };
+    }
+    tagValues(metric, key) {
+        const m = metric === 'availability' && !this.store.byMetric.has('availability') ? 'http_reqs' : metric;
+        const out = new Set();
+        for (const s of this.store.byMetric.get(m) ?? []) {
+            const v = s.tags[key];
+            if (v !== undefined)
+                out.add(v);
+        }
+        return [...out].sort();
+    }
+    steadyWindow() {
+        const series = this.store.byMetric.get('vus');
+        if (series === undefined)
+            return undefined;
+        // the highest VUs per bucket: base bucket span [first, last] → max
+        const perBucket = new Map();
+        for (const s of series) {
+            forBuckets(s, -Infinity, Infinity, (d, o, first, last) => {
+                const prev = perBucket.get(first);
+                if (prev === undefined)
+                    perBucket.set(first, { last, max: d[o + B_MAX] });
+                else if (d[o + B_MAX] > prev.max)
+                    prev.max = d[o + B_MAX];
+            });
+        }
+        let peak = -Infinity;
+        for (const v of perBucket.values())
+            if (v.max > peak)
+                peak = v.max;
+        if (!(peak > 0))
+            return undefined;
+        let first = Infinity;
+        let last = -Infinity;
+        for (const [b, v] of perBucket) {
+            if (v.max >= peak) {
+                if (b < first)
+                    first = b;
+                if (v.last > last)
+                    last = v.last;
+            }
+        }
+        const B = this.store.bucketMs;
+        return { start: first * B, end: (last + 1) * B };
+    }
+    timeline(bucketSeconds) {
+        if (this.span === undefined)
+            return [];
+        const B = this.store.bucketMs;
+        const G = Math.max(B, Math.round(bucketSeconds * 1000 / B) * B);
+        const g0 = Math.floor(this.store.minT / G);
+        const g1 = Math.floor(this.store.maxT / G);
+        const n = g1 - g0 + 1;
+        const vus = new Array(n).fill(0);
+        const requests = new Array(n).fill(0);
+        const failed = new Array(n).fill(0);
+        const lat = Array.from({ length: n }, () => new Aggregate());
+        const idx = (b) => Math.floor((b * B) / G) - g0;
+        const all = (metric, fn) => {
+            for (const s of this.store.byMetric.get(metric) ?? [])
+                forBuckets(s, -Infinity, Infinity, (d, o, first) => fn(d, o, idx(first)));
+        };
+        all('vus', (d, o, i) => (vus[i] = Math.max(vus[i], d[o + B_MAX])));
+        all('http_reqs', (d, o, i) => (requests[i] += d[o + B_SUM]));
+        all('http_req_failed', (d, o, i) => (failed[i] += d[o + B_NZ]));
+        for (const s of this.store.byMetric.get('http_req_duration') ?? []) {
+            forBuckets(s, -Infinity, Infinity, (d, o, first) => lat[idx(first)].addScalars(d[o + B_N], d[o + B_SUM], d[o + B_MIN], d[o + B_MAX], d[o + B_NZ], d[o + B_LAST_T], d[o + B_LAST]));
+            // Percentiles per chart point from the distribution blocks that overlap it.
+            const L = 2 ** s.shift;
+            for (const d of s.blocks.values()) {
+                const i0 = Math.max(0, idx(d.k * L));
+                const i1 = Math.min(n - 1, idx((d.k + 1) * L - 1));
+                for (let i = i0; i <= i1; i++)
+                    lat[i].addValues(d.vals, d.hist, d.zeros);
+            }
+        }
+        const out = [];
+        for (let i = 0; i < n; i++) {
+            const a = lat[i];
+            const has = a.n > 0;
+            out.push({
+                t: (g0 + i) * G,
+                vus: vus[i],
+                requests: requests[i],
+                failed: failed[i],
+                p50: has ? a.percentile(0.5) : null,
+                p95: has ? a.percentile(0.95) : null,
+                p99: has ? a.percentile(0.99) : null,
+            });
+        }
+        return out;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/k6/summary.ts
@@ -64988,8 +65207,8 @@ async function classify(path) {
     }
     return { path, kind: 'summary', gzip, size, summary: json };
 }
-function parserConfig(indexKeys, bucketMs) {
-    return { bucketMs, indexKeys, exactCap: EXACT_CAP, maxBlocks: MAX_BLOCKS, invLogGamma: INV_LOG_GAMMA, maxExamples: MAX_EXAMPLES };
+function parserConfig(indexKeys, bucketMs, skipMetrics) {
+    return { bucketMs, indexKeys, exactCap: EXACT_CAP, maxBlocks: MAX_BLOCKS, maxBuckets: MAX_BUCKETS, invLogGamma: INV_LOG_GAMMA, maxExamples: MAX_EXAMPLES, skipMetrics };
 }
 /**
  * Parses bytes [a, b) of a plain file (a and b on line starts) with `parser`; `atEof` when b is the
@@ -65089,6 +65308,8 @@ function ingestWorkerSource() {
         'var __name = (f) => f;',
         "const { parentPort, workerData } = require('node:worker_threads');",
         "const fs = require('node:fs');",
+        // the bucket operations the parser calls, under the names it calls them by (a bundler may rename them)
+        ...[bucketSpan, bucketAdd, bucketCoarsen, bucketIndex, bucketMerge, bucketTrim].map((f) => `const ${f.name} = ${f.toString()};`),
         `const createNdjsonParser = ${createNdjsonParser.toString()};`,
         `const readRange = ${readRange.toString()};`,
         `const claimChunks = ${claimChunks.toString()};`,
@@ -65158,17 +65379,25 @@ async function parsePlain(path, size, cfg, threads, minBytes) {
 async function parseGzip(path, cfg) {
     const parser = createNdjsonParser(cfg);
     let cut = false;
-    await new Promise((resolve, reject) => {
-        let rest = null;
-        const src = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 });
-        const gz = (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 20 });
-        gz.on('data', (c) => {
+    let rest = null;
+    const src = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 });
+    // zlib inflates on the thread pool up to 4 MiB ahead of the parser: the two overlap, so a .gz
+    // costs about max(inflate, parse) rather than their sum.
+    const gz = (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 20, readableHighWaterMark: 4 << 20 });
+    let readError;
+    src.on('error', (e) => {
+        readError = e;
+        gz.destroy(e);
+    });
+    src.pipe(gz);
+    try {
+        for await (const c of gz) {
             let start = 0;
             if (rest !== null) {
                 const nl = c.indexOf(10);
                 if (nl < 0) {
                     rest = Buffer.concat([rest, c]);
-                    return;
+                    continue;
                 }
                 const joined = Buffer.concat([rest, c.subarray(0, nl + 1)]);
                 parser.feed(joined, 0, joined.length);
@@ -65178,28 +65407,21 @@ async function parseGzip(path, cfg) {
             const used = parser.feed(c, start, c.length);
             if (used < c.length)
                 rest = Buffer.from(c.subarray(used));
-        });
-        gz.on('end', () => {
-            if (rest !== null)
-                parser.tail(rest, 0, rest.length);
-            resolve();
-        });
-        const fail = (e) => {
-            // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated.
-            if (rest !== null)
-                parser.tail(rest, 0, rest.length);
-            rest = null;
-            if (/unexpected end of file/i.test(e.message)) {
-                cut = true;
-                resolve();
-            }
-            else
-                reject(new InputError(`cannot decompress: ${e.message}`, path, 'the gzip data is corrupt; re-download the file or pass the uncompressed output'));
-        };
-        gz.on('error', fail);
-        src.on('error', (e) => reject(unreadable(path, e)));
-        src.pipe(gz);
-    });
+        }
+    }
+    catch (err) {
+        src.destroy();
+        if (readError !== undefined)
+            throw unreadable(path, readError);
+        const e = err;
+        // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated.
+        if (!/unexpected end of file/i.test(e.message)) {
+            throw new InputError(`cannot decompress: ${e.message}`, path, 'the gzip data is corrupt; re-download the file or pass the uncompressed output');
+        }
+        cut = true;
+    }
+    if (rest !== null)
+        parser.tail(rest, 0, rest.length);
     const part = parser.finish();
     if (cut)
         part.truncated = true;
@@ -65225,13 +65447,14 @@ async function ingestFiles(paths, opts = {}) {
     }
     const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
     const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));
-    const cfg = parserConfig(indexKeys, bucketMs);
+    const skipMetrics = [...new Set(opts.skipMetrics ?? [])];
+    const cfg = parserConfig(indexKeys, bucketMs, skipMetrics);
     // A worker pays off only with a core to spare beyond the two threads and V8's GC helpers: on two
     // cores, two parsing threads measured slower than one (see docs/performance.md).
     const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, Math.max(1, (0,external_node_os_namespaceObject.availableParallelism)() - 2))));
     const minBytes = opts.workerMinBytes ?? 16 << 20;
     const parts = [];
-    const diagnostics = { files: [...paths], lines: 0, points: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] };
+    const diagnostics = { files: [...paths], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] };
     for (const c of classified) {
         let fileParts;
         try {
@@ -65246,6 +65469,7 @@ async function ingestFiles(paths, opts = {}) {
         for (const p of fileParts) {
             diagnostics.lines += p.lines;
             diagnostics.points += p.points;
+            diagnostics.skippedPoints += p.skippedPoints;
             diagnostics.badLines += p.badLines;
             for (const ex of p.badExamples) {
                 if (diagnostics.badLineExamples.length < MAX_EXAMPLES)
@@ -65257,7 +65481,7 @@ async function ingestFiles(paths, opts = {}) {
             parts.push(p);
         }
     }
-    return new NdjsonResults(mergePartials(parts, bucketMs), diagnostics, indexKeys);
+    return new NdjsonResults(mergePartials(parts, bucketMs), diagnostics, indexKeys, skipMetrics);
 }
 
 ;// CONCATENATED MODULE: ./src/k6/peek.ts
@@ -71278,7 +71502,7 @@ async function evaluateOnly(opts, config) {
     }
     const out = [];
     for (const [name, group] of groups) {
-        const results = await ingestFiles(group, { tagKeys: tagKeysFor(config, name) });
+        const results = await ingestFiles(group, ingestOptionsFor(config, name));
         const notes = [];
         let utilization;
         if (config.utilization) {
@@ -71327,20 +71551,11 @@ async function runAndMeasure(opts, config, scenarios, attempt) {
     });
     const out = [];
     for (const record of records) {
-        const results = await ingestFiles(record.outputs, { tagKeys: tagKeysFor(config, record.scenario) });
+        const results = await ingestFiles(record.outputs, ingestOptionsFor(config, record.scenario));
         const u = utilization.get(record.scenario);
         out.push({ name: record.scenario, files: record.outputs, results, run: record, notes: [], ...(u ? { utilization: u } : {}) });
     }
     return out;
-}
-/** Tag keys that the scenario's selectors filter on, so ingestion indexes them. */
-function tagKeysFor(config, scenario) {
-    const keys = new Set();
-    const rules = rulesFor(config, config.scenarios.some((s) => s.name === scenario) ? scenario : undefined);
-    for (const r of rules)
-        for (const t of r.selector.tags)
-            keys.add(t.key);
-    return [...keys];
 }
 /** Baselines found per gate call and scenario: a noise-guard rerun does not fetch them again. */
 const baselines = new WeakMap();
