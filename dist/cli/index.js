@@ -65095,8 +65095,7 @@ class SummaryResults {
 /** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
 const DEFAULT_TAG_KEYS = ['scenario', 'endpoint', 'tenant', 'status', 'expected_response', 'method', 'group', 'check'];
 const MAX_EXAMPLES = 5;
-// Read buffer: 1 MiB measured as fast as 4 MiB (the bytes are parsed while still in cache) and 3–6 MB
-// lower in peak RSS.
+// Read buffer: 1 MiB measured as fast as 4 MiB, with a peak RSS 3–6 MB lower (docs/performance.md).
 const CHUNK = 1 << 20;
 function unreadable(path, err) {
     const code = err?.code;
