@@ -12,7 +12,7 @@ import type { IngestDiagnostics, Results } from '../model.js';
 import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS, MAX_BUCKETS } from '../metrics/histogram.js';
 import { NdjsonResults } from '../metrics/results.js';
 import { mergePartials } from '../metrics/store.js';
-import { bucketAdd, bucketCoarsen, bucketIndex, bucketMerge, bucketSpan, bucketTrim, createNdjsonParser, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
+import { bucketAdd, bucketCoarsen, bucketIndex, bucketMerge, bucketSpan, bucketTrim, createNdjsonParser, distAdd, distToHist, histKeyOf, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
 import { isSummaryJson, SummaryResults } from './summary.js';
 
 /** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
@@ -253,8 +253,9 @@ export function ingestWorkerSource(): string {
     'var __name = (f) => f;',
     "const { parentPort, workerData } = require('node:worker_threads');",
     "const fs = require('node:fs');",
-    // the bucket operations the parser calls, under the names it calls them by (a bundler may rename them)
-    ...[bucketSpan, bucketAdd, bucketCoarsen, bucketIndex, bucketMerge, bucketTrim].map((f) => `const ${f.name} = ${f.toString()};`),
+    // the bucket and distribution operations the parser calls, under the names it calls them by (a
+    // bundler may rename them)
+    ...[bucketSpan, bucketAdd, bucketCoarsen, bucketIndex, bucketMerge, bucketTrim, histKeyOf, distToHist, distAdd].map((f) => `const ${f.name} = ${f.toString()};`),
     `const createNdjsonParser = ${createNdjsonParser.toString()};`,
     `const readRange = ${readRange.toString()};`,
     `const claimChunks = ${claimChunks.toString()};`,

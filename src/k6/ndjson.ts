@@ -127,13 +127,93 @@ export function bucketTrim(bk: BucketData): BucketData {
   return { shift: bk.shift, b0: lo, nb: hi - lo + 1, data: bk.data.slice((lo - bk.b0) * 7, (hi - bk.b0 + 1) * 7) };
 }
 
+/**
+ * A distribution of values: exact values while there are few, then a histogram of log buckets
+ * (keys from histKeyOf) with zeros counted apart. Parser blocks, merged store blocks and query
+ * aggregates all are one; the functions below are the one way to fill them.
+ */
+export interface ValueDist {
+  vals: number[] | Float64Array | null;
+  hist: Map<number, number> | null;
+  zeros: number;
+}
+
+/** Histogram key of a non-zero value: 2·idx for v > 0, 2·idx + 1 for v < 0, idx = floor(ln|v| / ln gamma). */
+export function histKeyOf(v: number, invLogGamma: number): number {
+  if (v > 0) return 2 * Math.floor(Math.log(v) * invLogGamma);
+  return 2 * Math.floor(Math.log(-v) * invLogGamma) + 1;
+}
+
+/** Turns d's exact values into its histogram (once); returns the histogram. */
+export function distToHist(d: ValueDist, invLogGamma: number): Map<number, number> {
+  if (d.hist === null) {
+    const h = new Map<number, number>();
+    const vs = d.vals;
+    if (vs !== null) {
+      for (let i = 0; i < vs.length; i++) {
+        const x = vs[i]!;
+        if (x === 0) d.zeros++;
+        else {
+          const k = histKeyOf(x, invLogGamma);
+          h.set(k, (h.get(k) ?? 0) + 1);
+        }
+      }
+    }
+    d.vals = null;
+    d.hist = h;
+  }
+  return d.hist;
+}
+
+/**
+ * Adds another distribution to d — its exact values `vals`, or its histogram `hist` (a Map or flat
+ * [key, count, …]) and `zeros` — exactly as if d had read those samples: d stays exact while it
+ * would hold at most `cap` values.
+ */
+export function distAdd(
+  d: ValueDist,
+  vals: ArrayLike<number> | null,
+  hist: ReadonlyMap<number, number> | ArrayLike<number> | null,
+  zeros: number,
+  cap: number,
+  invLogGamma: number,
+): void {
+  if (vals !== null) {
+    if (d.vals !== null && d.vals.length + vals.length <= cap) {
+      if (!Array.isArray(d.vals)) d.vals = Array.from(d.vals);
+      const into = d.vals as number[];
+      for (let i = 0; i < vals.length; i++) into.push(vals[i]!);
+      return;
+    }
+    const h = distToHist(d, invLogGamma);
+    for (let i = 0; i < vals.length; i++) {
+      const x = vals[i]!;
+      if (x === 0) d.zeros++;
+      else {
+        const k = histKeyOf(x, invLogGamma);
+        h.set(k, (h.get(k) ?? 0) + 1);
+      }
+    }
+    return;
+  }
+  if (hist === null) return;
+  const h = distToHist(d, invLogGamma);
+  d.zeros += zeros;
+  if (hist instanceof Map) {
+    for (const [k, c] of hist) h.set(k, (h.get(k) ?? 0) + c);
+  } else {
+    const flat = hist as ArrayLike<number>;
+    for (let i = 0; i < flat.length; i += 2) h.set(flat[i]!, (h.get(flat[i]!) ?? 0) + flat[i + 1]!);
+  }
+}
+
 /** The value distribution of one block of buckets (trends and metrics of unknown type). */
 export interface DistData {
   /** Block index: floor(bucket index / 2^shift). */
   k: number;
   /** Exact values while the block is small (a Float64Array when unpacked from a worker). */
   vals: number[] | Float64Array | null;
-  /** Log-bucketed histogram once it is not: flat [key, count, key, count, …]; see histKey. */
+  /** Log-bucketed histogram once it is not: flat [key, count, key, count, …]; see histKeyOf. */
   hist: number[] | Float64Array | null;
   /** Zero values counted outside `hist`. */
   zeros: number;
@@ -373,51 +453,10 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     return s;
   }
 
-  function histKey(v: number): number {
-    // positive v → 2·idx, negative v → 2·idx + 1, with idx = floor(ln|v| / ln gamma)
-    if (v > 0) return 2 * Math.floor(Math.log(v) * invLogGamma);
-    return 2 * Math.floor(Math.log(-v) * invLogGamma) + 1;
-  }
-  function histAdd(h: Map<number, number>, v: number): void {
-    const k = histKey(v);
-    h.set(k, (h.get(k) ?? 0) + 1);
-  }
-
   let points = 0;
   let minT = Infinity;
   let maxT = -Infinity;
 
-  function distToHist(d: Dist): Map<number, number> {
-    if (d.hist === null) {
-      const h = new Map<number, number>();
-      const vs = d.vals!;
-      for (let i = 0; i < vs.length; i++) {
-        const x = vs[i]!;
-        if (x === 0) d.zeros++;
-        else histAdd(h, x);
-      }
-      d.vals = null;
-      d.hist = h;
-    }
-    return d.hist;
-  }
-  function distMerge(into: Dist, from: Dist): void {
-    if (from.vals !== null && into.vals !== null && into.vals.length + from.vals.length <= exactCap) {
-      for (let i = 0; i < from.vals.length; i++) into.vals.push(from.vals[i]!);
-      return;
-    }
-    const h = distToHist(into);
-    if (from.vals !== null) {
-      for (let i = 0; i < from.vals.length; i++) {
-        const x = from.vals[i]!;
-        if (x === 0) into.zeros++;
-        else histAdd(h, x);
-      }
-    } else {
-      into.zeros += from.zeros;
-      for (const [key, c] of from.hist!) h.set(key, (h.get(key) ?? 0) + c);
-    }
-  }
   /** Doubles the block length of a series, merging pairs of blocks. */
   function coarsen(s: Series): void {
     const old = s.blocks;
@@ -434,7 +473,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
         s.blocks.set(k, d);
         if (k < s.kMin) s.kMin = k;
         if (k > s.kMax) s.kMax = k;
-      } else distMerge(have, d);
+      } else distAdd(have, d.vals, d.hist, d.zeros, exactCap, invLogGamma);
     }
     s.lastK = NaN;
     s.lastDist = null;
@@ -492,9 +531,13 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       const d = distFor(s, b);
       if (d.vals !== null) {
         d.vals.push(v);
-        if (d.vals.length > exactCap) distToHist(d);
+        if (d.vals.length > exactCap) distToHist(d, invLogGamma);
       } else if (v === 0) d.zeros++;
-      else histAdd(d.hist!, v);
+      else {
+        const h = d.hist!;
+        const k = histKeyOf(v, invLogGamma);
+        h.set(k, (h.get(k) ?? 0) + 1);
+      }
     }
     points++;
     if (t < minT) minT = t;

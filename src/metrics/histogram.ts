@@ -3,6 +3,10 @@
 // middle, so every value read back from the histogram is within 0.005% of a value that was in it.
 // k6's percentile interpolates between two neighbouring values (i = p·(n−1)); with both neighbours
 // within 0.005%, the interpolated result is within 0.005% too — well inside the 0.1% promise.
+//
+// The distribution operations themselves (histKeyOf, distToHist, distAdd) live with the parser in
+// src/k6/ndjson.ts, because worker threads run them from their source text there.
+import { distAdd } from '../k6/ndjson.js';
 
 /** Relative width of a histogram bucket. */
 export const GAMMA = 1.0001;
@@ -15,27 +19,6 @@ export const MAX_BLOCKS = 64;
 export const MAX_BUCKETS = 1024;
 /** Exact values a query keeps before merging into a histogram. */
 export const QUERY_EXACT_LIMIT = 200_000;
-
-/** Histogram key of a non-zero value: 2·idx for v > 0, 2·idx + 1 for v < 0, idx = floor(ln|v| / ln GAMMA). Same formula as the NDJSON parser. */
-export function histKey(v: number): number {
-  if (v > 0) return 2 * Math.floor(Math.log(v) * INV_LOG_GAMMA);
-  return 2 * Math.floor(Math.log(-v) * INV_LOG_GAMMA) + 1;
-}
-
-/** Exact values turned into histogram counts; zeros are counted apart (they have no log bucket). */
-export function histogramOf(vals: ArrayLike<number>): { hist: Map<number, number>; zeros: number } {
-  const hist = new Map<number, number>();
-  let zeros = 0;
-  for (let i = 0; i < vals.length; i++) {
-    const v = vals[i]!;
-    if (v === 0) zeros++;
-    else {
-      const k = histKey(v);
-      hist.set(k, (hist.get(k) ?? 0) + 1);
-    }
-  }
-  return { hist, zeros };
-}
 
 /** The value a histogram key stands for (geometric middle of its bucket). */
 export function histValue(key: number): number {
@@ -87,42 +70,9 @@ export class Aggregate {
     }
   }
 
-  private toHist(): Map<number, number> {
-    if (this.hist === null) {
-      const { hist, zeros } = histogramOf(this.vals ?? []);
-      this.zeros += zeros;
-      this.hist = hist;
-      this.vals = null;
-    }
-    return this.hist;
-  }
-
   /** Adds the value distribution of another aggregate: exact values or histogram entries. */
   addValues(vals: ArrayLike<number> | null, hist: ReadonlyMap<number, number> | ArrayLike<number> | null, zeros: number): void {
-    if (vals !== null) {
-      if (this.vals !== null && this.vals.length + vals.length <= this.exactLimit) {
-        for (let i = 0; i < vals.length; i++) this.vals.push(vals[i]!);
-        return;
-      }
-      const h = this.toHist();
-      for (let i = 0; i < vals.length; i++) {
-        const v = vals[i]!;
-        if (v === 0) this.zeros++;
-        else {
-          const k = histKey(v);
-          h.set(k, (h.get(k) ?? 0) + 1);
-        }
-      }
-      return;
-    }
-    if (hist !== null) {
-      const h = this.toHist();
-      this.zeros += zeros;
-      if (!(hist instanceof Map)) {
-        const flat = hist as ArrayLike<number>;
-        for (let i = 0; i < flat.length; i += 2) h.set(flat[i]!, (h.get(flat[i]!) ?? 0) + flat[i + 1]!);
-      } else for (const [k, c] of hist as ReadonlyMap<number, number>) h.set(k, (h.get(k) ?? 0) + c);
-    }
+    distAdd(this, vals, hist, zeros, this.exactLimit, INV_LOG_GAMMA);
   }
 
   /** Whether the value distribution is exact. */

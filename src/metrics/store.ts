@@ -5,8 +5,8 @@
 //   - per block of 2^shift buckets, the value distribution (trends): exact values while small, then
 //     the log histogram. A series keeps at most MAX_BLOCKS blocks; blocks double in length as the
 //     run grows, so memory does not grow with the run's length.
-import { bucketMerge, bucketTrim, type BucketData, type DistData, type PartialAggregates } from '../k6/ndjson.js';
-import { EXACT_CAP, MAX_BLOCKS, MAX_BUCKETS, histKey, histogramOf } from './histogram.js';
+import { bucketMerge, bucketTrim, distAdd, type BucketData, type DistData, type PartialAggregates } from '../k6/ndjson.js';
+import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS, MAX_BUCKETS } from './histogram.js';
 
 /** The value distribution of one block of buckets. */
 export interface StoreDist {
@@ -27,16 +27,6 @@ export interface StoreSeries {
   blocks: Map<number, StoreDist>;
 }
 
-function toHist(d: StoreDist): Map<number, number> {
-  if (d.hist === null) {
-    const { hist, zeros } = histogramOf(d.vals ?? []);
-    d.zeros += zeros;
-    d.hist = hist;
-    d.vals = null;
-  }
-  return d.hist;
-}
-
 function fromData(d: DistData): StoreDist {
   let hist: Map<number, number> | null = null;
   if (d.hist !== null) {
@@ -49,25 +39,7 @@ function fromData(d: DistData): StoreDist {
 
 /** Merges distribution `d` into `into` exactly as if their samples had been read by one parser. */
 function mergeDist(into: StoreDist, d: StoreDist): void {
-  if (d.vals !== null && into.vals !== null && into.vals.length + d.vals.length <= EXACT_CAP) {
-    if (!Array.isArray(into.vals)) into.vals = Array.from(into.vals);
-    for (let i = 0; i < d.vals.length; i++) into.vals.push(d.vals[i]!);
-    return;
-  }
-  const h = toHist(into);
-  if (d.vals !== null) {
-    for (let i = 0; i < d.vals.length; i++) {
-      const v = d.vals[i]!;
-      if (v === 0) into.zeros++;
-      else {
-        const k = histKey(v);
-        h.set(k, (h.get(k) ?? 0) + 1);
-      }
-    }
-  } else if (d.hist !== null) {
-    into.zeros += d.zeros;
-    for (const [k, c] of d.hist) h.set(k, (h.get(k) ?? 0) + c);
-  }
+  distAdd(into, d.vals, d.hist, d.zeros, EXACT_CAP, INV_LOG_GAMMA);
 }
 
 /**
