@@ -37,13 +37,15 @@ const k6Point = fc.record({
   offset: fc.integer({ min: -14 * 60, max: 14 * 60 }),
   value: k6Value,
   tags: fc.oneof(fc.constant(null), fc.dictionary(tagKey, tagValue, { maxKeys: 12 })),
+  // k6 adds "metadata" (e.g. trace ids) after the tags when a script sets it
+  metadata: fc.option(fc.dictionary(tagKey, tagValue, { maxKeys: 3 }), { nil: undefined }),
 });
 
 describe('NDJSON reader (property-based)', () => {
   it('reads any valid k6 Point line as JSON.parse reads it', () => {
     fc.assert(
-      fc.property(k6Point, ({ metric, ns, offset, value, tags }) => {
-        const line = pointLine(metric, k6Time(ns, offset), value, tags);
+      fc.property(k6Point, ({ metric, ns, offset, value, tags, metadata }) => {
+        const line = pointLine(metric, k6Time(ns, offset), value, tags, metadata);
         const o = JSON.parse(line);
         const part = parseText(`${line}\n`);
         expect(part.badLines).toBe(0);
