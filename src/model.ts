@@ -184,8 +184,8 @@ export interface Results {
   tagValues(metric: string, key: string): string[];
   /** While VUs were at their peak (ramps excluded); undefined if it cannot be told. */
   steadyWindow(): TimeWindow | undefined;
-  /** Per-bucket series for charts. */
-  timeline(bucketSeconds: number): TimelinePoint[];
+  /** Per-bucket series for charts (may be the same array on every call: read it, do not change it). */
+  timeline(bucketSeconds: number): readonly TimelinePoint[];
 }
 
 // ───────────────────────────── run ─────────────────────────────

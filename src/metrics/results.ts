@@ -30,6 +30,10 @@ export class NdjsonResults implements Results {
   readonly metrics: ReadonlyMap<string, MetricInfo>;
   readonly span: TimeWindow | undefined;
   readonly scenarios: string[];
+  // Results do not change after ingestion: the steady window and timelines are computed once (the
+  // evaluation asks for the window per rule, the charts for the same timeline several times).
+  private steady: { window: TimeWindow | undefined } | undefined;
+  private readonly timelines = new Map<number, TimelinePoint[]>();
 
   constructor(
     private readonly store: MergedStore,
@@ -177,6 +181,10 @@ export class NdjsonResults implements Results {
   }
 
   steadyWindow(): TimeWindow | undefined {
+    return (this.steady ??= { window: this.findSteadyWindow() }).window;
+  }
+
+  private findSteadyWindow(): TimeWindow | undefined {
     const series = this.store.byMetric.get('vus');
     if (series === undefined) return undefined;
     // the highest VUs per bucket: base bucket span [first, last] → max
@@ -203,7 +211,13 @@ export class NdjsonResults implements Results {
     return { start: first * B, end: (last + 1) * B };
   }
 
-  timeline(bucketSeconds: number): TimelinePoint[] {
+  timeline(bucketSeconds: number): readonly TimelinePoint[] {
+    let points = this.timelines.get(bucketSeconds);
+    if (points === undefined) this.timelines.set(bucketSeconds, (points = this.buildTimeline(bucketSeconds)));
+    return points;
+  }
+
+  private buildTimeline(bucketSeconds: number): TimelinePoint[] {
     if (this.span === undefined) return [];
     const B = this.store.bucketMs;
     const G = Math.max(B, Math.round(bucketSeconds * 1000 / B) * B);

@@ -26,7 +26,7 @@ const COLOURS = {
 const NICE_BUCKETS = [1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21_600, 43_200, 86_400];
 
 interface Series {
-  points: TimelinePoint[];
+  points: readonly TimelinePoint[];
   bucketSeconds: number;
 }
 
