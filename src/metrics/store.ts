@@ -37,11 +37,6 @@ function fromData(d: DistData): StoreDist {
   return { k: d.k, vals: d.vals, hist, zeros: d.zeros };
 }
 
-/** Merges distribution `d` into `into` exactly as if their samples had been read by one parser. */
-function mergeDist(into: StoreDist, d: StoreDist): void {
-  distAdd(into, d.vals, d.hist, d.zeros, EXACT_CAP, INV_LOG_GAMMA);
-}
-
 /**
  * Calls `fn` for every non-empty bucket of `s` that overlaps base buckets [lo, hi], with the data
  * array, the bucket's offset in it (fields B_N, B_SUM, … from k6/ndjson.ts) and the base buckets it
@@ -69,7 +64,7 @@ function addDist(s: StoreSeries, shift: number, d: StoreDist): void {
   d.k = k;
   const have = s.blocks.get(k);
   if (have === undefined) s.blocks.set(k, d);
-  else mergeDist(have, d);
+  else distAdd(have, d.vals, d.hist, d.zeros, EXACT_CAP, INV_LOG_GAMMA);
 }
 
 /** Doubles the block length of a series, merging pairs of blocks. */
@@ -81,7 +76,7 @@ function coarsen(s: StoreSeries): void {
     d.k = Math.floor(d.k / 2);
     const have = s.blocks.get(d.k);
     if (have === undefined) s.blocks.set(d.k, d);
-    else mergeDist(have, d);
+    else distAdd(have, d.vals, d.hist, d.zeros, EXACT_CAP, INV_LOG_GAMMA);
   }
 }
 
