@@ -1,6 +1,8 @@
 // Direct probes: one PostgreSQL connection and one Redis connection, sampled on an interval.
-import pg from 'pg';
-import { Redis } from 'ioredis';
+// pg and ioredis are loaded when a probe opens: a gate without a utilization section (and the CLI's
+// start-up) does not pay for them.
+import type pg from 'pg';
+import type { Redis } from 'ioredis';
 import type { PgReading, RedisReading } from './presets.js';
 import { PROBE_TAG, snapshotStatements, statementsAvailable, type StatementSnapshot } from './slow-queries.js';
 import { maskUrl, scrub } from '../mask.js';
@@ -26,7 +28,8 @@ export class PgProbe implements Probe<PgReading> {
 
   /** Connects (one connection) or returns why it cannot. */
   static async open(url: string): Promise<PgProbe | { error: string }> {
-    const client = new pg.Client({
+    const { default: pgModule } = await import(/* webpackMode: "eager" */ 'pg');
+    const client = new pgModule.Client({
       connectionString: url,
       connectionTimeoutMillis: 5000,
       statement_timeout: 5000,
@@ -95,7 +98,9 @@ export class RedisProbe implements Probe<RedisReading> {
   ) {}
 
   static async open(url: string): Promise<RedisProbe | { error: string }> {
-    const client = new Redis(url, {
+    // through the CommonJS module object: bundled, its named exports are not carried over
+    const { default: ioredis } = await import(/* webpackMode: "eager" */ 'ioredis');
+    const client = new ioredis.Redis(url, {
       lazyConnect: true,
       connectTimeout: 5000,
       commandTimeout: 5000,

@@ -6,7 +6,7 @@ import { access, chmod, readFile, stat } from 'node:fs/promises';
 import { constants } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { homedir, tmpdir } from 'node:os';
-import * as tc from '@actions/tool-cache';
+import type * as ToolCache from '@actions/tool-cache';
 import { InputError } from '../errors.js';
 import type { Logger } from '../model.js';
 
@@ -152,6 +152,8 @@ export async function locateOrInstallK6(opts: LocateOptions): Promise<LocatedK6>
   const version = opts.version.replace(/^v/, '');
   const asset = k6Asset(version, platform, opts.arch ?? process.arch, opts.downloadBase);
   ensureToolCacheEnv(opts);
+  // loaded only when k6 is not on PATH: evaluate-only runs and the CLI's start-up skip it
+  const tc: typeof ToolCache = await import(/* webpackMode: "eager" */ '@actions/tool-cache');
   const cached = tc.find('k6', version, asset.arch);
   if (cached && (await isExecutable(join(cached, asset.exe), windows))) {
     log.info(`k6: v${version} from the tool cache (${cached})`);

@@ -1,4 +1,8 @@
 // Direct probes and slow queries against a real PostgreSQL (pg_stat_statements) and Redis on loopback.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -159,5 +163,13 @@ describe.skipIf(!!skip)('direct probes on real servers', () => {
     const res2 = await col2.stop({ start: Date.now() - 1000, end: Date.now() });
     expect(res2.slowQueries).toEqual({ available: false, reason: 'pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements', rows: [] });
     expect(res2.measure('lat', { kind: 'value' })).toEqual({ noData: expect.stringContaining('pg_stat_statements is not installed') });
+  });
+
+  it('opens both probes from an ncc bundle, where pg and ioredis are loaded lazily', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perf-gate-probe-bundle-'));
+    const ncc = join('node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+    execFileSync(process.execPath, [ncc, 'build', 'test/support/probe-cli.ts', '-o', join(dir, 'out'), '--target', 'es2022', '--transpile-only', '-q'], { stdio: 'pipe' });
+    const out = execFileSync(process.execPath, [join(dir, 'out', 'index.js'), svc.pg.url, svc.redis.url], { encoding: 'utf8' });
+    expect(JSON.parse(out.trim())).toEqual({ pg: { readings: 1 }, redis: { readings: 1 } });
   });
 });
