@@ -5,7 +5,7 @@
 //   - per block of 2^shift buckets, the value distribution (trends): exact values while small, then
 //     the log histogram. A series keeps at most MAX_BLOCKS blocks; blocks double in length as the
 //     run grows, so memory does not grow with the run's length.
-import { bucketMerge, bucketTrim, distAdd, type BucketData, type DistData, type PartialAggregates } from '../k6/ndjson.js';
+import { BUCKET_FIELDS, bucketMerge, bucketTrim, distAdd, type BucketData, type DistData, type PartialAggregates } from '../k6/ndjson.js';
 import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS, MAX_BUCKETS } from './histogram.js';
 
 /** The value distribution of one block of buckets. */
@@ -49,7 +49,7 @@ export function forBuckets(s: StoreSeries, lo: number, hi: number, fn: (d: Float
   const i0 = Math.max(0, Math.floor(lo / w) - bk.b0);
   const i1 = Math.min(bk.nb - 1, Math.floor(hi / w) - bk.b0);
   for (let i = i0; i <= i1; i++) {
-    const o = i * 7;
+    const o = i * BUCKET_FIELDS;
     if (d[o] === 0) continue;
     const first = (bk.b0 + i) * w;
     fn(d, o, first, first + w - 1);
@@ -126,7 +126,8 @@ export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxB
   const series = [...byKey.values()];
   for (const s of series) {
     while (s.blocks.size > 1 && blockSpan(s) > maxBlocks) coarsen(s);
-    if (s.buckets.data.length > s.buckets.nb * 7 || parts.length > 1) s.buckets = bucketTrim(s.buckets);
+    // merging may have grown a series' buckets past their used span (one part comes trimmed)
+    if (parts.length > 1) s.buckets = bucketTrim(s.buckets);
   }
   const byMetric = new Map<string, StoreSeries[]>();
   for (const s of series) {
