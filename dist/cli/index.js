@@ -64414,7 +64414,7 @@ function forBuckets(s, lo, hi, fn) {
     const i0 = Math.max(0, Math.floor(lo / w) - bk.b0);
     const i1 = Math.min(bk.nb - 1, Math.floor(hi / w) - bk.b0);
     for (let i = i0; i <= i1; i++) {
-        const o = i * 7;
+        const o = i * BUCKET_FIELDS;
         if (d[o] === 0)
             continue;
         const first = (bk.b0 + i) * w;
@@ -64497,7 +64497,8 @@ function mergePartials(parts, bucketMs, maxBlocks = MAX_BLOCKS, maxBuckets = MAX
     for (const s of series) {
         while (s.blocks.size > 1 && blockSpan(s) > maxBlocks)
             coarsen(s);
-        if (s.buckets.data.length > s.buckets.nb * 7 || parts.length > 1)
+        // merging may have grown a series' buckets past their used span (one part comes trimmed)
+        if (parts.length > 1)
             s.buckets = bucketTrim(s.buckets);
     }
     const byMetric = new Map();
