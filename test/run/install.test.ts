@@ -186,6 +186,10 @@ describe('locateOrInstallK6', () => {
     await expect(
       locateOrInstallK6({ version: '9.9.9', downloadBase: `${base}/good`, platform: 'linux', arch: 'x64', log: recordingLogger() }),
     ).rejects.toThrow(/cannot download k6 v9\.9\.9: .*404/);
+    // reported as bad input with its fix (the CLI prints no stack trace for it)
+    await expect(
+      locateOrInstallK6({ version: '9.9.9', downloadBase: `${base}/good`, platform: 'linux', arch: 'x64', log: recordingLogger() }),
+    ).rejects.toBeInstanceOf(InputError);
     const closed = createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as { port: number }).port;
