@@ -67125,8 +67125,8 @@ async function locateOrInstallK6(opts) {
         archive = await tc.downloadTool(asset.url);
     }
     catch (error) {
-        throw new Error(`cannot download k6 v${version}: ${error instanceof Error ? error.message : String(error)} (${asset.url}). ` +
-            'Check the version, the download base (k6-download-base for a mirror), or pass k6-path.');
+        // an environment problem with a known fix, not a bug: reported without a stack trace
+        throw new InputError(`cannot download k6 v${version}: ${error instanceof Error ? error.message : String(error)} (${asset.url})`, undefined, 'check the version, the download base (k6-download-base for a mirror), or pass k6-path');
     }
     const expected = checksumFor(await (0,promises_namespaceObject.readFile)(checksumsFile, 'utf8'), asset.file);
     if (!expected) {
