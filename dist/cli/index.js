@@ -63287,21 +63287,11 @@ function histKeyOf(v, invLogGamma) {
 /** Turns d's exact values into its histogram (once); returns the histogram. */
 function distToHist(d, invLogGamma) {
     if (d.hist === null) {
-        const h = new Map();
         const vs = d.vals;
-        if (vs !== null) {
-            for (let i = 0; i < vs.length; i++) {
-                const x = vs[i];
-                if (x === 0)
-                    d.zeros++;
-                else {
-                    const k = histKeyOf(x, invLogGamma);
-                    h.set(k, (h.get(k) ?? 0) + 1);
-                }
-            }
-        }
         d.vals = null;
-        d.hist = h;
+        d.hist = new Map();
+        if (vs !== null)
+            distAdd(d, vs, null, 0, 0, invLogGamma); // d is a histogram now: counted into it
     }
     return d.hist;
 }
