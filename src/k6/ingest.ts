@@ -2,7 +2,7 @@
 // several files are shards of one run and merge exactly) or one end-of-test summary JSON.
 // Large plain files are split into byte ranges parsed in parallel by worker threads; the worker runs
 // the parser from its own source text, so it needs no separate file (works from a single bundle).
-import { closeSync, openSync, readSync, fstatSync, createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync, createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -14,6 +14,7 @@ import { NdjsonResults } from '../metrics/results.js';
 import { mergePartials } from '../metrics/store.js';
 import { bucketAdd, bucketCoarsen, bucketIndex, bucketMerge, bucketSpan, bucketTrim, createNdjsonParser, distAdd, distToHist, histKeyOf, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
 import { isSummaryJson, SummaryResults } from './summary.js';
+import { headBytes, probeFile } from './head.js';
 
 /** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
 export const DEFAULT_TAG_KEYS: readonly string[] = ['scenario', 'endpoint', 'tenant', 'status', 'expected_response', 'method', 'group', 'check'];
@@ -35,6 +36,8 @@ export interface IngestOptions {
 }
 
 const MAX_EXAMPLES = 5;
+/** Bytes of a file's (decompressed) start read to tell NDJSON from a summary. */
+const HEAD_BYTES = 64 * 1024;
 // Read buffer: 1 MiB measured as fast as 4 MiB, with a peak RSS 3–6 MB lower (docs/performance.md).
 const CHUNK = 1 << 20;
 
@@ -52,44 +55,6 @@ function unreadable(path: string, err: unknown): InputError {
   const code = (err as NodeJS.ErrnoException)?.code;
   const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((err as Error)?.message ?? err);
   return new InputError(`cannot read k6 results: ${why}`, path, 'pass the path of a k6 --out json file (.json/.ndjson, optionally .gz) or a k6 summary JSON');
-}
-
-/** The first bytes of a file, decompressed when it is gzip. */
-async function head(path: string, gzip: boolean): Promise<Buffer> {
-  if (!gzip) {
-    const fd = openSync(path, 'r');
-    try {
-      const b = Buffer.alloc(65536);
-      const n = readSync(fd, b, 0, b.length, 0);
-      return b.subarray(0, n);
-    } finally {
-      closeSync(fd);
-    }
-  }
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let len = 0;
-    const src = createReadStream(path);
-    const gz = createGunzip();
-    let done = false;
-    const finish = (err?: Error) => {
-      if (done) return;
-      done = true;
-      src.destroy();
-      gz.destroy();
-      if (err && len === 0) reject(err);
-      else resolve(Buffer.concat(chunks));
-    };
-    gz.on('data', (c: Buffer) => {
-      chunks.push(c);
-      len += c.length;
-      if (len >= 65536) finish();
-    });
-    gz.on('end', () => finish());
-    gz.on('error', (e) => finish(e));
-    src.on('error', (e) => finish(e));
-    src.pipe(gz);
-  });
 }
 
 function looksLikeNdjson(h: Buffer): boolean {
@@ -114,21 +79,13 @@ async function classify(path: string): Promise<Classified> {
   let size: number;
   let gzip: boolean;
   try {
-    const fd = openSync(path, 'r');
-    try {
-      size = fstatSync(fd).size;
-      const magic = Buffer.alloc(2);
-      const n = readSync(fd, magic, 0, 2, 0);
-      gzip = n === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-    } finally {
-      closeSync(fd);
-    }
+    ({ size, gzip } = probeFile(path));
   } catch (err) {
     throw unreadable(path, err);
   }
   let h: Buffer;
   try {
-    h = await head(path, gzip);
+    h = await headBytes(path, gzip, HEAD_BYTES);
   } catch (err) {
     throw new InputError(`cannot decompress: ${(err as Error).message}`, path, 'the file starts like gzip but is not valid gzip; re-download it or pass the uncompressed file');
   }

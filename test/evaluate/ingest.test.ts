@@ -12,7 +12,7 @@ import { baselineFromJsonReport, toJsonReport } from '../../src/report/json.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { percentile } from '../support/fake-results.js';
 import { config, rule } from './rules.js';
-import { ENDPOINTS, T0, TENANTS, writeFixture, type Written } from './k6-fixture.js';
+import { T0, TENANTS, writeFixture, type Written } from './k6-fixture.js';
 
 let dir: string;
 let written: Written;

@@ -1,6 +1,6 @@
 // Prometheus-backed presets: Kubernetes series backfilled with promtool (known values), and PostgreSQL /
 // Redis through the Debian exporters scraped by a real Prometheus.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { collectWindow, DIRECT_ONLY_DURING_RUN, startCollection } from '../../src/collectors/collect.js';
