@@ -51,9 +51,8 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
   const { log } = opts;
   const outputsOfFirstAttempts: string[] = [];
   const configPath = resolve(opts.cwd, opts.thresholds);
-  const config = loadConfig(configPath, { env: opts.env });
-  // Messages name the file as the user wrote it.
-  config.file = opts.thresholds;
+  // Messages, rule positions and annotations name the file as the user wrote it.
+  const config = loadConfig(configPath, { env: opts.env, name: opts.thresholds });
 
   let measured = opts.results ? await evaluateOnly(opts, config) : await runAndMeasure(opts, config, opts.scenarios, 1);
   const failOn = opts.failOn ? { failOn: opts.failOn } : {};

@@ -57,6 +57,8 @@ export interface LoadOptions {
   text?: string;
   /** Environment for `${VAR}` in utilization sources. */
   env?: Record<string, string | undefined>;
+  /** The file's name as the user wrote it, for messages and `Config.file` (default: `file`). */
+  name?: string;
 }
 
 export const DEFAULTS = {
@@ -79,22 +81,23 @@ const SCENARIO_NAME_RE = /^[A-Za-z0-9_-]+$/;
  * `file:line:column`; an unreadable file is a ConfigError too.
  */
 export function loadConfig(file: string, opts: LoadOptions = {}): Config {
+  const name = opts.name ?? file;
   let text = opts.text;
   if (text === undefined) {
     try {
       text = readFileSync(file, 'utf8');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      throw new ConfigError(file, [
+      throw new ConfigError(name, [
         {
-          where: file,
-          message: code === 'ENOENT' ? `the thresholds file ${file} does not exist` : `cannot read ${file}: ${(err as Error).message}`,
+          where: name,
+          message: code === 'ENOENT' ? `the thresholds file ${name} does not exist` : `cannot read ${name}: ${(err as Error).message}`,
           hint: 'pass the path of your thresholds.yml (the `thresholds` input, or --thresholds FILE)',
         },
       ]);
     }
   }
-  return new Loader(file, text, opts.env ?? {}).load();
+  return new Loader(name, text, opts.env ?? {}).load();
 }
 
 class Loader {

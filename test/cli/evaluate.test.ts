@@ -93,6 +93,23 @@ describe('perf-gate evaluate', () => {
     expect(t.err.join('')).toMatch(/bad\.yml:3:\d+/);
   });
 
+  it('names the thresholds file as it was given, relative to the working directory', async () => {
+    writeFileSync(join(dir, 'rel-bad.yml'), 'version: 1\nthresholds:\n  http_req_duration: ["p(99)<<500"]\n');
+    const t = io(dir);
+    expect(await main(['evaluate', '--thresholds', 'rel-bad.yml', '--results', 'smoke.ndjson.gz'], t.io)).toBe(2);
+    expect(t.err.join('')).toMatch(/(^|\s)rel-bad\.yml:3:\d+/);
+    expect(t.err.join('')).not.toContain(dir);
+    const missing = io(dir);
+    expect(await main(['evaluate', '--thresholds', 'nope.yml', '--results', 'smoke.ndjson.gz'], missing.io)).toBe(2);
+    expect(missing.err.join('')).toContain('the thresholds file nope.yml does not exist');
+    // a failing criterion's position names it the same way
+    writeFileSync(join(dir, 'rel-fail.yml'), 'version: 1\nthresholds:\n  http_req_duration: ["p(99)<1"]\n');
+    const f = io(dir);
+    const json = join(dir, 'rel-fail.json');
+    expect(await main(['evaluate', '--thresholds', 'rel-fail.yml', '--results', 'smoke.ndjson.gz', '--json', json], f.io)).toBe(1);
+    expect(readFileSync(json, 'utf8')).not.toContain(dir);
+  });
+
   it('exits 2 on usage errors and unreadable results', async () => {
     const t = io(dir);
     expect(await main(['evaluate', '--thresholds', thresholds(1000)], t.io)).toBe(2);
