@@ -1033,7 +1033,9 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       for (let i = 0; i < nIdx; i++) if (s.vals[i]! >= 0) pairs.push([cfg.indexKeys[i]!, strs[s.vals[i]!]!.str]);
       pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
       for (const [k, v] of pairs) tags.push(k, v);
-      const buckets = bucketTrim(s.buckets);
+      // handed over as they are (at most half unused, by doubling): a trimmed copy would only leave
+      // the original behind as garbage until the next full GC, raising peak memory
+      const buckets = s.buckets;
       const blocks: DistData[] = [];
       for (const d of s.blocks.values()) {
         let hist: number[] | null = null;

@@ -50,8 +50,8 @@ export class Aggregate {
   nz = 0;
   lastT = -Infinity;
   last = NaN;
-  /** Exact values (null once merged into `hist`). */
-  vals: number[] | null = [];
+  /** Exact values (null once merged into `hist`); a Float64Array when gathered in one go (setExact). */
+  vals: number[] | Float64Array | null = [];
   hist: Map<number, number> | null = null;
   zeros = 0;
 
@@ -75,6 +75,27 @@ export class Aggregate {
     distAdd(this, vals, hist, zeros, this.exactLimit, INV_LOG_GAMMA);
   }
 
+  /**
+   * Makes the distribution the exact values of `lists`, gathered into one Float64Array sized once
+   * (instead of pushing them one by one into a growing array), when the aggregate has no values yet
+   * and their total is within the exact limit. Returns false, changing nothing, otherwise.
+   */
+  setExact(lists: readonly ArrayLike<number>[]): boolean {
+    if (this.vals === null || this.vals.length > 0) return false;
+    let n = 0;
+    for (const l of lists) n += l.length;
+    if (n > this.exactLimit) return false;
+    const all = new Float64Array(n);
+    let o = 0;
+    for (const l of lists) {
+      if (l instanceof Float64Array) all.set(l, o);
+      else for (let i = 0; i < l.length; i++) all[o + i] = l[i]!;
+      o += l.length;
+    }
+    this.vals = all;
+    return true;
+  }
+
   /** Whether the value distribution is exact. */
   get exact(): boolean {
     return this.vals !== null;
@@ -91,7 +112,8 @@ export class Aggregate {
   /** k6's percentile (p in 0–1) of the values; NaN when there are none. */
   percentile(p: number): number {
     if (this.vals !== null) {
-      const sorted = Float64Array.from(this.vals).sort();
+      // sorted in place when it is this aggregate's own Float64Array (the order of values carries nothing)
+      const sorted = this.vals instanceof Float64Array ? this.vals.sort() : Float64Array.from(this.vals).sort();
       return k6Percentile(sorted, p);
     }
     const entries: [number, number][] = [];

@@ -12,7 +12,7 @@ import type {
 } from '../model.js';
 import { Aggregate } from './histogram.js';
 import { B_LAST, B_LAST_T, B_MAX, B_MIN, B_N, B_NZ, B_SUM } from '../k6/ndjson.js';
-import { forBuckets, type MergedStore, type StoreSeries } from './store.js';
+import { forBuckets, type MergedStore, type StoreDist, type StoreSeries } from './store.js';
 
 const TYPES: readonly string[] = ['counter', 'gauge', 'rate', 'trend'];
 
@@ -76,16 +76,17 @@ export class NdjsonResults implements Results {
   private gather(series: StoreSeries[], window: TimeWindow | undefined, values: boolean): Aggregate {
     const [lo, hi] = this.bucketRange(window);
     const acc = new Aggregate();
+    const blocks: StoreDist[] = [];
     for (const s of series) {
       forBuckets(s, lo, hi, (d, o) => acc.addScalars(d[o + B_N]!, d[o + B_SUM]!, d[o + B_MIN]!, d[o + B_MAX]!, d[o + B_NZ]!, d[o + B_LAST_T]!, d[o + B_LAST]!));
       if (!values) continue;
       // Distributions are kept per block of 2^shift buckets: the blocks that overlap the window.
       const L = 2 ** s.shift;
-      for (const d of s.blocks.values()) {
-        if ((d.k + 1) * L - 1 < lo || d.k * L > hi) continue;
-        acc.addValues(d.vals, d.hist, d.zeros);
-      }
+      for (const d of s.blocks.values()) if ((d.k + 1) * L - 1 >= lo && d.k * L <= hi) blocks.push(d);
     }
+    // All exact (the usual case): one array sized once; else merged block by block (histogram).
+    const exact = blocks.every((d) => d.vals !== null && d.hist === null && d.zeros === 0);
+    if (!exact || !acc.setExact(blocks.map((d) => d.vals!))) for (const d of blocks) acc.addValues(d.vals, d.hist, d.zeros);
     return acc;
   }
 

@@ -51,3 +51,32 @@ describe('histogram percentiles', () => {
     }
   });
 });
+
+describe('exact values gathered in one go (Aggregate.setExact)', () => {
+  it('answers every percentile exactly as adding the lists one by one does', () => {
+    const lists = fc.array(fc.oneof(fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true })), fc.array(fc.double({ noNaN: true })).map((a) => Float64Array.from(a))), { maxLength: 8 });
+    fc.assert(
+      fc.property(lists, fc.double({ min: 0, max: 1, noNaN: true }), (ls, p) => {
+        const once = new Aggregate();
+        expect(once.setExact(ls)).toBe(true);
+        const oneByOne = new Aggregate();
+        for (const l of ls) oneByOne.addValues(l, null, 0);
+        expect(once.valueCount).toBe(oneByOne.valueCount);
+        expect(Object.is(once.percentile(p), oneByOne.percentile(p))).toBe(true);
+        // sorting its own array in place leaves later answers unchanged
+        expect(Object.is(once.percentile(p), exactPct(ls.flatMap((l) => Array.from(l)), p))).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses, changing nothing, past the exact limit or when the aggregate already holds values', () => {
+    const small = new Aggregate(4);
+    expect(small.setExact([[1, 2], [3, 4, 5]])).toBe(false);
+    expect(small.valueCount).toBe(0);
+    const busy = new Aggregate();
+    busy.addValues([7], null, 0);
+    expect(busy.setExact([[1, 2]])).toBe(false);
+    expect(busy.percentile(0.5)).toBe(7);
+  });
+});
