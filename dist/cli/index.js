@@ -50102,7 +50102,7 @@ function extend(target) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3959);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4357);
 // Entry of the bundled CLI (dist/cli/index.js). The only CLI module with a top-level call.
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2), {
@@ -50117,7 +50117,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3959:
+/***/ 4357:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -61084,6 +61084,7 @@ const SCENARIO_NAME_RE = /^[A-Za-z0-9_-]+$/;
  * `file:line:column`; an unreadable file is a ConfigError too.
  */
 function loadConfig(file, opts = {}) {
+    const name = opts.name ?? file;
     let text = opts.text;
     if (text === undefined) {
         try {
@@ -61091,16 +61092,16 @@ function loadConfig(file, opts = {}) {
         }
         catch (err) {
             const code = err.code;
-            throw new ConfigError(file, [
+            throw new ConfigError(name, [
                 {
-                    where: file,
-                    message: code === 'ENOENT' ? `the thresholds file ${file} does not exist` : `cannot read ${file}: ${err.message}`,
+                    where: name,
+                    message: code === 'ENOENT' ? `the thresholds file ${name} does not exist` : `cannot read ${name}: ${err.message}`,
                     hint: 'pass the path of your thresholds.yml (the `thresholds` input, or --thresholds FILE)',
                 },
             ]);
         }
     }
-    return new Loader(file, text, opts.env ?? {}).load();
+    return new Loader(name, text, opts.env ?? {}).load();
 }
 class Loader {
     file;
@@ -64154,7 +64155,9 @@ function createNdjsonParser(cfg) {
             pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
             for (const [k, v] of pairs)
                 tags.push(k, v);
-            const buckets = bucketTrim(s.buckets);
+            // handed over as they are (at most half unused, by doubling): a trimmed copy would only leave
+            // the original behind as garbage until the next full GC, raising peak memory
+            const buckets = s.buckets;
             const blocks = [];
             for (const d of s.blocks.values()) {
                 let hist = null;
@@ -64297,7 +64300,7 @@ class Aggregate {
     nz = 0;
     lastT = -Infinity;
     last = NaN;
-    /** Exact values (null once merged into `hist`). */
+    /** Exact values (null once merged into `hist`); a Float64Array when gathered in one go (setExact). */
     vals = [];
     hist = null;
     zeros = 0;
@@ -64322,6 +64325,32 @@ class Aggregate {
     addValues(vals, hist, zeros) {
         distAdd(this, vals, hist, zeros, this.exactLimit, INV_LOG_GAMMA);
     }
+    /**
+     * Makes the distribution the exact values of `lists`, gathered into one Float64Array sized once
+     * (instead of pushing them one by one into a growing array), when the aggregate has no values yet
+     * and their total is within the exact limit. Returns false, changing nothing, otherwise.
+     */
+    setExact(lists) {
+        if (this.vals === null || this.vals.length > 0)
+            return false;
+        let n = 0;
+        for (const l of lists)
+            n += l.length;
+        if (n > this.exactLimit)
+            return false;
+        const all = new Float64Array(n);
+        let o = 0;
+        for (const l of lists) {
+            if (l instanceof Float64Array)
+                all.set(l, o);
+            else
+                for (let i = 0; i < l.length; i++)
+                    all[o + i] = l[i];
+            o += l.length;
+        }
+        this.vals = all;
+        return true;
+    }
     /** Whether the value distribution is exact. */
     get exact() {
         return this.vals !== null;
@@ -64338,7 +64367,8 @@ class Aggregate {
     /** k6's percentile (p in 0–1) of the values; NaN when there are none. */
     percentile(p) {
         if (this.vals !== null) {
-            const sorted = Float64Array.from(this.vals).sort();
+            // sorted in place when it is this aggregate's own Float64Array (the order of values carries nothing)
+            const sorted = this.vals instanceof Float64Array ? this.vals.sort() : Float64Array.from(this.vals).sort();
             return k6Percentile(sorted, p);
         }
         const entries = [];
@@ -64570,18 +64600,22 @@ class NdjsonResults {
     gather(series, window, values) {
         const [lo, hi] = this.bucketRange(window);
         const acc = new Aggregate();
+        const blocks = [];
         for (const s of series) {
             forBuckets(s, lo, hi, (d, o) => acc.addScalars(d[o + B_N], d[o + B_SUM], d[o + B_MIN], d[o + B_MAX], d[o + B_NZ], d[o + B_LAST_T], d[o + B_LAST]));
             if (!values)
                 continue;
             // Distributions are kept per block of 2^shift buckets: the blocks that overlap the window.
             const L = 2 ** s.shift;
-            for (const d of s.blocks.values()) {
-                if ((d.k + 1) * L - 1 < lo || d.k * L > hi)
-                    continue;
-                acc.addValues(d.vals, d.hist, d.zeros);
-            }
+            for (const d of s.blocks.values())
+                if ((d.k + 1) * L - 1 >= lo && d.k * L <= hi)
+                    blocks.push(d);
         }
+        // All exact (the usual case): one array sized once; else merged block by block (histogram).
+        const exact = blocks.every((d) => d.vals !== null && d.hist === null && d.zeros === 0);
+        if (!exact || !acc.setExact(blocks.map((d) => d.vals)))
+            for (const d of blocks)
+                acc.addValues(d.vals, d.hist, d.zeros);
         return acc;
     }
     seconds(window) {
@@ -64966,40 +65000,35 @@ class SummaryResults {
     }
 }
 
-;// CONCATENATED MODULE: ./src/k6/ingest.ts
-// Reads k6 output files into `Results`: `--out json` NDJSON (plain or gzip, detected by magic bytes;
-// several files are shards of one run and merge exactly) or one end-of-test summary JSON.
-// Large plain files are split into byte ranges parsed in parallel by worker threads; the worker runs
-// the parser from its own source text, so it needs no separate file (works from a single bundle).
+;// CONCATENATED MODULE: ./src/k6/head.ts
+// The start of a k6 output file, read cheaply before the full (streaming) ingestion: whether it is
+// gzip (by its magic bytes), its size, and its first bytes (decompressed when it is gzip). Used to
+// tell NDJSON from a summary and to group files by their `scenario` tag.
 
 
-
-
-
-
-
-
-
-
-
-/** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
-const DEFAULT_TAG_KEYS = ['scenario', 'endpoint', 'tenant', 'status', 'expected_response', 'method', 'group', 'check'];
-const MAX_EXAMPLES = 5;
-// Read buffer: 1 MiB measured as fast as 4 MiB, with a peak RSS 3–6 MB lower (docs/performance.md).
-const CHUNK = 1 << 20;
-function unreadable(path, err) {
-    const code = err?.code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(err?.message ?? err);
-    return new InputError(`cannot read k6 results: ${why}`, path, 'pass the path of a k6 --out json file (.json/.ndjson, optionally .gz) or a k6 summary JSON');
+/** Size and compression of a file; throws the file system's error when it cannot be read. */
+function probeFile(path) {
+    const fd = (0,external_node_fs_.openSync)(path, 'r');
+    try {
+        const size = (0,external_node_fs_.fstatSync)(fd).size;
+        const magic = Buffer.alloc(2);
+        const n = (0,external_node_fs_.readSync)(fd, magic, 0, 2, 0);
+        return { size, gzip: n === 2 && magic[0] === 0x1f && magic[1] === 0x8b };
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
 }
-/** The first bytes of a file, decompressed when it is gzip. */
-async function head(path, gzip) {
+/**
+ * Up to `max` bytes of the file's start, decompressed when `gzip`. A gzip stream that breaks after
+ * some bytes gives those bytes; one that gives none throws zlib's (or the file system's) error.
+ */
+async function headBytes(path, gzip, max) {
     if (!gzip) {
         const fd = (0,external_node_fs_.openSync)(path, 'r');
         try {
-            const b = Buffer.alloc(65536);
-            const n = (0,external_node_fs_.readSync)(fd, b, 0, b.length, 0);
-            return b.subarray(0, n);
+            const b = Buffer.alloc(max);
+            return b.subarray(0, (0,external_node_fs_.readSync)(fd, b, 0, max, 0));
         }
         finally {
             (0,external_node_fs_.closeSync)(fd);
@@ -65020,12 +65049,12 @@ async function head(path, gzip) {
             if (err && len === 0)
                 reject(err);
             else
-                resolve(Buffer.concat(chunks));
+                resolve(Buffer.concat(chunks).subarray(0, max));
         };
         gz.on('data', (c) => {
             chunks.push(c);
             len += c.length;
-            if (len >= 65536)
+            if (len >= max)
                 finish();
         });
         gz.on('end', () => finish());
@@ -65033,6 +65062,36 @@ async function head(path, gzip) {
         src.on('error', (e) => finish(e));
         src.pipe(gz);
     });
+}
+
+;// CONCATENATED MODULE: ./src/k6/ingest.ts
+// Reads k6 output files into `Results`: `--out json` NDJSON (plain or gzip, detected by magic bytes;
+// several files are shards of one run and merge exactly) or one end-of-test summary JSON.
+// Large plain files are split into byte ranges parsed in parallel by worker threads; the worker runs
+// the parser from its own source text, so it needs no separate file (works from a single bundle).
+
+
+
+
+
+
+
+
+
+
+
+
+/** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
+const DEFAULT_TAG_KEYS = ['scenario', 'endpoint', 'tenant', 'status', 'expected_response', 'method', 'group', 'check'];
+const MAX_EXAMPLES = 5;
+/** Bytes of a file's (decompressed) start read to tell NDJSON from a summary. */
+const HEAD_BYTES = 64 * 1024;
+// Read buffer: 1 MiB measured as fast as 4 MiB, with a peak RSS 3–6 MB lower (docs/performance.md).
+const CHUNK = 1 << 20;
+function unreadable(path, err) {
+    const code = err?.code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(err?.message ?? err);
+    return new InputError(`cannot read k6 results: ${why}`, path, 'pass the path of a k6 --out json file (.json/.ndjson, optionally .gz) or a k6 summary JSON');
 }
 function looksLikeNdjson(h) {
     const text = h.toString('utf8');
@@ -65058,23 +65117,14 @@ async function classify(path) {
     let size;
     let gzip;
     try {
-        const fd = (0,external_node_fs_.openSync)(path, 'r');
-        try {
-            size = (0,external_node_fs_.fstatSync)(fd).size;
-            const magic = Buffer.alloc(2);
-            const n = (0,external_node_fs_.readSync)(fd, magic, 0, 2, 0);
-            gzip = n === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-        }
+        ({ size, gzip } = probeFile(path));
     }
     catch (err) {
         throw unreadable(path, err);
     }
     let h;
     try {
-        h = await head(path, gzip);
+        h = await headBytes(path, gzip, HEAD_BYTES);
     }
     catch (err) {
         throw new InputError(`cannot decompress: ${err.message}`, path, 'the file starts like gzip but is not valid gzip; re-download it or pass the uncompressed file');
@@ -65380,45 +65430,13 @@ async function ingestFiles(paths, opts = {}) {
 // A cheap look at the start of a k6 output file: which `scenario` tag its first samples carry.
 // Used to group evaluate-only files by scenario before the full (streaming) ingestion.
 
-
-
 const PEEK_BYTES = 256 * 1024;
 const SCENARIO_TAG = /"scenario":"((?:[^"\\]|\\.)*)"/;
-async function firstBytes(path) {
-    const fh = await (0,promises_namespaceObject.open)(path, 'r');
-    let raw;
-    try {
-        const b = Buffer.alloc(PEEK_BYTES);
-        const { bytesRead } = await fh.read(b, 0, b.length, 0);
-        raw = b.subarray(0, bytesRead);
-    }
-    finally {
-        await fh.close();
-    }
-    if (raw[0] !== 0x1f || raw[1] !== 0x8b)
-        return raw;
-    // gzip: decompress just enough.
-    return await new Promise((resolvePeek) => {
-        const parts = [];
-        let size = 0;
-        const stream = (0,external_node_fs_.createReadStream)(path).pipe((0,external_node_zlib_.createGunzip)());
-        const done = () => resolvePeek(Buffer.concat(parts));
-        stream.on('data', (chunk) => {
-            parts.push(chunk);
-            size += chunk.length;
-            if (size >= PEEK_BYTES) {
-                stream.destroy();
-                done();
-            }
-        });
-        stream.on('end', done);
-        stream.on('error', done);
-    });
-}
 /** The first `scenario` tag value in the file, or undefined (a summary, no tag, unreadable: ingestion reports those). */
 async function scenarioOfFile(path) {
     try {
-        const m = SCENARIO_TAG.exec((await firstBytes(path)).toString('utf8'));
+        const { gzip } = probeFile(path);
+        const m = SCENARIO_TAG.exec((await headBytes(path, gzip, PEEK_BYTES)).toString('utf8'));
         return m ? JSON.parse(`"${m[1]}"`) : undefined;
     }
     catch {
@@ -67569,9 +67587,8 @@ async function gate(opts) {
     const { log } = opts;
     const outputsOfFirstAttempts = [];
     const configPath = (0,external_node_path_namespaceObject.resolve)(opts.cwd, opts.thresholds);
-    const config = loadConfig(configPath, { env: opts.env });
-    // Messages name the file as the user wrote it.
-    config.file = opts.thresholds;
+    // Messages, rule positions and annotations name the file as the user wrote it.
+    const config = loadConfig(configPath, { env: opts.env, name: opts.thresholds });
     let measured = opts.results ? await evaluateOnly(opts, config) : await runAndMeasure(opts, config, opts.scenarios, 1);
     const failOn = opts.failOn ? { failOn: opts.failOn } : {};
     let inputs = await scenarioInputs(opts, config, measured);
@@ -74542,7 +74559,7 @@ exports.string = string;
 
 /***/ }),
 
-/***/ 6340:
+/***/ 3959:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -74682,7 +74699,7 @@ var map = __nccwpck_require__(7451);
 var _null = __nccwpck_require__(3632);
 var seq = __nccwpck_require__(1706);
 var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(6340);
+var bool = __nccwpck_require__(3959);
 var float = __nccwpck_require__(8405);
 var int = __nccwpck_require__(9874);
 
@@ -74785,7 +74802,7 @@ var map = __nccwpck_require__(7451);
 var _null = __nccwpck_require__(3632);
 var seq = __nccwpck_require__(1706);
 var string = __nccwpck_require__(6464);
-var bool = __nccwpck_require__(6340);
+var bool = __nccwpck_require__(3959);
 var float = __nccwpck_require__(8405);
 var int = __nccwpck_require__(9874);
 var schema = __nccwpck_require__(896);
