@@ -55,6 +55,11 @@ export class Aggregate {
   hist: Map<number, number> | null = null;
   zeros = 0;
 
+  /** `vals` when it is known sorted (this aggregate's own array, sorted by percentile()). */
+  private sortedVals: Float64Array | null = null;
+  /** The histogram as sorted [value, count] pairs, built by percentile() until values are added. */
+  private histEntries: [number, number][] | null = null;
+
   constructor(private readonly exactLimit = QUERY_EXACT_LIMIT) {}
 
   /** Adds the scalar parts of another aggregate (count, sum, min, max, non-zero, last). */
@@ -72,6 +77,7 @@ export class Aggregate {
 
   /** Adds the value distribution of another aggregate: exact values or histogram entries. */
   addValues(vals: ArrayLike<number> | null, hist: ReadonlyMap<number, number> | ArrayLike<number> | null, zeros: number): void {
+    this.histEntries = null;
     distAdd(this, vals, hist, zeros, this.exactLimit, INV_LOG_GAMMA);
   }
 
@@ -109,17 +115,28 @@ export class Aggregate {
     return c;
   }
 
-  /** k6's percentile (p in 0–1) of the values; NaN when there are none. */
-  percentile(p: number): number {
-    if (this.vals !== null) {
-      // sorted in place when it is this aggregate's own Float64Array (the order of values carries nothing)
-      const sorted = this.vals instanceof Float64Array ? this.vals.sort() : Float64Array.from(this.vals).sort();
-      return k6Percentile(sorted, p);
-    }
+  /** The histogram (and zeros) as [value, count] pairs sorted by value. */
+  private sortedHist(): [number, number][] {
     const entries: [number, number][] = [];
     for (const [k, c] of this.hist!) entries.push([histValue(k), c]);
     if (this.zeros > 0) entries.push([0, this.zeros]);
-    entries.sort((a, b) => a[0] - b[0]);
+    return entries.sort((a, b) => a[0] - b[0]);
+  }
+
+  /**
+   * k6's percentile (p in 0–1) of the values; NaN when there are none. The values are sorted once
+   * and kept sorted (their order carries nothing), so asking for several percentiles costs one sort.
+   */
+  percentile(p: number): number {
+    if (this.vals !== null) {
+      if (this.vals !== this.sortedVals) {
+        // this aggregate's own Float64Array (setExact) is sorted in place; an array becomes one
+        const own = this.vals instanceof Float64Array ? this.vals : Float64Array.from(this.vals);
+        this.vals = this.sortedVals = own.sort();
+      }
+      return k6Percentile(this.sortedVals!, p);
+    }
+    const entries = this.histEntries ?? (this.histEntries = this.sortedHist());
     let n = 0;
     for (const e of entries) n += e[1];
     if (n === 0) return NaN;

@@ -25,6 +25,9 @@ export function selectorText(sel: MetricSelector): string {
 }
 
 /** Results read from k6 `--out json` files. */
+/** Values (histogram entries count 4) kept in gathered distributions for repeated queries: ≤ 4 MB. */
+const GATHERED_LIMIT = 500_000;
+
 export class NdjsonResults implements Results {
   readonly source = 'ndjson' as const;
   readonly metrics: ReadonlyMap<string, MetricInfo>;
@@ -34,6 +37,11 @@ export class NdjsonResults implements Results {
   // evaluation asks for the window per rule, the charts for the same timeline several times).
   private steady: { window: TimeWindow | undefined } | undefined;
   private readonly timelines = new Map<number, TimelinePoint[]>();
+  // The value distributions gathered for percentile queries, by selector and window: a report asks
+  // for med, p(90), p(95) and p(99) of the same selection, and each needs the same sorted values.
+  // Bounded by the values held (oldest dropped first).
+  private readonly gathered = new Map<string, { acc: Aggregate; weight: number }>();
+  private gatheredWeight = 0;
 
   constructor(
     private readonly store: MergedStore,
@@ -90,6 +98,26 @@ export class NdjsonResults implements Results {
     return acc;
   }
 
+  /** gather() with values, kept for the next query of the same selection and window. */
+  private gatherValues(label: string, series: StoreSeries[], window: TimeWindow | undefined): Aggregate {
+    const [lo, hi] = this.bucketRange(window);
+    const key = `${label}\u0000${lo}\u0000${hi}`;
+    const hit = this.gathered.get(key);
+    if (hit !== undefined) return hit.acc;
+    const acc = this.gather(series, window, true);
+    const weight = acc.vals !== null ? acc.vals.length : 4 * (acc.hist?.size ?? 0);
+    if (weight <= GATHERED_LIMIT) {
+      for (const [k, v] of this.gathered) {
+        if (this.gatheredWeight + weight <= GATHERED_LIMIT) break;
+        this.gathered.delete(k);
+        this.gatheredWeight -= v.weight;
+      }
+      this.gathered.set(key, { acc, weight });
+      this.gatheredWeight += weight;
+    }
+    return acc;
+  }
+
   private seconds(window: TimeWindow | undefined): number {
     const w = window ?? this.span;
     return w === undefined ? 0 : (w.end - w.start) / 1000;
@@ -107,7 +135,7 @@ export class NdjsonResults implements Results {
     if (series.length === 0) return { noData: `no samples of ${label} in the k6 output` };
     const kind = aggregation.kind;
     const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
-    const acc = this.gather(series, window, needValues);
+    const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, window, false);
     if (acc.n === 0) return { noData: `no samples of ${label} in the evaluated window` };
     const notFor = (): Measurement => ({ noData: `${agg} is not an aggregation of ${info.type} metric ${selector.metric}` });
     switch (info.type) {

@@ -66,3 +66,36 @@ describe('value distributions in blocks of buckets', () => {
     }
   });
 });
+
+describe('percentile queries share their gathered values', () => {
+  // 60 s, two endpoints: blocks of 1 s, so whole-second windows are exact
+  const base = 1_767_258_000_000;
+  const pts: { t: number; v: number; endpoint: string }[] = [];
+  for (let s = 0; s < 60; s++) {
+    for (let j = 0; j < 7; j++) pts.push({ t: base + s * 1000 + j * 130, v: ((s * 11 + j * 17) % 89) + j / 7, endpoint: j % 3 === 0 ? 'a' : 'b' });
+  }
+  const lines = [metricLine({ name: 'lat', type: 'trend', contains: 'time' })];
+  for (const p of pts) lines.push(pointLine('lat', k6Time(BigInt(p.t) * 1_000_000n), p.v, { endpoint: p.endpoint }));
+  const file = join(mkdtempSync(join(tmpdir(), 'perf-gate-queries-')), 'mixed.ndjson');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+
+  it('answers any mix of selections, percentiles and windows, in any order and repeated, as k6 would', async () => {
+    const r = await ingestFiles([file], { threads: 1 });
+    const selections: [string, string | undefined][] = [['lat', undefined], ['lat{endpoint:a}', 'a'], ['lat{endpoint:b}', 'b']];
+    const aggs: Aggregation[] = [{ kind: 'med' }, { kind: 'p', p: 90 }, { kind: 'p', p: 99 }, { kind: 'p', p: 99.9 }];
+    const windows: (TimeWindow | undefined)[] = [undefined, { start: base, end: base + 20_000 }, { start: base + 30_000, end: base + 60_000 }];
+    const queries: [number, number, number][] = [];
+    for (let s = 0; s < selections.length; s++) for (let a = 0; a < aggs.length; a++) for (let w = 0; w < windows.length; w++) queries.push([s, a, w]);
+    // every query twice, in a scrambled order
+    const order = [...queries, ...queries].map((q, i) => ({ q, k: (i * 7919) % 97 })).sort((x, y) => x.k - y.k);
+    for (const { q: [s, a, w] } of order) {
+      const [raw, endpoint] = selections[s]!;
+      const window = windows[w];
+      const agg = aggs[a]!;
+      const values = pts.filter((p) => (endpoint === undefined || p.endpoint === endpoint) && (window === undefined || (p.t >= window.start && p.t < window.end))).map((p) => p.v);
+      const tags = endpoint === undefined ? [] : [{ key: 'endpoint', value: endpoint }];
+      const m = r.measure({ raw, metric: 'lat', tags }, agg, window);
+      expect(m, `${raw} ${JSON.stringify(agg)} ${JSON.stringify(window)}`).toEqual({ value: k6Pct(values, agg.kind === 'med' ? 0.5 : (agg as { p: number }).p / 100) });
+    }
+  });
+});

@@ -80,3 +80,28 @@ describe('exact values gathered in one go (Aggregate.setExact)', () => {
     expect(busy.percentile(0.5)).toBe(7);
   });
 });
+
+describe('an aggregate asked for several percentiles', () => {
+  it('sorts once and still answers for values added after an answer (exact and histogram)', () => {
+    const exact = new Aggregate();
+    exact.addValues([5, 1, 4], null, 0);
+    expect(exact.percentile(0.5)).toBe(4);
+    expect(exact.percentile(1)).toBe(5);
+    exact.addValues([0, 2], null, 0);
+    expect(exact.percentile(0.5)).toBe(exactPct([5, 1, 4, 0, 2], 0.5));
+    expect(exact.percentile(0)).toBe(0);
+
+    const hist = new Aggregate(2);
+    const first = [10, 20, 30, 40];
+    // a query adds the scalars too: histogram answers are clamped to the exact min and max
+    hist.addScalars(4, 100, 10, 40, 4, 0, 40);
+    hist.addValues(first, null, 0);
+    expect(hist.exact).toBe(false);
+    const before = hist.percentile(0.99);
+    expect(Math.abs(before - exactPct(first, 0.99)) / exactPct(first, 0.99)).toBeLessThan(1e-4);
+    hist.addScalars(2, 3000, 1000, 2000, 2, 1, 2000);
+    hist.addValues([1000, 2000], null, 0);
+    const after = hist.percentile(0.99);
+    expect(Math.abs(after - exactPct([...first, 1000, 2000], 0.99)) / exactPct([...first, 1000, 2000], 0.99)).toBeLessThan(1e-4);
+  });
+});
