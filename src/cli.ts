@@ -7,6 +7,7 @@ import { glob } from 'tinyglobby';
 import { gate } from './pipeline.js';
 import { InputError, asError } from './errors.js';
 import type { Baseline, GateOptions, Logger } from './model.js';
+import { describeCriterion } from './github/outcome.js';
 import { baselineFromJsonReport } from './report/json.js';
 import { parseRunFlags, RUN_USAGE } from './run/flags.js';
 
@@ -131,8 +132,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const failing = result.evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
     const verdict = result.evaluation.verdict.replace(/_/g, ' ');
     if (failing.length > 0) {
-      io.stderr(`perf-gate: ${verdict} — ${failing.length} criteria failed:\n`);
-      for (const c of failing) io.stderr(`  ${c.scenario}: ${c.metric} ${c.expression} (${c.reason ?? `actual ${c.actual}`})\n`);
+      io.stderr(`perf-gate: ${verdict} — ${failing.length} ${failing.length === 1 ? 'criterion' : 'criteria'} failed:\n`);
+      for (const c of failing) io.stderr(`  ${describeCriterion(c)}\n`);
       return 1;
     }
     io.stderr(`perf-gate: ${verdict}\n`);

@@ -71,7 +71,9 @@ describe('perf-gate evaluate', () => {
     const limit = Math.floor(answers.trends.http_req_duration!.p99 * 0.8);
     const code = await main(['evaluate', '--thresholds', thresholds(limit), '--results', join(dir, 'smoke.ndjson.gz'), '-q'], t.io);
     expect(code).toBe(1);
-    expect(t.err.join('')).toContain(`http_req_duration p(99)<${limit}`);
+    // one failing criterion, with its actual and limit in the metric's unit (not a raw float)
+    expect(t.err.join('')).toContain('NOT APPROVED — 1 criterion failed:');
+    expect(t.err.join('')).toMatch(new RegExp(`smoke: http_req_duration p\\(99\\)<${limit} — [\\d.,]+ ms, limit ${limit} ms\\n`));
     expect(t.out.join('')).toBe('');
   });
 
