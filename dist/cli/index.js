@@ -50102,7 +50102,7 @@ function extend(target) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4357);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1972);
 // Entry of the bundled CLI (dist/cli/index.js). The only CLI module with a top-level call.
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2), {
@@ -50117,7 +50117,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4357:
+/***/ 1972:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64304,6 +64304,10 @@ class Aggregate {
     vals = [];
     hist = null;
     zeros = 0;
+    /** `vals` when it is known sorted (this aggregate's own array, sorted by percentile()). */
+    sortedVals = null;
+    /** The histogram as sorted [value, count] pairs, built by percentile() until values are added. */
+    histEntries = null;
     constructor(exactLimit = QUERY_EXACT_LIMIT) {
         this.exactLimit = exactLimit;
     }
@@ -64323,6 +64327,7 @@ class Aggregate {
     }
     /** Adds the value distribution of another aggregate: exact values or histogram entries. */
     addValues(vals, hist, zeros) {
+        this.histEntries = null;
         distAdd(this, vals, hist, zeros, this.exactLimit, INV_LOG_GAMMA);
     }
     /**
@@ -64364,19 +64369,29 @@ class Aggregate {
             c += v;
         return c;
     }
-    /** k6's percentile (p in 0–1) of the values; NaN when there are none. */
-    percentile(p) {
-        if (this.vals !== null) {
-            // sorted in place when it is this aggregate's own Float64Array (the order of values carries nothing)
-            const sorted = this.vals instanceof Float64Array ? this.vals.sort() : Float64Array.from(this.vals).sort();
-            return k6Percentile(sorted, p);
-        }
+    /** The histogram (and zeros) as [value, count] pairs sorted by value. */
+    sortedHist() {
         const entries = [];
         for (const [k, c] of this.hist)
             entries.push([histValue(k), c]);
         if (this.zeros > 0)
             entries.push([0, this.zeros]);
-        entries.sort((a, b) => a[0] - b[0]);
+        return entries.sort((a, b) => a[0] - b[0]);
+    }
+    /**
+     * k6's percentile (p in 0–1) of the values; NaN when there are none. The values are sorted once
+     * and kept sorted (their order carries nothing), so asking for several percentiles costs one sort.
+     */
+    percentile(p) {
+        if (this.vals !== null) {
+            if (this.vals !== this.sortedVals) {
+                // this aggregate's own Float64Array (setExact) is sorted in place; an array becomes one
+                const own = this.vals instanceof Float64Array ? this.vals : Float64Array.from(this.vals);
+                this.vals = this.sortedVals = own.sort();
+            }
+            return k6Percentile(this.sortedVals, p);
+        }
+        const entries = this.histEntries ?? (this.histEntries = this.sortedHist());
         let n = 0;
         for (const e of entries)
             n += e[1];
@@ -64543,6 +64558,8 @@ function results_selectorText(sel) {
     return sel.tags.length === 0 ? sel.metric : `${sel.metric}{${sel.tags.map((t) => `${t.key}:${t.value}`).join(',')}}`;
 }
 /** Results read from k6 `--out json` files. */
+/** Values (histogram entries count 4) kept in gathered distributions for repeated queries: ≤ 4 MB. */
+const GATHERED_LIMIT = 500_000;
 class NdjsonResults {
     store;
     diagnostics;
@@ -64556,6 +64573,11 @@ class NdjsonResults {
     // evaluation asks for the window per rule, the charts for the same timeline several times).
     steady;
     timelines = new Map();
+    // The value distributions gathered for percentile queries, by selector and window: a report asks
+    // for med, p(90), p(95) and p(99) of the same selection, and each needs the same sorted values.
+    // Bounded by the values held (oldest dropped first).
+    gathered = new Map();
+    gatheredWeight = 0;
     constructor(store, diagnostics, indexKeys, 
     /** Metrics whose points were passed over at ingestion (IngestOptions.skipMetrics). */
     skipped = []) {
@@ -64618,6 +64640,27 @@ class NdjsonResults {
                 acc.addValues(d.vals, d.hist, d.zeros);
         return acc;
     }
+    /** gather() with values, kept for the next query of the same selection and window. */
+    gatherValues(label, series, window) {
+        const [lo, hi] = this.bucketRange(window);
+        const key = `${label}\u0000${lo}\u0000${hi}`;
+        const hit = this.gathered.get(key);
+        if (hit !== undefined)
+            return hit.acc;
+        const acc = this.gather(series, window, true);
+        const weight = acc.vals !== null ? acc.vals.length : 4 * (acc.hist?.size ?? 0);
+        if (weight <= GATHERED_LIMIT) {
+            for (const [k, v] of this.gathered) {
+                if (this.gatheredWeight + weight <= GATHERED_LIMIT)
+                    break;
+                this.gathered.delete(k);
+                this.gatheredWeight -= v.weight;
+            }
+            this.gathered.set(key, { acc, weight });
+            this.gatheredWeight += weight;
+        }
+        return acc;
+    }
     seconds(window) {
         const w = window ?? this.span;
         return w === undefined ? 0 : (w.end - w.start) / 1000;
@@ -64639,7 +64682,7 @@ class NdjsonResults {
             return { noData: `no samples of ${label} in the k6 output` };
         const kind = aggregation.kind;
         const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
-        const acc = this.gather(series, window, needValues);
+        const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, window, false);
         if (acc.n === 0)
             return { noData: `no samples of ${label} in the evaluated window` };
         const notFor = () => ({ noData: `${agg} is not an aggregation of ${info.type} metric ${selector.metric}` });
@@ -67811,6 +67854,60 @@ function noiseGuardSection(first, final, rerun) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/github/outcome.ts
+/** A value in its unit, the way the report writes it. */
+function outcome_formatValue(value, unit) {
+    if (value === null || value === undefined || !Number.isFinite(value))
+        return 'no data';
+    const round = (v, digits) => Number(v.toFixed(digits)).toString();
+    switch (unit) {
+        case 'ms':
+            return Math.abs(value) >= 100 ? `${round(value, 0)} ms` : `${round(value, 2)} ms`;
+        case 'ratio':
+            return `${round(value * 100, value !== 0 && Math.abs(value) < 0.001 ? 4 : 2)}%`;
+        case 'percent':
+            return `${round(value, 2)}%`;
+        case 'per-second':
+            return `${round(value, 1)}/s`;
+        case 'bytes':
+            return value >= 1024 * 1024 ? `${round(value / 1024 / 1024, 1)} MiB` : value >= 1024 ? `${round(value / 1024, 1)} KiB` : `${round(value, 0)} B`;
+        case 'count':
+            return round(value, 0);
+        default:
+            return round(value, 3);
+    }
+}
+function blockingCriteria(evaluation) {
+    return evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
+}
+/** True when the gate lets the change through. */
+function gatePassed(evaluation) {
+    return evaluation.verdict !== 'NOT_APPROVED' && blockingCriteria(evaluation).length === 0;
+}
+/** One line for a criterion: `target-capacity: http_req_duration p(99)<500 — 612 ms (limit 500 ms, fail)`. */
+function outcome_describeCriterion(c) {
+    const actual = c.status === 'no-data' ? `no data${c.reason ? ` (${c.reason})` : ''}` : outcome_formatValue(c.actual, c.unit);
+    const limit = c.status === 'no-data' ? '' : `, limit ${outcome_formatValue(c.limit, c.unit)}`;
+    return `${c.scenario}: ${c.metric} ${c.expression} — ${actual}${limit}${c.status === 'fail' ? '' : `, ${c.status}`}`;
+}
+/** Lines of a message listing criteria: all of them up to `max`, then how many more. */
+function listLines(lines, max, more) {
+    return lines.length <= max ? lines : [...lines.slice(0, max - 1), more(lines.length - max + 1)];
+}
+/**
+ * The failed check's message: the verdict and every criterion that failed the gate (up to `maxLines`;
+ * a wildcard over hundreds of tenants ends with how many more); undefined when the gate passed.
+ */
+function failureMessage(evaluation, mapFile = (f) => f, maxLines = 100) {
+    if (gatePassed(evaluation))
+        return undefined;
+    const failed = blockingCriteria(evaluation);
+    if (failed.length === 0)
+        return `perf-gate: ${evaluation.verdict}. ${evaluation.rationale}`;
+    const lines = listLines(failed.map((c) => `- ${outcome_describeCriterion(c)} [${mapFile(c.pos.file)}:${c.pos.line}]`), maxLines, (n) => `- … and ${n} more failed criteria: see the report in the job summary`);
+    return `perf-gate: ${evaluation.verdict} — ${failed.length} ${failed.length === 1 ? 'criterion' : 'criteria'} failed:\n${lines.join('\n')}`;
+}
+
 ;// CONCATENATED MODULE: ./src/run/flags.ts
 // The flags of `perf-gate run`, as data (for help text and the Action's input mapping) and a pure parser.
 
@@ -67982,6 +68079,7 @@ function parseRunFlags(argv) {
 
 
 
+
 const USAGE = `Usage:
   perf-gate evaluate --thresholds FILE [--scenario NAME] --results FILE [--results FILE …]
                      [--baseline FILE] [--fail-on fail|marginal] [--json OUT] [--markdown OUT]
@@ -68098,9 +68196,9 @@ async function main(argv, io) {
         const failing = result.evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
         const verdict = result.evaluation.verdict.replace(/_/g, ' ');
         if (failing.length > 0) {
-            io.stderr(`perf-gate: ${verdict} — ${failing.length} criteria failed:\n`);
+            io.stderr(`perf-gate: ${verdict} — ${failing.length} ${failing.length === 1 ? 'criterion' : 'criteria'} failed:\n`);
             for (const c of failing)
-                io.stderr(`  ${c.scenario}: ${c.metric} ${c.expression} (${c.reason ?? `actual ${c.actual}`})\n`);
+                io.stderr(`  ${outcome_describeCriterion(c)}\n`);
             return 1;
         }
         io.stderr(`perf-gate: ${verdict}\n`);
