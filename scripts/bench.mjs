@@ -96,7 +96,7 @@ line('perf-gate ingest, all metrics', `${r.all.seconds.toFixed(2)} s  RSS ${rss(
 line('perf-gate ingest, all metrics, 2 threads', `${r.all2.seconds.toFixed(2)} s  RSS ${rss(r.all2)}`);
 line('speed-up vs reference (required ≥5×, aim 8×)', `gate ${x(r.reference.seconds, r.gate.seconds)}, all metrics ${x(r.reference.seconds, r.all.seconds)} (2 threads ${x(r.reference.seconds, r.all2.seconds)})`);
 line('gunzip alone (output discarded)', `${r.gunzip.seconds.toFixed(2)} s`);
-line('perf-gate ingest .gz', `gate ${r.gateGz.seconds.toFixed(2)} s, all metrics ${r.allGz.seconds.toFixed(2)} s`);
+line('perf-gate ingest .gz', `gate ${r.gateGz.seconds.toFixed(2)} s  RSS ${rss(r.gateGz)}, all metrics ${r.allGz.seconds.toFixed(2)} s  RSS ${rss(r.allGz)} (gunzip alone ${rss(r.gunzip)})`);
 line('.gz ingest ÷ gunzip alone (required ≤1.5×)', `gate ${(r.gateGz.seconds / r.gunzip.seconds).toFixed(2)}×, all metrics ${(r.allGz.seconds / r.gunzip.seconds).toFixed(2)}×`);
 line('peak RSS, file doubled (gate)', `${rss(r.gate)} → ${rss(r.gate2x)} (${(r.gate2x.out.maxRssKB / r.gate.out.maxRssKB).toFixed(2)}×)`);
 line('peak RSS, file doubled (all metrics)', `${rss(r.all)} → ${rss(r.all2x)} (${(r.all2x.out.maxRssKB / r.all.out.maxRssKB).toFixed(2)}×); reference ${rss(r.reference)}`);
