@@ -3,6 +3,7 @@
 // pages), each run's artifacts, downloads the one with the expected name (the API answers with a
 // redirect to the blob store, which fetch follows), unzips it and parses the report. Every failure is
 // a reason the relative criteria have no data, never an exception.
+import { createHash } from 'node:crypto';
 import { unzipSync, strFromU8 } from 'fflate';
 import type { getOctokit } from '@actions/github';
 import type { Baseline, Logger } from '../model.js';
@@ -56,6 +57,19 @@ interface ArtifactShape {
   expired: boolean;
   size_in_bytes?: number;
   expires_at?: string | null;
+  /** `sha256:<hex>` of the zip, recorded by upload-artifact v4+; null for older uploads. */
+  digest?: string | null;
+}
+
+/**
+ * Why the downloaded zip does not match the SHA-256 digest GitHub recorded at upload, or undefined
+ * (it matches, or there is no digest: artifacts uploaded before upload-artifact v4 have none).
+ */
+export function digestMismatch(digest: string | null | undefined, bytes: Uint8Array): string | undefined {
+  const m = /^sha256:([0-9a-f]{64})$/i.exec(digest ?? '');
+  if (!m) return undefined;
+  const got = createHash('sha256').update(bytes).digest('hex');
+  return got === m[1]!.toLowerCase() ? undefined : `its SHA-256 is ${got}, the digest recorded at upload is ${m[1]!.toLowerCase()}`;
 }
 
 function status(e: unknown): number | undefined {
@@ -171,6 +185,8 @@ export async function findBaseline(input: FindBaselineInput): Promise<FindBaseli
           return { missing: `could not download artifact ${artifactName} of run ${run.id}: ${describe(e)}` };
         }
         if (!bytes) return { missing: `the download of artifact ${artifactName} of run ${run.id} was not a zip archive` };
+        const mismatch = digestMismatch(live.digest, bytes);
+        if (mismatch) return { missing: `artifact ${artifactName} of run ${run.id} is not what was uploaded: ${mismatch}; it is not used as a baseline` };
         const report = reportFrom(bytes);
         if (typeof report === 'string') {
           lastFailure = `${report} (artifact ${artifactName} of run ${run.id})`;

@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { unzipSync, strFromU8 } from 'fflate';
 import { startGithubServer, type GithubServer } from '../support/github-server.js';
 import { startActionsApi, runtimeToken, type ActionsApi } from '../support/github-actions-api.js';
 import { createClient, type GitHubClient } from '../../src/github/client.js';
-import { findBaseline } from '../../src/baseline/fetch.js';
+import { digestMismatch, findBaseline } from '../../src/baseline/fetch.js';
 import { saveBaseline, baselineFiles } from '../../src/baseline/save.js';
 import { baselineArtifactName, BASELINE_REPORT_FILE } from '../../src/baseline/name.js';
 import { measurementKey } from '../../src/evaluate/keys.js';
@@ -62,7 +63,7 @@ describe('findBaseline against the local GitHub API', () => {
     expect(r.sha).toBe('2'.repeat(40));
     expect(r.source).toBe(`https://github.com/${OWNER}/${REPO}/actions/runs/${wanted.id}`);
     const expected = jsonReport('checkout', 420).measurements['checkout|http_req_duration|p(99)'];
-    expect(expected).toBeGreaterThan(0);
+    expect(expected).toBe(420);
     expect(r.parsed.scenarios.checkout?.[measurementKey('http_req_duration', 'p(99)')]).toBe(expected);
     expect((r.baseline as { schema: number }).schema).toBe(1);
 
@@ -171,6 +172,32 @@ describe('findBaseline against the local GitHub API', () => {
     expect('missing' in r && r.missing).toMatch(/holds no JSON report \(files: report.md\)/);
   });
 
+  it('an artifact whose download does not match the SHA-256 digest recorded at upload', async () => {
+    const run = api.addRun({ branch: 'main' });
+    const other = reportZip(999);
+    const digest = `sha256:${createHash('sha256').update(other).digest('hex')}`;
+    api.addArtifact({ runId: run.id, name: NAME, zip: reportZip(420), digest });
+    const r = await find();
+    expect('missing' in r && r.missing).toMatch(/is not what was uploaded: its SHA-256 is [0-9a-f]{64}, the digest recorded at upload is [0-9a-f]{64}; it is not used as a baseline/);
+  });
+
+  it('an artifact uploaded before upload-artifact v4 (no digest) is still used', async () => {
+    const run = api.addRun({ branch: 'main' });
+    api.addArtifact({ runId: run.id, name: NAME, zip: reportZip(420), digest: null });
+    const r = await find();
+    if (!('baseline' in r)) throw new Error(r.missing);
+    expect(r.runId).toBe(run.id);
+  });
+
+  it('reads a digest in either case and ignores one that is not SHA-256', () => {
+    const bytes = new TextEncoder().encode('zip bytes');
+    const hex = createHash('sha256').update(bytes).digest('hex');
+    expect(digestMismatch(`sha256:${hex.toUpperCase()}`, bytes)).toBeUndefined();
+    expect(digestMismatch(`sha256:${hex}`, new TextEncoder().encode('other bytes'))).toMatch(/digest recorded at upload is/);
+    expect(digestMismatch('md5:0123', bytes)).toBeUndefined();
+    expect(digestMismatch(null, bytes)).toBeUndefined();
+  });
+
   it('a download that fails (500 twice)', async () => {
     const run = api.addRun({ branch: 'main' });
     api.addArtifact({ runId: run.id, name: NAME, zip: reportZip(1) });
@@ -209,6 +236,10 @@ describe('saveBaseline through the @actions/artifact protocol', () => {
     expect(create?.body.workflow_run_backend_id).toBe('ce7f54c7-61c7-4aae-887f-30da475f5f1a');
     expect(create?.authorization).toBe(`Bearer ${token}`);
     expect(typeof create?.body.expires_at).toBe('string');
+    // the client sends the zip's SHA-256 when it finalizes; GitHub reports it as the artifact's digest
+    const finalize = api.twirpCalls.find((c) => c.method === 'FinalizeArtifact');
+    expect(finalize?.body.hash).toBe(`sha256:${createHash('sha256').update(api.artifacts[0]!.zip).digest('hex')}`);
+    expect(api.artifacts[0]!.digest).toBe(finalize?.body.hash);
     const kept = unzipSync(api.artifacts[0]!.zip);
     expect(Object.keys(kept)).toEqual([BASELINE_REPORT_FILE]);
     expect(JSON.parse(strFromU8(kept[BASELINE_REPORT_FILE]!))).toEqual(report);

@@ -4,6 +4,7 @@
 // Also the artifact upload protocol of @actions/artifact v2+: the results service's twirp endpoints
 // (CreateArtifact → signed upload URL, FinalizeArtifact) and the Azure block-blob calls the client makes
 // on that URL (Put Block, Put Block List), so an upload lands as an artifact the REST routes list.
+import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RouteHandler, RouteRequest, RouteResponse } from './github-server.js';
@@ -33,6 +34,8 @@ export interface StoredArtifact {
   expired: boolean;
   /** The zip archive served on download. */
   zip: Uint8Array;
+  /** `sha256:<hex>` as upload-artifact v4+ records it (FinalizeArtifact's hash), or null (older uploads). */
+  digest: string | null;
   createdAt: string;
 }
 
@@ -55,7 +58,8 @@ export interface ActionsApi {
   /** Twirp calls of the results service, in order (`CreateArtifact`, `FinalizeArtifact`) with their JSON bodies (protobuf field names). */
   twirpCalls: { method: string; body: Record<string, unknown>; authorization: string | undefined }[];
   addRun(r: Partial<StoredRun> & { branch: string }): StoredRun;
-  addArtifact(a: { runId: number; name: string; zip: Uint8Array; expired?: boolean }): StoredArtifact;
+  /** `digest` defaults to the zip's own SHA-256 (an upload-artifact v4+ upload); null for an older upload. */
+  addArtifact(a: { runId: number; name: string; zip: Uint8Array; expired?: boolean; digest?: string | null }): StoredArtifact;
 }
 
 export interface ActionsApiOptions {
@@ -122,7 +126,8 @@ export async function startActionsApi(opts: ActionsApiOptions = {}): Promise<Act
     return run;
   };
   const addArtifact: ActionsApi['addArtifact'] = (a) => {
-    const art: StoredArtifact = { id: nextArtifactId++, runId: a.runId, name: a.name, expired: a.expired ?? false, zip: a.zip, createdAt: now() };
+    const digest = a.digest === undefined ? `sha256:${createHash('sha256').update(a.zip).digest('hex')}` : a.digest;
+    const art: StoredArtifact = { id: nextArtifactId++, runId: a.runId, name: a.name, expired: a.expired ?? false, zip: a.zip, digest, createdAt: now() };
     artifacts.push(art);
     return art;
   };
@@ -175,7 +180,7 @@ export async function startActionsApi(opts: ActionsApiOptions = {}): Promise<Act
       url: `${repoApi}/actions/artifacts/${a.id}`,
       archive_download_url: `${repoApi}/actions/artifacts/${a.id}/zip`,
       expired: a.expired,
-      digest: null,
+      digest: a.digest,
       created_at: a.createdAt,
       updated_at: a.createdAt,
       expires_at: expires,
@@ -335,7 +340,8 @@ export async function startActionsApi(opts: ActionsApiOptions = {}): Promise<Act
       const up = uploads.get(encodeURIComponent(key));
       if (!up?.committed) return { status: 404, body: { code: 'not_found', msg: 'no upload for this artifact' } };
       uploads.delete(encodeURIComponent(key));
-      const art = addArtifact({ runId: run.id, name, zip: new Uint8Array(up.committed) });
+      // the digest is what the client sent (FinalizeArtifact's hash), as the service records it
+      const art = addArtifact({ runId: run.id, name, zip: new Uint8Array(up.committed), digest: typeof body.hash === 'string' ? body.hash : null });
       return { status: 200, body: { ok: true, artifact_id: String(art.id) } };
     }
     return { status: 404, body: { code: 'bad_route', msg: `no handler for ${method}` } };
