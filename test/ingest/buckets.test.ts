@@ -45,7 +45,7 @@ describe('time buckets per series are bounded', () => {
 
   it('doubles the bucket width when a series would span more buckets than allowed, in either reading order', () => {
     for (const order of ['forward', 'backward', 'shuffled']) {
-      const xs = order === 'forward' ? samples : order === 'backward' ? [...samples].reverse() : samples.map((x, i) => samples[(i * 37) % samples.length]!);
+      const xs = order === 'forward' ? samples : order === 'backward' ? [...samples].reverse() : samples.map((_, i) => samples[(i * 37) % samples.length]!);
       const p = createNdjsonParser({ bucketMs: 1000, indexKeys: [...DEFAULT_TAG_KEYS], exactCap: EXACT_CAP, invLogGamma: INV_LOG_GAMMA, maxExamples: 5, maxBuckets: 16 });
       const buf = enc.encode(text(xs));
       p.feed(buf, 0, buf.length);
