@@ -64557,9 +64557,9 @@ function results_aggregationText(a) {
 function results_selectorText(sel) {
     return sel.tags.length === 0 ? sel.metric : `${sel.metric}{${sel.tags.map((t) => `${t.key}:${t.value}`).join(',')}}`;
 }
-/** Results read from k6 `--out json` files. */
 /** Values (histogram entries count 4) kept in gathered distributions for repeated queries: ≤ 4 MB. */
 const GATHERED_LIMIT = 500_000;
+/** Results read from k6 `--out json` files. */
 class NdjsonResults {
     store;
     diagnostics;
