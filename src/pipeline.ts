@@ -199,7 +199,6 @@ async function runAndMeasure(opts: GateOptions, config: Config, scenarios: strin
   return out;
 }
 
-
 /** Baselines found per gate call and scenario: a noise-guard rerun does not fetch them again. */
 const baselines = new WeakMap<GateOptions, Map<string, Promise<Baseline | { missing: string } | undefined>>>();
 

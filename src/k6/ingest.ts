@@ -12,7 +12,7 @@ import type { IngestDiagnostics, Results } from '../model.js';
 import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS, MAX_BUCKETS } from '../metrics/histogram.js';
 import { NdjsonResults } from '../metrics/results.js';
 import { mergePartials } from '../metrics/store.js';
-import { bucketAdd, bucketCoarsen, bucketIndex, bucketMerge, bucketSpan, bucketTrim, createNdjsonParser, distAdd, distToHist, histKeyOf, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
+import { bucketAdd, bucketCoarsen, bucketIndex, bucketSpan, createNdjsonParser, distAdd, distToHist, histKeyOf, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
 import { isSummaryJson, SummaryResults } from './summary.js';
 import { headBytes, probeFile } from './head.js';
 
@@ -210,9 +210,9 @@ export function ingestWorkerSource(): string {
     'var __name = (f) => f;',
     "const { parentPort, workerData } = require('node:worker_threads');",
     "const fs = require('node:fs');",
-    // the bucket and distribution operations the parser calls, under the names it calls them by (a
-    // bundler may rename them)
-    ...[bucketSpan, bucketAdd, bucketCoarsen, bucketIndex, bucketMerge, bucketTrim, histKeyOf, distToHist, distAdd].map((f) => `const ${f.name} = ${f.toString()};`),
+    // the bucket and distribution operations the parser and packPartial call, under the names they
+    // call them by (a bundler may rename them)
+    ...[bucketSpan, bucketAdd, bucketCoarsen, bucketIndex, histKeyOf, distToHist, distAdd].map((f) => `const ${f.name} = ${f.toString()};`),
     `const createNdjsonParser = ${createNdjsonParser.toString()};`,
     `const readRange = ${readRange.toString()};`,
     `const claimChunks = ${claimChunks.toString()};`,
@@ -294,8 +294,8 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<PartialAggreg
   let cut = false;
   let rest: Buffer | null = null;
   const src = createReadStream(path, { highWaterMark: 1 << 20 });
-  // zlib inflates on the thread pool up to 4 MiB ahead of the parser: the two overlap, so a .gz
-  // costs about max(inflate, parse) rather than their sum.
+  // zlib inflates the next chunk on the thread pool while this one parses (the 4 MiB read-ahead keeps
+  // it from waiting for the parser to ask), so a .gz costs about max(inflate, parse), not their sum.
   const gz = createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 4 << 20 } as ZlibOptions);
   let readError: Error | undefined;
   src.on('error', (e) => {

@@ -20,7 +20,7 @@
 export interface BucketData {
   shift: number;
   b0: number;
-  /** Buckets in `data` (capacity while parsing; the used span once finished). */
+  /** Buckets `data` has room for (up to about twice the used span, which bucketSpan finds). */
   nb: number;
   data: Float64Array;
 }
@@ -118,13 +118,6 @@ export function bucketMerge(into: BucketData, from: BucketData, maxBuckets: numb
     const i = bucketIndex(into, c * 2 ** from.shift, maxBuckets);
     bucketAdd(into.data, i * 7, from.data, so);
   }
-}
-
-/** The buckets cut to their used span (a copy). */
-export function bucketTrim(bk: BucketData): BucketData {
-  const [lo, hi] = bucketSpan(bk);
-  if (lo > hi) return { shift: bk.shift, b0: 0, nb: 0, data: new Float64Array(0) };
-  return { shift: bk.shift, b0: lo, nb: hi - lo + 1, data: bk.data.slice((lo - bk.b0) * 7, (hi - bk.b0 + 1) * 7) };
 }
 
 /**
@@ -1075,18 +1068,25 @@ export interface PackedPartial {
 /** Packs partial aggregates for postMessage with a transfer list. Self-contained (runs in workers). */
 export function packPartial(part: PartialAggregates): PackedPartial {
   let size = 0;
-  for (const s of part.series) {
-    size += s.buckets.data.length;
+  // only the buckets in use are sent (the arrays keep room to grow); 7 = BUCKET_FIELDS, spelled out
+  // because workers run this from its source text
+  const spans = part.series.map((s) => bucketSpan(s.buckets));
+  for (let j = 0; j < part.series.length; j++) {
+    const s = part.series[j]!;
+    size += Math.max(0, spans[j]![1] - spans[j]![0] + 1) * 7;
     for (const d of s.blocks) size += 4 + (d.vals === null ? 0 : d.vals.length) + (d.hist === null ? 0 : d.hist.length);
   }
   const data = new Float64Array(size);
   let o = 0;
   const series: PackedPartial['series'] = [];
-  for (const s of part.series) {
+  for (let j = 0; j < part.series.length; j++) {
+    const s = part.series[j]!;
     const bk = s.buckets;
-    series.push({ metric: s.metric, tags: s.tags, bshift: bk.shift, b0: bk.b0, nb: bk.nb, shift: s.shift, nd: s.blocks.length });
-    data.set(bk.data, o);
-    o += bk.data.length;
+    const [lo, hi] = spans[j]!;
+    const nb = Math.max(0, hi - lo + 1);
+    series.push({ metric: s.metric, tags: s.tags, bshift: bk.shift, b0: lo, nb, shift: s.shift, nd: s.blocks.length });
+    data.set(bk.data.subarray((lo - bk.b0) * 7, (lo - bk.b0 + nb) * 7), o);
+    o += nb * 7;
     for (const d of s.blocks) {
       data[o++] = d.k;
       data[o++] = d.zeros;

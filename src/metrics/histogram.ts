@@ -15,7 +15,7 @@ export const INV_LOG_GAMMA = 1 / Math.log(GAMMA);
 export const EXACT_CAP = 1024;
 /** Most distribution blocks per series: blocks double in length (1 s, 2 s, 4 s, …) as the run grows. */
 export const MAX_BLOCKS = 64;
-/** Most time buckets per series: 1 s buckets up to 17 min of run, then 2 s, 4 s, … (flat memory). */
+/** Most time buckets per series: 1 s buckets up to 17 min of run, then 2 s, 4 s, … (bounded memory). */
 export const MAX_BUCKETS = 1024;
 /** Exact values a query keeps before merging into a histogram. */
 export const QUERY_EXACT_LIMIT = 200_000;
@@ -94,8 +94,7 @@ export class Aggregate {
     const all = new Float64Array(n);
     let o = 0;
     for (const l of lists) {
-      if (l instanceof Float64Array) all.set(l, o);
-      else for (let i = 0; i < l.length; i++) all[o + i] = l[i]!;
+      all.set(l, o);
       o += l.length;
     }
     this.vals = all;

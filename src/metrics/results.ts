@@ -81,8 +81,8 @@ export class NdjsonResults implements Results {
     return [Math.floor(window.start / B), Math.ceil(window.end / B) - 1];
   }
 
-  private gather(series: StoreSeries[], window: TimeWindow | undefined, values: boolean): Aggregate {
-    const [lo, hi] = this.bucketRange(window);
+  /** The aggregate of `series` over base buckets [lo, hi] (bucketRange), with their values when asked. */
+  private gather(series: StoreSeries[], [lo, hi]: [number, number], values: boolean): Aggregate {
     const acc = new Aggregate();
     const blocks: StoreDist[] = [];
     for (const s of series) {
@@ -100,11 +100,11 @@ export class NdjsonResults implements Results {
 
   /** gather() with values, kept for the next query of the same selection and window. */
   private gatherValues(label: string, series: StoreSeries[], window: TimeWindow | undefined): Aggregate {
-    const [lo, hi] = this.bucketRange(window);
-    const key = `${label}\u0000${lo}\u0000${hi}`;
+    const range = this.bucketRange(window);
+    const key = `${label}\u0000${range[0]}\u0000${range[1]}`;
     const hit = this.gathered.get(key);
     if (hit !== undefined) return hit.acc;
-    const acc = this.gather(series, window, true);
+    const acc = this.gather(series, range, true);
     const weight = acc.vals !== null ? acc.vals.length : 4 * (acc.hist?.size ?? 0);
     if (weight <= GATHERED_LIMIT) {
       for (const [k, v] of this.gathered) {
@@ -135,7 +135,7 @@ export class NdjsonResults implements Results {
     if (series.length === 0) return { noData: `no samples of ${label} in the k6 output` };
     const kind = aggregation.kind;
     const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
-    const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, window, false);
+    const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, this.bucketRange(window), false);
     if (acc.n === 0) return { noData: `no samples of ${label} in the evaluated window` };
     const notFor = (): Measurement => ({ noData: `${agg} is not an aggregation of ${info.type} metric ${selector.metric}` });
     switch (info.type) {

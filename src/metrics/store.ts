@@ -5,7 +5,7 @@
 //   - per block of 2^shift buckets, the value distribution (trends): exact values while small, then
 //     the log histogram. A series keeps at most MAX_BLOCKS blocks; blocks double in length as the
 //     run grows, so memory does not grow with the run's length.
-import { BUCKET_FIELDS, bucketMerge, bucketTrim, distAdd, type BucketData, type DistData, type PartialAggregates } from '../k6/ndjson.js';
+import { BUCKET_FIELDS, bucketMerge, distAdd, type BucketData, type DistData, type PartialAggregates } from '../k6/ndjson.js';
 import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS, MAX_BUCKETS } from './histogram.js';
 
 /** The value distribution of one block of buckets. */
@@ -126,8 +126,6 @@ export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxB
   const series = [...byKey.values()];
   for (const s of series) {
     while (s.blocks.size > 1 && blockSpan(s) > maxBlocks) coarsen(s);
-    // merging may have grown a series' buckets past their used span (one part comes trimmed)
-    if (parts.length > 1) s.buckets = bucketTrim(s.buckets);
   }
   const byMetric = new Map<string, StoreSeries[]>();
   for (const s of series) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { k6Time, metricLine, pointLine } from '../../src/k6/format.js';
 import { DEFAULT_TAG_KEYS, ingestFiles } from '../../src/k6/ingest.js';
-import { BUCKET_FIELDS, B_LAST, B_MAX, B_MIN, B_N, B_SUM, createNdjsonParser, type BucketData } from '../../src/k6/ndjson.js';
+import { BUCKET_FIELDS, B_LAST, B_MAX, B_MIN, B_N, B_SUM, bucketSpan, createNdjsonParser, packPartial, unpackPartial, type BucketData } from '../../src/k6/ndjson.js';
 import { EXACT_CAP, INV_LOG_GAMMA, MAX_BUCKETS } from '../../src/metrics/histogram.js';
 import { mergePartials } from '../../src/metrics/store.js';
 import type { Aggregation, Results, TimeWindow } from '../../src/model.js';
@@ -55,6 +55,21 @@ describe('time buckets per series are bounded', () => {
       expect(bk.nb).toBeLessThanOrEqual(16);
       expect(rows(bk)).toEqual(expected(samples, 8));
     }
+  });
+
+  it('keeps room to grow while parsing, and a worker sends only the buckets in use', () => {
+    const p = createNdjsonParser({ bucketMs: 1000, indexKeys: [...DEFAULT_TAG_KEYS], exactCap: EXACT_CAP, invLogGamma: INV_LOG_GAMMA, maxExamples: 5 });
+    const buf = enc.encode(text(samples));
+    p.feed(buf, 0, buf.length);
+    const part = p.finish();
+    const bk = part.series[0]!.buckets;
+    const [lo, hi] = bucketSpan(bk);
+    expect(hi - lo + 1).toBe(100);
+    expect(bk.nb).toBeGreaterThan(100); // doubling left room
+    const sent = unpackPartial(packPartial(part)).series[0]!.buckets;
+    expect(sent.nb).toBe(100);
+    expect(sent.b0).toBe(lo);
+    expect(rows(sent)).toEqual(rows(bk));
   });
 
   it('merges parts of different widths into the coarser one', () => {
