@@ -63272,13 +63272,6 @@ function bucketMerge(into, from, maxBuckets) {
         bucketAdd(into.data, i * 7, from.data, so);
     }
 }
-/** The buckets cut to their used span (a copy). */
-function bucketTrim(bk) {
-    const [lo, hi] = bucketSpan(bk);
-    if (lo > hi)
-        return { shift: bk.shift, b0: 0, nb: 0, data: new Float64Array(0) };
-    return { shift: bk.shift, b0: lo, nb: hi - lo + 1, data: bk.data.slice((lo - bk.b0) * 7, (hi - bk.b0 + 1) * 7) };
-}
 /** Histogram key of a non-zero value: 2·idx for v > 0, 2·idx + 1 for v < 0, idx = floor(ln|v| / ln gamma). */
 function histKeyOf(v, invLogGamma) {
     if (v > 0)
@@ -64189,19 +64182,26 @@ function createNdjsonParser(cfg) {
 /** Packs partial aggregates for postMessage with a transfer list. Self-contained (runs in workers). */
 function packPartial(part) {
     let size = 0;
-    for (const s of part.series) {
-        size += s.buckets.data.length;
+    // only the buckets in use are sent (the arrays keep room to grow); 7 = BUCKET_FIELDS, spelled out
+    // because workers run this from its source text
+    const spans = part.series.map((s) => bucketSpan(s.buckets));
+    for (let j = 0; j < part.series.length; j++) {
+        const s = part.series[j];
+        size += Math.max(0, spans[j][1] - spans[j][0] + 1) * 7;
         for (const d of s.blocks)
             size += 4 + (d.vals === null ? 0 : d.vals.length) + (d.hist === null ? 0 : d.hist.length);
     }
     const data = new Float64Array(size);
     let o = 0;
     const series = [];
-    for (const s of part.series) {
+    for (let j = 0; j < part.series.length; j++) {
+        const s = part.series[j];
         const bk = s.buckets;
-        series.push({ metric: s.metric, tags: s.tags, bshift: bk.shift, b0: bk.b0, nb: bk.nb, shift: s.shift, nd: s.blocks.length });
-        data.set(bk.data, o);
-        o += bk.data.length;
+        const [lo, hi] = spans[j];
+        const nb = Math.max(0, hi - lo + 1);
+        series.push({ metric: s.metric, tags: s.tags, bshift: bk.shift, b0: lo, nb, shift: s.shift, nd: s.blocks.length });
+        data.set(bk.data.subarray((lo - bk.b0) * 7, (lo - bk.b0 + nb) * 7), o);
+        o += nb * 7;
         for (const d of s.blocks) {
             data[o++] = d.k;
             data[o++] = d.zeros;
@@ -64265,7 +64265,7 @@ const INV_LOG_GAMMA = 1 / Math.log(GAMMA);
 const EXACT_CAP = 1024;
 /** Most distribution blocks per series: blocks double in length (1 s, 2 s, 4 s, …) as the run grows. */
 const MAX_BLOCKS = 64;
-/** Most time buckets per series: 1 s buckets up to 17 min of run, then 2 s, 4 s, … (flat memory). */
+/** Most time buckets per series: 1 s buckets up to 17 min of run, then 2 s, 4 s, … (bounded memory). */
 const MAX_BUCKETS = 1024;
 /** Exact values a query keeps before merging into a histogram. */
 const QUERY_EXACT_LIMIT = 200_000;
@@ -64346,11 +64346,7 @@ class Aggregate {
         const all = new Float64Array(n);
         let o = 0;
         for (const l of lists) {
-            if (l instanceof Float64Array)
-                all.set(l, o);
-            else
-                for (let i = 0; i < l.length; i++)
-                    all[o + i] = l[i];
+            all.set(l, o);
             o += l.length;
         }
         this.vals = all;
@@ -64532,9 +64528,6 @@ function mergePartials(parts, bucketMs, maxBlocks = MAX_BLOCKS, maxBuckets = MAX
     for (const s of series) {
         while (s.blocks.size > 1 && blockSpan(s) > maxBlocks)
             coarsen(s);
-        // merging may have grown a series' buckets past their used span (one part comes trimmed)
-        if (parts.length > 1)
-            s.buckets = bucketTrim(s.buckets);
     }
     const byMetric = new Map();
     for (const s of series) {
@@ -64619,8 +64612,8 @@ class NdjsonResults {
         // Buckets that overlap the window.
         return [Math.floor(window.start / B), Math.ceil(window.end / B) - 1];
     }
-    gather(series, window, values) {
-        const [lo, hi] = this.bucketRange(window);
+    /** The aggregate of `series` over base buckets [lo, hi] (bucketRange), with their values when asked. */
+    gather(series, [lo, hi], values) {
         const acc = new Aggregate();
         const blocks = [];
         for (const s of series) {
@@ -64642,12 +64635,12 @@ class NdjsonResults {
     }
     /** gather() with values, kept for the next query of the same selection and window. */
     gatherValues(label, series, window) {
-        const [lo, hi] = this.bucketRange(window);
-        const key = `${label}\u0000${lo}\u0000${hi}`;
+        const range = this.bucketRange(window);
+        const key = `${label}\u0000${range[0]}\u0000${range[1]}`;
         const hit = this.gathered.get(key);
         if (hit !== undefined)
             return hit.acc;
-        const acc = this.gather(series, window, true);
+        const acc = this.gather(series, range, true);
         const weight = acc.vals !== null ? acc.vals.length : 4 * (acc.hist?.size ?? 0);
         if (weight <= GATHERED_LIMIT) {
             for (const [k, v] of this.gathered) {
@@ -64682,7 +64675,7 @@ class NdjsonResults {
             return { noData: `no samples of ${label} in the k6 output` };
         const kind = aggregation.kind;
         const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
-        const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, window, false);
+        const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, this.bucketRange(window), false);
         if (acc.n === 0)
             return { noData: `no samples of ${label} in the evaluated window` };
         const notFor = () => ({ noData: `${agg} is not an aggregation of ${info.type} metric ${selector.metric}` });
@@ -65292,9 +65285,9 @@ function ingestWorkerSource() {
         'var __name = (f) => f;',
         "const { parentPort, workerData } = require('node:worker_threads');",
         "const fs = require('node:fs');",
-        // the bucket and distribution operations the parser calls, under the names it calls them by (a
-        // bundler may rename them)
-        ...[bucketSpan, bucketAdd, bucketCoarsen, bucketIndex, bucketMerge, bucketTrim, histKeyOf, distToHist, distAdd].map((f) => `const ${f.name} = ${f.toString()};`),
+        // the bucket and distribution operations the parser and packPartial call, under the names they
+        // call them by (a bundler may rename them)
+        ...[bucketSpan, bucketAdd, bucketCoarsen, bucketIndex, histKeyOf, distToHist, distAdd].map((f) => `const ${f.name} = ${f.toString()};`),
         `const createNdjsonParser = ${createNdjsonParser.toString()};`,
         `const readRange = ${readRange.toString()};`,
         `const claimChunks = ${claimChunks.toString()};`,
@@ -65366,8 +65359,8 @@ async function parseGzip(path, cfg) {
     let cut = false;
     let rest = null;
     const src = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 });
-    // zlib inflates on the thread pool up to 4 MiB ahead of the parser: the two overlap, so a .gz
-    // costs about max(inflate, parse) rather than their sum.
+    // zlib inflates the next chunk on the thread pool while this one parses (the 4 MiB read-ahead keeps
+    // it from waiting for the parser to ask), so a .gz costs about max(inflate, parse), not their sum.
     const gz = (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 20, readableHighWaterMark: 4 << 20 });
     let readError;
     src.on('error', (e) => {
