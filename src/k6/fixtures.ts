@@ -37,6 +37,11 @@ export interface LoadTestSpec {
   /** Iterations (one request each) per VU per second. */
   iterationsPerVuSecond?: number;
   baseUrl?: string;
+  /**
+   * Each request's URL ends in an id (`/api/trades/48213`) and, with no `name` tag set by the script,
+   * k6 names it by that URL: a new tag object per request, as in many real runs.
+   */
+  idsInUrls?: boolean;
   /** Start of the run, epoch ns. */
   startNs?: bigint;
   /** The machine's UTC offset written in timestamps, minutes. */
@@ -366,7 +371,7 @@ export function* generateK6Chunks(spec: LoadTestSpec, opts: GenerateOptions = {}
       const waiting = status === '0' ? 0 : Math.max(0, round6(duration - sending - receiving));
       const time = k6Time(r.endNs, offset);
       const ms = Number(r.endNs / 1000n) / 1000;
-      const url = `${baseUrl}${e.path}`;
+      const url = spec.idsInUrls ? `${baseUrl}${e.path}/${Math.floor(rand() * 1e6)}` : `${baseUrl}${e.path}`;
       const httpTags: Record<string, string> = {
         endpoint: e.endpoint,
         expected_response: status === '200' || status === '201' ? 'true' : 'false',

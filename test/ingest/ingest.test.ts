@@ -229,6 +229,26 @@ describe('generated target-capacity run (known answers)', () => {
     }
   });
 
+  it('gives the known answers when every URL carries an id (a new tag object per request)', async () => {
+    const spec = loadTestSpec('target-capacity', 0.05);
+    spec.idsInUrls = true;
+    const g = generateK6Text(spec);
+    const urls = new Set(g.text.split('\n').filter((l) => l.startsWith('{"metric":"http_reqs"')).map((l) => JSON.parse(l).data.tags.url as string));
+    expect(urls.size).toBeGreaterThan(5000); // past the parser's tag cache of 4,096 tag objects
+    const f = join(dir, 'tc-ids.ndjson');
+    writeFileSync(f, g.text);
+    const ids = await ingestFiles([f]);
+    const a = g.answers!;
+    expect(ids.diagnostics.points).toBe(a.points);
+    expect(ids.diagnostics.badLines).toBe(0);
+    for (const [key, t] of Object.entries(a.trends)) {
+      expect(value(ids, key, P(99)), key).toBe(t.p99);
+      expect(value(ids, key, { kind: 'count' }), key).toBe(t.count);
+    }
+    for (const [key, x] of Object.entries(a.rates)) expect(value(ids, key, { kind: 'rate' }), key).toBeCloseTo(x.rate, 12);
+    for (const [key, c] of Object.entries(a.counters)) expect(value(ids, key, { kind: 'count' }), key).toBe(c);
+  });
+
   it('passes over the detail metrics no rule names, answering everything else alike', async () => {
     const skipMetrics = unreadMetrics(['http_req_duration', 'http_req_waiting']);
     expect(skipMetrics).toContain('http_req_blocked');
