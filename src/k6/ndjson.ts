@@ -257,6 +257,8 @@ export interface NdjsonParser {
   finish(): PartialAggregates;
   /** Lines read so far. */
   lineCount(): number;
+  /** Tag objects read key by key so far (those the tag cache did not hold). */
+  tagReads(): number;
 }
 
 export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
@@ -364,8 +366,9 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   let stampCounter = 0;
   /** Tag objects seen (raw bytes → indexed tag ids), bounded. */
   interface TagSet {
-    bytes: Uint8Array;
-    view: DataView;
+    /** Where its bytes are in tagBytes. */
+    off: number;
+    len: number;
     ids: Int32Array;
     stamp: number;
     /** Series by metric id for this tag set. */
@@ -374,6 +377,13 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   /** The cached tag set `scratch` holds, or null. */
   let curTags: TagSet | null = null;
   // open addressing: 8,192 slots for at most 4,096 tag objects, found by hash then compared in full
+  // with their bytes, kept together in one buffer (a typed array of its own made every new tag
+  // object cost more than parsing its line)
+  const TAG_BYTES = 1 << 20;
+  const tagBytes = new DataView(new ArrayBuffer(TAG_BYTES));
+  const tagBytesU8 = new Uint8Array(tagBytes.buffer);
+  let tagBytesUsed = 0;
+  let tagReads = 0;
   const TAG_SLOTS = 8192;
   const tagTable: (TagSet | null)[] = new Array<TagSet | null>(TAG_SLOTS).fill(null);
   const tagHashes = new Int32Array(TAG_SLOTS);
@@ -641,7 +651,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   /** Whether buf[p, p + pat.length) holds the pattern's bytes (8 at a time, see sameAs). */
   function match(buf: Uint8Array, p: number, pat: Pattern): boolean {
     if (p + pat.len > buf.length) return false;
-    return sameAs(pat.view, buf, p, pat.len);
+    return sameAs(pat.view, 0, buf, p, pat.len);
   }
 
   let pos = 0; // scanning position shared by the fast-path helpers
@@ -796,14 +806,14 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     return true;
   }
 
-  /** Whether the validated bytes behind `ref` (from offset 0) equal buf[b, b+len); as sameBytes. */
-  function sameAs(ref: DataView, buf: Uint8Array, b: number, len: number): boolean {
+  /** Whether the validated bytes behind `ref` from offset `a` equal buf[b, b+len); as sameBytes. */
+  function sameAs(ref: DataView, a: number, buf: Uint8Array, b: number, len: number): boolean {
     const dv = view;
     let i = 0;
-    for (; i + 8 <= len; i += 8) if (ref.getFloat64(i, true) !== dv.getFloat64(b + i, true)) return false;
+    for (; i + 8 <= len; i += 8) if (ref.getFloat64(a + i, true) !== dv.getFloat64(b + i, true)) return false;
     if (i === len) return true;
-    if (len >= 8) return ref.getFloat64(len - 8, true) === dv.getFloat64(b + len - 8, true);
-    for (; i < len; i++) if (ref.getUint8(i) !== buf[b + i]) return false;
+    if (len >= 8) return ref.getFloat64(a + len - 8, true) === dv.getFloat64(b + len - 8, true);
+    for (; i < len; i++) if (ref.getUint8(a + i) !== buf[b + i]) return false;
     return true;
   }
 
@@ -844,7 +854,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     const guess = prevMetric === null ? null : prevMetric.next;
     if (guess !== null) {
       const n = guess.bytes.length;
-      if (n > 0 && ms + n < e && buf[ms + n] === 34 && sameAs(guess.view, buf, ms, n)) {
+      if (n > 0 && ms + n < e && buf[ms + n] === 34 && sameAs(guess.view, 0, buf, ms, n)) {
         metric = guess;
         pos = ms + n + 1;
       }
@@ -892,19 +902,37 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     const tagStart = p;
     let cachedTags: TagSet | null = null;
     if (!sameTags && tlen > 0) {
-      // Seen this exact tag object before? A hash of eight 4-byte words spread over it finds
-      // candidates; they are compared in full.
+      // Seen this exact tag object before? A hash of all of it finds candidates; they are compared
+      // in full. Every word counts: tag objects that differ only in an id inside a URL must not
+      // share a hash (a sample of words did, and each lookup then compared against all of them).
       let h = tlen;
-      if (tlen >= 8) {
+      if (tlen >= 16) {
+        // four independent chains, so the multiplies overlap; the last 16 bytes overlap the loop's
         const dv = view;
-        const step = ((tlen - 4) >> 3) + 1;
-        for (let o = p; o + 4 <= p + tlen; o += step) h = Math.imul(h ^ dv.getInt32(o, true), 0x01000193);
+        let h1 = 0x9e3779b9;
+        let h2 = 0x85ebca6b;
+        let h3 = 0xc2b2ae35;
+        const last = p + tlen - 16;
+        for (let o = p; ; o += 16) {
+          if (o > last) o = last;
+          h = Math.imul(h ^ dv.getInt32(o, true), 0x01000193);
+          h1 = Math.imul(h1 ^ dv.getInt32(o + 4, true), 0x01000193);
+          h2 = Math.imul(h2 ^ dv.getInt32(o + 8, true), 0x01000193);
+          h3 = Math.imul(h3 ^ dv.getInt32(o + 12, true), 0x01000193);
+          if (o === last) break;
+        }
+        h = Math.imul(Math.imul(Math.imul(h, 0x01000193) ^ h1, 0x01000193) ^ h2, 0x01000193) ^ h3;
       } else for (let j = 0; j < tlen; j++) h = Math.imul(h ^ buf[p + j]!, 0x01000193);
-      h |= 0;
+      // a multiply carries a difference only upwards: mix the high bits into the low ones, which pick the slot
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x85ebca6b);
+      h ^= h >>> 13;
+      h = Math.imul(h, 0xc2b2ae35);
+      h ^= h >>> 16;
       for (let slot = h & (TAG_SLOTS - 1); ; slot = (slot + 1) & (TAG_SLOTS - 1)) {
         const c = tagTable[slot]!;
         if (c === null) break;
-        if (tagHashes[slot] === h && c.bytes.length === tlen && sameAs(c.view, buf, p, tlen)) {
+        if (tagHashes[slot] === h && c.len === tlen && sameAs(tagBytes, c.off, buf, p, tlen)) {
           cachedTags = c;
           break;
         }
@@ -920,6 +948,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       p += tlen;
     } else {
       // a tag object not seen before: read it into scratch
+      tagReads++;
       prevTagLen = -1;
       curTags = null;
       tagStamp = ++stampCounter;
@@ -932,15 +961,24 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       if (p === e - 2) {
         prevTagStart = tagStart;
         prevTagLen = tlen;
-        if (tagCacheSize < TAG_SLOTS / 2) {
-          const bytes = new Uint8Array(buf.subarray(tagStart, p));
-          curTags = { bytes, view: new DataView(bytes.buffer), ids: scratch.slice(), stamp: tagStamp, series: [] };
-          let slot = tagHash & (TAG_SLOTS - 1);
-          while (tagTable[slot] !== null) slot = (slot + 1) & (TAG_SLOTS - 1);
-          tagTable[slot] = curTags;
-          tagHashes[slot] = tagHash;
-          tagCacheSize++;
+      }
+      if (p === e - 2 && tlen <= TAG_BYTES >> 4) {
+        // Full: start over rather than stop caching. Runs whose URLs carry ids (no `name` tag)
+        // make a new tag object per request; a table that kept the first 4,096 of them would
+        // send every later line with a repeated tag object (checks, custom trends) the slow way.
+        if (tagCacheSize >= TAG_SLOTS / 2 || tagBytesUsed + tlen > TAG_BYTES) {
+          tagTable.fill(null);
+          tagCacheSize = 0;
+          tagBytesUsed = 0;
         }
+        tagBytesU8.set(buf.subarray(tagStart, p), tagBytesUsed);
+        curTags = { off: tagBytesUsed, len: tlen, ids: scratch.slice(), stamp: tagStamp, series: [] };
+        tagBytesUsed += tlen;
+        let slot = tagHash & (TAG_SLOTS - 1);
+        while (tagTable[slot] !== null) slot = (slot + 1) & (TAG_SLOTS - 1);
+        tagTable[slot] = curTags;
+        tagHashes[slot] = tagHash;
+        tagCacheSize++;
       }
     }
     if (buf[p] === 44) {
@@ -1055,7 +1093,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     };
   }
 
-  return { feed, tail, finish, lineCount: () => lineNo };
+  return { feed, tail, finish, lineCount: () => lineNo, tagReads: () => tagReads };
 }
 
 /** Partial aggregates packed into one Float64Array (cheap to transfer from a worker). */

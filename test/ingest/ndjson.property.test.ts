@@ -155,6 +155,46 @@ describe('NDJSON reader (property-based)', () => {
     );
   });
 
+  it('keeps its tag cache useful past 4,096 tag objects (URLs with ids) and tells them apart', () => {
+    // k6 runs whose URLs carry an id (no `name` tag) make a new tag object per request; the lines
+    // with repeated tag objects (checks, a custom trend) must still be found in the cache, also those
+    // first seen after thousands of requests (here a new set of tenants every 2,500 requests)
+    const lines: string[] = [];
+    const want = new Map<string, number>();
+    const count = (k: string) => want.set(k, (want.get(k) ?? 0) + 1);
+    const requests = 10_000;
+    for (let i = 0; i < requests; i++) {
+      const t = k6Time(1_700_000_000_000_000_000n + BigInt(i) * 7_000_000n);
+      const tenant = `t${Math.floor(i / 2500)}-${i % 3}`;
+      const status = i % 7 === 0 ? '500' : '200';
+      const url = `https://api.example.com/contacts/${100_000 + i}`;
+      const http = { endpoint: 'contacts', method: 'GET', name: url, scenario: 's', status, tenant, url };
+      lines.push(pointLine('http_reqs', t, 1, http), pointLine('http_req_duration', t, 10 + (i % 50), http));
+      lines.push(pointLine('checks', t, status === '200' ? 1 : 0, { check: 'status is 2xx', scenario: 's', tenant }));
+      lines.push(pointLine('contacts_latency', t, 10 + (i % 50), { endpoint: 'contacts', scenario: 's', tenant }));
+      count(`http_reqs ${status} ${tenant}`);
+      count(`http_req_duration ${status} ${tenant}`);
+      count(`checks  ${tenant}`);
+      count(`contacts_latency  ${tenant}`);
+    }
+    const buf = enc.encode(`${lines.join('\n')}\n`);
+    const p = createNdjsonParser(cfg);
+    p.feed(buf, 0, buf.length);
+    const part = p.finish();
+    expect(part.badLines).toBe(0);
+    const got = new Map<string, number>();
+    for (const s of part.series) {
+      const t = Object.fromEntries(s.tags.reduce<[string, string][]>((a, x, i) => (i % 2 === 0 ? [...a, [x, s.tags[i + 1]!]] : a), []));
+      const k = `${s.metric} ${t.status ?? ''} ${t.tenant}`;
+      const bk = s.buckets;
+      for (let i = 0; i < bk.nb; i++) got.set(k, (got.get(k) ?? 0) + bk.data[i * BUCKET_FIELDS + B_N]!);
+    }
+    expect(got).toEqual(want);
+    // each request's tag object is read once; the 24 repeated ones again only after the cache starts over
+    expect(p.tagReads()).toBeGreaterThanOrEqual(requests + 24);
+    expect(p.tagReads()).toBeLessThan(requests + 24 * 10);
+  });
+
   it('gives bad-line examples with their line numbers', () => {
     const ok = pointLine('vus', k6Time(1_700_000_000_000_000_000n), 3, {});
     const part = parseText([ok, 'garbage', ok, '{"metric":"x"', '', ok, '[1,2]'].join('\n') + '\n');
