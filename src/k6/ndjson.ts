@@ -316,11 +316,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     if (list !== undefined) {
       for (let i = 0; i < list.length; i++) {
         const c = list[i]!;
-        const b = c.bytes;
-        if (b.length !== len) continue;
-        let j = 0;
-        while (j < len && b[j] === buf[s + j]) j++;
-        if (j === len) return c;
+        if (c.bytes.length === len && sameAs(c.view, 0, buf, s, len)) return c;
       }
     } else {
       list = [];
@@ -971,7 +967,13 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
           tagCacheSize = 0;
           tagBytesUsed = 0;
         }
-        tagBytesU8.set(buf.subarray(tagStart, p), tagBytesUsed);
+        // copied 4 bytes at a time, the last word overlapping (a subarray to copy from cost more than the copy)
+        const o = tagBytesUsed;
+        if (tlen >= 4) {
+          const dv = view;
+          for (let i = 0; i + 4 <= tlen; i += 4) tagBytes.setInt32(o + i, dv.getInt32(tagStart + i, true), true);
+          tagBytes.setInt32(o + tlen - 4, dv.getInt32(tagStart + tlen - 4, true), true);
+        } else for (let i = 0; i < tlen; i++) tagBytesU8[o + i] = buf[tagStart + i]!;
         curTags = { off: tagBytesUsed, len: tlen, ids: scratch.slice(), stamp: tagStamp, series: [] };
         tagBytesUsed += tlen;
         let slot = tagHash & (TAG_SLOTS - 1);
