@@ -259,6 +259,8 @@ export interface NdjsonParser {
   lineCount(): number;
   /** Tag objects read key by key so far (those the tag cache did not hold). */
   tagReads(): number;
+  /** Lines so far that were not in k6's own layout, read by JSON.parse instead (blank and bad lines included). */
+  slowLines(): number;
 }
 
 export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
@@ -310,7 +312,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     }
     return e;
   }
-  function strFromBytes(buf: Uint8Array, s: number, e: number, h: number): Str {
+  /** The interned string written as buf[s, e) (between its quotes; `esc`: it has escapes), found by its bytes. */
+  function strFromBytes(buf: Uint8Array, s: number, e: number, h: number, esc: boolean): Str {
     const len = e - s;
     let list = byHash.get(h);
     if (list !== undefined) {
@@ -322,7 +325,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       list = [];
       byHash.set(h, list);
     }
-    const str = decoder.decode(buf.subarray(s, e));
+    const str = esc ? (JSON.parse(decoder.decode(buf.subarray(s - 1, e + 1))) as string) : decoder.decode(buf.subarray(s, e));
     const ent = strFromString(str);
     if (ent.bytes.length === 0 && len > 0) {
       ent.bytes = new Uint8Array(buf.subarray(s, e)); // a copy: buf is reused
@@ -380,6 +383,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   const tagBytesU8 = new Uint8Array(tagBytes.buffer);
   let tagBytesUsed = 0;
   let tagReads = 0;
+  let slowLines = 0;
   const TAG_SLOTS = 8192;
   const tagTable: (TagSet | null)[] = new Array<TagSet | null>(TAG_SLOTS).fill(null);
   const tagHashes = new Int32Array(TAG_SLOTS);
@@ -653,17 +657,42 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   let pos = 0; // scanning position shared by the fast-path helpers
   let hash = 0;
 
-  /** Scans a plain string (no escapes, no control characters) starting after its opening quote; sets pos after the closing quote. */
+  /** Whether the string scanString last read has escapes (its text is then not its bytes). */
+  let escaped = false;
+  /**
+   * Scans a JSON string starting after its opening quote; sets pos after the closing quote, hash (of
+   * its bytes as written) and escaped. Escapes are checked, not decoded: k6 writes `&`, `<`, `>` as
+   * \u0026, \u003c, \u003e (Go's encoder), so URLs with a query string have them in every HTTP line.
+   * A control character or a malformed escape is left to JSON.parse.
+   */
   function scanString(buf: Uint8Array, p: number, end: number): boolean {
     let h = 0x811c9dc5 | 0;
+    let esc = false;
     while (p < end) {
       const c = buf[p]!;
       if (c === 34) {
         pos = p + 1;
         hash = h;
+        escaped = esc;
         return true;
       }
-      if (c === 92 || c < 32) return false;
+      if (c < 32) return false;
+      if (c === 92) {
+        const n = buf[p + 1]!;
+        let len = 2;
+        if (n === 117) {
+          for (let k = 2; k < 6; k++) {
+            const x = buf[p + k]! | 32; // a hex digit, either case
+            if (!((x >= 48 && x <= 57) || (x >= 97 && x <= 102))) return false;
+          }
+          len = 6;
+        } else if (n !== 34 && n !== 92 && n !== 47 && n !== 98 && n !== 102 && n !== 110 && n !== 114 && n !== 116) return false;
+        if (p + len > end) return false;
+        for (let k = 0; k < len; k++) h = Math.imul(h ^ buf[p + k]!, 0x01000193);
+        p += len;
+        esc = true;
+        continue;
+      }
       h = Math.imul(h ^ c, 0x01000193);
       p++;
     }
@@ -825,12 +854,12 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       if (buf[p] !== 34) return -1;
       const ks = p + 1;
       if (!scanString(buf, ks, e)) return -1;
-      const key = tags ? strFromBytes(buf, ks, pos - 1, hash) : null;
+      const key = tags ? strFromBytes(buf, ks, pos - 1, hash, escaped) : null;
       p = pos;
       if (buf[p] !== 58 || buf[p + 1] !== 34) return -1;
       const vs = p + 2;
       if (!scanString(buf, vs, e)) return -1;
-      if (key !== null && key.kidx >= 0) scratch[key.kidx] = strFromBytes(buf, vs, pos - 1, hash).id;
+      if (key !== null && key.kidx >= 0) scratch[key.kidx] = strFromBytes(buf, vs, pos - 1, hash, escaped).id;
       p = pos;
       const c = buf[p];
       if (c === 44) p++;
@@ -857,7 +886,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     }
     if (metric === null) {
       if (!scanString(buf, p, e)) return false;
-      metric = strFromBytes(buf, ms, pos - 1, hash);
+      metric = strFromBytes(buf, ms, pos - 1, hash, escaped);
     }
     if (prevMetric !== null) prevMetric.next = metric;
     prevMetric = metric;
@@ -1003,6 +1032,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     prevHdrLen = -1;
     prevTagLen = -1;
     prevMetric = null;
+    slowLines++;
     const why = slowLine(buf, s, e);
     if (why !== null) bad(why);
   }
@@ -1045,6 +1075,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     // Use it if it is complete JSON nonetheless; otherwise report the file as truncated.
     lineNo++;
     if (buf[start + 2] === 109 && fastLine(buf, start, end)) return;
+    slowLines++;
     let ok = false;
     try {
       JSON.parse(decoder.decode(buf.subarray(start, end)));
@@ -1095,7 +1126,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     };
   }
 
-  return { feed, tail, finish, lineCount: () => lineNo, tagReads: () => tagReads };
+  return { feed, tail, finish, lineCount: () => lineNo, tagReads: () => tagReads, slowLines: () => slowLines };
 }
 
 /** Partial aggregates packed into one Float64Array (cheap to transfer from a worker). */
