@@ -42,6 +42,8 @@ export interface LoadTestSpec {
    * k6 names it by that URL: a new tag object per request, as in many real runs.
    */
   idsInUrls?: boolean;
+  /** Each request's URL has a query string (`?page=3&limit=50`), which k6 writes with `\u0026` for `&`. */
+  queryStrings?: boolean;
   /** Start of the run, epoch ns. */
   startNs?: bigint;
   /** The machine's UTC offset written in timestamps, minutes. */
@@ -371,7 +373,8 @@ export function* generateK6Chunks(spec: LoadTestSpec, opts: GenerateOptions = {}
       const waiting = status === '0' ? 0 : Math.max(0, round6(duration - sending - receiving));
       const time = k6Time(r.endNs, offset);
       const ms = Number(r.endNs / 1000n) / 1000;
-      const url = spec.idsInUrls ? `${baseUrl}${e.path}/${Math.floor(rand() * 1e6)}` : `${baseUrl}${e.path}`;
+      let url = spec.idsInUrls ? `${baseUrl}${e.path}/${Math.floor(rand() * 1e6)}` : `${baseUrl}${e.path}`;
+      if (spec.queryStrings) url += `?page=${1 + Math.floor(rand() * 20)}&limit=50`;
       const httpTags: Record<string, string> = {
         endpoint: e.endpoint,
         expected_response: status === '200' || status === '201' ? 'true' : 'false',

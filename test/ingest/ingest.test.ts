@@ -229,12 +229,15 @@ describe('generated target-capacity run (known answers)', () => {
     }
   });
 
-  it('gives the known answers when every URL carries an id (a new tag object per request)', async () => {
+  it('gives the known answers when every URL carries an id and a query string (a new tag object per request)', async () => {
     const spec = loadTestSpec('target-capacity', 0.05);
     spec.idsInUrls = true;
+    spec.queryStrings = true;
     const g = generateK6Text(spec);
-    const urls = new Set(g.text.split('\n').filter((l) => l.startsWith('{"metric":"http_reqs"')).map((l) => JSON.parse(l).data.tags.url as string));
+    const http = g.text.split('\n').filter((l) => l.startsWith('{"metric":"http_reqs"'));
+    const urls = new Set(http.map((l) => JSON.parse(l).data.tags.url as string));
     expect(urls.size).toBeGreaterThan(5000); // past the parser's tag cache of 4,096 tag objects
+    expect(http[0]).toMatch(/\?page=\d+\\u0026limit=50"/); // as Go's encoder writes &
     const f = join(dir, 'tc-ids.ndjson');
     writeFileSync(f, g.text);
     const ids = await ingestFiles([f]);
