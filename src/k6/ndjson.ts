@@ -868,6 +868,71 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     }
   }
 
+  /**
+   * The cached tag set whose bytes equal buf[p, p+len), or null; leaves the hash in tagHash. A hash of
+   * all of it finds candidates, compared in full. Every word counts: tag objects that differ only in an
+   * id inside a URL must not share a hash (a sample of words did, and each lookup then compared
+   * against all of them).
+   */
+  function findTags(buf: Uint8Array, p: number, len: number): TagSet | null {
+    let h = len;
+    if (len >= 16) {
+      // four independent chains, so the multiplies overlap; the last 16 bytes overlap the loop's
+      const dv = view;
+      let h1 = 0x9e3779b9;
+      let h2 = 0x85ebca6b;
+      let h3 = 0xc2b2ae35;
+      const last = p + len - 16;
+      for (let o = p; ; o += 16) {
+        if (o > last) o = last;
+        h = Math.imul(h ^ dv.getInt32(o, true), 0x01000193);
+        h1 = Math.imul(h1 ^ dv.getInt32(o + 4, true), 0x01000193);
+        h2 = Math.imul(h2 ^ dv.getInt32(o + 8, true), 0x01000193);
+        h3 = Math.imul(h3 ^ dv.getInt32(o + 12, true), 0x01000193);
+        if (o === last) break;
+      }
+      h = Math.imul(Math.imul(Math.imul(h, 0x01000193) ^ h1, 0x01000193) ^ h2, 0x01000193) ^ h3;
+    } else for (let j = 0; j < len; j++) h = Math.imul(h ^ buf[p + j]!, 0x01000193);
+    // a multiply carries a difference only upwards: mix the high bits into the low ones, which pick the slot
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    tagHash = h;
+    for (let slot = h & (TAG_SLOTS - 1); ; slot = (slot + 1) & (TAG_SLOTS - 1)) {
+      const c = tagTable[slot]!;
+      if (c === null) return null;
+      if (tagHashes[slot] === h && c.len === len && sameAs(tagBytes, c.off, buf, p, len)) return c;
+    }
+  }
+
+  /** Caches the tag object at [start, start+len) of the current input, read into scratch; its hash is in tagHash. */
+  function cacheTags(start: number, len: number): void {
+    // Full: start over rather than stop caching. Runs whose URLs carry ids (no `name` tag) make a new
+    // tag object per request; a table that kept the first 4,096 of them would send every later line
+    // with a repeated tag object (checks, custom trends) the slow way.
+    if (tagCacheSize >= TAG_SLOTS / 2 || tagBytesUsed + len > TAG_BYTES) {
+      tagTable.fill(null);
+      tagCacheSize = 0;
+      tagBytesUsed = 0;
+    }
+    // copied 4 bytes at a time, the last word overlapping (a subarray to copy from cost more than the copy)
+    const o = tagBytesUsed;
+    const dv = view;
+    if (len >= 4) {
+      for (let i = 0; i + 4 <= len; i += 4) tagBytes.setInt32(o + i, dv.getInt32(start + i, true), true);
+      tagBytes.setInt32(o + len - 4, dv.getInt32(start + len - 4, true), true);
+    } else for (let i = 0; i < len; i++) tagBytesU8[o + i] = dv.getUint8(start + i);
+    curTags = { off: o, len, ids: scratch.slice(), stamp: tagStamp, series: [] };
+    tagBytesUsed += len;
+    let slot = tagHash & (TAG_SLOTS - 1);
+    while (tagTable[slot] !== null) slot = (slot + 1) & (TAG_SLOTS - 1);
+    tagTable[slot] = curTags;
+    tagHashes[slot] = tagHash;
+    tagCacheSize++;
+  }
+
   /** Returns true when the line was fully handled by the fast path. */
   function fastLine(buf: Uint8Array, s: number, e: number): boolean {
     if (!match(buf, s, P_METRIC)) return false;
@@ -921,95 +986,46 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     p = pos;
     if (!match(buf, p, P_TAGS)) return false;
     p += P_TAGS.len;
-    // Samples of one request share their tags: reuse the previous tag set when the bytes are equal.
-    const tlen = e - 2 - p;
-    const sameTags = tlen >= 0 && tlen === prevTagLen && sameBytes(buf, prevTagStart, p, tlen);
     const tagStart = p;
-    let cachedTags: TagSet | null = null;
-    if (!sameTags && tlen > 0) {
-      // Seen this exact tag object before? A hash of all of it finds candidates; they are compared
-      // in full. Every word counts: tag objects that differ only in an id inside a URL must not
-      // share a hash (a sample of words did, and each lookup then compared against all of them).
-      let h = tlen;
-      if (tlen >= 16) {
-        // four independent chains, so the multiplies overlap; the last 16 bytes overlap the loop's
-        const dv = view;
-        let h1 = 0x9e3779b9;
-        let h2 = 0x85ebca6b;
-        let h3 = 0xc2b2ae35;
-        const last = p + tlen - 16;
-        for (let o = p; ; o += 16) {
-          if (o > last) o = last;
-          h = Math.imul(h ^ dv.getInt32(o, true), 0x01000193);
-          h1 = Math.imul(h1 ^ dv.getInt32(o + 4, true), 0x01000193);
-          h2 = Math.imul(h2 ^ dv.getInt32(o + 8, true), 0x01000193);
-          h3 = Math.imul(h3 ^ dv.getInt32(o + 12, true), 0x01000193);
-          if (o === last) break;
-        }
-        h = Math.imul(Math.imul(Math.imul(h, 0x01000193) ^ h1, 0x01000193) ^ h2, 0x01000193) ^ h3;
-      } else for (let j = 0; j < tlen; j++) h = Math.imul(h ^ buf[p + j]!, 0x01000193);
-      // a multiply carries a difference only upwards: mix the high bits into the low ones, which pick the slot
-      h ^= h >>> 16;
-      h = Math.imul(h, 0x85ebca6b);
-      h ^= h >>> 13;
-      h = Math.imul(h, 0xc2b2ae35);
-      h ^= h >>> 16;
-      for (let slot = h & (TAG_SLOTS - 1); ; slot = (slot + 1) & (TAG_SLOTS - 1)) {
-        const c = tagTable[slot]!;
-        if (c === null) break;
-        if (tagHashes[slot] === h && c.len === tlen && sameAs(tagBytes, c.off, buf, p, tlen)) {
-          cachedTags = c;
-          break;
-        }
-      }
-      tagHash = h;
-    }
-    if (sameTags) p += tlen;
-    else if (cachedTags !== null) {
-      curTags = cachedTags; // its ids are copied to scratch only when a series is looked up
-      tagStamp = cachedTags.stamp;
-      prevTagStart = p;
-      prevTagLen = tlen;
-      p += tlen;
+    // The tag object runs to the line's closing `}}`, unless k6 wrote "metadata" after it (tracing
+    // adds a trace id per request to every HTTP line).
+    const rest = e - 2 - p;
+    const pl = prevTagLen;
+    if (pl > 0 && pl <= rest && sameBytes(buf, prevTagStart, p, pl) && (pl === rest || buf[p + pl] === 44)) {
+      // Samples of one request share their tags: the previous line's tag object again (a complete
+      // object, so it ends where that one did)
+      p += pl;
     } else {
-      // a tag object not seen before: read it into scratch
-      tagReads++;
-      prevTagLen = -1;
-      curTags = null;
-      tagStamp = ++stampCounter;
-      for (let i = 0; i < nIdx; i++) scratch[i] = -1;
-      if (buf[p] === 110) {
-        // null
-        if (buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108) return false;
-        p += 4;
-      } else if ((p = scanStringObject(buf, p, e, true)) < 0) return false;
-      if (p === e - 2) {
-        prevTagStart = tagStart;
-        prevTagLen = tlen;
-      }
-      if (p === e - 2 && tlen <= TAG_BYTES >> 4) {
-        // Full: start over rather than stop caching. Runs whose URLs carry ids (no `name` tag)
-        // make a new tag object per request; a table that kept the first 4,096 of them would
-        // send every later line with a repeated tag object (checks, custom trends) the slow way.
-        if (tagCacheSize >= TAG_SLOTS / 2 || tagBytesUsed + tlen > TAG_BYTES) {
-          tagTable.fill(null);
-          tagCacheSize = 0;
-          tagBytesUsed = 0;
+      const cached = rest > 0 ? findTags(buf, p, rest) : null;
+      if (cached !== null) {
+        curTags = cached; // its ids are copied to scratch only when a series is looked up
+        tagStamp = cached.stamp;
+        prevTagStart = p;
+        prevTagLen = rest;
+        p += rest;
+      } else {
+        // a tag object not seen before, or one followed by metadata: read it into scratch
+        tagReads++;
+        prevTagLen = -1;
+        curTags = null;
+        tagStamp = ++stampCounter;
+        for (let i = 0; i < nIdx; i++) scratch[i] = -1;
+        if (buf[p] === 110) {
+          // null
+          if (buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108) return false;
+          p += 4;
+        } else if ((p = scanStringObject(buf, p, e, true)) < 0) return false;
+        const tlen = p - tagStart;
+        if (p === e - 2 || buf[p] === 44) {
+          prevTagStart = tagStart;
+          prevTagLen = tlen;
+          // with metadata after it, the tag object itself may be cached after all
+          const known = p === e - 2 ? null : findTags(buf, tagStart, tlen);
+          if (known !== null) {
+            curTags = known;
+            tagStamp = known.stamp;
+          } else if (tlen <= TAG_BYTES >> 4) cacheTags(tagStart, tlen);
         }
-        // copied 4 bytes at a time, the last word overlapping (a subarray to copy from cost more than the copy)
-        const o = tagBytesUsed;
-        if (tlen >= 4) {
-          const dv = view;
-          for (let i = 0; i + 4 <= tlen; i += 4) tagBytes.setInt32(o + i, dv.getInt32(tagStart + i, true), true);
-          tagBytes.setInt32(o + tlen - 4, dv.getInt32(tagStart + tlen - 4, true), true);
-        } else for (let i = 0; i < tlen; i++) tagBytesU8[o + i] = buf[tagStart + i]!;
-        curTags = { off: tagBytesUsed, len: tlen, ids: scratch.slice(), stamp: tagStamp, series: [] };
-        tagBytesUsed += tlen;
-        let slot = tagHash & (TAG_SLOTS - 1);
-        while (tagTable[slot] !== null) slot = (slot + 1) & (TAG_SLOTS - 1);
-        tagTable[slot] = curTags;
-        tagHashes[slot] = tagHash;
-        tagCacheSize++;
       }
     }
     if (buf[p] === 44) {

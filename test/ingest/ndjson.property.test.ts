@@ -136,13 +136,16 @@ describe('NDJSON reader (property-based)', () => {
     );
   });
 
-  it('tells apart consecutive lines whose time or tags differ in one byte (8-byte comparisons)', () => {
+  it('tells apart consecutive lines whose time or tags differ in one byte (8-byte comparisons), with or without metadata', () => {
     const status = fc.constantFrom('200', '201', '500', '501');
     const tenant = fc.constantFrom('acme-aaaaaaaa', 'acme-aaaaaaab', 'acme-baaaaaaa', 'acne-aaaaaaaa');
-    const line = fc.record({ ms: fc.constantFrom(0, 1, 10, 1000), status, tenant, metric: fc.constantFrom('http_reqs', 'http_req_duration') });
+    const meta = fc.option(fc.constantFrom('0af7651916cd43dd', '0af7651916cd43de', '"}'), { nil: undefined });
+    const line = fc.record({ ms: fc.constantFrom(0, 1, 10, 1000), status, tenant, metric: fc.constantFrom('http_reqs', 'http_req_duration'), meta });
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 40 }), (ls) => {
-        const text = ls.map((l) => pointLine(l.metric, k6Time(1_700_000_000_000_000_000n + BigInt(l.ms) * 1_000_000n), 1, { status: l.status, tenant: l.tenant, url: 'https://x' })).join('\n');
+        const text = ls
+          .map((l) => pointLine(l.metric, k6Time(1_700_000_000_000_000_000n + BigInt(l.ms) * 1_000_000n), 1, { status: l.status, tenant: l.tenant, url: 'https://x' }, l.meta === undefined ? undefined : { trace_id: l.meta }))
+          .join('\n');
         const part = parseText(`${text}\n`);
         expect(part.badLines).toBe(0);
         const want = new Map<string, number>();
@@ -200,6 +203,42 @@ describe('NDJSON reader (property-based)', () => {
     // each request's tag object is read once; the 24 repeated ones again only after the cache starts over
     expect(p.tagReads()).toBeGreaterThanOrEqual(requests + 24);
     expect(p.tagReads()).toBeLessThan(requests + 24 * 10);
+  });
+
+  it('reads a tag object once per request when k6 adds metadata (a trace id) after it', () => {
+    const lines: string[] = [];
+    const want = new Map<string, number>();
+    const requests = 3000;
+    for (let i = 0; i < requests; i++) {
+      const t = k6Time(1_700_000_000_000_000_000n + BigInt(i) * 5_000_000n);
+      const tags = { endpoint: 'trades', scenario: 's', status: i % 5 === 0 ? '500' : '200', tenant: ['acme', 'globex', 'initech'][i % 3]!, url: 'https://x/api/trades' };
+      const meta = { trace_id: `4bf92f3577b34da6a3ce929d0e0e${(4736 + i).toString(16).padStart(4, '0')}` };
+      for (const [metric, v] of [['http_reqs', 1], ['http_req_duration', 10 + (i % 40)], ['http_req_failed', tags.status === '500' ? 1 : 0]] as const) {
+        lines.push(pointLine(metric, t, v, tags, meta));
+        const k = `${metric} ${tags.status} ${tags.tenant}`;
+        want.set(k, (want.get(k) ?? 0) + 1);
+      }
+    }
+    const buf = enc.encode(`${lines.join('\n')}\n`);
+    const p = createNdjsonParser(cfg);
+    p.feed(buf, 0, buf.length);
+    const part = p.finish();
+    expect(part.badLines).toBe(0);
+    expect(p.slowLines()).toBe(0);
+    const got = new Map<string, number>();
+    for (const s of part.series) {
+      const t = Object.fromEntries(s.tags.reduce<[string, string][]>((a, x, i) => (i % 2 === 0 ? [...a, [x, s.tags[i + 1]!]] : a), []));
+      const bk = s.buckets;
+      for (let i = 0; i < bk.nb; i++) {
+        const k = `${s.metric} ${t.status} ${t.tenant}`;
+        got.set(k, (got.get(k) ?? 0) + bk.data[i * BUCKET_FIELDS + B_N]!);
+      }
+    }
+    expect(got).toEqual(want);
+    // the request's other lines find the same tag object before the metadata
+    expect(p.tagReads()).toBeLessThanOrEqual(requests);
+    // the 6 distinct tag objects keep their series: one per metric and tag object
+    expect(part.series).toHaveLength(3 * 6);
   });
 
   it('gives bad-line examples with their line numbers', () => {
