@@ -63356,19 +63356,14 @@ function createNdjsonParser(cfg) {
         }
         return e;
     }
-    function strFromBytes(buf, s, e, h) {
+    /** The interned string written as buf[s, e) (between its quotes; `esc`: it has escapes), found by its bytes. */
+    function strFromBytes(buf, s, e, h, esc) {
         const len = e - s;
         let list = byHash.get(h);
         if (list !== undefined) {
             for (let i = 0; i < list.length; i++) {
                 const c = list[i];
-                const b = c.bytes;
-                if (b.length !== len)
-                    continue;
-                let j = 0;
-                while (j < len && b[j] === buf[s + j])
-                    j++;
-                if (j === len)
+                if (c.bytes.length === len && sameAs(c.view, 0, buf, s, len))
                     return c;
             }
         }
@@ -63376,7 +63371,7 @@ function createNdjsonParser(cfg) {
             list = [];
             byHash.set(h, list);
         }
-        const str = decoder.decode(buf.subarray(s, e));
+        const str = esc ? JSON.parse(decoder.decode(buf.subarray(s - 1, e + 1))) : decoder.decode(buf.subarray(s, e));
         const ent = strFromString(str);
         if (ent.bytes.length === 0 && len > 0) {
             ent.bytes = new Uint8Array(buf.subarray(s, e)); // a copy: buf is reused
@@ -63394,6 +63389,14 @@ function createNdjsonParser(cfg) {
     /** The cached tag set `scratch` holds, or null. */
     let curTags = null;
     // open addressing: 8,192 slots for at most 4,096 tag objects, found by hash then compared in full
+    // with their bytes, kept together in one buffer (a typed array of its own made every new tag
+    // object cost more than parsing its line)
+    const TAG_BYTES = 1 << 20;
+    const tagBytes = new DataView(new ArrayBuffer(TAG_BYTES));
+    const tagBytesU8 = new Uint8Array(tagBytes.buffer);
+    let tagBytesUsed = 0;
+    let tagReads = 0;
+    let slowLines = 0;
     const TAG_SLOTS = 8192;
     const tagTable = new Array(TAG_SLOTS).fill(null);
     const tagHashes = new Int32Array(TAG_SLOTS);
@@ -63692,22 +63695,52 @@ function createNdjsonParser(cfg) {
     function match(buf, p, pat) {
         if (p + pat.len > buf.length)
             return false;
-        return sameAs(pat.view, buf, p, pat.len);
+        return sameAs(pat.view, 0, buf, p, pat.len);
     }
     let pos = 0; // scanning position shared by the fast-path helpers
     let hash = 0;
-    /** Scans a plain string (no escapes, no control characters) starting after its opening quote; sets pos after the closing quote. */
+    /** Whether the string scanString last read has escapes (its text is then not its bytes). */
+    let escaped = false;
+    /**
+     * Scans a JSON string starting after its opening quote; sets pos after the closing quote, hash (of
+     * its bytes as written) and escaped. Escapes are checked, not decoded: k6 writes `&`, `<`, `>` as
+     * \u0026, \u003c, \u003e (Go's encoder), so URLs with a query string have them in every HTTP line.
+     * A control character or a malformed escape is left to JSON.parse.
+     */
     function scanString(buf, p, end) {
         let h = 0x811c9dc5 | 0;
+        let esc = false;
         while (p < end) {
             const c = buf[p];
             if (c === 34) {
                 pos = p + 1;
                 hash = h;
+                escaped = esc;
                 return true;
             }
-            if (c === 92 || c < 32)
+            if (c < 32)
                 return false;
+            if (c === 92) {
+                const n = buf[p + 1];
+                let len = 2;
+                if (n === 117) {
+                    for (let k = 2; k < 6; k++) {
+                        const x = buf[p + k] | 32; // a hex digit, either case
+                        if (!((x >= 48 && x <= 57) || (x >= 97 && x <= 102)))
+                            return false;
+                    }
+                    len = 6;
+                }
+                else if (n !== 34 && n !== 92 && n !== 47 && n !== 98 && n !== 102 && n !== 110 && n !== 114 && n !== 116)
+                    return false;
+                if (p + len > end)
+                    return false;
+                for (let k = 0; k < len; k++)
+                    h = Math.imul(h ^ buf[p + k], 0x01000193);
+                p += len;
+                esc = true;
+                continue;
+            }
             h = Math.imul(h ^ c, 0x01000193);
             p++;
         }
@@ -63869,19 +63902,19 @@ function createNdjsonParser(cfg) {
                 return false;
         return true;
     }
-    /** Whether the validated bytes behind `ref` (from offset 0) equal buf[b, b+len); as sameBytes. */
-    function sameAs(ref, buf, b, len) {
+    /** Whether the validated bytes behind `ref` from offset `a` equal buf[b, b+len); as sameBytes. */
+    function sameAs(ref, a, buf, b, len) {
         const dv = view;
         let i = 0;
         for (; i + 8 <= len; i += 8)
-            if (ref.getFloat64(i, true) !== dv.getFloat64(b + i, true))
+            if (ref.getFloat64(a + i, true) !== dv.getFloat64(b + i, true))
                 return false;
         if (i === len)
             return true;
         if (len >= 8)
-            return ref.getFloat64(len - 8, true) === dv.getFloat64(b + len - 8, true);
+            return ref.getFloat64(a + len - 8, true) === dv.getFloat64(b + len - 8, true);
         for (; i < len; i++)
-            if (ref.getUint8(i) !== buf[b + i])
+            if (ref.getUint8(a + i) !== buf[b + i])
                 return false;
         return true;
     }
@@ -63901,7 +63934,7 @@ function createNdjsonParser(cfg) {
             const ks = p + 1;
             if (!scanString(buf, ks, e))
                 return -1;
-            const key = tags ? strFromBytes(buf, ks, pos - 1, hash) : null;
+            const key = tags ? strFromBytes(buf, ks, pos - 1, hash, escaped) : null;
             p = pos;
             if (buf[p] !== 58 || buf[p + 1] !== 34)
                 return -1;
@@ -63909,7 +63942,7 @@ function createNdjsonParser(cfg) {
             if (!scanString(buf, vs, e))
                 return -1;
             if (key !== null && key.kidx >= 0)
-                scratch[key.kidx] = strFromBytes(buf, vs, pos - 1, hash).id;
+                scratch[key.kidx] = strFromBytes(buf, vs, pos - 1, hash, escaped).id;
             p = pos;
             const c = buf[p];
             if (c === 44)
@@ -63919,6 +63952,81 @@ function createNdjsonParser(cfg) {
             else
                 return -1;
         }
+    }
+    /**
+     * The cached tag set whose bytes equal buf[p, p+len), or null; leaves the hash in tagHash. A hash of
+     * all of it finds candidates, compared in full. Every word counts: tag objects that differ only in an
+     * id inside a URL must not share a hash (a sample of words did, and each lookup then compared
+     * against all of them).
+     */
+    function findTags(buf, p, len) {
+        let h = len;
+        if (len >= 16) {
+            // four independent chains, so the multiplies overlap; the last 16 bytes overlap the loop's
+            const dv = view;
+            let h1 = 0x9e3779b9;
+            let h2 = 0x85ebca6b;
+            let h3 = 0xc2b2ae35;
+            const last = p + len - 16;
+            for (let o = p;; o += 16) {
+                if (o > last)
+                    o = last;
+                h = Math.imul(h ^ dv.getInt32(o, true), 0x01000193);
+                h1 = Math.imul(h1 ^ dv.getInt32(o + 4, true), 0x01000193);
+                h2 = Math.imul(h2 ^ dv.getInt32(o + 8, true), 0x01000193);
+                h3 = Math.imul(h3 ^ dv.getInt32(o + 12, true), 0x01000193);
+                if (o === last)
+                    break;
+            }
+            h = Math.imul(Math.imul(Math.imul(h, 0x01000193) ^ h1, 0x01000193) ^ h2, 0x01000193) ^ h3;
+        }
+        else
+            for (let j = 0; j < len; j++)
+                h = Math.imul(h ^ buf[p + j], 0x01000193);
+        // a multiply carries a difference only upwards: mix the high bits into the low ones, which pick the slot
+        h ^= h >>> 16;
+        h = Math.imul(h, 0x85ebca6b);
+        h ^= h >>> 13;
+        h = Math.imul(h, 0xc2b2ae35);
+        h ^= h >>> 16;
+        tagHash = h;
+        for (let slot = h & (TAG_SLOTS - 1);; slot = (slot + 1) & (TAG_SLOTS - 1)) {
+            const c = tagTable[slot];
+            if (c === null)
+                return null;
+            if (tagHashes[slot] === h && c.len === len && sameAs(tagBytes, c.off, buf, p, len))
+                return c;
+        }
+    }
+    /** Caches the tag object at [start, start+len) of the current input, read into scratch; its hash is in tagHash. */
+    function cacheTags(start, len) {
+        // Full: start over rather than stop caching. Runs whose URLs carry ids (no `name` tag) make a new
+        // tag object per request; a table that kept the first 4,096 of them would send every later line
+        // with a repeated tag object (checks, custom trends) the slow way.
+        if (tagCacheSize >= TAG_SLOTS / 2 || tagBytesUsed + len > TAG_BYTES) {
+            tagTable.fill(null);
+            tagCacheSize = 0;
+            tagBytesUsed = 0;
+        }
+        // copied 4 bytes at a time, the last word overlapping (a subarray to copy from cost more than the copy)
+        const o = tagBytesUsed;
+        const dv = view;
+        if (len >= 4) {
+            for (let i = 0; i + 4 <= len; i += 4)
+                tagBytes.setInt32(o + i, dv.getInt32(start + i, true), true);
+            tagBytes.setInt32(o + len - 4, dv.getInt32(start + len - 4, true), true);
+        }
+        else
+            for (let i = 0; i < len; i++)
+                tagBytesU8[o + i] = dv.getUint8(start + i);
+        curTags = { off: o, len, ids: scratch.slice(), stamp: tagStamp, series: [] };
+        tagBytesUsed += len;
+        let slot = tagHash & (TAG_SLOTS - 1);
+        while (tagTable[slot] !== null)
+            slot = (slot + 1) & (TAG_SLOTS - 1);
+        tagTable[slot] = curTags;
+        tagHashes[slot] = tagHash;
+        tagCacheSize++;
     }
     /** Returns true when the line was fully handled by the fast path. */
     function fastLine(buf, s, e) {
@@ -63932,7 +64040,7 @@ function createNdjsonParser(cfg) {
         const guess = prevMetric === null ? null : prevMetric.next;
         if (guess !== null) {
             const n = guess.bytes.length;
-            if (n > 0 && ms + n < e && buf[ms + n] === 34 && sameAs(guess.view, buf, ms, n)) {
+            if (n > 0 && ms + n < e && buf[ms + n] === 34 && sameAs(guess.view, 0, buf, ms, n)) {
                 metric = guess;
                 pos = ms + n + 1;
             }
@@ -63940,7 +64048,7 @@ function createNdjsonParser(cfg) {
         if (metric === null) {
             if (!scanString(buf, p, e))
                 return false;
-            metric = strFromBytes(buf, ms, pos - 1, hash);
+            metric = strFromBytes(buf, ms, pos - 1, hash, escaped);
         }
         if (prevMetric !== null)
             prevMetric.next = metric;
@@ -63983,72 +64091,53 @@ function createNdjsonParser(cfg) {
         if (!match(buf, p, P_TAGS))
             return false;
         p += P_TAGS.len;
-        // Samples of one request share their tags: reuse the previous tag set when the bytes are equal.
-        const tlen = e - 2 - p;
-        const sameTags = tlen >= 0 && tlen === prevTagLen && sameBytes(buf, prevTagStart, p, tlen);
         const tagStart = p;
-        let cachedTags = null;
-        if (!sameTags && tlen > 0) {
-            // Seen this exact tag object before? A hash of eight 4-byte words spread over it finds
-            // candidates; they are compared in full.
-            let h = tlen;
-            if (tlen >= 8) {
-                const dv = view;
-                const step = ((tlen - 4) >> 3) + 1;
-                for (let o = p; o + 4 <= p + tlen; o += step)
-                    h = Math.imul(h ^ dv.getInt32(o, true), 0x01000193);
-            }
-            else
-                for (let j = 0; j < tlen; j++)
-                    h = Math.imul(h ^ buf[p + j], 0x01000193);
-            h |= 0;
-            for (let slot = h & (TAG_SLOTS - 1);; slot = (slot + 1) & (TAG_SLOTS - 1)) {
-                const c = tagTable[slot];
-                if (c === null)
-                    break;
-                if (tagHashes[slot] === h && c.bytes.length === tlen && sameAs(c.view, buf, p, tlen)) {
-                    cachedTags = c;
-                    break;
-                }
-            }
-            tagHash = h;
-        }
-        if (sameTags)
-            p += tlen;
-        else if (cachedTags !== null) {
-            curTags = cachedTags; // its ids are copied to scratch only when a series is looked up
-            tagStamp = cachedTags.stamp;
-            prevTagStart = p;
-            prevTagLen = tlen;
-            p += tlen;
+        // The tag object runs to the line's closing `}}`, unless k6 wrote "metadata" after it (tracing
+        // adds a trace id per request to every HTTP line).
+        const rest = e - 2 - p;
+        const pl = prevTagLen;
+        if (pl > 0 && pl <= rest && sameBytes(buf, prevTagStart, p, pl) && (pl === rest || buf[p + pl] === 44)) {
+            // Samples of one request share their tags: the previous line's tag object again (a complete
+            // object, so it ends where that one did)
+            p += pl;
         }
         else {
-            // a tag object not seen before: read it into scratch
-            prevTagLen = -1;
-            curTags = null;
-            tagStamp = ++stampCounter;
-            for (let i = 0; i < nIdx; i++)
-                scratch[i] = -1;
-            if (buf[p] === 110) {
-                // null
-                if (buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108)
-                    return false;
-                p += 4;
+            const cached = rest > 0 ? findTags(buf, p, rest) : null;
+            if (cached !== null) {
+                curTags = cached; // its ids are copied to scratch only when a series is looked up
+                tagStamp = cached.stamp;
+                prevTagStart = p;
+                prevTagLen = rest;
+                p += rest;
             }
-            else if ((p = scanStringObject(buf, p, e, true)) < 0)
-                return false;
-            if (p === e - 2) {
-                prevTagStart = tagStart;
-                prevTagLen = tlen;
-                if (tagCacheSize < TAG_SLOTS / 2) {
-                    const bytes = new Uint8Array(buf.subarray(tagStart, p));
-                    curTags = { bytes, view: new DataView(bytes.buffer), ids: scratch.slice(), stamp: tagStamp, series: [] };
-                    let slot = tagHash & (TAG_SLOTS - 1);
-                    while (tagTable[slot] !== null)
-                        slot = (slot + 1) & (TAG_SLOTS - 1);
-                    tagTable[slot] = curTags;
-                    tagHashes[slot] = tagHash;
-                    tagCacheSize++;
+            else {
+                // a tag object not seen before, or one followed by metadata: read it into scratch
+                tagReads++;
+                prevTagLen = -1;
+                curTags = null;
+                tagStamp = ++stampCounter;
+                for (let i = 0; i < nIdx; i++)
+                    scratch[i] = -1;
+                if (buf[p] === 110) {
+                    // null
+                    if (buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108)
+                        return false;
+                    p += 4;
+                }
+                else if ((p = scanStringObject(buf, p, e, true)) < 0)
+                    return false;
+                const tlen = p - tagStart;
+                if (p === e - 2 || buf[p] === 44) {
+                    prevTagStart = tagStart;
+                    prevTagLen = tlen;
+                    // with metadata after it, the tag object itself may be cached after all
+                    const known = p === e - 2 ? null : findTags(buf, tagStart, tlen);
+                    if (known !== null) {
+                        curTags = known;
+                        tagStamp = known.stamp;
+                    }
+                    else if (tlen <= TAG_BYTES >> 4)
+                        cacheTags(tagStart, tlen);
                 }
             }
         }
@@ -64076,6 +64165,7 @@ function createNdjsonParser(cfg) {
         prevHdrLen = -1;
         prevTagLen = -1;
         prevMetric = null;
+        slowLines++;
         const why = slowLine(buf, s, e);
         if (why !== null)
             bad(why);
@@ -64121,6 +64211,7 @@ function createNdjsonParser(cfg) {
         lineNo++;
         if (buf[start + 2] === 109 && fastLine(buf, start, end))
             return;
+        slowLines++;
         let ok = false;
         try {
             JSON.parse(decoder.decode(buf.subarray(start, end)));
@@ -64177,7 +64268,7 @@ function createNdjsonParser(cfg) {
             maxT,
         };
     }
-    return { feed, tail, finish, lineCount: () => lineNo };
+    return { feed, tail, finish, lineCount: () => lineNo, tagReads: () => tagReads, slowLines: () => slowLines };
 }
 /** Packs partial aggregates for postMessage with a transfer list. Self-contained (runs in workers). */
 function packPartial(part) {
