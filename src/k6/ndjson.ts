@@ -4,8 +4,8 @@
 // (`createNdjsonParser.toString()`), which also works when src/ is bundled into a single file.
 //
 // Fast path: a Point line in k6's usual key order
-//   {"metric":"…","type":"Point","data":{"time":"…","value":…,"tags":{…}}}
-// is scanned on the raw bytes (no string decoding except for new tag values), the timestamp is
+//   {"metric":"…","type":"Point","data":{"time":"…","value":…,"tags":{…}}}   (optionally ,"metadata":{…} after the tags)
+// is scanned on the raw bytes (escapes checked in place; strings decoded only when first interned), the timestamp is
 // parsed by hand and numbers are parsed exactly (integer mantissa ÷ power of ten, both exact, so the
 // division rounds exactly as JSON.parse does; anything longer goes through Number()). Any line that
 // deviates in the slightest goes through JSON.parse, so every valid JSON line reads as JSON.parse reads it.
@@ -843,7 +843,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   }
 
   /**
-   * Scans a JSON object of plain strings (`{}` or `{"k":"v",…}`) at p; returns the offset after it, or
+   * Scans a JSON object of strings (`{}` or `{"k":"v",…}`, as k6 writes tags) at p; returns the offset after it, or
    * -1. With `tags`, the values of indexed keys go to scratch as string ids.
    */
   function scanStringObject(buf: Uint8Array, p: number, e: number, tags: boolean): number {
