@@ -289,6 +289,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     midx: number;
     /** The metric of the line that followed this metric's line last time (k6 repeats its order). */
     next: Str | null;
+    /** As a tag key: the key that followed it last time (k6 writes tag keys sorted). */
+    nextKey: Str | null;
     /** Series of this metric for the tag set numbered `stamp` (consecutive lines share tags). */
     stamp: number;
     cached: unknown;
@@ -306,7 +308,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     if (e === undefined) {
       const info = metricInfo.get(s);
       const none = new Uint8Array(0);
-      e = { id: strs.length, str: s, bytes: none, view: new DataView(none.buffer), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, skip: skipSet.has(s), midx: -1, next: null, stamp: -1, cached: null };
+      e = { id: strs.length, str: s, bytes: none, view: new DataView(none.buffer), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, skip: skipSet.has(s), midx: -1, next: null, nextKey: null, stamp: -1, cached: null };
       strs.push(e);
       byString.set(s, e);
     }
@@ -846,15 +848,32 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
    * Scans a JSON object of strings (`{}` or `{"k":"v",…}`, as k6 writes tags) at p; returns the offset after it, or
    * -1. With `tags`, the values of indexed keys go to scratch as string ids.
    */
+  /** The first key of the last tag object read key by key. */
+  let firstKey: Str | null = null;
   function scanStringObject(buf: Uint8Array, p: number, e: number, tags: boolean): number {
     if (buf[p] !== 123) return -1;
     p++;
     if (buf[p] === 125) return p + 1;
+    let prevKey: Str | null = null;
     for (;;) {
       if (buf[p] !== 34) return -1;
       const ks = p + 1;
-      if (!scanString(buf, ks, e)) return -1;
-      const key = tags ? strFromBytes(buf, ks, pos - 1, hash, escaped) : null;
+      let key: Str | null = null;
+      if (tags) {
+        // try the key that followed the previous one last time (a validated string: its closing quote ends it)
+        const g: Str | null = prevKey === null ? firstKey : prevKey.nextKey;
+        const n = g === null ? 0 : g.bytes.length;
+        if (n > 0 && ks + n < e && buf[ks + n] === 34 && sameAs(g!.view, 0, buf, ks, n)) {
+          key = g;
+          pos = ks + n + 1;
+        } else {
+          if (!scanString(buf, ks, e)) return -1;
+          key = strFromBytes(buf, ks, pos - 1, hash, escaped);
+          if (prevKey === null) firstKey = key;
+          else prevKey.nextKey = key;
+        }
+        prevKey = key;
+      } else if (!scanString(buf, ks, e)) return -1;
       p = pos;
       if (buf[p] !== 58 || buf[p + 1] !== 34) return -1;
       const vs = p + 2;
