@@ -63169,8 +63169,8 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 // (`createNdjsonParser.toString()`), which also works when src/ is bundled into a single file.
 //
 // Fast path: a Point line in k6's usual key order
-//   {"metric":"…","type":"Point","data":{"time":"…","value":…,"tags":{…}}}
-// is scanned on the raw bytes (no string decoding except for new tag values), the timestamp is
+//   {"metric":"…","type":"Point","data":{"time":"…","value":…,"tags":{…}}}   (optionally ,"metadata":{…} after the tags)
+// is scanned on the raw bytes (escapes checked in place; strings decoded only when first interned), the timestamp is
 // parsed by hand and numbers are parsed exactly (integer mantissa ÷ power of ten, both exact, so the
 // division rounds exactly as JSON.parse does; anything longer goes through Number()). Any line that
 // deviates in the slightest goes through JSON.parse, so every valid JSON line reads as JSON.parse reads it.
@@ -63350,7 +63350,7 @@ function createNdjsonParser(cfg) {
         if (e === undefined) {
             const info = metricInfo.get(s);
             const none = new Uint8Array(0);
-            e = { id: strs.length, str: s, bytes: none, view: new DataView(none.buffer), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, skip: skipSet.has(s), midx: -1, next: null, stamp: -1, cached: null };
+            e = { id: strs.length, str: s, bytes: none, view: new DataView(none.buffer), kidx: cfg.indexKeys.indexOf(s), kind: info ? (kinds[info.type] ?? 0) : 0, skip: skipSet.has(s), midx: -1, next: null, nextKey: null, stamp: -1, cached: null };
             strs.push(e);
             byString.set(s, e);
         }
@@ -63919,22 +63919,44 @@ function createNdjsonParser(cfg) {
         return true;
     }
     /**
-     * Scans a JSON object of plain strings (`{}` or `{"k":"v",…}`) at p; returns the offset after it, or
+     * Scans a JSON object of strings (`{}` or `{"k":"v",…}`, as k6 writes tags) at p; returns the offset after it, or
      * -1. With `tags`, the values of indexed keys go to scratch as string ids.
      */
+    /** The first key of the last tag object read key by key. */
+    let firstKey = null;
     function scanStringObject(buf, p, e, tags) {
         if (buf[p] !== 123)
             return -1;
         p++;
         if (buf[p] === 125)
             return p + 1;
+        let prevKey = null;
         for (;;) {
             if (buf[p] !== 34)
                 return -1;
             const ks = p + 1;
-            if (!scanString(buf, ks, e))
+            let key = null;
+            if (tags) {
+                // try the key that followed the previous one last time (a validated string: its closing quote ends it)
+                const g = prevKey === null ? firstKey : prevKey.nextKey;
+                const n = g === null ? 0 : g.bytes.length;
+                if (n > 0 && ks + n < e && buf[ks + n] === 34 && sameAs(g.view, 0, buf, ks, n)) {
+                    key = g;
+                    pos = ks + n + 1;
+                }
+                else {
+                    if (!scanString(buf, ks, e))
+                        return -1;
+                    key = strFromBytes(buf, ks, pos - 1, hash, escaped);
+                    if (prevKey === null)
+                        firstKey = key;
+                    else
+                        prevKey.nextKey = key;
+                }
+                prevKey = key;
+            }
+            else if (!scanString(buf, ks, e))
                 return -1;
-            const key = tags ? strFromBytes(buf, ks, pos - 1, hash, escaped) : null;
             p = pos;
             if (buf[p] !== 58 || buf[p + 1] !== 34)
                 return -1;
