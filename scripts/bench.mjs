@@ -27,11 +27,11 @@ const f2 = join(data, 'target-capacity-400mb.ndjson');
 const gz = join(data, 'target-capacity-200mb.ndjson.gz');
 // the same run where every URL ends in an id and has a query string (no `name` tag): a new tag object
 // per request, and `&` written as \u0026 in every HTTP line
-const fIds = join(data, 'target-capacity-200mb-urls.ndjson');
+const fUrls = join(data, 'target-capacity-200mb-urls.ndjson');
 generate(f1, 0.2);
 generate(f2, 0.4);
 generate(gz, 0.2);
-generate(fIds, 0.2, '--ids-in-urls', '--query-strings');
+generate(fUrls, 0.2, '--ids-in-urls', '--query-strings');
 
 // The ingestion as the Action/CLI ship it: bundled into one file by ncc (the worker comes from source text).
 const cli = join(data, 'ingest-cli', 'index.js');
@@ -80,8 +80,8 @@ const mb = (f) => (statSync(f).size / 1e6).toFixed(0);
 const results = runAll({
   reference: ['reference', [join(root, 'bench', 'reference.mjs'), f1]],
   gate: ['gate', [cli, f1, ...gate]],
-  referenceIds: ['reference, URLs with ids and queries', [join(root, 'bench', 'reference.mjs'), fIds]],
-  gateIds: ['gate, URLs with ids and queries', [cli, fIds, ...gate]],
+  referenceUrls: ['reference, URLs with ids and queries', [join(root, 'bench', 'reference.mjs'), fUrls]],
+  gateUrls: ['gate, URLs with ids and queries', [cli, fUrls, ...gate]],
   all: ['all metrics', [cli, f1]],
   all2: ['all metrics, 2 threads', [cli, f1, '--threads', '2']],
   gate2x: ['gate, file doubled', [cli, f2, ...gate]],
@@ -94,7 +94,7 @@ const r = results;
 const line = (k, v) => process.stdout.write(`${k.padEnd(46)} ${v}\n`);
 const rss = (x) => `${(x.out.maxRssKB / 1024) | 0} MB`;
 const x = (a, b) => `${(a / b).toFixed(1)}×`;
-process.stdout.write(`\nk6 NDJSON: ${mb(f1)} MB (${r.all.out.points} points), doubled ${mb(f2)} MB; .gz ${mb(gz)} MB; URLs with ids and queries ${mb(fIds)} MB\n`);
+process.stdout.write(`\nk6 NDJSON: ${mb(f1)} MB (${r.all.out.points} points), doubled ${mb(f2)} MB; .gz ${mb(gz)} MB; URLs with ids and queries ${mb(fUrls)} MB\n`);
 process.stdout.write(`cores: ${(await import('node:os')).availableParallelism()}, node ${process.version}; median of ${REPEAT} runs each, wall time of the whole process\n`);
 process.stdout.write(`gate = what the gate reads for thresholds.yml (target-capacity): ${r.gate.out.points} points read, ${r.gate.out.skipped} of the detail metrics no rule names passed over\n\n`);
 line('reference (readline + JSON.parse)', `${r.reference.seconds.toFixed(2)} s  RSS ${rss(r.reference)}`);
@@ -102,7 +102,7 @@ line('perf-gate ingest, gate', `${r.gate.seconds.toFixed(2)} s  RSS ${rss(r.gate
 line('perf-gate ingest, all metrics', `${r.all.seconds.toFixed(2)} s  RSS ${rss(r.all)}`);
 line('perf-gate ingest, all metrics, 2 threads', `${r.all2.seconds.toFixed(2)} s  RSS ${rss(r.all2)}`);
 line('speed-up vs reference (required ≥5×, aim 8×)', `gate ${x(r.reference.seconds, r.gate.seconds)}, all metrics ${x(r.reference.seconds, r.all.seconds)} (2 threads ${x(r.reference.seconds, r.all2.seconds)})`);
-line('URLs with ids and queries: reference, gate', `${r.referenceIds.seconds.toFixed(2)} s, ${r.gateIds.seconds.toFixed(2)} s  RSS ${rss(r.gateIds)} (${x(r.referenceIds.seconds, r.gateIds.seconds)})`);
+line('URLs with ids and queries: reference, gate', `${r.referenceUrls.seconds.toFixed(2)} s, ${r.gateUrls.seconds.toFixed(2)} s  RSS ${rss(r.gateUrls)} (${x(r.referenceUrls.seconds, r.gateUrls.seconds)})`);
 line('gunzip alone (output discarded)', `${r.gunzip.seconds.toFixed(2)} s`);
 line('perf-gate ingest .gz', `gate ${r.gateGz.seconds.toFixed(2)} s  RSS ${rss(r.gateGz)}, all metrics ${r.allGz.seconds.toFixed(2)} s  RSS ${rss(r.allGz)} (gunzip alone ${rss(r.gunzip)})`);
 line('.gz ingest ÷ gunzip alone (required ≤1.5×)', `gate ${(r.gateGz.seconds / r.gunzip.seconds).toFixed(2)}×, all metrics ${(r.allGz.seconds / r.gunzip.seconds).toFixed(2)}×`);
@@ -112,5 +112,5 @@ const cpu = (x) => (x.out.cpuS === undefined ? '?' : `${x.out.cpuS.toFixed(2)} s
 line('CPU time (user+sys, all threads)', `reference ${cpu(r.reference)}, gate ${cpu(r.gate)}, all ${cpu(r.all)}, all 2 threads ${cpu(r.all2)}, gunzip ${cpu(r.gunzip)}, gate .gz ${cpu(r.gateGz)}`);
 line('all runs (s)', Object.entries(r).map(([k, v]) => `${k} ${v.all.map((t) => t.toFixed(2)).join('/')}`).join(', '));
 line('load average at the end', (await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' '));
-const same = [r.gate, r.all, r.gateGz, r.all2].every((v) => v.out.p99 === r.reference.out.p99) && r.gateIds.out.p99 === r.referenceIds.out.p99;
-line('same p(99) as the reference', same ? 'yes' : `NO (${[r.gate, r.all, r.gateGz, r.all2].map((v) => v.out.p99).join(', ')} vs ${r.reference.out.p99}; ids ${r.gateIds.out.p99} vs ${r.referenceIds.out.p99})`);
+const same = [r.gate, r.all, r.gateGz, r.all2].every((v) => v.out.p99 === r.reference.out.p99) && r.gateUrls.out.p99 === r.referenceUrls.out.p99;
+line('same p(99) as the reference', same ? 'yes' : `NO (${[r.gate, r.all, r.gateGz, r.all2].map((v) => v.out.p99).join(', ')} vs ${r.reference.out.p99}; ids ${r.gateUrls.out.p99} vs ${r.referenceUrls.out.p99})`);
