@@ -390,7 +390,6 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   const tagTable: (TagSet | null)[] = new Array<TagSet | null>(TAG_SLOTS).fill(null);
   const tagHashes = new Int32Array(TAG_SLOTS);
   let tagCacheSize = 0;
-  let tagHash = 0;
   let metricCount = 0;
   function findSeries(metric: Str): Series {
     if (curTags !== null) {
@@ -888,12 +887,11 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   }
 
   /**
-   * The cached tag set whose bytes equal buf[p, p+len), or null; leaves the hash in tagHash. A hash of
-   * all of it finds candidates, compared in full. Every word counts: tag objects that differ only in an
-   * id inside a URL must not share a hash (a sample of words did, and each lookup then compared
-   * against all of them).
+   * The hash of the tag object at buf[p, p+len), which finds it in the tag cache. Every word counts:
+   * tag objects that differ only in an id inside a URL must not share a hash (a sample of words did,
+   * and each lookup then compared against all of them).
    */
-  function findTags(buf: Uint8Array, p: number, len: number): TagSet | null {
+  function tagHashOf(buf: Uint8Array, p: number, len: number): number {
     let h = len;
     if (len >= 16) {
       // four independent chains, so the multiplies overlap; the last 16 bytes overlap the loop's
@@ -918,7 +916,11 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     h ^= h >>> 13;
     h = Math.imul(h, 0xc2b2ae35);
     h ^= h >>> 16;
-    tagHash = h;
+    return h;
+  }
+
+  /** The cached tag set whose bytes equal buf[p, p+len) (hash h), or null; candidates are compared in full. */
+  function findTags(buf: Uint8Array, p: number, len: number, h: number): TagSet | null {
     for (let slot = h & (TAG_SLOTS - 1); ; slot = (slot + 1) & (TAG_SLOTS - 1)) {
       const c = tagTable[slot]!;
       if (c === null) return null;
@@ -926,8 +928,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     }
   }
 
-  /** Caches the tag object at [start, start+len) of the current input, read into scratch; its hash is in tagHash. */
-  function cacheTags(start: number, len: number): void {
+  /** Caches the tag object at [start, start+len) of the current input (hash h), read into scratch. */
+  function cacheTags(start: number, len: number, h: number): void {
     // Full: start over rather than stop caching. Runs whose URLs carry ids (no `name` tag) make a new
     // tag object per request; a table that kept the first 4,096 of them would send every later line
     // with a repeated tag object (checks, custom trends) the slow way.
@@ -945,10 +947,10 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     } else for (let i = 0; i < len; i++) tagBytesU8[o + i] = dv.getUint8(start + i);
     curTags = { off: o, len, ids: scratch.slice(), stamp: tagStamp, series: [] };
     tagBytesUsed += len;
-    let slot = tagHash & (TAG_SLOTS - 1);
+    let slot = h & (TAG_SLOTS - 1);
     while (tagTable[slot] !== null) slot = (slot + 1) & (TAG_SLOTS - 1);
     tagTable[slot] = curTags;
-    tagHashes[slot] = tagHash;
+    tagHashes[slot] = h;
     tagCacheSize++;
   }
 
@@ -1009,13 +1011,15 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     // The tag object runs to the line's closing `}}`, unless k6 wrote "metadata" after it (tracing
     // adds a trace id per request to every HTTP line).
     const rest = e - 2 - p;
+    if (rest <= 0) return false; // no room for a tag object: not k6's layout
     const pl = prevTagLen;
     if (pl > 0 && pl <= rest && sameBytes(buf, prevTagStart, p, pl) && (pl === rest || buf[p + pl] === 44)) {
       // Samples of one request share their tags: the previous line's tag object again (a complete
       // object, so it ends where that one did)
       p += pl;
     } else {
-      const cached = rest > 0 ? findTags(buf, p, rest) : null;
+      let h = tagHashOf(buf, p, rest);
+      const cached = findTags(buf, p, rest, h);
       if (cached !== null) {
         curTags = cached; // its ids are copied to scratch only when a series is looked up
         tagStamp = cached.stamp;
@@ -1038,12 +1042,16 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
         if (p === e - 2 || buf[p] === 44) {
           prevTagStart = tagStart;
           prevTagLen = tlen;
-          // with metadata after it, the tag object itself may be cached after all
-          const known = p === e - 2 ? null : findTags(buf, tagStart, tlen);
+          let known: TagSet | null = null;
+          if (p !== e - 2) {
+            // with metadata after it, the tag object itself may be cached after all
+            h = tagHashOf(buf, tagStart, tlen);
+            known = findTags(buf, tagStart, tlen, h);
+          }
           if (known !== null) {
             curTags = known;
             tagStamp = known.stamp;
-          } else if (tlen <= TAG_BYTES >> 4) cacheTags(tagStart, tlen);
+          } else if (tlen <= TAG_BYTES >> 4) cacheTags(tagStart, tlen, h);
         }
       }
     }

@@ -21,6 +21,23 @@ function parseCounting(text: string): { part: PartialAggregates; slowLines: numb
   return { part: p.finish(), slowLines: p.slowLines() };
 }
 
+/** Points per key over every series' non-empty buckets; keyOf gets the metric, its indexed tags and the bucket. */
+function pointsBy(part: PartialAggregates, keyOf: (metric: string, tags: Record<string, string>, bucket: number) => string): Map<string, number> {
+  const got = new Map<string, number>();
+  for (const s of part.series) {
+    const tags: Record<string, string> = {};
+    for (let i = 0; i < s.tags.length; i += 2) tags[s.tags[i]!] = s.tags[i + 1]!;
+    const bk = s.buckets;
+    for (let i = 0; i < bk.nb; i++) {
+      const n = bk.data[i * BUCKET_FIELDS + B_N]!;
+      if (n === 0) continue;
+      const k = keyOf(s.metric, tags, bk.b0 + i);
+      got.set(k, (got.get(k) ?? 0) + n);
+    }
+  }
+  return got;
+}
+
 /** Epoch ms of a k6 time string, computed independently of the parser (Date for the seconds). */
 function expectedMs(t: string): number {
   const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|([+-])(\d\d):(\d\d))$/.exec(t)!;
@@ -153,13 +170,7 @@ describe('NDJSON reader (property-based)', () => {
           const k = `${l.metric} ${l.status} ${l.tenant} ${Math.floor((1_700_000_000_000 + l.ms) / 1000)}`;
           want.set(k, (want.get(k) ?? 0) + 1);
         }
-        const got = new Map<string, number>();
-        for (const s of part.series) {
-          const t = Object.fromEntries(s.tags.reduce<[string, string][]>((a, x, i) => (i % 2 === 0 ? [...a, [x, s.tags[i + 1]!]] : a), []));
-          const bk = s.buckets;
-          for (let i = 0; i < bk.nb; i++) if (bk.data[i * BUCKET_FIELDS + B_N]) got.set(`${s.metric} ${t.status} ${t.tenant} ${bk.b0 + i}`, bk.data[i * BUCKET_FIELDS + B_N]!);
-        }
-        expect(got).toEqual(want);
+        expect(pointsBy(part, (m, t, b) => `${m} ${t.status} ${t.tenant} ${b}`)).toEqual(want);
       }),
       { numRuns: 300 },
     );
@@ -193,14 +204,7 @@ describe('NDJSON reader (property-based)', () => {
     const part = p.finish();
     expect(part.badLines).toBe(0);
     expect(p.slowLines()).toBe(0); // the cache starting over stays on the fast path
-    const got = new Map<string, number>();
-    for (const s of part.series) {
-      const t = Object.fromEntries(s.tags.reduce<[string, string][]>((a, x, i) => (i % 2 === 0 ? [...a, [x, s.tags[i + 1]!]] : a), []));
-      const k = `${s.metric} ${t.status ?? ''} ${t.tenant}`;
-      const bk = s.buckets;
-      for (let i = 0; i < bk.nb; i++) got.set(k, (got.get(k) ?? 0) + bk.data[i * BUCKET_FIELDS + B_N]!);
-    }
-    expect(got).toEqual(want);
+    expect(pointsBy(part, (m, t) => `${m} ${t.status ?? ''} ${t.tenant}`)).toEqual(want);
     // each request's tag object is read once; the 24 repeated ones again only after the cache starts over
     expect(p.tagReads()).toBeGreaterThanOrEqual(requests + 24);
     expect(p.tagReads()).toBeLessThan(requests + 24 * 10);
@@ -226,16 +230,7 @@ describe('NDJSON reader (property-based)', () => {
     const part = p.finish();
     expect(part.badLines).toBe(0);
     expect(p.slowLines()).toBe(0);
-    const got = new Map<string, number>();
-    for (const s of part.series) {
-      const t = Object.fromEntries(s.tags.reduce<[string, string][]>((a, x, i) => (i % 2 === 0 ? [...a, [x, s.tags[i + 1]!]] : a), []));
-      const bk = s.buckets;
-      for (let i = 0; i < bk.nb; i++) {
-        const k = `${s.metric} ${t.status} ${t.tenant}`;
-        got.set(k, (got.get(k) ?? 0) + bk.data[i * BUCKET_FIELDS + B_N]!);
-      }
-    }
-    expect(got).toEqual(want);
+    expect(pointsBy(part, (m, t) => `${m} ${t.status} ${t.tenant}`)).toEqual(want);
     // the request's other lines find the same tag object before the metadata
     expect(p.tagReads()).toBeLessThanOrEqual(requests);
     // the 6 distinct tag objects keep their series: one per metric and tag object
