@@ -63401,7 +63401,6 @@ function createNdjsonParser(cfg) {
     const tagTable = new Array(TAG_SLOTS).fill(null);
     const tagHashes = new Int32Array(TAG_SLOTS);
     let tagCacheSize = 0;
-    let tagHash = 0;
     let metricCount = 0;
     function findSeries(metric) {
         if (curTags !== null) {
@@ -63976,12 +63975,11 @@ function createNdjsonParser(cfg) {
         }
     }
     /**
-     * The cached tag set whose bytes equal buf[p, p+len), or null; leaves the hash in tagHash. A hash of
-     * all of it finds candidates, compared in full. Every word counts: tag objects that differ only in an
-     * id inside a URL must not share a hash (a sample of words did, and each lookup then compared
-     * against all of them).
+     * The hash of the tag object at buf[p, p+len), which finds it in the tag cache. Every word counts:
+     * tag objects that differ only in an id inside a URL must not share a hash (a sample of words did,
+     * and each lookup then compared against all of them).
      */
-    function findTags(buf, p, len) {
+    function tagHashOf(buf, p, len) {
         let h = len;
         if (len >= 16) {
             // four independent chains, so the multiplies overlap; the last 16 bytes overlap the loop's
@@ -64011,7 +64009,10 @@ function createNdjsonParser(cfg) {
         h ^= h >>> 13;
         h = Math.imul(h, 0xc2b2ae35);
         h ^= h >>> 16;
-        tagHash = h;
+        return h;
+    }
+    /** The cached tag set whose bytes equal buf[p, p+len) (hash h), or null; candidates are compared in full. */
+    function findTags(buf, p, len, h) {
         for (let slot = h & (TAG_SLOTS - 1);; slot = (slot + 1) & (TAG_SLOTS - 1)) {
             const c = tagTable[slot];
             if (c === null)
@@ -64020,8 +64021,8 @@ function createNdjsonParser(cfg) {
                 return c;
         }
     }
-    /** Caches the tag object at [start, start+len) of the current input, read into scratch; its hash is in tagHash. */
-    function cacheTags(start, len) {
+    /** Caches the tag object at [start, start+len) of the current input (hash h), read into scratch. */
+    function cacheTags(start, len, h) {
         // Full: start over rather than stop caching. Runs whose URLs carry ids (no `name` tag) make a new
         // tag object per request; a table that kept the first 4,096 of them would send every later line
         // with a repeated tag object (checks, custom trends) the slow way.
@@ -64043,11 +64044,11 @@ function createNdjsonParser(cfg) {
                 tagBytesU8[o + i] = dv.getUint8(start + i);
         curTags = { off: o, len, ids: scratch.slice(), stamp: tagStamp, series: [] };
         tagBytesUsed += len;
-        let slot = tagHash & (TAG_SLOTS - 1);
+        let slot = h & (TAG_SLOTS - 1);
         while (tagTable[slot] !== null)
             slot = (slot + 1) & (TAG_SLOTS - 1);
         tagTable[slot] = curTags;
-        tagHashes[slot] = tagHash;
+        tagHashes[slot] = h;
         tagCacheSize++;
     }
     /** Returns true when the line was fully handled by the fast path. */
@@ -64117,6 +64118,8 @@ function createNdjsonParser(cfg) {
         // The tag object runs to the line's closing `}}`, unless k6 wrote "metadata" after it (tracing
         // adds a trace id per request to every HTTP line).
         const rest = e - 2 - p;
+        if (rest <= 0)
+            return false; // no room for a tag object: not k6's layout
         const pl = prevTagLen;
         if (pl > 0 && pl <= rest && sameBytes(buf, prevTagStart, p, pl) && (pl === rest || buf[p + pl] === 44)) {
             // Samples of one request share their tags: the previous line's tag object again (a complete
@@ -64124,7 +64127,8 @@ function createNdjsonParser(cfg) {
             p += pl;
         }
         else {
-            const cached = rest > 0 ? findTags(buf, p, rest) : null;
+            let h = tagHashOf(buf, p, rest);
+            const cached = findTags(buf, p, rest, h);
             if (cached !== null) {
                 curTags = cached; // its ids are copied to scratch only when a series is looked up
                 tagStamp = cached.stamp;
@@ -64152,14 +64156,18 @@ function createNdjsonParser(cfg) {
                 if (p === e - 2 || buf[p] === 44) {
                     prevTagStart = tagStart;
                     prevTagLen = tlen;
-                    // with metadata after it, the tag object itself may be cached after all
-                    const known = p === e - 2 ? null : findTags(buf, tagStart, tlen);
+                    let known = null;
+                    if (p !== e - 2) {
+                        // with metadata after it, the tag object itself may be cached after all
+                        h = tagHashOf(buf, tagStart, tlen);
+                        known = findTags(buf, tagStart, tlen, h);
+                    }
                     if (known !== null) {
                         curTags = known;
                         tagStamp = known.stamp;
                     }
                     else if (tlen <= TAG_BYTES >> 4)
-                        cacheTags(tagStart, tlen);
+                        cacheTags(tagStart, tlen, h);
                 }
             }
         }
