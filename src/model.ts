@@ -385,4 +385,10 @@ export interface GateResult {
   headline: Record<string, Headline>;
   /** Files written (k6 outputs, reports). */
   files: { markdown?: string; json?: string; outputs: string[] };
+  /**
+   * What the user should know even with the report unread, one plain-text line each (data quality:
+   * lines skipped, files cut short or empty, results given twice; rules naming a metric the results
+   * lack). The faces print them as warnings; the reports carry them too.
+   */
+  warnings: string[];
 }

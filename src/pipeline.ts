@@ -126,6 +126,7 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
     json,
     headline,
     files,
+    warnings: [],
   };
 }
 

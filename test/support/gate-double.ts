@@ -11,6 +11,8 @@ export interface GateDoubleOptions {
   headline?: Record<string, Headline>;
   /** Thrown instead of returning a result (anything, not only Errors). */
   throws?: unknown;
+  /** GateResult.warnings to answer with. */
+  warnings?: string[];
 }
 
 export function criterion(p: Partial<CriterionResult> & Pick<CriterionResult, 'metric' | 'expression' | 'status'>): CriterionResult {
@@ -108,6 +110,7 @@ export function gateDouble(evaluation: Evaluation, opts: GateDoubleOptions = {})
       },
       headline: opts.headline ?? headlineOf(evaluation),
       files: { outputs: [] },
+      warnings: opts.warnings ?? [],
     };
   };
 }
