@@ -1,12 +1,13 @@
 // The sticky pull-request comment: one per PR and comment key, found by a hidden marker *and* authored by
-// the token's own identity, updated in place, left alone when unchanged; racing runs converge on one.
+// the token's own identity (or, when that identity cannot be read, by a bot account), updated in place,
+// left alone when unchanged; racing runs converge on one.
 import type { Logger } from '../model.js';
 import { errorStatus, type GitHubClient } from './client.js';
 
 /** GitHub's limit on a comment body, in characters. */
 export const COMMENT_LIMIT = 65_536;
 
-/** The login GITHUB_TOKEN's comments are authored by (its `GET /user` answers 403). */
+/** The login GITHUB_TOKEN's comments are authored by (its `GET /user` answers 403, like any app installation token's). */
 export const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 
 export interface CommentTarget {
@@ -41,7 +42,10 @@ export function marker(key: string): string {
   return `<!-- perf-gate:${normalizeKey(key)} -->`;
 }
 
-/** Identity of the token: its login from `GET /user`, or undefined for an installation token (GITHUB_TOKEN). */
+/**
+ * Identity of the token: its login from `GET /user`, or undefined when it cannot be read: an installation
+ * token (GITHUB_TOKEN as `github-actions[bot]`, or a GitHub App's as `<app>[bot]`).
+ */
 export async function tokenLogin(octokit: GitHubClient, log: Logger): Promise<string | undefined> {
   try {
     const { data } = await octokit.rest.users.getAuthenticated();
@@ -49,7 +53,7 @@ export async function tokenLogin(octokit: GitHubClient, log: Logger): Promise<st
   } catch (error) {
     const status = errorStatus(error);
     if (status === 403 || status === 401 || status === 404) {
-      log.debug(`GET /user answered ${status}: assuming an installation token (${ACTIONS_BOT_LOGIN})`);
+      log.debug(`GET /user answered ${status}: an installation token; our comment is the bot-authored one with the marker`);
       return undefined;
     }
     throw error;
@@ -68,7 +72,9 @@ function isOurs(c: CommentLike, mark: string, login: string | undefined): boolea
   const user = c.user;
   if (!user) return false;
   if (login) return user.login === login;
-  return user.type === 'Bot' && user.login === ACTIONS_BOT_LOGIN;
+  // Identity unknown (an installation token: GITHUB_TOKEN or a GitHub App's): any bot account's comment with
+  // the marker is ours. A person's account is never a Bot, so a look-alike written by a user is not taken over.
+  return user.type === 'Bot';
 }
 
 async function listOurs(octokit: GitHubClient, t: CommentTarget, mark: string, login: string | undefined): Promise<CommentLike[]> {
@@ -94,7 +100,8 @@ async function deleteQuietly(octokit: GitHubClient, t: CommentTarget, id: number
 
 /**
  * Creates or updates the comment carrying `marker(key)` on the PR. `body` must not contain the marker;
- * it is put on the first line. Ours = marker at the start and authored by the token's identity.
+ * it is put on the first line. Ours = marker at the start and authored by the token's identity (a bot
+ * account when the identity cannot be read).
  */
 export async function upsertComment(
   octokit: GitHubClient,
