@@ -1,9 +1,10 @@
 // The Action's baseline hooks (ActionDeps.findBaseline / saveBaseline): find the scenario's baseline
 // on the pull request's base branch (on a push: the previous successful run of the same branch), and
-// keep this run's report as the scenario's baseline artifact.
+// keep this run's report as the scenario's baseline artifact (only on push, workflow_dispatch and
+// schedule runs: the others, pull requests' among them, are never baselines).
 import type { BaselineLookup, BaselineSave } from '../action.js';
 import type { Baseline } from '../model.js';
-import { findBaseline } from './fetch.js';
+import { BASELINE_EVENTS, findBaseline } from './fetch.js';
 import { baselineArtifactName } from './name.js';
 import { baselineFiles, saveBaseline } from './save.js';
 
@@ -69,7 +70,14 @@ export interface SaverOptions {
 
 /** `ActionDeps.saveBaseline`: one artifact per scenario (`baselineArtifactName(scenario, commentKey)`). */
 export function actionBaselineSaver(opts: SaverOptions = {}): (save: BaselineSave) => Promise<void> {
-  return async ({ commentKey, result, log }) => {
+  return async ({ context, commentKey, result, log }) => {
+    // Only push, workflow_dispatch and schedule runs of the repository are ever used as baselines (see
+    // findBaseline): a pull request's run (or a workflow_run evaluation) keeping its report would only
+    // fill the artifact storage.
+    if (!BASELINE_EVENTS.includes(context.eventName)) {
+      log.info(`Baseline not kept: ${context.eventName || 'this event'}'s runs are never used as baselines (only ${BASELINE_EVENTS.join(', ')} runs of the base branch are)`);
+      return;
+    }
     for (const s of result.evaluation.scenarios) {
       const artifactName = baselineArtifactName(s.name, commentKey);
       const saved = await saveBaseline({

@@ -23,7 +23,7 @@ export interface FindBaselineInput {
   baseBranch: string;
   artifactName: string;
   log: Logger;
-  /** Successful runs looked at, newest first (default 50; pages of up to 100). */
+  /** Successful runs looked at, newest first (default 50; `per_page` is min(100, maxRuns)). */
   maxRuns?: number;
 }
 
@@ -42,13 +42,32 @@ export type FindBaselineResult =
     }
   | { missing: string };
 
-interface RunShape {
+export interface RunShape {
   id: number;
   html_url?: string;
   head_sha?: string;
   head_branch?: string | null;
   conclusion?: string | null;
   run_number?: number;
+  /** What started the run: `push`, `pull_request`, `schedule`, … */
+  event?: string;
+  /** The repository the run's commit came from: a fork's for a pull request from a fork. */
+  head_repository?: { full_name?: string } | null;
+}
+
+/** Events whose runs measured the branch itself: the only runs a baseline is taken from. */
+export const BASELINE_EVENTS: readonly string[] = ['push', 'workflow_dispatch', 'schedule'];
+
+/**
+ * Why a run of the branch cannot supply a baseline, or undefined when it can. GitHub's `branch` filter
+ * matches `head_branch`, which for a pull request from a fork is the fork's branch name: a fork's PR
+ * from its own `main` is listed among `main`'s runs, and its artifact holds numbers the fork controls.
+ */
+export function notABaselineRun(run: RunShape, owner: string, repo: string): string | undefined {
+  if (!run.event || !BASELINE_EVENTS.includes(run.event)) return `a ${run.event ?? 'unknown'} run`;
+  const from = run.head_repository?.full_name;
+  if (!from || from.toLowerCase() !== `${owner}/${repo}`.toLowerCase()) return `a run of ${from ?? 'an unknown repository'}`;
+  return undefined;
 }
 
 interface ArtifactShape {
@@ -115,7 +134,8 @@ function toBytes(data: unknown): Uint8Array | undefined {
 }
 
 /**
- * The newest successful run of `workflowId` on `baseBranch` that kept an unexpired artifact named
+ * The newest successful push / workflow_dispatch / schedule run of `workflowId` on `baseBranch` of
+ * `owner/repo` itself (never a pull request's run, never a fork's) that kept an unexpired artifact named
  * `artifactName`, downloaded and parsed; or why there is none.
  */
 export async function findBaseline(input: FindBaselineInput): Promise<FindBaselineResult> {
@@ -125,6 +145,7 @@ export async function findBaseline(input: FindBaselineInput): Promise<FindBaseli
   const where = `workflow ${workflowId} on branch ${baseBranch}`;
   let looked = 0;
   let expired = 0;
+  let skipped = 0;
   let lastFailure: string | undefined;
 
   try {
@@ -150,6 +171,13 @@ export async function findBaseline(input: FindBaselineInput): Promise<FindBaseli
         looked++;
         // The filters are the server's; a run of another branch or outcome is still not a baseline.
         if ((run.head_branch != null && run.head_branch !== baseBranch) || (run.conclusion != null && run.conclusion !== 'success')) continue;
+        // Only runs of the branch itself (push, manual, scheduled) in this repository: never a pull request's.
+        const why = notABaselineRun(run, owner, repo);
+        if (why) {
+          skipped++;
+          log.debug(`baseline: run ${run.id} is ${why}, not a run of ${owner}/${repo}'s ${baseBranch} itself: skipped`);
+          continue;
+        }
         let artifacts: ArtifactShape[];
         try {
           const res = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', {
@@ -217,6 +245,10 @@ export async function findBaseline(input: FindBaselineInput): Promise<FindBaseli
     return { missing: `baseline lookup failed: ${describe(e)}` };
   }
   if (looked === 0) return { missing: `no successful run of ${where}` };
+  if (looked === skipped) {
+    return { missing: `none of the ${looked} newest successful runs of ${where} is a push, workflow_dispatch or schedule run of ${owner}/${repo} (pull request runs are never baselines)` };
+  }
   if (expired > 0) return { missing: `artifact ${artifactName} has expired in the ${expired} newest successful ${expired === 1 ? 'run' : 'runs'} of ${where} that kept it` };
-  return { missing: `none of the ${looked} newest successful runs of ${where} kept an artifact named ${artifactName}` };
+  const also = skipped > 0 ? ` (${skipped} pull request or fork ${skipped === 1 ? 'run' : 'runs'} skipped)` : '';
+  return { missing: `none of the ${looked} newest successful runs of ${where} kept an artifact named ${artifactName}${also}` };
 }
