@@ -2,11 +2,11 @@
 // Nothing runs at import; src/bin.ts calls main().
 import { parseArgs } from 'node:util';
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { gate } from './pipeline.js';
 import { InputError, asError } from './errors.js';
-import type { Baseline, GateOptions, Logger } from './model.js';
+import type { Baseline, GateOptions, GateResult, Logger } from './model.js';
 import { describeCriterion } from './github/outcome.js';
 import { baselineFromJsonReport } from './report/json.js';
 import { parseRunFlags, RUN_USAGE } from './run/flags.js';
@@ -19,15 +19,23 @@ export interface CliIo {
 }
 
 export const USAGE = `Usage:
-  perf-gate evaluate --thresholds FILE [--scenario NAME] --results FILE [--results FILE …]
+  perf-gate evaluate [--thresholds FILE] [--scenario NAME] --results FILE [--results FILE …]
                      [--baseline FILE] [--fail-on fail|marginal] [--json OUT] [--markdown OUT]
+                     [-q|--quiet] [-h|--help]
       Judge existing k6 output (NDJSON, .gz, or an end-of-test summary) and print the Markdown report.
       Several --results files are shards of one run. Globs are expanded.
+      --thresholds defaults to thresholds.yml. --json and --markdown also write the report to files.
+      -q prints no report on stdout; the verdict and warnings still go to stderr.
 
-  perf-gate run --thresholds FILE --base-url URL [--scenario NAME …] [options]
+  perf-gate run [--thresholds FILE] --base-url URL [--scenario NAME …] [options]
       Run the scenarios with k6 against URL, then judge them like 'evaluate'.
 ${RUN_USAGE}
-Exit codes: 0 the gate passes, 1 the gate fails, 2 bad input or usage.
+
+  perf-gate --version, -v                      print the version
+  perf-gate --help, -h                         print this help
+
+Exit codes: 0 the gate passes, 1 the gate fails, 2 bad input, usage, or an internal error
+(a report file that cannot be written counts as bad usage, whatever the verdict).
 `;
 
 /** A logger for the CLI: everything goes to stderr, so stdout carries only the report. */
@@ -84,17 +92,79 @@ async function readBaseline(file: string, cwd: string): Promise<Baseline> {
   return baselineFromJsonReport(value, file);
 }
 
-async function writeOut(path: string | undefined, content: string, cwd: string): Promise<string | undefined> {
-  if (!path) return undefined;
-  const full = resolve(cwd, path);
-  await mkdir(dirname(full), { recursive: true });
-  await writeFile(full, content);
-  return full;
+/** A report file that could not be written: the path as given, why, and what to do instead. */
+interface WriteFailure {
+  path: string;
+  reason: string;
+  fix: string;
 }
 
-const COMMON = {
+/** Why a file system call failed, in words (Node's message without its code and path). */
+function fsReason(error: Error & { code?: string }, step: 'mkdir' | 'write'): string {
+  switch (error.code) {
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return step === 'mkdir' ? 'a part of its directory path is a file, not a directory' : 'a part of its path is a file, not a directory';
+    case 'EACCES':
+    case 'EPERM':
+      return step === 'mkdir' ? 'permission denied creating its directory' : 'permission denied';
+    case 'EROFS':
+      return 'the file system is read-only';
+    default: {
+      const words = /^[A-Z0-9_]+: ([^,]+)/.exec(error.message);
+      return words?.[1] ?? error.message;
+    }
+  }
+}
+
+/** Writes one report file (creating its directory); a failure is returned, not thrown, so every output is attempted. */
+async function writeOut(flag: 'json' | 'markdown', path: string, content: string, cwd: string): Promise<WriteFailure | undefined> {
+  const full = resolve(cwd, path);
+  const example = flag === 'json' ? 'report.json' : 'report.md';
+  let step: 'mkdir' | 'write' = 'mkdir';
+  try {
+    await mkdir(dirname(full), { recursive: true });
+    step = 'write';
+    await writeFile(full, content);
+    return undefined;
+  } catch (thrown) {
+    const error = asError(thrown) as Error & { code?: string };
+    const fix =
+      error.code === 'EISDIR'
+        ? `name a file, not a directory, e.g. --${flag} ${join(path, example)}`
+        : `give --${flag} a file path in a directory you can write to, e.g. --${flag} out/${example}`;
+    return { path, reason: fsReason(error, step), fix };
+  }
+}
+
+/** Fails early (bad usage) when --out-dir cannot be created, before any load runs. */
+async function checkOutDir(outDir: string | undefined, cwd: string): Promise<void> {
+  if (!outDir) return;
+  try {
+    await mkdir(resolve(cwd, outDir), { recursive: true });
+  } catch (thrown) {
+    const error = asError(thrown) as Error & { code?: string };
+    const reason = error.code === 'EEXIST' || error.code === 'ENOTDIR' ? 'it or a part of its path is a file, not a directory' : fsReason(error, 'mkdir');
+    throw new InputError(`cannot write --out-dir ${outDir}: ${reason}`, undefined, 'give --out-dir a directory you can write to, e.g. --out-dir out');
+  }
+}
+
+/** The pipeline's plain-text warnings (data quality, config), if it gave any. */
+function warningsOf(result: GateResult): string[] {
+  return (result as { warnings?: string[] }).warnings ?? [];
+}
+
+/** PERF_GATE_DEBUG=1 or RUNNER_DEBUG=1 (a re-run with debug logging on GitHub Actions). */
+function debugOn(env: NodeJS.ProcessEnv): boolean {
+  return env.PERF_GATE_DEBUG === '1' || env.RUNNER_DEBUG === '1';
+}
+
+const EVALUATE_OPTIONS_ = {
   thresholds: { type: 'string' },
   scenario: { type: 'string', multiple: true },
+  results: { type: 'string', multiple: true },
   baseline: { type: 'string' },
   'fail-on': { type: 'string' },
   json: { type: 'string' },
@@ -102,6 +172,9 @@ const COMMON = {
   quiet: { type: 'boolean', short: 'q' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** The options `perf-gate evaluate` accepts (node:util parseArgs form). */
+export const EVALUATE_OPTIONS: Readonly<Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>> = EVALUATE_OPTIONS_;
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -126,25 +199,44 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const { gateOptions, json, markdown, quiet } = opts;
     const result = await gate(gateOptions);
-    await writeOut(markdown, result.markdown, io.cwd);
-    await writeOut(json, `${JSON.stringify(result.json, null, 2)}\n`, io.cwd);
+    // Every output is attempted, whatever happened to the one before.
+    const failures: WriteFailure[] = [];
+    for (const [flag, path, content] of [
+      ['markdown', markdown, result.markdown],
+      ['json', json, `${JSON.stringify(result.json, null, 2)}\n`],
+    ] as const) {
+      if (path === undefined) continue;
+      const failure = await writeOut(flag, path, content, io.cwd);
+      if (failure) failures.push(failure);
+    }
     if (!quiet) io.stdout(result.markdown.endsWith('\n') ? result.markdown : `${result.markdown}\n`);
+    for (const w of warningsOf(result)) io.stderr(`perf-gate: warning: ${w.replace(/\n/g, '\n  ')}\n`);
     const failing = result.evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
     const verdict = result.evaluation.verdict.replace(/_/g, ' ');
     if (failing.length > 0) {
       io.stderr(`perf-gate: ${verdict} — ${failing.length} ${failing.length === 1 ? 'criterion' : 'criteria'} failed:\n`);
       for (const c of failing) io.stderr(`  ${describeCriterion(c)}\n`);
-      return 1;
+    } else {
+      io.stderr(`perf-gate: ${verdict}\n`);
     }
-    io.stderr(`perf-gate: ${verdict}\n`);
-    return 0;
+    for (const f of failures) io.stderr(`perf-gate: cannot write ${f.path}: ${f.reason}\n  fix: ${f.fix}\n`);
+    if (failures.length > 0) return 2;
+    return failing.length > 0 ? 1 : 0;
   } catch (thrown) {
     const error = asError(thrown);
     if (error instanceof InputError) {
       io.stderr(`perf-gate: ${error.message}\n`);
       return 2;
     }
-    io.stderr(`perf-gate: ${error.stack ?? error.message}\n`);
+    io.stderr(`perf-gate: internal error: ${error.message}\n`);
+    if (debugOn(io.env)) {
+      const stack = error.stack ?? '';
+      // The stack starts with "Name: message", already printed.
+      const frames = stack.split('\n').filter((l) => /^\s+at /.test(l));
+      io.stderr(`${frames.length > 0 ? frames.join('\n') : stack}\n`);
+    } else {
+      io.stderr('  hint: set PERF_GATE_DEBUG=1 (or re-run the job with debug logging) to print the stack trace\n');
+    }
     return 2;
   }
 }
@@ -161,7 +253,7 @@ async function options(
   if (command === 'evaluate') {
     let parsed;
     try {
-      parsed = parseArgs({ args: argv, options: { ...COMMON, results: { type: 'string', multiple: true } }, strict: true });
+      parsed = parseArgs({ args: argv, options: EVALUATE_OPTIONS_, strict: true });
     } catch (error) {
       throw new InputError(asError(error).message, undefined, `see 'perf-gate --help'`);
     }
@@ -187,6 +279,7 @@ async function options(
   }
   const run = parseRunFlags(argv);
   if (run.help) return undefined;
+  await checkOutDir(run.outDir, io.cwd);
   return {
     gateOptions: {
       cwd: io.cwd,

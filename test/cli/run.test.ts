@@ -120,3 +120,32 @@ describe('perf-gate run --confirm-failures (noise guard)', () => {
     expect(code).toBe(1);
   });
 });
+
+describe('perf-gate run, outputs that cannot be written', () => {
+  it('writes the other report, prints the verdict and names the path with a fix, exit 2', async () => {
+    const t = io();
+    writeFileSync(join(dir, 'a-file'), 'not a directory\n');
+    const markdown = join(dir, 'still-written.md');
+    const code = await main(
+      ['run', '--thresholds', thresholds(100000), '--base-url', baseUrl, '--preflight-path', '/healthz', '--k6-path', K6_DOUBLE, '--json', dir, '--markdown', markdown, '-q'],
+      t.io,
+    );
+    const err = t.err.join('');
+    expect(code).toBe(2);
+    expect(err).toMatch(/^perf-gate: APPROVED$/m);
+    expect(err).toContain(`perf-gate: cannot write ${dir}: it is a directory\n  fix: name a file, not a directory`);
+    expect(readFileSync(markdown, 'utf8')).toContain('http_req_duration');
+  });
+
+  it('refuses an --out-dir that cannot be created before any load runs (exit 2)', async () => {
+    const t = io();
+    writeFileSync(join(dir, 'b-file'), 'not a directory\n');
+    const code = await main(['run', '--thresholds', thresholds(100000), '--base-url', baseUrl, '--k6-path', K6_DOUBLE, '--out-dir', 'b-file/out', '-q'], t.io);
+    const err = t.err.join('');
+    expect(code).toBe(2);
+    expect(err).toContain('perf-gate: cannot write --out-dir b-file/out: ');
+    expect(err).toContain('  fix: ');
+    expect(err).not.toContain('internal error');
+    expect(err).not.toContain('preflight');
+  });
+});

@@ -1,0 +1,104 @@
+// What `perf-gate evaluate` does when a report file cannot be written, when something unexpected
+// breaks, and with the pipeline's warnings: every output is attempted, the report still reaches
+// stdout, each failure is named with a fix, and the exit code says "bad usage" (2).
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.js';
+import { generateK6Text, loadTestSpec } from '../../src/k6/fixtures.js';
+
+function io(cwd: string, env: NodeJS.ProcessEnv = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, io: { stdout: (s: string) => out.push(s), stderr: (s: string) => err.push(s), cwd, env } };
+}
+
+let dir: string;
+/** A path whose parent is a regular file: nothing can be written there, on any platform. */
+let unwritable: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'perf-gate-cli-out-'));
+  const spec = loadTestSpec('smoke', 0.2);
+  spec.seed = 5;
+  writeFileSync(join(dir, 'run.ndjson'), generateK6Text(spec).text);
+  writeFileSync(join(dir, 'pass.yml'), 'version: 1\nthresholds:\n  http_req_duration: ["p(99)<100000"]\n');
+  writeFileSync(join(dir, 'fail.yml'), 'version: 1\nthresholds:\n  http_req_duration: ["p(99)<1"]\n');
+  writeFileSync(join(dir, 'a-file'), 'not a directory\n');
+  mkdirSync(join(dir, 'existing-dir'));
+  unwritable = join('a-file', 'x.json');
+});
+
+const evaluate = (thresholds: string, ...more: string[]) => ['evaluate', '--thresholds', thresholds, '--results', 'run.ndjson', ...more];
+
+describe('perf-gate evaluate, an output that cannot be written', () => {
+  it('writes the other output, still prints the report and the verdict, names the path with a fix, exits 2', async () => {
+    const t = io(dir);
+    const code = await main(evaluate('pass.yml', '--json', unwritable, '--markdown', 'out1/p.md'), t.io);
+    const err = t.err.join('');
+    expect(code).toBe(2);
+    expect(err).toContain(`perf-gate: cannot write ${unwritable}: `);
+    expect(err).toMatch(/cannot write .*\n {2}fix: /);
+    expect(err).not.toMatch(/^\s+at /m); // no stack trace
+    expect(err).toMatch(/^perf-gate: APPROVED$/m);
+    expect(t.out.join('')).toContain('| `http_req_duration` |');
+    expect(readFileSync(join(dir, 'out1/p.md'), 'utf8')).toContain('| `http_req_duration` |');
+  });
+
+  it('does not stop at the first failed write (the JSON after a failed Markdown is written)', async () => {
+    const t = io(dir);
+    const code = await main(evaluate('pass.yml', '--markdown', join('a-file', 'x.md'), '--json', 'out2/p.json', '-q'), t.io);
+    expect(code).toBe(2);
+    expect(t.err.join('')).toContain(`perf-gate: cannot write ${join('a-file', 'x.md')}: `);
+    expect((JSON.parse(readFileSync(join(dir, 'out2/p.json'), 'utf8')) as { verdict: string }).verdict).toBe('APPROVED');
+    expect(t.out.join('')).toBe(''); // -q still silences the report
+  });
+
+  it('reports every failed write, and exits 2 even when the gate fails', async () => {
+    const t = io(dir);
+    const code = await main(evaluate('fail.yml', '--json', 'existing-dir', '--markdown', join('a-file', 'y.md')), t.io);
+    const err = t.err.join('');
+    expect(code).toBe(2);
+    expect(err).toContain('NOT APPROVED — 1 criterion failed:');
+    expect(err).toMatch(/^perf-gate: cannot write existing-dir: .*directory.*\n {2}fix: .*file/m);
+    expect(err).toContain(`perf-gate: cannot write ${join('a-file', 'y.md')}: `);
+    expect(t.out.join('')).toContain('| `http_req_duration` |');
+  });
+
+  it.runIf(process.platform === 'linux')('names a path in a pseudo file system (/proc) without a stack trace', async () => {
+    const t = io(dir);
+    const code = await main(evaluate('pass.yml', '--json', '/proc/x.json', '--markdown', 'out3/p.md'), t.io);
+    expect(code).toBe(2);
+    expect(t.err.join('')).toMatch(/^perf-gate: cannot write \/proc\/x\.json: .+\n {2}fix: /m);
+    expect(t.err.join('')).not.toContain('writeOut');
+    expect(existsSync(join(dir, 'out3/p.md'))).toBe(true);
+  });
+});
+
+describe('perf-gate, an unexpected error', () => {
+  const failingStdout = (env: NodeJS.ProcessEnv) => {
+    const t = io(dir, env);
+    t.io.stdout = () => {
+      throw new Error('write EPIPE');
+    };
+    return t;
+  };
+
+  it('prints one line and a hint, not a stack trace, and exits 2', async () => {
+    const t = failingStdout({});
+    expect(await main(evaluate('pass.yml'), t.io)).toBe(2);
+    const err = t.err.join('');
+    expect(err).toMatch(/^perf-gate: internal error: write EPIPE$/m);
+    expect(err).toContain('PERF_GATE_DEBUG=1');
+    expect(err).not.toMatch(/^\s+at /m);
+  });
+
+  it.each([['PERF_GATE_DEBUG'], ['RUNNER_DEBUG']])('prints the stack trace when %s=1', async (name) => {
+    const t = failingStdout({ [name]: '1' });
+    expect(await main(evaluate('pass.yml'), t.io)).toBe(2);
+    const err = t.err.join('');
+    expect(err).toMatch(/^perf-gate: internal error: write EPIPE$/m);
+    expect(err).toMatch(/^\s+at /m);
+  });
+});
