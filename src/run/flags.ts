@@ -34,7 +34,7 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { name: 'preflight-timeout', type: 'string', value: 'DURATION', description: `give up when the environment does not answer within this (default: ${DEFAULT_PREFLIGHT.timeoutSeconds}s)` },
   { name: 'execution-segment', type: 'string', value: 'SEG', description: "this runner's share of a distributed run, e.g. 0:1/4 (k6 --execution-segment)" },
   { name: 'execution-segment-sequence', type: 'string', value: 'SEQ', description: 'all shares of the distributed run, e.g. 0,1/4,1/2,3/4,1' },
-  { name: 'out-dir', type: 'string', value: 'DIR', description: 'where k6 output files go (default: a temporary directory)' },
+  { name: 'out-dir', type: 'string', value: 'DIR', description: 'write the k6 output files and the reports (report.md, report.json) here (default: k6 output in a temporary directory, no report files)' },
   { name: 'confirm-failures', type: 'boolean', description: 'noise guard: rerun a scenario that fails the gate once; it fails only if the rerun fails too' },
   { name: 'baseline', type: 'string', value: 'FILE', description: 'a JSON report of an earlier run, for relative thresholds' },
   { name: 'fail-on', type: 'string', value: 'fail|marginal', description: 'which status fails the gate (default: from the thresholds file)' },
@@ -89,15 +89,18 @@ function seconds(text: string | undefined, flag: string): number | undefined {
   return ms / 1000;
 }
 
+/** The options `perf-gate run` accepts (node:util parseArgs form), built from RUN_FLAGS. */
+export const RUN_OPTIONS: Readonly<Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>> = Object.fromEntries(
+  RUN_FLAGS.map((f) => [f.name, { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) }]),
+);
+
 const SEGMENT = /^(\d+(\/\d+)?|\d*\.\d+)(:(\d+(\/\d+)?|\d*\.\d+))?$/;
 
 /** Parses the arguments after `perf-gate run`. Throws InputError on a bad or missing flag. */
 export function parseRunFlags(argv: string[]): RunFlags {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
-  for (const f of RUN_FLAGS) options[f.name] = { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) };
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   try {
-    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    values = parseArgs({ args: argv, options: RUN_OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (error) {
     throw new InputError(error instanceof Error ? error.message : String(error), undefined, HINT);
   }
