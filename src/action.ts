@@ -218,8 +218,19 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     };
     if (context.retest) {
       log.info(`perf-gate: manual retest by @${context.retest.actor}`);
-      if (context.retest.scenario) scenarios = list(context.retest.scenario);
-      if (context.retest.baseUrl) baseUrl = context.retest.baseUrl;
+      // Dispatch inputs win over the step's `with:` values (the retest feature): say so, so it is never silent.
+      const overridden = (input: string, source: string | undefined, value: string, before: string) =>
+        log.info(
+          `perf-gate: the workflow_dispatch input \`${source ?? input}\` (${value}) overrides the step's \`${input}\` input (${before === '' ? 'not set' : before})`,
+        );
+      if (context.retest.scenario) {
+        overridden('scenario', context.retest.sources?.scenario, context.retest.scenario, core.getInput('scenario'));
+        scenarios = list(context.retest.scenario);
+      }
+      if (context.retest.baseUrl) {
+        overridden('base-url', context.retest.sources?.baseUrl, maskUrl(context.retest.baseUrl), maskUrl(baseUrl ?? ''));
+        baseUrl = context.retest.baseUrl;
+      }
     }
     if (baseUrl) {
       try {

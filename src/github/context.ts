@@ -27,6 +27,8 @@ export interface Retest {
   /** Dispatch inputs that override the Action's inputs. */
   scenario?: string;
   baseUrl?: string;
+  /** The dispatch input each override came from (`scenario`, `base-url` or `base_url`). */
+  sources?: { scenario?: string; baseUrl?: string };
 }
 
 export interface GateContext {
@@ -152,16 +154,27 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
       ctx.ref = str(payload.ref) ?? env.ref;
       const branch = branchOf(ctx.ref);
       ctx.branch = branch;
+      const scenario = str(inputs.scenario)?.trim() || undefined;
+      const baseUrlKey = str(inputs['base-url'])?.trim() ? 'base-url' : str(inputs.base_url)?.trim() ? 'base_url' : undefined;
+      const baseUrl = baseUrlKey ? (inputs[baseUrlKey] as string).trim() : undefined;
       ctx.retest = {
         actor: str(obj(payload.sender).login) ?? env.actor,
-        scenario: str(inputs.scenario)?.trim() || undefined,
-        baseUrl: (str(inputs['base-url']) ?? str(inputs.base_url))?.trim() || undefined,
+        scenario,
+        baseUrl,
+        sources: { ...(scenario ? { scenario: 'scenario' } : {}), ...(baseUrlKey ? { baseUrl: baseUrlKey } : {}) },
       };
       const explicit = num(inputs.pr) ?? num(inputs['pull-request']) ?? num(inputs.pull_request);
       if (explicit) {
         ctx.prNumber = explicit;
         const pr = await lookup(`pull request #${explicit}`, async (o) => (await o.rest.pulls.get({ owner, repo, pull_number: explicit })).data);
-        if (pr) ctx.baseRef = pr.base.ref;
+        if (pr) {
+          // The PR's head is what is being retested (its preview), not the commit the workflow was dispatched on.
+          ctx.sha = pr.head.sha;
+          ctx.branch = pr.head.ref;
+          ctx.baseRef = pr.base.ref;
+        } else {
+          ctx.notes.push(`pull request #${explicit} could not be read: the commit shown is the dispatched ref's (${env.sha.slice(0, 7)})`);
+        }
         break;
       }
       await attachOpenPull(branch);
@@ -196,8 +209,12 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
       }
       break;
     }
-    default:
-      ctx.prNumber = num(obj(payload.pull_request).number) ?? num(obj(payload.issue).number);
+    default: {
+      // issue_comment and issues events: an issue is a pull request only when it carries `pull_request`.
+      const issue = obj(payload.issue);
+      ctx.prNumber = num(obj(payload.pull_request).number) ?? (issue.pull_request ? num(issue.number) : undefined);
+      if (ctx.prNumber === undefined && num(issue.number) !== undefined) ctx.notes.push(`#${num(issue.number)} is an issue, not a pull request: no comment`);
+    }
   }
   return ctx;
 }

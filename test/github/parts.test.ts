@@ -194,7 +194,8 @@ describe('context', () => {
     p.inputs = { pr: '44' };
     const octokit = createClient({ token: 't', baseUrl: server.url, log });
     const c = await resolveContext(env('workflow_dispatch', p, { repository: 'octo-org/octo-repo' }), octokit, log);
-    expect(c).toMatchObject({ prNumber: 44, baseRef: 'develop', ref: 'refs/heads/main', branch: 'main', retest: { actor: (p.sender as { login: string }).login } });
+    // the PR's head is what was retested, not the dispatched ref's commit
+    expect(c).toMatchObject({ prNumber: 44, baseRef: 'develop', ref: 'refs/heads/main', branch: 'feat', sha: 'd'.repeat(40), retest: { actor: (p.sender as { login: string }).login } });
   });
   it('a failing lookup does not stop the gate: no PR, a note', async () => {
     server = await startGithubServer();
