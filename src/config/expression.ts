@@ -1,7 +1,7 @@
 // k6's threshold grammar (`aggregation operator number`) and sub-metric keys (`metric{k:v,k2:v2}`),
 // plus perf-gate's relative limits (`p(99)<+10%`, `rate<+0.005`) against a baseline run.
 import type { Aggregation, Expression, MetricSelector, Operator, TagFilter } from '../model.js';
-import { didYouMean } from './suggest.js';
+import { closest, didYouMean } from './suggest.js';
 
 /** A threshold expression or metric key that does not parse; the message says what is wrong and what is allowed. */
 export class ExpressionError extends Error {
@@ -10,6 +10,8 @@ export class ExpressionError extends Error {
     message: string,
     /** How to write it instead. */
     readonly hint?: string,
+    /** For a misspelt aggregation: the one meant (`p(99)` for `p99`), so the fix can show the whole expression. */
+    readonly replacement?: string,
   ) {
     super(message);
   }
@@ -52,15 +54,17 @@ export function parseAggregation(text: string): Aggregation {
   if (m) {
     const n = m[1] as string;
     if (!P_NUMBER_RE.test(n)) {
-      throw new ExpressionError(`\`${t}\`: the percentile must be a plain number between 0 (exclusive) and 100, e.g. p(95) or p(99.9)`);
+      throw new ExpressionError(`\`${t}\`: the percentile must be a plain number between 0 (exclusive) and 100, e.g. p(95) or p(99.9)`, 'e.g. p(95), p(99), p(99.9)');
     }
     const p = Number(n);
     if (!(p > 0 && p <= 100)) throw new ExpressionError(`\`${t}\`: the percentile must be greater than 0 and at most 100`, 'e.g. p(95), p(99), p(99.9)');
     return { kind: 'p', p };
   }
   const bare = /^[pP]\s*\(?\s*(\d+(?:\.\d+)?)\s*\)?$/.exec(t);
-  if (bare) throw new ExpressionError(`unknown aggregation \`${t}\`; allowed: ${ALLOWED_AGGS}. Did you mean \`p(${bare[1]})\`?`);
-  throw new ExpressionError(`unknown aggregation \`${t}\`; allowed: ${ALLOWED_AGGS}.${didYouMean(t, SIMPLE_AGGREGATIONS)}`);
+  if (bare) throw new ExpressionError(`unknown aggregation \`${t}\`; allowed: ${ALLOWED_AGGS}. Did you mean \`p(${bare[1]})\`?`, `write \`p(${bare[1]})\``, `p(${bare[1]})`);
+  const meant = closest(t, SIMPLE_AGGREGATIONS);
+  if (meant !== undefined) throw new ExpressionError(`unknown aggregation \`${t}\`; allowed: ${ALLOWED_AGGS}.${didYouMean(t, SIMPLE_AGGREGATIONS)}`, `write \`${meant}\``, meant);
+  throw new ExpressionError(`unknown aggregation \`${t}\`; allowed: ${ALLOWED_AGGS}.`, GRAMMAR);
 }
 
 /**
@@ -77,20 +81,33 @@ export function parseExpression(text: string): Expression {
   if (at < 0) throw new ExpressionError(`\`${t}\` has no comparison operator; allowed: ${ALLOWED_OPS}`, GRAMMAR);
   const rest = t.slice(at);
   const operator = ['===', '==', '!=', '<=', '>=', '<', '>'].find((op) => rest.startsWith(op)) as Operator | undefined;
-  if (operator === undefined) throw new ExpressionError(`\`${t}\`: \`${rest.slice(0, 2)}\` is not a comparison operator; allowed: ${ALLOWED_OPS}`, GRAMMAR);
-  const aggregation = parseAggregation(t.slice(0, at));
+  if (operator === undefined) {
+    const swapped = ({ '=>': '>=', '=<': '<=', '<>': '!=' } as Record<string, string>)[rest.slice(0, 2)];
+    throw new ExpressionError(
+      `\`${t}\`: \`${rest.slice(0, 2)}\` is not a comparison operator; allowed: ${ALLOWED_OPS}`,
+      swapped ? `write \`${t.slice(0, at).trim()}${swapped}${rest.slice(2).trim()}\`` : GRAMMAR,
+    );
+  }
+  let aggregation: Aggregation;
+  try {
+    aggregation = parseAggregation(t.slice(0, at));
+  } catch (err) {
+    // the fix shows the whole expression with the aggregation meant: `p99<500` → `p(99)<500`
+    if (err instanceof ExpressionError && err.replacement !== undefined) throw new ExpressionError(err.message, `write \`${err.replacement}${rest.trimStart()}\``);
+    throw err;
+  }
   const right = rest.slice(operator.length).trim();
   if (right === '') throw new ExpressionError(`\`${t}\`: the limit after \`${operator}\` is missing`, GRAMMAR);
   if (/^[<>=!]/.test(right)) throw new ExpressionError(`\`${t}\`: \`${operator}${right[0]}\` is not a comparison operator; allowed: ${ALLOWED_OPS}`, GRAMMAR);
   if (ABSOLUTE_RE.test(right)) {
     const value = Number(right);
-    if (!Number.isFinite(value)) throw new ExpressionError(`\`${t}\`: the limit \`${right}\` is not a finite number`);
+    if (!Number.isFinite(value)) throw new ExpressionError(`\`${t}\`: the limit \`${right}\` is not a finite number`, 'write a limit that fits in a double, e.g. `1e9`');
     return { text, aggregation, operator, value };
   }
   const rel = RELATIVE_RE.exec(right);
   if (rel) {
     const magnitude = Number(rel[2]);
-    if (!Number.isFinite(magnitude)) throw new ExpressionError(`\`${t}\`: the change \`${right}\` is not a finite number`);
+    if (!Number.isFinite(magnitude)) throw new ExpressionError(`\`${t}\`: the change \`${right}\` is not a finite number`, 'e.g. `+10%` or `+0.005`');
     if (operator === '==' || operator === '===' || operator === '!=') {
       throw new ExpressionError(`\`${t}\`: a relative limit compares with < <= > or >=, not ${operator}`, 'e.g. `p(99)<+10%` (may grow at most 10% over the baseline)');
     }
@@ -124,29 +141,44 @@ export function parseSelector(raw: string): MetricSelector {
   const name = (brace < 0 ? raw : raw.slice(0, brace)).trim();
   if (name === '') throw new ExpressionError(`\`${raw}\`: the metric name is missing`, 'write `metric` or `metric{tag:value}`');
   if (!METRIC_NAME_RE.test(name)) {
+    const fixed = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^(\d)/, '_$1').slice(0, 128);
     throw new ExpressionError(
       `\`${name}\` is not a valid k6 metric name: allowed are letters, digits and \`_\`, not starting with a digit, up to 128 characters`,
-      brace < 0 && /[{}:]/.test(raw) ? 'a tag filter is written `metric{tag:value}`' : undefined,
+      brace < 0 && /[{}:]/.test(raw) ? 'a tag filter is written `metric{tag:value}`' : METRIC_NAME_RE.test(fixed) ? `write \`${fixed}\` (the name the metric has in the k6 script)` : undefined,
     );
   }
   if (brace < 0) return { raw, metric: name, tags: [] };
   const body = raw.slice(brace).trim();
-  if (!body.endsWith('}')) throw new ExpressionError(`\`${raw}\`: the tag filter is not closed with \`}\``, 'write `metric{tag:value,tag2:value2}`');
+  if (!body.endsWith('}')) {
+    // `{endpoint:trades` or `{endpoint:trades)`: close it (a stray closing bracket becomes the brace)
+    const closed = /[)\]]$/.test(body) ? `${body.slice(0, -1).trimEnd()}}` : `${body}}`;
+    throw new ExpressionError(`\`${raw}\`: the tag filter is not closed with \`}\``, `write \`${name}${closed}\``);
+  }
   const inner = body.slice(1, -1);
-  if (/[{}]/.test(inner)) throw new ExpressionError(`\`${raw}\`: braces cannot nest in a tag filter`, 'write `metric{tag:value,tag2:value2}`');
+  if (/[{}]/.test(inner)) {
+    throw new ExpressionError(`\`${raw}\`: braces cannot nest in a tag filter`, `write \`${name}{${inner.replace(/[{}]/g, '')}}\` (one pair of braces, \`tag:value\` pairs separated by \`,\`)`);
+  }
   if (inner.trim() === '') throw new ExpressionError(`\`${raw}\`: the tag filter is empty`, `write \`${name}\` alone, or \`${name}{tag:value}\``);
   const tags: TagFilter[] = [];
   for (const part of inner.split(',')) {
     const colon = part.indexOf(':');
-    if (colon < 0) throw new ExpressionError(`\`${raw}\`: \`${part.trim()}\` is not \`tag:value\``, 'write `metric{tag:value,tag2:value2}`; use `tag:*` for every value');
+    if (colon < 0) {
+      const tag = part.trim();
+      throw new ExpressionError(
+        `\`${raw}\`: \`${tag}\` is not \`tag:value\``,
+        /^[A-Za-z_][\w.-]*$/.test(tag) ? `write \`${name}{${tag}:VALUE}\` for one value, or \`${name}{${tag}:*}\` for every value` : 'write `metric{tag:value,tag2:value2}`; use `tag:*` for every value',
+      );
+    }
     const key = part.slice(0, colon).trim();
     const value = part
       .slice(colon + 1)
       .trim()
       .replace(/^["']+|["']+$/g, '');
-    if (key === '') throw new ExpressionError(`\`${raw}\`: a tag name is missing before \`:\``, 'write `metric{tag:value}`');
+    if (key === '') throw new ExpressionError(`\`${raw}\`: a tag name is missing before \`:\``, `write \`${name}{tag:value}\`, e.g. \`${name}{endpoint:trades}\``);
     if (value === '') throw new ExpressionError(`\`${raw}\`: tag \`${key}\` has no value`, `write \`${key}:value\`, or \`${key}:*\` for every value`);
-    if (tags.some((t) => t.key === key)) throw new ExpressionError(`\`${raw}\`: tag \`${key}\` appears twice`, 'a sample has one value per tag: list each tag once');
+    if (tags.some((t) => t.key === key)) {
+      throw new ExpressionError(`\`${raw}\`: tag \`${key}\` appears twice`, `a sample has one value per tag: list \`${key}\` once, and use one key per value (\`${name}{${key}:a}\`, \`${name}{${key}:b}\`) or \`${key}:*\``);
+    }
     tags.push({ key, value });
   }
   return { raw, metric: name, tags };

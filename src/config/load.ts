@@ -22,6 +22,7 @@ import type {
 import { ExpressionError, formatAggregation, parseExpression, parseSelector } from './expression.js';
 import { DURATION_RE, PERCENT_RE, PRESET_PARAMS, configSchema, expressionObjectSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
+import { enumHint, expressionListHint, indentHint, thresholdsMapHint, unknownKeyHint, yamlErrorHint, type YamlErrorContext } from './hints.js';
 import { markExplicit } from './rules.js';
 
 export { ingestOptionsFor, rulesFor } from './rules.js';
@@ -35,7 +36,10 @@ export interface ConfigProblem {
   hint?: string;
 }
 
-/** thresholds.yml has problems; `problems` lists every one, in file order. */
+/**
+ * thresholds.yml has problems; `problems` lists every one, in file order. A hint may span several
+ * lines (a YAML example); the message indents them under its `fix:` label.
+ */
 export class ConfigError extends InputError {
   constructor(
     readonly file: string,
@@ -45,9 +49,9 @@ export class ConfigError extends InputError {
     super(
       one
         ? one.message
-        : `${problems.length} problems in ${file}:\n${problems.map((p) => `  ${p.where}: ${p.message}${p.hint ? `\n    fix: ${p.hint}` : ''}`).join('\n')}`,
+        : `${problems.length} problems in ${file}:\n${problems.map((p) => `  ${p.where}: ${p.message}${p.hint ? `\n    fix: ${indentHint(p.hint, 9)}` : ''}`).join('\n')}`,
       one?.where,
-      one?.hint,
+      one?.hint === undefined ? undefined : indentHint(one.hint, 7),
     );
   }
 }
@@ -117,7 +121,7 @@ class Loader {
     for (const e of doc.errors) {
       const offset = e.pos[0];
       const first = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
-      this.add(offset, `YAML syntax: ${first}`, 'fix the YAML syntax (indentation, quotes, a missing `:`)');
+      this.add(offset, `YAML syntax: ${first}`, yamlErrorHint(e.code, first, this.yamlContext(doc, e.code, offset)));
     }
     if (this.problems.length) this.fail();
     this.root = doc.contents as Node | null;
@@ -152,6 +156,30 @@ class Loader {
     const config = this.build(data);
     if (this.problems.length) this.fail();
     return config;
+  }
+
+  /** The line of a YAML error and, for a duplicate key, where the key first appears. */
+  private yamlContext(doc: ReturnType<typeof parseDocument>, code: string, offset: number): YamlErrorContext {
+    const { line } = this.lc.linePos(offset);
+    const start = this.lc.lineStarts[line - 1] ?? 0;
+    const end = this.text.indexOf('\n', start);
+    const ctx: YamlErrorContext = { lineText: this.text.slice(start, end < 0 ? undefined : end) };
+    if (code === 'DUPLICATE_KEY') {
+      visit(doc, {
+        Map: (_key, map) => {
+          const at = map.items.findIndex((p) => isScalar(p.key) && p.key.range?.[0] === offset);
+          if (at < 0) return undefined;
+          const dup = map.items[at]!;
+          const name = (dup.key as { value: unknown }).value;
+          const first = map.items.slice(0, at).find((p) => isScalar(p.key) && p.key.value === name);
+          if (first && isScalar(first.key) && first.key.range) {
+            ctx.duplicate = { key: String(name), firstLine: this.lc.linePos(first.key.range[0]).line, lists: isSeq(first.value) && isSeq(dup.value) };
+          }
+          return visit.BREAK;
+        },
+      });
+    }
+    return ctx;
   }
 
   // ───────────────────────────── positions ─────────────────────────────
@@ -229,7 +257,11 @@ class Loader {
         const allowed = allowedKeys(path);
         for (const key of issue.keys ?? []) {
           const ctx = where === '' ? 'at the top level' : `in ${where}`;
-          this.add(this.keyOffset(path, key), `unknown key \`${key}\` ${ctx}; allowed: ${allowed.join(', ')}.${didYouMean(key, allowed)}`);
+          this.add(
+            this.keyOffset(path, key),
+            `unknown key \`${key}\` ${ctx}; allowed: ${allowed.join(', ')}.${didYouMean(key, allowed)}`,
+            unknownKeyHint(key, allowed, path.length === 0, valueAt(data, [...path, key])),
+          );
         }
         return;
       }
@@ -266,7 +298,7 @@ class Loader {
           this.add(this.offsetOf(path), `${what}; allowed: 1`, 'write `version: 1`');
           return;
         }
-        this.add(this.offsetOf(path), `${show(value)} is not allowed for \`${last}\`; allowed: ${values.join(', ')}.${didYouMean(String(value), values)}`);
+        this.add(this.offsetOf(path), `${show(value)} is not allowed for \`${last}\`; allowed: ${values.join(', ')}.${didYouMean(String(value), values)}`, enumHint(last, value, values));
         return;
       }
       case 'invalid_format':
@@ -281,7 +313,7 @@ class Loader {
 
   private typeProblem(path: Path, value: unknown): void {
     const where = describePath(path);
-    const expected = expectedAt(path);
+    const expected = expectedAt(path, value);
     const last = path[path.length - 1];
     const offset = value === null && typeof last === 'string' ? this.keyOffset(path.slice(0, -1), last) : this.offsetOf(path);
     this.add(offset, `${where}: expected ${expected.what}, got ${show(value)}`, expected.hint);
@@ -499,7 +531,9 @@ class Loader {
         if (hasPreset === hasProm) {
           this.add(keyAt, hasPreset ? `utilization metric ${name} has both \`preset\` and \`prometheus\`` : `utilization metric ${name} needs \`preset\` or \`prometheus\``, `e.g. \`${name}: { preset: postgres.connections }\` or \`${name}: { prometheus: 'sum(up)' }\`; presets: ${PRESET_NAMES.join(', ')}`);
         }
-        if (hasProm && (m.prometheus as string).trim() === '') this.add(this.offsetOf([...mPath, 'prometheus']), `utilization metric ${name}: the PromQL expression is empty`);
+        if (hasProm && (m.prometheus as string).trim() === '') {
+          this.add(this.offsetOf([...mPath, 'prometheus']), `utilization metric ${name}: the PromQL expression is empty`, `e.g. \`${name}: { prometheus: 'sum(rate(http_requests_total[1m]))' }\`, or use a preset`);
+        }
         const preset = typeof m.preset === 'string' ? m.preset : undefined;
         if (preset?.startsWith('k8s.') && typeof m.namespace !== 'string') {
           this.add(keyAt, `utilization metric ${name}: preset ${preset} needs \`namespace\``, `e.g. \`${name}: { preset: ${preset}, namespace: preview, workload: api }\``);
@@ -609,11 +643,11 @@ function isThresholdsPath(path: Path, depth: number): boolean {
   return i >= 0 && path.length === i + depth;
 }
 
-function expectedAt(path: Path): { what: string; hint?: string } {
+function expectedAt(path: Path, value: unknown): { what: string; hint?: string } {
   const last = path[path.length - 1];
-  if (isThresholdsPath(path, 3)) return { what: EXPRESSION_WHAT };
-  if (isThresholdsPath(path, 2)) return { what: 'a list of expressions, e.g. ["p(95)<400", "p(99)<500"]', hint: 'k6 thresholds are always a list, even for one expression' };
-  if (isThresholdsPath(path, 1)) return { what: 'a map of metric key → list of expressions' };
+  if (isThresholdsPath(path, 3)) return { what: EXPRESSION_WHAT, hint: 'quote the expression: `"p(99)<500"`, or write `{ threshold: "p(99)<500", marginal: 5% }`' };
+  if (isThresholdsPath(path, 2)) return { what: 'a list of expressions, e.g. ["p(95)<400", "p(99)<500"]', hint: expressionListHint(String(last), value) };
+  if (isThresholdsPath(path, 1)) return { what: 'a map of metric key → list of expressions', hint: thresholdsMapHint(value) };
   switch (last) {
     case 'marginal':
       return { what: 'a percentage from 0% to 100% (e.g. 10%), or a fraction from 0 to 1', hint: 'e.g. `marginal: 10%`' };
@@ -623,28 +657,35 @@ function expectedAt(path: Path): { what: string; hint?: string } {
     case 'min-change':
       return { what: "a non-negative number in the metric's unit (ms for time metrics) or a duration such as 5ms", hint: 'e.g. `min-change: 5ms`' };
     case 'threshold':
-      return { what: 'a k6 threshold expression string such as "p(99)<500"' };
+      return { what: 'a k6 threshold expression string such as "p(99)<500"', hint: 'e.g. `threshold: "p(99)<500"`' };
     case 'version':
       return { what: 'the number 1', hint: 'write `version: 1`' };
     case 'scenarios':
-      return { what: 'a map of scenario name → { script, env, thresholds }' };
+      return { what: 'a map of scenario name → { script, env, thresholds }', hint: 'write one scenario per line under it:\nscenarios:\n  smoke:\n    script: k6/smoke-test.ts' };
     case 'utilization':
-      return { what: 'a map with sources, metrics, interval, slow-queries' };
+      return { what: 'a map with sources, metrics, interval, slow-queries', hint: 'write a map:\nutilization:\n  sources:\n    prometheus: { url: "${PROMETHEUS_URL}" }\n  metrics:\n    api_cpu: { preset: k8s.cpu, namespace: preview }' };
     case 'sources':
-      return { what: 'a map with prometheus, postgres, redis: { url: "${VAR}" }' };
+      return { what: 'a map with prometheus, postgres, redis: { url: "${VAR}" }', hint: 'e.g. `sources: { postgres: { url: "${DATABASE_URL}" } }`' };
     case 'metrics':
-      return { what: 'a map of metric name → { preset: … } or { prometheus: "PromQL" }' };
+      return { what: 'a map of metric name → { preset: … } or { prometheus: "PromQL" }', hint: 'e.g. `metrics: { pg_connections: { preset: postgres.connections } }`' };
     case 'url':
-      return { what: 'a URL string, e.g. "${DATABASE_URL}"' };
+      return { what: 'a URL string, e.g. "${DATABASE_URL}"', hint: 'e.g. `url: "${DATABASE_URL}"`' };
     case 'slow-queries':
     case 'abortOnFail':
-      return { what: 'true or false' };
+      return { what: 'true or false', hint: `write \`${String(last)}: true\` or \`${String(last)}: false\`` };
     case 'env':
-      return { what: 'a map of variable name → value' };
+      return { what: 'a map of variable name → value', hint: 'e.g. `env: { PAGES: 5, BASE_PATH: /api }`' };
   }
-  if (path.length >= 2 && path[path.length - 2] === 'env') return { what: 'a string, number or boolean' };
-  if (path.length === 2 && path[0] === 'scenarios') return { what: 'a map with script, env, thresholds, window, warmup' };
-  if (path.length === 3 && path[0] === 'utilization' && path[1] === 'metrics') return { what: 'a map { preset: … } or { prometheus: "PromQL" }' };
+  if (path.length >= 2 && path[path.length - 2] === 'env') return { what: 'a string, number or boolean', hint: `write a single value, e.g. \`${String(last)}: "value"\`` };
+  if (path.length === 2 && path[0] === 'scenarios') {
+    return { what: 'a map with script, env, thresholds, window, warmup', hint: `e.g. \`${String(last)}: { script: k6/${String(last)}.ts }\`, or \`${String(last)}:\` with nothing after it for the defaults` };
+  }
+  if (path.length === 3 && path[0] === 'utilization' && path[1] === 'metrics') {
+    return { what: 'a map { preset: … } or { prometheus: "PromQL" }', hint: `e.g. \`${String(last)}: { preset: postgres.connections }\` or \`${String(last)}: { prometheus: 'sum(up)' }\`` };
+  }
+  if (last === 'script' || last === 'description' || last === 'unit' || last === 'prometheus' || last === 'delayAbortEval' || (typeof last === 'string' && PRESET_PARAMS.includes(last))) {
+    return { what: 'a string', hint: `quote it: \`${String(last)}: "${typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '…'}"\`` };
+  }
   return { what: 'a string' };
 }
 

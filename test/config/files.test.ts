@@ -122,6 +122,25 @@ describe('docs/thresholds.md', () => {
     }
     expect(block?.trimEnd()).toBe(message);
   });
+
+  it('shows the multi-line and single-problem fixes the loader really gives', () => {
+    const doc = readFileSync(root('docs/thresholds.md'), 'utf8');
+    const block = /## Errors[\s\S]*?```\n[\s\S]*?```[\s\S]*?```\n([\s\S]*?)```/.exec(doc)?.[1];
+    const files = [
+      'version: 1\nthresholds: "http_req_duration p(95)<400"\n',
+      'version: 1\nfail-on: warn\n',
+      'version: 1\nthresholds:\n  http_req_duration: ["p(95)<400"]\n  http_req_failed: ["rate<0.01"]\n  http_req_duration: ["p(99)<500"]\n',
+    ];
+    const messages = files.map((text) => {
+      try {
+        loadConfig('thresholds.yml', { text });
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'loaded without a problem';
+    });
+    expect(block?.trimEnd()).toBe(messages.join('\n\n'));
+  });
 });
 
 describe('root thresholds.yml policies', () => {
