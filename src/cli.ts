@@ -6,7 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { gate } from './pipeline.js';
 import { InputError, asError } from './errors.js';
-import type { Baseline, GateOptions, GateResult, Logger } from './model.js';
+import type { Baseline, GateOptions, Logger } from './model.js';
 import { describeCriterion } from './github/outcome.js';
 import { baselineFromJsonReport } from './report/json.js';
 import { parseRunFlags, RUN_USAGE } from './run/flags.js';
@@ -151,11 +151,6 @@ async function checkOutDir(outDir: string | undefined, cwd: string): Promise<voi
   }
 }
 
-/** The pipeline's plain-text warnings (data quality, config), if it gave any. */
-function warningsOf(result: GateResult): string[] {
-  return (result as { warnings?: string[] }).warnings ?? [];
-}
-
 /** PERF_GATE_DEBUG=1 or RUNNER_DEBUG=1 (a re-run with debug logging on GitHub Actions). */
 function debugOn(env: NodeJS.ProcessEnv): boolean {
   return env.PERF_GATE_DEBUG === '1' || env.RUNNER_DEBUG === '1';
@@ -210,7 +205,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       if (failure) failures.push(failure);
     }
     if (!quiet) io.stdout(result.markdown.endsWith('\n') ? result.markdown : `${result.markdown}\n`);
-    for (const w of warningsOf(result)) io.stderr(`perf-gate: warning: ${w.replace(/\n/g, '\n  ')}\n`);
+    // Warnings go to stderr even with -q, which silences only the report on stdout.
+    for (const w of result.warnings ?? []) io.stderr(`perf-gate: warning: ${w.replace(/\n/g, '\n  ')}\n`);
     const failing = result.evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
     const verdict = result.evaluation.verdict.replace(/_/g, ' ');
     if (failing.length > 0) {
