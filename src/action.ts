@@ -8,6 +8,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { asError, InputError } from './errors.js';
 import { createClient, maskUrl, type ClientOptions, type GitHubClient } from './github/client.js';
+import { MAX_ANNOTATIONS } from './github/annotations.js';
 import { normalizeKey } from './github/comment.js';
 import { resolveContext, type GateContext, type RunEnvironment } from './github/context.js';
 import { failureMessage, gatePassed } from './github/outcome.js';
@@ -343,6 +344,11 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     );
     if (context.prNumber !== undefined) core.setOutput('pr-number', String(context.prNumber));
 
+    // The step fails with this message, itself an error annotation: the rules' annotations leave room for it
+    // (the runner shows only 10 errors per step).
+    const message = failureMessage(result.evaluation, repoPath);
+    const stepFails = failWorkflow && message !== undefined;
+
     // ── publish (never changes the verdict) ──
     const published = await publish({
       result,
@@ -364,6 +370,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
           }
         : {}),
       mapFile: repoPath,
+      maxAnnotations: stepFails ? MAX_ANNOTATIONS - 1 : MAX_ANNOTATIONS,
       log,
     });
     if (published.comment?.url) core.setOutput('comment-url', published.comment.url);
@@ -377,9 +384,8 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       }
     }
 
-    const message = failureMessage(result.evaluation, repoPath);
     if (message) {
-      if (failWorkflow) core.setFailed(message);
+      if (stepFails) core.setFailed(message);
       else log.warning(`${message}\n(fail-workflow: false — the step does not fail)`);
     } else {
       log.info(`perf-gate: ${result.evaluation.verdict} — ${result.evaluation.rationale}`);

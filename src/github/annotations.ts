@@ -16,6 +16,7 @@ export interface Annotation {
   column: number;
 }
 
+/** The runner shows at most this many annotations of a kind per step (a failed step's message is one error). */
 export const MAX_ANNOTATIONS = 10;
 
 function group(criteria: CriterionResult[], level: Annotation['level'], max: number, mapFile: (f: string) => string): Annotation[] {
@@ -58,6 +59,7 @@ function group(criteria: CriterionResult[], level: Annotation['level'], max: num
  * status that does not block); at most `max` of each. `mapFile` turns a thresholds path into a repo path.
  */
 export function annotationsFor(evaluation: Evaluation, mapFile: (f: string) => string = (f) => f, max = MAX_ANNOTATIONS): Annotation[] {
+  max = Math.max(1, Math.floor(max));
   const all = evaluation.scenarios.flatMap((s) => s.criteria);
   const errors = all.filter((c) => c.blocking);
   const warnings = all.filter((c) => !c.blocking && (c.status === 'fail' || c.status === 'marginal'));

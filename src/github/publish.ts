@@ -21,6 +21,11 @@ export interface PublishOptions {
   summaryPath?: string;
   /** Emits annotations (the Action: core.error / core.warning with file and line). */
   annotate?: (annotations: Annotation[]) => void;
+  /**
+   * Most error annotations to emit (default MAX_ANNOTATIONS, the runner's limit per step). A step that is
+   * about to fail passes one less: its failure message is an error annotation too.
+   */
+  maxAnnotations?: number;
   /** Thresholds path as reported → path relative to the repository root. */
   mapFile?: (file: string) => string;
   log: Logger;
@@ -104,7 +109,7 @@ export async function publish(opts: PublishOptions): Promise<PublishReport> {
   }
 
   if (opts.annotate) {
-    const annotations = annotationsFor(result.evaluation, opts.mapFile);
+    const annotations = annotationsFor(result.evaluation, opts.mapFile, opts.maxAnnotations);
     opts.annotate(annotations);
     report.annotations = annotations.length;
   }
