@@ -27,6 +27,17 @@ describe('action.yml', async () => {
     for (const name of ['base-url', 'scenario', 'thresholds', 'results', 'github-token', 'comment', 'comment-key', 'fail-on', 'k6-version', 'k6-path']) expect(yml.inputs).toHaveProperty(name);
   });
 
+  it('describes what the inputs really do', () => {
+    const d = (name: string) => yml.inputs[name]!.description.replace(/\s+/g, ' ');
+    expect(d('scenario')).toContain('grouped by their k6 `scenario` tag and only the listed names are judged');
+    expect(d('scenario')).toContain('every scenario that has a `script`');
+    expect(d('k6-version')).toContain('a k6 on PATH is used only if it is that version');
+    expect(d('k6-version')).toContain('Ignored when `k6-path` is set');
+    expect(d('working-directory')).toContain('`thresholds`, `results` and `report-dir`');
+    expect(d('working-directory')).toContain('Scenario scripts are relative to the thresholds file');
+    expect(d('k6-tags')).toContain('override tags of the same name');
+  });
+
   it('runs the bundle on node24 with the job token by default', () => {
     expect(yml.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
     expect(yml.inputs['github-token']!.default).toBe('${{ github.token }}');
