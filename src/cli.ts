@@ -268,8 +268,8 @@ async function options(
         env: io.env,
         log,
       },
-      json: v.json,
-      markdown: v.markdown,
+      json: outPath('json', v.json),
+      markdown: outPath('markdown', v.markdown),
       quiet: v.quiet ?? false,
     };
   }
@@ -290,10 +290,18 @@ async function options(
       log,
       outDir: run.outDir,
     },
-    json: run.json,
-    markdown: run.markdown,
+    json: outPath('json', run.json),
+    markdown: outPath('markdown', run.markdown),
     quiet: run.quiet,
   };
+}
+
+/** An empty --json / --markdown would name the working directory: refuse it up front. */
+function outPath(flag: 'json' | 'markdown', value: string | undefined): string | undefined {
+  if (value !== undefined && value.trim() === '') {
+    throw new InputError(`--${flag} needs a file path`, undefined, `write e.g. --${flag} out/report.${flag === 'json' ? 'json' : 'md'}`);
+  }
+  return value;
 }
 
 function failOn(value: string | undefined): 'fail' | 'marginal' | undefined {

@@ -66,6 +66,13 @@ describe('perf-gate evaluate, an output that cannot be written', () => {
     expect(t.out.join('')).toContain('| `http_req_duration` |');
   });
 
+  it('refuses an empty path before judging anything', async () => {
+    const t = io(dir);
+    expect(await main(evaluate('pass.yml', '--json', ''), t.io)).toBe(2);
+    expect(t.err.join('')).toContain('perf-gate: --json needs a file path\n  fix: ');
+    expect(t.err.join('')).not.toContain('APPROVED');
+  });
+
   it.runIf(process.platform === 'linux')('names a path in a pseudo file system (/proc) without a stack trace', async () => {
     const t = io(dir);
     const code = await main(evaluate('pass.yml', '--json', '/proc/x.json', '--markdown', 'out3/p.md'), t.io);
