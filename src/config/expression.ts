@@ -93,7 +93,7 @@ export function parseExpression(text: string): Expression {
     aggregation = parseAggregation(t.slice(0, at));
   } catch (err) {
     // the fix shows the whole expression with the aggregation meant: `p99<500` → `p(99)<500`
-    if (err instanceof ExpressionError && err.replacement !== undefined) throw new ExpressionError(err.message, `write \`${err.replacement}${rest.trimStart()}\``);
+    if (err instanceof ExpressionError && err.replacement !== undefined) throw new ExpressionError(err.message, `write \`${err.replacement}${operator}${rest.slice(operator.length).trim()}\``);
     throw err;
   }
   const right = rest.slice(operator.length).trim();
