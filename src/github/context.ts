@@ -46,6 +46,8 @@ export interface GateContext {
   branch?: string;
   /** The pull request's base branch (for baselines), when known. */
   baseRef?: string;
+  /** The pull request's conversation is locked (from the event payload): comments may be refused. */
+  locked?: boolean;
   actor: string;
   /** Link to this workflow run. */
   runUrl: string;
@@ -139,6 +141,7 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
       ctx.sha = str(head.sha) ?? env.sha;
       ctx.branch = str(head.ref) ?? ctx.branch;
       ctx.baseRef = str(obj(pr.base).ref);
+      if (pr.locked === true) ctx.locked = true;
       break;
     }
     case 'push': {

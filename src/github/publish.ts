@@ -62,27 +62,48 @@ function hardTrim(text: string, max: number, note: string): string {
   return cut + tail;
 }
 
-/** The comment body without the marker, within GitHub's limit once the marker line is added. */
-export function commentBody(result: GateResult, ctx: GateContext, commentKey: string): string {
+/** Where the whole report can be read, for notes and warnings: the job summary only when one is written. */
+function fullReportAt(ctx: GateContext, summary: boolean, link: boolean): string {
+  if (summary) return link ? `the [job summary](${ctx.runUrl})` : 'the job summary and the report files';
+  return link
+    ? `the \`report-markdown\` file of the [workflow run](${ctx.runUrl}) (the job summary is turned off)`
+    : 'the report files (`report-markdown`, `report-json`; the job summary is turned off)';
+}
+
+/**
+ * The comment body without the marker, within GitHub's limit once the marker line is added. `summary`:
+ * whether the job summary holds the full report (the note of a shortened comment points there).
+ */
+export function commentBody(result: GateResult, ctx: GateContext, commentKey: string, summary = true): string {
   const head = header(ctx, commentKey);
   const budget = COMMENT_LIMIT - marker(commentKey).length - 1;
   // Credentials in URLs (a base URL with user:password@) never reach the PR, whatever the report holds.
   const full = maskUrl(`${head}\n\n${result.markdown}`);
   if (full.length <= budget) return full;
-  const note = `_The report was shortened to fit a comment; the full report is in the [job summary](${ctx.runUrl})._`;
+  const note = `_The report was shortened to fit a comment; the full report is in ${fullReportAt(ctx, summary, true)}._`;
   const body = maskUrl(`${head}\n\n${result.markdownWithin(budget - head.length - 2, note)}`);
   return hardTrim(body, budget, note);
 }
 
-function permissionWarning(what: string, error: unknown, ctx: GateContext): string {
+function permissionWarning(what: string, error: unknown, ctx: GateContext, summary = true): string {
   const status = errorStatus(error);
   const detail = describeApiError(error);
-  const tail = 'The verdict is unchanged; the report is in the job summary and the report files.';
+  const tail = `The verdict is unchanged; the report is in ${fullReportAt(ctx, summary, false)}.`;
   if (/rate limit/i.test(detail) || status === 429) {
     return `perf-gate could not ${what}: GitHub API rate limit (${detail}). ${tail}`;
   }
+  if (status === 403 && (ctx.locked || /\block(ed)?\b/i.test(detail))) {
+    // Not a permission problem: GitHub refuses comments on a locked conversation (for an app token, and
+    // with a read-only token it may answer only "Resource not accessible").
+    return `perf-gate could not ${what} (${detail}): the pull request's conversation is locked, so the comment cannot be written; unlock the conversation to get it back. ${tail}`;
+  }
   if (status === 403 || status === 401) {
-    const fork = ctx.kind === 'pull_request' ? ' A pull_request run from a fork only gets a read-only token: use the fork-safe workflow_run split (see docs/github.md).' : '';
+    const fork =
+      ctx.kind === 'pull_request' && /^dependabot\[bot\]$/i.test(ctx.actor)
+        ? ' A pull_request run started by Dependabot only gets a read-only token, like a fork: use the fork-safe workflow_run split (see docs/github.md).'
+        : ctx.kind === 'pull_request'
+          ? ' A pull_request run from a fork only gets a read-only token: use the fork-safe workflow_run split (see docs/github.md).'
+          : '';
     return `perf-gate could not ${what} (${detail}): the token needs the \`pull-requests: write\` permission (add \`permissions: { pull-requests: write }\` to the job).${fork} ${tail}`;
   }
   if (status === 404) {
@@ -127,7 +148,7 @@ export async function publish(opts: PublishOptions): Promise<PublishReport> {
         opts.octokit,
         { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber },
         opts.commentKey,
-        commentBody(result, ctx, opts.commentKey),
+        commentBody(result, ctx, opts.commentKey, opts.summaryPath !== undefined),
         log,
         { ...(opts.login !== undefined ? { login: opts.login } : {}), create: opts.comment === 'always' || !opts.passed },
       );
@@ -135,7 +156,7 @@ export async function publish(opts: PublishOptions): Promise<PublishReport> {
       else log.info(`perf-gate comment ${report.comment.action}: ${report.comment.url ?? `#${report.comment.id}`}`);
     } catch (error) {
       report.commentSkipped = describeApiError(error);
-      warn(permissionWarning(`comment on pull request #${ctx.prNumber}`, error, ctx));
+      warn(permissionWarning(`comment on pull request #${ctx.prNumber}`, error, ctx, opts.summaryPath !== undefined));
     }
   }
   if (report.commentSkipped) log.info(`perf-gate: no comment (${report.commentSkipped})`);
@@ -178,6 +199,6 @@ export async function publishError(opts: {
   try {
     await upsertComment(opts.octokit, { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber }, opts.commentKey, text, log);
   } catch (error) {
-    log.warning(permissionWarning(`comment on pull request #${ctx.prNumber}`, error, ctx));
+    log.warning(permissionWarning(`comment on pull request #${ctx.prNumber}`, error, ctx, opts.summaryPath !== undefined));
   }
 }
