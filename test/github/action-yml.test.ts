@@ -75,5 +75,24 @@ describe('docs/workflows', async () => {
       const comments = steps.every((s) => s.with?.comment === 'never');
       expect(wf.permissions['pull-requests'] === 'write', `${file}: pull-requests: write exactly when it comments`).toBe(!comments);
     });
+
+    it(`${file}: a pull request workflow that compares with baselines also runs where baselines are kept; matrix jobs keep one baseline each`, async () => {
+      const wf = parse(await readFile(new URL(file, dir), 'utf8')) as {
+        on: Record<string, unknown>;
+        permissions: Record<string, string>;
+        jobs: Record<string, { strategy?: { matrix?: unknown }; steps: Array<{ uses?: string; with?: Record<string, unknown> }> }>;
+      };
+      // Only push, workflow_dispatch and schedule runs keep (and supply) baselines.
+      if ('pull_request' in wf.on && wf.permissions.actions === 'read') {
+        expect(['push', 'schedule'].some((e) => e in wf.on), `${file}: on push or schedule too`).toBe(true);
+      }
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        if (!job.strategy?.matrix) continue;
+        for (const s of job.steps.filter((x) => x.uses?.startsWith('perf-gate/perf-gate@'))) {
+          // The baseline artifact is named after scenario and comment key: one key for all jobs would clash.
+          expect(String(s.with?.['comment-key'] ?? ''), `${file}: job ${name} needs a comment-key per matrix job`).toContain('${{');
+        }
+      }
+    });
   }
 });
