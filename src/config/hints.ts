@@ -172,6 +172,9 @@ export interface YamlErrorContext {
 }
 
 const GENERIC_YAML_FIX = 'fix the YAML syntax (indentation, quotes, a missing `:`)';
+const CLOSE_LIST = 'close the list with `]` on the same line (`key: ["a", "b"]`); if it goes on over several lines, indent them more than its key';
+const CLOSE_MAP = 'close the map with `}` on the same line (`{ threshold: "p(99)<500" }`); if it goes on over several lines, indent them more than its key';
+const BLOCK_TEXT = 'indent every line of the `|` or `>` text the same, more than its key, or write the value in quotes on one line';
 
 /** The fix for an error of the `yaml` package, by its `code` (and, where one code covers several mistakes, its message). */
 export function yamlErrorHint(code: string, message: string, ctx: YamlErrorContext): string {
@@ -186,12 +189,16 @@ export function yamlErrorHint(code: string, message: string, ctx: YamlErrorConte
     case 'TAB_AS_INDENT':
       return 'indent with spaces, not tabs (YAML does not allow tabs in indentation), e.g. 2 spaces per level';
     case 'BAD_INDENT':
-      if (/Flow sequence/.test(message)) return 'close the list with `]` on the same line (`key: ["a", "b"]`); if it goes on over several lines, indent them more than its key';
-      if (/Flow map/.test(message)) return 'close the map with `}` on the same line (`{ threshold: "p(99)<500" }`); if it goes on over several lines, indent them more than its key';
+      if (/Flow sequence/.test(message)) return CLOSE_LIST;
+      if (/Flow map/.test(message)) return CLOSE_MAP;
       if (/mapping items/.test(message)) return 'start this key in the same column as the other keys of its map (the same number of spaces)';
       if (/sequence items/.test(message)) return 'start every `- ` item of this list in the same column';
+      if (/Block scalar/.test(message)) return BLOCK_TEXT;
       return 'indent the lines of this value more than its key, with spaces';
     case 'MISSING_CHAR': {
+      if (/Flow sequence/.test(message)) return CLOSE_LIST;
+      if (/Flow map/.test(message)) return CLOSE_MAP;
+      if (/Block scalar/.test(message)) return BLOCK_TEXT;
       const quote = /Missing closing (["'])quote/.exec(message);
       if (quote) return `close the string with \`${quote[1]}\` (or remove the opening one)`;
       if (/followed by map values/.test(message)) return 'add `:` after the key (`key: value`), or remove the stray text';
@@ -235,7 +242,9 @@ export function yamlErrorHint(code: string, message: string, ctx: YamlErrorConte
     case 'KEY_OVER_1024_CHARS':
       return 'shorten the key: at most 1024 characters before its `:`';
     case 'NON_STRING_KEY':
-      return 'write the key as a plain string';
+      return 'write the key as a plain string (a metric name, a scenario name…), not a list, a map or a tagged value';
+    case 'TAG_RESOLVE_FAILED':
+      return 'remove the `!…` tag: thresholds.yml needs no YAML tags';
     case 'MULTIPLE_ANCHORS':
     case 'MULTIPLE_TAGS':
     case 'BAD_PROP_ORDER':

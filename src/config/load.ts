@@ -117,10 +117,12 @@ class Loader {
   ) {}
 
   load(): Config {
-    const doc = parseDocument(this.text, { lineCounter: this.lc, prettyErrors: true, merge: true, uniqueKeys: true });
+    const doc = parseDocument(this.text, { lineCounter: this.lc, prettyErrors: true, merge: true, uniqueKeys: true, stringKeys: true });
     for (const e of doc.errors) {
       const offset = e.pos[0];
-      const first = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
+      const first = (e.message.split('\n')[0] ?? e.message)
+        .replace(/ at line \d+, column \d+:?$/, '')
+        .replace(/^With stringKeys, all keys must be strings$/, 'a key must be a plain string');
       this.add(offset, `YAML syntax: ${first}`, yamlErrorHint(e.code, first, this.yamlContext(doc, e.code, offset)));
     }
     if (this.problems.length) this.fail();

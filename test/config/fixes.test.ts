@@ -173,11 +173,20 @@ describe('YAML errors: a fix for what the parser found', () => {
     ],
     ['BAD_SCALAR_START: a value starting with %', 'version: 1\nmarginal: %10\n', 'quote the value: a value that starts with `%` must be in quotes, e.g. "10%"'],
     ['MULTIPLE_DOCS', 'version: 1\n---\nversion: 1\n', 'keep one YAML document: remove the `---` line and merge what follows it into the first'],
+    ['MISSING_CHAR: an unclosed [ at the top level', '[version: 1\n', 'close the list with `]` on the same line (`key: ["a", "b"]`); if it goes on over several lines, indent them more than its key'],
+    ['MISSING_CHAR: an unclosed quote', 'version: 1\nthresholds:\n  checks: ["rate>0.9]\n', 'close the string with `"` (or remove the opening one)'],
+    ['NON_STRING_KEY: a list as a key', 'version: 1\n? [a]\n: 1\n', 'write the key as a plain string (a metric name, a scenario name…), not a list, a map or a tagged value'],
+    ['TAG_RESOLVE_FAILED', 'version: 1\nthresholds: !a!\n', 'remove the `!…` tag: thresholds.yml needs no YAML tags'],
+    ['BLOCK_IN_FLOW', 'version: 1\nthresholds: {\n  checks:\n    - a\n}\n', 'inside `[ ]` or `{ }` write the items on one line separated by `,` (no `- ` items, no indented keys), e.g. `{ threshold: "p(99)<500", marginal: 5% }`'],
   ];
   it.each(cases)('%s', (_name, text, hint) => {
     const p = problems(text);
     expect(p[0]?.message).toMatch(/^YAML syntax: /);
     expect(p[0]?.hint).toBe(hint);
+  });
+
+  it('a key that is not a string is reported without naming a parser option', () => {
+    expect(one('version: 1\n? [a]\n: 1\n')).toMatchObject({ where: 'perf/thresholds.yml:2:3', message: 'YAML syntax: a key must be a plain string' });
   });
 
   it('the generic fix is left only for errors without a specific one', () => {
