@@ -151,6 +151,10 @@ export interface IngestDiagnostics {
   badLineExamples: string[];
   /** A file ended in a partial line (k6 killed). */
   truncatedFiles: string[];
+  /** Of truncatedFiles, the gzip files whose compressed stream ends early (cut short, not only a partial last line). */
+  gzipCutFiles?: string[];
+  /** Files that hold no sample (Point line) at all: empty, or only Metric lines. */
+  emptyFiles?: string[];
 }
 
 /** One second (or bucket) of the run, for charts and the steady-state window. */

@@ -1,18 +1,19 @@
 // The pipeline both faces call: config → run → collect → ingest → evaluate → report.
 // It takes everything as parameters (GateOptions) and never reads argv, the environment or sets an
 // exit code; the faces do that.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ingestOptionsFor, loadConfig, rulesFor } from './config/load.js';
 import { collectWindow, startCollection, type Collection } from './collectors/collect.js';
-import { asError } from './errors.js';
+import { asError, InputError } from './errors.js';
+import { didYouMean } from './config/suggest.js';
 import { maskUrl } from './mask.js';
 import { evaluate, type ScenarioInput } from './evaluate/evaluate.js';
 import { ingestFiles } from './k6/ingest.js';
 import { scenarioOfFile } from './k6/peek.js';
 import { markdownTable } from 'markdown-table';
-import { escapeCell, formatValue } from './report/units.js';
+import { code, escapeCell, formatValue } from './report/units.js';
 import type {
   Baseline,
   Evaluation,
@@ -31,6 +32,7 @@ import { fitMarkdown } from './report/fit.js';
 import { toJsonReport } from './report/json.js';
 import { renderMarkdown, type ReportEnvironment, type ReportInput } from './report/markdown.js';
 import { headlineFor } from './report/stats.js';
+import { dataQualityItems } from './report/quality.js';
 import { tenantSection } from './report/tenants.js';
 import { utilizationSections } from './report/utilization.js';
 import { runScenarios } from './run/run.js';
@@ -100,9 +102,10 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
     ...(opts.environment ?? {}),
     ...(baselineSources.length > 0 ? { baselineSource: [...new Set(baselineSources)].join(', ') } : {}),
   };
+  const warnings = gateWarnings(evaluation, results);
   const reportInput: ReportInput = { evaluation, results, environment, sections };
   const markdown = renderMarkdown(reportInput);
-  const json = toJsonReport(evaluation, { results, environment, ...(environment.generatedAt ? { generatedAt: environment.generatedAt } : {}) });
+  const json = toJsonReport(evaluation, { results, environment, warnings, ...(environment.generatedAt ? { generatedAt: environment.generatedAt } : {}) });
   const headline: Record<string, Headline> = {};
   for (const s of evaluation.scenarios) {
     const r = results[s.name];
@@ -126,26 +129,68 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
     json,
     headline,
     files,
-    warnings: [],
+    warnings,
   };
 }
 
-/** Evaluate-only: group the files by the k6 `scenario` tag they carry, ingest each group as one run. */
+/**
+ * Evaluate-only. With no scenario named, the files are grouped by the k6 `scenario` tag they carry
+ * and each group is judged as one run of that scenario. With one name, every file is judged as that
+ * scenario (a file tagged otherwise gets a note). With several, the files are grouped by tag and only
+ * the named scenarios are judged. A file given twice is read once.
+ */
 async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured[]> {
-  const files = opts.results ?? [];
-  const groups = new Map<string, string[]>();
-  if (opts.scenarios.length > 0) {
-    groups.set(opts.scenarios[0]!, files);
-  } else {
-    for (const file of files) {
-      const tag = (await scenarioOfFile(file)) ?? DEFAULT_SCENARIO;
-      groups.set(tag, [...(groups.get(tag) ?? []), file]);
+  const { files, repeated } = await distinctFiles(opts.results ?? []);
+  const named = [...new Set(opts.scenarios)];
+  if (config.scenarios.length > 0) {
+    const known = config.scenarios.map((s) => s.name);
+    for (const name of named) {
+      if (!known.includes(name)) {
+        throw new InputError(
+          `no scenario named '${name}' (the scenario asked for) in this file.${didYouMean(name, known)}`,
+          opts.thresholds,
+          `ask for one of ${known.map((k) => `'${k}'`).join(', ')}, or add '${name}' under \`scenarios:\``,
+        );
+      }
     }
   }
+  const tags = new Map<string, string | undefined>();
+  for (const file of files) tags.set(file, await scenarioOfFile(file));
+  const groups = new Map<string, string[]>();
+  const notes = new Map<string, string[]>();
+  const noteFor = (name: string, note: string) => notes.set(name, [...(notes.get(name) ?? []), note]);
+  const left: string[] = [];
+  if (named.length === 1) {
+    const name = named[0]!;
+    groups.set(name, files);
+    for (const file of files) {
+      const tag = tags.get(file);
+      if (tag !== undefined && tag !== name) noteFor(name, `${code(file)} carries the k6 scenario tag ${code(tag)}: judged as ${code(name)}, the scenario asked for`);
+    }
+  } else {
+    for (const file of files) {
+      const tag = tags.get(file) ?? DEFAULT_SCENARIO;
+      if (named.length > 0 && !named.includes(tag)) left.push(`${code(file)} (k6 scenario tag ${code(tag)})`);
+      else groups.set(tag, [...(groups.get(tag) ?? []), file]);
+    }
+    const missing = named.filter((n) => !groups.has(n));
+    if (missing.length > 0) {
+      const seen = [...new Set(files.map((f) => tags.get(f) ?? DEFAULT_SCENARIO))];
+      throw new InputError(
+        `no results file carries the k6 scenario tag ${missing.map((m) => `'${m}'`).join(', ')} (the results' tags: ${seen.map((t) => `'${t}'`).join(', ')})`,
+        undefined,
+        'pass the results of every scenario asked for, or ask only for scenarios the results hold',
+      );
+    }
+  }
+  const first = [...groups.keys()][0]!;
+  for (const f of repeated) noteFor(first, `${code(f)} was given more than once: read once`);
+  if (left.length > 0) noteFor(first, `not judged, their scenario was not asked for: ${left.join(', ')}`);
+
   const out: Measured[] = [];
   for (const [name, group] of groups) {
     const results = await ingestFiles(group, ingestOptionsFor(config, name));
-    const notes: string[] = [];
+    const scenarioNotes = notes.get(name) ?? [];
     let utilization: UtilizationResults | undefined;
     if (config.utilization) {
       if (results.span) {
@@ -153,12 +198,37 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
           collectWindow(config.utilization!, results.span!, opts.log),
         );
       } else {
-        notes.push('the results carry no sample times (a k6 summary): utilization cannot be bound to the run window');
+        scenarioNotes.push('the results carry no sample times (a k6 summary): utilization cannot be bound to the run window');
       }
     }
-    out.push({ name, files: group, results, notes, ...(utilization ? { utilization } : {}) });
+    out.push({ name, files: group, results, notes: scenarioNotes, ...(utilization ? { utilization } : {}) });
+  }
+  // Nothing to judge at all is bad input, not a run whose every criterion has no data.
+  if (out.every((m) => m.results.source !== 'summary' && (m.results.diagnostics.emptyFiles?.length ?? 0) === m.files.length)) {
+    throw new InputError(
+      `no k6 samples in ${files.length === 1 ? 'the results file' : `any of the ${files.length} results files`}: k6 wrote nothing (or only metric definitions)`,
+      files[0],
+      "check k6's log: the run must start and write samples with `--out json=FILE`",
+    );
   }
   return out;
+}
+
+/** The files in the order given, each once (by its real path), and the ones given again. */
+async function distinctFiles(files: string[]): Promise<{ files: string[]; repeated: string[] }> {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const repeated: string[] = [];
+  for (const f of files) {
+    const key = await realpath(f).catch(() => resolve(f));
+    if (seen.has(key)) {
+      if (!repeated.includes(f)) repeated.push(f);
+    } else {
+      seen.add(key);
+      out.push(f);
+    }
+  }
+  return { files: out, repeated };
 }
 
 /** Run mode: run each scenario with k6, collecting utilization over each run's window. */
@@ -225,6 +295,27 @@ async function findBaselineFor(opts: GateOptions, scenario: string, rules: Thres
   }
 }
 
+/**
+ * What the faces print as warnings: each scenario's data-quality problems, and rules naming a metric
+ * the results lack when a metric they do hold is a likely typo of it (file:line:column of the rule).
+ */
+export function gateWarnings(evaluation: Evaluation, results: Record<string, Results>): string[] {
+  const out: string[] = [];
+  for (const s of evaluation.scenarios) {
+    const r = results[s.name];
+    for (const item of dataQualityItems(s, r)) if (item.warn) out.push(`${s.name}: ${item.text}`);
+    if (!r || r.metrics.size === 0) continue;
+    for (const c of s.criteria) {
+      const metric = c.metric.replace(/\{.*$/s, '');
+      if (c.kind !== 'k6' || c.status !== 'no-data' || metric === 'availability' || r.metrics.has(metric)) continue;
+      const hint = didYouMean(metric, [...r.metrics.keys()]);
+      const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: no samples of ${code(metric)} in the results of ${s.name}.${hint}`;
+      if (hint && !out.includes(line)) out.push(line);
+    }
+  }
+  return out;
+}
+
 /** Optional report blocks never sink the report: a failure becomes a warning. */
 function safeSections(what: string, log: GateOptions['log'], make: () => (ReportSection | undefined)[]): ReportSection[] {
   try {
@@ -269,7 +360,7 @@ export function noiseGuardSection(first: Evaluation, final: Evaluation, rerun: s
     const failedA = a?.criteria.filter((c) => c.blocking) ?? [];
     const failedB = b?.criteria.filter((c) => c.blocking) ?? [];
     rows.push([
-      `\`${escapeCell(name)}\``,
+      code(escapeCell(name)),
       `❌ ${failedA.length} blocking`,
       failedB.length === 0 ? '✅ passed' : `❌ ${failedB.length} blocking`,
       failedA.map((c) => `\`${escapeCell(c.metric)}\` \`${escapeCell(c.expression)}\` (${c.actual === null ? 'no data' : formatValue(c.actual, c.unit)})`).join('<br>'),

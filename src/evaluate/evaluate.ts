@@ -175,7 +175,8 @@ function k6Criterion(scenario: string, rule: ThresholdRule, sel: MetricSelector,
   const m = results.measure(sel, rule.expression.aggregation, w.window);
   // A metric the run never wrote is most often a typo: name the closest one it did write.
   if ('noData' in m && sel.metric !== 'availability' && results.metrics.size > 0 && !results.metrics.has(sel.metric)) {
-    return applyMeasurement(c, { noData: `${m.noData}.${didYouMean(sel.metric, [...results.metrics.keys()])}` });
+    const hint = didYouMean(sel.metric, [...results.metrics.keys()]);
+    return applyMeasurement(c, { noData: hint ? `${m.noData}.${hint}` : m.noData });
   }
   return applyMeasurement(c, m);
 }

@@ -57,6 +57,15 @@ function unreadable(path: string, err: unknown): InputError {
   return new InputError(`cannot read k6 results: ${why}`, path, 'pass the path of a k6 --out json file (.json/.ndjson, optionally .gz) or a k6 summary JSON');
 }
 
+/** zlib's error for a gzip stream that stops before its end. */
+function isCutGzip(err: unknown): boolean {
+  return err instanceof Error && /unexpected end of file/i.test(err.message);
+}
+
+function cutGzip(path: string, what: string): InputError {
+  return new InputError(`the gzip stream ends early (the file is cut short) ${what}`, path, 'copy or download the file again, or let k6 finish the run: it completes the .gz when it exits');
+}
+
 function looksLikeNdjson(h: Buffer): boolean {
   const text = h.toString('utf8');
   const lines = text.split('\n');
@@ -87,6 +96,7 @@ async function classify(path: string): Promise<Classified> {
   try {
     h = await headBytes(path, gzip, HEAD_BYTES);
   } catch (err) {
+    if (gzip && isCutGzip(err)) throw cutGzip(path, 'before any data');
     throw new InputError(`cannot decompress: ${(err as Error).message}`, path, 'the file starts like gzip but is not valid gzip; re-download it or pass the uncompressed file');
   }
   if (h.toString('utf8').trim() === '') return { path, kind: 'ndjson', gzip, size };
@@ -97,7 +107,13 @@ async function classify(path: string): Promise<Classified> {
     const raw = await readFile(path);
     const text = (gzip ? gunzipSync(raw) : raw).toString('utf8');
     json = JSON.parse(text);
-  } catch {
+  } catch (err) {
+    if (gzip && isCutGzip(err)) {
+      // Cut inside its first lines: read as NDJSON when it starts like k6 output (the read reports
+      // the cut and counts what is unreadable); anything else is named for what it is.
+      if (/^\{"(?:metric|type)":/.test(h.toString('utf8'))) return { path, kind: 'ndjson', gzip, size };
+      throw cutGzip(path, 'and what comes before the cut is not k6 output');
+    }
     throw new InputError(
       'not k6 output: neither `--out json` lines nor an end-of-test summary JSON',
       path,
@@ -289,7 +305,8 @@ async function parsePlain(path: string, size: number, cfg: ParserConfig, threads
   return [first.finish(), await job];
 }
 
-async function parseGzip(path: string, cfg: ParserConfig): Promise<PartialAggregates[]> {
+/** Parses a gzip file; `cut` when its compressed stream ends early (the file was cut short). */
+async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: PartialAggregates[]; cut: boolean }> {
   const parser = createNdjsonParser(cfg);
   let cut = false;
   let rest: Buffer | null = null;
@@ -333,7 +350,7 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<PartialAggreg
   if (rest !== null) parser.tail(rest, 0, rest.length);
   const part = parser.finish();
   if (cut) part.truncated = true;
-  return [part];
+  return { parts: [part], cut };
 }
 
 /** Reads k6 output files (shards of one run, or one summary) into `Results`. */
@@ -369,15 +386,30 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, Math.max(1, availableParallelism() - 2))));
   const minBytes = opts.workerMinBytes ?? 16 << 20;
   const parts: PartialAggregates[] = [];
-  const diagnostics: IngestDiagnostics = { files: [...paths], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] };
+  const diagnostics: IngestDiagnostics = {
+    files: [...paths],
+    lines: 0,
+    points: 0,
+    skippedPoints: 0,
+    badLines: 0,
+    badLineExamples: [],
+    truncatedFiles: [],
+    gzipCutFiles: [],
+    emptyFiles: [],
+  };
   for (const c of classified) {
     let fileParts: PartialAggregates[];
     try {
-      fileParts = c.gzip ? await parseGzip(c.path, cfg) : await parsePlain(c.path, c.size, cfg, threads, minBytes);
+      if (c.gzip) {
+        const read = await parseGzip(c.path, cfg);
+        fileParts = read.parts;
+        if (read.cut) diagnostics.gzipCutFiles!.push(c.path);
+      } else fileParts = await parsePlain(c.path, c.size, cfg, threads, minBytes);
     } catch (err) {
       if (err instanceof InputError) throw err;
       throw unreadable(c.path, err);
     }
+    if (fileParts.every((p) => p.points + p.skippedPoints === 0)) diagnostics.emptyFiles!.push(c.path);
     let lineOffset = 0;
     for (const p of fileParts) {
       diagnostics.lines += p.lines;

@@ -7,6 +7,7 @@ import { baselineKey, measurementKey } from '../evaluate/keys.js';
 import { RUN_COMPLETED } from '../evaluate/evaluate.js';
 import type { ReportEnvironment } from './markdown.js';
 import { HEADLINE_MEASURES, headlineFor } from './stats.js';
+import { dataQualityItems } from './quality.js';
 import { aggregationText } from '../evaluate/keys.js';
 
 export const JSON_REPORT_SCHEMA = 1;
@@ -31,6 +32,8 @@ export interface JsonScenario {
   name: string;
   window: TimeWindow | null;
   notes: string[];
+  /** What the report's data-quality section says of this scenario (lines skipped, files cut short or empty, …). */
+  dataQuality: string[];
   headline: Headline;
 }
 
@@ -45,6 +48,8 @@ export interface JsonReport {
   criteria: JsonCriterion[];
   /** `scenario|metric|aggregation` → value (see `baselineKey`): what a later run compares with. */
   measurements: Record<string, number>;
+  /** What the faces print as warnings (GateResult.warnings). */
+  warnings: string[];
 }
 
 function num(n: number | null | undefined): number | null {
@@ -64,7 +69,7 @@ export function expressionAggregation(expression: string): string | undefined {
 
 export function toJsonReport(
   ev: Evaluation,
-  extra: { results: Record<string, Results>; generatedAt?: string; environment?: ReportEnvironment },
+  extra: { results: Record<string, Results>; generatedAt?: string; environment?: ReportEnvironment; warnings?: string[] },
 ): JsonReport {
   const measurements: Record<string, number> = {};
   const criteria: JsonCriterion[] = [];
@@ -101,7 +106,7 @@ export function toJsonReport(
       const key = baselineKey(s.name, h.metric, aggregationText(h.aggregation));
       if (v !== null && !(key in measurements)) measurements[key] = v;
     }
-    return { name: s.name, window: s.window ?? null, notes: s.notes, headline };
+    return { name: s.name, window: s.window ?? null, notes: s.notes, dataQuality: dataQualityItems(s, r).map((i) => i.text), headline };
   });
   const report: JsonReport = {
     schema: JSON_REPORT_SCHEMA,
@@ -111,6 +116,7 @@ export function toJsonReport(
     scenarios,
     criteria,
     measurements,
+    warnings: extra.warnings ?? [],
   };
   if (extra.generatedAt) report.generatedAt = extra.generatedAt;
   if (extra.environment) report.environment = extra.environment;

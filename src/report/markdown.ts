@@ -6,6 +6,7 @@ import { markdownTable } from 'markdown-table';
 import type { CriterionResult, Evaluation, ReportSection, Results, ScenarioEvaluation, Status, TimeWindow } from '../model.js';
 import { RUN_COMPLETED, isConcern } from '../evaluate/evaluate.js';
 import { headlineFor, customTrends, measureValue, P95, P99, RATE } from './stats.js';
+import { dataQualityItems } from './quality.js';
 import {
   STATUS_BADGE,
   STATUS_ICON,
@@ -16,7 +17,6 @@ import {
   formatDuration,
   formatInstant,
   formatValue,
-  groupThousands,
 } from './units.js';
 
 export { headlineFor } from './stats.js';
@@ -451,23 +451,7 @@ function dataQualitySection(input: ReportInput): string[] {
   const out = ['## 5. Data quality'];
   const items: string[] = [];
   for (const s of input.evaluation.scenarios) {
-    const r = input.results[s.name];
-    if (r) {
-      const d = r.diagnostics;
-      if (d.badLines > 0) {
-        items.push(
-          `- **${s.name}**: ${groupThousands(d.badLines)} line${d.badLines === 1 ? ' was' : 's were'} not valid k6 JSON and skipped${
-            d.badLineExamples.length > 0 ? ` (e.g. ${d.badLineExamples.slice(0, 3).map(code).join(', ')})` : ''
-          }.`,
-        );
-      }
-      for (const f of d.truncatedFiles) items.push(`- **${s.name}**: ${code(f)} ends in a partial line (k6 was stopped while writing).`);
-      if (r.source === 'summary') items.push(`- **${s.name}**: read from k6's end-of-test summary: only the statistics k6 put in it can be judged.`);
-    }
-    if (s.run?.incomplete) items.push(`- **${s.name}**: the k6 run did not complete (${s.run.incomplete}): the results are partial.`);
-    for (const n of s.notes) items.push(`- **${s.name}**: ${n}`);
-    const noData = s.criteria.filter((c) => c.status === 'no-data');
-    if (noData.length > 0) items.push(`- **${s.name}**: ${noData.length} criteri${noData.length === 1 ? 'on has' : 'a have'} no data (see the Notes column).`);
+    for (const item of dataQualityItems(s, input.results[s.name])) items.push(`- **${s.name}**: ${item.text}`);
   }
   out.push(items.length > 0 ? items.join('\n') : 'No data-quality problems were found: every line was read and every run completed.');
   return out;

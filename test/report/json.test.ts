@@ -11,7 +11,7 @@ describe('toJsonReport', () => {
   const report = toJsonReport(evaluation, { results, generatedAt: '2026-11-27T03:00:00Z', environment: { commit: 'abc123' } });
 
   it('has the contract shape', () => {
-    expect(Object.keys(report).sort()).toEqual(['criteria', 'environment', 'failOn', 'generatedAt', 'measurements', 'rationale', 'scenarios', 'schema', 'verdict'].sort());
+    expect(Object.keys(report).sort()).toEqual(['criteria', 'environment', 'failOn', 'generatedAt', 'measurements', 'rationale', 'scenarios', 'schema', 'verdict', 'warnings'].sort());
     expect(report).toMatchObject({ schema: 1, verdict: 'NOT_APPROVED', failOn: 'fail', rationale: evaluation.rationale });
     expect(report.scenarios.map((s) => s.name)).toEqual(['baseline', 'target-capacity']);
     expect(report.scenarios[1]!.headline).toEqual(headlineFor(results['target-capacity']!));

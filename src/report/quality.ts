@@ -1,0 +1,40 @@
+// What a scenario's data lacks: lines skipped, files cut short or empty, runs that did not complete,
+// and the pipeline's notes. One list, read by the Markdown report (section 5), the JSON report
+// (`scenarios[].dataQuality`) and the faces (warnings), so the three never disagree.
+import type { Results, ScenarioEvaluation } from '../model.js';
+import { code, groupThousands } from './units.js';
+
+export interface QualityItem {
+  /** One sentence, file names in backticks. */
+  text: string;
+  /** Worth a warning in the log (as opposed to information the report gives). */
+  warn: boolean;
+}
+
+export function dataQualityItems(s: ScenarioEvaluation, r: Results | undefined): QualityItem[] {
+  const items: QualityItem[] = [];
+  if (r) {
+    const d = r.diagnostics;
+    if (d.badLines > 0) {
+      const examples = d.badLineExamples.length > 0 ? ` (e.g. ${d.badLineExamples.slice(0, 3).map(code).join(', ')})` : '';
+      items.push({ text: `${groupThousands(d.badLines)} line${d.badLines === 1 ? ' was' : 's were'} not valid k6 JSON and skipped${examples}.`, warn: true });
+    }
+    const cut = new Set(d.gzipCutFiles ?? []);
+    for (const f of d.truncatedFiles) {
+      items.push({
+        text: cut.has(f)
+          ? `${code(f)} is cut short: its gzip stream ends early (k6 was stopped while writing, or the file was cut in transfer); the samples before the cut were read.`
+          : `${code(f)} ends in a partial line (k6 was stopped while writing).`,
+        warn: true,
+      });
+    }
+    for (const f of d.emptyFiles ?? []) items.push({ text: `${code(f)} holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`, warn: true });
+    if (r.source === 'summary') items.push({ text: "read from k6's end-of-test summary: only the statistics k6 put in it can be judged.", warn: false });
+  }
+  if (s.run?.incomplete) items.push({ text: `the k6 run did not complete (${s.run.incomplete}): the results are partial.`, warn: true });
+  // the noise guard's note says which attempt decides: information, not a problem
+  for (const n of s.notes) items.push({ text: n, warn: !n.endsWith('(noise guard)') });
+  const noData = s.criteria.filter((c) => c.status === 'no-data');
+  if (noData.length > 0) items.push({ text: `${noData.length} criteri${noData.length === 1 ? 'on has' : 'a have'} no data (see the Notes column).`, warn: false });
+  return items;
+}
