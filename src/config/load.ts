@@ -537,7 +537,7 @@ class Loader {
           this.add(this.offsetOf([...mPath, 'prometheus']), `utilization metric ${name}: the PromQL expression is empty`, `e.g. \`${name}: { prometheus: 'sum(rate(http_requests_total[1m]))' }\`, or use a preset`);
         }
         const preset = typeof m.preset === 'string' ? m.preset : undefined;
-        if (preset?.startsWith('k8s.') && typeof m.namespace !== 'string') {
+        if (preset?.startsWith('k8s.') && m.namespace === undefined) {
           this.add(keyAt, `utilization metric ${name}: preset ${preset} needs \`namespace\``, `e.g. \`${name}: { preset: ${preset}, namespace: preview, workload: api }\``);
         }
         const params: Record<string, string> = {};
@@ -686,7 +686,8 @@ function expectedAt(path: Path, value: unknown): { what: string; hint?: string }
     return { what: 'a map { preset: … } or { prometheus: "PromQL" }', hint: `e.g. \`${String(last)}: { preset: postgres.connections }\` or \`${String(last)}: { prometheus: 'sum(up)' }\`` };
   }
   if (last === 'script' || last === 'description' || last === 'unit' || last === 'prometheus' || last === 'delayAbortEval' || (typeof last === 'string' && PRESET_PARAMS.includes(last))) {
-    return { what: 'a string', hint: `quote it: \`${String(last)}: "${typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : '…'}"\`` };
+    const scalar = typeof value === 'number' || typeof value === 'boolean';
+    return { what: 'a string', hint: scalar ? `quote it: \`${String(last)}: "${String(value)}"\`` : `write one string, e.g. \`${String(last)}: "…"\`` };
   }
   return { what: 'a string' };
 }

@@ -210,6 +210,12 @@ describe('other problems that had no fix', () => {
     expect(one('version: 1\nthresholds:\n  checks: [[1]]\n').hint).toBe('quote the expression: `"p(99)<500"`, or write `{ threshold: "p(99)<500", marginal: 5% }`');
   });
 
+  it('a string key given something else', () => {
+    expect(one('version: 1\nscenarios:\n  smoke:\n    script: 5\n').hint).toBe('quote it: `script: "5"`');
+    expect(one('version: 1\nscenarios:\n  smoke:\n    script: [a.ts]\n').hint).toBe('write one string, e.g. `script: "…"`');
+    expect(one('version: 1\nutilization:\n  metrics:\n    a: { preset: k8s.cpu, namespace: 7 }\n').hint).toBe('quote it: `namespace: "7"`');
+  });
+
   it('an empty PromQL expression', () => {
     expect(one('version: 1\nutilization:\n  metrics:\n    api_5xx: { prometheus: " " }\n').hint).toBe("e.g. `api_5xx: { prometheus: 'sum(rate(http_requests_total[1m]))' }`, or use a preset");
   });
