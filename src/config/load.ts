@@ -663,7 +663,11 @@ function expectedAt(path: Path, value: unknown): { what: string; hint?: string }
     case 'version':
       return { what: 'the number 1', hint: 'write `version: 1`' };
     case 'scenarios':
-      return { what: 'a map of scenario name → { script, env, thresholds }', hint: 'write one scenario per line under it:\nscenarios:\n  smoke:\n    script: k6/smoke-test.ts' };
+    {
+      // `scenarios: smoke` → the scenario `smoke` as a map entry
+      const name = typeof value === 'string' && SCENARIO_NAME_RE.test(value) ? value : 'smoke';
+      return { what: 'a map of scenario name → { script, env, thresholds }', hint: `write one scenario per line under it:\nscenarios:\n  ${name}:\n    script: k6/${name}-test.ts` };
+    }
     case 'utilization':
       return { what: 'a map with sources, metrics, interval, slow-queries', hint: 'write a map:\nutilization:\n  sources:\n    prometheus: { url: "${PROMETHEUS_URL}" }\n  metrics:\n    api_cpu: { preset: k8s.cpu, namespace: preview }' };
     case 'sources':
@@ -685,11 +689,9 @@ function expectedAt(path: Path, value: unknown): { what: string; hint?: string }
   if (path.length === 3 && path[0] === 'utilization' && path[1] === 'metrics') {
     return { what: 'a map { preset: … } or { prometheus: "PromQL" }', hint: `e.g. \`${String(last)}: { preset: postgres.connections }\` or \`${String(last)}: { prometheus: 'sum(up)' }\`` };
   }
-  if (last === 'script' || last === 'description' || last === 'unit' || last === 'prometheus' || last === 'delayAbortEval' || (typeof last === 'string' && PRESET_PARAMS.includes(last))) {
-    const scalar = typeof value === 'number' || typeof value === 'boolean';
-    return { what: 'a string', hint: scalar ? `quote it: \`${String(last)}: "${String(value)}"\`` : `write one string, e.g. \`${String(last)}: "…"\`` };
-  }
-  return { what: 'a string' };
+  // script, description, unit, prometheus, delayAbortEval and the preset parameters
+  const scalar = typeof value === 'number' || typeof value === 'boolean';
+  return { what: 'a string', hint: scalar ? `quote it: \`${String(last)}: "${String(value)}"\`` : `write one string, e.g. \`${String(last)}: "…"\`` };
 }
 
 function requiredHint(path: Path): string | undefined {

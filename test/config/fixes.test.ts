@@ -203,6 +203,8 @@ describe('other problems that had no fix', () => {
   });
 
   it('wrong types of scenarios, utilization and their parts', () => {
+    expect(one('version: 1\nscenarios: target-capacity\n').hint).toBe('write one scenario per line under it:\nscenarios:\n  target-capacity:\n    script: k6/target-capacity-test.ts');
+    expect(one('version: 1\nscenarios: [a, b]\n').hint).toBe('write one scenario per line under it:\nscenarios:\n  smoke:\n    script: k6/smoke-test.ts');
     expect(one('version: 1\nscenarios:\n  smoke: 3\n').hint).toBe('e.g. `smoke: { script: k6/smoke.ts }`, or `smoke:` with nothing after it for the defaults');
     expect(one('version: 1\nutilization:\n  slow-queries: maybe\n').hint).toBe('write `slow-queries: true` or `slow-queries: false`');
     expect(one('version: 1\nscenarios:\n  smoke:\n    env: 3\n').hint).toBe('e.g. `env: { PAGES: 5, BASE_PATH: /api }`');
