@@ -319,6 +319,12 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     // ── gate ──
     const result = await gate(opts);
     const passed = gatePassed(result.evaluation);
+    // Data-quality and config warnings; one naming a thresholds.yml position becomes an annotation there.
+    for (const w of result.warnings) {
+      const at = /^(.+?):(\d+):(\d+): (.*)$/s.exec(w);
+      if (at) core.warning(`perf-gate: ${at[4]}`, { title: 'perf-gate', file: repoPath(at[1]!), startLine: Number(at[2]), startColumn: Number(at[3]) });
+      else log.warning(`perf-gate: ${w}`);
+    }
 
     // ── report files and outputs ──
     const markdownFile = result.files.markdown ?? join(reportDir, 'report.md');

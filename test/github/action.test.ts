@@ -50,6 +50,16 @@ async function act(o: Partial<ActionRunOptions> & { gate: (o: GateOptions) => Pr
 const ours = () => server.commentsOn(PR.owner, PR.repo, PR.number).filter((c) => c.body.startsWith(marker('default')));
 
 describe('pull_request: the sticky comment', () => {
+  it("prints the gate's warnings; one naming a thresholds.yml position is an annotation on that line", async () => {
+    const r = await act({
+      gate: gateUnderTest('pass', { warnings: ['default: 2 lines were not valid k6 JSON and skipped.', 'thresholds.yml:4:22: no samples of `http_req_duraton`. Did you mean `http_req_duration`?'] }),
+    });
+    const warnings = r.commands.filter((c) => c.command === 'warning');
+    expect(warnings.find((w) => w.message === 'perf-gate: default: 2 lines were not valid k6 JSON and skipped.')).toBeDefined();
+    const typo = warnings.find((w) => w.message.startsWith('perf-gate: no samples of `http_req_duraton`'));
+    expect(typo?.props).toMatchObject({ file: 'thresholds.yml', line: '4', col: '22', title: 'perf-gate' });
+  });
+
   it('first run creates one comment with the verdict, the run link and the measured head commit', async () => {
     const g = recording(gateUnderTest('fail'));
     const r = await act({ gate: g.gate });
