@@ -130,6 +130,14 @@ export function thresholdsMapHint(value: unknown): string {
         const entry = entryFromString(v) as { key: string; expressions: string[] };
         lines.push(yamlLine(entry.key, flowList(entry.expressions)));
       }
+    } else if (value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) {
+      // `- http_req_duration: [...]` items: the same keys without the dashes
+      for (const item of value as Record<string, unknown>[]) {
+        for (const [key, list] of Object.entries(item)) {
+          if (Array.isArray(list) && list.every((e) => typeof e === 'string')) lines.push(yamlLine(key, flowList(list as string[])));
+          else if (typeof list === 'string') lines.push(yamlLine(key, flowList(splitExpressions(list) ?? [list])));
+        }
+      }
     }
   }
   if (lines.length === 0) lines.push(yamlLine(DEFAULT_KEY, flowList([DEFAULT_EXPRESSION])));
@@ -146,11 +154,27 @@ function exampleExpression(metric: string): string {
   return DEFAULT_EXPRESSION;
 }
 
-/** The fix for a metric key whose value is not a list: the same expression(s) in a list. */
+/** A map of scalars on one line, `{ threshold: "p(99)<500", marginal: 5% }`, or undefined when a value is not a scalar. */
+function flowMap(value: Record<string, unknown>): string | undefined {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v === 'string') parts.push(`${yamlKey(k)}: ${/^[A-Za-z0-9_.%-]+$/.test(v) ? v : JSON.stringify(v)}`);
+    else if (typeof v === 'number' || typeof v === 'boolean') parts.push(`${yamlKey(k)}: ${String(v)}`);
+    else return undefined;
+  }
+  return `{ ${parts.join(', ')} }`;
+}
+
+/** The fix for a metric key whose value is not a list: the same expression(s), or the same object, in a list. */
 export function expressionListHint(key: string, value: unknown): string {
   const metric = key.split('{')[0]?.trim() ?? key;
+  const why = '(k6 thresholds are always a list, even for one expression)';
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const map = flowMap(value as Record<string, unknown>);
+    if (map !== undefined) return `write \`${yamlLine(key, `[${map}]`)}\` ${why}`;
+  }
   const expressions = typeof value === 'string' ? (splitExpressions(value) ?? [value]) : [exampleExpression(metric)];
-  return `write \`${yamlLine(key, flowList(expressions))}\` (k6 thresholds are always a list, even for one expression)`;
+  return `write \`${yamlLine(key, flowList(expressions))}\` ${why}`;
 }
 
 /** The fix for an unknown key: rename a misspelling, move a metric key under `thresholds:`, or remove it. */

@@ -41,6 +41,11 @@ describe('thresholds that is not a map: the fix shows the right shape', () => {
     expect(p.hint).toBe('write a map, one metric key per line, each with a list of expressions:\nthresholds:\n  "http_req_duration{endpoint:trades}": ["p(95)<400", "p(99)<500"]');
   });
 
+  it('a list of one-key maps becomes the map without the dashes', () => {
+    const p = one('version: 1\nthresholds:\n  - http_req_duration: ["p(95)<400"]\n  - checks: "rate>0.99"\n');
+    expect(p.hint).toBe('write a map, one metric key per line, each with a list of expressions:\nthresholds:\n  http_req_duration: ["p(95)<400"]\n  checks: ["rate>0.99"]');
+  });
+
   it('an empty thresholds: gets an example, or may be removed', () => {
     const p = one('version: 1\nthresholds:\n');
     expect(p.where).toBe('perf/thresholds.yml:2:1');
@@ -67,6 +72,12 @@ describe('thresholds that is not a map: the fix shows the right shape', () => {
 describe('a metric key whose value is not a list', () => {
   it('the fix wraps the user’s own expression in a list', () => {
     expect(one('version: 1\nthresholds:\n  checks: "rate>0.9"\n').hint).toBe('write `checks: ["rate>0.9"]` (k6 thresholds are always a list, even for one expression)');
+  });
+
+  it('an expression object on its own is put in a list', () => {
+    expect(one('version: 1\nthresholds:\n  checks: { threshold: "rate>0.9", severity: warn, marginal: 5% }\n').hint).toBe(
+      'write `checks: [{ threshold: "rate>0.9", severity: warn, marginal: 5% }]` (k6 thresholds are always a list, even for one expression)',
+    );
   });
 
   it('an empty value gets an expression that suits the metric', () => {
