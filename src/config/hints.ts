@@ -193,11 +193,17 @@ export interface YamlErrorContext {
   lineText: string;
   /** For a duplicate key: the key, the line of its first occurrence, and whether both values are lists. */
   duplicate?: { key: string; firstLine: number; lists: boolean };
+  /** For a `[` (list) or `{` (map) that is not closed: the line it was opened on. */
+  opened?: { list?: number; map?: number };
 }
 
 const GENERIC_YAML_FIX = 'fix the YAML syntax (indentation, quotes, a missing `:`)';
-const CLOSE_LIST = 'close the list with `]` on the same line (`key: ["a", "b"]`); if it goes on over several lines, indent them more than its key';
-const CLOSE_MAP = 'close the map with `}` on the same line (`{ threshold: "p(99)<500" }`); if it goes on over several lines, indent them more than its key';
+/** The fix for a `[` or `{` that is not closed, naming the line it was opened on when known. */
+function closeHint(kind: 'list' | 'map', openedLine: number | undefined): string {
+  const [open, close, example] = kind === 'list' ? ['[', ']', '`key: ["a", "b"]`'] : ['{', '}', '`{ threshold: "p(99)<500" }`'];
+  const which = openedLine === undefined ? `the ${kind}` : `the \`${open}\` opened on line ${openedLine}`;
+  return `close ${which} with \`${close}\` on the same line (${example}); if it goes on over several lines, indent them more than its key`;
+}
 const BLOCK_TEXT = 'indent every line of the `|` or `>` text the same, more than its key, or write the value in quotes on one line';
 
 /** The fix for an error of the `yaml` package, by its `code` (and, where one code covers several mistakes, its message). */
@@ -213,15 +219,15 @@ export function yamlErrorHint(code: string, message: string, ctx: YamlErrorConte
     case 'TAB_AS_INDENT':
       return 'indent with spaces, not tabs (YAML does not allow tabs in indentation), e.g. 2 spaces per level';
     case 'BAD_INDENT':
-      if (/Flow sequence/.test(message)) return CLOSE_LIST;
-      if (/Flow map/.test(message)) return CLOSE_MAP;
+      if (/Flow sequence/.test(message)) return closeHint('list', ctx.opened?.list);
+      if (/Flow map/.test(message)) return closeHint('map', ctx.opened?.map);
       if (/mapping items/.test(message)) return 'start this key in the same column as the other keys of its map (the same number of spaces)';
       if (/sequence items/.test(message)) return 'start every `- ` item of this list in the same column';
       if (/Block scalar/.test(message)) return BLOCK_TEXT;
       return 'indent the lines of this value more than its key, with spaces';
     case 'MISSING_CHAR': {
-      if (/Flow sequence/.test(message)) return CLOSE_LIST;
-      if (/Flow map/.test(message)) return CLOSE_MAP;
+      if (/Flow sequence/.test(message)) return closeHint('list', ctx.opened?.list);
+      if (/Flow map/.test(message)) return closeHint('map', ctx.opened?.map);
       if (/Block scalar/.test(message)) return BLOCK_TEXT;
       const quote = /Missing closing (["'])quote/.exec(message);
       if (quote) return `close the string with \`${quote[1]}\` (or remove the opening one)`;

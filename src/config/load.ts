@@ -181,6 +181,17 @@ class Loader {
         },
       });
     }
+    if (/^(?:BAD_INDENT|MISSING_CHAR)$/.test(code)) {
+      // an unclosed `[` / `{` ends where the next token starts: that is where the error is
+      visit(doc, {
+        Collection: (_key, node) => {
+          if (node.flow && node.range && (node.range[1] === offset || node.range[2] === offset)) {
+            (ctx.opened ??= {})[isSeq(node) ? 'list' : 'map'] = this.lc.linePos(node.range[0]).line;
+          }
+          return undefined;
+        },
+      });
+    }
     return ctx;
   }
 

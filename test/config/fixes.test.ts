@@ -164,9 +164,14 @@ describe('YAML errors: a fix for what the parser found', () => {
   const cases: [string, string, string][] = [
     ['BAD_INDENT: keys out of line', 'version: 1\nthresholds:\n    checks: ["rate>0.9"]\n  http_reqs: ["rate>1"]\n', 'start this key in the same column as the other keys of its map (the same number of spaces)'],
     [
-      'BAD_INDENT: an unclosed [',
-      'version: 1\nthresholds:\n  checks: ["rate>0.9"\n',
-      'close the list with `]` on the same line (`key: ["a", "b"]`); if it goes on over several lines, indent them more than its key',
+      'BAD_INDENT: an unclosed [, reported on the next line',
+      'version: 1\nthresholds:\n  checks: ["rate>0.9"\n  http_reqs: ["rate>1"]\n',
+      'close the `[` opened on line 3 with `]` on the same line (`key: ["a", "b"]`); if it goes on over several lines, indent them more than its key',
+    ],
+    [
+      'BAD_INDENT: an unclosed { inside a list',
+      'version: 1\nthresholds:\n  checks: [{ threshold: "rate>0.9" ]\n',
+      'close the `{` opened on line 3 with `}` on the same line (`{ threshold: "p(99)<500" }`); if it goes on over several lines, indent them more than its key',
     ],
     ['MULTILINE_IMPLICIT_KEY: a key without `:`', 'version: 1\nthresholds\n  checks: ["rate>0.9"]\n', 'end the key with `:`: `thresholds:`'],
     ['MISSING_CHAR: no `,` between items', 'version: 1\nthresholds:\n  checks: ["rate>0.9" "rate<1"]\n', 'separate the items with `,`, e.g. `["p(95)<400", "p(99)<500"]`'],
@@ -184,7 +189,7 @@ describe('YAML errors: a fix for what the parser found', () => {
     ],
     ['BAD_SCALAR_START: a value starting with %', 'version: 1\nmarginal: %10\n', 'quote the value: a value that starts with `%` must be in quotes, e.g. "10%"'],
     ['MULTIPLE_DOCS', 'version: 1\n---\nversion: 1\n', 'keep one YAML document: remove the `---` line and merge what follows it into the first'],
-    ['MISSING_CHAR: an unclosed [ at the top level', '[version: 1\n', 'close the list with `]` on the same line (`key: ["a", "b"]`); if it goes on over several lines, indent them more than its key'],
+    ['MISSING_CHAR: an unclosed [ at the top level', '[version: 1\n', 'close the `[` opened on line 1 with `]` on the same line (`key: ["a", "b"]`); if it goes on over several lines, indent them more than its key'],
     ['MISSING_CHAR: an unclosed quote', 'version: 1\nthresholds:\n  checks: ["rate>0.9]\n', 'close the string with `"` (or remove the opening one)'],
     ['NON_STRING_KEY: a list as a key', 'version: 1\n? [a]\n: 1\n', 'write the key as a plain string (a metric name, a scenario name…), not a list, a map or a tagged value'],
     ['TAG_RESOLVE_FAILED', 'version: 1\nthresholds: !a!\n', 'remove the `!…` tag: thresholds.yml needs no YAML tags'],
