@@ -50102,7 +50102,7 @@ function extend(target) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1972);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7753);
 // Entry of the bundled CLI (dist/cli/index.js). The only CLI module with a top-level call.
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2), {
@@ -50117,7 +50117,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1972:
+/***/ 7753:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50126,7 +50126,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   iW: () => (/* binding */ main)
 });
 
-// UNUSED EXPORTS: USAGE, cliLogger
+// UNUSED EXPORTS: EVALUATE_OPTIONS, USAGE, cliLogger
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
@@ -51044,18 +51044,48 @@ class InputError extends Error {
         this.hint = hint;
     }
 }
-/** Turns anything thrown (including non-Error values) into an Error, so `setFailed` and exit codes see it. */
+/**
+ * Turns anything thrown (including non-Error values) into an Error, so `setFailed` and exit codes see it.
+ * An Error of another realm (a vm context, a worker) is not `instanceof Error` here: its string `message`
+ * is used. Values JSON cannot write (`undefined`, a Symbol, a function, a BigInt, a cycle) fall back to
+ * `String(thrown)`, so the message is never empty.
+ */
 function asError(thrown) {
     if (thrown instanceof Error)
         return thrown;
     if (typeof thrown === 'string')
         return new Error(thrown);
+    if (thrown !== null && typeof thrown === 'object') {
+        const message = thrown.message;
+        if (typeof message === 'string' && message.length > 0) {
+            const error = new Error(message);
+            const name = thrown.name;
+            if (typeof name === 'string' && name.length > 0)
+                error.name = name;
+            const stack = thrown.stack;
+            if (typeof stack === 'string')
+                error.stack = stack;
+            return error;
+        }
+    }
+    let text;
     try {
-        return new Error(JSON.stringify(thrown));
+        const json = JSON.stringify(thrown);
+        if (typeof json === 'string')
+            text = json;
     }
     catch {
-        return new Error(String(thrown));
+        // a cycle or a BigInt: String() below
     }
+    if (text === undefined) {
+        try {
+            text = String(thrown);
+        }
+        catch {
+            text = Object.prototype.toString.call(thrown);
+        }
+    }
+    return new Error(text);
 }
 
 ;// CONCATENATED MODULE: ./src/collectors/presets-list.ts
@@ -51203,12 +51233,16 @@ function didYouMean(word, candidates) {
 /** A threshold expression or metric key that does not parse; the message says what is wrong and what is allowed. */
 class ExpressionError extends Error {
     hint;
+    replacement;
     name = 'ExpressionError';
     constructor(message, 
     /** How to write it instead. */
-    hint) {
+    hint, 
+    /** For a misspelt aggregation: the one meant (`p(99)` for `p99`), so the fix can show the whole expression. */
+    replacement) {
         super(message);
         this.hint = hint;
+        this.replacement = replacement;
     }
 }
 const OPERATORS = ['<', '<=', '>', '>=', '==', '===', '!='];
@@ -51247,7 +51281,7 @@ function parseAggregation(text) {
     if (m) {
         const n = m[1];
         if (!P_NUMBER_RE.test(n)) {
-            throw new ExpressionError(`\`${t}\`: the percentile must be a plain number between 0 (exclusive) and 100, e.g. p(95) or p(99.9)`);
+            throw new ExpressionError(`\`${t}\`: the percentile must be a plain number between 0 (exclusive) and 100, e.g. p(95) or p(99.9)`, 'e.g. p(95), p(99), p(99.9)');
         }
         const p = Number(n);
         if (!(p > 0 && p <= 100))
@@ -51256,8 +51290,11 @@ function parseAggregation(text) {
     }
     const bare = /^[pP]\s*\(?\s*(\d+(?:\.\d+)?)\s*\)?$/.exec(t);
     if (bare)
-        throw new ExpressionError(`unknown aggregation \`${t}\`; allowed: ${ALLOWED_AGGS}. Did you mean \`p(${bare[1]})\`?`);
-    throw new ExpressionError(`unknown aggregation \`${t}\`; allowed: ${ALLOWED_AGGS}.${didYouMean(t, SIMPLE_AGGREGATIONS)}`);
+        throw new ExpressionError(`unknown aggregation \`${t}\`; allowed: ${ALLOWED_AGGS}. Did you mean \`p(${bare[1]})\`?`, `write \`p(${bare[1]})\``, `p(${bare[1]})`);
+    const meant = closest(t, SIMPLE_AGGREGATIONS);
+    if (meant !== undefined)
+        throw new ExpressionError(`unknown aggregation \`${t}\`; allowed: ${ALLOWED_AGGS}.${didYouMean(t, SIMPLE_AGGREGATIONS)}`, `write \`${meant}\``, meant);
+    throw new ExpressionError(`unknown aggregation \`${t}\`; allowed: ${ALLOWED_AGGS}.`, GRAMMAR);
 }
 /**
  * Parses a k6 threshold expression: `aggregation operator number` (`p(99)<500`, `rate >= 0.999`),
@@ -51276,9 +51313,20 @@ function parseExpression(text) {
         throw new ExpressionError(`\`${t}\` has no comparison operator; allowed: ${ALLOWED_OPS}`, GRAMMAR);
     const rest = t.slice(at);
     const operator = ['===', '==', '!=', '<=', '>=', '<', '>'].find((op) => rest.startsWith(op));
-    if (operator === undefined)
-        throw new ExpressionError(`\`${t}\`: \`${rest.slice(0, 2)}\` is not a comparison operator; allowed: ${ALLOWED_OPS}`, GRAMMAR);
-    const aggregation = parseAggregation(t.slice(0, at));
+    if (operator === undefined) {
+        const swapped = { '=>': '>=', '=<': '<=', '<>': '!=' }[rest.slice(0, 2)];
+        throw new ExpressionError(`\`${t}\`: \`${rest.slice(0, 2)}\` is not a comparison operator; allowed: ${ALLOWED_OPS}`, swapped ? `write \`${t.slice(0, at).trim()}${swapped}${rest.slice(2).trim()}\`` : GRAMMAR);
+    }
+    let aggregation;
+    try {
+        aggregation = parseAggregation(t.slice(0, at));
+    }
+    catch (err) {
+        // the fix shows the whole expression with the aggregation meant: `p99<500` → `p(99)<500`
+        if (err instanceof ExpressionError && err.replacement !== undefined)
+            throw new ExpressionError(err.message, `write \`${err.replacement}${operator}${rest.slice(operator.length).trim()}\``);
+        throw err;
+    }
     const right = rest.slice(operator.length).trim();
     if (right === '')
         throw new ExpressionError(`\`${t}\`: the limit after \`${operator}\` is missing`, GRAMMAR);
@@ -51287,14 +51335,14 @@ function parseExpression(text) {
     if (ABSOLUTE_RE.test(right)) {
         const value = Number(right);
         if (!Number.isFinite(value))
-            throw new ExpressionError(`\`${t}\`: the limit \`${right}\` is not a finite number`);
+            throw new ExpressionError(`\`${t}\`: the limit \`${right}\` is not a finite number`, 'write a limit that fits in a double, e.g. `1e9`');
         return { text, aggregation, operator, value };
     }
     const rel = RELATIVE_RE.exec(right);
     if (rel) {
         const magnitude = Number(rel[2]);
         if (!Number.isFinite(magnitude))
-            throw new ExpressionError(`\`${t}\`: the change \`${right}\` is not a finite number`);
+            throw new ExpressionError(`\`${t}\`: the change \`${right}\` is not a finite number`, 'e.g. `+10%` or `+0.005`');
         if (operator === '==' || operator === '===' || operator === '!=') {
             throw new ExpressionError(`\`${t}\`: a relative limit compares with < <= > or >=, not ${operator}`, 'e.g. `p(99)<+10%` (may grow at most 10% over the baseline)');
         }
@@ -51325,34 +51373,42 @@ function parseSelector(raw) {
     if (name === '')
         throw new ExpressionError(`\`${raw}\`: the metric name is missing`, 'write `metric` or `metric{tag:value}`');
     if (!METRIC_NAME_RE.test(name)) {
-        throw new ExpressionError(`\`${name}\` is not a valid k6 metric name: allowed are letters, digits and \`_\`, not starting with a digit, up to 128 characters`, brace < 0 && /[{}:]/.test(raw) ? 'a tag filter is written `metric{tag:value}`' : undefined);
+        const fixed = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^(\d)/, '_$1').slice(0, 128);
+        throw new ExpressionError(`\`${name}\` is not a valid k6 metric name: allowed are letters, digits and \`_\`, not starting with a digit, up to 128 characters`, brace < 0 && /[{}:]/.test(raw) ? 'a tag filter is written `metric{tag:value}`' : METRIC_NAME_RE.test(fixed) ? `write \`${fixed}\` (the name the metric has in the k6 script)` : undefined);
     }
     if (brace < 0)
         return { raw, metric: name, tags: [] };
     const body = raw.slice(brace).trim();
-    if (!body.endsWith('}'))
-        throw new ExpressionError(`\`${raw}\`: the tag filter is not closed with \`}\``, 'write `metric{tag:value,tag2:value2}`');
+    if (!body.endsWith('}')) {
+        // `{endpoint:trades` or `{endpoint:trades)`: close it (a stray closing bracket becomes the brace)
+        const closed = /[)\]]$/.test(body) ? `${body.slice(0, -1).trimEnd()}}` : `${body}}`;
+        throw new ExpressionError(`\`${raw}\`: the tag filter is not closed with \`}\``, `write \`${name}${closed}\``);
+    }
     const inner = body.slice(1, -1);
-    if (/[{}]/.test(inner))
-        throw new ExpressionError(`\`${raw}\`: braces cannot nest in a tag filter`, 'write `metric{tag:value,tag2:value2}`');
+    if (/[{}]/.test(inner)) {
+        throw new ExpressionError(`\`${raw}\`: braces cannot nest in a tag filter`, `write \`${name}{${inner.replace(/[{}]/g, '')}}\` (one pair of braces, \`tag:value\` pairs separated by \`,\`)`);
+    }
     if (inner.trim() === '')
         throw new ExpressionError(`\`${raw}\`: the tag filter is empty`, `write \`${name}\` alone, or \`${name}{tag:value}\``);
     const tags = [];
     for (const part of inner.split(',')) {
         const colon = part.indexOf(':');
-        if (colon < 0)
-            throw new ExpressionError(`\`${raw}\`: \`${part.trim()}\` is not \`tag:value\``, 'write `metric{tag:value,tag2:value2}`; use `tag:*` for every value');
+        if (colon < 0) {
+            const tag = part.trim();
+            throw new ExpressionError(`\`${raw}\`: \`${tag}\` is not \`tag:value\``, /^[A-Za-z_][\w.-]*$/.test(tag) ? `write \`${name}{${tag}:VALUE}\` for one value, or \`${name}{${tag}:*}\` for every value` : 'write `metric{tag:value,tag2:value2}`; use `tag:*` for every value');
+        }
         const key = part.slice(0, colon).trim();
         const value = part
             .slice(colon + 1)
             .trim()
             .replace(/^["']+|["']+$/g, '');
         if (key === '')
-            throw new ExpressionError(`\`${raw}\`: a tag name is missing before \`:\``, 'write `metric{tag:value}`');
+            throw new ExpressionError(`\`${raw}\`: a tag name is missing before \`:\``, `write \`${name}{tag:value}\`, e.g. \`${name}{endpoint:trades}\``);
         if (value === '')
             throw new ExpressionError(`\`${raw}\`: tag \`${key}\` has no value`, `write \`${key}:value\`, or \`${key}:*\` for every value`);
-        if (tags.some((t) => t.key === key))
-            throw new ExpressionError(`\`${raw}\`: tag \`${key}\` appears twice`, 'a sample has one value per tag: list each tag once');
+        if (tags.some((t) => t.key === key)) {
+            throw new ExpressionError(`\`${raw}\`: tag \`${key}\` appears twice`, `a sample has one value per tag: list \`${key}\` once, and use one key per value (\`${name}{${key}:a}\`, \`${name}{${key}:b}\`) or \`${key}:*\``);
+        }
         tags.push({ key, value });
     }
     return { raw, metric: name, tags };
@@ -60989,6 +61045,313 @@ function jsonSchema() {
     return z.toJSONSchema(configSchema, { target: 'draft-7' });
 }
 
+;// CONCATENATED MODULE: ./src/config/hints.ts
+// The "fix:" lines of thresholds.yml problems: how to write the thing instead, in the user's own terms
+// where possible (their key, their value). Shared by every check so the same mistake gets the same fix.
+
+
+/** `key: value` as a line of YAML, quoting a key that YAML would misread (`{`, `:`, `#`…). */
+function yamlLine(key, value) {
+    return `${yamlKey(key)}: ${value}`;
+}
+function yamlKey(key) {
+    return /^[A-Za-z0-9_.-]+$/.test(key) ? key : JSON.stringify(key);
+}
+/** A flow list of strings: `["p(95)<400", "p(99)<500"]`. */
+function flowList(items) {
+    return `[${items.map((s) => JSON.stringify(s)).join(', ')}]`;
+}
+/** `a`, `a or b`, `a, b or c`. */
+function orList(items) {
+    if (items.length <= 1)
+        return items.join('');
+    return `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+/** Indents every line after the first by `width` spaces (a multi-line fix under its `fix:` label). */
+function indentHint(hint, width) {
+    return hint.replace(/\n/g, `\n${' '.repeat(width)}`);
+}
+// ───────────────────────────── enumerations ─────────────────────────────
+/** What each value of an enumeration means, for fixes that offer a choice. */
+const MEANINGS = {
+    'fail-on': { fail: 'only failing criteria fail the gate; the default', marginal: 'marginal criteria fail the gate too' },
+    'no-data': { pass: 'reported only', warn: 'the verdict is at best CONDITIONALLY_APPROVED; the default', fail: 'fails the gate' },
+    window: { all: 'the whole run; the default', steady: 'only while VUs are at their peak' },
+    severity: { error: 'fails the gate; the default', warn: 'reported, never fails the gate' },
+    source: { direct: 'read the service directly', prometheus: 'read its exporter in Prometheus' },
+};
+/** Words people write for an allowed value (`severity: warning`, `fail-on: warn`). */
+const SYNONYMS = {
+    'fail-on': { error: 'fail', failure: 'fail', failed: 'fail' },
+    'no-data': { ignore: 'pass', skip: 'pass', ok: 'pass', warning: 'warn', error: 'fail' },
+    window: { full: 'all', whole: 'all', run: 'all', peak: 'steady', 'steady-state': 'steady', steady_state: 'steady' },
+    severity: { warning: 'warn', info: 'warn', fail: 'error', failure: 'error', critical: 'error' },
+};
+/**
+ * The fix for a value outside an enumeration: the likely intended value when there is one
+ * (`no-data: wrn` → `no-data: warn`), else each allowed value with what it means.
+ */
+function enumHint(key, value, allowed) {
+    const text = typeof value === 'string' ? value.trim() : String(value);
+    const intended = closest(text, allowed) ?? SYNONYMS[key]?.[text.toLowerCase()];
+    const meaning = MEANINGS[key];
+    if (intended !== undefined && allowed.includes(intended)) {
+        const why = meaning?.[intended];
+        return `write \`${yamlLine(key, intended)}\`${why ? ` (${why})` : ''}`;
+    }
+    if (allowed.length > 4 || meaning === undefined)
+        return `write one of the allowed values, e.g. \`${yamlLine(key, allowed[0] ?? '')}\``;
+    return `write ${orList(allowed.map((v) => `\`${yamlLine(key, v)}\`${meaning[v] ? ` (${meaning[v]})` : ''}`))}`;
+}
+// ───────────────────────────── shapes ─────────────────────────────
+const DEFAULT_KEY = 'http_req_duration';
+const DEFAULT_EXPRESSION = 'p(95)<400';
+function isExpression(text) {
+    try {
+        parseExpression(text);
+        return true;
+    }
+    catch (err) {
+        if (err instanceof ExpressionError)
+            return false;
+        throw err;
+    }
+}
+function isSelector(text) {
+    try {
+        parseSelector(text);
+        return true;
+    }
+    catch (err) {
+        if (err instanceof ExpressionError)
+            return false;
+        throw err;
+    }
+}
+/** Expressions written in one string, `p(95)<400, p(99)<500` or `p(95)<400 p(99)<500`, when they all parse. */
+function splitExpressions(text) {
+    const unquote = (s) => s.trim().replace(/^["']|["']$/g, '');
+    const t = unquote(text.trim().replace(/^[-[\s]+|[\]\s]+$/g, ''));
+    if (t === '')
+        return undefined;
+    if (isExpression(t))
+        return [t];
+    const parts = t
+        .split(/\s*,\s*|\s+-\s+/)
+        .map(unquote)
+        .filter((s) => s !== '');
+    if (parts.length > 1 && parts.every(isExpression))
+        return parts;
+    const words = t.split(/\s+/);
+    if (words.length > 1 && words.every(isExpression))
+        return words;
+    return undefined;
+}
+/** A metric key and its expressions read out of a one-line string such as `http_req_duration p(95)<400`. */
+function entryFromString(text) {
+    const m = /^\s*([^\s:]+(?:\{[^}]*\})?)\s*:?\s+(.+)$/.exec(text);
+    if (!m)
+        return undefined;
+    const key = m[1];
+    const expressions = splitExpressions(m[2]);
+    if (!expressions || !isSelector(key))
+        return undefined;
+    return { key, expressions };
+}
+/**
+ * The fix for `thresholds` that is not a map: the right shape, built from what was written when it
+ * can be read (`thresholds: "http_req_duration p(95)<400"`), else a generic example.
+ */
+function thresholdsMapHint(value) {
+    const lines = [];
+    if (typeof value === 'string') {
+        const entry = entryFromString(value);
+        if (entry)
+            lines.push(yamlLine(entry.key, flowList(entry.expressions)));
+    }
+    else if (Array.isArray(value)) {
+        if (value.length > 0 && value.every((v) => typeof v === 'string' && isExpression(v)))
+            lines.push(yamlLine(DEFAULT_KEY, flowList(value)));
+        else if (value.every((v) => typeof v === 'string' && entryFromString(v) !== undefined)) {
+            for (const v of value) {
+                const entry = entryFromString(v);
+                lines.push(yamlLine(entry.key, flowList(entry.expressions)));
+            }
+        }
+        else if (value.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) {
+            // `- http_req_duration: [...]` items: the same keys without the dashes
+            for (const item of value) {
+                for (const [key, list] of Object.entries(item)) {
+                    if (Array.isArray(list) && list.every((e) => typeof e === 'string'))
+                        lines.push(yamlLine(key, flowList(list)));
+                    else if (typeof list === 'string')
+                        lines.push(yamlLine(key, flowList(splitExpressions(list) ?? [list])));
+                }
+            }
+        }
+    }
+    if (lines.length === 0)
+        lines.push(yamlLine(DEFAULT_KEY, flowList([DEFAULT_EXPRESSION])));
+    const lead = value === null ? 'list metric keys under it, each with a list of expressions (or remove the empty `thresholds:`):' : 'write a map, one metric key per line, each with a list of expressions:';
+    return `${lead}\nthresholds:\n${lines.map((l) => `  ${l}`).join('\n')}`;
+}
+/** An expression that suits `metric` (a built-in's type, else a latency limit). */
+function exampleExpression(metric) {
+    if (metric === 'http_req_failed')
+        return 'rate<0.01';
+    if (metric === 'checks' || metric === 'availability')
+        return 'rate>0.99';
+    if (metric === 'vus' || metric === 'vus_max')
+        return 'max<=100';
+    if (['http_reqs', 'iterations', 'dropped_iterations', 'data_sent', 'data_received'].includes(metric))
+        return 'rate>=100';
+    return DEFAULT_EXPRESSION;
+}
+/** A map of scalars on one line, `{ threshold: "p(99)<500", marginal: 5% }`, or undefined when a value is not a scalar. */
+function flowMap(value) {
+    const parts = [];
+    for (const [k, v] of Object.entries(value)) {
+        if (typeof v === 'string')
+            parts.push(`${yamlKey(k)}: ${/^[A-Za-z0-9_.%-]+$/.test(v) ? v : JSON.stringify(v)}`);
+        else if (typeof v === 'number' || typeof v === 'boolean')
+            parts.push(`${yamlKey(k)}: ${String(v)}`);
+        else
+            return undefined;
+    }
+    return `{ ${parts.join(', ')} }`;
+}
+/** The fix for a metric key whose value is not a list: the same expression(s), or the same object, in a list. */
+function expressionListHint(key, value) {
+    const metric = key.split('{')[0]?.trim() ?? key;
+    const why = '(k6 thresholds are always a list, even for one expression)';
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+        const map = flowMap(value);
+        if (map !== undefined)
+            return `write \`${yamlLine(key, `[${map}]`)}\` ${why}`;
+    }
+    const expressions = typeof value === 'string' ? (splitExpressions(value) ?? [value]) : [exampleExpression(metric)];
+    return `write \`${yamlLine(key, flowList(expressions))}\` ${why}`;
+}
+/** The fix for an unknown key: rename a misspelling, move a metric key under `thresholds:`, or remove it. */
+function unknownKeyHint(key, allowed, topLevel, value) {
+    const c = closest(key, allowed);
+    if (c !== undefined && c !== key)
+        return `rename \`${key}\` to \`${c}\``;
+    if (topLevel && Array.isArray(value) && isSelector(key))
+        return `metric keys go under \`thresholds:\`; indent \`${key}:\` below a \`thresholds:\` line`;
+    return `remove \`${key}\`, or use one of the allowed keys`;
+}
+const GENERIC_YAML_FIX = 'fix the YAML syntax (indentation, quotes, a missing `:`)';
+/** The fix for a `[` or `{` that is not closed, naming the line it was opened on when known. */
+function closeHint(kind, openedLine) {
+    const [open, close, example] = kind === 'list' ? ['[', ']', '`key: ["a", "b"]`'] : ['{', '}', '`{ threshold: "p(99)<500" }`'];
+    const which = openedLine === undefined ? `the ${kind}` : `the \`${open}\` opened on line ${openedLine}`;
+    return `close ${which} with \`${close}\` on the same line (${example}); if it goes on over several lines, indent them more than its key`;
+}
+const BLOCK_TEXT = 'indent every line of the `|` or `>` text the same, more than its key, or write the value in quotes on one line';
+/** The fix for an error of the `yaml` package, by its `code` (and, where one code covers several mistakes, its message). */
+function yamlErrorHint(code, message, ctx) {
+    switch (code) {
+        case 'DUPLICATE_KEY': {
+            const d = ctx.duplicate;
+            if (!d)
+                return 'each key may appear once in a map: merge the two entries, or remove one';
+            return d.lists
+                ? `\`${d.key}\` is already on line ${d.firstLine}: merge the two lists into one \`${d.key}:\` entry, or remove one`
+                : `\`${d.key}\` is already on line ${d.firstLine}: keep one \`${d.key}:\` and remove the other`;
+        }
+        case 'TAB_AS_INDENT':
+            return 'indent with spaces, not tabs (YAML does not allow tabs in indentation), e.g. 2 spaces per level';
+        case 'BAD_INDENT':
+            if (/Flow sequence/.test(message))
+                return closeHint('list', ctx.opened?.list);
+            if (/Flow map/.test(message))
+                return closeHint('map', ctx.opened?.map);
+            if (/mapping items/.test(message))
+                return 'start this key in the same column as the other keys of its map (the same number of spaces)';
+            if (/sequence items/.test(message))
+                return 'start every `- ` item of this list in the same column';
+            if (/Block scalar/.test(message))
+                return BLOCK_TEXT;
+            return 'indent the lines of this value more than its key, with spaces';
+        case 'MISSING_CHAR': {
+            if (/Flow sequence/.test(message))
+                return closeHint('list', ctx.opened?.list);
+            if (/Flow map/.test(message))
+                return closeHint('map', ctx.opened?.map);
+            if (/Block scalar/.test(message))
+                return BLOCK_TEXT;
+            const quote = /Missing closing (["'])quote/.exec(message);
+            if (quote)
+                return `close the string with \`${quote[1]}\` (or remove the opening one)`;
+            if (/followed by map values/.test(message))
+                return 'add `:` after the key (`key: value`), or remove the stray text';
+            if (/Missing , or :|Missing ,/.test(message))
+                return 'separate the items with `,`, e.g. `["p(95)<400", "p(99)<500"]`';
+            if (/Missing space after :/.test(message))
+                return 'put a space after `:`, e.g. `{ threshold: "p(99)<500" }`';
+            if (/Comments must be separated/.test(message))
+                return 'put a space before `#` (or quote a value that contains `#`)';
+            if (/Tags and anchors/.test(message))
+                return 'put a space after the anchor or tag, e.g. `&name [...]`';
+            if (/without - indicator/.test(message))
+                return 'start each list item with `- `, in the same column as the others';
+            if (/directives-end/.test(message))
+                return 'remove the `%` directive line (thresholds.yml needs none), or follow it with a `---` line';
+            return GENERIC_YAML_FIX;
+        }
+        case 'MULTILINE_IMPLICIT_KEY': {
+            const bare = /^\s*(?:-\s+)?([^\s:#"'[\]{}]+)\s*$/.exec(ctx.lineText);
+            if (bare)
+                return `end the key with \`:\`: \`${bare[1]}:\``;
+            return 'end each key with `:` and keep a key and the start of its value on one line';
+        }
+        case 'BLOCK_AS_IMPLICIT_KEY':
+            if (/Nested mappings/.test(message))
+                return 'put the nested key on the next line, indented under its parent (`parent:` then `  key: value`), or use braces: `parent: { key: value }`';
+            return 'end the key above with `:` and start every `- ` item of the list in the same column, indented under it';
+        case 'UNEXPECTED_TOKEN': {
+            if (/block-seq-ind on same line/.test(message))
+                return 'put `- item` lines on the lines below the key, indented, or write the list in brackets: `key: ["a", "b"]`';
+            if (/Unexpected , in|Unexpected empty item/.test(message))
+                return 'remove the extra `,`';
+            const closer = /flow-(seq|map)-end token/.exec(message);
+            if (closer)
+                return closer[1] === 'seq' ? 'remove the extra `]`, or add the `[` it closes' : 'remove the extra `}`, or add the `{` it closes';
+            if (/Block scalar header/.test(message))
+                return 'after `|` or `>` only `-`, `+` or an indentation digit may follow on that line';
+            if (/at node end/.test(message))
+                return 'remove the text after the value, or quote the whole value (a value that contains `"` goes in single quotes)';
+            return 'remove the unexpected text, or quote the value it belongs to';
+        }
+        case 'BLOCK_IN_FLOW':
+            return 'inside `[ ]` or `{ }` write the items on one line separated by `,` (no `- ` items, no indented keys), e.g. `{ threshold: "p(99)<500", marginal: 5% }`';
+        case 'BAD_SCALAR_START': {
+            const ch = /character (\S+)/.exec(message)?.[1];
+            return `quote the value: a value that starts with ${ch ? `\`${ch}\`` : 'a YAML indicator'} must be in quotes, e.g. "${ch === '%' ? '10%' : '…'}"`;
+        }
+        case 'BAD_DQ_ESCAPE':
+            return 'in double quotes write a backslash as `\\\\`, or use single quotes';
+        case 'BAD_ALIAS':
+            return 'quote the value: in YAML `*` starts an alias and `&` an anchor, e.g. "*"';
+        case 'MULTIPLE_DOCS':
+            return 'keep one YAML document: remove the `---` line and merge what follows it into the first';
+        case 'KEY_OVER_1024_CHARS':
+            return 'shorten the key: at most 1024 characters before its `:`';
+        case 'NON_STRING_KEY':
+            return 'write the key as a plain string (a metric name, a scenario name…), not a list, a map or a tagged value';
+        case 'TAG_RESOLVE_FAILED':
+            return 'remove the `!…` tag: thresholds.yml needs no YAML tags';
+        case 'MULTIPLE_ANCHORS':
+        case 'MULTIPLE_TAGS':
+        case 'BAD_PROP_ORDER':
+        case 'ALIAS_PROPS':
+            return 'give a value at most one anchor (`&name`) and no tags';
+        default:
+            return GENERIC_YAML_FIX;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/config/rules.ts
 
 
@@ -61055,7 +61418,11 @@ function ingestOptionsFor(config, scenario) {
 
 
 
-/** thresholds.yml has problems; `problems` lists every one, in file order. */
+
+/**
+ * thresholds.yml has problems; `problems` lists every one, in file order. A hint may span several
+ * lines (a YAML example); the message indents them under its `fix:` label.
+ */
 class ConfigError extends InputError {
     file;
     problems;
@@ -61063,7 +61430,7 @@ class ConfigError extends InputError {
         const one = problems.length === 1 ? problems[0] : undefined;
         super(one
             ? one.message
-            : `${problems.length} problems in ${file}:\n${problems.map((p) => `  ${p.where}: ${p.message}${p.hint ? `\n    fix: ${p.hint}` : ''}`).join('\n')}`, one?.where, one?.hint);
+            : `${problems.length} problems in ${file}:\n${problems.map((p) => `  ${p.where}: ${p.message}${p.hint ? `\n    fix: ${indentHint(p.hint, 9)}` : ''}`).join('\n')}`, one?.where, one?.hint === undefined ? undefined : indentHint(one.hint, 7));
         this.file = file;
         this.problems = problems;
     }
@@ -61117,11 +61484,13 @@ class Loader {
         this.env = env;
     }
     load() {
-        const doc = (0,dist/* parseDocument */.Tp)(this.text, { lineCounter: this.lc, prettyErrors: true, merge: true, uniqueKeys: true });
+        const doc = (0,dist/* parseDocument */.Tp)(this.text, { lineCounter: this.lc, prettyErrors: true, merge: true, uniqueKeys: true, stringKeys: true });
         for (const e of doc.errors) {
             const offset = e.pos[0];
-            const first = (e.message.split('\n')[0] ?? e.message).replace(/ at line \d+, column \d+:?$/, '');
-            this.add(offset, `YAML syntax: ${first}`, 'fix the YAML syntax (indentation, quotes, a missing `:`)');
+            const first = (e.message.split('\n')[0] ?? e.message)
+                .replace(/ at line \d+, column \d+:?$/, '')
+                .replace(/^With stringKeys, all keys must be strings$/, 'a key must be a plain string');
+            this.add(offset, `YAML syntax: ${first}`, yamlErrorHint(e.code, first, this.yamlContext(doc, e.code, offset)));
         }
         if (this.problems.length)
             this.fail();
@@ -61161,6 +61530,41 @@ class Loader {
         if (this.problems.length)
             this.fail();
         return config;
+    }
+    /** The line of a YAML error and, for a duplicate key, where the key first appears. */
+    yamlContext(doc, code, offset) {
+        const { line } = this.lc.linePos(offset);
+        const start = this.lc.lineStarts[line - 1] ?? 0;
+        const end = this.text.indexOf('\n', start);
+        const ctx = { lineText: this.text.slice(start, end < 0 ? undefined : end) };
+        if (code === 'DUPLICATE_KEY') {
+            (0,dist/* visit */.YR)(doc, {
+                Map: (_key, map) => {
+                    const at = map.items.findIndex((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.range?.[0] === offset);
+                    if (at < 0)
+                        return undefined;
+                    const dup = map.items[at];
+                    const name = dup.key.value;
+                    const first = map.items.slice(0, at).find((p) => (0,dist/* isScalar */.jn)(p.key) && p.key.value === name);
+                    if (first && (0,dist/* isScalar */.jn)(first.key) && first.key.range) {
+                        ctx.duplicate = { key: String(name), firstLine: this.lc.linePos(first.key.range[0]).line, lists: (0,dist/* isSeq */.oP)(first.value) && (0,dist/* isSeq */.oP)(dup.value) };
+                    }
+                    return dist/* visit */.YR.BREAK;
+                },
+            });
+        }
+        if (/^(?:BAD_INDENT|MISSING_CHAR)$/.test(code)) {
+            // an unclosed `[` / `{` ends where the next token starts: that is where the error is
+            (0,dist/* visit */.YR)(doc, {
+                Collection: (_key, node) => {
+                    if (node.flow && node.range && (node.range[1] === offset || node.range[2] === offset)) {
+                        (ctx.opened ??= {})[(0,dist/* isSeq */.oP)(node) ? 'list' : 'map'] = this.lc.linePos(node.range[0]).line;
+                    }
+                    return undefined;
+                },
+            });
+        }
+        return ctx;
     }
     // ───────────────────────────── positions ─────────────────────────────
     posAt(offset) {
@@ -61234,7 +61638,7 @@ class Loader {
                 const allowed = allowedKeys(path);
                 for (const key of issue.keys ?? []) {
                     const ctx = where === '' ? 'at the top level' : `in ${where}`;
-                    this.add(this.keyOffset(path, key), `unknown key \`${key}\` ${ctx}; allowed: ${allowed.join(', ')}.${didYouMean(key, allowed)}`);
+                    this.add(this.keyOffset(path, key), `unknown key \`${key}\` ${ctx}; allowed: ${allowed.join(', ')}.${didYouMean(key, allowed)}`, unknownKeyHint(key, allowed, path.length === 0, valueAt(data, [...path, key])));
                 }
                 return;
             }
@@ -61272,7 +61676,7 @@ class Loader {
                     this.add(this.offsetOf(path), `${what}; allowed: 1`, 'write `version: 1`');
                     return;
                 }
-                this.add(this.offsetOf(path), `${show(value)} is not allowed for \`${last}\`; allowed: ${values.join(', ')}.${didYouMean(String(value), values)}`);
+                this.add(this.offsetOf(path), `${show(value)} is not allowed for \`${last}\`; allowed: ${values.join(', ')}.${didYouMean(String(value), values)}`, enumHint(last, value, values));
                 return;
             }
             case 'invalid_format':
@@ -61286,7 +61690,7 @@ class Loader {
     }
     typeProblem(path, value) {
         const where = describePath(path);
-        const expected = expectedAt(path);
+        const expected = expectedAt(path, value);
         const last = path[path.length - 1];
         const offset = value === null && typeof last === 'string' ? this.keyOffset(path.slice(0, -1), last) : this.offsetOf(path);
         this.add(offset, `${where}: expected ${expected.what}, got ${show(value)}`, expected.hint);
@@ -61526,10 +61930,11 @@ class Loader {
                 if (hasPreset === hasProm) {
                     this.add(keyAt, hasPreset ? `utilization metric ${name} has both \`preset\` and \`prometheus\`` : `utilization metric ${name} needs \`preset\` or \`prometheus\``, `e.g. \`${name}: { preset: postgres.connections }\` or \`${name}: { prometheus: 'sum(up)' }\`; presets: ${PRESET_NAMES.join(', ')}`);
                 }
-                if (hasProm && m.prometheus.trim() === '')
-                    this.add(this.offsetOf([...mPath, 'prometheus']), `utilization metric ${name}: the PromQL expression is empty`);
+                if (hasProm && m.prometheus.trim() === '') {
+                    this.add(this.offsetOf([...mPath, 'prometheus']), `utilization metric ${name}: the PromQL expression is empty`, `e.g. \`${name}: { prometheus: 'sum(rate(http_requests_total[1m]))' }\`, or use a preset`);
+                }
                 const preset = typeof m.preset === 'string' ? m.preset : undefined;
-                if (preset?.startsWith('k8s.') && typeof m.namespace !== 'string') {
+                if (preset?.startsWith('k8s.') && m.namespace === undefined) {
                     this.add(keyAt, `utilization metric ${name}: preset ${preset} needs \`namespace\``, `e.g. \`${name}: { preset: ${preset}, namespace: preview, workload: api }\``);
                 }
                 const params = {};
@@ -61633,14 +62038,14 @@ function isThresholdsPath(path, depth) {
     const i = path[0] === 'thresholds' ? 0 : path[0] === 'scenarios' && path[2] === 'thresholds' ? 2 : -1;
     return i >= 0 && path.length === i + depth;
 }
-function expectedAt(path) {
+function expectedAt(path, value) {
     const last = path[path.length - 1];
     if (isThresholdsPath(path, 3))
-        return { what: EXPRESSION_WHAT };
+        return { what: EXPRESSION_WHAT, hint: 'quote the expression: `"p(99)<500"`, or write `{ threshold: "p(99)<500", marginal: 5% }`' };
     if (isThresholdsPath(path, 2))
-        return { what: 'a list of expressions, e.g. ["p(95)<400", "p(99)<500"]', hint: 'k6 thresholds are always a list, even for one expression' };
+        return { what: 'a list of expressions, e.g. ["p(95)<400", "p(99)<500"]', hint: expressionListHint(String(last), value) };
     if (isThresholdsPath(path, 1))
-        return { what: 'a map of metric key → list of expressions' };
+        return { what: 'a map of metric key → list of expressions', hint: thresholdsMapHint(value) };
     switch (last) {
         case 'marginal':
             return { what: 'a percentage from 0% to 100% (e.g. 10%), or a fraction from 0 to 1', hint: 'e.g. `marginal: 10%`' };
@@ -61650,32 +62055,40 @@ function expectedAt(path) {
         case 'min-change':
             return { what: "a non-negative number in the metric's unit (ms for time metrics) or a duration such as 5ms", hint: 'e.g. `min-change: 5ms`' };
         case 'threshold':
-            return { what: 'a k6 threshold expression string such as "p(99)<500"' };
+            return { what: 'a k6 threshold expression string such as "p(99)<500"', hint: 'e.g. `threshold: "p(99)<500"`' };
         case 'version':
             return { what: 'the number 1', hint: 'write `version: 1`' };
         case 'scenarios':
-            return { what: 'a map of scenario name → { script, env, thresholds }' };
+            {
+                // `scenarios: smoke` → the scenario `smoke` as a map entry
+                const name = typeof value === 'string' && SCENARIO_NAME_RE.test(value) ? value : 'smoke';
+                return { what: 'a map of scenario name → { script, env, thresholds }', hint: `write one scenario per line under it:\nscenarios:\n  ${name}:\n    script: k6/${name}-test.ts` };
+            }
         case 'utilization':
-            return { what: 'a map with sources, metrics, interval, slow-queries' };
+            return { what: 'a map with sources, metrics, interval, slow-queries', hint: 'write a map:\nutilization:\n  sources:\n    prometheus: { url: "${PROMETHEUS_URL}" }\n  metrics:\n    api_cpu: { preset: k8s.cpu, namespace: preview }' };
         case 'sources':
-            return { what: 'a map with prometheus, postgres, redis: { url: "${VAR}" }' };
+            return { what: 'a map with prometheus, postgres, redis: { url: "${VAR}" }', hint: 'e.g. `sources: { postgres: { url: "${DATABASE_URL}" } }`' };
         case 'metrics':
-            return { what: 'a map of metric name → { preset: … } or { prometheus: "PromQL" }' };
+            return { what: 'a map of metric name → { preset: … } or { prometheus: "PromQL" }', hint: 'e.g. `metrics: { pg_connections: { preset: postgres.connections } }`' };
         case 'url':
-            return { what: 'a URL string, e.g. "${DATABASE_URL}"' };
+            return { what: 'a URL string, e.g. "${DATABASE_URL}"', hint: 'e.g. `url: "${DATABASE_URL}"`' };
         case 'slow-queries':
         case 'abortOnFail':
-            return { what: 'true or false' };
+            return { what: 'true or false', hint: `write \`${String(last)}: true\` or \`${String(last)}: false\`` };
         case 'env':
-            return { what: 'a map of variable name → value' };
+            return { what: 'a map of variable name → value', hint: 'e.g. `env: { PAGES: 5, BASE_PATH: /api }`' };
     }
     if (path.length >= 2 && path[path.length - 2] === 'env')
-        return { what: 'a string, number or boolean' };
-    if (path.length === 2 && path[0] === 'scenarios')
-        return { what: 'a map with script, env, thresholds, window, warmup' };
-    if (path.length === 3 && path[0] === 'utilization' && path[1] === 'metrics')
-        return { what: 'a map { preset: … } or { prometheus: "PromQL" }' };
-    return { what: 'a string' };
+        return { what: 'a string, number or boolean', hint: `write a single value, e.g. \`${String(last)}: "value"\`` };
+    if (path.length === 2 && path[0] === 'scenarios') {
+        return { what: 'a map with script, env, thresholds, window, warmup', hint: `e.g. \`${String(last)}: { script: k6/${String(last)}.ts }\`, or \`${String(last)}:\` with nothing after it for the defaults` };
+    }
+    if (path.length === 3 && path[0] === 'utilization' && path[1] === 'metrics') {
+        return { what: 'a map { preset: … } or { prometheus: "PromQL" }', hint: `e.g. \`${String(last)}: { preset: postgres.connections }\` or \`${String(last)}: { prometheus: 'sum(up)' }\`` };
+    }
+    // script, description, unit, prometheus, delayAbortEval and the preset parameters
+    const scalar = typeof value === 'number' || typeof value === 'boolean';
+    return { what: 'a string', hint: scalar ? `quote it: \`${String(last)}: "${String(value)}"\`` : `write one string, e.g. \`${String(last)}: "…"\`` };
 }
 function requiredHint(path) {
     const last = path[path.length - 1];
@@ -63022,7 +63435,8 @@ function k6Criterion(scenario, rule, sel, results) {
     const m = results.measure(sel, rule.expression.aggregation, w.window);
     // A metric the run never wrote is most often a typo: name the closest one it did write.
     if ('noData' in m && sel.metric !== 'availability' && results.metrics.size > 0 && !results.metrics.has(sel.metric)) {
-        return applyMeasurement(c, { noData: `${m.noData}.${didYouMean(sel.metric, [...results.metrics.keys()])}` });
+        const hint = didYouMean(sel.metric, [...results.metrics.keys()]);
+        return applyMeasurement(c, { noData: hint ? `${m.noData}.${hint}` : m.noData });
     }
     return applyMeasurement(c, m);
 }
@@ -65250,6 +65664,13 @@ function unreadable(path, err) {
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(err?.message ?? err);
     return new InputError(`cannot read k6 results: ${why}`, path, 'pass the path of a k6 --out json file (.json/.ndjson, optionally .gz) or a k6 summary JSON');
 }
+/** zlib's error for a gzip stream that stops before its end. */
+function isCutGzip(err) {
+    return err instanceof Error && /unexpected end of file/i.test(err.message);
+}
+function cutGzip(path, what) {
+    return new InputError(`the gzip stream ends early (the file is cut short) ${what}`, path, 'copy or download the file again, or let k6 finish the run: it completes the .gz when it exits');
+}
 function looksLikeNdjson(h) {
     const text = h.toString('utf8');
     const lines = text.split('\n');
@@ -65284,6 +65705,8 @@ async function classify(path) {
         h = await headBytes(path, gzip, HEAD_BYTES);
     }
     catch (err) {
+        if (gzip && isCutGzip(err))
+            throw cutGzip(path, 'before any data');
         throw new InputError(`cannot decompress: ${err.message}`, path, 'the file starts like gzip but is not valid gzip; re-download it or pass the uncompressed file');
     }
     if (h.toString('utf8').trim() === '')
@@ -65297,7 +65720,14 @@ async function classify(path) {
         const text = (gzip ? (0,external_node_zlib_.gunzipSync)(raw) : raw).toString('utf8');
         json = JSON.parse(text);
     }
-    catch {
+    catch (err) {
+        if (gzip && isCutGzip(err)) {
+            // Cut inside its first lines: read as NDJSON when it starts like k6 output (the read reports
+            // the cut and counts what is unreadable); anything else is named for what it is.
+            if (/^\{"(?:metric|type)":/.test(h.toString('utf8')))
+                return { path, kind: 'ndjson', gzip, size };
+            throw cutGzip(path, 'and what comes before the cut is not k6 output');
+        }
         throw new InputError('not k6 output: neither `--out json` lines nor an end-of-test summary JSON', path, 'pass a file written by `k6 run --out json=FILE` (or FILE.gz), by `--summary-export=FILE`, or by handleSummary');
     }
     if (!isSummaryJson(json)) {
@@ -65475,6 +65905,7 @@ async function parsePlain(path, size, cfg, threads, minBytes) {
     claimChunks(fs, path, cuts, new Int32Array(shared), false, first, CHUNK);
     return [first.finish(), await job];
 }
+/** Parses a gzip file; `cut` when its compressed stream ends early (the file was cut short). */
 async function parseGzip(path, cfg) {
     const parser = createNdjsonParser(cfg);
     let cut = false;
@@ -65524,7 +65955,7 @@ async function parseGzip(path, cfg) {
     const part = parser.finish();
     if (cut)
         part.truncated = true;
-    return [part];
+    return { parts: [part], cut };
 }
 /** Reads k6 output files (shards of one run, or one summary) into `Results`. */
 async function ingestFiles(paths, opts = {}) {
@@ -65553,17 +65984,36 @@ async function ingestFiles(paths, opts = {}) {
     const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, Math.max(1, (0,external_node_os_namespaceObject.availableParallelism)() - 2))));
     const minBytes = opts.workerMinBytes ?? 16 << 20;
     const parts = [];
-    const diagnostics = { files: [...paths], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] };
+    const diagnostics = {
+        files: [...paths],
+        lines: 0,
+        points: 0,
+        skippedPoints: 0,
+        badLines: 0,
+        badLineExamples: [],
+        truncatedFiles: [],
+        gzipCutFiles: [],
+        emptyFiles: [],
+    };
     for (const c of classified) {
         let fileParts;
         try {
-            fileParts = c.gzip ? await parseGzip(c.path, cfg) : await parsePlain(c.path, c.size, cfg, threads, minBytes);
+            if (c.gzip) {
+                const read = await parseGzip(c.path, cfg);
+                fileParts = read.parts;
+                if (read.cut)
+                    diagnostics.gzipCutFiles.push(c.path);
+            }
+            else
+                fileParts = await parsePlain(c.path, c.size, cfg, threads, minBytes);
         }
         catch (err) {
             if (err instanceof InputError)
                 throw err;
             throw unreadable(c.path, err);
         }
+        if (fileParts.every((p) => p.points + p.skippedPoints === 0))
+            diagnostics.emptyFiles.push(c.path);
         let lineOffset = 0;
         for (const p of fileParts) {
             diagnostics.lines += p.lines;
@@ -66236,10 +66686,46 @@ function customTrends(results) {
         .sort((a, b) => a.localeCompare(b));
 }
 
+;// CONCATENATED MODULE: ./src/report/quality.ts
+
+function dataQualityItems(s, r) {
+    const items = [];
+    if (r) {
+        const d = r.diagnostics;
+        if (d.badLines > 0) {
+            const examples = d.badLineExamples.length > 0 ? ` (e.g. ${d.badLineExamples.slice(0, 3).map(code).join(', ')})` : '';
+            items.push({ text: `${groupThousands(d.badLines)} line${d.badLines === 1 ? ' was' : 's were'} not valid k6 JSON and skipped${examples}.`, warn: true });
+        }
+        const cut = new Set(d.gzipCutFiles ?? []);
+        for (const f of d.truncatedFiles) {
+            items.push({
+                text: cut.has(f)
+                    ? `${code(f)} is cut short: its gzip stream ends early (k6 was stopped while writing, or the file was cut in transfer); the samples before the cut were read.`
+                    : `${code(f)} ends in a partial line (k6 was stopped while writing).`,
+                warn: true,
+            });
+        }
+        for (const f of d.emptyFiles ?? [])
+            items.push({ text: `${code(f)} holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`, warn: true });
+        if (r.source === 'summary')
+            items.push({ text: "read from k6's end-of-test summary: only the statistics k6 put in it can be judged.", warn: false });
+    }
+    if (s.run?.incomplete)
+        items.push({ text: `the k6 run did not complete (${s.run.incomplete}): the results are partial.`, warn: true });
+    // the noise guard's note says which attempt decides: information, not a problem
+    for (const n of s.notes)
+        items.push({ text: n, warn: !n.endsWith('(noise guard)') });
+    const noData = s.criteria.filter((c) => c.status === 'no-data');
+    if (noData.length > 0)
+        items.push({ text: `${noData.length} criteri${noData.length === 1 ? 'on has' : 'a have'} no data (see the Notes column).`, warn: false });
+    return items;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // The Markdown report: the load-testing report's structure (verdict and key findings, environment,
 // per-scenario results, SLO comparison, decision, data quality) filled from an Evaluation and the
 // Results it was made from. Pure: the caller supplies the time and the environment.
+
 
 
 
@@ -66634,24 +67120,8 @@ function dataQualitySection(input) {
     const out = ['## 5. Data quality'];
     const items = [];
     for (const s of input.evaluation.scenarios) {
-        const r = input.results[s.name];
-        if (r) {
-            const d = r.diagnostics;
-            if (d.badLines > 0) {
-                items.push(`- **${s.name}**: ${groupThousands(d.badLines)} line${d.badLines === 1 ? ' was' : 's were'} not valid k6 JSON and skipped${d.badLineExamples.length > 0 ? ` (e.g. ${d.badLineExamples.slice(0, 3).map(code).join(', ')})` : ''}.`);
-            }
-            for (const f of d.truncatedFiles)
-                items.push(`- **${s.name}**: ${code(f)} ends in a partial line (k6 was stopped while writing).`);
-            if (r.source === 'summary')
-                items.push(`- **${s.name}**: read from k6's end-of-test summary: only the statistics k6 put in it can be judged.`);
-        }
-        if (s.run?.incomplete)
-            items.push(`- **${s.name}**: the k6 run did not complete (${s.run.incomplete}): the results are partial.`);
-        for (const n of s.notes)
-            items.push(`- **${s.name}**: ${n}`);
-        const noData = s.criteria.filter((c) => c.status === 'no-data');
-        if (noData.length > 0)
-            items.push(`- **${s.name}**: ${noData.length} criteri${noData.length === 1 ? 'on has' : 'a have'} no data (see the Notes column).`);
+        for (const item of dataQualityItems(s, input.results[s.name]))
+            items.push(`- **${s.name}**: ${item.text}`);
     }
     out.push(items.length > 0 ? items.join('\n') : 'No data-quality problems were found: every line was read and every run completed.');
     return out;
@@ -66746,6 +67216,7 @@ function memoized(r) {
 
 
 
+
 const JSON_REPORT_SCHEMA = 1;
 function num(n) {
     return n === null || n === undefined || !Number.isFinite(n) ? null : n;
@@ -66800,7 +67271,7 @@ function toJsonReport(ev, extra) {
             if (v !== null && !(key in measurements))
                 measurements[key] = v;
         }
-        return { name: s.name, window: s.window ?? null, notes: s.notes, headline };
+        return { name: s.name, window: s.window ?? null, notes: s.notes, dataQuality: dataQualityItems(s, r).map((i) => i.text), headline };
     });
     const report = {
         schema: JSON_REPORT_SCHEMA,
@@ -66810,6 +67281,7 @@ function toJsonReport(ev, extra) {
         scenarios,
         criteria,
         measurements,
+        warnings: extra.warnings ?? [],
     };
     if (extra.generatedAt)
         report.generatedAt = extra.generatedAt;
@@ -67738,6 +68210,8 @@ async function runScenarios(input) {
 
 
 
+
+
 /** k6's name for the scenario of a script without `options.scenarios`. */
 const DEFAULT_SCENARIO = 'default';
 async function gate(opts) {
@@ -67784,9 +68258,10 @@ async function gate(opts) {
         ...(opts.environment ?? {}),
         ...(baselineSources.length > 0 ? { baselineSource: [...new Set(baselineSources)].join(', ') } : {}),
     };
+    const warnings = gateWarnings(evaluation, results);
     const reportInput = { evaluation, results, environment, sections };
     const markdown = renderMarkdown(reportInput);
-    const json = toJsonReport(evaluation, { results, environment, ...(environment.generatedAt ? { generatedAt: environment.generatedAt } : {}) });
+    const json = toJsonReport(evaluation, { results, environment, warnings, ...(environment.generatedAt ? { generatedAt: environment.generatedAt } : {}) });
     const headline = {};
     for (const s of evaluation.scenarios) {
         const r = results[s.name];
@@ -67809,37 +68284,99 @@ async function gate(opts) {
         json,
         headline,
         files,
+        warnings,
     };
 }
-/** Evaluate-only: group the files by the k6 `scenario` tag they carry, ingest each group as one run. */
+/**
+ * Evaluate-only. With no scenario named, the files are grouped by the k6 `scenario` tag they carry
+ * and each group is judged as one run of that scenario. With one name, every file is judged as that
+ * scenario (a file tagged otherwise gets a note). With several, the files are grouped by tag and only
+ * the named scenarios are judged. A file given twice is read once.
+ */
 async function evaluateOnly(opts, config) {
-    const files = opts.results ?? [];
+    const { files, repeated } = await distinctFiles(opts.results ?? []);
+    const named = [...new Set(opts.scenarios)];
+    if (config.scenarios.length > 0) {
+        const known = config.scenarios.map((s) => s.name);
+        for (const name of named) {
+            if (!known.includes(name)) {
+                throw new InputError(`no scenario named '${name}' (the scenario asked for) in this file.${didYouMean(name, known)}`, opts.thresholds, `ask for one of ${known.map((k) => `'${k}'`).join(', ')}, or add '${name}' under \`scenarios:\``);
+            }
+        }
+    }
+    const tags = new Map();
+    for (const file of files)
+        tags.set(file, await scenarioOfFile(file));
     const groups = new Map();
-    if (opts.scenarios.length > 0) {
-        groups.set(opts.scenarios[0], files);
+    const notes = new Map();
+    const noteFor = (name, note) => notes.set(name, [...(notes.get(name) ?? []), note]);
+    const left = [];
+    if (named.length === 1) {
+        const name = named[0];
+        groups.set(name, files);
+        for (const file of files) {
+            const tag = tags.get(file);
+            if (tag !== undefined && tag !== name)
+                noteFor(name, `${code(file)} carries the k6 scenario tag ${code(tag)}: judged as ${code(name)}, the scenario asked for`);
+        }
     }
     else {
         for (const file of files) {
-            const tag = (await scenarioOfFile(file)) ?? DEFAULT_SCENARIO;
-            groups.set(tag, [...(groups.get(tag) ?? []), file]);
+            const tag = tags.get(file) ?? DEFAULT_SCENARIO;
+            if (named.length > 0 && !named.includes(tag))
+                left.push(`${code(file)} (k6 scenario tag ${code(tag)})`);
+            else
+                groups.set(tag, [...(groups.get(tag) ?? []), file]);
+        }
+        const missing = named.filter((n) => !groups.has(n));
+        if (missing.length > 0) {
+            const seen = [...new Set(files.map((f) => tags.get(f) ?? DEFAULT_SCENARIO))];
+            throw new InputError(`no results file carries the k6 scenario tag ${missing.map((m) => `'${m}'`).join(', ')} (the results' tags: ${seen.map((t) => `'${t}'`).join(', ')})`, undefined, 'pass the results of every scenario asked for, or ask only for scenarios the results hold');
         }
     }
+    const first = [...groups.keys()][0];
+    for (const f of repeated)
+        noteFor(first, `${code(f)} was given more than once: read once`);
+    if (left.length > 0)
+        noteFor(first, `not judged, their scenario was not asked for: ${left.join(', ')}`);
     const out = [];
     for (const [name, group] of groups) {
         const results = await ingestFiles(group, ingestOptionsFor(config, name));
-        const notes = [];
+        const scenarioNotes = notes.get(name) ?? [];
         let utilization;
         if (config.utilization) {
             if (results.span) {
                 utilization = await opts.log.group(`perf-gate: utilization over the results' time span (${name})`, () => collectWindow(config.utilization, results.span, opts.log));
             }
             else {
-                notes.push('the results carry no sample times (a k6 summary): utilization cannot be bound to the run window');
+                scenarioNotes.push('the results carry no sample times (a k6 summary): utilization cannot be bound to the run window');
             }
         }
-        out.push({ name, files: group, results, notes, ...(utilization ? { utilization } : {}) });
+        out.push({ name, files: group, results, notes: scenarioNotes, ...(utilization ? { utilization } : {}) });
+    }
+    // Nothing to judge at all is bad input, not a run whose every criterion has no data.
+    if (out.every((m) => m.results.source !== 'summary' && (m.results.diagnostics.emptyFiles?.length ?? 0) === m.files.length)) {
+        throw new InputError(`no k6 samples in ${files.length === 1 ? 'the results file' : `any of the ${files.length} results files`}: k6 wrote nothing (or only metric definitions)`, files[0], "check k6's log: the run must start and write samples with `--out json=FILE`");
     }
     return out;
+}
+/** The files in the order given, each once (by its real path), and the ones given again. */
+async function distinctFiles(files) {
+    const seen = new Set();
+    const out = [];
+    const repeated = [];
+    for (const f of files) {
+        const key = await (0,promises_namespaceObject.realpath)(f).catch(() => (0,external_node_path_namespaceObject.resolve)(f));
+        if (seen.has(key)) {
+            if (!repeated.includes(f))
+                repeated.push(f);
+        }
+        else {
+            seen.add(key);
+            out.push(f);
+        }
+    }
+    return { files: out, repeated };
 }
 /** Run mode: run each scenario with k6, collecting utilization over each run's window. */
 async function runAndMeasure(opts, config, scenarios, attempt) {
@@ -67907,6 +68444,31 @@ async function findBaselineFor(opts, scenario, rules) {
         return { missing: `the baseline could not be loaded: ${asError(error).message}` };
     }
 }
+/**
+ * What the faces print as warnings: each scenario's data-quality problems, and rules naming a metric
+ * the results lack when a metric they do hold is a likely typo of it (file:line:column of the rule).
+ */
+function gateWarnings(evaluation, results) {
+    const out = [];
+    for (const s of evaluation.scenarios) {
+        const r = results[s.name];
+        for (const item of dataQualityItems(s, r))
+            if (item.warn)
+                out.push(`${s.name}: ${item.text}`);
+        if (!r || r.metrics.size === 0)
+            continue;
+        for (const c of s.criteria) {
+            const metric = c.metric.replace(/\{.*$/s, '');
+            if (c.kind !== 'k6' || c.status !== 'no-data' || metric === 'availability' || r.metrics.has(metric))
+                continue;
+            const hint = didYouMean(metric, [...r.metrics.keys()]);
+            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: no samples of ${code(metric)} in the results of ${s.name}.${hint}`;
+            if (hint && !out.includes(line))
+                out.push(line);
+        }
+    }
+    return out;
+}
 /** Optional report blocks never sink the report: a failure becomes a warning. */
 function safeSections(what, log, make) {
     try {
@@ -67949,7 +68511,7 @@ function noiseGuardSection(first, final, rerun) {
         const failedA = a?.criteria.filter((c) => c.blocking) ?? [];
         const failedB = b?.criteria.filter((c) => c.blocking) ?? [];
         rows.push([
-            `\`${escapeCell(name)}\``,
+            code(escapeCell(name)),
             `❌ ${failedA.length} blocking`,
             failedB.length === 0 ? '✅ passed' : `❌ ${failedB.length} blocking`,
             failedA.map((c) => `\`${escapeCell(c.metric)}\` \`${escapeCell(c.expression)}\` (${c.actual === null ? 'no data' : formatValue(c.actual, c.unit)})`).join('<br>'),
@@ -68044,7 +68606,7 @@ const RUN_FLAGS = [
     { name: 'preflight-timeout', type: 'string', value: 'DURATION', description: `give up when the environment does not answer within this (default: ${DEFAULT_PREFLIGHT.timeoutSeconds}s)` },
     { name: 'execution-segment', type: 'string', value: 'SEG', description: "this runner's share of a distributed run, e.g. 0:1/4 (k6 --execution-segment)" },
     { name: 'execution-segment-sequence', type: 'string', value: 'SEQ', description: 'all shares of the distributed run, e.g. 0,1/4,1/2,3/4,1' },
-    { name: 'out-dir', type: 'string', value: 'DIR', description: 'where k6 output files go (default: a temporary directory)' },
+    { name: 'out-dir', type: 'string', value: 'DIR', description: 'write the k6 output files and the reports (report.md, report.json) here (default: k6 output in a temporary directory, no report files)' },
     { name: 'confirm-failures', type: 'boolean', description: 'noise guard: rerun a scenario that fails the gate once; it fails only if the rerun fails too' },
     { name: 'baseline', type: 'string', value: 'FILE', description: 'a JSON report of an earlier run, for relative thresholds' },
     { name: 'fail-on', type: 'string', value: 'fail|marginal', description: 'which status fails the gate (default: from the thresholds file)' },
@@ -68083,15 +68645,14 @@ function seconds(text, flag) {
         throw new InputError(`--${flag} '${text}' is not a duration`, undefined, 'write e.g. 90s, 15m, 1h30m or a number of seconds');
     return ms / 1000;
 }
+/** The options `perf-gate run` accepts (node:util parseArgs form), built from RUN_FLAGS. */
+const RUN_OPTIONS = Object.fromEntries(RUN_FLAGS.map((f) => [f.name, { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) }]));
 const SEGMENT = /^(\d+(\/\d+)?|\d*\.\d+)(:(\d+(\/\d+)?|\d*\.\d+))?$/;
 /** Parses the arguments after `perf-gate run`. Throws InputError on a bad or missing flag. */
 function parseRunFlags(argv) {
-    const options = {};
-    for (const f of RUN_FLAGS)
-        options[f.name] = { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) };
     let values;
     try {
-        values = (0,external_node_util_.parseArgs)({ args: argv, options, strict: true, allowPositionals: false }).values;
+        values = (0,external_node_util_.parseArgs)({ args: argv, options: RUN_OPTIONS, strict: true, allowPositionals: false }).values;
     }
     catch (error) {
         throw new InputError(error instanceof Error ? error.message : String(error), undefined, HINT);
@@ -68195,15 +68756,23 @@ function parseRunFlags(argv) {
 
 
 const USAGE = `Usage:
-  perf-gate evaluate --thresholds FILE [--scenario NAME] --results FILE [--results FILE …]
+  perf-gate evaluate [--thresholds FILE] [--scenario NAME] --results FILE [--results FILE …]
                      [--baseline FILE] [--fail-on fail|marginal] [--json OUT] [--markdown OUT]
+                     [-q|--quiet] [-h|--help]
       Judge existing k6 output (NDJSON, .gz, or an end-of-test summary) and print the Markdown report.
       Several --results files are shards of one run. Globs are expanded.
+      --thresholds defaults to thresholds.yml. --json and --markdown also write the report to files.
+      -q prints no report on stdout; the verdict and warnings still go to stderr.
 
-  perf-gate run --thresholds FILE --base-url URL [--scenario NAME …] [options]
+  perf-gate run [--thresholds FILE] --base-url URL [--scenario NAME …] [options]
       Run the scenarios with k6 against URL, then judge them like 'evaluate'.
 ${RUN_USAGE}
-Exit codes: 0 the gate passes, 1 the gate fails, 2 bad input or usage.
+
+  perf-gate --version, -v                      print the version
+  perf-gate --help, -h                         print this help
+
+Exit codes: 0 the gate passes, 1 the gate fails, 2 bad input, usage, or an internal error
+(a report file that cannot be written counts as bad usage, whatever the verdict).
 `;
 /** A logger for the CLI: everything goes to stderr, so stdout carries only the report. */
 function cliLogger(io) {
@@ -68262,17 +68831,65 @@ async function readBaseline(file, cwd) {
     }
     return baselineFromJsonReport(value, file);
 }
-async function writeOut(path, content, cwd) {
-    if (!path)
-        return undefined;
-    const full = (0,external_node_path_namespaceObject.resolve)(cwd, path);
-    await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
-    await (0,promises_namespaceObject.writeFile)(full, content);
-    return full;
+/** Why a file system call failed, in words (Node's message without its code and path). */
+function fsReason(error, step) {
+    switch (error.code) {
+        case 'EISDIR':
+            return 'it is a directory';
+        case 'EEXIST':
+        case 'ENOTDIR':
+            return step === 'mkdir' ? 'a part of its directory path is a file, not a directory' : 'a part of its path is a file, not a directory';
+        case 'EACCES':
+        case 'EPERM':
+            return step === 'mkdir' ? 'permission denied creating its directory' : 'permission denied';
+        case 'EROFS':
+            return 'the file system is read-only';
+        default: {
+            const words = /^[A-Z0-9_]+: ([^,]+)/.exec(error.message);
+            return words?.[1] ?? error.message;
+        }
+    }
 }
-const COMMON = {
+/** Writes one report file (creating its directory); a failure is returned, not thrown, so every output is attempted. */
+async function writeOut(flag, path, content, cwd) {
+    const full = (0,external_node_path_namespaceObject.resolve)(cwd, path);
+    const example = flag === 'json' ? 'report.json' : 'report.md';
+    let step = 'mkdir';
+    try {
+        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
+        step = 'write';
+        await (0,promises_namespaceObject.writeFile)(full, content);
+        return undefined;
+    }
+    catch (thrown) {
+        const error = asError(thrown);
+        const fix = error.code === 'EISDIR'
+            ? `name a file, not a directory, e.g. --${flag} ${(0,external_node_path_namespaceObject.join)(path, example)}`
+            : `give --${flag} a file path in a directory you can write to, e.g. --${flag} out/${example}`;
+        return { path, reason: fsReason(error, step), fix };
+    }
+}
+/** Fails early (bad usage) when --out-dir cannot be created, before any load runs. */
+async function checkOutDir(outDir, cwd) {
+    if (!outDir)
+        return;
+    try {
+        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.resolve)(cwd, outDir), { recursive: true });
+    }
+    catch (thrown) {
+        const error = asError(thrown);
+        const reason = error.code === 'EEXIST' || error.code === 'ENOTDIR' ? 'it or a part of its path is a file, not a directory' : fsReason(error, 'mkdir');
+        throw new InputError(`cannot write --out-dir ${outDir}: ${reason}`, undefined, 'give --out-dir a directory you can write to, e.g. --out-dir out');
+    }
+}
+/** PERF_GATE_DEBUG=1 or RUNNER_DEBUG=1 (a re-run with debug logging on GitHub Actions). */
+function debugOn(env) {
+    return env.PERF_GATE_DEBUG === '1' || env.RUNNER_DEBUG === '1';
+}
+const EVALUATE_OPTIONS_ = {
     thresholds: { type: 'string' },
     scenario: { type: 'string', multiple: true },
+    results: { type: 'string', multiple: true },
     baseline: { type: 'string' },
     'fail-on': { type: 'string' },
     json: { type: 'string' },
@@ -68280,6 +68897,8 @@ const COMMON = {
     quiet: { type: 'boolean', short: 'q' },
     help: { type: 'boolean', short: 'h' },
 };
+/** The options `perf-gate evaluate` accepts (node:util parseArgs form). */
+const EVALUATE_OPTIONS = (/* unused pure expression or super */ null && (EVALUATE_OPTIONS_));
 async function main(argv, io) {
     const [command, ...rest] = argv;
     if (!command || command === '--help' || command === '-h' || command === 'help') {
@@ -68303,20 +68922,38 @@ async function main(argv, io) {
         }
         const { gateOptions, json, markdown, quiet } = opts;
         const result = await gate(gateOptions);
-        await writeOut(markdown, result.markdown, io.cwd);
-        await writeOut(json, `${JSON.stringify(result.json, null, 2)}\n`, io.cwd);
+        // Every output is attempted, whatever happened to the one before.
+        const failures = [];
+        for (const [flag, path, content] of [
+            ['markdown', markdown, result.markdown],
+            ['json', json, `${JSON.stringify(result.json, null, 2)}\n`],
+        ]) {
+            if (path === undefined)
+                continue;
+            const failure = await writeOut(flag, path, content, io.cwd);
+            if (failure)
+                failures.push(failure);
+        }
         if (!quiet)
             io.stdout(result.markdown.endsWith('\n') ? result.markdown : `${result.markdown}\n`);
+        // Warnings go to stderr even with -q, which silences only the report on stdout.
+        for (const w of result.warnings ?? [])
+            io.stderr(`perf-gate: warning: ${w.replace(/\n/g, '\n  ')}\n`);
         const failing = result.evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
         const verdict = result.evaluation.verdict.replace(/_/g, ' ');
         if (failing.length > 0) {
             io.stderr(`perf-gate: ${verdict} — ${failing.length} ${failing.length === 1 ? 'criterion' : 'criteria'} failed:\n`);
             for (const c of failing)
                 io.stderr(`  ${outcome_describeCriterion(c)}\n`);
-            return 1;
         }
-        io.stderr(`perf-gate: ${verdict}\n`);
-        return 0;
+        else {
+            io.stderr(`perf-gate: ${verdict}\n`);
+        }
+        for (const f of failures)
+            io.stderr(`perf-gate: cannot write ${f.path}: ${f.reason}\n  fix: ${f.fix}\n`);
+        if (failures.length > 0)
+            return 2;
+        return failing.length > 0 ? 1 : 0;
     }
     catch (thrown) {
         const error = asError(thrown);
@@ -68324,7 +68961,16 @@ async function main(argv, io) {
             io.stderr(`perf-gate: ${error.message}\n`);
             return 2;
         }
-        io.stderr(`perf-gate: ${error.stack ?? error.message}\n`);
+        io.stderr(`perf-gate: internal error: ${error.message}\n`);
+        if (debugOn(io.env)) {
+            const stack = error.stack ?? '';
+            // The stack starts with "Name: message", already printed.
+            const frames = stack.split('\n').filter((l) => /^\s+at /.test(l));
+            io.stderr(`${frames.length > 0 ? frames.join('\n') : stack}\n`);
+        }
+        else {
+            io.stderr('  hint: set PERF_GATE_DEBUG=1 (or re-run the job with debug logging) to print the stack trace\n');
+        }
         return 2;
     }
 }
@@ -68333,7 +68979,7 @@ async function options(command, argv, io, log) {
     if (command === 'evaluate') {
         let parsed;
         try {
-            parsed = (0,external_node_util_.parseArgs)({ args: argv, options: { ...COMMON, results: { type: 'string', multiple: true } }, strict: true });
+            parsed = (0,external_node_util_.parseArgs)({ args: argv, options: EVALUATE_OPTIONS_, strict: true });
         }
         catch (error) {
             throw new InputError(asError(error).message, undefined, `see 'perf-gate --help'`);
@@ -68356,14 +69002,15 @@ async function options(command, argv, io, log) {
                 env: io.env,
                 log,
             },
-            json: v.json,
-            markdown: v.markdown,
+            json: outPath('json', v.json),
+            markdown: outPath('markdown', v.markdown),
             quiet: v.quiet ?? false,
         };
     }
     const run = parseRunFlags(argv);
     if (run.help)
         return undefined;
+    await checkOutDir(run.outDir, io.cwd);
     return {
         gateOptions: {
             cwd: io.cwd,
@@ -68378,10 +69025,17 @@ async function options(command, argv, io, log) {
             log,
             outDir: run.outDir,
         },
-        json: run.json,
-        markdown: run.markdown,
+        json: outPath('json', run.json),
+        markdown: outPath('markdown', run.markdown),
         quiet: run.quiet,
     };
+}
+/** An empty --json / --markdown would name the working directory: refuse it up front. */
+function outPath(flag, value) {
+    if (value !== undefined && value.trim() === '') {
+        throw new InputError(`--${flag} needs a file path`, undefined, `write e.g. --${flag} out/report.${flag === 'json' ? 'json' : 'md'}`);
+    }
+    return value;
 }
 function failOn(value) {
     if (value === undefined)
