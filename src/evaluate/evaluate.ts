@@ -95,7 +95,10 @@ function evaluateScenario(config: Config, failOn: 'fail' | 'marginal', s: Scenar
     });
   }
 
-  const window = resolveWindow(s.results, config.window, config.warmupSeconds);
+  // The scenario's own `window:` / `warm-up:` when it sets them, else the top-level ones: the same
+  // interval its rules default to, so the headline and the criteria speak of the same seconds.
+  const own = config.scenarios.find((x) => x.name === s.name);
+  const window = resolveWindow(s.results, own?.window ?? config.window, own?.warmupSeconds ?? config.warmupSeconds);
   const evaluation: ScenarioEvaluation = { name: s.name, criteria, notes };
   if ('window' in window && window.window) evaluation.window = window.window;
   if (s.run) evaluation.run = s.run;

@@ -164,6 +164,18 @@ describe('evaluate: windows', () => {
     expect(steady.scenarios[0]!.window).toEqual({ start: T0 + 20_000, end: T0 + 100_000 });
   });
 
+  it("a scenario's own window: steady (and warm-up) is the scenario's window, not the top-level one", () => {
+    const pos = { file: 'thresholds.yml', line: 1, column: 1 };
+    const cfg = config({ scenarios: [{ name: 's', rules: [], env: {}, window: 'steady', pos }] });
+    const ev = one(cfg, { name: 's', results, rules: [rule('http_req_duration', 'max<500', { window: 'steady' })] });
+    expect(ev.scenarios[0]!.window).toEqual({ start: T0 + 20_000, end: T0 + 100_000 });
+    const warm = config({ scenarios: [{ name: 's', rules: [], env: {}, warmupSeconds: 30, pos }] });
+    expect(one(warm, { name: 's', results, rules: [] }).scenarios[0]!.window!.start).toBe(T0 + 30_000);
+    // another scenario's setting does not leak
+    const other = config({ scenarios: [{ name: 'x', rules: [], env: {}, window: 'steady', pos }] });
+    expect(one(other, { name: 's', results, rules: [] }).scenarios[0]!.window).toBeUndefined();
+  });
+
   it('window: steady without a steady state is no-data with the reason', () => {
     const ev = one(config(), { name: 's', results: run100(), rules: [rule('http_req_duration', 'max<500', { window: 'steady' })] });
     expect(only(ev).status).toBe('no-data');
