@@ -230,6 +230,9 @@ export interface CriterionResult {
   baseline?: number | null;
   delta?: number | null;
   window?: TimeWindow;
+  /** How the rule chose its window (`steady`, and the warm-up excluded), for the report's note. */
+  windowMode?: WindowMode;
+  warmupSeconds?: number;
   kind: 'k6' | 'utilization' | 'relative';
   pos: SourcePos;
   severity: 'error' | 'warn';
@@ -242,6 +245,9 @@ export interface ScenarioEvaluation {
   criteria: CriterionResult[];
   /** The interval evaluated (`window: steady` narrows it). */
   window?: TimeWindow;
+  /** How `window` was chosen (the scenario's `window:` and warm-up, else the top-level ones). */
+  windowMode?: WindowMode;
+  warmupSeconds?: number;
   /** Notes such as "no scenario named X in thresholds.yml: only the top-level thresholds apply". */
   notes: string[];
   run?: RunRecord;
