@@ -13,6 +13,7 @@ import { normalizeKey } from './github/comment.js';
 import { resolveContext, type GateContext, type RunEnvironment } from './github/context.js';
 import { failureMessage, gatePassed } from './github/outcome.js';
 import { publish, publishError, type CommentMode } from './github/publish.js';
+import { urlSecrets } from './mask.js';
 import { gate as pipelineGate } from './pipeline.js';
 import { DEFAULT_PREFLIGHT } from './run/run.js';
 import { actionBaselineFinder, actionBaselineSaver, workflowFileFromRef } from './baseline/action.js';
@@ -179,6 +180,8 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     let scenarios = list(core.getInput('scenario'));
     const resultPatterns = list(core.getInput('results'));
     let baseUrl = core.getInput('base-url') || undefined;
+    // The base URL's user name and password are masked in every log line from here on.
+    for (const secret of urlSecrets(baseUrl ?? '')) core.setSecret(secret);
     const comment = choice<CommentMode>('comment', core.getInput('comment'), ['always', 'on-failure', 'never'], 'always');
     const commentKey = normalizeKey(core.getInput('comment-key') || 'default');
     const failOnInput = core.getInput('fail-on');
@@ -229,14 +232,14 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
         scenarios = list(context.retest.scenario);
       }
       if (context.retest.baseUrl) {
+        for (const secret of urlSecrets(context.retest.baseUrl)) core.setSecret(secret);
         overridden('base-url', context.retest.sources?.baseUrl, maskUrl(context.retest.baseUrl), maskUrl(baseUrl ?? ''));
         baseUrl = context.retest.baseUrl;
       }
     }
     if (baseUrl) {
       try {
-        const u = new URL(baseUrl);
-        if (u.password) core.setSecret(decodeURIComponent(u.password));
+        void new URL(baseUrl);
       } catch {
         throw new InputError(`input \`base-url\` is not a URL: \`${maskUrl(baseUrl)}\``, undefined, 'write the full URL, e.g. https://pr-42.preview.example.com');
       }

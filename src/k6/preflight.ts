@@ -1,5 +1,6 @@
 // Before any load: wait until the environment under test answers, and fail fast when it never does.
 import { InputError } from '../errors.js';
+import { maskUrl, scrub } from '../mask.js';
 import type { Logger } from '../model.js';
 
 export interface PreflightOptions {
@@ -34,17 +35,58 @@ function describe(error: unknown): string {
   return String(error);
 }
 
-/** Joins a base URL and a path without doubling or dropping the slash. */
+/**
+ * The URL polled: `path` joined to the base URL's path (without doubling or dropping the slash), the
+ * base URL's query kept (a preview URL may carry e.g. a protection-bypass token) and the path's own
+ * query appended. User-info is kept here; `preflight` sends it as a header, not in the URL.
+ */
 export function joinUrl(baseUrl: string, path: string): string {
-  return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+  const url = new URL(baseUrl);
+  const q = path.indexOf('?');
+  const pathPart = (q >= 0 ? path.slice(0, q) : path).replace(/#.*$/s, '');
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/${pathPart.replace(/^\/+/, '')}`;
+  if (q >= 0) {
+    for (const [k, v] of new URLSearchParams(path.slice(q + 1).replace(/#.*$/s, ''))) url.searchParams.append(k, v);
+  }
+  url.hash = '';
+  return url.href;
 }
 
 /**
- * Polls `baseUrl + path` until it answers `expectStatus`. Throws an InputError naming the last status or
- * error seen when it does not within the timeout.
+ * What fetch gets for a URL: the URL without user-info (fetch refuses URLs with credentials) and,
+ * when there was user-info, the `Authorization: Basic` header k6 would send for it.
+ */
+export function fetchTarget(url: string): { url: string; headers: Record<string, string> } {
+  const u = new URL(url);
+  if (!u.username && !u.password) return { url: u.href, headers: {} };
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  const credentials = `${decode(u.username)}:${decode(u.password)}`;
+  u.username = '';
+  u.password = '';
+  return { url: u.href, headers: { authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` } };
+}
+
+/**
+ * Polls `baseUrl + path` until it answers `expectStatus`, following redirects (as k6 does). Throws an
+ * InputError naming the last status or error seen when it does not within the timeout. URLs in the
+ * log and in the error are masked (user-info, secret-looking query parameters).
  */
 export async function preflight(baseUrl: string, opts: PreflightOptions, log: Logger): Promise<PreflightResult> {
-  const url = joinUrl(baseUrl, opts.path);
+  let full: string;
+  try {
+    full = joinUrl(baseUrl, opts.path);
+  } catch {
+    throw new InputError(`the base URL is not a URL: ${maskUrl(baseUrl)}`, undefined, 'write the full URL, e.g. https://pr-42.preview.example.com');
+  }
+  const url = maskUrl(full);
+  const target = fetchTarget(full);
+  const clean = (text: string) => scrub(text, [baseUrl, full]);
   const interval = opts.intervalMs ?? 2000;
   const started = Date.now();
   const deadline = started + opts.timeoutSeconds * 1000;
@@ -55,9 +97,11 @@ export async function preflight(baseUrl: string, opts: PreflightOptions, log: Lo
     attempts++;
     const remaining = deadline - Date.now();
     try {
-      const res = await fetch(url, {
+      const res = await fetch(target.url, {
         method: 'GET',
-        redirect: 'manual',
+        headers: target.headers,
+        // Redirects are followed, as k6 follows them (up to 10): a 301 to the canonical host is ready.
+        redirect: 'follow',
         signal: AbortSignal.timeout(Math.max(250, Math.min(10_000, remaining))),
       });
       await res.body?.cancel().catch(() => undefined);
@@ -68,7 +112,7 @@ export async function preflight(baseUrl: string, opts: PreflightOptions, log: Lo
       }
       last = `status ${res.status}`;
     } catch (error) {
-      last = describe(error);
+      last = clean(describe(error));
     }
     log.debug(`preflight: attempt ${attempts}: ${last}`);
     if (Date.now() + interval >= deadline) break;

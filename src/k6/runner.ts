@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { maskUrl } from '../mask.js';
 import type { Logger, RunRecord } from '../model.js';
 import { formatDuration } from './duration.js';
 
@@ -125,8 +126,9 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
     let timedOut = false;
     const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
       const child = spawn(opts.k6Path, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-      const out = lineSplitter((l) => log.info(l));
-      const err = lineSplitter((l) => log.info(l));
+      // k6 may echo the base URL (request errors): its credentials and tokens are masked.
+      const out = lineSplitter((l) => log.info(maskUrl(l)));
+      const err = lineSplitter((l) => log.info(maskUrl(l)));
       child.stdout.on('data', (c: Buffer) => out.push(c));
       child.stderr.on('data', (c: Buffer) => err.push(c));
       let killTimer: NodeJS.Timeout | undefined;
