@@ -4,7 +4,7 @@
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
 import type { PgReading, RedisReading } from './presets.js';
-import { PROBE_TAG, snapshotStatements, statementsAvailable, type StatementSnapshot } from './slow-queries.js';
+import { PROBE_TAG, snapshotStatements, statementsAvailable, statementsFilter, type StatementsAccess, type StatementSnapshot } from './slow-queries.js';
 import { maskUrl, scrub } from '../mask.js';
 
 export interface Probe<R> {
@@ -18,7 +18,7 @@ export interface Probe<R> {
 export class PgProbe implements Probe<PgReading> {
   readonly readings: PgReading[] = [];
   lastError?: string;
-  statements: { ok: true; column: string } | { ok: false; reason: string } = { ok: false, reason: 'not checked' };
+  statements: StatementsAccess = { ok: false, reason: 'not checked' };
   private maxConnections = 0;
 
   private constructor(
@@ -60,7 +60,7 @@ export class PgProbe implements Probe<PgReading> {
       const reading: PgReading = { t, connections: Number(row.connections), maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
       if (this.statements.ok) {
         const s = await this.client.query(
-          `${PROBE_TAG} SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(${this.statements.column}), 0)::float8 AS ms FROM pg_stat_statements WHERE query NOT LIKE '/* perf-gate%'`,
+          `${PROBE_TAG} SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(${this.statements.column}), 0)::float8 AS ms FROM pg_stat_statements WHERE ${statementsFilter(this.statements.toplevel)}`,
         );
         reading.calls = Number(s.rows[0]?.calls);
         reading.execMs = Number(s.rows[0]?.ms);
@@ -74,7 +74,7 @@ export class PgProbe implements Probe<PgReading> {
   async snapshot(): Promise<StatementSnapshot | undefined> {
     if (!this.statements.ok) return undefined;
     try {
-      return await snapshotStatements(this.client, this.statements.column);
+      return await snapshotStatements(this.client, this.statements.column, this.statements.toplevel);
     } catch (err) {
       this.statements = { ok: false, reason: scrub(`pg_stat_statements snapshot failed (${describe(err)})`, [this.url]) };
       return undefined;

@@ -21,19 +21,22 @@ export interface Queryable {
   query(text: string): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
+/** How pg_stat_statements is read on this server: the total-time column, and whether `toplevel` exists (PostgreSQL 14+). */
+export type StatementsAccess = { ok: true; column: string; toplevel: boolean } | { ok: false; reason: string };
+
 /** Whether pg_stat_statements can be read here; the reason when not. */
-export async function statementsAvailable(db: Queryable): Promise<{ ok: true; column: string } | { ok: false; reason: string }> {
+export async function statementsAvailable(db: Queryable): Promise<StatementsAccess> {
   try {
     const ext = await db.query(`${PROBE_TAG} SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'`);
     if (ext.rows.length === 0) return { ok: false, reason: MISSING_EXTENSION };
     // PostgreSQL 13 renamed total_time to total_exec_time.
     const cols = await db.query(
-      `${PROBE_TAG} SELECT attname FROM pg_attribute WHERE attrelid = 'pg_stat_statements'::regclass AND attname IN ('total_exec_time', 'total_time')`,
+      `${PROBE_TAG} SELECT attname FROM pg_attribute WHERE attrelid = 'pg_stat_statements'::regclass AND attname IN ('total_exec_time', 'total_time', 'toplevel')`,
     );
     const names = cols.rows.map((r) => String(r.attname));
     const column = names.includes('total_exec_time') ? 'total_exec_time' : 'total_time';
     await db.query(`${PROBE_TAG} SELECT 1 FROM pg_stat_statements LIMIT 1`);
-    return { ok: true, column };
+    return { ok: true, column, toplevel: names.includes('toplevel') };
   } catch (err) {
     const msg = (err as Error).message;
     if (/shared_preload_libraries|pg_stat_statements/.test(msg)) return { ok: false, reason: MISSING_EXTENSION };
@@ -41,16 +44,27 @@ export async function statementsAvailable(db: Queryable): Promise<{ ok: true; co
   }
 }
 
-export async function snapshotStatements(db: Queryable, column: string): Promise<StatementSnapshot> {
+/**
+ * The WHERE clause for the statements that count: not the probe's own, and with
+ * `pg_stat_statements.track = all` only top-level ones (a statement nested in a function would
+ * otherwise count twice: once itself, once inside its caller).
+ */
+export function statementsFilter(toplevel: boolean): string {
+  return `query NOT LIKE '/* perf-gate%'${toplevel ? ' AND toplevel' : ''}`;
+}
+
+export async function snapshotStatements(db: Queryable, column: string, toplevel = false): Promise<StatementSnapshot> {
   const res = await db.query(
     `${PROBE_TAG} SELECT userid::text || ':' || dbid::text || ':' || coalesce(queryid::text, md5(query)) AS id, query, calls::float8 AS calls, ${column}::float8 AS total_ms ` +
-      `FROM pg_stat_statements WHERE query NOT LIKE '/* perf-gate%'`,
+      `FROM pg_stat_statements WHERE ${statementsFilter(toplevel)}`,
   );
   const snap: StatementSnapshot = new Map();
   for (const r of res.rows) {
+    // Utility statements (CREATE ROLE … PASSWORD, DO $$…$$, COPY, SET…) are kept verbatim by
+    // pg_stat_statements, literals and all: they never enter the table.
+    if (!isDmlStatement(String(r.query))) continue;
     const id = String(r.id);
     const prev = snap.get(id);
-    // toplevel true/false rows of one statement (PostgreSQL 14+) are added up.
     const calls = Number(r.calls) + (prev?.calls ?? 0);
     const totalMs = Number(r.total_ms) + (prev?.totalMs ?? 0);
     snap.set(id, { query: String(r.query), calls, totalMs });
@@ -58,9 +72,96 @@ export async function snapshotStatements(db: Queryable, column: string): Promise
   return snap;
 }
 
-/** Collapses whitespace and cuts to `max` characters. */
+const NUMBER = /(?:0[xXoObB][0-9a-fA-F_]+|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?)/y;
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
+const WORD = /[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/y;
+
+function matchAt(re: RegExp, s: string, i: number): string | undefined {
+  re.lastIndex = i;
+  return re.exec(s)?.[0];
+}
+
+/**
+ * The statement without anything that can carry data: comments are dropped, and quoted strings
+ * (`'…'`, `E'…'`, `B'…'`, `X'…'`, `U&'…'`), dollar-quoted bodies and numeric literals become `?`.
+ * Identifiers (quoted or not), keywords and `$1` parameters are kept. Whitespace is collapsed.
+ */
+export function sanitizeQuery(sql: string): string {
+  let out = '';
+  let i = 0;
+  const n = sql.length;
+  while (i < n) {
+    const c = sql[i]!;
+    const next = sql[i + 1];
+    if (c === '-' && next === '-') {
+      const eol = sql.indexOf('\n', i);
+      i = eol < 0 ? n : eol + 1;
+      out += ' ';
+    } else if (c === '/' && next === '*') {
+      // Block comments nest in PostgreSQL.
+      let depth = 1;
+      i += 2;
+      while (i < n && depth > 0) {
+        if (sql[i] === '/' && sql[i + 1] === '*') (depth++, (i += 2));
+        else if (sql[i] === '*' && sql[i + 1] === '/') (depth--, (i += 2));
+        else i++;
+      }
+      out += ' ';
+    } else if (c === "'") {
+      // A prefix letter (E, B, X, N, U&) belongs to the literal.
+      const prefix = /(?:^|[^A-Za-z0-9_$])([EeBbXxNn]|[Uu]&)$/.exec(out);
+      const backslash = prefix !== null && /^[Ee]$/.test(prefix[1]!);
+      if (prefix) out = out.slice(0, out.length - prefix[1]!.length);
+      i++;
+      while (i < n) {
+        if (backslash && sql[i] === '\\') i += 2;
+        else if (sql[i] === "'" && sql[i + 1] === "'") i += 2;
+        else if (sql[i] === "'") {
+          i++;
+          break;
+        } else i++;
+      }
+      out += '?';
+    } else if (c === '"') {
+      const end = sql.indexOf('"', i + 1);
+      const stop = end < 0 ? n : end + 1;
+      out += sql.slice(i, stop);
+      i = stop;
+    } else if (c === '$' && next !== undefined && /\d/.test(next)) {
+      const p = /^\$\d+/.exec(sql.slice(i))![0];
+      out += p;
+      i += p.length;
+    } else if (c === '$' && matchAt(DOLLAR_TAG, sql, i)) {
+      const tag = matchAt(DOLLAR_TAG, sql, i)!;
+      const end = sql.indexOf(tag, i + tag.length);
+      i = end < 0 ? n : end + tag.length;
+      out += '?';
+    } else if (matchAt(WORD, sql, i)) {
+      const w = matchAt(WORD, sql, i)!;
+      out += w;
+      i += w.length;
+    } else if (matchAt(NUMBER, sql, i) && !(c === '.' && /[A-Za-z0-9_"]$/.test(out))) {
+      i += matchAt(NUMBER, sql, i)!.length;
+      out += '?';
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+const DML = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'WITH', 'VALUES', 'TABLE']);
+
+/** Whether a statement is a query or DML (what pg_stat_statements normalizes), not a utility statement. */
+export function isDmlStatement(sql: string): boolean {
+  const first = /^[\s(]*([A-Za-z]+)/.exec(sanitizeQuery(sql))?.[1]?.toUpperCase();
+  return first !== undefined && DML.has(first);
+}
+
+/** Drops comments and literals ({@link sanitizeQuery}), collapses whitespace and cuts to `max` characters. */
 export function shortenQuery(sql: string, max = 120): string {
-  const one = sql.replace(/\s+/g, ' ').trim();
+  const one = sanitizeQuery(sql);
   return one.length <= max ? one : `${one.slice(0, max - 1).trimEnd()}…`;
 }
 

@@ -4,6 +4,7 @@
 import { markdownTable } from 'markdown-table';
 import type { CriterionResult, ReportSection, SlowQuery, Status, UtilizationResults } from '../model.js';
 import { STATUS_BADGE, code, escapeCell, formatValue } from './units.js';
+import { isDmlStatement, shortenQuery } from '../collectors/slow-queries.js';
 
 export interface UtilizationScenario {
   name: string;
@@ -115,8 +116,17 @@ export function utilizationSections(scenarios: UtilizationScenario[]): ReportSec
   return sections;
 }
 
-export function slowQueryMarkdown(available: boolean, rows: SlowQuery[], reason?: string): string {
+/**
+ * The rows that may be shown: queries and DML only, with comments and literals replaced by `?`
+ * (whatever produced the rows, a PR comment never carries a password, a string or a number from SQL).
+ */
+export function safeSlowQueries(rows: readonly SlowQuery[]): SlowQuery[] {
+  return rows.filter((r) => isDmlStatement(r.query)).map((r) => ({ ...r, query: shortenQuery(r.query) }));
+}
+
+export function slowQueryMarkdown(available: boolean, unsafeRows: SlowQuery[], reason?: string): string {
   if (!available) return `_No slow-query table: ${reason ?? 'pg_stat_statements is not available'}._`;
+  const rows = safeSlowQueries(unsafeRows);
   if (rows.length === 0) return '_No statements ran on PostgreSQL during the run._';
   return table(
     [
@@ -162,7 +172,7 @@ export function evidenceFor(criterion: CriterionResult, util: UtilizationResults
   const latencyLike = /^(http_req_duration|http_req_waiting|http_req_failed|iteration_duration|availability)$/.test(base) || criterion.unit === 'ms';
   if (!latencyLike && criterion.kind === 'utilization') return [];
   const lines: string[] = [];
-  const sq = util.slowQueries;
+  const sq = util.slowQueries && { ...util.slowQueries, rows: safeSlowQueries(util.slowQueries.rows) };
   if (sq?.available && sq.rows.length > 0) {
     const words = subjects(criterion.metric);
     const touching = words.length > 0 ? sq.rows.find((r) => words.some((w) => new RegExp(`\\b${w}\\b`, 'i').test(r.query))) : undefined;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { startCollection } from '../../src/collectors/collect.js';
+import { utilizationSections } from '../../src/report/utilization.js';
 import type { Logger, UtilizationConfig, UtilizationMetricConfig } from '../../src/model.js';
 import { startServices, sql, type Services } from '../support/services.js';
 
@@ -106,6 +107,29 @@ describe.skipIf(!!skip)('direct probes on real servers', () => {
     const hit = res.measure('hit', { kind: 'value' }) as { value: number };
     expect(hit.value).toBeGreaterThan(0);
     expect(hit.value).toBeLessThanOrEqual(1);
+  });
+
+  it('the slow-query table carries no literal, password or comment: utility statements are left out', async () => {
+    const cfg: UtilizationConfig = { sources: { postgres: { url: svc.pg.url } }, metrics: [preset('lat', 'postgres.query_latency')], intervalSeconds: 0.25, slowQueries: true };
+    const log = memLog();
+    const col = await startCollection(cfg, log);
+    const c = new pg.Client({ connectionString: svc.pg.url });
+    await c.connect();
+    await c.query("CREATE ROLE leaky_role PASSWORD 'hunter2'");
+    await c.query("DO $$ BEGIN PERFORM 'ssn 123-45-6789'; PERFORM pg_sleep(0.01); END $$");
+    await c.query("COPY (SELECT 'dave@example.com') TO '/dev/null'");
+    await c.query("/* customer dave@example.com */ SELECT count(*) FROM items WHERE tenant = 'ssn 123-45-6789' AND id > 42");
+    await c.query("DROP ROLE leaky_role");
+    await c.end();
+    const res = await col.stop({ start: Date.now() - 1000, end: Date.now() });
+    const sq = res.slowQueries!;
+    expect(sq.available).toBe(true);
+    // The statement itself is there, commented and with its constants replaced.
+    const items = sq.rows.find((r) => r.query.includes('FROM items'));
+    expect(items?.query).toMatch(/^SELECT count\(\*\) FROM items WHERE tenant = (\$1|\?) AND id > (\$2|\?)$/);
+    expect(sq.rows.some((r) => /^(CREATE|DO|COPY|DROP)\b/i.test(r.query))).toBe(false);
+    const shown = JSON.stringify([sq, res.notes, log.lines, utilizationSections([{ name: 's', utilization: res, criteria: [] }])]);
+    for (const secret of ['hunter2', '123-45-6789', 'dave@example.com', 'leaky_role', 'customer']) expect(shown).not.toContain(secret);
   });
 
   it('redis: memory % of maxmemory, commands/s and hit rate from INFO deltas', async () => {

@@ -1,6 +1,6 @@
 // The utilization report sections: table per scenario, slow queries, evidence lines, escaping.
 import { describe, expect, it } from 'vitest';
-import { evidenceFor, utilizationSections } from '../../src/report/utilization.js';
+import { evidenceFor, slowQueryMarkdown, utilizationSections } from '../../src/report/utilization.js';
 import type { Aggregation, CriterionResult, Measurement, SlowQueryReport, Unit, UtilizationResults } from '../../src/model.js';
 import { aggregate } from '../../src/collectors/stats.js';
 
@@ -54,6 +54,18 @@ describe('utilizationSections', () => {
     expect(sq[0]!.markdown).not.toMatch(/[^\\]\|\|/);
     expect(sq[0]!.markdown).toContain('| 1,200 |');
     expect(sq[0]!.markdown).toContain('71.2%');
+  });
+
+  it('never shows a utility statement, a comment or a literal, whatever the rows hold', () => {
+    const rows = [
+      { query: "CREATE ROLE x PASSWORD 'hunter2'", meanMs: 9, calls: 1, totalSeconds: 0.009, percent: 60 },
+      { query: "/* dave@example.com */ SELECT * FROM trades WHERE note = 'ssn 123-45-6789' LIMIT 10", meanMs: 5, calls: 1, totalSeconds: 0.005, percent: 40 },
+    ];
+    const md = slowQueryMarkdown(true, rows);
+    expect(md).toContain('`SELECT * FROM trades WHERE note = ? LIMIT ?`');
+    expect(md).not.toMatch(/hunter2|CREATE ROLE|dave@|123-45-6789/);
+    const lines = evidenceFor(crit('t', 'http_req_duration{endpoint:signals}', 'p(95)<300', 900, 'ms', 'fail', 'k6'), fakeUtil({}, { available: true, rows }));
+    expect(lines.join('\n')).not.toMatch(/hunter2|dave@/);
   });
 
   it('says plainly when the extension is missing', () => {

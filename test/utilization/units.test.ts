@@ -3,9 +3,27 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { aggregate, percentile } from '../../src/collectors/stats.js';
 import { maskUrl, scrub } from '../../src/mask.js';
-import { shortenQuery, topStatements, type StatementSnapshot } from '../../src/collectors/slow-queries.js';
+import { isDmlStatement, sanitizeQuery, shortenQuery, topStatements, type StatementSnapshot } from '../../src/collectors/slow-queries.js';
 import { PRESETS, PRESET_NAMES, podSelector, withSelector } from '../../src/collectors/presets.js';
 import { rateRangeFor } from '../../src/collectors/prometheus.js';
+
+describe('statement text for the slow-query table', () => {
+  it('drops comments and replaces strings, dollar-quoted bodies and numbers with ?', () => {
+    expect(sanitizeQuery("/* user dave@example.com */ SELECT * FROM t1 WHERE a = 'x''y' AND b > 42 -- ssn 123-45-6789\n LIMIT $1")).toBe('SELECT * FROM t1 WHERE a = ? AND b > ? LIMIT $1');
+    expect(sanitizeQuery("SELECT E'it\\'s', B'1010', X'ff', U&'d\\0061', 1.5e-3, .5, 0x1F, \"col 2\" FROM s.t")).toBe('SELECT ?, ?, ?, ?, ?, ?, ?, "col 2" FROM s.t');
+    expect(sanitizeQuery("DO $body$ BEGIN PERFORM 'ssn 123-45-6789'; END $body$")).toBe('DO ?');
+    expect(sanitizeQuery('SELECT $$a$$ || $x$ b $x$, /* a /* nested */ comment */ 7')).toBe('SELECT ? || ?, ?');
+    expect(sanitizeQuery("SELECT 'unterminated")).toBe('SELECT ?');
+  });
+  it('keeps queries and DML, leaves out utility statements', () => {
+    for (const q of ['SELECT 1', ' (SELECT 1) UNION SELECT 2', 'WITH x AS (SELECT 1) DELETE FROM t', 'insert into t values ($1)', 'UPDATE t SET a = $1', 'MERGE INTO t USING s ON true WHEN MATCHED THEN DELETE', '/* c */ select 1']) {
+      expect(isDmlStatement(q)).toBe(true);
+    }
+    for (const q of ["CREATE ROLE x PASSWORD 'hunter2'", "DO $$ BEGIN PERFORM 'x'; END $$", "COPY (SELECT 'dave@example.com') TO STDOUT", "ALTER USER x PASSWORD 'p'", 'SET search_path = a', 'EXPLAIN SELECT 1', '-- SELECT\nVACUUM', '']) {
+      expect(isDmlStatement(q)).toBe(false);
+    }
+  });
+});
 
 describe('aggregations', () => {
   it('avg, min, max, med, p(N), count and value', () => {
