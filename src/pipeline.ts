@@ -10,7 +10,7 @@ import { asError, InputError } from './errors.js';
 import { didYouMean } from './config/suggest.js';
 import { maskUrl } from './mask.js';
 import { evaluate, type ScenarioInput } from './evaluate/evaluate.js';
-import { ingestFiles } from './k6/ingest.js';
+import { emptyResults, ingestFiles } from './k6/ingest.js';
 import { scenarioOfFile } from './k6/peek.js';
 import { markdownTable } from 'markdown-table';
 import { code, escapeCell, formatValue } from './report/units.js';
@@ -263,7 +263,10 @@ async function runAndMeasure(opts: GateOptions, config: Config, scenarios: strin
   });
   const out: Measured[] = [];
   for (const record of records) {
-    const results = await ingestFiles(record.outputs, ingestOptionsFor(config, record.scenario));
+    // A run whose k6 wrote nothing (an init error) is judged on no data, its record attached: the
+    // incomplete run fails with k6's reason, and the other scenarios are still judged and reported.
+    const ingestOptions = ingestOptionsFor(config, record.scenario);
+    const results = record.outputs.length > 0 ? await ingestFiles(record.outputs, ingestOptions) : emptyResults([], ingestOptions);
     const u = utilization.get(record.scenario);
     out.push({ name: record.scenario, files: record.outputs, results, run: record, notes: [], ...(u ? { utilization: u } : {}) });
   }

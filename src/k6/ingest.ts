@@ -426,3 +426,25 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   }
   return new NdjsonResults(mergePartials(parts, bucketMs), diagnostics, indexKeys, skipMetrics);
 }
+
+/**
+ * Results that hold no sample: for a run whose k6 wrote no output file (an init error, exit 104/107),
+ * so the run is still judged (every rule has no data; the incomplete run fails) instead of the whole
+ * gate stopping. `files` are the files that were expected (usually none).
+ */
+export function emptyResults(files: string[] = [], opts: Pick<IngestOptions, 'tagKeys' | 'bucketSeconds' | 'skipMetrics'> = {}): Results {
+  const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
+  const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));
+  const diagnostics: IngestDiagnostics = {
+    files: [...files],
+    lines: 0,
+    points: 0,
+    skippedPoints: 0,
+    badLines: 0,
+    badLineExamples: [],
+    truncatedFiles: [],
+    gzipCutFiles: [],
+    emptyFiles: [],
+  };
+  return new NdjsonResults(mergePartials([], bucketMs), diagnostics, indexKeys, [...new Set(opts.skipMetrics ?? [])]);
+}
