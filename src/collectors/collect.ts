@@ -3,7 +3,7 @@
 // Nothing here throws: a source that cannot answer turns its metrics into no-data with the reason.
 import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Unit, UtilizationConfig, UtilizationMetricConfig, UtilizationResults } from '../model.js';
 import { PgProbe, RedisProbe } from './direct.js';
-import { maskUrl } from '../mask.js';
+import { maskUrl, scrub } from '../mask.js';
 import { PRESETS, applySelector, isPreset, type PresetDef, type PromPlan } from './presets.js';
 import { PrometheusClient, rateRangeFor, stepFor } from './prometheus.js';
 import { slowQueryReport, type StatementSnapshot } from './slow-queries.js';
@@ -231,9 +231,12 @@ export async function startCollection(cfg: UtilizationConfig, log: Logger): Prom
   const state: State = { cfg, log, plans, start: Date.now() };
   const wantPg = plans.some((p) => p.kind === 'direct' && p.family === 'postgres') || (cfg.slowQueries && !!cfg.sources.postgres?.url);
   const wantRedis = plans.some((p) => p.kind === 'direct' && p.family === 'redis');
+  // open() turns every failure into { error }; the catch is a last guard so a probe never takes the report down.
+  const opened = <T>(p: Promise<T | { error: string }>, name: string, url: string) =>
+    p.catch((err: unknown) => ({ error: scrub(`${name} at ${maskUrl(url)} could not be opened (${(err as Error)?.message ?? String(err)})`, [url]) }));
   const [pgProbe, redisProbe] = await Promise.all([
-    wantPg ? PgProbe.open(cfg.sources.postgres!.url) : undefined,
-    wantRedis ? RedisProbe.open(cfg.sources.redis!.url) : undefined,
+    wantPg ? opened(PgProbe.open(cfg.sources.postgres!.url), 'PostgreSQL', cfg.sources.postgres!.url) : undefined,
+    wantRedis ? opened(RedisProbe.open(cfg.sources.redis!.url), 'Redis', cfg.sources.redis!.url) : undefined,
   ]);
   if (pgProbe && 'error' in pgProbe) {
     state.pgError = pgProbe.error;

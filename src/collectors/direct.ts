@@ -29,12 +29,17 @@ export class PgProbe implements Probe<PgReading> {
   /** Connects (one connection) or returns why it cannot. */
   static async open(url: string): Promise<PgProbe | { error: string }> {
     const { default: pgModule } = await import(/* webpackMode: "eager" */ 'pg');
-    const client = new pgModule.Client({
-      connectionString: url,
-      connectionTimeoutMillis: 5000,
-      statement_timeout: 5000,
-      application_name: 'perf-gate probe',
-    });
+    let client: pg.Client;
+    try {
+      client = new pgModule.Client({
+        connectionString: url,
+        connectionTimeoutMillis: 5000,
+        statement_timeout: 5000,
+        application_name: 'perf-gate probe',
+      });
+    } catch (err) {
+      return { error: badUrl('PostgreSQL', 'postgres', url, err) };
+    }
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -100,16 +105,21 @@ export class RedisProbe implements Probe<RedisReading> {
   static async open(url: string): Promise<RedisProbe | { error: string }> {
     // through the CommonJS module object: bundled, its named exports are not carried over
     const { default: ioredis } = await import(/* webpackMode: "eager" */ 'ioredis');
-    const client = new ioredis.Redis(url, {
-      lazyConnect: true,
-      connectTimeout: 5000,
-      commandTimeout: 5000,
-      maxRetriesPerRequest: 0,
-      enableOfflineQueue: false,
-      retryStrategy: () => null,
-      enableReadyCheck: false,
-      connectionName: 'perf-gate-probe',
-    });
+    let client: Redis;
+    try {
+      client = new ioredis.Redis(url, {
+        lazyConnect: true,
+        connectTimeout: 5000,
+        commandTimeout: 5000,
+        maxRetriesPerRequest: 0,
+        enableOfflineQueue: false,
+        retryStrategy: () => null,
+        enableReadyCheck: false,
+        connectionName: 'perf-gate-probe',
+      });
+    } catch (err) {
+      return { error: badUrl('Redis', 'redis', url, err) };
+    }
     client.on('error', () => undefined);
     try {
       await client.connect();
@@ -144,6 +154,12 @@ export class RedisProbe implements Probe<RedisReading> {
   async close(): Promise<void> {
     this.client.disconnect();
   }
+}
+
+/** Why a source URL could not even be parsed (a bad %-escape in the password, most often); masked. */
+function badUrl(name: string, kind: string, url: string, err: unknown): string {
+  const why = err instanceof URIError ? 'the user name or password has a bad %-escape: write a literal % as %25' : 'it could not be parsed';
+  return scrub(`the ${name} URL (utilization.sources.${kind}.url, ${maskUrl(url)}) is not usable: ${why}`, [url]);
 }
 
 export function parseInfo(text: string): Record<string, string> {

@@ -30,17 +30,38 @@ export class PrometheusClient {
     return maskUrl(this.baseUrl);
   }
 
-  private async get(path: string, params: Record<string, string>): Promise<PromResult<unknown>> {
-    const u = new URL(this.baseUrl.replace(/\/+$/, '') + path);
+  /** The request URL without credentials and its headers, or why the source URL cannot be used. */
+  private request(path: string, params: Record<string, string>): { url: URL; headers: Record<string, string> } | { reason: string } {
+    let u: URL;
+    try {
+      u = new URL(this.baseUrl.replace(/\/+$/, '') + path);
+    } catch {
+      return { reason: `the Prometheus URL (utilization.sources.prometheus.url, ${this.safeUrl}) is not a valid URL` };
+    }
     for (const [k, v] of Object.entries(params)) u.searchParams.set(k, v);
     // Credentials in the URL become a Basic header (fetch refuses URLs with credentials).
     const headers: Record<string, string> = {};
     if (u.username || u.password) {
-      headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+      let user: string;
+      let pass: string;
+      try {
+        user = decodeURIComponent(u.username);
+        pass = decodeURIComponent(u.password);
+      } catch {
+        return { reason: `the user name or password in the Prometheus URL (utilization.sources.prometheus.url, ${this.safeUrl}) has a bad %-escape: write a literal % as %25` };
+      }
+      headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
       u.username = '';
       u.password = '';
     }
+    return { url: u, headers };
+  }
+
+  private async get(path: string, params: Record<string, string>): Promise<PromResult<unknown>> {
     try {
+      const req = this.request(path, params);
+      if ('reason' in req) return { ok: false, reason: req.reason };
+      const { url: u, headers } = req;
       const res = await fetch(u, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
       const text = await res.text();
       let body: { status?: string; data?: unknown; error?: string; errorType?: string } | undefined;

@@ -189,6 +189,18 @@ describe.skipIf(!!skip)('direct probes on real servers', () => {
     expect(res2.measure('lat', { kind: 'value' })).toEqual({ noData: expect.stringContaining('pg_stat_statements is not installed') });
   });
 
+  it('a bad %-escape in a Redis password is no-data naming the source; the collection still reports', async () => {
+    const log = memLog();
+    const col = await startCollection(
+      { sources: { redis: { url: 'redis://:pa%zzword@127.0.0.1:1' }, postgres: { url: svc.pg.url } }, metrics: [preset('o', 'redis.ops'), preset('c', 'postgres.connections')], intervalSeconds: 1, slowQueries: false },
+      log,
+    );
+    const res = await col.stop({ start: Date.now() - 1000, end: Date.now() });
+    expect(res.measure('o', { kind: 'value' })).toEqual({ noData: expect.stringMatching(/Redis URL \(utilization\.sources\.redis\.url, redis:\/\/\*\*\*@127\.0\.0\.1:1\).*bad %-escape/) });
+    expect('value' in res.measure('c', { kind: 'max' })).toBe(true);
+    expect(JSON.stringify([res.notes, log.lines])).not.toContain('pa%zz');
+  });
+
   it('opens both probes from an ncc bundle, where pg and ioredis are loaded lazily', () => {
     const dir = mkdtempSync(join(tmpdir(), 'perf-gate-probe-bundle-'));
     const ncc = join('node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');

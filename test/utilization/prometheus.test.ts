@@ -35,6 +35,19 @@ describe('query_range step', () => {
   });
 });
 
+describe('a Prometheus URL that cannot be used', () => {
+  it('a bad %-escape in the password is no-data naming the source, not a URIError', async () => {
+    const log = memLog();
+    const cfg: UtilizationConfig = { sources: { prometheus: { url: 'http://admin:50%off@127.0.0.1:1' } }, metrics: [custom('x', 'up'), preset('cpu', 'k8s.cpu', { namespace: 'ns' })], intervalSeconds: 1, slowQueries: false };
+    const now = Date.now();
+    const res = await collectWindow(cfg, { start: now - 60_000, end: now }, log);
+    for (const m of ['x', 'cpu']) {
+      expect(res.measure(m, { kind: 'avg' })).toEqual({ noData: expect.stringMatching(/utilization\.sources\.prometheus\.url.*bad %-escape/) });
+    }
+    expect(JSON.stringify([res.measure('x', { kind: 'avg' }), res.notes, log.lines])).not.toContain('50%off');
+  });
+});
+
 describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
   afterAll(async () => {
     await svc?.stop();
