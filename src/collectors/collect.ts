@@ -31,12 +31,24 @@ function customUnit(u: string | undefined): Unit {
   return 'number';
 }
 
+const SOURCE_NAME: Record<'prometheus' | 'postgres' | 'redis', string> = { prometheus: 'Prometheus', postgres: 'PostgreSQL', redis: 'Redis' };
+
+/**
+ * Why a source cannot be used: the loader's reason (`PROMETHEUS_URL is not set`, `… is not a valid URL`)
+ * when it is declared, else that it is not declared. Short, as it stands in every row it affects.
+ */
+export function sourceMissing(cfg: UtilizationConfig, kind: 'prometheus' | 'postgres' | 'redis'): string {
+  const why = cfg.unavailable?.[kind];
+  if (why) return `${SOURCE_NAME[kind]} source unavailable: ${why}`;
+  return `no ${SOURCE_NAME[kind]} source configured (utilization.sources.${kind})`;
+}
+
 function planMetric(cfg: UtilizationConfig, m: UtilizationMetricConfig): Plan {
   const rangeFor = (w: TimeWindow) => m.params.rate_window ?? rateRangeFor(stepFor(w));
   if (m.prometheus !== undefined) {
     const unit = customUnit(m.unit);
     if (!m.prometheus.trim()) return { kind: 'none', metric: m, unit, reason: 'the PromQL expression is empty' };
-    if (!cfg.sources.prometheus?.url) return { kind: 'none', metric: m, unit, reason: 'no Prometheus source configured (utilization.sources.prometheus.url is empty or unset)' };
+    if (!cfg.sources.prometheus?.url) return { kind: 'none', metric: m, unit, reason: sourceMissing(cfg, 'prometheus') };
     const query = m.prometheus;
     return { kind: 'prometheus', metric: m, unit, build: (w) => ({ series: query.split('$__rate_interval').join(rangeFor(w)), needs: 'the series the expression selects' }) };
   }
@@ -47,15 +59,17 @@ function planMetric(cfg: UtilizationConfig, m: UtilizationMetricConfig): Plan {
   const wanted = m.params.source;
   const family = preset.family;
   const directUrl = family === 'k8s' ? undefined : cfg.sources[family]?.url;
-  const useDirect = preset.direct !== undefined && (wanted === 'direct' || (wanted !== 'prometheus' && !!directUrl));
+  // A declared direct source that cannot be used (its variable unset) is what the metric waits for.
+  const directDeclared = family !== 'k8s' && (!!directUrl || !!cfg.unavailable?.[family]);
+  const useDirect = preset.direct !== undefined && (wanted === 'direct' || (wanted !== 'prometheus' && directDeclared));
   if (useDirect) {
-    if (!directUrl) return { kind: 'none', metric: m, unit, reason: `no ${family} source configured (utilization.sources.${family}.url is empty or unset)` };
+    if (!directUrl) return { kind: 'none', metric: m, unit, reason: sourceMissing(cfg, family as 'postgres' | 'redis') };
     return { kind: 'direct', family: family as 'postgres' | 'redis', preset, metric: m, unit };
   }
   if (wanted === 'direct') return { kind: 'none', metric: m, unit, reason: `${name} can only be read from Prometheus` };
   if (!cfg.sources.prometheus?.url) {
-    const alt = preset.direct ? ` or utilization.sources.${family}` : '';
-    return { kind: 'none', metric: m, unit, reason: `no Prometheus source configured (utilization.sources.prometheus${alt})` };
+    if (cfg.unavailable?.prometheus || !preset.direct) return { kind: 'none', metric: m, unit, reason: sourceMissing(cfg, 'prometheus') };
+    return { kind: 'none', metric: m, unit, reason: `no Prometheus or ${SOURCE_NAME[family as 'postgres' | 'redis']} source configured (utilization.sources.prometheus or utilization.sources.${family})` };
   }
   return {
     kind: 'prometheus',
@@ -166,6 +180,8 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
   const notes: string[] = [];
   const seconds = (window.end - window.start) / 1000;
   let prom: PrometheusClient | undefined;
+  // One note per reason (a missing source affects many metrics), with the metrics it concerns.
+  const noDataNames = new Map<string, string[]>();
   for (const plan of state.plans) {
     const name = plan.metric.name;
     let entry: Entry;
@@ -196,10 +212,11 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
         if (valueNoData) notes.push(`${name}: value (whole window) has no data: ${valueNoData}`);
       }
     }
-    if (entry.noData) notes.push(`${name}: no data: ${entry.noData}`);
+    if (entry.noData) noDataNames.set(entry.noData, [...(noDataNames.get(entry.noData) ?? []), name]);
     if (plan.metric.preset) entry.preset = plan.metric.preset;
     entries.set(name, entry);
   }
+  for (const [reason, names] of noDataNames) notes.push(`${names.join(', ')}: no data: ${reason}`);
   if (during) {
     for (const [family, probe] of [['PostgreSQL', state.pg], ['Redis', state.redis]] as const) {
       if (probe?.lastError && probe.readings.length > 0) notes.push(`${family} probe: some readings failed, the figures use the others (last error: ${probe.lastError})`);
@@ -208,7 +225,7 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
   const results = new Results(entries);
   if (state.cfg.slowQueries) {
     if (!during) results.slowQueries = { available: false, reason: 'pg_stat_statements snapshots are only taken during a run', rows: [] };
-    else if (!state.cfg.sources.postgres?.url) results.slowQueries = { available: false, reason: 'no postgres source configured (utilization.sources.postgres)', rows: [] };
+    else if (!state.cfg.sources.postgres?.url) results.slowQueries = { available: false, reason: sourceMissing(state.cfg, 'postgres'), rows: [] };
     else if (!state.pg) results.slowQueries = { available: false, reason: state.pgError ?? 'the PostgreSQL probe did not start', rows: [] };
     else {
       const after = await state.pg.snapshot();

@@ -70,15 +70,19 @@ export function utilizationSections(scenarios: UtilizationScenario[]): ReportSec
     const header = ['Metric', ...scenarios.map((s) => s.name), 'Threshold', 'Status'];
     // Grouped like the load-testing report: API pods, database, Redis, then custom expressions.
     const groups = new Map<string, string[][]>(GROUPS.map((g) => [g, []]));
-    const reasons: string[] = [];
+    // Reason → the metrics and scenarios without data for it: a missing source is one line, not one per row.
+    const reasons = new Map<string, { metrics: Set<string>; scenarios: Set<string> }>();
     for (const row of rows.values()) {
       const agg = row.expression.match(/^\s*([a-z]+(?:\([\d.]+\))?)/)?.[1] ?? '';
       const cells = scenarios.map((s) => {
         const c = row.cells.get(s.name);
         if (!c) return '—';
         if (c.actual === null) {
-          const r = `${s.name} · ${row.metric}: ${c.reason ?? 'no data'}`;
-          if (!reasons.includes(r)) reasons.push(r);
+          const key = c.reason ?? 'no data';
+          let g = reasons.get(key);
+          if (!g) reasons.set(key, (g = { metrics: new Set(), scenarios: new Set() }));
+          g.metrics.add(row.metric);
+          g.scenarios.add(s.name);
           return 'no data';
         }
         return formatValue(c.actual, c.unit, c.metric);
@@ -95,8 +99,15 @@ export function utilizationSections(scenarios: UtilizationScenario[]): ReportSec
       parts.push(used.length > 1 ? `**${name}**:\n\n${t}` : t);
     }
     let md = parts.join('\n\n');
-    if (reasons.length > 0) md += `\n\nNo data:\n\n${reasons.map((r) => `- ${r}`).join('\n')}`;
-    const notes = [...new Set(scenarios.flatMap((s) => s.utilization?.notes ?? []))].filter((n) => !reasons.some((r) => r.endsWith(n.replace(/^.*?no data: /, ''))));
+    if (reasons.size > 0) {
+      const withRows = scenarios.filter((s) => s.criteria.some((c) => c.kind === 'utilization'));
+      const lines = [...reasons].map(([reason, g]) => {
+        const where = withRows.length > 1 && g.scenarios.size === withRows.length ? 'every scenario' : [...g.scenarios].join(', ');
+        return `- ${[...g.metrics].map(code).join(', ')} in ${where}: ${reason}`;
+      });
+      md += `\n\nNo data:\n\n${lines.join('\n')}`;
+    }
+    const notes = [...new Set(scenarios.flatMap((s) => s.utilization?.notes ?? []))].filter((n) => !reasons.has(n.replace(/^.*?no data: /, '')));
     if (notes.length > 0) md += `\n\nCollection notes:\n\n${notes.map((n) => `- ${n}`).join('\n')}`;
     sections.push({ id: 'utilization', place: 'slo', title: 'Resource utilization', markdown: md, dropOrder: 20 });
   }

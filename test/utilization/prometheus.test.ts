@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { collectWindow, DIRECT_ONLY_DURING_RUN, startCollection } from '../../src/collectors/collect.js';
 import { stepFor } from '../../src/collectors/prometheus.js';
+import { loadConfig } from '../../src/config/load.js';
 import type { Logger, UtilizationConfig, UtilizationMetricConfig } from '../../src/model.js';
 import { promInstant, sql, startServices, type Services } from '../support/services.js';
 
@@ -45,6 +46,42 @@ describe('a Prometheus URL that cannot be used', () => {
       expect(res.measure(m, { kind: 'avg' })).toEqual({ noData: expect.stringMatching(/utilization\.sources\.prometheus\.url.*bad %-escape/) });
     }
     expect(JSON.stringify([res.measure('x', { kind: 'avg' }), res.notes, log.lines])).not.toContain('50%off');
+  });
+});
+
+describe('a source the loader could not use', () => {
+  const yml = (extra = '') => `version: 1
+utilization:
+  sources:
+    prometheus: { url: "\${PROMETHEUS_URL}" }
+    postgres: { url: "\${DATABASE_URL}" }
+  metrics:
+    cpu: { preset: k8s.cpu, namespace: preview, workload: api }
+    mem: { preset: k8s.memory, namespace: preview, workload: api }
+    pg_conn: { preset: postgres.connections }
+    pg_lat: { preset: postgres.query_latency }
+${extra}`;
+  it('the real reason (the unset variable) is the no-data reason, one note per source', async () => {
+    const cfg = loadConfig('thresholds.yml', { text: yml(), env: { PROMETHEUS_URL: 'http://127.0.0.1:1' } }).utilization!;
+    const now = Date.now();
+    const res = await collectWindow(cfg, { start: now - 60_000, end: now }, memLog());
+    // DATABASE_URL is what is missing, not Prometheus: the PostgreSQL presets say so.
+    expect(res.measure('pg_conn', { kind: 'max' })).toEqual({ noData: 'PostgreSQL source unavailable: DATABASE_URL is not set' });
+    expect(res.measure('pg_lat', { kind: 'value' })).toEqual({ noData: 'PostgreSQL source unavailable: DATABASE_URL is not set' });
+    expect(res.notes.filter((n) => n.includes('DATABASE_URL'))).toEqual(['pg_conn, pg_lat: no data: PostgreSQL source unavailable: DATABASE_URL is not set']);
+
+    const none = loadConfig('thresholds.yml', { text: yml(), env: {} }).utilization!;
+    const res2 = await collectWindow(none, { start: now - 60_000, end: now }, memLog());
+    expect(res2.measure('cpu', { kind: 'avg' })).toEqual({ noData: 'Prometheus source unavailable: PROMETHEUS_URL is not set' });
+    expect(res2.slowQueries).toMatchObject({ available: false });
+    expect(res2.notes).toEqual([
+      'cpu, mem: no data: Prometheus source unavailable: PROMETHEUS_URL is not set',
+      'pg_conn, pg_lat: no data: PostgreSQL source unavailable: DATABASE_URL is not set',
+      'slow queries: pg_stat_statements snapshots are only taken during a run',
+    ]);
+    const bad = loadConfig('thresholds.yml', { text: yml(), env: { PROMETHEUS_URL: 'not a url', DATABASE_URL: 'x' } }).utilization!;
+    const res3 = await collectWindow(bad, { start: now - 60_000, end: now }, memLog());
+    expect(res3.measure('mem', { kind: 'avg' })).toEqual({ noData: 'Prometheus source unavailable: utilization.sources.prometheus.url is not a valid URL' });
   });
 });
 

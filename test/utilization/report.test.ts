@@ -46,7 +46,7 @@ describe('utilizationSections', () => {
     expect(lines[4]).toMatch(/\| 41\.5% \| 72\.5% \| `avg<70` \| ❌ FAIL \|$/);
     expect(lines[6]).toBe('**Other**:');
     expect(lines[10]).toMatch(/\| no data \| 99\.1\d*% \| `value>0\.95` \| ❔ NO DATA \|$/);
-    expect(table.markdown).toContain('baseline · pg_cache_hit: PostgreSQL at postgres://u:***@db/x is unreachable');
+    expect(table.markdown).toContain('- `pg_cache_hit` in baseline: PostgreSQL at postgres://u:***@db/x is unreachable');
     const sq = sections.filter((s) => s.id.startsWith('utilization:slow-queries:'));
     expect(sq.map((s) => [s.place, s.scenario])).toEqual([['scenario', 'baseline'], ['scenario', 'target-capacity']]);
     expect(sq[0]!.markdown).toContain('| Query | Mean time | Calls | Total time | % Impact |');
@@ -54,6 +54,26 @@ describe('utilizationSections', () => {
     expect(sq[0]!.markdown).not.toMatch(/[^\\]\|\|/);
     expect(sq[0]!.markdown).toContain('| 1,200 |');
     expect(sq[0]!.markdown).toContain('71.2%');
+  });
+
+  it('a missing source is one line under the table, not one per row and scenario', () => {
+    const why = 'PostgreSQL source unavailable: DATABASE_URL is not set';
+    const names = ['s1', 's2', 's3'];
+    const metrics = ['pg_conn', 'pg_lat', 'pg_hit'];
+    const util: UtilizationResults = { ...fakeUtil({}), notes: [`${metrics.join(', ')}: no data: ${why}`, 'Redis probe: some readings failed'] };
+    const sections = utilizationSections(
+      names.map((name) => ({
+        name,
+        utilization: util,
+        criteria: [...metrics.map((m) => crit(name, m, 'max<80', null, 'count', 'no-data', 'utilization', why)), crit(name, 'api_cpu', 'avg<70', name === 's1' ? null : 40, 'percent', name === 's1' ? 'no-data' : 'pass', 'utilization', name === 's1' ? 'the query returned no series' : undefined)],
+      })),
+    );
+    const md = sections.find((s) => s.id === 'utilization')!.markdown;
+    expect(md.split(why).length - 1).toBe(1);
+    expect(md).toContain(`- \`pg_conn\`, \`pg_lat\`, \`pg_hit\` in every scenario: ${why}`);
+    expect(md).toContain('- `api_cpu` in s1: the query returned no series');
+    // The collection note says the same: left out; other notes stay.
+    expect(md).toContain('- Redis probe: some readings failed');
   });
 
   it('never shows a utility statement, a comment or a literal, whatever the rows hold', () => {
