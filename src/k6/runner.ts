@@ -125,37 +125,84 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
     const start = Date.now();
     let timedOut = false;
     const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
-      const child = spawn(opts.k6Path, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+      // Off Windows k6 gets its own process group, and every signal goes to the group: a wrapper script
+      // that does not `exec` k6 (and anything else k6 started) stops with it.
+      const windows = process.platform === 'win32';
+      const child = spawn(opts.k6Path, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: !windows });
+      const signalK6 = (sig: NodeJS.Signals) => {
+        if (!windows && child.pid !== undefined) {
+          try {
+            process.kill(-child.pid, sig);
+            return;
+          } catch {
+            /* the group has ended: signal the child alone */
+          }
+        }
+        child.kill(sig);
+      };
       // k6 may echo the base URL (request errors): its credentials and tokens are masked.
       const out = lineSplitter((l) => log.info(maskUrl(l)));
       const err = lineSplitter((l) => log.info(maskUrl(l)));
       child.stdout.on('data', (c: Buffer) => out.push(c));
       child.stderr.on('data', (c: Buffer) => err.push(c));
       let killTimer: NodeJS.Timeout | undefined;
+      let drainTimer: NodeJS.Timeout | undefined;
+      let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+      let finished = false;
+      const clearTimers = () => {
+        if (timer) clearTimeout(timer);
+        if (killTimer) clearTimeout(killTimer);
+        if (drainTimer) clearTimeout(drainTimer);
+      };
+      const finish = (how: { code: number | null; signal: NodeJS.Signals | null }) => {
+        if (finished) return;
+        finished = true;
+        clearTimers();
+        out.flush();
+        err.flush();
+        done(how);
+      };
+      /** SIGINT to k6's group (k6 stops its VUs and flushes its output), SIGKILL after the grace period. */
+      const stop = (message: string) => {
+        if (killTimer || finished) return;
+        log.warning(message);
+        signalK6('SIGINT');
+        killTimer = setTimeout(() => {
+          log.warning(`k6 did not stop within ${formatDuration(graceMs)} of SIGINT: killing it`);
+          signalK6('SIGKILL');
+        }, graceMs);
+      };
       const timer =
         timeoutMs !== undefined
           ? setTimeout(() => {
               timedOut = true;
-              log.warning(`k6 run '${opts.scenario}' exceeded the ${formatDuration(timeoutMs)} timeout: stopping it (SIGINT)`);
-              child.kill('SIGINT');
-              killTimer = setTimeout(() => {
-                log.warning(`k6 did not stop within ${formatDuration(graceMs)} of SIGINT: killing it`);
-                child.kill('SIGKILL');
-              }, graceMs);
+              stop(`k6 run '${opts.scenario}' exceeded the ${formatDuration(timeoutMs)} timeout: stopping it (SIGINT)`);
             }, timeoutMs)
           : undefined;
       child.on('error', (error) => {
-        if (timer) clearTimeout(timer);
-        if (killTimer) clearTimeout(killTimer);
+        clearTimers();
+        finished = true;
         fail(new Error(`cannot start k6 (${opts.k6Path}): ${error.message}`));
       });
-      child.on('close', (code, signal) => {
+      // k6 (or its wrapper) has exited. Its output pipes close once every process of the group holding
+      // them has ended; whatever still holds them after the grace period is killed and the pipes dropped.
+      child.on('exit', (code, signal) => {
+        exited = { code, signal };
         if (timer) clearTimeout(timer);
-        if (killTimer) clearTimeout(killTimer);
-        out.flush();
-        err.flush();
-        done({ code, signal });
+        drainTimer = setTimeout(() => {
+          if (!windows && child.pid !== undefined) {
+            try {
+              process.kill(-child.pid, 'SIGKILL');
+            } catch {
+              /* already gone */
+            }
+          }
+          child.stdout.destroy();
+          child.stderr.destroy();
+          finish(exited ?? { code, signal });
+        }, graceMs);
       });
+      child.on('close', (code, signal) => finish(exited ?? { code, signal }));
     });
     const end = Date.now();
     const meaning = exitMeaning(outcome.code, outcome.signal);
