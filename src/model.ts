@@ -381,6 +381,12 @@ export interface GateOptions {
   log: Logger;
   /** Where run outputs and reports are written (defaults to a temp dir). */
   outDir?: string;
+  /**
+   * Run mode: cancellation (the faces abort it on SIGINT/SIGTERM). The running k6 is stopped like on
+   * its timeout and marked incomplete ("cancelled"), the remaining scenarios are skipped, and what was
+   * written is judged and reported.
+   */
+  signal?: AbortSignal;
 }
 
 /** What the pipeline hands back to a face. */
