@@ -98,11 +98,13 @@ function evaluateScenario(config: Config, failOn: 'fail' | 'marginal', s: Scenar
   // The scenario's own `window:` / `warm-up:` when it sets them, else the top-level ones: the same
   // interval its rules default to, so the headline and the criteria speak of the same seconds.
   const own = config.scenarios.find((x) => x.name === s.name);
-  const window = resolveWindow(s.results, own?.window ?? config.window, own?.warmupSeconds ?? config.warmupSeconds);
-  const evaluation: ScenarioEvaluation = { name: s.name, criteria, notes };
+  const mode = own?.window ?? config.window;
+  const warmup = own?.warmupSeconds ?? config.warmupSeconds;
+  const window = resolveWindow(s.results, mode, warmup);
+  const evaluation: ScenarioEvaluation = { name: s.name, criteria, notes, windowMode: mode, warmupSeconds: warmup };
   if ('window' in window && window.window) evaluation.window = window.window;
   if (s.run) evaluation.run = s.run;
-  if (baselineMissing !== undefined && s.rules.some((r) => r.expression.relative)) notes.push(`No baseline: ${baselineMissing}.`);
+  if (baselineMissing !== undefined && s.rules.some((r) => r.expression.relative)) notes.push(/^no baseline/i.test(baselineMissing) ? `${baselineMissing.charAt(0).toUpperCase()}${baselineMissing.slice(1)}.` : `No baseline: ${baselineMissing}.`);
   if (s.utilization) for (const n of s.utilization.notes) notes.push(n);
   return evaluation;
 }
@@ -169,6 +171,8 @@ function k6Criterion(scenario: string, rule: ThresholdRule, sel: MetricSelector,
     c.reason = `no samples of ${sel.metric} carry the tag${keys.length > 1 ? 's' : ''} ${keys.join(', ')}: nothing to expand`;
     return c;
   }
+  c.windowMode = rule.window;
+  c.warmupSeconds = rule.warmupSeconds;
   const w = resolveWindow(results, rule.window, rule.warmupSeconds);
   if ('noData' in w) {
     c.reason = w.noData;
@@ -225,7 +229,9 @@ function attachBaseline(
     if (c.actual !== null || c.reason === undefined) {
       c.reason =
         missing !== undefined
-          ? `no baseline to compare with: ${missing}`
+          ? /^no baseline/i.test(missing)
+            ? missing
+            : `no baseline to compare with: ${missing}`
           : baseline
             ? `the baseline (${baseline.source}) has no value for ${key} in scenario ${c.scenario}`
             : 'no baseline to compare with';
@@ -266,7 +272,11 @@ function policyOf(c: CriterionResult): NoDataPolicy {
   return c.noData ?? 'warn';
 }
 
-/** `target-capacity: http_req_duration p(99)<500 at 612 ms` — one criterion in a sentence. */
+/**
+ * `target-capacity: http_req_duration p(99)<500 fails at 612 ms` — one criterion in a sentence, saying
+ * why it counts the way it does: `(warn only: does not fail the gate)`, or how a marginal value or a
+ * missing one fails the gate (fail-on: marginal, no-data: fail).
+ */
 export function describeCriterion(c: CriterionResult): string {
   const what = c.metric === RUN_COMPLETED ? RUN_COMPLETED : `${c.metric} ${c.expression}`;
   let detail: string;
@@ -274,6 +284,9 @@ export function describeCriterion(c: CriterionResult): string {
   else if (c.actual === null) detail = STATUS_WORD[c.status];
   else detail = `${STATUS_WORD[c.status]} at ${formatValue(c.actual, c.unit, c.metric)}`;
   if (c.metric === RUN_COMPLETED) detail = 'failed: the results are partial';
+  else if (c.severity === 'warn' && c.status !== 'pass') detail += ' (warn only: does not fail the gate)';
+  else if (c.blocking && c.status === 'marginal') detail += ' (within the marginal band, and fail-on: marginal fails the gate on it)';
+  else if (c.blocking && c.status === 'no-data') detail += ' (no-data: fail)';
   return `${c.scenario}: ${what} ${detail}`;
 }
 
@@ -293,16 +306,21 @@ function decide(scenarios: ScenarioEvaluation[]): { verdict: Verdict; rationale:
   const concerns = all.filter(isConcern);
   if (blocking.length > 0) {
     const more = concerns.length > 0 ? ` ${concerns.length} more criteri${concerns.length === 1 ? 'on needs' : 'a need'} attention.` : '';
-    return {
-      verdict: 'NOT_APPROVED',
-      rationale: `${blocking.length} blocking criteri${blocking.length === 1 ? 'on' : 'a'} missed: ${listNames(blocking)}.${more}`,
-    };
+    const n = blocking.length;
+    // "missed" only when every one of them misses its limit: a marginal value passes it.
+    const head = blocking.every((c) => c.status === 'fail')
+      ? `${n} blocking criteri${n === 1 ? 'on' : 'a'} missed`
+      : `${n} criteri${n === 1 ? 'on fails' : 'a fail'} the gate`;
+    return { verdict: 'NOT_APPROVED', rationale: `${head}: ${listNames(blocking)}.${more}` };
   }
   if (concerns.length > 0) {
-    return {
-      verdict: 'CONDITIONALLY_APPROVED',
-      rationale: `No criterion fails the gate, but ${concerns.length} need${concerns.length === 1 ? 's' : ''} attention: ${listNames(concerns)}.`,
-    };
+    const n = concerns.length;
+    const warnFails = concerns.filter((c) => c.status === 'fail').length;
+    const head =
+      warnFails > 0
+        ? `Nothing fails the gate (${warnFails === n ? (n === 1 ? 'the failing criterion is' : 'the failing criteria are') : `${warnFails} failing criteri${warnFails === 1 ? 'on is' : 'a are'}`} severity: warn), but ${n} need${n === 1 ? 's' : ''} attention`
+        : `No criterion fails the gate, but ${n} need${n === 1 ? 's' : ''} attention`;
+    return { verdict: 'CONDITIONALLY_APPROVED', rationale: `${head}: ${listNames(concerns)}.` };
   }
   const judged = all.filter((c) => c.status !== 'no-data').length;
   const ignored = all.length - judged;

@@ -26,6 +26,8 @@ export interface JsonCriterion {
   reason: string | null;
   baseline: number | null;
   delta: number | null;
+  /** The interval this criterion was measured over (epoch ms), null for the whole run (or no data). */
+  window: TimeWindow | null;
 }
 
 export interface JsonScenario {
@@ -89,6 +91,7 @@ export function toJsonReport(
         reason: c.reason ?? null,
         baseline: num(c.baseline),
         delta: num(c.delta),
+        window: c.window ?? null,
       });
       const agg = c.metric === RUN_COMPLETED ? undefined : expressionAggregation(c.expression);
       const actual = num(c.actual);

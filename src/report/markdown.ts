@@ -14,10 +14,11 @@ import {
   code,
   escapeCell,
   formatDelta,
-  formatDuration,
   formatInstant,
+  formatPair,
   formatValue,
 } from './units.js';
+import { clockRange, durationText, windowNote } from './window.js';
 
 export { headlineFor } from './stats.js';
 
@@ -101,33 +102,102 @@ function renderSection(s: ReportSection, level: number): string {
   return s.title ? `${'#'.repeat(level)} ${s.title}\n\n${body}` : body;
 }
 
-/** `p(99) < 500 ms`: the expression with its limit in the value's unit; relative rules add the limit they gave. */
-export function criterionTarget(c: CriterionResult, withRelativeLimit = true): string {
+/**
+ * `p(99) < 500 ms`: the expression with its limit in the value's unit; a relative rule adds the
+ * baseline and the limit that follows from it (`p(99) < +10%: base 361 ms → limit 397 ms`).
+ * `limitText` is the limit as already formatted (see `actualAndLimit`).
+ */
+export function criterionTarget(c: CriterionResult, withRelativeLimit = true, limitText?: string): string {
   if (c.metric === RUN_COMPLETED) return 'k6 run completes';
   const m = /^\s*(p\([^)]*\)|[a-z]+)\s*(<=|>=|===|==|!=|<|>)\s*(.*?)\s*$/.exec(c.expression);
   if (!m) return c.expression;
   const [, agg, op, rest] = m as unknown as [string, string, string, string];
+  const limit = limitText ?? formatValue(c.limit, c.unit, c.metric);
   if (c.kind === 'relative') {
-    return withRelativeLimit && Number.isFinite(c.limit) ? `${agg} ${op} ${rest} (limit ${formatValue(c.limit, c.unit, c.metric)})` : `${agg} ${op} ${rest}`;
+    if (!withRelativeLimit || !Number.isFinite(c.limit)) return `${agg} ${op} ${rest}`;
+    const base = c.baseline !== undefined && c.baseline !== null ? `base ${formatValue(c.baseline, c.unit, c.metric)} → ` : '';
+    return `${agg} ${op} ${rest}: ${base}limit ${limit}`;
   }
   if (!Number.isFinite(c.limit)) return c.expression;
-  return `${agg} ${op} ${formatValue(c.limit, c.unit, c.metric)}`;
+  return `${agg} ${op} ${limit}`;
+}
+
+/** The actual value and the limit, with decimals enough that they differ when the numbers do. */
+export function actualAndLimit(c: CriterionResult): { actual: string; limit: string } {
+  if (!Number.isFinite(c.limit)) return { actual: formatValue(c.actual, c.unit, c.metric), limit: formatValue(c.limit, c.unit, c.metric) };
+  const [actual, limit] = formatPair(c.actual, c.limit, c.unit, c.metric);
+  return { actual, limit };
+}
+
+/** Why a criterion counts the way it does: `(warn only)`, `(blocking)`, or for no data its policy. */
+export function statusQualifier(c: CriterionResult): string {
+  if (c.severity === 'warn' && c.status !== 'pass') return ' (warn only)';
+  if (c.blocking) return ' (blocking)';
+  if (c.status === 'no-data') return (c.noData ?? 'warn') === 'pass' ? ' (ignored: no-data: pass)' : ' (no-data: warn)';
+  return '';
 }
 
 function statusCell(c: CriterionResult): string {
-  let s = STATUS_BADGE[c.status];
-  if (c.status === 'no-data') s += ` (${c.noData ?? 'warn'})`;
-  if (c.severity === 'warn' && c.status !== 'pass') s += ' (warn only)';
-  else if (c.blocking) s += ' (blocking)';
-  return s;
+  return `${STATUS_BADGE[c.status]}${statusQualifier(c)}`;
+}
+
+function sameWindow(a: TimeWindow | undefined, b: TimeWindow | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return Math.abs(a.start - b.start) < 1000 && Math.abs(a.end - b.end) < 1000;
+}
+
+/**
+ * The note of a criterion measured over another interval than its scenario's headline (a rule's own
+ * `window: steady` or warm-up), e.g. `measured over the steady state, 14:30:35–14:30:48 UTC (13 s)`.
+ * Undefined when both cover the same seconds.
+ */
+export function criterionWindowNote(c: CriterionResult, scenarioWindow: TimeWindow | undefined, span: TimeWindow | undefined): string | undefined {
+  if (c.kind === 'utilization' || c.metric === RUN_COMPLETED || c.windowMode === undefined) return undefined;
+  if (c.window === undefined) {
+    // No window: either the whole run, or a window that could not be had (then the reason says so).
+    if (c.windowMode !== 'all' || (c.warmupSeconds ?? 0) > 0 || scenarioWindow === undefined) return undefined;
+    if (span && sameWindow(scenarioWindow, span)) return undefined;
+    return `measured over the whole run${span ? `, ${clockRange(span)} (${durationText(span.end - span.start)})` : ''}`;
+  }
+  if (sameWindow(c.window, scenarioWindow ?? span)) return undefined;
+  const why: string[] = [];
+  if (c.windowMode === 'steady') why.push('the steady state');
+  if ((c.warmupSeconds ?? 0) > 0) why.push(`${why.length > 0 ? 'after' : 'the run after'} the first ${durationText((c.warmupSeconds ?? 0) * 1000)} warm-up`);
+  return `measured over ${why.length > 0 ? why.join(' ') : 'its own window'}, ${clockRange(c.window)} (${durationText(c.window.end - c.window.start)})`;
 }
 
 function rowRank(c: CriterionResult): number {
   return c.blocking ? -1 : STATUS_RANK[c.status];
 }
 
-function windowText(w: TimeWindow): string {
-  return `${formatInstant(w.start)} – ${formatInstant(w.end)} (${formatDuration(w.end - w.start)})`;
+
+/** The highest VU count of the run, or undefined when the results carry no VU series. */
+function peakVus(r: Results): number | undefined {
+  const pts = r.span ? r.timeline(1) : [];
+  const max = Math.max(0, ...pts.map((p) => p.vus));
+  return max > 0 ? max : undefined;
+}
+
+/**
+ * The run's shape, as the load-testing report's scenario section gives it: duration, peak VUs, and
+ * ramp-up / sustained / ramp-down from the steady state (VUs at their peak).
+ */
+function loadProfile(r: Results): string[] {
+  const span = r.span;
+  if (!span) return [];
+  const out = [`**Duration**: ${durationText(span.end - span.start)} (${clockRange(span)})`];
+  const peak = peakVus(r);
+  if (peak === undefined) return out;
+  out.push(`**Peak VUs**: ${Math.round(peak)}`);
+  const steady = r.steadyWindow();
+  if (steady && steady.end > steady.start) {
+    const up = Math.max(0, steady.start - span.start);
+    const down = Math.max(0, span.end - steady.end);
+    out.push(
+      `**Ramp-up**: ${durationText(up)} (0 → ${Math.round(peak)} VUs) · **Sustained**: ${durationText(steady.end - steady.start)} (${Math.round(peak)} VUs) · **Ramp-down**: ${durationText(down)} (${Math.round(peak)} → 0 VUs)`,
+    );
+  }
+  return out;
 }
 
 function metricLabel(c: CriterionResult): string {
@@ -143,7 +213,9 @@ export function renderMarkdownWith(input: ReportInput, limits: RenderLimits): st
   if (input.marker) out.push(`<!-- ${input.marker.replace(/--/g, '- -')} -->`);
   out.push(`# ${VERDICT_BADGE[ev.verdict]} — Load test report`);
   const meta: string[] = [];
-  if (env.generatedAt) meta.push(`**Date**: ${env.generatedAt}`);
+  const ran = runSpan(input);
+  if (ran) meta.push(`**Test run**: ${ran}`);
+  else if (env.generatedAt) meta.push(`**Report generated**: ${env.generatedAt}`);
   if (env.commit) meta.push(`**Commit**: ${code(env.commit.slice(0, 12))}`);
   if (env.ref) meta.push(`**Ref**: ${code(env.ref)}`);
   meta.push(`**Scenarios**: ${ev.scenarios.map((s) => s.name).join(', ') || 'none'}`);
@@ -165,6 +237,20 @@ export function renderMarkdownWith(input: ReportInput, limits: RenderLimits): st
   return `${out.join('\n\n')}\n`;
 }
 
+/**
+ * When the tests ran, from the results' own sample times (first to last sample over every scenario):
+ * `2026-11-02 14:00:00–14:30:59 UTC`. Undefined when no results carry sample times.
+ */
+export function runSpan(input: ReportInput): string | undefined {
+  const spans = input.evaluation.scenarios.map((s) => input.results[s.name]?.span).filter((w): w is TimeWindow => w !== undefined);
+  if (spans.length === 0) return undefined;
+  const start = Math.min(...spans.map((w) => w.start));
+  const end = Math.max(...spans.map((w) => w.end));
+  const [d0, t0] = formatInstant(start).replace(/Z$/, '').split('T') as [string, string];
+  const [d1, t1] = formatInstant(end).replace(/Z$/, '').split('T') as [string, string];
+  return d0 === d1 ? `${d0} ${t0}–${t1} UTC` : `${d0} ${t0} – ${d1} ${t1} UTC`;
+}
+
 function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
   const ev = input.evaluation;
   const out = ['## Executive summary', `**Verdict**: ${VERDICT_BADGE[ev.verdict]}`];
@@ -175,8 +261,9 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
     .sort((a, b) => rowRank(a) - rowRank(b));
   const maxFindings = limits.maxRows !== undefined ? Math.min(10, limits.maxRows) : 10;
   for (const c of notable.slice(0, maxFindings)) {
-    const actual = c.actual === null ? (c.reason ?? 'no data') : formatValue(c.actual, c.unit, c.metric);
-    const lim = Number.isFinite(c.limit) && c.metric !== RUN_COMPLETED ? ` (limit ${formatValue(c.limit, c.unit, c.metric)})` : '';
+    const v = actualAndLimit(c);
+    const actual = c.actual === null ? (c.reason ?? 'no data') : v.actual;
+    const lim = Number.isFinite(c.limit) && c.metric !== RUN_COMPLETED ? ` (limit ${v.limit})` : '';
     const what = c.metric === RUN_COMPLETED ? `${RUN_COMPLETED}: ${c.reason ?? ''}` : `${code(c.metric)} ${code(c.expression)}: ${actual}${lim}`;
     findings.push(`- ${STATUS_ICON[c.status]} **${c.scenario}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
   }
@@ -186,7 +273,7 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
     if (!r) continue;
     const h = headlineFor(r, s.window);
     findings.push(
-      `- **${s.name}**: p95 = ${formatValue(h.p95, 'ms')}, p99 = ${formatValue(h.p99, 'ms')}, error rate ${formatValue(h.errorRate, 'ratio')}, throughput ${formatValue(h.rps, 'per-second', 'http_reqs')}`,
+      `- **${s.name}**${headlineWindowLabel(s, r)}: p95 = ${formatValue(h.p95, 'ms')}, p99 = ${formatValue(h.p99, 'ms')}, error rate ${formatValue(h.errorRate, 'ratio')}, throughput ${formatValue(h.rps, 'per-second', 'http_reqs')}`,
     );
     const util = s.criteria.filter((c) => c.kind === 'utilization' && c.actual !== null);
     if (util.length > 0) {
@@ -202,6 +289,15 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
   out.push(`**Recommendation**: ${recommendation(ev)}`);
   for (const s of sectionsAt(input, limits, 'summary')) out.push(renderSection(s, 3));
   return out;
+}
+
+/** ` (steady state, 14:30:35–14:30:48 UTC)` when the scenario's numbers cover less than the whole run. */
+function headlineWindowLabel(s: ScenarioEvaluation, r: Results): string {
+  if (!s.window || (r.span && sameWindow(s.window, r.span))) return '';
+  const why: string[] = [];
+  if (s.windowMode === 'steady') why.push('steady state');
+  if ((s.warmupSeconds ?? 0) > 0) why.push(`after a ${durationText((s.warmupSeconds ?? 0) * 1000)} warm-up`);
+  return ` (${why.length > 0 ? `${why.join(', ')}, ` : ''}${clockRange(s.window)})`;
 }
 
 function recommendation(ev: Evaluation): string {
@@ -304,27 +400,47 @@ function endpointTable(r: Results, w: TimeWindow | undefined, limits: RenderLimi
   return table(['Endpoint / metric', 'Requests', 'p95', 'p99', 'Error rate'], rows, limits, ['l', 'r', 'r', 'r', 'r']);
 }
 
-function criteriaTable(s: ScenarioEvaluation, limits: RenderLimits): string {
+function criteriaTable(s: ScenarioEvaluation, r: Results | undefined, limits: RenderLimits): string {
   const withBaseline = s.criteria.some((c) => c.baseline !== undefined && c.baseline !== null);
-  const withNotes = s.criteria.some((c) => c.reason);
+  const notes = s.criteria.map((c) => [criterionWindowNote(c, s.window, r?.span), c.reason].filter((x): x is string => !!x).join('; '));
+  const withNotes = notes.some((n) => n !== '');
   const header = ['Metric', 'Target', 'Actual'];
   if (withBaseline) header.push('Baseline', 'Δ');
   header.push('Status');
   if (withNotes) header.push('Notes');
-  const rows: Row[] = s.criteria.map((c) => {
-    const cells = [metricLabel(c), criterionTarget(c), formatValue(c.actual, c.unit, c.metric)];
+  const rows: Row[] = s.criteria.map((c, i) => {
+    const v = actualAndLimit(c);
+    const cells = [metricLabel(c), criterionTarget(c, true, v.limit), v.actual];
     if (withBaseline) cells.push(formatValue(c.baseline, c.unit, c.metric), formatDelta(c.delta, c.baseline, c.unit, c.metric));
     cells.push(statusCell(c));
-    if (withNotes) cells.push(c.reason ?? '');
+    if (withNotes) cells.push(notes[i] ?? '');
     return { cells, rank: rowRank(c) };
   });
   if (rows.length === 0) return '_No criteria apply to this scenario._';
   return table(header, rows, limits);
 }
 
-function scenarioVerdict(s: ScenarioEvaluation): string {
-  if (s.criteria.some((c) => c.blocking)) return STATUS_BADGE.fail;
-  if (s.criteria.some(isConcern)) return s.criteria.some((c) => c.status === 'marginal' || c.status === 'fail') ? STATUS_BADGE.marginal : STATUS_BADGE['no-data'];
+function worstOf(cs: CriterionResult[]): CriterionResult | undefined {
+  return cs.reduce<CriterionResult | undefined>((w, c) => (w === undefined || rowRank(c) < rowRank(w) ? c : w), undefined);
+}
+
+/**
+ * The scenario's result as its rows say it: the worst row's status with the same qualifier
+ * (`❌ FAIL (warn only)`, `⚠️ MARGINAL (blocking)`), and whether the scenario fails the gate.
+ */
+export function scenarioVerdict(s: ScenarioEvaluation): string {
+  const blocking = s.criteria.filter((c) => c.blocking);
+  if (blocking.length > 0) {
+    const w = worstOf(blocking)!;
+    const n = blocking.length;
+    return `${STATUS_BADGE[w.status]} (blocking) — ${n} criteri${n === 1 ? 'on fails' : 'a fail'} the gate`;
+  }
+  const concerns = s.criteria.filter(isConcern);
+  if (concerns.length > 0) {
+    const w = worstOf(concerns)!;
+    const n = concerns.length;
+    return `${STATUS_BADGE[w.status]}${statusQualifier(w)} — does not fail the gate; ${n} criteri${n === 1 ? 'on needs' : 'a need'} attention`;
+  }
   return STATUS_BADGE.pass;
 }
 
@@ -332,8 +448,13 @@ function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEv
   const out = [`### 2.${index} ${s.name}`];
   const r = input.results[s.name];
   const facts: string[] = [];
-  if (s.window) facts.push(`**Evaluated window**: ${windowText(s.window)}`);
-  else if (r?.span) facts.push(`**Evaluated window**: the whole run, ${windowText(r.span)}`);
+  if (r) facts.push(...loadProfile(r));
+  if (s.window || r?.span) {
+    const peak = r ? peakVus(r) : undefined;
+    facts.push(
+      `**Evaluated window**: ${windowNote(s.window, r?.span, { mode: s.windowMode ?? 'all', warmupSeconds: s.warmupSeconds ?? 0, ...(peak !== undefined ? { peakVus: peak } : {}) }).replace(/^Evaluated /, '')}`,
+    );
+  }
   if (s.run) {
     facts.push(
       `**k6 run**: exit code ${s.run.exitCode ?? 'none'}${s.run.exitMeaning ? ` (${s.run.exitMeaning})` : ''}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}${
@@ -350,7 +471,7 @@ function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEv
   } else {
     out.push('_No results were read for this scenario._');
   }
-  out.push('**Pass/fail assessment**:', criteriaTable(s, limits));
+  out.push('**Pass/fail assessment**:', criteriaTable(s, r, limits));
   const evidence = (input.sections ?? []).filter(
     (x) => x.id.startsWith(EVIDENCE_PREFIX) && (x.scenario === undefined || x.scenario === s.name) && !limits.dropSections?.has(x.id),
   );
@@ -365,9 +486,14 @@ function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEv
   return out;
 }
 
-/** A readable name for the usual SLOs of the load-testing report. */
-function sloName(metric: string, expression: string): string {
+/** A readable name for the usual SLOs of the load-testing report; a relative rule is a regression guard. */
+function sloName(metric: string, expression: string, relative = false): string {
   const agg = expression.match(/^\s*([a-z]+(?:\([\d.]+\))?)/)?.[1] ?? '';
+  if (relative) {
+    const what = agg.startsWith('p(') ? `p${agg.slice(2, -1)}` : agg;
+    const base = metric === 'http_req_duration' ? 'Latency' : sloName(metric, expression);
+    return `${base}${base.startsWith('`') ? ` ${what}` : ` ${what}`} regression vs base`;
+  }
   if (metric === 'http_req_duration' && agg.startsWith('p(')) return `Latency (p${agg.slice(2, -1)})`;
   if (metric === 'http_req_duration') return `Latency (${agg})`;
   if (metric === 'http_req_failed' && agg === 'rate') return 'Error rate';
@@ -397,24 +523,38 @@ function sloSection(input: ReportInput, limits: RenderLimits): string[] {
     const rows: Row[] = keys.map(({ metric, expression }) => {
       const found = ev.scenarios.map((s) => s.criteria.find((c) => c.metric === metric && c.expression === expression));
       const present = found.filter((c): c is CriterionResult => c !== undefined);
-      const worst = present.reduce<CriterionResult | undefined>((w, c) => (w === undefined || rowRank(c) < rowRank(w) ? c : w), undefined);
-      const name = sloName(metric, expression);
+      const worst = worstOf(present);
+      const relative = present.some((c) => c.kind === 'relative');
+      const name = sloName(metric, expression, relative);
       const label = name.startsWith('`') ? name : `**${name}**`;
+      // One target for the row: decimals enough that no scenario's actual reads as the limit.
+      const first = present[0];
+      let target = expression;
+      if (first) {
+        let limitText = formatValue(first.limit, first.unit, first.metric);
+        for (const c of present) {
+          if (c.limit !== first.limit) continue;
+          const v = actualAndLimit(c).limit;
+          if (v.length > limitText.length) limitText = v;
+        }
+        target = criterionTarget(first, false, limitText);
+      }
+      const cell = (c: CriterionResult): string => {
+        const v = actualAndLimit(c);
+        if (c.kind !== 'relative') return `${v.actual} ${STATUS_ICON[c.status]}`;
+        const base = c.baseline !== undefined && c.baseline !== null ? `base ${formatValue(c.baseline, c.unit, c.metric)} → ` : '';
+        return `${v.actual} ${STATUS_ICON[c.status]}${Number.isFinite(c.limit) ? ` (${base}limit ${v.limit})` : ''}`;
+      };
       return {
-        cells: [
-          label,
-          present[0] ? criterionTarget(present[0], false) : expression,
-          ...found.map((c) => (c ? `${formatValue(c.actual, c.unit, c.metric)} ${STATUS_ICON[c.status]}` : '—')),
-          worst ? STATUS_BADGE[worst.status] : '—',
-        ],
+        cells: [label, target, ...found.map((c) => (c ? cell(c) : '—')), worst ? statusCell(worst) : '—'],
         rank: worst ? rowRank(worst) : 3,
       };
     });
     out.push(table(['SLO', 'Target', ...ev.scenarios.map((s) => s.name), 'Status'], rows, limits));
     out.push(
-      `**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within the marginal band of the limit (watch it) · ❌ FAIL misses the target${
-        ev.failOn === 'marginal' ? ' · with fail-on: marginal, ⚠️ also fails the gate' : ' (blocking)'
-      } · ❔ NO DATA nothing to measure.`,
+      `**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within the marginal band of the limit (watch it) · ❌ FAIL misses the target · ❔ NO DATA nothing to measure. ${
+        ev.failOn === 'marginal' ? '❌ and, with fail-on: marginal, ⚠️ fail the gate' : '❌ fails the gate'
+      } unless marked (warn only); a row marked (blocking) fails it.`,
     );
   }
   for (const s of sectionsAt(input, limits, 'slo')) out.push(renderSection(s, 3));
@@ -434,8 +574,8 @@ function decisionSection(input: ReportInput, limits: RenderLimits): string[] {
     c.metric === RUN_COMPLETED
       ? `${STATUS_ICON[c.status]} **${c.scenario}**: ${RUN_COMPLETED} — ${c.reason ?? ''}`
       : `${STATUS_ICON[c.status]} **${c.scenario}**: ${code(c.metric)} ${code(c.expression)} — ${
-          c.actual === null ? (c.reason ?? 'no data') : `actual ${formatValue(c.actual, c.unit, c.metric)}`
-        }${Number.isFinite(c.limit) ? `, limit ${formatValue(c.limit, c.unit, c.metric)}` : ''}`;
+          c.actual === null ? (c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`
+        }${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}`;
   const cap = limits.maxRows ?? Infinity;
   const list = (cs: CriterionResult[]) => {
     const shown = cs.slice(0, cap).map((c, i) => `${i + 1}. ${line(c)}`);

@@ -48,39 +48,51 @@ export function groupThousands(n: number, decimals = 0): string {
   return `${n < 0 && Number(fixed) !== 0 ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
 }
 
-/** About three significant digits: 0.123, 1.23, 12.3, 123, 1,234. */
-export function short(n: number): string {
+/**
+ * About three significant digits: 0.123, 1.23, 12.3, 123, 1,234. `extra` adds that many decimals
+ * (used to tell two close values apart, see `formatPair`).
+ */
+export function short(n: number, extra = 0): string {
   const a = Math.abs(n);
   if (a === 0) return '0';
-  if (a >= 1000) return groupThousands(n, 0);
-  if (a >= 100) return n.toFixed(0);
-  if (a >= 10) return trimZeros(n.toFixed(1));
-  if (a >= 1) return trimZeros(n.toFixed(2));
-  if (a >= 0.01) return trimZeros(n.toFixed(3));
-  return n.toPrecision(2);
+  if (a >= 1000) return trimZeros(groupThousands(n, extra));
+  if (a >= 100) return trimZeros(n.toFixed(extra));
+  if (a >= 10) return trimZeros(n.toFixed(1 + extra));
+  if (a >= 1) return trimZeros(n.toFixed(2 + extra));
+  if (a >= 0.01) return trimZeros(n.toFixed(3 + extra));
+  return trimZeros(n.toPrecision(2 + extra));
 }
 
 function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
-export function formatMs(ms: number): string {
+export function formatMs(ms: number, extra = 0): string {
   const a = Math.abs(ms);
-  if (a >= 60_000) return `${trimZeros((ms / 60_000).toFixed(1))} min`;
-  if (a >= 1000) return `${trimZeros((ms / 1000).toFixed(a >= 10_000 ? 1 : 2))} s`;
-  return `${short(ms)} ms`;
+  if (a >= 60_000) return `${trimZeros((ms / 60_000).toFixed(1 + extra))} min`;
+  if (a >= 1000) return `${trimZeros((ms / 1000).toFixed((a >= 10_000 ? 1 : 2) + extra))} s`;
+  return `${short(ms, extra)} ms`;
+}
+
+/**
+ * A percentage with at least `minDecimals` decimals and as many more as it takes never to round a
+ * value below 100 up to 100, or a value above 0 down to 0 (0.9999999 → 99.99999%, never 100%).
+ */
+function edgeSafePercent(pct: number, minDecimals: number, keep: number): string {
+  for (let decimals = minDecimals; decimals <= 12; decimals++) {
+    const s = pct.toFixed(decimals);
+    const n = Number(s);
+    const roundsToEdge = (n === 100 && pct < 100) || (n === 0 && pct > 0) || (n === -100 && pct > -100) || (n === 0 && pct < 0);
+    if (!roundsToEdge) return trimZerosKeep(s, keep);
+  }
+  // Closer to the edge than 12 decimals can show.
+  if (pct > 0 && pct < 100) return pct < 50 ? '>0' : '<100';
+  return trimZerosKeep(pct.toFixed(minDecimals), keep);
 }
 
 /** A 0–1 ratio as a percentage with enough decimals not to round 0.9999 to 100% or 0.00001 to 0%. */
-export function formatRatio(r: number): string {
-  const pct = r * 100;
-  for (const decimals of [2, 3, 4]) {
-    const s = pct.toFixed(decimals);
-    const n = Number(s);
-    const roundsToEdge = (n === 100 && r < 1) || (n === 0 && r > 0);
-    if (!roundsToEdge) return `${trimZerosKeep(s, 2)}%`;
-  }
-  return `${pct.toPrecision(3)}%`;
+export function formatRatio(r: number, extra = 0): string {
+  return `${edgeSafePercent(r * 100, 2 + extra, 2)}%`;
 }
 
 /** Trims trailing zeros but keeps at least `min` decimals (so 0.42% and 99.90% read as percentages). */
@@ -91,7 +103,7 @@ function trimZerosKeep(s: string, min: number): string {
   return f ? `${int}.${f}` : (int ?? s);
 }
 
-export function formatBytes(b: number): string {
+export function formatBytes(b: number, extra = 0): string {
   const a = Math.abs(b);
   const units: [number, string][] = [
     [1e12, 'TB'],
@@ -99,8 +111,8 @@ export function formatBytes(b: number): string {
     [1e6, 'MB'],
     [1e3, 'kB'],
   ];
-  for (const [size, name] of units) if (a >= size) return `${short(b / size)} ${name}`;
-  return `${short(b)} B`;
+  for (const [size, name] of units) if (a >= size) return `${short(b / size, extra)} ${name}`;
+  return `${short(b, extra)} B`;
 }
 
 /** What "per second" counts for a metric: requests for `http_reqs`, iterations for `iterations`. */
@@ -111,32 +123,54 @@ function perSecondLabel(metric?: string): string {
   return '/s';
 }
 
-/** A value in its unit. `metric` refines the label (`req/s` for `http_reqs`). */
-export function formatValue(value: number | null | undefined, unit: Unit, metric?: string): string {
+/** A value in its unit. `metric` refines the label (`req/s` for `http_reqs`); `extra` adds decimals. */
+export function formatValue(value: number | null | undefined, unit: Unit, metric?: string, extra = 0): string {
   if (value === null || value === undefined || Number.isNaN(value)) return '—';
   if (!Number.isFinite(value)) return value > 0 ? '∞' : '−∞';
   switch (unit) {
     case 'ms':
-      return formatMs(value);
+      return formatMs(value, extra);
     case 'ratio':
-      return formatRatio(value);
+      return formatRatio(value, extra);
     case 'bytes':
-      return formatBytes(value);
+      return formatBytes(value, extra);
     case 'count':
-      return groupThousands(value, Number.isInteger(value) ? 0 : 1);
+      return groupThousands(value, Number.isInteger(value) ? 0 : 1 + extra);
     case 'per-second':
-      return `${short(value)}${perSecondLabel(metric)}`;
-    case 'percent':
-      return `${short(value)}%`;
+      return `${short(value, extra)}${perSecondLabel(metric)}`;
+    case 'percent': {
+      const a = Math.abs(value);
+      const decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
+      return `${edgeSafePercent(value, decimals + extra, 0)}%`;
+    }
     case 'number':
-      return short(value);
+      return short(value, extra);
   }
 }
 
-/** A signed change in the value's unit, with the relative change when the base is not zero: `+12.3 ms (+8.1%)`. */
+/**
+ * Two values of one unit (an actual and its limit), with as many more decimals as it takes for
+ * them to read differently when they are not equal: 0.027% and 0.03%, not 0.03% and 0.03%.
+ */
+export function formatPair(a: number | null | undefined, b: number | null | undefined, unit: Unit, metric?: string): [string, string] {
+  let x = formatValue(a, unit, metric);
+  let y = formatValue(b, unit, metric);
+  if (a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || a === b) return [x, y];
+  for (let extra = 1; x === y && extra <= 10; extra++) {
+    x = formatValue(a, unit, metric, extra);
+    y = formatValue(b, unit, metric, extra);
+  }
+  return [x, y];
+}
+
+/**
+ * A signed change in the value's unit. A ratio's change is in percentage points (`+0.02 pp`); other
+ * units add the relative change when the base is not zero: `+12.3 ms (+8.1%)`.
+ */
 export function formatDelta(delta: number | null | undefined, baseline: number | null | undefined, unit: Unit, metric?: string): string {
   if (delta === null || delta === undefined || Number.isNaN(delta)) return '—';
   const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
+  if (unit === 'ratio') return `${sign}${delta === 0 ? '0' : edgeSafePercent(Math.abs(delta) * 100, 2, 0)} pp`;
   const abs = formatValue(Math.abs(delta), unit, metric);
   const rel =
     baseline !== null && baseline !== undefined && baseline !== 0 && Number.isFinite(baseline)

@@ -16,7 +16,7 @@ describe('toJsonReport', () => {
     expect(report.scenarios.map((s) => s.name)).toEqual(['baseline', 'target-capacity']);
     expect(report.scenarios[1]!.headline).toEqual(headlineFor(results['target-capacity']!));
     const c = report.criteria.find((x) => x.metric === 'http_req_duration{tenant:umbrella}')!;
-    expect(Object.keys(c).sort()).toEqual(['actual', 'baseline', 'blocking', 'delta', 'expression', 'kind', 'limit', 'metric', 'reason', 'scenario', 'severity', 'status', 'unit'].sort());
+    expect(Object.keys(c).sort()).toEqual(['actual', 'baseline', 'blocking', 'delta', 'expression', 'kind', 'limit', 'metric', 'reason', 'scenario', 'severity', 'status', 'unit', 'window'].sort());
     expect(c).toMatchObject({ scenario: 'target-capacity', expression: 'p(99)<500', status: 'fail', blocking: true, unit: 'ms', limit: 500, kind: 'k6', baseline: null, delta: null, reason: null });
     expect(report.criteria).toHaveLength(evaluation.scenarios.reduce((n, s) => n + s.criteria.length, 0));
   });

@@ -74,7 +74,7 @@ describe('renderMarkdown', () => {
     expect(p99[1]).toBe('p(99) < 500 ms');
     expect(p99[2]).toMatch(/ms ✅$/);
     expect(p99[3]).toMatch(/ms ❌$/);
-    expect(p99[4]).toBe('❌ FAIL');
+    expect(p99[4]).toBe('❌ FAIL (blocking)');
     const tput = rows.find((r) => r[0] === '**Throughput**')!;
     expect(tput[2]).toBe('—');
   });
@@ -111,7 +111,7 @@ describe('renderMarkdown: baselines, sections, evidence, data quality', () => {
     });
     const md = renderMarkdown({ evaluation, results });
     const rows = tableAfter(md.slice(md.indexOf('**Pass/fail assessment**')), '|');
-    expect(rows[0]!.slice(1, 5)).toEqual(['p(99) < +10% (limit 110 ms)', expect.stringMatching(/ ms$/), '100 ms', expect.stringMatching(/^\+\d+(\.\d+)? ms \(\+\d+(\.\d+)?%\)$/)]);
+    expect(rows[0]!.slice(1, 5)).toEqual(['p(99) < +10%: base 100 ms → limit 110 ms', expect.stringMatching(/ ms$/), '100 ms', expect.stringMatching(/^\+\d+(\.\d+)? ms \(\+\d+(\.\d+)?%\)$/)]);
     const slo = tableAfter(md, '## 3. Comparison to SLOs');
     expect(slo[0]![1]).toBe('p(99) < +10%');
   });
@@ -199,6 +199,6 @@ describe('renderMarkdown: baselines, sections, evidence, data quality', () => {
     const results = { tc: capacityResults() };
     const evaluation = evaluate({ config: config({ window: 'steady' }), scenarios: [{ name: 'tc', results: results.tc, rules: [rule('http_req_duration', 'p(99)<5000', { window: 'steady' })] }] });
     const md = renderMarkdown({ evaluation, results });
-    expect(md).toContain('**Evaluated window**: 2023-11-14T22:13:30Z – 2023-11-14T22:14:20Z (50s)');
+    expect(md).toContain('**Evaluated window**: 22:13:30–22:14:20 UTC (50 s, 0:10–1:00 into the run; steady state) of a 1 min run.');
   });
 });

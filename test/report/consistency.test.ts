@@ -1,0 +1,142 @@
+// The report never contradicts itself: windows labelled, values told apart from their limits, the
+// scenario result, SLO table and rationale saying what the rows say.
+import { describe, expect, it } from 'vitest';
+import { evaluate } from '../../src/evaluate/evaluate.js';
+import { toJsonReport } from '../../src/report/json.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
+import type { Baseline } from '../../src/model.js';
+import { formatDelta, formatPair, formatValue } from '../../src/report/units.js';
+import { FakeResults, HTTP_METRICS, httpSamples, simpleRun, type Request } from '../support/fake-results.js';
+import { config, rule } from '../evaluate/rules.js';
+import { T0, capacityResults } from './fixtures.js';
+
+/** Data rows of the first GFM table after `heading`. */
+function tableAfter(md: string, heading: string): string[][] {
+  const lines = md.slice(md.indexOf(heading)).split('\n');
+  const start = lines.findIndex((l) => l.startsWith('|'));
+  const rows: string[] = [];
+  for (let i = start; i < lines.length && (lines[i] as string).startsWith('|'); i++) rows.push(lines[i] as string);
+  return rows.slice(2).map((r) => r.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim()));
+}
+
+function line(md: string, prefix: string): string {
+  return md.split('\n').find((l) => l.startsWith(prefix)) ?? '';
+}
+
+describe('windows are labelled', () => {
+  // steady state 10 s – 60 s; the 100 ramp requests (first 10 s) fail, none after
+  const results = { tc: simpleRun({ n: 600, seconds: 60, t0: T0, duration: () => 50, status: (i) => (i < 100 ? 500 : 200), steady: { start: T0 + 10_000, end: T0 + 60_000 } }) };
+
+  it("a rule's own steady window is named in its row's notes; the summary headline is over the scenario's window", () => {
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 'tc', results: results.tc, rules: [rule('http_req_failed', 'rate<0.01', { window: 'steady' }), rule('http_req_duration', 'p(99)<500')] }] });
+    const md = renderMarkdown({ evaluation, results });
+    const rows = tableAfter(md, '**Pass/fail assessment**');
+    const failed = rows.find((r) => r[0] === '`http_req_failed`')!;
+    expect(failed[2]).toBe('0.00%');
+    expect(failed.at(-1)).toBe('measured over the steady state, 22:13:30–22:14:20 UTC (50 s)');
+    expect(rows.find((r) => r[0] === '`http_req_duration`')!.at(-1)).toBe('');
+    // the whole run's error rate in the summary: 100 of 600
+    expect(line(md, '- **tc**')).toContain('error rate 16.67%');
+    const json = toJsonReport(evaluation, { results });
+    expect(json.criteria[0]!.window).toEqual({ start: T0 + 10_000, end: T0 + 60_000 });
+    expect(json.criteria[1]!.window).toBeNull();
+  });
+
+  it("with the scenario's window steady, the headline says so and a whole-run row is labelled", () => {
+    const pos = { file: 'thresholds.yml', line: 1, column: 1 };
+    const cfg = config({ scenarios: [{ name: 'tc', rules: [], env: {}, window: 'steady', pos }] });
+    const evaluation = evaluate({ config: cfg, scenarios: [{ name: 'tc', results: results.tc, rules: [rule('http_req_failed', 'rate<0.5', { window: 'steady' }), rule('http_reqs', 'count>1')] }] });
+    const md = renderMarkdown({ evaluation, results });
+    expect(line(md, '- **tc**')).toMatch(/^- \*\*tc\*\* \(steady state, 22:13:30–22:14:20 UTC\): .*error rate 0\.00%/);
+    const rows = tableAfter(md, '**Pass/fail assessment**');
+    expect(rows[0]!.at(-1)).toBe('');
+    expect(rows[1]!.at(-1)).toMatch(/^measured over the whole run, 22:13:20–22:14:19 UTC/);
+    expect(toJsonReport(evaluation, { results }).scenarios[0]!.headline.errorRate).toBe(0);
+  });
+});
+
+describe('values are told apart from their limits', () => {
+  it('adds decimals until actual and limit differ; never rounds to 100% or 0%', () => {
+    expect(formatPair(0.00027, 0.0003, 'ratio')).toEqual(['0.027%', '0.03%']);
+    expect(formatPair(499.6, 500, 'ms')).toEqual(['499.6 ms', '500 ms']);
+    expect(formatPair(500, 500, 'ms')).toEqual(['500 ms', '500 ms']);
+    expect(formatValue(0.9999999, 'ratio')).toBe('99.99999%');
+    expect(formatValue(1e-9, 'ratio')).not.toMatch(/^0(\.0+)?%$/);
+    expect(formatValue(99.9999, 'percent')).not.toBe('100%');
+  });
+
+  it('a ratio delta is in percentage points', () => {
+    expect(formatDelta(0.0002, 0.0001, 'ratio')).toBe('+0.02 pp');
+    expect(formatDelta(-0.0005, 0.001, 'ratio')).toBe('−0.05 pp');
+  });
+
+  it('the criteria table, summary and decision show 0.027% against 0.03%', () => {
+    // 1 failure in 3,690 requests → 0.027%
+    const reqs: Request[] = [];
+    for (let i = 0; i < 3690; i++) reqs.push({ t: T0 + i * 10, duration: 10, status: i === 5 ? 500 : 200 });
+    const results = { s: new FakeResults({ metrics: HTTP_METRICS, samples: httpSamples(reqs) }) };
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results: results.s, rules: [rule('http_req_failed', 'rate<0.0003')] }] });
+    expect(evaluation.scenarios[0]!.criteria[0]!.status).toBe('marginal');
+    const md = renderMarkdown({ evaluation, results });
+    const row = tableAfter(md, '**Pass/fail assessment**')[0]!;
+    expect(row.slice(1, 3)).toEqual(['rate < 0.03%', '0.027%']);
+    expect(md).toContain('actual 0.027%, limit 0.03%');
+  });
+});
+
+describe('relative rules are regressions', () => {
+  it('named "… regression vs base", with base → limit', () => {
+    const baseline: Baseline = { source: 'base.json', scenarios: { s: { 'http_req_duration|p(99)': 100 } } };
+    const results = { s: simpleRun({ n: 100, seconds: 100, t0: T0, duration: (i) => i + 1 }) };
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results: results.s, baseline, rules: [rule('http_req_duration', 'p(99)<500'), rule('http_req_duration', 'p(99)<+10%')] }] });
+    const md = renderMarkdown({ evaluation, results });
+    const slo = tableAfter(md, '## 3. Comparison to SLOs');
+    expect(slo.map((r) => r[0])).toEqual(['**Latency (p99)**', '**Latency p99 regression vs base**']);
+    expect(slo[1]![2]).toMatch(/^99 ms ✅ \(base 100 ms → limit 110 ms\)$/);
+  });
+});
+
+describe('status text agrees with the rows', () => {
+  const results = { s: simpleRun({ n: 100, seconds: 100, t0: T0, duration: (i) => i + 1 }) };
+
+  it('a warn-only failure: (warn only) in the row, the scenario result and the SLO table; the rationale says why it does not fail', () => {
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results: results.s, rules: [rule('http_req_duration', 'p(99)<50', { severity: 'warn' })] }] });
+    expect(evaluation.verdict).toBe('CONDITIONALLY_APPROVED');
+    const md = renderMarkdown({ evaluation, results });
+    expect(tableAfter(md, '**Pass/fail assessment**')[0]!.at(-1)).toBe('❌ FAIL (warn only)');
+    expect(line(md, '**Scenario result**')).toBe('**Scenario result**: ❌ FAIL (warn only) — does not fail the gate; 1 criterion needs attention');
+    expect(tableAfter(md, '## 3. Comparison to SLOs')[0]!.at(-1)).toBe('❌ FAIL (warn only)');
+    expect(evaluation.rationale).not.toMatch(/No criterion fails the gate, but/);
+    expect(evaluation.rationale).toContain('fails at 99 ms (warn only: does not fail the gate)');
+  });
+
+  it('fail-on: marginal: the marginal rows are (blocking), and nothing calls a passing value missed', () => {
+    const evaluation = evaluate({ config: config(), failOn: 'marginal', scenarios: [{ name: 's', results: results.s, rules: [rule('http_req_duration', 'p(99)<105')] }] });
+    expect(evaluation.verdict).toBe('NOT_APPROVED');
+    const md = renderMarkdown({ evaluation, results });
+    expect(tableAfter(md, '**Pass/fail assessment**')[0]!.at(-1)).toBe('⚠️ MARGINAL (blocking)');
+    expect(line(md, '**Scenario result**')).toBe('**Scenario result**: ⚠️ MARGINAL (blocking) — 1 criterion fails the gate');
+    expect(tableAfter(md, '## 3. Comparison to SLOs')[0]!.at(-1)).toBe('⚠️ MARGINAL (blocking)');
+    expect(evaluation.rationale).not.toContain('missed');
+    expect(evaluation.rationale).toMatch(/^1 criterion fails the gate: s: http_req_duration p\(99\)<105 is marginal at 99 ms \(within the marginal band, and fail-on: marginal fails the gate on it\)\.$/);
+    expect(line(md, '**Legend**')).toContain('with fail-on: marginal, ⚠️ fail the gate');
+  });
+
+  it('no data under a warn-only rule reads NO DATA (warn only), once', () => {
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results: results.s, rules: [rule('nope', 'p(99)<5', { severity: 'warn' })] }] });
+    const md = renderMarkdown({ evaluation, results });
+    expect(tableAfter(md, '**Pass/fail assessment**')[0]).toContain('❔ NO DATA (warn only)');
+  });
+});
+
+describe('dates', () => {
+  it("the first line gives when the test ran (the results' span); the environment table keeps the generation time", () => {
+    const results = { tc: capacityResults() };
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 'tc', results: results.tc, rules: [] }] });
+    const md = renderMarkdown({ evaluation, results, environment: { generatedAt: '2026-11-27T03:00:00Z' } });
+    const meta = md.split('\n')[2]!;
+    expect(meta).toMatch(/^\*\*Test run\*\*: 2023-11-14 22:13:20–22:14:19 UTC/);
+    expect(meta).not.toContain('2026-11-27');
+    expect(tableAfter(md, '## 1. Test environment').find((r) => r[0] === 'Generated')![1]).toBe('2026-11-27T03:00:00Z');
+  });
+});
