@@ -5,7 +5,7 @@ import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Uni
 import { PgProbe, RedisProbe } from './direct.js';
 import { maskUrl, scrub } from '../mask.js';
 import { PRESETS, applySelector, isPreset, type PresetDef, type PromPlan } from './presets.js';
-import { PrometheusClient, rateRangeFor, stepFor } from './prometheus.js';
+import { PrometheusClient, inWindowQuery, rateRangeFor, selectorsOf, stepFor } from './prometheus.js';
 import { slowQueryReport, type StatementSnapshot } from './slow-queries.js';
 import { aggregate } from './stats.js';
 
@@ -117,10 +117,27 @@ class Results implements UtilizationResults {
   }
 }
 
+/** The no-data reason when Prometheus scraped nothing the expression reads inside the window. */
+export function noScrapeReason(window: TimeWindow): string {
+  return `no scrape inside the run window (${secondsText(window)}): the scrape interval is longer than the run`;
+}
+
+function secondsText(window: TimeWindow): string {
+  const s = (window.end - window.start) / 1000;
+  return `${s >= 10 ? Math.round(s) : Number(s.toFixed(1))} s`;
+}
+
 async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window: TimeWindow): Promise<Entry | { noData: string }> {
   const r = await client.range(plan.series, window);
   if (!r.ok) return { noData: r.reason };
   if (r.value.length === 0) return { noData: `the query returned no series over the window (needs ${plan.needs})` };
+  // Instant and range queries look back up to 5 minutes: a run shorter than the scrape interval would
+  // be judged on the last scrape before it. At least one sample must lie inside the window.
+  const selectors = selectorsOf(plan.series);
+  if (selectors.length > 0) {
+    const inside = await client.instant(inWindowQuery(selectors, window), window.end);
+    if (inside.ok && (inside.value.length === 0 || !(inside.value[0]!.value > 0))) return { noData: noScrapeReason(window) };
+  }
   if (r.value.length > 1) {
     return { noData: `the query returned ${r.value.length} series; aggregate it to one (sum(…), max(…) or avg(…))` };
   }

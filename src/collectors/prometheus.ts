@@ -111,3 +111,45 @@ export class PrometheusClient {
     return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: Number(s.value[1]) })) };
   }
 }
+
+const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'atan2', 'inf', 'nan']);
+const STR = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/.source;
+const MATCHERS_OR_STRING = new RegExp(`\\{(?:[^{}"'\u0060]|${STR})*\\}|${STR}`, 'g');
+
+/**
+ * The series selectors of a PromQL expression (`name{matchers}`, `name`, `{matchers}`), without
+ * functions, keywords, grouping labels, ranges or strings: what must have been scraped for the
+ * expression to say anything about a window.
+ */
+export function selectorsOf(expr: string): string[] {
+  // Matchers are set aside first (a regex in them may hold [ ] or keywords); other strings are dropped.
+  const blocks: string[] = [];
+  const s = expr
+    .replace(MATCHERS_OR_STRING, (m) => (m.startsWith('{') ? `\u0000${blocks.push(m) - 1}\u0000` : ' '))
+    .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\boffset\s+-?[0-9a-z]+/gi, ' ')
+    .replace(/@\s*(?:[0-9.]+|start\(\)|end\(\))/g, ' ');
+  const out = new Set<string>();
+  const token = /(?<![\w.:])([a-zA-Z_:][\w:]*)?\s*(\u0000\d+\u0000)?/g;
+  for (let m = token.exec(s); m !== null; m = token.exec(s)) {
+    if (m[0] === '') {
+      token.lastIndex++;
+      continue;
+    }
+    const [, name, block] = m;
+    if (!name && !block) continue;
+    if (name && !block) {
+      if (PROMQL_KEYWORDS.has(name.toLowerCase())) continue;
+      if (/^\s*\(/.test(s.slice(token.lastIndex))) continue;
+    }
+    out.add(`${name ?? ''}${block ? blocks[Number(block.slice(1, -1))] : ''}`);
+  }
+  return [...out];
+}
+
+/** One instant query at the window's end: how many series of `selectors` have a sample inside the window. */
+export function inWindowQuery(selectors: readonly string[], window: TimeWindow): string {
+  const ms = Math.max(1, Math.round(window.end - window.start));
+  return `count(${selectors.map((sel) => `count_over_time(${sel}[${ms}ms])`).join(' or ')})`;
+}

@@ -118,6 +118,25 @@ describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
     expect(v(res.measure('mem', { kind: 'count' }))).toBe(Math.floor(1800 / stepFor(k.window)) + 1);
   });
 
+  it('a window with no scrape inside it is no-data, not the last scrape before it', async () => {
+    const k = svc.k8s!;
+    const params = { namespace: k.namespace, workload: k.workload };
+    const cfg: UtilizationConfig = {
+      sources: { prometheus: { url: svc.prometheus!.url } },
+      metrics: [preset('cpu', 'k8s.cpu', params), preset('pods', 'k8s.pods', params), custom('ready', `sum(kube_pod_status_ready{namespace="${k.namespace}",condition="true"})`, 'count')],
+      intervalSeconds: 5,
+      slowQueries: false,
+    };
+    // The series are scraped every 15 s from the window's start: nothing lies in (start + 1 s, start + 11 s].
+    const short = await collectWindow(cfg, { start: k.window.start + 1000, end: k.window.start + 11_000 }, memLog());
+    for (const m of ['cpu', 'pods', 'ready']) {
+      expect(short.measure(m, { kind: 'max' })).toEqual({ noData: 'no scrape inside the run window (10 s): the scrape interval is longer than the run' });
+    }
+    // One scrape inside (start + 15 s) is enough.
+    const one = await collectWindow(cfg, { start: k.window.start + 1000, end: k.window.start + 16_000 }, memLog());
+    expect(v(one.measure('pods', { kind: 'max' }))).toBe(k.readyPods);
+  });
+
   it('PostgreSQL and Redis through the exporters: connections, cache hit, hit rate, commands/s as window deltas', async () => {
     await sql(svc.pg.url, 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
     const r = new Redis(svc.redis.url);

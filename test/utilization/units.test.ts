@@ -5,7 +5,7 @@ import { aggregate, percentile } from '../../src/collectors/stats.js';
 import { maskUrl, scrub } from '../../src/mask.js';
 import { isDmlStatement, sanitizeQuery, shortenQuery, topStatements, type StatementSnapshot } from '../../src/collectors/slow-queries.js';
 import { PRESETS, PRESET_NAMES, podSelector, withSelector } from '../../src/collectors/presets.js';
-import { rateRangeFor } from '../../src/collectors/prometheus.js';
+import { inWindowQuery, rateRangeFor, selectorsOf } from '../../src/collectors/prometheus.js';
 
 describe('statement text for the slow-query table', () => {
   it('drops comments and replaces strings, dollar-quoted bodies and numbers with ?', () => {
@@ -108,6 +108,18 @@ describe('preset queries', () => {
       'sum(rate(redis_keyspace_hits_total{instance="r:9121"}[60s])) / max(pg_settings_max_connections{instance="r:9121"})',
     );
     expect(withSelector('sum(redis_memory_used_bytes)', undefined)).toBe('sum(redis_memory_used_bytes)');
+  });
+  it('the series an expression reads: selectors only, no functions, keywords, grouping labels or strings', () => {
+    expect(selectorsOf('100 * sum by (pod) (rate(container_cpu_usage_seconds_total{namespace="a",pod=~"x-.+"}[1m] offset 5m)) / on(pod) group_left sum(kube_pod_container_resource_limits{resource="cpu"})')).toEqual([
+      'container_cpu_usage_seconds_total{namespace="a",pod=~"x-.+"}',
+      'kube_pod_container_resource_limits{resource="cpu"}',
+    ]);
+    expect(selectorsOf('sum(redis_memory_used_bytes) / sum(redis_memory_max_bytes > 0) * 100')).toEqual(['redis_memory_used_bytes', 'redis_memory_max_bytes']);
+    expect(selectorsOf('label_replace(up{job="a"}, "dst", "$1", "src", "(.*)") or vector(0)')).toEqual(['up{job="a"}']);
+    expect(selectorsOf('{__name__="up", job="x}"} and bool 1e3')).toEqual(['{__name__="up", job="x}"}']);
+    expect(selectorsOf('sum(rate(http_requests_total[5m])) by (code)')).toEqual(['http_requests_total']);
+    expect(selectorsOf('vector(1)')).toEqual([]);
+    expect(inWindowQuery(['a', 'b{x="1"}'], { start: 1000, end: 11_500 })).toBe('count(count_over_time(a[10500ms]) or count_over_time(b{x="1"}[10500ms]))');
   });
   it('rate range: at least a minute and four steps', () => {
     expect(rateRangeFor(1)).toBe('60s');
