@@ -16,6 +16,7 @@ import { publish, publishError, type CommentMode } from './github/publish.js';
 import { urlSecrets } from './mask.js';
 import { gate as pipelineGate } from './pipeline.js';
 import { DEFAULT_PREFLIGHT } from './run/run.js';
+import { cancelOnSignals } from './run/cancel.js';
 import { actionBaselineFinder, actionBaselineSaver, workflowFileFromRef } from './baseline/action.js';
 import type { Baseline, GateOptions, GateResult, Headline, Logger } from './model.js';
 
@@ -320,7 +321,14 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     const repoPath = (f: string) => relative(workspace, resolve(cwd, f)).split('\\').join('/');
 
     // ── gate ──
-    const result = await gate(opts);
+    // A cancelled job (SIGINT, then SIGTERM) stops k6 and still reports what it wrote.
+    const cancellation = cancelOnSignals((m) => log.warning(m));
+    let result: GateResult;
+    try {
+      result = await gate({ ...opts, signal: cancellation.signal });
+    } finally {
+      cancellation.dispose();
+    }
     const passed = gatePassed(result.evaluation);
     // Data-quality and config warnings; one naming a thresholds.yml position becomes an annotation there.
     for (const w of result.warnings) {

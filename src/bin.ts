@@ -1,9 +1,23 @@
 // Entry of the bundled CLI (dist/cli/index.js). The only CLI module with a top-level call.
-import { main } from './cli.js';
+import { main, type CliIo } from './cli.js';
+import { cancelOnSignals } from './run/cancel.js';
 
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  cwd: process.cwd(),
-  env: process.env,
-});
+async function cli(argv: string[]): Promise<number> {
+  const io: CliIo = {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    cwd: process.cwd(),
+    env: process.env,
+  };
+  if (argv[0] !== 'run') return main(argv, io);
+  // `perf-gate run`: Ctrl-C / SIGTERM stop k6 and still judge and report what it wrote.
+  const cancellation = cancelOnSignals((m) => process.stderr.write(`${m}\n`));
+  try {
+    const withSignal: CliIo & { signal: AbortSignal } = { ...io, signal: cancellation.signal };
+    return await main(argv, withSignal);
+  } finally {
+    cancellation.dispose();
+  }
+}
+
+process.exitCode = await cli(process.argv.slice(2));

@@ -234,6 +234,8 @@ async function distinctFiles(files: string[]): Promise<{ files: string[]; repeat
 /** Run mode: run each scenario with k6, collecting utilization over each run's window. */
 async function runAndMeasure(opts: GateOptions, config: Config, scenarios: string[], attempt: number): Promise<Measured[]> {
   if (!opts.baseUrl) throw new Error('run mode needs a base URL');
+  // A cancelled gate makes no noise-guard rerun: the first runs are judged.
+  if (attempt > 1 && opts.signal?.aborted) return [];
   const outDir = opts.outDir ? resolve(opts.cwd, opts.outDir) : await mkdtemp(join(tmpdir(), 'perf-gate-'));
   const collections = new Map<string, Collection>();
   const utilization = new Map<string, UtilizationResults>();
@@ -249,6 +251,7 @@ async function runAndMeasure(opts: GateOptions, config: Config, scenarios: strin
     cwd: opts.cwd,
     outDir,
     log: opts.log,
+    ...(opts.signal ? { signal: opts.signal } : {}),
     hooks: util
       ? {
           beforeScenario: async (name) => {

@@ -12,6 +12,8 @@ export interface PreflightOptions {
   timeoutSeconds: number;
   /** Pause between attempts (default 2000 ms). */
   intervalMs?: number;
+  /** Cancellation: the polling stops and the preflight throws. */
+  signal?: AbortSignal;
 }
 
 export interface PreflightResult {
@@ -92,8 +94,13 @@ export async function preflight(baseUrl: string, opts: PreflightOptions, log: Lo
   const deadline = started + opts.timeoutSeconds * 1000;
   let attempts = 0;
   let last = 'no attempt';
+  const cancel = opts.signal;
+  const requestSignal = (ms: number) => (cancel ? AbortSignal.any([AbortSignal.timeout(ms), cancel]) : AbortSignal.timeout(ms));
+  const cancelled = () =>
+    new InputError(`cancelled (SIGINT/SIGTERM) while waiting for ${url} to answer ${opts.expectStatus}: nothing was measured`, undefined, 'run the gate again');
   log.info(`preflight: waiting for ${url} to answer ${opts.expectStatus} (up to ${opts.timeoutSeconds}s)`);
   for (;;) {
+    if (cancel?.aborted) throw cancelled();
     attempts++;
     const remaining = deadline - Date.now();
     try {
@@ -102,7 +109,7 @@ export async function preflight(baseUrl: string, opts: PreflightOptions, log: Lo
         headers: target.headers,
         // Redirects are followed, as k6 follows them (up to 10): a 301 to the canonical host is ready.
         redirect: 'follow',
-        signal: AbortSignal.timeout(Math.max(250, Math.min(10_000, remaining))),
+        signal: requestSignal(Math.max(250, Math.min(10_000, remaining))),
       });
       await res.body?.cancel().catch(() => undefined);
       if (res.status === opts.expectStatus) {
@@ -115,8 +122,17 @@ export async function preflight(baseUrl: string, opts: PreflightOptions, log: Lo
       last = clean(describe(error));
     }
     log.debug(`preflight: attempt ${attempts}: ${last}`);
+    if (cancel?.aborted) throw cancelled();
     if (Date.now() + interval >= deadline) break;
-    await new Promise((r) => setTimeout(r, interval));
+    await new Promise<void>((r) => {
+      const done = () => {
+        clearTimeout(t);
+        cancel?.removeEventListener('abort', done);
+        r();
+      };
+      const t = setTimeout(done, interval);
+      cancel?.addEventListener('abort', done, { once: true });
+    });
   }
   throw new InputError(
     `the environment under test is not ready: ${url} did not answer ${opts.expectStatus} within ${opts.timeoutSeconds}s ` +

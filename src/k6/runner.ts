@@ -62,6 +62,30 @@ export interface K6RunOptions {
   attempt?: number;
   /** Environment the child inherits (PATH, HOME, proxies); default the current process's. */
   baseEnv?: Record<string, string | undefined>;
+  /** Cancellation: k6 is stopped as on the timeout (with a grace period of at most `CANCEL_GRACE_SECONDS`) and the run is marked `cancelled`. */
+  signal?: AbortSignal;
+}
+
+/** On cancellation k6 gets at most this long between SIGINT and the kill (a cancelled CI job is killed ~10 s after its SIGINT). */
+export const CANCEL_GRACE_SECONDS = 5;
+
+interface LiveRun {
+  /** SIGINT to k6's group, the kill after the grace period (does nothing once stopping). */
+  cancel(): void;
+  /** SIGKILL to k6's group now. */
+  kill(): void;
+}
+
+/** The k6 runs in progress in this process, for a face's signal handler (see `stopRunningK6`). */
+const live = new Set<LiveRun>();
+
+/**
+ * Stops every k6 run in progress as a cancellation does (`'cancel'`: SIGINT, then the kill), or kills
+ * them at once (`'kill'`). Returns how many runs there were. For a face's SIGINT/SIGTERM handler.
+ */
+export function stopRunningK6(how: 'cancel' | 'kill'): number {
+  for (const run of live) (how === 'kill' ? run.kill : run.cancel)();
+  return live.size;
 }
 
 function safeName(s: string): string {
@@ -124,6 +148,7 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
     log.info(`${opts.k6Path} ${args.join(' ')}`);
     const start = Date.now();
     let timedOut = false;
+    let cancelled = false;
     const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
       // Off Windows k6 gets its own process group, and every signal goes to the group: a wrapper script
       // that does not `exec` k6 (and anything else k6 started) stops with it.
@@ -153,6 +178,8 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
         if (timer) clearTimeout(timer);
         if (killTimer) clearTimeout(killTimer);
         if (drainTimer) clearTimeout(drainTimer);
+        opts.signal?.removeEventListener('abort', onAbort);
+        live.delete(handle);
       };
       const finish = (how: { code: number | null; signal: NodeJS.Signals | null }) => {
         if (finished) return;
@@ -163,15 +190,32 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
         done(how);
       };
       /** SIGINT to k6's group (k6 stops its VUs and flushes its output), SIGKILL after the grace period. */
-      const stop = (message: string) => {
+      const stop = (message: string, grace = graceMs) => {
         if (killTimer || finished) return;
         log.warning(message);
         signalK6('SIGINT');
         killTimer = setTimeout(() => {
-          log.warning(`k6 did not stop within ${formatDuration(graceMs)} of SIGINT: killing it`);
+          log.warning(`k6 did not stop within ${formatDuration(grace)} of SIGINT: killing it`);
           signalK6('SIGKILL');
-        }, graceMs);
+        }, grace);
       };
+      const onAbort = () => {
+        if (finished || exited) return;
+        cancelled = true;
+        stop(`k6 run '${opts.scenario}' cancelled: stopping it (SIGINT)`, Math.min(graceMs, CANCEL_GRACE_SECONDS * 1000));
+      };
+      const handle: LiveRun = {
+        cancel: onAbort,
+        kill: () => {
+          if (finished) return;
+          if (!exited) cancelled = true;
+          log.warning(`k6 run '${opts.scenario}': killing k6 now (SIGKILL)`);
+          signalK6('SIGKILL');
+        },
+      };
+      live.add(handle);
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.signal?.aborted) onAbort();
       const timer =
         timeoutMs !== undefined
           ? setTimeout(() => {
@@ -189,6 +233,7 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
       child.on('exit', (code, signal) => {
         exited = { code, signal };
         if (timer) clearTimeout(timer);
+        opts.signal?.removeEventListener('abort', onAbort);
         drainTimer = setTimeout(() => {
           if (!windows && child.pid !== undefined) {
             try {
@@ -216,7 +261,8 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
       attempt,
     };
     let incomplete: string | undefined;
-    if (timedOut) incomplete = `stopped after the ${formatDuration(timeoutMs ?? 0)} timeout (k6: ${meaning})`;
+    if (cancelled) incomplete = `cancelled (k6: ${meaning})`;
+    else if (timedOut) incomplete = `stopped after the ${formatDuration(timeoutMs ?? 0)} timeout (k6: ${meaning})`;
     else if (!isComplete(outcome.code)) incomplete = `k6 ended early: ${meaning}`;
     if (outputs.length === 0) incomplete = `${incomplete ?? `k6: ${meaning}`}; k6 wrote no output file`;
     if (incomplete) {

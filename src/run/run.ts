@@ -38,6 +38,15 @@ export interface RunInput {
   preflightIntervalMs?: number;
   /** Attempt number written into the records (noise-guard reruns). */
   attempt?: number;
+  /**
+   * Cancellation: the running k6 is stopped (its record says `cancelled`), the scenarios not started
+   * yet get a record saying they were not run. Before any k6 run it throws.
+   */
+  signal?: AbortSignal;
+}
+
+function cancelledBeforeLoad(): InputError {
+  return new InputError('cancelled (SIGINT/SIGTERM) before any k6 run: nothing was measured', undefined, 'run the gate again');
 }
 
 function where(s: ScenarioConfig): string {
@@ -90,7 +99,9 @@ export async function runScenarios(input: RunInput): Promise<RunRecord[]> {
   }
 
   const pf = { ...DEFAULT_PREFLIGHT, ...k6.preflight };
-  await preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs }, log);
+  if (input.signal?.aborted) throw cancelledBeforeLoad();
+  await preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, ...(input.signal ? { signal: input.signal } : {}) }, log);
+  if (input.signal?.aborted) throw cancelledBeforeLoad();
 
   const env = input.processEnv ?? process.env;
   const located: LocatedK6 = await locateOrInstallK6({
@@ -103,8 +114,25 @@ export async function runScenarios(input: RunInput): Promise<RunRecord[]> {
     exactVersion: Boolean(k6.version),
   });
 
+  if (input.signal?.aborted) throw cancelledBeforeLoad();
+
   const records: RunRecord[] = [];
   for (const s of selected) {
+    if (input.signal?.aborted) {
+      // Cancelled: the scenarios not started yet are reported as not run (they fail the gate).
+      const now = Date.now();
+      log.warning(`k6 run '${s.name}': not started, the run was cancelled`);
+      records.push({
+        scenario: s.name,
+        outputs: [],
+        window: { start: now, end: now },
+        exitCode: null,
+        exitMeaning: 'not run',
+        incomplete: 'cancelled before it started',
+        attempt: input.attempt ?? 1,
+      });
+      continue;
+    }
     const userEnv: Record<string, string> = { ...s.env, ...k6.env };
     for (const name of FILE_VARS) {
       const v = userEnv[name];
@@ -130,6 +158,7 @@ export async function runScenarios(input: RunInput): Promise<RunRecord[]> {
         executionSegmentSequence: k6.executionSegmentSequence,
         attempt: input.attempt,
         baseEnv: env,
+        ...(input.signal ? { signal: input.signal } : {}),
       });
     } catch (error) {
       // k6 could not start: let the hooks stop what they started for this run, then stop.
