@@ -27,12 +27,16 @@ export function fitMarkdown(report: ReportInput, maxChars: number, note: string)
     text = renderMarkdownWith(input, { dropSections: dropped });
     if (text.length <= budget) return text + tail;
   }
-  // 2. Table rows, failing rows kept first.
+  // 2. Table rows: the worst first, blocking criteria never (the environment table never).
   for (const maxRows of ROW_LIMITS) {
     text = renderMarkdownWith(input, { dropSections: dropped, maxRows });
     if (text.length <= budget) return text + tail;
   }
-  // 3. Cut at a line boundary, closing an open fence.
+  // 3. Cut at a line boundary, closing an open fence, saying how many blocking criteria the full report has.
+  const blocking = input.evaluation.scenarios.reduce((n, s) => n + s.criteria.filter((c) => c.blocking).length, 0);
+  const cutNote = `\n> ✂️ Cut short here to fit the size limit${blocking > 0 ? `: the full report lists all ${blocking} blocking criteri${blocking === 1 ? 'on' : 'a'}` : ''}.\n`;
+  const cutBudget = budget - FENCE_CLOSE.length - cutNote.length;
+  if (cutBudget > 0) return cutAtLine(text, cutBudget) + cutNote + tail;
   return cutAtLine(text, budget - FENCE_CLOSE.length) + tail;
 }
 

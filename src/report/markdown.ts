@@ -70,21 +70,42 @@ interface Row {
   cells: string[];
   /** Lower is kept first when a table is trimmed. */
   rank: number;
+  /** Never trimmed (a blocking criterion). */
+  keep?: boolean;
+  /** What the row is (its status), to say what a trimmed table left out. */
+  kind?: string;
 }
 
-function table(header: string[], rows: Row[], limits: RenderLimits, align?: string[]): string {
-  let shown = rows;
-  let omitted = 0;
-  if (limits.maxRows !== undefined && rows.length > limits.maxRows) {
-    const order = rows.map((r, i) => ({ r, i })).sort((a, b) => a.r.rank - b.r.rank || a.i - b.i);
-    shown = order.slice(0, Math.max(0, limits.maxRows)).map((x) => x.r);
-    omitted = rows.length - shown.length;
+/** The rows a table shows under `limits` (the order they are shown in) and the rows it leaves out. */
+function trimRows(rows: Row[], limits: RenderLimits): { shown: Row[]; omitted: Row[] } {
+  if (limits.maxRows === undefined || rows.length <= limits.maxRows) return { shown: rows, omitted: [] };
+  const order = rows.map((r, i) => ({ r, i })).sort((a, b) => a.r.rank - b.r.rank || a.i - b.i).map((x) => x.r);
+  // Blocking rows always; the other rows, the worst first, up to maxRows rows in all.
+  const kept = new Set(order.filter((r) => r.keep));
+  for (const r of order) {
+    if (kept.size >= limits.maxRows) break;
+    kept.add(r);
   }
+  return { shown: order.filter((r) => kept.has(r)), omitted: order.filter((r) => !kept.has(r)) };
+}
+
+/** `12 more rows not shown to fit the size limit: 10 ✅ PASS, 2 ⚠️ MARGINAL.` — what a trimmed table left out. */
+function omittedNote(rows: Row[], omitted: Row[], after = ''): string {
+  const n = omitted.length;
+  const kinds = new Map<string, number>();
+  for (const r of omitted) if (r.kind) kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
+  const what = kinds.size > 0 ? `: ${[...kinds].map(([k, c]) => `${c} ${k}`).join(', ')}` : '';
+  const kept = rows.some((r) => r.keep) ? ' Every blocking row is shown.' : '';
+  return `_${n} more row${n === 1 ? '' : 's'} not shown to fit the size limit${what}.${kept}${after}_`;
+}
+
+function table(header: string[], rows: Row[], limits: RenderLimits, align?: string[], omittedAfter?: string): string {
+  const { shown, omitted } = trimRows(rows, limits);
   const body = markdownTable(
     [header.map(escapeCell), ...shown.map((r) => r.cells.map(escapeCell))],
     align ? { align, alignDelimiters: false } : { alignDelimiters: false },
   );
-  return omitted > 0 ? `${body}\n\n_${omitted} more row${omitted === 1 ? '' : 's'} not shown to fit the size limit (failing rows are kept first)._` : body;
+  return omitted.length > 0 ? `${body}\n\n${omittedNote(rows, omitted, omittedAfter)}` : body;
 }
 
 function sectionsAt(input: ReportInput, limits: RenderLimits, place: ReportSection['place'], scenario?: string): ReportSection[] {
@@ -224,7 +245,7 @@ export function renderMarkdownWith(input: ReportInput, limits: RenderLimits): st
 
   out.push(...executiveSummary(input, limits));
   out.push('---');
-  out.push(...environmentSection(input, limits));
+  out.push(...environmentSection(input));
   out.push('---');
   out.push('## 2. Test results');
   ev.scenarios.forEach((s, i) => out.push(...scenarioSection(input, limits, s, i + 1)));
@@ -267,7 +288,7 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
     const what = c.metric === RUN_COMPLETED ? `${RUN_COMPLETED}: ${c.reason ?? ''}` : `${code(c.metric)} ${code(c.expression)}: ${actual}${lim}`;
     findings.push(`- ${STATUS_ICON[c.status]} **${c.scenario}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
   }
-  if (notable.length > maxFindings) findings.push(`- … and ${notable.length - maxFindings} more in the tables below`);
+  if (notable.length > maxFindings) findings.push(`- … and ${moreText(ev, notable.slice(maxFindings), limits, 'below')}`);
   for (const s of ev.scenarios) {
     const r = input.results[s.name];
     if (!r) continue;
@@ -300,6 +321,21 @@ function headlineWindowLabel(s: ScenarioEvaluation, r: Results): string {
   return ` (${why.length > 0 ? `${why.join(', ')}, ` : ''}${clockRange(s.window)})`;
 }
 
+/**
+ * `16 more (2 blocking): 10 in the criteria tables below, 6 cut to fit the size limit` — exactly
+ * where the criteria a list leaves out can be found (blocking rows are never cut from the tables).
+ */
+function moreText(ev: Evaluation, rest: CriterionResult[], limits: RenderLimits, where: 'below' | 'above'): string {
+  const shown = new Set(ev.scenarios.flatMap((s) => [...criteriaShown(s, limits)]));
+  const inTables = rest.filter((c) => shown.has(c)).length;
+  const cut = rest.length - inTables;
+  const blocking = rest.filter((c) => c.blocking).length;
+  const head = `${rest.length} more${blocking > 0 ? ` (${blocking} blocking)` : ''}`;
+  if (cut === 0) return `${head}, in the criteria tables ${where}`;
+  if (inTables === 0) return `${head}, cut from this report to fit the size limit`;
+  return `${head}: ${inTables} in the criteria tables ${where}, ${cut} cut from this report to fit the size limit`;
+}
+
 function recommendation(ev: Evaluation): string {
   switch (ev.verdict) {
     case 'NOT_APPROVED':
@@ -311,7 +347,7 @@ function recommendation(ev: Evaluation): string {
   }
 }
 
-function environmentSection(input: ReportInput, limits: RenderLimits): string[] {
+function environmentSection(input: ReportInput): string[] {
   const env = input.environment ?? {};
   const rows: Row[] = [];
   const add = (k: string, v: string | undefined) => {
@@ -334,7 +370,8 @@ function environmentSection(input: ReportInput, limits: RenderLimits): string[] 
     add(`Results (${s.name})`, `${r.source === 'ndjson' ? 'k6 JSON output' : 'k6 end-of-test summary'}, ${files} file${files === 1 ? '' : 's'}`);
   }
   add('Generated', env.generatedAt);
-  return ['## 1. Test environment', table(['Item', 'Value'], rows, limits)];
+  // A few rows that say where the numbers come from: never trimmed.
+  return ['## 1. Test environment', table(['Item', 'Value'], rows, {})];
 }
 
 function httpBlock(r: Results, w: TimeWindow | undefined): string | undefined {
@@ -400,6 +437,16 @@ function endpointTable(r: Results, w: TimeWindow | undefined, limits: RenderLimi
   return table(['Endpoint / metric', 'Requests', 'p95', 'p99', 'Error rate'], rows, limits, ['l', 'r', 'r', 'r', 'r']);
 }
 
+function criterionRow(c: CriterionResult, cells: string[]): Row {
+  return { cells, rank: rowRank(c), keep: c.blocking, kind: statusCell(c) };
+}
+
+/** The criteria a scenario's table shows under `limits` (all of them when nothing is trimmed). */
+function criteriaShown(s: ScenarioEvaluation, limits: RenderLimits): Set<CriterionResult> {
+  const rows = s.criteria.map((c) => ({ ...criterionRow(c, []), c }));
+  return new Set(trimRows(rows, limits).shown.map((r) => (r as (typeof rows)[number]).c));
+}
+
 function criteriaTable(s: ScenarioEvaluation, r: Results | undefined, limits: RenderLimits): string {
   const withBaseline = s.criteria.some((c) => c.baseline !== undefined && c.baseline !== null);
   const notes = s.criteria.map((c) => [criterionWindowNote(c, s.window, r?.span), c.reason].filter((x): x is string => !!x).join('; '));
@@ -414,7 +461,7 @@ function criteriaTable(s: ScenarioEvaluation, r: Results | undefined, limits: Re
     if (withBaseline) cells.push(formatValue(c.baseline, c.unit, c.metric), formatDelta(c.delta, c.baseline, c.unit, c.metric));
     cells.push(statusCell(c));
     if (withNotes) cells.push(notes[i] ?? '');
-    return { cells, rank: rowRank(c) };
+    return criterionRow(c, cells);
   });
   if (rows.length === 0) return '_No criteria apply to this scenario._';
   return table(header, rows, limits);
@@ -548,9 +595,12 @@ function sloSection(input: ReportInput, limits: RenderLimits): string[] {
       return {
         cells: [label, target, ...found.map((c) => (c ? cell(c) : '—')), worst ? statusCell(worst) : '—'],
         rank: worst ? rowRank(worst) : 3,
+        kind: worst ? statusCell(worst) : '—',
       };
     });
-    out.push(table(['SLO', 'Target', ...ev.scenarios.map((s) => s.name), 'Status'], rows, limits));
+    out.push(
+      table(['SLO', 'Target', ...ev.scenarios.map((s) => s.name), 'Status'], rows, limits, undefined, " Every blocking criterion is in its scenario's criteria table above."),
+    );
     out.push(
       `**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within the marginal band of the limit (watch it) · ❌ FAIL misses the target · ❔ NO DATA nothing to measure. ${
         ev.failOn === 'marginal' ? '❌ and, with fail-on: marginal, ⚠️ fail the gate' : '❌ fails the gate'
@@ -577,13 +627,14 @@ function decisionSection(input: ReportInput, limits: RenderLimits): string[] {
           c.actual === null ? (c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`
         }${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}`;
   const cap = limits.maxRows ?? Infinity;
-  const list = (cs: CriterionResult[]) => {
-    const shown = cs.slice(0, cap).map((c, i) => `${i + 1}. ${line(c)}`);
-    if (cs.length > shown.length) shown.push(`${shown.length + 1}. … and ${cs.length - shown.length} more`);
+  const list = (cs: CriterionResult[], max: number) => {
+    const shown = cs.slice(0, max).map((c, i) => `${i + 1}. ${line(c)}`);
+    if (cs.length > shown.length) shown.push(`${shown.length + 1}. … and ${moreText(ev, cs.slice(shown.length), limits, 'above')}`);
     return shown.join('\n');
   };
-  if (blocking.length > 0) out.push(`**Blocking criteria**:\n\n${list(blocking)}`);
-  if (concerns.length > 0) out.push(`**${blocking.length > 0 ? 'Also needs attention' : 'Conditions'}**:\n\n${list(concerns)}`);
+  // The criteria tables never leave a blocking row out, so a capped list can point to them.
+  if (blocking.length > 0) out.push(`**Blocking criteria**:\n\n${list(blocking, cap)}`);
+  if (concerns.length > 0) out.push(`**${blocking.length > 0 ? 'Also needs attention' : 'Conditions'}**:\n\n${list(concerns, cap)}`);
   return out;
 }
 

@@ -94,6 +94,47 @@ describe('fitMarkdown', () => {
   });
 });
 
+describe('fitMarkdown: what a trimmed report keeps and says', () => {
+  // 60 tenants: every tenant's p99 misses 150 ms (60 blocking rows), every error rate passes (60 rows)
+  const tenants = Array.from({ length: 60 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+  const results = capacityResults({ tenants, slowTenant: 't07', n: 1200 });
+  const evaluation = evaluate({ config: config(), scenarios: [{ name: 'tc', results, rules: [rule('http_req_duration{tenant:*}', 'p(99)<150'), rule('http_req_failed{tenant:*}', 'rate<0.5')] }] });
+  const input: ReportInput = { evaluation, results: { tc: results }, environment: { generatedAt: '2026-11-27T03:00:00Z', thresholdsFile: 'thresholds.yml', commit: 'abc', ref: 'main', actor: 'a', trigger: 'push' } };
+  const blocking = evaluation.scenarios[0]!.criteria.filter((c) => c.blocking);
+  const out = fitMarkdown(input, 9000, NOTE);
+
+  it('keeps every blocking row in the criteria table, and says what it cut', () => {
+    expect(blocking.length).toBeGreaterThan(20);
+    expect(renderMarkdown(input).length).toBeGreaterThan(9000);
+    expect(out.length).toBeLessThanOrEqual(9000);
+    const table = out.slice(out.indexOf('**Pass/fail assessment**'), out.indexOf('**Scenario result**'));
+    for (const c of blocking) expect(table).toContain(`| \`${c.metric}\` |`);
+    const passing = evaluation.scenarios[0]!.criteria.length - blocking.length;
+    expect(table).toContain(`_${passing} more rows not shown to fit the size limit: ${passing} ✅ PASS. Every blocking row is shown._`);
+    expect(out).not.toContain('failing rows are kept first');
+  });
+
+  it('the summary and decision say exactly where the criteria they leave out are', () => {
+    const more = out.split('\n').filter((l) => l.includes('… and '));
+    expect(more.length).toBeGreaterThan(0);
+    for (const l of more) expect(l).toMatch(/\d+ more \(\d+ blocking\), in the criteria tables (below|above)$/);
+    expect(out).not.toContain('more in the tables below');
+  });
+
+  it('keeps the whole environment table', () => {
+    const env = out.slice(out.indexOf('## 1. Test environment'), out.indexOf('## 2. Test results'));
+    expect(env).toContain('| Results (tc) | k6 JSON output, 1 file |');
+    expect(env).toContain('| Generated | 2026-11-27T03:00:00Z |');
+    expect(env).not.toContain('not shown');
+  });
+
+  it('a report cut at a line says how many blocking criteria the full report lists', () => {
+    const cut = fitMarkdown(input, 3000, NOTE);
+    expect(cut.length).toBeLessThanOrEqual(3000);
+    expect(cut).toContain(`the full report lists all ${blocking.length} blocking criteria`);
+  });
+});
+
 describe('cutAtLine', () => {
   it('cuts at a line boundary and closes an open fence', () => {
     const text = 'a\n```text\nline 1\nline 2\nline 3\n```\nafter\n';
