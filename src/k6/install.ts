@@ -8,11 +8,33 @@ import { delimiter, join, resolve } from 'node:path';
 import { homedir, tmpdir } from 'node:os';
 import type * as ToolCache from '@actions/tool-cache';
 import { InputError } from '../errors.js';
+import { maskUrl } from '../mask.js';
 import type { Logger } from '../model.js';
 
 /** The k6 release downloaded when none is given (current 2.x line). */
 export const DEFAULT_K6_VERSION = '2.3.0';
 export const DEFAULT_DOWNLOAD_BASE = 'https://github.com/grafana/k6/releases/download';
+/**
+ * The oldest k6 that runs the scenario scripts (`.ts`, importing `.ts` modules) as they are: k6 runs
+ * TypeScript by default since v0.57 (before, only with `--compatibility-mode=experimental_enhanced`).
+ * An older k6 found on PATH is passed over for the pinned release.
+ */
+export const MIN_K6_VERSION = '0.57.0';
+
+/** Compares release versions (`1.2.3`, `v1.2.3-rc.1`): negative, 0 or positive; a pre-release sorts before its release. */
+export function compareVersions(a: string, b: string): number {
+  const parse = (v: string) => {
+    const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-(.+))?$/.exec(v.trim());
+    return m ? { nums: [Number(m[1]), Number(m[2]), Number(m[3])], pre: m[4] } : { nums: [0, 0, 0], pre: 'invalid' };
+  };
+  const x = parse(a);
+  const y = parse(b);
+  for (let i = 0; i < 3; i++) if (x.nums[i] !== y.nums[i]) return (x.nums[i] as number) - (y.nums[i] as number);
+  if (x.pre === y.pre) return 0;
+  if (x.pre === undefined) return 1;
+  if (y.pre === undefined) return -1;
+  return x.pre < y.pre ? -1 : 1;
+}
 
 export interface K6Asset {
   os: 'linux' | 'macos' | 'windows';
@@ -139,9 +161,16 @@ export async function locateOrInstallK6(opts: LocateOptions): Promise<LocatedK6>
       const candidate = join(dir, exeName);
       if (await isExecutable(candidate, windows)) {
         const version = (await k6Version(candidate)) ?? 'unknown';
-        if (opts.exactVersion && version !== opts.version.replace(/^v/, '')) {
-          log.info(`k6: ${candidate} is ${version}, not the requested v${opts.version.replace(/^v/, '')}`);
-          break;
+        const wanted = opts.version.replace(/^v/, '');
+        if (opts.exactVersion && version !== wanted) {
+          // Another k6 later on PATH may be the version asked for.
+          log.info(`k6: ${candidate} is ${version}, not the requested v${wanted}`);
+          continue;
+        }
+        if (!opts.exactVersion && (version === 'unknown' || compareVersions(version, MIN_K6_VERSION) < 0)) {
+          const why = version === 'unknown' ? 'its version cannot be read (`k6 version`)' : `v${version} is older than v${MIN_K6_VERSION}, the oldest k6 that runs TypeScript scripts`;
+          log.info(`k6: passing over ${candidate}: ${why}; using v${wanted} instead`);
+          continue;
         }
         log.info(`k6: found on PATH at ${candidate} (${version})`);
         return { path: candidate, version, source: 'path' };
@@ -160,27 +189,36 @@ export async function locateOrInstallK6(opts: LocateOptions): Promise<LocatedK6>
     return { path: join(cached, asset.exe), version, source: 'cache' };
   }
 
-  log.info(`k6: downloading v${version} (${asset.file}) from ${asset.url}`);
-  let archive: string;
-  let checksumsFile: string;
-  try {
-    checksumsFile = await tc.downloadTool(asset.checksumsUrl);
-    archive = await tc.downloadTool(asset.url);
-  } catch (error) {
-    // an environment problem with a known fix, not a bug: reported without a stack trace
-    throw new InputError(
-      `cannot download k6 v${version}: ${error instanceof Error ? error.message : String(error)} (${asset.url})`,
-      undefined,
-      'check the version, the download base (k6-download-base for a mirror), or pass k6-path',
-    );
-  }
+  log.info(`k6: downloading v${version} (${asset.file}) from ${maskUrl(asset.url)}`);
+  // A download that fails is an environment problem with a known fix, not a bug: reported without a stack trace.
+  const download = async (url: string, what: string): Promise<string> => {
+    try {
+      return await tc.downloadTool(url);
+    } catch (error) {
+      throw new InputError(
+        `cannot download k6 v${version}: ${what} ${maskUrl(url)}: ${maskUrl(error instanceof Error ? error.message : String(error))}`,
+        undefined,
+        'check the version, the download base (k6-download-base for a mirror), or pass k6-path',
+      );
+    }
+  };
+  const checksumsFile = await download(asset.checksumsUrl, 'the checksums file');
+  const archive = await download(asset.url, 'the archive');
   const expected = checksumFor(await readFile(checksumsFile, 'utf8'), asset.file);
   if (!expected) {
-    throw new Error(`refusing k6 v${version}: ${asset.checksumsUrl} lists no checksum for ${asset.file}`);
+    throw new InputError(
+      `refusing k6 v${version}: ${maskUrl(asset.checksumsUrl)} lists no checksum for ${asset.file}`,
+      undefined,
+      'the download base (k6-download-base) must mirror the release with its checksums file; or pass k6-path',
+    );
   }
   const actual = await sha256File(archive);
   if (actual !== expected) {
-    throw new Error(`refusing k6 v${version}: SHA-256 of ${asset.file} is ${actual}, the release's checksums file says ${expected}`);
+    throw new InputError(
+      `refusing k6 v${version}: SHA-256 of ${asset.file} is ${actual}, the release's checksums file says ${expected}`,
+      undefined,
+      'the archive is not the one released (a broken or tampered mirror, or a proxy rewriting downloads): check k6-download-base, or pass k6-path',
+    );
   }
   log.info(`k6: SHA-256 verified (${actual})`);
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../errors.js';
 import type { GateOptions } from '../model.js';
 import { parseDurationMs } from '../k6/duration.js';
-import { DEFAULT_K6_VERSION } from '../k6/install.js';
+import { DEFAULT_K6_VERSION, MIN_K6_VERSION } from '../k6/install.js';
 import { DEFAULT_PREFLIGHT, DEFAULT_RUN_TIMEOUT_SECONDS } from './run.js';
 
 export interface RunFlag {
@@ -24,7 +24,7 @@ export const RUN_FLAGS: readonly RunFlag[] = [
   { name: 'base-url', type: 'string', value: 'URL', description: 'the environment under test; k6 gets it as BASE_URL (required)' },
   { name: 'scenario', type: 'string', multiple: true, value: 'NAME', description: 'run only this scenario (repeatable; default: every scenario of the thresholds file)' },
   { name: 'k6-path', type: 'string', value: 'PATH', description: 'use this k6 executable instead of PATH or a download' },
-  { name: 'k6-version', type: 'string', value: 'V', description: `k6 release to use, downloaded unless that version is on PATH (default: any k6 on PATH, else ${DEFAULT_K6_VERSION})` },
+  { name: 'k6-version', type: 'string', value: 'V', description: `k6 release to use, downloaded unless that version is on PATH (default: a k6 on PATH of v${MIN_K6_VERSION} or later, else ${DEFAULT_K6_VERSION})` },
   { name: 'k6-download-base', type: 'string', value: 'URL', description: 'mirror of https://github.com/grafana/k6/releases/download (GitHub Enterprise)' },
   { name: 'env', type: 'string', multiple: true, value: 'K=V', description: 'extra environment for the k6 scripts (repeatable), e.g. PERF_GATE_SCALE=0.1' },
   { name: 'tag', type: 'string', multiple: true, value: 'K=V', description: 'tag every k6 sample (repeatable), e.g. commit=abc123' },
