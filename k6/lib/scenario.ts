@@ -11,7 +11,12 @@ export interface ScenarioDefinition {
   name: string;
   stages: Stage[];
   mix: Mix;
+  /** Mean think time between a user's requests, seconds (default 1); PERF_GATE_THINK_TIME overrides it. */
+  thinkTimeSeconds?: number;
 }
+
+/** The mean think time when a scenario sets none (baseline, smoke): one second, as a user reading a page. */
+export const DEFAULT_THINK_TIME_SECONDS = 1;
 
 /**
  * k6 options for one scenario. The thresholds mirror the load-testing report's SLOs so the script is useful
@@ -38,10 +43,13 @@ export function scenarioOptions(def: ScenarioDefinition): Options {
   };
 }
 
-/** Think time between a user's requests, seconds (PERF_GATE_THINK_TIME, default 1; 0 disables). */
-function thinkTime(): number {
+/**
+ * Think time between a user's requests, seconds: uniform over 0.5–1.5 × the mean (PERF_GATE_THINK_TIME,
+ * else the scenario's `thinkTimeSeconds`, else 1; 0 disables).
+ */
+function thinkTime(def: ScenarioDefinition): number {
   const raw = env('PERF_GATE_THINK_TIME');
-  const mean = raw === undefined ? 1 : Number(raw);
+  const mean = raw === undefined ? (def.thinkTimeSeconds ?? DEFAULT_THINK_TIME_SECONDS) : Number(raw);
   return Number.isFinite(mean) && mean > 0 ? mean * (0.5 + Math.random()) : 0;
 }
 
@@ -53,7 +61,7 @@ export function scenarioIteration(def: ScenarioDefinition): () => void {
     const tenant = tenantForVu(__VU, tenants);
     const endpoint = pickEndpoint(def.mix, Math.random());
     CALLS[endpoint](base, tenant);
-    const pause = thinkTime();
+    const pause = thinkTime(def);
     if (pause > 0) sleep(pause);
   };
 }
