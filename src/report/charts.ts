@@ -153,21 +153,45 @@ export function latencyChart(results: Results, opts: ChartOptions = {}): string 
   return anyVus && vus ? `${latency}\n\n${vus}` : latency;
 }
 
-/** The share of failed requests (`http_req_failed`) per interval, in percent. Empty when there is no series. */
+/** An edge bucket holds "very few" requests below this share of the median bucket's requests. */
+export const SPARSE_EDGE_SHARE = 0.25;
+
+/**
+ * The share of failed requests (`http_req_failed`) per interval, in percent. Empty when there is no
+ * series. The first and last intervals are often partial (the run starts or stops within them): one
+ * with fewer requests than a quarter of the median interval is left out of the y-axis scale, so one
+ * failure in five requests does not stretch the axis to 20% while the run fails 0.04%. Such a bar
+ * is drawn capped at the top of the axis and the legend gives its real share and counts.
+ */
 export function errorRateChart(results: Results, opts: ChartOptions = {}): string {
   const title = opts.title ?? 'Error rate over time';
   return withinBudget(results, opts.maxPoints ?? 60, (s) => {
-    const pct = s.points.map((p) => (p.requests > 0 ? (100 * p.failed) / p.requests : 0));
-    const max = Math.max(0, ...pct);
+    const pts = s.points;
+    const pct = pts.map((p) => (p.requests > 0 ? (100 * p.failed) / p.requests : 0));
+    const counts = pts.map((p) => p.requests).filter((r) => r > 0).sort((a, b) => a - b);
+    const median = counts.length > 0 ? counts[Math.floor(counts.length / 2)]! : 0;
+    const sparse = (i: number) => (i === 0 || i === pts.length - 1) && pts.length > 2 && pts[i]!.requests > 0 && pts[i]!.requests < median * SPARSE_EDGE_SHARE;
+    const scaled = pct.filter((_, i) => !sparse(i));
+    const top = niceMax(Math.max(0, ...(scaled.length > 0 ? scaled : pct)), 1);
+    const capped: string[] = [];
+    const drawn = pct.map((v, i) => {
+      if (!sparse(i) || v <= top) return v;
+      const p = pts[i]!;
+      capped.push(
+        `the ${i === 0 ? 'first' : 'last'} ${every(s.bucketSeconds)} holds only ${p.requests} request${p.requests === 1 ? '' : 's'} (${p.failed} failed, ${n(v)}%): left out of the axis scale and drawn capped at ${n(top)}%`,
+      );
+      return top;
+    });
     const chart = fence([
       palette(COLOURS.errors.hex),
       'xychart-beta',
       `  title "${safeTitle(title)}"`,
       xAxis(s),
-      `  y-axis "failed requests (%)" 0 --> ${n(niceMax(max, 1))}`,
-      `  bar [${pct.map(n).join(', ')}]`,
+      `  y-axis "failed requests (%)" 0 --> ${n(top)}`,
+      `  bar [${drawn.map(n).join(', ')}]`,
     ]);
-    return `${chart}\n\n${COLOURS.errors.square} share of requests that failed (\`http_req_failed\`) per ${every(s.bucketSeconds)}.`;
+    const note = capped.length > 0 ? ` ${capped.map((c) => c.charAt(0).toUpperCase() + c.slice(1)).join('. ')}.` : '';
+    return `${chart}\n\n${COLOURS.errors.square} share of requests that failed (\`http_req_failed\`) per ${every(s.bucketSeconds)}.${note}`;
   });
 }
 
