@@ -16,7 +16,7 @@ export const K6_EXIT_CODES: Readonly<Record<number, { meaning: string; complete:
   100: { meaning: 'setup() timed out', complete: false },
   101: { meaning: 'teardown() timed out', complete: false },
   102: { meaning: 'generic timeout', complete: false },
-  103: { meaning: 'stopped via the REST API', complete: false },
+  103: { meaning: 'a generic k6 engine error', complete: false },
   104: { meaning: 'invalid config', complete: false },
   105: { meaning: 'aborted from outside (SIGINT/SIGTERM)', complete: false },
   106: { meaning: 'the REST API could not start', complete: false },

@@ -40,6 +40,8 @@ describe('k6 exit codes', () => {
     expect(Object.keys(K6_EXIT_CODES).map(Number)).toEqual([0, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 255]);
     expect(Object.entries(K6_EXIT_CODES).filter(([, v]) => v.complete).map(([k]) => Number(k))).toEqual([0, 99]);
     expect(exitMeaning(107)).toBe('the script threw an exception (107)');
+    // k6's errext/exitcodes: 103 is GenericEngine, not a REST API stop
+    expect(exitMeaning(103)).toBe('a generic k6 engine error (103)');
     expect(exitMeaning(42)).toBe('unexpected exit code (42)');
     expect(exitMeaning(null, 'SIGKILL')).toBe('killed by SIGKILL');
     expect(isComplete(null)).toBe(false);
