@@ -5,7 +5,7 @@ import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Uni
 import { PgProbe, RedisProbe } from './direct.js';
 import { maskUrl, scrub } from '../mask.js';
 import { PRESETS, applySelector, isPreset, type PresetDef, type PromPlan } from './presets.js';
-import { PrometheusClient, inWindowQuery, rateRangeFor, selectorsOf, stepFor } from './prometheus.js';
+import { PrometheusClient, inWindowQuery, maxRangeMs, rateRangeFor, selectorsOf, stepFor } from './prometheus.js';
 import { slowQueryReport, type StatementSnapshot } from './slow-queries.js';
 import { aggregate } from './stats.js';
 
@@ -89,6 +89,8 @@ interface Entry {
   noData?: string;
   /** Why the whole-window `value` is missing while the series itself has samples. */
   valueNoData?: string;
+  /** Why the series (avg, max, p(N)…) is missing while the whole-window `value` is there. */
+  seriesNoData?: string;
   preset?: string;
 }
 
@@ -113,6 +115,7 @@ class Results implements UtilizationResults {
     if (!e) return { noData: `${metric} is not a configured utilization metric` };
     if (e.noData) return { noData: e.noData };
     if (aggregation.kind === 'value' && e.valueNoData) return { noData: e.valueNoData };
+    if (aggregation.kind !== 'value' && e.seriesNoData) return { noData: e.seriesNoData };
     return aggregate(e.samples, aggregation, e.value);
   }
 }
@@ -128,9 +131,21 @@ function secondsText(window: TimeWindow): string {
 }
 
 async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window: TimeWindow): Promise<Entry | { noData: string }> {
-  const r = await client.range(plan.series, window);
-  if (!r.ok) return { noData: r.reason };
-  if (r.value.length === 0) return { noData: `the query returned no series over the window (needs ${plan.needs})` };
+  const entry: Entry = { unit: 'number', samples: [] };
+  // A point of a rate(x[R]) series at time t covers (t − R, t]: the series starts R after the run
+  // started, so that no point reaches back into the idle time before it.
+  const back = maxRangeMs(plan.series);
+  const from = window.start + back;
+  if (from <= window.end) {
+    const r = await client.range(plan.series, { start: from, end: window.end }, stepFor(window));
+    if (!r.ok) return { noData: r.reason };
+    if (r.value.length === 0) return { noData: `the query returned no series over the window (needs ${plan.needs})` };
+    if (r.value.length > 1) {
+      return { noData: `the query returned ${r.value.length} series; aggregate it to one (sum(…), max(…) or avg(…))` };
+    }
+    entry.samples = r.value[0]!.points.map(([, v]) => v).filter((v) => Number.isFinite(v));
+    if (entry.samples.length === 0) return { noData: `the query returned no numeric samples over the window (needs ${plan.needs})` };
+  }
   // Instant and range queries look back up to 5 minutes: a run shorter than the scrape interval would
   // be judged on the last scrape before it. At least one sample must lie inside the window.
   const selectors = selectorsOf(plan.series);
@@ -138,44 +153,33 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
     const inside = await client.instant(inWindowQuery(selectors, window), window.end);
     if (inside.ok && (inside.value.length === 0 || !(inside.value[0]!.value > 0))) return { noData: noScrapeReason(window) };
   }
-  if (r.value.length > 1) {
-    return { noData: `the query returned ${r.value.length} series; aggregate it to one (sum(…), max(…) or avg(…))` };
+  if (from > window.end) {
+    entry.seriesNoData = `the run (${secondsText(window)}) is shorter than the expression's range (${back / 1000} s): every point would reach back before the run; set a shorter rate_window or use the value aggregation`;
+    if (!plan.value) return { noData: entry.seriesNoData };
   }
-  const samples = r.value[0]!.points.map(([, v]) => v).filter((v) => Number.isFinite(v));
-  if (samples.length === 0) return { noData: `the query returned no numeric samples over the window (needs ${plan.needs})` };
-  const entry: Entry = { unit: 'number', samples };
   if (plan.value) {
-    const sumAt = async (queries: string[], t: number): Promise<number | string> => {
+    // increase() over exactly the window, per series: a counter reset (restart) counts from zero, and a
+    // series that appears or vanishes during the run only adds what it counted inside it.
+    const windowMs = Math.max(1, Math.round(window.end - window.start));
+    const sumOf = async (counters: string[]): Promise<number | string> => {
       let total = 0;
-      for (const q of queries) {
-        const v = await client.instant(q, t);
+      for (const c of counters) {
+        const q = `sum(increase(${c}[${windowMs}ms]))`;
+        const v = await client.instant(q, window.end);
         if (!v.ok) return v.reason;
-        if (v.value.length === 0 || !Number.isFinite(v.value[0]!.value)) return `${q} has no value at ${new Date(t).toISOString()}`;
+        if (v.value.length === 0 || !Number.isFinite(v.value[0]!.value)) return `${c} has no samples inside the window`;
         total += v.value[0]!.value;
       }
       return total;
     };
-    const [n0, n1] = [await sumAt(plan.value.numerator, window.start), await sumAt(plan.value.numerator, window.end)];
-    let d0: number | string = 1;
-    let d1: number | string = 1 + (window.end - window.start) / 1000;
-    if (plan.value.denominator !== 'seconds') {
-      d0 = await sumAt(plan.value.denominator, window.start);
-      d1 = await sumAt(plan.value.denominator, window.end);
-    }
-    const bad = [n0, n1, d0, d1].find((x) => typeof x === 'string');
-    if (typeof bad === 'string') entry.noData = `whole-window value: ${bad}`;
-    else {
-      const dn = (n1 as number) - (n0 as number);
-      const dd = (d1 as number) - (d0 as number);
-      if (dn < 0 || dd < 0) entry.noData = 'a counter was reset during the window';
-      else if (dd > 0) entry.value = (plan.value.scale * dn) / dd;
-      else entry.noData = 'no activity in the window (the counters did not move)';
-    }
-    if (entry.noData) {
-      // The series is still usable for avg/max…; only `value` lacks data.
-      entry.valueNoData = entry.noData;
-      delete entry.noData;
-    }
+    const dn = await sumOf(plan.value.numerator);
+    const dd = plan.value.denominator === 'seconds' ? windowMs / 1000 : await sumOf(plan.value.denominator);
+    // The series is still usable for avg/max…; only `value` lacks data.
+    if (typeof dn === 'string') entry.valueNoData = `whole-window value: ${dn}`;
+    else if (typeof dd === 'string') entry.valueNoData = `whole-window value: ${dd}`;
+    else if (dd > 0) entry.value = (plan.value.scale * dn) / dd;
+    else entry.valueNoData = 'no activity in the window (the counters did not move)';
+    if (entry.seriesNoData && entry.valueNoData) return { noData: entry.valueNoData };
   }
   return entry;
 }
@@ -227,6 +231,8 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
         entry = 'samples' in r ? { ...r, unit: plan.unit } : { unit: plan.unit, samples: [], noData: r.noData };
         const valueNoData = 'samples' in r ? r.valueNoData : undefined;
         if (valueNoData) notes.push(`${name}: value (whole window) has no data: ${valueNoData}`);
+        const seriesNoData = 'samples' in r ? r.seriesNoData : undefined;
+        if (seriesNoData) notes.push(`${name}: only value (whole window) has data: ${seriesNoData}`);
       }
     }
     if (entry.noData) noDataNames.set(entry.noData, [...(noDataNames.get(entry.noData) ?? []), name]);

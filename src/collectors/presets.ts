@@ -29,7 +29,11 @@ export interface RedisReading {
   misses: number;
 }
 
-/** A whole-window value from counters: scale × ΣΔnumerator ÷ (ΣΔdenominator, or the window's seconds). */
+/**
+ * A whole-window value from counters: scale × Σincrease(numerator) ÷ (Σincrease(denominator), or the
+ * window's seconds). Each entry is a counter selector; its increase over the window is
+ * `sum(increase(<selector>[<window>]))` at the window's end, which counts resets per series.
+ */
 export interface CounterValue {
   numerator: string[];
   denominator: string[] | 'seconds';
@@ -39,7 +43,7 @@ export interface CounterValue {
 export interface PromPlan {
   /** The series, evaluated with query_range over the window. */
   series: string;
-  /** For counter-based presets: the whole-window value from instant queries at the window's start and end. */
+  /** For counter-based presets: the whole-window value from the counters' increase over the window. */
   value?: CounterValue;
   /** What Prometheus must have for this to work (said in the no-data reason). */
   needs: string;
@@ -175,7 +179,7 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     },
     prometheus: (_p, range) => ({
       series: `1000 * sum(rate(pg_stat_statements_total_time_seconds[${range}])) / sum(rate(pg_stat_statements_calls[${range}]))`,
-      value: { numerator: ['sum(pg_stat_statements_total_time_seconds)'], denominator: ['sum(pg_stat_statements_calls)'], scale: 1000 },
+      value: { numerator: ['pg_stat_statements_total_time_seconds'], denominator: ['pg_stat_statements_calls'], scale: 1000 },
       needs: 'postgres_exporter with the pg_stat_statements query (examples/alphapulse-api/postgres-exporter-queries.yaml) in Prometheus',
     }),
   },
@@ -190,7 +194,7 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     },
     prometheus: (_p, range) => ({
       series: `sum(rate(pg_stat_database_blks_hit[${range}])) / (sum(rate(pg_stat_database_blks_hit[${range}])) + sum(rate(pg_stat_database_blks_read[${range}])))`,
-      value: { numerator: ['sum(pg_stat_database_blks_hit)'], denominator: ['sum(pg_stat_database_blks_hit)', 'sum(pg_stat_database_blks_read)'], scale: 1 },
+      value: { numerator: ['pg_stat_database_blks_hit'], denominator: ['pg_stat_database_blks_hit', 'pg_stat_database_blks_read'], scale: 1 },
       needs: 'postgres_exporter (pg_stat_database_blks_hit, pg_stat_database_blks_read) in Prometheus',
     }),
   },
@@ -219,7 +223,7 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     },
     prometheus: (_p, range) => ({
       series: `sum(rate(redis_commands_processed_total[${range}]))`,
-      value: { numerator: ['sum(redis_commands_processed_total)'], denominator: 'seconds', scale: 1 },
+      value: { numerator: ['redis_commands_processed_total'], denominator: 'seconds', scale: 1 },
       needs: 'redis_exporter (redis_commands_processed_total) in Prometheus',
     }),
   },
@@ -234,7 +238,7 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     },
     prometheus: (_p, range) => ({
       series: `sum(rate(redis_keyspace_hits_total[${range}])) / (sum(rate(redis_keyspace_hits_total[${range}])) + sum(rate(redis_keyspace_misses_total[${range}])))`,
-      value: { numerator: ['sum(redis_keyspace_hits_total)'], denominator: ['sum(redis_keyspace_hits_total)', 'sum(redis_keyspace_misses_total)'], scale: 1 },
+      value: { numerator: ['redis_keyspace_hits_total'], denominator: ['redis_keyspace_hits_total', 'redis_keyspace_misses_total'], scale: 1 },
       needs: 'redis_exporter (redis_keyspace_hits_total, redis_keyspace_misses_total) in Prometheus',
     }),
   },

@@ -153,3 +153,18 @@ export function inWindowQuery(selectors: readonly string[], window: TimeWindow):
   const ms = Math.max(1, Math.round(window.end - window.start));
   return `count(${selectors.map((sel) => `count_over_time(${sel}[${ms}ms])`).join(' or ')})`;
 }
+
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/g;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+
+/** The longest range (`[5m]`, a subquery's `[10m:1m]`) an expression reads back, in ms; 0 without one. */
+export function maxRangeMs(expr: string): number {
+  const outside = expr.replace(MATCHERS_OR_STRING, ' ');
+  let max = 0;
+  for (const m of outside.matchAll(/\[([^\]:]*)(?::[^\]]*)?\]/g)) {
+    let ms = 0;
+    for (const d of m[1]!.trim().matchAll(DURATION_PART)) ms += Number(d[1]) * UNIT_MS[d[2]!]!;
+    max = Math.max(max, ms);
+  }
+  return max;
+}

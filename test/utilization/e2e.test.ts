@@ -48,10 +48,11 @@ async function redisInfo(url: string): Promise<Record<string, number>> {
   return Object.fromEntries(text.split(/\r?\n/).filter((l) => l.includes(':')).map((l) => [l.split(':')[0], Number(l.split(':')[1])]));
 }
 
+/** What pg_stat_statements says, top-level statements only (with track = all, nested ones would count twice). */
 async function statementTotals(url: string): Promise<{ calls: number; ms: number }> {
   const rows = await sql<{ calls: number; ms: number }>(
     url,
-    "/* perf-gate test */ SELECT sum(calls)::float8 AS calls, sum(total_exec_time)::float8 AS ms FROM pg_stat_statements WHERE query NOT LIKE '/* perf-gate%'",
+    "/* perf-gate test */ SELECT sum(calls)::float8 AS calls, sum(total_exec_time)::float8 AS ms FROM pg_stat_statements WHERE query NOT LIKE '/* perf-gate%' AND toplevel",
   );
   return rows[0]!;
 }
