@@ -413,6 +413,7 @@ function endpointTable(r: Results, w: TimeWindow | undefined, limits: RenderLimi
       cells: [
         code(name),
         formatValue(measureValue(r, name, { kind: 'count' }, w), 'count'),
+        '—',
         formatValue(measureValue(r, name, P95, w), unit),
         formatValue(measureValue(r, name, P99, w), unit),
         '—',
@@ -420,12 +421,16 @@ function endpointTable(r: Results, w: TimeWindow | undefined, limits: RenderLimi
       rank: 0,
     });
   }
+  // The test mix: each endpoint's share of all requests in the window.
+  const total = measureValue(r, 'http_reqs', { kind: 'count' }, w) ?? measureValue(r, 'http_req_duration', { kind: 'count' }, w);
   for (const endpoint of [...r.tagValues('http_req_duration', 'endpoint')].sort((a, b) => a.localeCompare(b))) {
     const tags = { endpoint };
+    const requests = measureValue(r, 'http_reqs', { kind: 'count' }, w, tags) ?? measureValue(r, 'http_req_duration', { kind: 'count' }, w, tags);
     rows.push({
       cells: [
         code(`endpoint:${endpoint}`),
-        formatValue(measureValue(r, 'http_reqs', { kind: 'count' }, w, tags) ?? measureValue(r, 'http_req_duration', { kind: 'count' }, w, tags), 'count'),
+        formatValue(requests, 'count'),
+        requests !== null && total !== null && total > 0 ? formatValue((100 * requests) / total, 'percent') : '—',
         formatValue(measureValue(r, 'http_req_duration', P95, w, tags), 'ms'),
         formatValue(measureValue(r, 'http_req_duration', P99, w, tags), 'ms'),
         formatValue(measureValue(r, 'http_req_failed', RATE, w, tags), 'ratio'),
@@ -434,7 +439,7 @@ function endpointTable(r: Results, w: TimeWindow | undefined, limits: RenderLimi
     });
   }
   if (rows.length === 0) return undefined;
-  return table(['Endpoint / metric', 'Requests', 'p95', 'p99', 'Error rate'], rows, limits, ['l', 'r', 'r', 'r', 'r']);
+  return table(['Endpoint / metric', 'Requests', 'Mix', 'p95', 'p99', 'Error rate'], rows, limits, ['l', 'r', 'r', 'r', 'r', 'r']);
 }
 
 function criterionRow(c: CriterionResult, cells: string[]): Row {

@@ -140,3 +140,17 @@ describe('dates', () => {
     expect(tableAfter(md, '## 1. Test environment').find((r) => r[0] === 'Generated')![1]).toBe('2026-11-27T03:00:00Z');
   });
 });
+
+describe('the scenario section fills the template', () => {
+  it('duration, peak VUs and the ramp-up / sustained / ramp-down shape, from the VU series and the steady state', () => {
+    // 0–20 s ramp to 50 VUs, 20–80 s at 50, 80–100 s down
+    const vus = Array.from({ length: 100 }, (_, s) => ({ metric: 'vus', t: T0 + s * 1000, value: s < 20 ? Math.round((s * 50) / 20) : s < 80 ? 50 : Math.round(((99 - s) * 50) / 20) }));
+    const r = simpleRun({ n: 500, seconds: 100, t0: T0, duration: () => 30, extra: vus, extraMetrics: [{ name: 'vus', type: 'gauge', contains: 'default' }], steady: { start: T0 + 20_000, end: T0 + 80_000 } });
+    const results = { s: r };
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results: r, rules: [] }] });
+    const md = renderMarkdown({ evaluation, results });
+    expect(md).toContain('**Duration**: 1 min 40 s (22:13:20–22:14:59 UTC)');
+    expect(md).toContain('**Peak VUs**: 50');
+    expect(md).toContain('**Ramp-up**: 20 s (0 → 50 VUs) · **Sustained**: 1 min (50 VUs) · **Ramp-down**: 20 s (50 → 0 VUs)');
+  });
+});

@@ -58,7 +58,10 @@ describe('renderMarkdown', () => {
     const endpoints = tableAfter(tc, '**Per endpoint**');
     expect(endpoints.map((r) => r[0])).toEqual(['`portfolio_latency`', '`endpoint:create_trade`', '`endpoint:portfolio`', '`endpoint:trades`']);
     expect(endpoints.find((r) => r[0] === '`endpoint:trades`')![1]).toBe('200');
-    expect(endpoints.find((r) => r[0] === '`endpoint:trades`')![4]).toBe('5.00%');
+    // the test mix: 200 of 600 requests
+    expect(endpoints.find((r) => r[0] === '`endpoint:trades`')![2]).toBe('33.3%');
+    expect(endpoints.find((r) => r[0] === '`portfolio_latency`')![2]).toBe('—');
+    expect(endpoints.find((r) => r[0] === '`endpoint:trades`')![5]).toBe('5.00%');
     const criteria = tableAfter(tc, '**Pass/fail assessment**');
     expect(criteria[0]).toEqual(['`http_req_duration`', 'p(95) < 400 ms', expect.stringMatching(/ ms$/), expect.stringMatching(/FAIL|PASS|MARGINAL/)]);
     const umbrella = criteria.find((r) => r[0] === '`http_req_duration{tenant:umbrella}`')!;
