@@ -139,7 +139,13 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
   if (from <= window.end) {
     const r = await client.range(plan.series, { start: from, end: window.end }, stepFor(window));
     if (!r.ok) return { noData: r.reason };
-    if (r.value.length === 0) return { noData: `the query returned no series over the window (needs ${plan.needs})` };
+    if (r.value.length === 0) {
+      if (plan.ifEmpty) {
+        const probe = await client.range(plan.ifEmpty.query, { start: window.start, end: window.end }, stepFor(window));
+        if (probe.ok && probe.value.length === 0) return { noData: plan.ifEmpty.reason };
+      }
+      return { noData: `the query returned no series over the window (needs ${plan.needs})` };
+    }
     if (r.value.length > 1) {
       return { noData: `the query returned ${r.value.length} series; aggregate it to one (sum(…), max(…) or avg(…))` };
     }

@@ -47,6 +47,8 @@ export interface PromPlan {
   value?: CounterValue;
   /** What Prometheus must have for this to work (said in the no-data reason). */
   needs: string;
+  /** When the series is empty: a query (range over the window) that tells a more precise reason when it is empty too. */
+  ifEmpty?: { query: string; reason: string };
 }
 
 export interface PresetDef {
@@ -65,12 +67,28 @@ export interface PresetDef {
 const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 const escRe = (v: string) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** Label matchers for the workload's pods: `namespace="ns",pod=~"workload-<hash>-<id>"` (Deployment or StatefulSet names). */
+/**
+ * The characters Kubernetes uses in generated names (k8s.io/apimachinery/pkg/util/rand): no vowels,
+ * no 0, 1 or 3. A Deployment's ReplicaSet hash (`pod-template-hash`) and the 5-character pod suffix
+ * are drawn from it.
+ */
+const K8S_ALNUM = '[bcdfghjklmnpqrstvwxz2456789]';
+
+/**
+ * The pod-name regex of a workload: a Deployment's pods (`<name>-<replicaset hash>-<5 chars>`) or a
+ * StatefulSet's (`<name>-<ordinal>`). Other workloads whose names start with `<name>-`
+ * (`api-redis-0`, `api-migrate-x2k4q`, `api-canary-0` for `api`) do not match.
+ */
+export function workloadPodRegex(workload: string): string {
+  return `${escRe(workload)}-(?:${K8S_ALNUM}{1,10}-${K8S_ALNUM}{5}|[0-9]+)`;
+}
+
+/** Label matchers for the workload's pods: `namespace="ns",pod=~"<workload pods>"` (Deployment or StatefulSet). */
 export function podSelector(params: Record<string, string>): string | { error: string } {
   const ns = params.namespace;
   if (!ns) return { error: 'the Kubernetes presets need a `namespace` parameter' };
   const parts = [`namespace="${esc(ns)}"`];
-  const regex = params.pod_regex ?? (params.workload ? `${escRe(params.workload)}-(?:[a-z0-9]+-)?[a-z0-9]+` : undefined);
+  const regex = params.pod_regex ?? (params.workload ? workloadPodRegex(params.workload) : undefined);
   if (regex) parts.push(`pod=~"${esc(regex)}"`);
   return parts.join(',');
 }
@@ -78,6 +96,29 @@ export function podSelector(params: Record<string, string>): string | { error: s
 function containerSelector(params: Record<string, string>): string {
   // cAdvisor also reports the pod cgroup (container="") and the pause container (container="POD").
   return params.container ? `container="${esc(params.container)}"` : 'container!="",container!="POD"';
+}
+
+const BY_CONTAINER = 'namespace,pod,container';
+
+/**
+ * The workload's containers' limits of `resource`, for pods not known to be in another phase than
+ * Running (kube_pod_status_phase; pods without that series count): one series per container.
+ */
+function limitsOf(pods: string, c: string, resource: 'cpu' | 'memory'): string {
+  return `(kube_pod_container_resource_limits{${pods},${c},resource="${resource}"} unless on(namespace,pod) (kube_pod_status_phase{${pods},phase!="Running"} == 1))`;
+}
+
+/**
+ * `100 × Σ usage ÷ Σ limit`, over the same containers: usage only of containers that have a limit
+ * (matched on namespace, pod and container), limits only of pods that run.
+ */
+function percentOfLimits(usage: string, pods: string, c: string, resource: 'cpu' | 'memory'): string {
+  const limits = limitsOf(pods, c, resource);
+  return `100 * sum(sum by (${BY_CONTAINER}) (${usage}) and on(${BY_CONTAINER}) ${limits}) / sum(${limits})`;
+}
+
+function workloadName(params: Record<string, string>): string {
+  return params.workload ?? (params.pod_regex ? `the pods matching ${params.pod_regex}` : `namespace ${params.namespace ?? ''}`);
 }
 
 function pairs<T extends { t: number }>(rs: readonly T[], f: (a: T, b: T) => number | undefined): number[] {
@@ -114,8 +155,9 @@ export const PRESETS: Record<PresetName, PresetDef> = {
       if (typeof pods !== 'string') return pods;
       const c = containerSelector(params);
       return {
-        series: `100 * sum(rate(container_cpu_usage_seconds_total{${pods},${c}}[${range}])) / sum(kube_pod_container_resource_limits{${pods},${params.container ? `${c},` : ''}resource="cpu"})`,
+        series: percentOfLimits(`rate(container_cpu_usage_seconds_total{${pods},${c}}[${range}])`, pods, c, 'cpu'),
         needs: k8sNeeds,
+        ifEmpty: { query: `count(${limitsOf(pods, c, 'cpu')})`, reason: `no CPU limits set on ${workloadName(params)}'s containers (kube_pod_container_resource_limits{resource="cpu"} has no series for its running pods)` },
       };
     },
   },
@@ -129,8 +171,9 @@ export const PRESETS: Record<PresetName, PresetDef> = {
       if (typeof pods !== 'string') return pods;
       const c = containerSelector(params);
       return {
-        series: `100 * sum(container_memory_working_set_bytes{${pods},${c}}) / sum(kube_pod_container_resource_limits{${pods},${params.container ? `${c},` : ''}resource="memory"})`,
+        series: percentOfLimits(`container_memory_working_set_bytes{${pods},${c}}`, pods, c, 'memory'),
         needs: k8sNeeds,
+        ifEmpty: { query: `count(${limitsOf(pods, c, 'memory')})`, reason: `no memory limits set on ${workloadName(params)}'s containers (kube_pod_container_resource_limits{resource="memory"} has no series for its running pods)` },
       };
     },
   },

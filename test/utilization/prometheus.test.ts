@@ -92,7 +92,8 @@ describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
 
   it('k8s presets over promtool-loaded series return the known values', async () => {
     const k = svc.k8s!;
-    const params = { namespace: k.namespace, workload: k.workload, source: 'prometheus' };
+    // The fixture's pod suffixes (a1b2c…) are not Kubernetes-generated names: select them by regex.
+    const params = { namespace: k.namespace, pod_regex: `${k.workload}-7d9f8b6c5-[a-z0-9]{5}`, source: 'prometheus' };
     const cfg: UtilizationConfig = {
       sources: { prometheus: { url: svc.prometheus!.url } },
       metrics: [preset('cpu', 'k8s.cpu', params), preset('mem', 'k8s.memory', params), preset('pods', 'k8s.pods', params)],
@@ -120,7 +121,7 @@ describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
 
   it('a window with no scrape inside it is no-data, not the last scrape before it', async () => {
     const k = svc.k8s!;
-    const params = { namespace: k.namespace, workload: k.workload };
+    const params = { namespace: k.namespace, pod_regex: `${k.workload}-7d9f8b6c5-[a-z0-9]{5}` };
     const cfg: UtilizationConfig = {
       sources: { prometheus: { url: svc.prometheus!.url } },
       metrics: [preset('cpu', 'k8s.cpu', params), preset('pods', 'k8s.pods', params), custom('ready', `sum(kube_pod_status_ready{namespace="${k.namespace}",condition="true"})`, 'count')],
@@ -247,7 +248,7 @@ describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
     const k = svc.k8s!;
     const cfg: UtilizationConfig = {
       sources: { prometheus: { url: svc.prometheus!.url } },
-      metrics: [preset('cpu', 'k8s.cpu', { namespace: k.namespace, workload: k.workload }), preset('pods', 'k8s.pods', { namespace: k.namespace, workload: k.workload })],
+      metrics: [preset('cpu', 'k8s.cpu', { namespace: k.namespace, pod_regex: `${k.workload}-7d9f8b6c5-[a-z0-9]{5}` }), preset('pods', 'k8s.pods', { namespace: k.namespace, pod_regex: `${k.workload}-7d9f8b6c5-[a-z0-9]{5}` })],
       intervalSeconds: 5,
       slowQueries: false,
     };

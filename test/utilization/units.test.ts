@@ -99,7 +99,7 @@ describe('preset queries', () => {
     for (const n of PRESET_NAMES) expect(PRESETS[n].unit).toBeTruthy();
   });
   it('pod selector: workload regex escaped, namespace required', () => {
-    expect(podSelector({ namespace: 'preview', workload: 'api.v2' })).toBe('namespace="preview",pod=~"api\\\\.v2-(?:[a-z0-9]+-)?[a-z0-9]+"');
+    expect(podSelector({ namespace: 'preview', workload: 'api.v2' })).toBe('namespace="preview",pod=~"api\\\\.v2-(?:[bcdfghjklmnpqrstvwxz2456789]{1,10}-[bcdfghjklmnpqrstvwxz2456789]{5}|[0-9]+)"');
     expect(podSelector({ workload: 'x' })).toEqual({ error: expect.stringContaining('namespace') });
     expect(podSelector({ namespace: 'a"b' })).toBe('namespace="a\\"b"');
   });
