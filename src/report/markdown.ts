@@ -281,14 +281,16 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
     .filter((c) => c.status === 'fail' || c.status === 'marginal' || (c.status === 'no-data' && (c.noData ?? 'warn') !== 'pass'))
     .sort((a, b) => rowRank(a) - rowRank(b));
   const maxFindings = limits.maxRows !== undefined ? Math.min(10, limits.maxRows) : 10;
-  for (const c of notable.slice(0, maxFindings)) {
+  const groups = sameValueGroups(notable);
+  for (const g of groups.slice(0, maxFindings)) {
+    const c = g[0]!;
     const v = actualAndLimit(c);
     const actual = c.actual === null ? (c.reason ?? 'no data') : v.actual;
     const lim = Number.isFinite(c.limit) && c.metric !== RUN_COMPLETED ? ` (limit ${v.limit})` : '';
-    const what = c.metric === RUN_COMPLETED ? `${RUN_COMPLETED}: ${c.reason ?? ''}` : `${code(c.metric)} ${code(c.expression)}: ${actual}${lim}`;
+    const what = c.metric === RUN_COMPLETED ? `${RUN_COMPLETED}: ${c.reason ?? ''}` : `${g.map((x) => code(x.metric)).join(' and ')} ${code(c.expression)}: ${actual}${lim}`;
     findings.push(`- ${STATUS_ICON[c.status]} **${c.scenario}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
   }
-  if (notable.length > maxFindings) findings.push(`- … and ${moreText(ev, notable.slice(maxFindings), limits, 'below')}`);
+  if (groups.length > maxFindings) findings.push(`- … and ${moreText(ev, groups.slice(maxFindings).flat(), limits, 'below')}`);
   for (const s of ev.scenarios) {
     const r = input.results[s.name];
     if (!r) continue;
@@ -334,6 +336,31 @@ function moreText(ev: Evaluation, rest: CriterionResult[], limits: RenderLimits,
   if (cut === 0) return `${head}, in the criteria tables ${where}`;
   if (inTables === 0) return `${head}, cut from this report to fit the size limit`;
   return `${head}: ${inTables} in the criteria tables ${where}, ${cut} cut from this report to fit the size limit`;
+}
+
+/**
+ * Criteria of one scenario that say the same thing — the same expression, value, limit and status,
+ * e.g. `http_req_duration{endpoint:create_trade}` and the script's `create_trade_latency` trend over
+ * the same requests — grouped, so a list names the measurement once. Order kept (by first member).
+ */
+function sameValueGroups(cs: CriterionResult[]): CriterionResult[][] {
+  const groups: CriterionResult[][] = [];
+  const byKey = new Map<string, CriterionResult[]>();
+  for (const c of cs) {
+    if (c.actual === null || c.metric === RUN_COMPLETED) {
+      groups.push([c]);
+      continue;
+    }
+    const key = JSON.stringify([c.scenario, c.expression, c.actual, c.limit, c.unit, c.status, c.blocking, c.severity]);
+    const g = byKey.get(key);
+    if (g) g.push(c);
+    else {
+      const fresh = [c];
+      byKey.set(key, fresh);
+      groups.push(fresh);
+    }
+  }
+  return groups;
 }
 
 function recommendation(ev: Evaluation): string {
@@ -625,16 +652,20 @@ function decisionSection(input: ReportInput, limits: RenderLimits): string[] {
   const all = ev.scenarios.flatMap((s) => s.criteria);
   const blocking = all.filter((c) => c.blocking);
   const concerns = all.filter(isConcern);
-  const line = (c: CriterionResult) =>
-    c.metric === RUN_COMPLETED
-      ? `${STATUS_ICON[c.status]} **${c.scenario}**: ${RUN_COMPLETED} — ${c.reason ?? ''}`
-      : `${STATUS_ICON[c.status]} **${c.scenario}**: ${code(c.metric)} ${code(c.expression)} — ${
-          c.actual === null ? (c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`
-        }${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}`;
+  const line = (g: CriterionResult[]) => {
+    const c = g[0]!;
+    if (c.metric === RUN_COMPLETED) return `${STATUS_ICON[c.status]} **${c.scenario}**: ${RUN_COMPLETED} — ${c.reason ?? ''}`;
+    return `${STATUS_ICON[c.status]} **${c.scenario}**: ${g.map((x) => code(x.metric)).join(' and ')} ${code(c.expression)} — ${
+      c.actual === null ? (c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`
+    }${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}${g.length > 1 ? ' (the same value)' : ''}`;
+  };
   const cap = limits.maxRows ?? Infinity;
   const list = (cs: CriterionResult[], max: number) => {
-    const shown = cs.slice(0, max).map((c, i) => `${i + 1}. ${line(c)}`);
-    if (cs.length > shown.length) shown.push(`${shown.length + 1}. … and ${moreText(ev, cs.slice(shown.length), limits, 'above')}`);
+    const groups = sameValueGroups(cs);
+    const shownGroups = groups.slice(0, max);
+    const shown = shownGroups.map((g, i) => `${i + 1}. ${line(g)}`);
+    const rest = groups.slice(shownGroups.length).flat();
+    if (rest.length > 0) shown.push(`${shown.length + 1}. … and ${moreText(ev, rest, limits, 'above')}`);
     return shown.join('\n');
   };
   // The criteria tables never leave a blocking row out, so a capped list can point to them.

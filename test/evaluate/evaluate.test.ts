@@ -293,6 +293,13 @@ describe('evaluate: relative limits against a baseline', () => {
     expect(noKey.verdict).toBe('CONDITIONALLY_APPROVED');
   });
 
+  it('a missing baseline whose reason already says "no baseline" is not said twice', () => {
+    const missing = 'no baseline given: pass --baseline FILE';
+    const ev = one(config(), { name: 's', results: run100(), baseline: { missing }, rules: [rule('http_req_duration', 'p(99)<+10%')] });
+    expect(ev.scenarios[0]!.notes).toEqual(['No baseline given: pass --baseline FILE.']);
+    expect(only(ev).reason).toBe(missing);
+  });
+
   it('absolute criteria carry baseline and delta too when the baseline has their key', () => {
     const ev = one(config(), { name: 's', results: run100(), baseline: base(120), rules: [rule('http_req_duration', 'p(99)<500'), rule('http_req_duration', 'p(95)<500')] });
     const [p99, p95] = ev.scenarios[0]!.criteria;

@@ -154,3 +154,18 @@ describe('the scenario section fills the template', () => {
     expect(md).toContain('**Ramp-up**: 20 s (0 → 50 VUs) · **Sustained**: 1 min (50 VUs) · **Ramp-down**: 20 s (50 → 0 VUs)');
   });
 });
+
+describe('one measurement, one condition', () => {
+  it('two criteria with the same expression, value and status are listed once, naming both metrics', () => {
+    const reqs: Request[] = Array.from({ length: 100 }, (_, i) => ({ t: T0 + i * 100, duration: i + 400, tags: { endpoint: 'create_trade' } }));
+    const trend = reqs.map((r) => ({ metric: 'create_trade_latency', t: r.t, value: r.duration }));
+    const results = { s: new FakeResults({ metrics: [...HTTP_METRICS, { name: 'create_trade_latency', type: 'trend', contains: 'time' }], samples: [...httpSamples(reqs), ...trend] }) };
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results: results.s, rules: [rule('http_req_duration{endpoint:create_trade}', 'p(99)<510'), rule('create_trade_latency', 'p(99)<510')] }] });
+    expect(evaluation.scenarios[0]!.criteria.map((c) => c.status)).toEqual(['marginal', 'marginal']);
+    const md = renderMarkdown({ evaluation, results });
+    const conditions = md.slice(md.indexOf('**Conditions**')).split('\n').filter((l) => /^\d+\. /.test(l));
+    expect(conditions).toHaveLength(1);
+    expect(conditions[0]).toMatch(/`http_req_duration\{endpoint:create_trade\}` and `create_trade_latency` `p\(99\)<510` — actual .* \(the same value\)$/);
+    expect(md.split('\n').filter((l) => l.startsWith('- ⚠️'))).toHaveLength(1);
+  });
+});
