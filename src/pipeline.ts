@@ -269,9 +269,24 @@ async function runAndMeasure(opts: GateOptions, config: Config, scenarios: strin
     // A run whose k6 wrote nothing (an init error) is judged on no data, its record attached: the
     // incomplete run fails with k6's reason, and the other scenarios are still judged and reported.
     const ingestOptions = ingestOptionsFor(config, record.scenario);
-    const results = record.outputs.length > 0 ? await ingestFiles(record.outputs, ingestOptions) : emptyResults([], ingestOptions);
+    const notes: string[] = [];
+    let results: Results;
+    if (record.outputs.length === 0) results = emptyResults([], ingestOptions);
+    else {
+      try {
+        results = await ingestFiles(record.outputs, ingestOptions);
+      } catch (error) {
+        // A k6 killed mid-run can leave a file that cannot be read at all (a gzip stream cut before
+        // any data): the run is judged incomplete on no data rather than stopping the whole gate.
+        if (!record.incomplete || !(error instanceof InputError)) throw error;
+        const why = `the output of the interrupted run cannot be read: ${error.message.split('\n')[0]}`;
+        opts.log.warning(`perf-gate: ${record.scenario}: ${why}`);
+        notes.push(why);
+        results = emptyResults(record.outputs, ingestOptions);
+      }
+    }
     const u = utilization.get(record.scenario);
-    out.push({ name: record.scenario, files: record.outputs, results, run: record, notes: [], ...(u ? { utilization: u } : {}) });
+    out.push({ name: record.scenario, files: record.outputs, results, run: record, notes, ...(u ? { utilization: u } : {}) });
   }
   return out;
 }

@@ -261,13 +261,14 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
       attempt,
     };
     let incomplete: string | undefined;
-    if (cancelled) incomplete = `cancelled (k6: ${meaning})`;
+    // The record's exitMeaning says how k6 ended; the report shows it next to this reason.
+    if (cancelled) incomplete = 'cancelled';
     else if (timedOut) incomplete = `stopped after the ${formatDuration(timeoutMs ?? 0)} timeout (k6: ${meaning})`;
     else if (!isComplete(outcome.code)) incomplete = `k6 ended early: ${meaning}`;
     if (outputs.length === 0) incomplete = `${incomplete ?? `k6: ${meaning}`}; k6 wrote no output file`;
     if (incomplete) {
       record.incomplete = incomplete;
-      log.warning(`k6 run '${opts.scenario}': ${incomplete}`);
+      log.warning(`k6 run '${opts.scenario}': ${incomplete}${cancelled ? ` (k6: ${meaning})` : ''}`);
     } else if (outcome.code === 99) {
       log.info(`k6 run '${opts.scenario}': ${meaning}; the gate decides from the thresholds file`);
     } else {

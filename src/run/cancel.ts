@@ -18,6 +18,18 @@ export interface SignalSource {
   exit(code: number): never;
 }
 
+/** The signals of the registrations in effect: a run started meanwhile is cancelled by them too. */
+const active = new Set<AbortSignal>();
+
+/**
+ * The cancellation signals registered by `cancelOnSignals` and not disposed yet. `runScenarios` obeys
+ * them as well as the signal it is given, so a face that registered the handlers cancels the run even
+ * when its options do not carry the signal.
+ */
+export function activeCancellations(): AbortSignal[] {
+  return [...active];
+}
+
 /** Registers SIGINT/SIGTERM handlers that cancel the gate; `warn` says what happens on each. */
 export function cancelOnSignals(warn: (message: string) => void, proc: SignalSource = process): Cancellation {
   const controller = new AbortController();
@@ -39,11 +51,13 @@ export function cancelOnSignals(warn: (message: string) => void, proc: SignalSou
   };
   proc.on('SIGINT', handler);
   proc.on('SIGTERM', handler);
+  active.add(controller.signal);
   return {
     signal: controller.signal,
     dispose() {
       proc.off('SIGINT', handler);
       proc.off('SIGTERM', handler);
+      active.delete(controller.signal);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Config, GateOptions, Logger, RunRecord, ScenarioConfig } from '../
 import { DEFAULT_K6_VERSION, locateOrInstallK6, type LocatedK6 } from '../k6/install.js';
 import { preflight } from '../k6/preflight.js';
 import { runK6 } from '../k6/runner.js';
+import { activeCancellations } from './cancel.js';
 
 export const DEFAULT_PREFLIGHT = { path: '/', expectStatus: 200, timeoutSeconds: 120 } as const;
 /** Default overall limit of one scenario's k6 run, seconds. */
@@ -80,7 +81,11 @@ async function isFile(path: string): Promise<boolean> {
 }
 
 /** Runs the scenarios one after the other; returns one RunRecord per scenario. */
-export async function runScenarios(input: RunInput): Promise<RunRecord[]> {
+export async function runScenarios(given: RunInput): Promise<RunRecord[]> {
+  // The signal given, and those of the signal handlers a face registered (see cancelOnSignals).
+  const signals = [...(given.signal ? [given.signal] : []), ...activeCancellations()];
+  const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+  const input: RunInput = { ...given, ...(signal ? { signal } : {}) };
   const { config, log, cwd } = input;
   const k6 = input.k6 ?? {};
   const selected = selectScenarios(config, input.scenarios);

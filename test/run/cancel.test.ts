@@ -75,7 +75,8 @@ describe('cancelling the gate', () => {
     expect(result.evaluation.verdict).toBe('NOT_APPROVED');
     const [first, second] = result.evaluation.scenarios;
     expect(first?.name).toBe('first');
-    expect(first?.run?.incomplete).toMatch(/^cancelled \(k6: aborted from outside \(SIGINT\/SIGTERM\) \(105\)\)/);
+    expect(first?.run?.incomplete).toBe('cancelled');
+    expect(first?.run?.exitMeaning).toBe('aborted from outside (SIGINT/SIGTERM) (105)');
     expect(first?.run?.outputs).toHaveLength(1);
     expect(second?.name).toBe('second');
     expect(second?.run?.incomplete).toBe('cancelled before it started');
@@ -147,5 +148,57 @@ describe('cancelOnSignals', () => {
     } finally {
       c.dispose();
     }
+  });
+});
+
+describe('cancellation without the signal in the options', () => {
+  it('the handlers a face registered cancel the run: the next scenario is not started', { timeout: 60_000 }, async () => {
+    const proc = new FakeProcess();
+    const c = cancelOnSignals(() => undefined, proc);
+    try {
+      const log = progressLogger(() => proc.emit('SIGINT', 'SIGINT'));
+      const result = await gate({
+        cwd: dir,
+        thresholds: 'thresholds.yml',
+        scenarios: [],
+        baseUrl,
+        k6: { path: K6_DOUBLE },
+        env: { PATH: process.env.PATH, K6_DOUBLE_DURATION_MS: '600000' },
+        log,
+      });
+      const [first, second] = result.evaluation.scenarios;
+      expect(first?.run?.incomplete).toMatch(/^cancelled/);
+      expect(second?.run?.incomplete).toBe('cancelled before it started');
+      expect(log.text()).not.toContain('k6 run: second');
+    } finally {
+      c.dispose();
+    }
+  });
+});
+
+describe('an interrupted k6 whose output cannot be read', () => {
+  it('is judged incomplete on no data; the gate still reports', async () => {
+    // A k6 stand-in that leaves a gzip file cut before any data and exits like an interrupted k6.
+    const fake = join(dir, 'cut-k6.sh');
+    await writeFile(
+      fake,
+      `#!/bin/sh\nfor a in "$@"; do case "$a" in json=*) out="\${a#json=}";; esac; done\nprintf '\\037\\213\\010' > "$out"\nexit 105\n`,
+    );
+    await import('node:fs/promises').then((fs) => fs.chmod(fake, 0o755));
+    const log = recordingLogger();
+    const result = await gate({
+      cwd: dir,
+      thresholds: 'thresholds.yml',
+      scenarios: ['first'],
+      baseUrl,
+      k6: { path: fake },
+      env: { PATH: process.env.PATH },
+      log,
+    });
+    expect(result.evaluation.verdict).toBe('NOT_APPROVED');
+    const first = result.evaluation.scenarios[0];
+    expect(first?.run?.exitCode).toBe(105);
+    expect(first?.notes.join(' ')).toContain('the output of the interrupted run cannot be read');
+    expect(first?.criteria.find((c) => c.metric === 'k6 run completed')?.status).toBe('fail');
   });
 });
