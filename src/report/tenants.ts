@@ -2,6 +2,7 @@
 // of the tag seen in the run, the worst p99 first, so a noisy neighbour or a slow endpoint stands out.
 import type { Aggregation, MetricSelector, ReportSection, Results, TimeWindow } from '../model.js';
 import { code, escapeCell, formatMs, formatRatio, groupThousands } from './units.js';
+import { clockRange, durationText } from './window.js';
 
 export interface TagTableOptions {
   /** The tag to break down by (default `tenant`). */
@@ -88,6 +89,10 @@ export function tenantTable(results: Results, opts: TagTableOptions = {}): strin
   return md;
 }
 
+function coversSpan(w: TimeWindow, span: TimeWindow | undefined): boolean {
+  return span !== undefined && Math.abs(w.start - span.start) < 1000 && Math.abs(w.end - span.end) < 1000;
+}
+
 function section(kind: 'tenant' | 'endpoint', scenario: string, results: Results, opts: Omit<TagTableOptions, 'tag'>, dropOrder: number): ReportSection | undefined {
   const opts2: TagTableOptions = { ...opts, tag: kind };
   // A breakdown over one value says nothing the scenario's own numbers do not.
@@ -97,12 +102,18 @@ function section(kind: 'tenant' | 'endpoint', scenario: string, results: Results
     place: 'scenario',
     scenario,
     title: kind === 'tenant' ? 'Per tenant (worst p99 first)' : 'Per endpoint (worst p99 first)',
-    markdown: tenantTable(results, opts2),
+    markdown: opts.window && !coversSpan(opts.window, results.span)
+      ? `Over the scenario's evaluated window, ${clockRange(opts.window)} (${durationText(opts.window.end - opts.window.start)}).\n\n${tenantTable(results, opts2)}`
+      : tenantTable(results, opts2),
     dropOrder,
   };
 }
 
-/** The per-tenant table as a scenario section, or undefined when fewer than two tenants were seen. */
+/**
+ * The per-tenant table as a scenario section, or undefined when fewer than two tenants were seen.
+ * Pass the scenario's evaluated window (`ScenarioEvaluation.window`) so the table covers the same
+ * seconds as the scenario's other numbers; the section then names that window.
+ */
 export function tenantSection(scenario: string, results: Results, opts: Omit<TagTableOptions, 'tag'> = {}): ReportSection | undefined {
   return section('tenant', scenario, results, opts, 40);
 }
