@@ -202,3 +202,36 @@ describe('an interrupted k6 whose output cannot be read', () => {
     expect(first?.criteria.find((c) => c.metric === 'k6 run completed')?.status).toBe('fail');
   });
 });
+
+describe('perf-gate run, cancelled', () => {
+  it('exits 1 with the report written when SIGINT arrives while k6 runs', { timeout: 60_000 }, async () => {
+    const { main } = await import('../../src/cli.js');
+    const proc = new FakeProcess();
+    const c = cancelOnSignals(() => undefined, proc);
+    try {
+      let fired = false;
+      const err: string[] = [];
+      const markdown = join(dir, 'cancelled.md');
+      const code = await main(['run', '--thresholds', 'thresholds.yml', '--base-url', baseUrl, '--k6-path', K6_DOUBLE, '--markdown', markdown, '-q'], {
+        stdout: () => undefined,
+        stderr: (s: string) => {
+          err.push(s);
+          if (!fired && /running \(/.test(s)) {
+            fired = true;
+            proc.emit('SIGINT', 'SIGINT');
+          }
+        },
+        cwd: dir,
+        env: { PATH: process.env.PATH, K6_DOUBLE_DURATION_MS: '600000' } as NodeJS.ProcessEnv,
+      });
+      expect(fired).toBe(true);
+      expect(code).toBe(1);
+      const md = await readFile(markdown, 'utf8');
+      expect(md).toContain('cancelled');
+      expect(md).toContain('cancelled before it started');
+      expect(err.join('')).toContain('NOT APPROVED');
+    } finally {
+      c.dispose();
+    }
+  });
+});
