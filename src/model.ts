@@ -284,7 +284,11 @@ export interface SlowQueryReport {
 export interface UtilizationResults {
   /** Whether `metric` is a configured utilization metric. */
   has(metric: string): boolean;
-  measure(metric: string, aggregation: Aggregation): Measurement;
+  /**
+   * The aggregation over the run window, or over `window` when given (a rule's warmup or
+   * `window: steady`; clipped to the run window).
+   */
+  measure(metric: string, aggregation: Aggregation, window?: TimeWindow): Measurement;
   unit(metric: string): Unit;
   /** The preset a metric was configured with (`k8s.cpu`…), undefined for custom PromQL. */
   preset?(metric: string): string | undefined;
