@@ -16,6 +16,8 @@ export interface CliIo {
   stderr: (s: string) => void;
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Aborted when the user cancels (SIGINT/SIGTERM): a run stops k6 and still writes the report. */
+  signal?: AbortSignal;
 }
 
 export const USAGE = `Usage:
@@ -282,6 +284,7 @@ async function options(
       thresholds: run.thresholds ?? 'thresholds.yml',
       scenarios: run.scenarios,
       baseUrl: run.baseUrl,
+      ...(io.signal ? { signal: io.signal } : {}),
       k6: run.k6,
       failOn: failOn(run.failOn),
       confirmFailures: run.confirmFailures,

@@ -90,8 +90,9 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
     ),
   );
   for (const m of measured) {
+    const window = evaluation.scenarios.find((s) => s.name === m.name)?.window;
     sections.push(...safeSections(`charts for ${m.name}`, log, () => chartSections(m.name, m.results)));
-    sections.push(...safeSections(`tenant table for ${m.name}`, log, () => [tenantSection(m.name, m.results)]));
+    sections.push(...safeSections(`tenant table for ${m.name}`, log, () => [tenantSection(m.name, m.results, window ? { window } : {})]));
   }
 
   const baselineSources = inputs.flatMap((s) => (s.baseline && 'source' in s.baseline ? [s.baseline.source] : []));

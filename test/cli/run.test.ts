@@ -48,6 +48,18 @@ function thresholds(p99: number): string {
 }
 
 describe('perf-gate run', () => {
+  it('passes the face\'s cancellation signal to the gate: cancelled before any load, k6 never starts', async () => {
+    const t = io();
+    const cancelled = new AbortController();
+    cancelled.abort();
+    const code = await main(
+      ['run', '--thresholds', thresholds(100000), '--base-url', baseUrl, '--preflight-path', '/healthz', '--k6-path', K6_DOUBLE, '--out-dir', join(dir, 'cancelled'), '-q'],
+      { ...t.io, signal: cancelled.signal },
+    );
+    expect(code).toBe(2);
+    expect(t.err.join('')).toMatch(/cancelled \(SIGINT\/SIGTERM\) before any k6 run/);
+  });
+
   it('preflights, runs k6, judges its output and writes the reports', async () => {
     const t = io();
     const json = join(dir, 'run.json');

@@ -170,3 +170,18 @@ describe('evaluate-only: rules naming a metric the results lack', () => {
     expect(reasons).toContain('no samples of my_custom_trend in the k6 output');
   });
 });
+
+describe('evaluate-only: the evaluated window reaches every table', () => {
+  it("with window: steady, the per-tenant table covers the scenario's evaluated window, not the whole run", async () => {
+    const run = join(import.meta.dirname, '../../examples/runs/target-capacity.ndjson.gz');
+    writeFileSync(join(dir, 'steady.yml'), 'version: 1\nwindow: steady\nthresholds:\n  http_req_duration: ["p(99)<5000"]\n');
+    const steady = await gate(opts([run], [], 'steady.yml'));
+    const w = steady.evaluation.scenarios[0]!.window!;
+    expect(w).toBeDefined();
+    const tenants = steady.markdown.slice(steady.markdown.indexOf('Over the scenario'));
+    expect(tenants.startsWith("Over the scenario's evaluated window")).toBe(true);
+    writeFileSync(join(dir, 'all.yml'), 'version: 1\nthresholds:\n  http_req_duration: ["p(99)<5000"]\n');
+    const all = await gate(opts([run], [], 'all.yml'));
+    expect(all.markdown).not.toContain("Over the scenario's evaluated window");
+  });
+});
