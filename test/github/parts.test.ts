@@ -4,7 +4,8 @@ import { annotationsFor } from '../../src/github/annotations.js';
 import { createClient } from '../../src/github/client.js';
 import { COMMENT_LIMIT, marker, sameContent, upsertComment } from '../../src/github/comment.js';
 import { resolveContext, type GateContext, type RunEnvironment } from '../../src/github/context.js';
-import { failureMessage, formatValue, gatePassed } from '../../src/github/outcome.js';
+import { describeCriterion, failureMessage, formatValue, gatePassed } from '../../src/github/outcome.js';
+import { RUN_COMPLETED } from '../../src/evaluate/evaluate.js';
 import { commentBody } from '../../src/github/publish.js';
 import { SUMMARY_LIMIT_BYTES, summaryText } from '../../src/github/summary.js';
 import type { Evaluation, Logger } from '../../src/model.js';
@@ -206,5 +207,23 @@ describe('context', () => {
     const c = await resolveContext(env('push', webhookPayload('push', (x) => x.ref === 'refs/heads/master')), octokit, { ...log, warning: (m) => void warnings.push(m) });
     expect(c.prNumber).toBeUndefined();
     expect(warnings.join()).toContain('HTTP 404');
+  });
+});
+
+describe('describeCriterion', () => {
+  it('names an incomplete k6 run by its reason, not as a value against a limit', () => {
+    const c = criterion({
+      metric: RUN_COMPLETED,
+      expression: 'completed',
+      status: 'fail',
+      actual: null,
+      limit: Number.NaN,
+      unit: 'count',
+      reason: 'the k6 run did not complete (exit 107; k6: a script exception): the results are partial',
+    });
+    expect(describeCriterion(c)).toBe('target-capacity: the k6 run did not complete (exit 107; k6: a script exception): the results are partial');
+    expect(describeCriterion(criterion({ metric: 'http_req_duration', expression: 'p(99)<500', status: 'fail', actual: 612 }))).toBe(
+      'target-capacity: http_req_duration p(99)<500 — 612 ms, limit 500 ms',
+    );
   });
 });
