@@ -4,7 +4,7 @@
 import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Unit, UtilizationConfig, UtilizationMetricConfig, UtilizationResults } from '../model.js';
 import { PgProbe, RedisProbe } from './direct.js';
 import { maskUrl, scrub } from '../mask.js';
-import { PRESETS, applySelector, isPreset, type PresetDef, type PromPlan } from './presets.js';
+import { PRESETS, applySelector, isPreset, type PgReading, type PresetDef, type PromPlan, type RedisReading } from './presets.js';
 import { PrometheusClient, inWindowQuery, maxRangeMs, rateRangeFor, selectorsOf, stepFor } from './prometheus.js';
 import { slowQueryReport, type StatementSnapshot } from './slow-queries.js';
 import { aggregate } from './stats.js';
@@ -91,6 +91,13 @@ interface Entry {
   valueNoData?: string;
   /** Why the series (avg, max, p(N)…) is missing while the whole-window `value` is there. */
   seriesNoData?: string;
+  /** The window the entry was collected over. */
+  collected?: TimeWindow;
+  /** Prometheus: the time of each sample, and how far back each point reaches (its range, ms). */
+  times?: number[];
+  back?: number;
+  /** Direct: the preset and all readings, to measure a part of the window. */
+  direct?: { def: DirectDef; readings: readonly Reading[]; lastError?: string };
   preset?: string;
 }
 
@@ -110,14 +117,63 @@ class Results implements UtilizationResults {
   preset(metric: string): string | undefined {
     return this.entries.get(metric)?.preset;
   }
-  measure(metric: string, aggregation: Aggregation): Measurement {
+  measure(metric: string, aggregation: Aggregation, window?: TimeWindow): Measurement {
     const e = this.entries.get(metric);
     if (!e) return { noData: `${metric} is not a configured utilization metric` };
     if (e.noData) return { noData: e.noData };
+    const c = e.collected;
+    if (window && c && (window.start > c.start || window.end < c.end)) return measurePart(e, aggregation, { start: Math.max(window.start, c.start), end: Math.min(window.end, c.end) });
     if (aggregation.kind === 'value' && e.valueNoData) return { noData: e.valueNoData };
     if (aggregation.kind !== 'value' && e.seriesNoData) return { noData: e.seriesNoData };
     return aggregate(e.samples, aggregation, e.value);
   }
+}
+
+/** A part of the collected window (a rule's warmup or steady window). */
+function measurePart(e: Entry, aggregation: Aggregation, w: TimeWindow): Measurement {
+  if (w.end <= w.start) return { noData: 'the rule’s window lies outside the run' };
+  if (e.direct) {
+    const part = directEntry(e.unit, e.direct.def, e.direct.readings, w, e.direct.lastError);
+    return part.noData ? { noData: part.noData } : aggregate(part.samples, aggregation, part.value);
+  }
+  if (aggregation.kind === 'value' && e.value !== undefined) {
+    return { noData: 'value comes from Prometheus counters over the whole run only; for a part of it (warmup, window: steady) use avg, min, max or p(N)' };
+  }
+  if (aggregation.kind !== 'value' && e.seriesNoData) return { noData: e.seriesNoData };
+  const times = e.times ?? [];
+  const from = w.start + (e.back ?? 0);
+  const samples = e.samples.filter((_, i) => times[i]! >= from && times[i]! <= w.end);
+  if (samples.length === 0) return { noData: `no point of the series inside the rule’s window (${secondsText(w)}${e.back ? `, each point reaching back ${e.back / 1000} s` : ''})` };
+  return aggregate(samples, aggregation);
+}
+
+type Reading = PgReading | RedisReading;
+type DirectDef = NonNullable<PresetDef['direct']>;
+
+/**
+ * The readings that describe `w`: for a gauge those inside it; for counters the ones that bracket it
+ * (from the last reading at or before its start to the first at or after its end), so that the
+ * increases cover the whole window and nothing long before or after it.
+ */
+export function clipReadings<R extends { t: number }>(rs: readonly R[], w: TimeWindow, counters: boolean): R[] {
+  if (!counters) return rs.filter((r) => r.t >= w.start && r.t <= w.end);
+  let from = 0;
+  let to = rs.length - 1;
+  for (let i = 0; i < rs.length; i++) if (rs[i]!.t <= w.start) from = i;
+  for (let i = rs.length - 1; i >= 0; i--) if (rs[i]!.t >= w.end) to = i;
+  return rs.slice(from, to + 1);
+}
+
+function directEntry(unit: Unit, def: DirectDef, all: readonly Reading[], w: TimeWindow, lastError: string | undefined): Entry {
+  if (all.length === 0) return { unit, samples: [], noData: lastError ?? 'the probe took no readings' };
+  const readings = clipReadings(all, w, def.counters === true);
+  const value = def.value?.(readings);
+  const samples = def.series(readings);
+  if (value !== undefined && typeof value === 'object') return { unit, samples, noData: value.noData };
+  if (samples.length === 0 && value === undefined) {
+    return { unit, samples, noData: readings.length === 0 ? `no probe reading inside the window (${secondsText(w)}): the sampling interval is longer than the run` : (lastError ?? 'no samples in the window') };
+  }
+  return { unit, samples, value };
 }
 
 /** The no-data reason when Prometheus scraped nothing the expression reads inside the window. */
@@ -149,7 +205,10 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
     if (r.value.length > 1) {
       return { noData: `the query returned ${r.value.length} series; aggregate it to one (sum(…), max(…) or avg(…))` };
     }
-    entry.samples = r.value[0]!.points.map(([, v]) => v).filter((v) => Number.isFinite(v));
+    const points = r.value[0]!.points.filter(([, v]) => Number.isFinite(v));
+    entry.samples = points.map(([, v]) => v);
+    entry.times = points.map(([t]) => t);
+    entry.back = back;
     if (entry.samples.length === 0) return { noData: `the query returned no numeric samples over the window (needs ${plan.needs})` };
   }
   // Instant and range queries look back up to 5 minutes: a run shorter than the scrape interval would
@@ -205,7 +264,6 @@ interface State {
 async function finish(state: State, window: TimeWindow, during: boolean): Promise<UtilizationResults> {
   const entries = new Map<string, Entry>();
   const notes: string[] = [];
-  const seconds = (window.end - window.start) / 1000;
   let prom: PrometheusClient | undefined;
   // One note per reason (a missing source affects many metrics), with the metrics it concerns.
   const noDataNames = new Map<string, string[]>();
@@ -219,14 +277,9 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
       if (!during) entry = { unit: plan.unit, samples: [], noData: DIRECT_ONLY_DURING_RUN };
       else if (!probe) entry = { unit: plan.unit, samples: [], noData: err ?? `${plan.family} probe did not start` };
       else {
-        const readings = probe.readings as never[];
-        const d = plan.preset.direct!;
-        const value = d.value?.(readings, seconds);
-        const samples = d.series(readings);
-        if (value !== undefined && typeof value === 'object') entry = { unit: plan.unit, samples, noData: value.noData };
-        else if (readings.length === 0) entry = { unit: plan.unit, samples, noData: probe.lastError ?? 'the probe took no readings' };
-        else entry = { unit: plan.unit, samples, value };
-        if (samples.length === 0 && value === undefined && !entry.noData) entry.noData = probe.lastError ?? 'no samples in the window';
+        const readings = probe.readings as readonly Reading[];
+        const def = plan.preset.direct!;
+        entry = { ...directEntry(plan.unit, def, readings, window, probe.lastError), collected: window, direct: { def, readings, ...(probe.lastError ? { lastError: probe.lastError } : {}) } };
       }
     } else {
       const built = plan.build(window);
@@ -234,7 +287,7 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
       else {
         prom ??= new PrometheusClient(state.cfg.sources.prometheus!.url);
         const r = await queryPrometheus(prom, built, window);
-        entry = 'samples' in r ? { ...r, unit: plan.unit } : { unit: plan.unit, samples: [], noData: r.noData };
+        entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
         const valueNoData = 'samples' in r ? r.valueNoData : undefined;
         if (valueNoData) notes.push(`${name}: value (whole window) has no data: ${valueNoData}`);
         const seriesNoData = 'samples' in r ? r.seriesNoData : undefined;

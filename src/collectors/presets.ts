@@ -58,8 +58,14 @@ export interface PresetDef {
   description: string;
   /** Direct measurement; absent for the Kubernetes presets (Prometheus only). */
   direct?: {
+    /**
+     * Counter-based: figures come from increases between readings, so the readings that bracket the
+     * window (the last one at or before its start, the first one at or after its end) are used; a
+     * gauge uses the readings inside the window only.
+     */
+    counters?: true;
     series(readings: readonly (PgReading | RedisReading)[]): number[];
-    value?(readings: readonly (PgReading | RedisReading)[], windowSeconds: number): number | { noData: string } | undefined;
+    value?(readings: readonly (PgReading | RedisReading)[]): number | { noData: string } | undefined;
   };
   prometheus(params: Record<string, string>, rateRange: string): PromPlan | { error: string };
 }
@@ -134,11 +140,27 @@ function ratio(num: number, den: number): number | undefined {
   return den > 0 ? num / den : undefined;
 }
 
+function hitRatio(hits: number, misses: number): number | undefined {
+  return ratio(hits, hits + misses);
+}
+
 const pg = (rs: readonly (PgReading | RedisReading)[]) => rs as readonly PgReading[];
 const rd = (rs: readonly (PgReading | RedisReading)[]) => rs as readonly RedisReading[];
-const whole = <T extends { t: number }>(rs: readonly T[], f: (a: T, b: T) => number | undefined): number | { noData: string } | undefined => {
+/** A counter's increase from one reading to the next; a decrease is a reset (stats reset, restart), counted from zero. */
+export function counterIncrease(a: number, b: number): number {
+  return b >= a ? b - a : Math.max(0, b);
+}
+
+/** Σ of a counter's increases over consecutive readings (resets counted from zero). */
+function total<T>(rs: readonly T[], get: (r: T) => number): number {
+  let sum = 0;
+  for (let i = 1; i < rs.length; i++) sum += counterIncrease(get(rs[i - 1]!), get(rs[i]!));
+  return sum;
+}
+
+const whole = <T extends { t: number }>(rs: readonly T[], f: (rs: readonly T[]) => number | undefined): number | { noData: string } => {
   if (rs.length < 2) return { noData: 'fewer than two probe readings in the window' };
-  const v = f(rs[0]!, rs[rs.length - 1]!);
+  const v = f(rs);
   return v === undefined ? { noData: 'no activity in the window (the counters did not move)' } : v;
 };
 
@@ -213,11 +235,12 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     unit: 'ms',
     description: 'mean statement execution time during the run (Δ total time ÷ Δ calls, pg_stat_statements)',
     direct: {
-      series: (rs) => pairs(pg(rs), (a, b) => (a.calls === undefined || b.calls === undefined ? undefined : ratio(b.execMs! - a.execMs!, b.calls - a.calls))),
+      counters: true,
+      series: (rs) => pairs(pg(rs), (a, b) => (a.calls === undefined || b.calls === undefined ? undefined : ratio(counterIncrease(a.execMs!, b.execMs!), counterIncrease(a.calls, b.calls)))),
       value: (rs) => {
         const r = pg(rs);
         if (r[0]?.calls === undefined) return { noData: 'pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements' };
-        return whole(r, (a, b) => ratio(b.execMs! - a.execMs!, b.calls! - a.calls!));
+        return whole(r, (x) => ratio(total(x, (y) => y.execMs!), total(x, (y) => y.calls!)));
       },
     },
     prometheus: (_p, range) => ({
@@ -232,8 +255,9 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     unit: 'ratio',
     description: 'buffer cache hit ratio during the run, Δblks_hit ÷ (Δblks_hit + Δblks_read)',
     direct: {
-      series: (rs) => pairs(pg(rs), (a, b) => ratio(b.blksHit - a.blksHit, b.blksHit - a.blksHit + (b.blksRead - a.blksRead))),
-      value: (rs) => whole(pg(rs), (a, b) => ratio(b.blksHit - a.blksHit, b.blksHit - a.blksHit + (b.blksRead - a.blksRead))),
+      counters: true,
+      series: (rs) => pairs(pg(rs), (a, b) => hitRatio(counterIncrease(a.blksHit, b.blksHit), counterIncrease(a.blksRead, b.blksRead))),
+      value: (rs) => whole(pg(rs), (x) => hitRatio(total(x, (y) => y.blksHit), total(x, (y) => y.blksRead))),
     },
     prometheus: (_p, range) => ({
       series: `sum(rate(pg_stat_database_blks_hit[${range}])) / (sum(rate(pg_stat_database_blks_hit[${range}])) + sum(rate(pg_stat_database_blks_read[${range}])))`,
@@ -261,8 +285,13 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     unit: 'per-second',
     description: 'commands processed per second (Δ total_commands_processed)',
     direct: {
-      series: (rs) => pairs(rd(rs), (a, b) => (b.t > a.t ? (b.commands - a.commands) / ((b.t - a.t) / 1000) : undefined)),
-      value: (rs, seconds) => whole(rd(rs), (a, b) => (seconds > 0 ? (b.commands - a.commands) / seconds : undefined)),
+      counters: true,
+      series: (rs) => pairs(rd(rs), (a, b) => (b.t > a.t ? counterIncrease(a.commands, b.commands) / ((b.t - a.t) / 1000) : undefined)),
+      // Over the time the readings span (last − first), not the window's length.
+      value: (rs) => whole(rd(rs), (x) => {
+        const seconds = (x[x.length - 1]!.t - x[0]!.t) / 1000;
+        return seconds > 0 ? total(x, (y) => y.commands) / seconds : undefined;
+      }),
     },
     prometheus: (_p, range) => ({
       series: `sum(rate(redis_commands_processed_total[${range}]))`,
@@ -276,8 +305,9 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     unit: 'ratio',
     description: 'keyspace hit ratio during the run, Δkeyspace_hits ÷ (Δhits + Δmisses)',
     direct: {
-      series: (rs) => pairs(rd(rs), (a, b) => ratio(b.hits - a.hits, b.hits - a.hits + (b.misses - a.misses))),
-      value: (rs) => whole(rd(rs), (a, b) => ratio(b.hits - a.hits, b.hits - a.hits + (b.misses - a.misses))),
+      counters: true,
+      series: (rs) => pairs(rd(rs), (a, b) => hitRatio(counterIncrease(a.hits, b.hits), counterIncrease(a.misses, b.misses))),
+      value: (rs) => whole(rd(rs), (x) => hitRatio(total(x, (y) => y.hits), total(x, (y) => y.misses))),
     },
     prometheus: (_p, range) => ({
       series: `sum(rate(redis_keyspace_hits_total[${range}])) / (sum(rate(redis_keyspace_hits_total[${range}])) + sum(rate(redis_keyspace_misses_total[${range}])))`,

@@ -144,21 +144,48 @@ describe.skipIf(!!skip)('direct probes on real servers', () => {
     };
     const start = Date.now();
     const col = await startCollection(cfg, memLog());
+    const firstReadBy = Date.now();
     // Exactly 40 commands: 30 hits and 10 misses.
     for (let i = 0; i < 30; i++) await r.get('warm');
     for (let i = 0; i < 10; i++) await r.get(`missing-${i}`);
     await new Promise((res) => setTimeout(res, 500));
     const end = Date.now();
     const res = await col.stop({ start, end });
+    const stopped = Date.now();
     const info = Object.fromEntries((await r.info('memory')).split(/\r?\n/).filter((l) => l.includes(':')).map((l) => l.split(':')));
     r.disconnect();
     expect(res.measure('rhit', { kind: 'value' })).toEqual({ value: 0.75 });
+    // 40 commands over the time the readings span (first: before startCollection returned; last: at stop).
     const ops = (res.measure('ops', { kind: 'value' }) as { value: number }).value;
-    expect(ops * ((end - start) / 1000)).toBeCloseTo(40, 6);
+    expect(40 / ops).toBeGreaterThanOrEqual((end - firstReadBy) / 1000);
+    expect(40 / ops).toBeLessThanOrEqual((stopped - start) / 1000);
     const mem = (res.measure('mem', { kind: 'max' }) as { value: number }).value;
     const expected = (100 * Number(info.used_memory)) / Number(info.maxmemory);
     expect(Number(info.maxmemory)).toBe(64 * 1024 * 1024);
     expect(Math.abs(mem - expected)).toBeLessThan(0.5);
+  });
+
+  it("a rule's own window (warmup, steady) is measured from the readings inside it", async () => {
+    const r = new Redis(svc.redis.url);
+    await r.set('warm', 'x');
+    const cfg: UtilizationConfig = { sources: { redis: { url: svc.redis.url } }, metrics: [preset('rhit', 'redis.hit_rate'), preset('mem', 'redis.memory')], intervalSeconds: 0.1, slowQueries: false };
+    const start = Date.now();
+    const col = await startCollection(cfg, memLog());
+    for (let i = 0; i < 20; i++) await r.get(`cold-${i}`); // warm-up: misses only
+    await new Promise((res) => setTimeout(res, 400)); // a reading after the warm-up
+    const steady = Date.now();
+    await new Promise((res) => setTimeout(res, 300));
+    for (let i = 0; i < 30; i++) await r.get('warm');
+    await new Promise((res) => setTimeout(res, 300));
+    const end = Date.now();
+    const res = await col.stop({ start, end });
+    r.disconnect();
+    expect(res.measure('rhit', { kind: 'value' })).toEqual({ value: 30 / 50 });
+    expect(res.measure('rhit', { kind: 'value' }, { start: steady, end })).toEqual({ value: 1 });
+    const all = (res.measure('mem', { kind: 'count' }) as { value: number }).value;
+    const part = (res.measure('mem', { kind: 'count' }, { start: steady, end }) as { value: number }).value;
+    expect(part).toBeGreaterThan(0);
+    expect(part).toBeLessThan(all);
   });
 
   it('unreachable sources and a missing extension are no-data with the reason, without credentials', async () => {

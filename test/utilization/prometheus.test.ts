@@ -110,6 +110,9 @@ describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
     // Only the first phase: a window inside it.
     const first = await collectWindow(cfg, { start: k.window.start + 120_000, end: k.switchAt - 60_000 }, memLog());
     expect(v(first.measure('cpu', { kind: 'avg' }))).toBeCloseTo(k.cpuFirst, 6);
+    // The same from the whole collection, measured over a rule's own window; the second phase likewise.
+    expect(v(res.measure('cpu', { kind: 'avg' }, { start: k.window.start + 120_000, end: k.switchAt }))).toBeCloseTo(k.cpuFirst, 6);
+    expect(v(res.measure('cpu', { kind: 'max' }, { start: k.switchAt, end: k.window.end + 3_600_000 }))).toBeCloseTo(k.cpuSecond, 6);
     expect(v(res.measure('mem', { kind: 'max' }))).toBeCloseTo(k.memoryPct, 6);
     expect(v(res.measure('pods', { kind: 'min' }))).toBe(k.readyPods);
     expect(v(res.measure('pods', { kind: 'max' }))).toBe(k.readyPods);

@@ -5,6 +5,7 @@ import { aggregate, percentile } from '../../src/collectors/stats.js';
 import { maskUrl, scrub } from '../../src/mask.js';
 import { isDmlStatement, sanitizeQuery, shortenQuery, topStatements, type StatementSnapshot } from '../../src/collectors/slow-queries.js';
 import { PRESETS, PRESET_NAMES, podSelector, withSelector } from '../../src/collectors/presets.js';
+import { clipReadings } from '../../src/collectors/collect.js';
 import { inWindowQuery, rateRangeFor, selectorsOf } from '../../src/collectors/prometheus.js';
 
 describe('statement text for the slow-query table', () => {
@@ -91,6 +92,30 @@ describe('slow-query deltas', () => {
     const long = shortenQuery(`SELECT ${'a, '.repeat(100)}b FROM t`);
     expect(long.length).toBe(120);
     expect(long.endsWith('…')).toBe(true);
+  });
+});
+
+describe('direct readings', () => {
+  const r = (t: number, commands: number, hits = 0, misses = 0) => ({ t, usedMemory: 1, maxmemory: 10, commands, hits, misses });
+  it('redis.ops is the commands over the time the readings span, not the window', () => {
+    expect(PRESETS['redis.ops'].direct!.value!([r(1000, 100), r(2000, 130), r(3000, 160)])).toBe(30);
+  });
+  it('a counter that goes down was reset: counted from zero, never negative', () => {
+    const rs = [r(0, 100, 100, 0), r(1000, 130, 130, 0), r(2000, 10, 5, 5)];
+    // hits: +30, then reset and +5; misses: +5.
+    expect(PRESETS['redis.hit_rate'].direct!.value!(rs)).toBeCloseTo(35 / 40, 12);
+    expect(PRESETS['redis.hit_rate'].direct!.series(rs)).toEqual([1, 0.5]);
+    expect(PRESETS['redis.ops'].direct!.value!(rs)).toBe(20);
+    expect(PRESETS['redis.ops'].direct!.series(rs).every((v) => v >= 0)).toBe(true);
+    const pgr = (t: number, calls: number, execMs: number) => ({ t, connections: 1, maxConnections: 10, blksHit: 0, blksRead: 0, calls, execMs });
+    expect(PRESETS['postgres.query_latency'].direct!.value!([pgr(0, 1000, 5000), pgr(1000, 1010, 5100), pgr(2000, 4, 20)])).toBeCloseTo(120 / 14, 12);
+  });
+  it('clipped to the window: gauges inside it, counters from the reading before it to the one after it', () => {
+    const rs = [0, 1000, 2000, 3000, 4000, 5000].map((t) => ({ t }));
+    expect(clipReadings(rs, { start: 1500, end: 3500 }, false).map((x) => x.t)).toEqual([2000, 3000]);
+    expect(clipReadings(rs, { start: 1500, end: 3500 }, true).map((x) => x.t)).toEqual([1000, 2000, 3000, 4000]);
+    expect(clipReadings(rs, { start: 1000, end: 3000 }, true).map((x) => x.t)).toEqual([1000, 2000, 3000]);
+    expect(clipReadings(rs, { start: 4500, end: 9000 }, true).map((x) => x.t)).toEqual([4000, 5000]);
   });
 });
 
