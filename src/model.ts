@@ -109,8 +109,8 @@ export interface UtilizationMetricConfig {
 }
 
 export interface UtilizationConfig {
-  /** Source URLs with `${VAR}` already expanded; never logged. */
-  sources: Partial<Record<UtilizationSourceKind, { url: string }>>;
+  /** Source URLs (and Prometheus' HTTP headers) with `${VAR}` already expanded; never logged. */
+  sources: Partial<Record<UtilizationSourceKind, { url: string; headers?: Record<string, string> }>>;
   metrics: UtilizationMetricConfig[];
   /** Sampling interval of direct probes, seconds. */
   intervalSeconds: number;

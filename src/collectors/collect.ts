@@ -285,7 +285,7 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
       const built = plan.build(window);
       if ('error' in built) entry = { unit: plan.unit, samples: [], noData: built.error };
       else {
-        prom ??= new PrometheusClient(state.cfg.sources.prometheus!.url);
+        prom ??= new PrometheusClient(state.cfg.sources.prometheus!.url, undefined, state.cfg.sources.prometheus!.headers);
         const r = await queryPrometheus(prom, built, window);
         entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
         const valueNoData = 'samples' in r ? r.valueNoData : undefined;

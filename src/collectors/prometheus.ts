@@ -24,7 +24,18 @@ export class PrometheusClient {
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs = 15_000,
+    /** Sent with every query (`Authorization: Bearer …`, `X-Scope-OrgID`…); never logged. */
+    private readonly extraHeaders: Record<string, string> = {},
   ) {}
+
+  /** Removes the header values (secrets) from a message. */
+  private hide(message: string): string {
+    let out = scrub(message, [this.baseUrl]);
+    for (const v of Object.values(this.extraHeaders)) {
+      for (const part of [v, ...v.split(/\s+/)]) if (part.length >= 4) out = out.split(part).join('***');
+    }
+    return out;
+  }
 
   get safeUrl(): string {
     return maskUrl(this.baseUrl);
@@ -54,6 +65,11 @@ export class PrometheusClient {
       u.username = '';
       u.password = '';
     }
+    // Configured headers win over the URL's credentials (an explicit Authorization replaces Basic).
+    for (const [name, value] of Object.entries(this.extraHeaders)) {
+      for (const k of Object.keys(headers)) if (k.toLowerCase() === name.toLowerCase()) delete headers[k];
+      headers[name] = value;
+    }
     return { url: u, headers };
   }
 
@@ -70,15 +86,20 @@ export class PrometheusClient {
       } catch {
         body = undefined;
       }
+      if (body === undefined && res.ok) {
+        // An auth proxy or SSO gateway answers 200 with its login page.
+        const html = /html/i.test(res.headers.get('content-type') ?? '') || /^\s*</.test(text);
+        return { ok: false, reason: `Prometheus at ${this.safeUrl} gave not a Prometheus API answer${html ? ' (HTML)' : ''}: check the URL and credentials` };
+      }
       if (!res.ok || body?.status !== 'success') {
         const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : `HTTP ${res.status}`;
-        return { ok: false, reason: `Prometheus at ${this.safeUrl} answered ${why}` };
+        return { ok: false, reason: this.hide(`Prometheus at ${this.safeUrl} answered ${why}`) };
       }
       return { ok: true, value: body.data };
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       const why = e.cause?.code ?? e.cause?.message ?? e.message;
-      return { ok: false, reason: scrub(`Prometheus at ${this.safeUrl} is unreachable (${why})`, [this.baseUrl]) };
+      return { ok: false, reason: this.hide(`Prometheus at ${this.safeUrl} is unreachable (${why})`) };
     }
   }
 

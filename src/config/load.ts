@@ -501,6 +501,18 @@ class Loader {
     return undefined;
   }
 
+  /** A source's HTTP headers with `${VAR}` expanded; a missing variable makes the source unavailable. */
+  private sourceHeaders(raw: Record<string, unknown>, kind: UtilizationSourceKind): { value: Record<string, string> } | { missing: string } {
+    const value: Record<string, string> = {};
+    for (const [name, v] of Object.entries(raw)) {
+      if (typeof v !== 'string') continue;
+      const expanded = expandEnv(v, this.env);
+      if ('missing' in expanded) return { missing: `${expanded.missing} (utilization.sources.${kind}.headers.${name})` };
+      value[name] = expanded.value;
+    }
+    return { value };
+  }
+
   private utilization(raw: Record<string, unknown>, path: Path): UtilizationConfig {
     const cfg: UtilizationConfig = { sources: {}, metrics: [], intervalSeconds: DEFAULTS.intervalSeconds, slowQueries: DEFAULTS.slowQueries };
     const interval = this.seconds(raw.interval);
@@ -521,7 +533,9 @@ class Loader {
         } else if (!isUrl(expanded.value)) {
           (cfg.unavailable ??= {})[kind] = `utilization.sources.${kind}.url is not a valid URL`;
         } else {
-          cfg.sources[kind] = { url: expanded.value };
+          const headers = kind === 'prometheus' && isPlainObject(src.headers) ? this.sourceHeaders(src.headers, kind) : undefined;
+          if (headers && 'missing' in headers) (cfg.unavailable ??= {})[kind] = headers.missing;
+          else cfg.sources[kind] = headers ? { url: expanded.value, headers: headers.value } : { url: expanded.value };
         }
       }
     }
@@ -727,7 +741,7 @@ function allowedKeys(path: Path): string[] {
     const u = top.utilization.unwrap();
     if (path.length === 1) return shapeKeys(u);
     if (path[1] === 'sources' && path.length === 2) return shapeKeys(u.shape.sources.unwrap());
-    if (path[1] === 'sources' && path.length === 3) return ['url'];
+    if (path[1] === 'sources' && path.length === 3) return path[2] === 'prometheus' ? ['url', 'headers'] : ['url'];
     if (path[1] === 'metrics' && path.length === 3) return shapeKeys(u.shape.metrics.unwrap().valueType);
   }
   return [];

@@ -61,6 +61,12 @@ const scenario = z.strictObject({
 });
 
 const source = z.strictObject({ url: z.string().meta({ description: 'Connection URL; `${VAR}` is taken from the environment. Never logged.' }) });
+const prometheusSource = source.extend({
+  headers: z
+    .record(z.string(), z.string())
+    .optional()
+    .meta({ description: 'HTTP headers sent with every Prometheus query, e.g. `Authorization: "Bearer ${PROM_TOKEN}"` or `X-Scope-OrgID`; `${VAR}` is taken from the environment. Never logged.' }),
+});
 
 const PARAMS = {
   namespace: z.string().optional().meta({ description: 'k8s.*: the Kubernetes namespace (required).' }),
@@ -84,7 +90,7 @@ const utilizationMetric = z.strictObject({
 
 const utilization = z.strictObject({
   sources: z
-    .strictObject({ prometheus: source.optional(), postgres: source.optional(), redis: source.optional() })
+    .strictObject({ prometheus: prometheusSource.optional(), postgres: source.optional(), redis: source.optional() })
     .optional()
     .meta({ description: 'Where utilization is read; a source whose variables are unset is unavailable (its criteria are no-data).' }),
   metrics: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), utilizationMetric).optional().meta({ description: 'Metric name (used as a thresholds key) → preset or PromQL.' }),
