@@ -4,7 +4,7 @@
 import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Unit, UtilizationConfig, UtilizationMetricConfig, UtilizationResults } from '../model.js';
 import { PgProbe, RedisProbe } from './direct.js';
 import { maskUrl, scrub } from '../mask.js';
-import { PRESETS, applySelector, isPreset, type PgReading, type PresetDef, type PromPlan, type RedisReading } from './presets.js';
+import { PRESETS, applySelector, counterIncrease, isPreset, type PgReading, type PresetDef, type PromPlan, type RedisReading } from './presets.js';
 import { PrometheusClient, inWindowQuery, maxRangeMs, rateRangeFor, selectorsOf, stepFor } from './prometheus.js';
 import { slowQueryReport, type StatementSnapshot } from './slow-queries.js';
 import { aggregate } from './stats.js';
@@ -96,6 +96,8 @@ interface Entry {
   /** Prometheus: the time of each sample, and how far back each point reaches (its range, ms). */
   times?: number[];
   back?: number;
+  /** Prometheus counter presets: the counters' raw samples, to compute `value` over a part of the window. */
+  counters?: { numerator: [number, number][][]; denominator: [number, number][][] | 'seconds'; scale: number };
   /** Direct: the preset and all readings, to measure a part of the window. */
   direct?: { def: DirectDef; readings: readonly Reading[]; lastError?: string };
   preset?: string;
@@ -137,7 +139,11 @@ function measurePart(e: Entry, aggregation: Aggregation, w: TimeWindow): Measure
     return part.noData ? { noData: part.noData } : aggregate(part.samples, aggregation, part.value);
   }
   if (aggregation.kind === 'value' && e.value !== undefined) {
-    return { noData: 'value comes from Prometheus counters over the whole run only; for a part of it (warmup, window: steady) use avg, min, max or p(N)' };
+    const k = e.counters;
+    if (!k) return { noData: 'the counters’ samples could not be read: value is only known over the whole run; use avg, min, max or p(N) for a part of it' };
+    const num = increaseIn(k.numerator, w);
+    const den = k.denominator === 'seconds' ? (w.end - w.start) / 1000 : increaseIn(k.denominator, w);
+    return den > 0 ? { value: (k.scale * num) / den } : { noData: 'no activity in the rule’s window (the counters did not move)' };
   }
   if (aggregation.kind !== 'value' && e.seriesNoData) return { noData: e.seriesNoData };
   const times = e.times ?? [];
@@ -145,6 +151,23 @@ function measurePart(e: Entry, aggregation: Aggregation, w: TimeWindow): Measure
   const samples = e.samples.filter((_, i) => times[i]! >= from && times[i]! <= w.end);
   if (samples.length === 0) return { noData: `no point of the series inside the rule’s window (${secondsText(w)}${e.back ? `, each point reaching back ${e.back / 1000} s` : ''})` };
   return aggregate(samples, aggregation);
+}
+
+/**
+ * A counter's increase over `w` from its raw samples, per series: from the last sample at or before
+ * the start (or the first one inside) to the last one inside; a decrease is a reset, counted from zero.
+ */
+export function increaseIn(series: readonly (readonly [number, number])[][], w: TimeWindow): number {
+  let total = 0;
+  for (const points of series) {
+    let prev: number | undefined;
+    for (const [t, v] of points) {
+      if (t > w.end) break;
+      if (t > w.start && prev !== undefined) total += counterIncrease(prev, v);
+      prev = v;
+    }
+  }
+  return total;
 }
 
 type Reading = PgReading | RedisReading;
@@ -245,6 +268,21 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
     else if (dd > 0) entry.value = (plan.value.scale * dn) / dd;
     else entry.valueNoData = 'no activity in the window (the counters did not move)';
     if (entry.seriesNoData && entry.valueNoData) return { noData: entry.valueNoData };
+    // Raw samples from 5 minutes before the window (a baseline for any part of it) to its end.
+    if (entry.value !== undefined) {
+      const raw = async (counters: string[]) => {
+        const out: [number, number][][] = [];
+        for (const c of counters) {
+          const r = await client.samples(c, windowMs + 300_000, window.end);
+          if (!r.ok) return undefined;
+          out.push(...r.value);
+        }
+        return out;
+      };
+      const numerator = await raw(plan.value.numerator);
+      const denominator = plan.value.denominator === 'seconds' ? 'seconds' : await raw(plan.value.denominator);
+      if (numerator && denominator) entry.counters = { numerator, denominator, scale: plan.value.scale };
+    }
   }
   return entry;
 }

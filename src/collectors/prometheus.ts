@@ -119,6 +119,15 @@ export class PrometheusClient {
     };
   }
 
+  /** The raw samples of `selector` over the `rangeMs` before `time` (epoch ms): one point list per series. */
+  async samples(selector: string, rangeMs: number, time: number): Promise<PromResult<[number, number][][]>> {
+    const r = await this.get('/api/v1/query', { query: `${selector}[${Math.max(1, Math.round(rangeMs))}ms]`, time: (time / 1000).toFixed(3) });
+    if (!r.ok) return r;
+    const data = r.value as { resultType?: string; result?: { values: [number, string][] }[] };
+    if (data.resultType !== 'matrix' || !Array.isArray(data.result)) return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
+    return { ok: true, value: data.result.map((s) => s.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number])) };
+  }
+
   /** One instant value per series at `time` (epoch ms). */
   async instant(query: string, time: number): Promise<PromResult<{ labels: Record<string, string>; value: number }[]>> {
     const r = await this.get('/api/v1/query', { query, time: (time / 1000).toFixed(3) });

@@ -281,6 +281,33 @@ describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
     expect(res.notes).toEqual([]);
   });
 
+  it("a counter preset's value over a rule's own window (warmup excluded) comes from the counters' samples in it", async () => {
+    const r = new Redis(svc.redis.url);
+    await r.set('k', 'v');
+    const start = Date.now();
+    await sleep(1500);
+    for (let i = 0; i < 20; i++) await r.get(`cold-${i}`); // warm-up: misses only
+    await sleep(2500); // scraped before the steady part starts
+    const steady = Date.now();
+    for (let i = 0; i < 30; i++) await r.get('k');
+    await sleep(2500);
+    const end = Date.now();
+    r.disconnect();
+    const cfg: UtilizationConfig = {
+      sources: { prometheus: { url: svc.prometheus!.url } },
+      metrics: [preset('rhit', 'redis.hit_rate', { source: 'prometheus' }), preset('ops', 'redis.ops', { source: 'prometheus' })],
+      intervalSeconds: 1,
+      slowQueries: false,
+    };
+    const res = await collectWindow(cfg, { start, end }, memLog());
+    const whole = v(res.measure('rhit', { kind: 'value' }));
+    expect(whole).toBeGreaterThan(0.4);
+    expect(whole).toBeLessThan(0.8);
+    // After the warm-up: the 30 hits only.
+    expect(res.measure('rhit', { kind: 'value' }, { start: steady, end })).toEqual({ value: 1 });
+    expect(v(res.measure('ops', { kind: 'value' }, { start: steady, end })) * ((end - steady) / 1000)).toBeGreaterThanOrEqual(30);
+  });
+
   it('whole-window counters count a reset during the run from zero (increase per series)', async () => {
     const r = new Redis(svc.redis.url);
     await r.set('k', 'v');

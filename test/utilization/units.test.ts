@@ -5,7 +5,7 @@ import { aggregate, percentile } from '../../src/collectors/stats.js';
 import { maskUrl, scrub } from '../../src/mask.js';
 import { isDmlStatement, sanitizeQuery, shortenQuery, topStatements, type StatementSnapshot } from '../../src/collectors/slow-queries.js';
 import { PRESETS, PRESET_NAMES, podSelector, withSelector } from '../../src/collectors/presets.js';
-import { clipReadings } from '../../src/collectors/collect.js';
+import { clipReadings, increaseIn } from '../../src/collectors/collect.js';
 import { inWindowQuery, rateRangeFor, selectorsOf } from '../../src/collectors/prometheus.js';
 
 describe('statement text for the slow-query table', () => {
@@ -109,6 +109,13 @@ describe('direct readings', () => {
     expect(PRESETS['redis.ops'].direct!.series(rs).every((v) => v >= 0)).toBe(true);
     const pgr = (t: number, calls: number, execMs: number) => ({ t, connections: 1, maxConnections: 10, blksHit: 0, blksRead: 0, calls, execMs });
     expect(PRESETS['postgres.query_latency'].direct!.value!([pgr(0, 1000, 5000), pgr(1000, 1010, 5100), pgr(2000, 4, 20)])).toBeCloseTo(120 / 14, 12);
+  });
+  it("a Prometheus counter's increase over part of the window, from its raw samples, resets counted from zero", () => {
+    const a: [number, number][] = [[0, 100], [1000, 110], [2000, 130], [3000, 5], [4000, 15], [5000, 40]];
+    const b: [number, number][] = [[2500, 1], [3500, 4]]; // appears inside the window
+    expect(increaseIn([a], { start: 1000, end: 4000 })).toBe(20 + 5 + 10);
+    expect(increaseIn([a, b], { start: 1500, end: 4500 })).toBe(20 + 5 + 10 + 3);
+    expect(increaseIn([a], { start: 6000, end: 9000 })).toBe(0);
   });
   it('clipped to the window: gauges inside it, counters from the reading before it to the one after it', () => {
     const rs = [0, 1000, 2000, 3000, 4000, 5000].map((t) => ({ t }));
