@@ -69,7 +69,7 @@ function evaluateScenario(config: Config, failOn: 'fail' | 'marginal', s: Scenar
     const selectors = isUtilization ? [rule.selector] : expand(rule.selector, s.results);
     for (const sel of selectors) {
       const c = isUtilization
-        ? utilizationCriterion(s.name, rule, sel, s.utilization)
+        ? utilizationCriterion(s.name, rule, sel, s.utilization, s.results)
         : k6Criterion(s.name, rule, sel, s.results);
       attachBaseline(c, rule, sel.raw, baseline, baselineMissing);
       c.blocking = isBlocking(c, failOn);
@@ -188,14 +188,21 @@ function k6Criterion(scenario: string, rule: ThresholdRule, sel: MetricSelector,
   return applyMeasurement(c, m);
 }
 
-function utilizationCriterion(scenario: string, rule: ThresholdRule, sel: MetricSelector, util: UtilizationResults | undefined): CriterionResult {
+function utilizationCriterion(scenario: string, rule: ThresholdRule, sel: MetricSelector, util: UtilizationResults | undefined, results: Results): CriterionResult {
   if (!util || !util.has(sel.metric)) {
     const c = baseCriterion(scenario, rule, sel.raw, 'number', 'utilization');
     c.reason = `no utilization source configured/reachable for ${sel.metric}`;
     return c;
   }
   const c = baseCriterion(scenario, rule, sel.raw, util.unit(sel.metric), 'utilization');
-  return applyMeasurement(c, util.measure(sel.metric, rule.expression.aggregation));
+  // The rule's `window: steady` / `warmup` narrow utilization too: a ramp's idle CPU is not averaged in.
+  const w = resolveWindow(results, rule.window, rule.warmupSeconds);
+  if ('noData' in w) {
+    c.reason = w.noData;
+    return c;
+  }
+  if (w.window) c.window = w.window;
+  return applyMeasurement(c, util.measure(sel.metric, rule.expression.aggregation, w.window));
 }
 
 function applyMeasurement(c: CriterionResult, m: Measurement): CriterionResult {
