@@ -50102,22 +50102,38 @@ function extend(target) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7753);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2049);
+/* harmony import */ var _run_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2735);
 // Entry of the bundled CLI (dist/cli/index.js). The only CLI module with a top-level call.
 
-process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(process.argv.slice(2), {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
-    cwd: process.cwd(),
-    env: process.env,
-});
+
+async function cli(argv) {
+    const io = {
+        stdout: (s) => process.stdout.write(s),
+        stderr: (s) => process.stderr.write(s),
+        cwd: process.cwd(),
+        env: process.env,
+    };
+    if (argv[0] !== 'run')
+        return (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(argv, io);
+    // `perf-gate run`: Ctrl-C / SIGTERM stop k6 and still judge and report what it wrote.
+    const cancellation = (0,_run_cancel_js__WEBPACK_IMPORTED_MODULE_1__/* .cancelOnSignals */ .d)((m) => process.stderr.write(`${m}\n`));
+    try {
+        const withSignal = { ...io, signal: cancellation.signal };
+        return await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .iW)(argv, withSignal);
+    }
+    finally {
+        cancellation.dispose();
+    }
+}
+process.exitCode = await cli(process.argv.slice(2));
 
 __webpack_async_result__();
 } catch(e) { __webpack_async_result__(e); } }, 1);
 
 /***/ }),
 
-/***/ 7753:
+/***/ 2049:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50130,10 +50146,10 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "fs"
 var external_fs_ = __nccwpck_require__(9896);
 var external_fs_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_fs_, 2);
@@ -61002,6 +61018,11 @@ const scenario = strictObject({
     warmup: schema_duration.optional().meta({ description: 'Seconds excluded at the start of this scenario (overrides the top-level warmup).' }),
 });
 const source = strictObject({ url: schemas_string().meta({ description: 'Connection URL; `${VAR}` is taken from the environment. Never logged.' }) });
+const prometheusSource = source.extend({
+    headers: record(schemas_string(), schemas_string())
+        .optional()
+        .meta({ description: 'HTTP headers sent with every Prometheus query, e.g. `Authorization: "Bearer ${PROM_TOKEN}"` or `X-Scope-OrgID`; `${VAR}` is taken from the environment. Never logged.' }),
+});
 const PARAMS = {
     namespace: schemas_string().optional().meta({ description: 'k8s.*: the Kubernetes namespace (required).' }),
     workload: schemas_string().optional().meta({ description: 'k8s.*: Deployment/StatefulSet name.' }),
@@ -61021,7 +61042,7 @@ const utilizationMetric = strictObject({
     ...PARAMS,
 });
 const utilization = strictObject({
-    sources: strictObject({ prometheus: source.optional(), postgres: source.optional(), redis: source.optional() })
+    sources: strictObject({ prometheus: prometheusSource.optional(), postgres: source.optional(), redis: source.optional() })
         .optional()
         .meta({ description: 'Where utilization is read; a source whose variables are unset is unavailable (its criteria are no-data).' }),
     metrics: record(schemas_string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/), utilizationMetric).optional().meta({ description: 'Metric name (used as a thresholds key) → preset or PromQL.' }),
@@ -61879,6 +61900,19 @@ class Loader {
             return durationMs(raw) / 1000;
         return undefined;
     }
+    /** A source's HTTP headers with `${VAR}` expanded; a missing variable makes the source unavailable. */
+    sourceHeaders(raw, kind) {
+        const value = {};
+        for (const [name, v] of Object.entries(raw)) {
+            if (typeof v !== 'string')
+                continue;
+            const expanded = expandEnv(v, this.env);
+            if ('missing' in expanded)
+                return { missing: `${expanded.missing} (utilization.sources.${kind}.headers.${name})` };
+            value[name] = expanded.value;
+        }
+        return { value };
+    }
     utilization(raw, path) {
         const cfg = { sources: {}, metrics: [], intervalSeconds: DEFAULTS.intervalSeconds, slowQueries: DEFAULTS.slowQueries };
         const interval = this.seconds(raw.interval);
@@ -61906,7 +61940,11 @@ class Loader {
                     (cfg.unavailable ??= {})[kind] = `utilization.sources.${kind}.url is not a valid URL`;
                 }
                 else {
-                    cfg.sources[kind] = { url: expanded.value };
+                    const headers = kind === 'prometheus' && load_isPlainObject(src.headers) ? this.sourceHeaders(src.headers, kind) : undefined;
+                    if (headers && 'missing' in headers)
+                        (cfg.unavailable ??= {})[kind] = headers.missing;
+                    else
+                        cfg.sources[kind] = headers ? { url: expanded.value, headers: headers.value } : { url: expanded.value };
                 }
             }
         }
@@ -62119,7 +62157,7 @@ function allowedKeys(path) {
         if (path[1] === 'sources' && path.length === 2)
             return shapeKeys(u.shape.sources.unwrap());
         if (path[1] === 'sources' && path.length === 3)
-            return ['url'];
+            return path[2] === 'prometheus' ? ['url', 'headers'] : ['url'];
         if (path[1] === 'metrics' && path.length === 3)
             return shapeKeys(u.shape.metrics.unwrap().valueType);
     }
@@ -62137,11 +62175,11 @@ async function statementsAvailable(db) {
         if (ext.rows.length === 0)
             return { ok: false, reason: MISSING_EXTENSION };
         // PostgreSQL 13 renamed total_time to total_exec_time.
-        const cols = await db.query(`${PROBE_TAG} SELECT attname FROM pg_attribute WHERE attrelid = 'pg_stat_statements'::regclass AND attname IN ('total_exec_time', 'total_time')`);
+        const cols = await db.query(`${PROBE_TAG} SELECT attname FROM pg_attribute WHERE attrelid = 'pg_stat_statements'::regclass AND attname IN ('total_exec_time', 'total_time', 'toplevel')`);
         const names = cols.rows.map((r) => String(r.attname));
         const column = names.includes('total_exec_time') ? 'total_exec_time' : 'total_time';
         await db.query(`${PROBE_TAG} SELECT 1 FROM pg_stat_statements LIMIT 1`);
-        return { ok: true, column };
+        return { ok: true, column, toplevel: names.includes('toplevel') };
     }
     catch (err) {
         const msg = err.message;
@@ -62150,23 +62188,132 @@ async function statementsAvailable(db) {
         return { ok: false, reason: `pg_stat_statements could not be read: ${msg}` };
     }
 }
-async function snapshotStatements(db, column) {
+/**
+ * The WHERE clause for the statements that count: not the probe's own, and with
+ * `pg_stat_statements.track = all` only top-level ones (a statement nested in a function would
+ * otherwise count twice: once itself, once inside its caller).
+ */
+function statementsFilter(toplevel) {
+    return `query NOT LIKE '/* perf-gate%'${toplevel ? ' AND toplevel' : ''}`;
+}
+async function snapshotStatements(db, column, toplevel = false) {
     const res = await db.query(`${PROBE_TAG} SELECT userid::text || ':' || dbid::text || ':' || coalesce(queryid::text, md5(query)) AS id, query, calls::float8 AS calls, ${column}::float8 AS total_ms ` +
-        `FROM pg_stat_statements WHERE query NOT LIKE '/* perf-gate%'`);
+        `FROM pg_stat_statements WHERE ${statementsFilter(toplevel)}`);
     const snap = new Map();
     for (const r of res.rows) {
+        // Utility statements (CREATE ROLE … PASSWORD, DO $$…$$, COPY, SET…) are kept verbatim by
+        // pg_stat_statements, literals and all: they never enter the table.
+        if (!isDmlStatement(String(r.query)))
+            continue;
         const id = String(r.id);
         const prev = snap.get(id);
-        // toplevel true/false rows of one statement (PostgreSQL 14+) are added up.
         const calls = Number(r.calls) + (prev?.calls ?? 0);
         const totalMs = Number(r.total_ms) + (prev?.totalMs ?? 0);
         snap.set(id, { query: String(r.query), calls, totalMs });
     }
     return snap;
 }
-/** Collapses whitespace and cuts to `max` characters. */
+const slow_queries_NUMBER = /(?:0[xXoObB][0-9a-fA-F_]+|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?)/y;
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y;
+const WORD = /[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/y;
+function matchAt(re, s, i) {
+    re.lastIndex = i;
+    return re.exec(s)?.[0];
+}
+/**
+ * The statement without anything that can carry data: comments are dropped, and quoted strings
+ * (`'…'`, `E'…'`, `B'…'`, `X'…'`, `U&'…'`), dollar-quoted bodies and numeric literals become `?`.
+ * Identifiers (quoted or not), keywords and `$1` parameters are kept. Whitespace is collapsed.
+ */
+function sanitizeQuery(sql) {
+    let out = '';
+    let i = 0;
+    const n = sql.length;
+    while (i < n) {
+        const c = sql[i];
+        const next = sql[i + 1];
+        if (c === '-' && next === '-') {
+            const eol = sql.indexOf('\n', i);
+            i = eol < 0 ? n : eol + 1;
+            out += ' ';
+        }
+        else if (c === '/' && next === '*') {
+            // Block comments nest in PostgreSQL.
+            let depth = 1;
+            i += 2;
+            while (i < n && depth > 0) {
+                if (sql[i] === '/' && sql[i + 1] === '*')
+                    (depth++, (i += 2));
+                else if (sql[i] === '*' && sql[i + 1] === '/')
+                    (depth--, (i += 2));
+                else
+                    i++;
+            }
+            out += ' ';
+        }
+        else if (c === "'") {
+            // A prefix letter (E, B, X, N, U&) belongs to the literal.
+            const prefix = /(?:^|[^A-Za-z0-9_$])([EeBbXxNn]|[Uu]&)$/.exec(out);
+            const backslash = prefix !== null && /^[Ee]$/.test(prefix[1]);
+            if (prefix)
+                out = out.slice(0, out.length - prefix[1].length);
+            i++;
+            while (i < n) {
+                if (backslash && sql[i] === '\\')
+                    i += 2;
+                else if (sql[i] === "'" && sql[i + 1] === "'")
+                    i += 2;
+                else if (sql[i] === "'") {
+                    i++;
+                    break;
+                }
+                else
+                    i++;
+            }
+            out += '?';
+        }
+        else if (c === '"') {
+            const end = sql.indexOf('"', i + 1);
+            const stop = end < 0 ? n : end + 1;
+            out += sql.slice(i, stop);
+            i = stop;
+        }
+        else if (c === '$' && next !== undefined && /\d/.test(next)) {
+            const p = /^\$\d+/.exec(sql.slice(i))[0];
+            out += p;
+            i += p.length;
+        }
+        else if (c === '$' && matchAt(DOLLAR_TAG, sql, i)) {
+            const tag = matchAt(DOLLAR_TAG, sql, i);
+            const end = sql.indexOf(tag, i + tag.length);
+            i = end < 0 ? n : end + tag.length;
+            out += '?';
+        }
+        else if (matchAt(WORD, sql, i)) {
+            const w = matchAt(WORD, sql, i);
+            out += w;
+            i += w.length;
+        }
+        else if (matchAt(slow_queries_NUMBER, sql, i) && !(c === '.' && /[A-Za-z0-9_"]$/.test(out))) {
+            i += matchAt(slow_queries_NUMBER, sql, i).length;
+            out += '?';
+        }
+        else {
+            out += c;
+            i++;
+        }
+    }
+    return out.replace(/\s+/g, ' ').trim();
+}
+const DML = new Set(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'MERGE', 'WITH', 'VALUES', 'TABLE']);
+/** Whether a statement is a query or DML (what pg_stat_statements normalizes), not a utility statement. */
+function isDmlStatement(sql) {
+    const first = /^[\s(]*([A-Za-z]+)/.exec(sanitizeQuery(sql))?.[1]?.toUpperCase();
+    return first !== undefined && DML.has(first);
+}
+/** Drops comments and literals ({@link sanitizeQuery}), collapses whitespace and cuts to `max` characters. */
 function shortenQuery(sql, max = 120) {
-    const one = sql.replace(/\s+/g, ' ').trim();
+    const one = sanitizeQuery(sql);
     return one.length <= max ? one : `${one.slice(0, max - 1).trimEnd()}…`;
 }
 /** The top `n` statements by execution time between two snapshots. */
@@ -62197,37 +62344,8 @@ function slowQueryReport(before, after, reason) {
     return { available: true, rows: topStatements(before, after) };
 }
 
-;// CONCATENATED MODULE: ./src/mask.ts
-// Credentials never reach a log, a comment or a report: every URL or message that may carry one
-// goes through here (base URLs with user:password, source URLs such as postgres://user:pw@host,
-// signed download URLs).
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
-const NO_SCHEME_USERINFO = /(^|\s)(\/\/)([^/@\s]+)@/g;
-const SECRET_PARAMS = /([?&](?:access_token|token|sig|signature|password|passwd|pass|key|api_key|apikey|secret|auth|X-Amz-Signature|X-Amz-Credential)=)[^&#\s]+/gi;
-/** The text with the user-info of every URL in it and token-like query parameters replaced by `***`. */
-function maskUrl(text) {
-    return text.replace(USERINFO, '$1***@').replace(NO_SCHEME_USERINFO, '$1$2***@').replace(SECRET_PARAMS, '$1***');
-}
-/** Removes the secrets of the given URLs from a message (error texts may echo them, decoded or not). */
-function scrub(message, urls) {
-    let out = message;
-    for (const url of urls) {
-        try {
-            const u = new URL(url);
-            for (const secret of [u.password, u.username && u.password ? '' : u.username]) {
-                if (!secret)
-                    continue;
-                out = out.split(decodeURIComponent(secret)).join('***').split(secret).join('***');
-            }
-        }
-        catch {
-            /* not a URL */
-        }
-        out = out.split(url).join(maskUrl(url));
-    }
-    return maskUrl(out);
-}
-
+// EXTERNAL MODULE: ./src/mask.ts
+var mask = __nccwpck_require__(5235);
 ;// CONCATENATED MODULE: ./src/collectors/direct.ts
 
 
@@ -62245,12 +62363,18 @@ class PgProbe {
     /** Connects (one connection) or returns why it cannot. */
     static async open(url) {
         const { default: pgModule } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
-        const client = new pgModule.Client({
-            connectionString: url,
-            connectionTimeoutMillis: 5000,
-            statement_timeout: 5000,
-            application_name: 'perf-gate probe',
-        });
+        let client;
+        try {
+            client = new pgModule.Client({
+                connectionString: url,
+                connectionTimeoutMillis: 5000,
+                statement_timeout: 5000,
+                application_name: 'perf-gate probe',
+            });
+        }
+        catch (err) {
+            return { error: badUrl('PostgreSQL', 'postgres', url, err) };
+        }
         client.on('error', () => undefined);
         try {
             await client.connect();
@@ -62262,7 +62386,7 @@ class PgProbe {
         }
         catch (err) {
             await client.end().catch(() => undefined);
-            return { error: scrub(`PostgreSQL at ${maskUrl(url)} is unreachable (${direct_describe(err)})`, [url]) };
+            return { error: (0,mask/* scrub */._I)(`PostgreSQL at ${(0,mask/* maskUrl */.yP)(url)} is unreachable (${direct_describe(err)})`, [url]) };
         }
     }
     async sample() {
@@ -62273,24 +62397,24 @@ class PgProbe {
             const row = r.rows[0];
             const reading = { t, connections: Number(row.connections), maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
             if (this.statements.ok) {
-                const s = await this.client.query(`${PROBE_TAG} SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(${this.statements.column}), 0)::float8 AS ms FROM pg_stat_statements WHERE query NOT LIKE '/* perf-gate%'`);
+                const s = await this.client.query(`${PROBE_TAG} SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(${this.statements.column}), 0)::float8 AS ms FROM pg_stat_statements WHERE ${statementsFilter(this.statements.toplevel)}`);
                 reading.calls = Number(s.rows[0]?.calls);
                 reading.execMs = Number(s.rows[0]?.ms);
             }
             this.readings.push(reading);
         }
         catch (err) {
-            this.lastError = scrub(`PostgreSQL probe failed (${direct_describe(err)})`, [this.url]);
+            this.lastError = (0,mask/* scrub */._I)(`PostgreSQL probe failed (${direct_describe(err)})`, [this.url]);
         }
     }
     async snapshot() {
         if (!this.statements.ok)
             return undefined;
         try {
-            return await snapshotStatements(this.client, this.statements.column);
+            return await snapshotStatements(this.client, this.statements.column, this.statements.toplevel);
         }
         catch (err) {
-            this.statements = { ok: false, reason: scrub(`pg_stat_statements snapshot failed (${direct_describe(err)})`, [this.url]) };
+            this.statements = { ok: false, reason: (0,mask/* scrub */._I)(`pg_stat_statements snapshot failed (${direct_describe(err)})`, [this.url]) };
             return undefined;
         }
     }
@@ -62312,16 +62436,22 @@ class RedisProbe {
     static async open(url) {
         // through the CommonJS module object: bundled, its named exports are not carried over
         const { default: ioredis } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 7796, 23));
-        const client = new ioredis.Redis(url, {
-            lazyConnect: true,
-            connectTimeout: 5000,
-            commandTimeout: 5000,
-            maxRetriesPerRequest: 0,
-            enableOfflineQueue: false,
-            retryStrategy: () => null,
-            enableReadyCheck: false,
-            connectionName: 'perf-gate-probe',
-        });
+        let client;
+        try {
+            client = new ioredis.Redis(url, {
+                lazyConnect: true,
+                connectTimeout: 5000,
+                commandTimeout: 5000,
+                maxRetriesPerRequest: 0,
+                enableOfflineQueue: false,
+                retryStrategy: () => null,
+                enableReadyCheck: false,
+                connectionName: 'perf-gate-probe',
+            });
+        }
+        catch (err) {
+            return { error: badUrl('Redis', 'redis', url, err) };
+        }
         client.on('error', () => undefined);
         try {
             await client.connect();
@@ -62331,7 +62461,7 @@ class RedisProbe {
         }
         catch (err) {
             client.disconnect();
-            return { error: scrub(`Redis at ${maskUrl(url)} is unreachable (${direct_describe(err)})`, [url]) };
+            return { error: (0,mask/* scrub */._I)(`Redis at ${(0,mask/* maskUrl */.yP)(url)} is unreachable (${direct_describe(err)})`, [url]) };
         }
     }
     async sample() {
@@ -62350,12 +62480,17 @@ class RedisProbe {
             });
         }
         catch (err) {
-            this.lastError = scrub(`Redis probe failed (${direct_describe(err)})`, [this.url]);
+            this.lastError = (0,mask/* scrub */._I)(`Redis probe failed (${direct_describe(err)})`, [this.url]);
         }
     }
     async close() {
         this.client.disconnect();
     }
+}
+/** Why a source URL could not even be parsed (a bad %-escape in the password, most often); masked. */
+function badUrl(name, kind, url, err) {
+    const why = err instanceof URIError ? 'the user name or password has a bad %-escape: write a literal % as %25' : 'it could not be parsed';
+    return (0,mask/* scrub */._I)(`the ${name} URL (utilization.sources.${kind}.url, ${(0,mask/* maskUrl */.yP)(url)}) is not usable: ${why}`, [url]);
 }
 function parseInfo(text) {
     const out = {};
@@ -62380,13 +62515,27 @@ function direct_describe(err) {
 
 const presets_esc = (v) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
 const escRe = (v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** Label matchers for the workload's pods: `namespace="ns",pod=~"workload-<hash>-<id>"` (Deployment or StatefulSet names). */
+/**
+ * The characters Kubernetes uses in generated names (k8s.io/apimachinery/pkg/util/rand): no vowels,
+ * no 0, 1 or 3. A Deployment's ReplicaSet hash (`pod-template-hash`) and the 5-character pod suffix
+ * are drawn from it.
+ */
+const K8S_ALNUM = '[bcdfghjklmnpqrstvwxz2456789]';
+/**
+ * The pod-name regex of a workload: a Deployment's pods (`<name>-<replicaset hash>-<5 chars>`) or a
+ * StatefulSet's (`<name>-<ordinal>`). Other workloads whose names start with `<name>-`
+ * (`api-redis-0`, `api-migrate-x2k4q`, `api-canary-0` for `api`) do not match.
+ */
+function workloadPodRegex(workload) {
+    return `${escRe(workload)}-(?:${K8S_ALNUM}{1,10}-${K8S_ALNUM}{5}|[0-9]+)`;
+}
+/** Label matchers for the workload's pods: `namespace="ns",pod=~"<workload pods>"` (Deployment or StatefulSet). */
 function podSelector(params) {
     const ns = params.namespace;
     if (!ns)
         return { error: 'the Kubernetes presets need a `namespace` parameter' };
     const parts = [`namespace="${presets_esc(ns)}"`];
-    const regex = params.pod_regex ?? (params.workload ? `${escRe(params.workload)}-(?:[a-z0-9]+-)?[a-z0-9]+` : undefined);
+    const regex = params.pod_regex ?? (params.workload ? workloadPodRegex(params.workload) : undefined);
     if (regex)
         parts.push(`pod=~"${presets_esc(regex)}"`);
     return parts.join(',');
@@ -62394,6 +62543,25 @@ function podSelector(params) {
 function containerSelector(params) {
     // cAdvisor also reports the pod cgroup (container="") and the pause container (container="POD").
     return params.container ? `container="${presets_esc(params.container)}"` : 'container!="",container!="POD"';
+}
+const BY_CONTAINER = 'namespace,pod,container';
+/**
+ * The workload's containers' limits of `resource`, for pods not known to be in another phase than
+ * Running (kube_pod_status_phase; pods without that series count): one series per container.
+ */
+function limitsOf(pods, c, resource) {
+    return `(kube_pod_container_resource_limits{${pods},${c},resource="${resource}"} unless on(namespace,pod) (kube_pod_status_phase{${pods},phase!="Running"} == 1))`;
+}
+/**
+ * `100 × Σ usage ÷ Σ limit`, over the same containers: usage only of containers that have a limit
+ * (matched on namespace, pod and container), limits only of pods that run.
+ */
+function percentOfLimits(usage, pods, c, resource) {
+    const limits = limitsOf(pods, c, resource);
+    return `100 * sum(sum by (${BY_CONTAINER}) (${usage}) and on(${BY_CONTAINER}) ${limits}) / sum(${limits})`;
+}
+function workloadName(params) {
+    return params.workload ?? (params.pod_regex ? `the pods matching ${params.pod_regex}` : `namespace ${params.namespace ?? ''}`);
 }
 function pairs(rs, f) {
     const out = [];
@@ -62407,12 +62575,26 @@ function pairs(rs, f) {
 function ratio(num, den) {
     return den > 0 ? num / den : undefined;
 }
+function hitRatio(hits, misses) {
+    return ratio(hits, hits + misses);
+}
 const pg = (rs) => rs;
 const rd = (rs) => rs;
+/** A counter's increase from one reading to the next; a decrease is a reset (stats reset, restart), counted from zero. */
+function counterIncrease(a, b) {
+    return b >= a ? b - a : Math.max(0, b);
+}
+/** Σ of a counter's increases over consecutive readings (resets counted from zero). */
+function total(rs, get) {
+    let sum = 0;
+    for (let i = 1; i < rs.length; i++)
+        sum += counterIncrease(get(rs[i - 1]), get(rs[i]));
+    return sum;
+}
 const whole = (rs, f) => {
     if (rs.length < 2)
         return { noData: 'fewer than two probe readings in the window' };
-    const v = f(rs[0], rs[rs.length - 1]);
+    const v = f(rs);
     return v === undefined ? { noData: 'no activity in the window (the counters did not move)' } : v;
 };
 const k8sNeeds = 'cAdvisor (container_*) and kube-state-metrics (kube_pod_*) series in Prometheus';
@@ -62428,8 +62610,9 @@ const PRESETS = {
                 return pods;
             const c = containerSelector(params);
             return {
-                series: `100 * sum(rate(container_cpu_usage_seconds_total{${pods},${c}}[${range}])) / sum(kube_pod_container_resource_limits{${pods},${params.container ? `${c},` : ''}resource="cpu"})`,
+                series: percentOfLimits(`rate(container_cpu_usage_seconds_total{${pods},${c}}[${range}])`, pods, c, 'cpu'),
                 needs: k8sNeeds,
+                ifEmpty: { query: `count(${limitsOf(pods, c, 'cpu')})`, reason: `no CPU limits set on ${workloadName(params)}'s containers (kube_pod_container_resource_limits{resource="cpu"} has no series for its running pods)` },
             };
         },
     },
@@ -62444,8 +62627,9 @@ const PRESETS = {
                 return pods;
             const c = containerSelector(params);
             return {
-                series: `100 * sum(container_memory_working_set_bytes{${pods},${c}}) / sum(kube_pod_container_resource_limits{${pods},${params.container ? `${c},` : ''}resource="memory"})`,
+                series: percentOfLimits(`container_memory_working_set_bytes{${pods},${c}}`, pods, c, 'memory'),
                 needs: k8sNeeds,
+                ifEmpty: { query: `count(${limitsOf(pods, c, 'memory')})`, reason: `no memory limits set on ${workloadName(params)}'s containers (kube_pod_container_resource_limits{resource="memory"} has no series for its running pods)` },
             };
         },
     },
@@ -62486,17 +62670,18 @@ const PRESETS = {
         unit: 'ms',
         description: 'mean statement execution time during the run (Δ total time ÷ Δ calls, pg_stat_statements)',
         direct: {
-            series: (rs) => pairs(pg(rs), (a, b) => (a.calls === undefined || b.calls === undefined ? undefined : ratio(b.execMs - a.execMs, b.calls - a.calls))),
+            counters: true,
+            series: (rs) => pairs(pg(rs), (a, b) => (a.calls === undefined || b.calls === undefined ? undefined : ratio(counterIncrease(a.execMs, b.execMs), counterIncrease(a.calls, b.calls)))),
             value: (rs) => {
                 const r = pg(rs);
                 if (r[0]?.calls === undefined)
                     return { noData: 'pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements' };
-                return whole(r, (a, b) => ratio(b.execMs - a.execMs, b.calls - a.calls));
+                return whole(r, (x) => ratio(total(x, (y) => y.execMs), total(x, (y) => y.calls)));
             },
         },
         prometheus: (_p, range) => ({
             series: `1000 * sum(rate(pg_stat_statements_total_time_seconds[${range}])) / sum(rate(pg_stat_statements_calls[${range}]))`,
-            value: { numerator: ['sum(pg_stat_statements_total_time_seconds)'], denominator: ['sum(pg_stat_statements_calls)'], scale: 1000 },
+            value: { numerator: ['pg_stat_statements_total_time_seconds'], denominator: ['pg_stat_statements_calls'], scale: 1000 },
             needs: 'postgres_exporter with the pg_stat_statements query (examples/alphapulse-api/postgres-exporter-queries.yaml) in Prometheus',
         }),
     },
@@ -62506,12 +62691,13 @@ const PRESETS = {
         unit: 'ratio',
         description: 'buffer cache hit ratio during the run, Δblks_hit ÷ (Δblks_hit + Δblks_read)',
         direct: {
-            series: (rs) => pairs(pg(rs), (a, b) => ratio(b.blksHit - a.blksHit, b.blksHit - a.blksHit + (b.blksRead - a.blksRead))),
-            value: (rs) => whole(pg(rs), (a, b) => ratio(b.blksHit - a.blksHit, b.blksHit - a.blksHit + (b.blksRead - a.blksRead))),
+            counters: true,
+            series: (rs) => pairs(pg(rs), (a, b) => hitRatio(counterIncrease(a.blksHit, b.blksHit), counterIncrease(a.blksRead, b.blksRead))),
+            value: (rs) => whole(pg(rs), (x) => hitRatio(total(x, (y) => y.blksHit), total(x, (y) => y.blksRead))),
         },
         prometheus: (_p, range) => ({
             series: `sum(rate(pg_stat_database_blks_hit[${range}])) / (sum(rate(pg_stat_database_blks_hit[${range}])) + sum(rate(pg_stat_database_blks_read[${range}])))`,
-            value: { numerator: ['sum(pg_stat_database_blks_hit)'], denominator: ['sum(pg_stat_database_blks_hit)', 'sum(pg_stat_database_blks_read)'], scale: 1 },
+            value: { numerator: ['pg_stat_database_blks_hit'], denominator: ['pg_stat_database_blks_hit', 'pg_stat_database_blks_read'], scale: 1 },
             needs: 'postgres_exporter (pg_stat_database_blks_hit, pg_stat_database_blks_read) in Prometheus',
         }),
     },
@@ -62535,12 +62721,17 @@ const PRESETS = {
         unit: 'per-second',
         description: 'commands processed per second (Δ total_commands_processed)',
         direct: {
-            series: (rs) => pairs(rd(rs), (a, b) => (b.t > a.t ? (b.commands - a.commands) / ((b.t - a.t) / 1000) : undefined)),
-            value: (rs, seconds) => whole(rd(rs), (a, b) => (seconds > 0 ? (b.commands - a.commands) / seconds : undefined)),
+            counters: true,
+            series: (rs) => pairs(rd(rs), (a, b) => (b.t > a.t ? counterIncrease(a.commands, b.commands) / ((b.t - a.t) / 1000) : undefined)),
+            // Over the time the readings span (last − first), not the window's length.
+            value: (rs) => whole(rd(rs), (x) => {
+                const seconds = (x[x.length - 1].t - x[0].t) / 1000;
+                return seconds > 0 ? total(x, (y) => y.commands) / seconds : undefined;
+            }),
         },
         prometheus: (_p, range) => ({
             series: `sum(rate(redis_commands_processed_total[${range}]))`,
-            value: { numerator: ['sum(redis_commands_processed_total)'], denominator: 'seconds', scale: 1 },
+            value: { numerator: ['redis_commands_processed_total'], denominator: 'seconds', scale: 1 },
             needs: 'redis_exporter (redis_commands_processed_total) in Prometheus',
         }),
     },
@@ -62550,12 +62741,13 @@ const PRESETS = {
         unit: 'ratio',
         description: 'keyspace hit ratio during the run, Δkeyspace_hits ÷ (Δhits + Δmisses)',
         direct: {
-            series: (rs) => pairs(rd(rs), (a, b) => ratio(b.hits - a.hits, b.hits - a.hits + (b.misses - a.misses))),
-            value: (rs) => whole(rd(rs), (a, b) => ratio(b.hits - a.hits, b.hits - a.hits + (b.misses - a.misses))),
+            counters: true,
+            series: (rs) => pairs(rd(rs), (a, b) => hitRatio(counterIncrease(a.hits, b.hits), counterIncrease(a.misses, b.misses))),
+            value: (rs) => whole(rd(rs), (x) => hitRatio(total(x, (y) => y.hits), total(x, (y) => y.misses))),
         },
         prometheus: (_p, range) => ({
             series: `sum(rate(redis_keyspace_hits_total[${range}])) / (sum(rate(redis_keyspace_hits_total[${range}])) + sum(rate(redis_keyspace_misses_total[${range}])))`,
-            value: { numerator: ['sum(redis_keyspace_hits_total)'], denominator: ['sum(redis_keyspace_hits_total)', 'sum(redis_keyspace_misses_total)'], scale: 1 },
+            value: { numerator: ['redis_keyspace_hits_total'], denominator: ['redis_keyspace_hits_total', 'redis_keyspace_misses_total'], scale: 1 },
             needs: 'redis_exporter (redis_keyspace_hits_total, redis_keyspace_misses_total) in Prometheus',
         }),
     },
@@ -62601,25 +62793,69 @@ function rateRangeFor(stepSeconds) {
 class PrometheusClient {
     baseUrl;
     timeoutMs;
-    constructor(baseUrl, timeoutMs = 15_000) {
+    extraHeaders;
+    constructor(baseUrl, timeoutMs = 15_000, 
+    /** Sent with every query (`Authorization: Bearer …`, `X-Scope-OrgID`…); never logged. */
+    extraHeaders = {}) {
         this.baseUrl = baseUrl;
         this.timeoutMs = timeoutMs;
+        this.extraHeaders = extraHeaders;
+    }
+    /** Removes the header values (secrets) from a message. */
+    hide(message) {
+        let out = (0,mask/* scrub */._I)(message, [this.baseUrl]);
+        for (const v of Object.values(this.extraHeaders)) {
+            for (const part of [v, ...v.split(/\s+/)])
+                if (part.length >= 4)
+                    out = out.split(part).join('***');
+        }
+        return out;
     }
     get safeUrl() {
-        return maskUrl(this.baseUrl);
+        return (0,mask/* maskUrl */.yP)(this.baseUrl);
     }
-    async get(path, params) {
-        const u = new URL(this.baseUrl.replace(/\/+$/, '') + path);
+    /** The request URL without credentials and its headers, or why the source URL cannot be used. */
+    request(path, params) {
+        let u;
+        try {
+            u = new URL(this.baseUrl.replace(/\/+$/, '') + path);
+        }
+        catch {
+            return { reason: `the Prometheus URL (utilization.sources.prometheus.url, ${this.safeUrl}) is not a valid URL` };
+        }
         for (const [k, v] of Object.entries(params))
             u.searchParams.set(k, v);
         // Credentials in the URL become a Basic header (fetch refuses URLs with credentials).
         const headers = {};
         if (u.username || u.password) {
-            headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+            let user;
+            let pass;
+            try {
+                user = decodeURIComponent(u.username);
+                pass = decodeURIComponent(u.password);
+            }
+            catch {
+                return { reason: `the user name or password in the Prometheus URL (utilization.sources.prometheus.url, ${this.safeUrl}) has a bad %-escape: write a literal % as %25` };
+            }
+            headers.authorization = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
             u.username = '';
             u.password = '';
         }
+        // Configured headers win over the URL's credentials (an explicit Authorization replaces Basic).
+        for (const [name, value] of Object.entries(this.extraHeaders)) {
+            for (const k of Object.keys(headers))
+                if (k.toLowerCase() === name.toLowerCase())
+                    delete headers[k];
+            headers[name] = value;
+        }
+        return { url: u, headers };
+    }
+    async get(path, params) {
         try {
+            const req = this.request(path, params);
+            if ('reason' in req)
+                return { ok: false, reason: req.reason };
+            const { url: u, headers } = req;
             const res = await fetch(u, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
             const text = await res.text();
             let body;
@@ -62629,16 +62865,21 @@ class PrometheusClient {
             catch {
                 body = undefined;
             }
+            if (body === undefined && res.ok) {
+                // An auth proxy or SSO gateway answers 200 with its login page.
+                const html = /html/i.test(res.headers.get('content-type') ?? '') || /^\s*</.test(text);
+                return { ok: false, reason: `Prometheus at ${this.safeUrl} gave not a Prometheus API answer${html ? ' (HTML)' : ''}: check the URL and credentials` };
+            }
             if (!res.ok || body?.status !== 'success') {
                 const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : `HTTP ${res.status}`;
-                return { ok: false, reason: `Prometheus at ${this.safeUrl} answered ${why}` };
+                return { ok: false, reason: this.hide(`Prometheus at ${this.safeUrl} answered ${why}`) };
             }
             return { ok: true, value: body.data };
         }
         catch (err) {
             const e = err;
             const why = e.cause?.code ?? e.cause?.message ?? e.message;
-            return { ok: false, reason: scrub(`Prometheus at ${this.safeUrl} is unreachable (${why})`, [this.baseUrl]) };
+            return { ok: false, reason: this.hide(`Prometheus at ${this.safeUrl} is unreachable (${why})`) };
         }
     }
     async range(query, window, stepSeconds = stepFor(window)) {
@@ -62658,6 +62899,16 @@ class PrometheusClient {
             value: data.result.map((s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [Math.round(t * 1000), Number(v)]) })),
         };
     }
+    /** The raw samples of `selector` over the `rangeMs` before `time` (epoch ms): one point list per series. */
+    async samples(selector, rangeMs, time) {
+        const r = await this.get('/api/v1/query', { query: `${selector}[${Math.max(1, Math.round(rangeMs))}ms]`, time: (time / 1000).toFixed(3) });
+        if (!r.ok)
+            return r;
+        const data = r.value;
+        if (data.resultType !== 'matrix' || !Array.isArray(data.result))
+            return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
+        return { ok: true, value: data.result.map((s) => s.values.map(([t, v]) => [Math.round(t * 1000), Number(v)])) };
+    }
     /** One instant value per series at `time` (epoch ms). */
     async instant(query, time) {
         const r = await this.get('/api/v1/query', { query, time: (time / 1000).toFixed(3) });
@@ -62672,6 +62923,62 @@ class PrometheusClient {
             return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
         return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: Number(s.value[1]) })) };
     }
+}
+const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'atan2', 'inf', 'nan']);
+const STR = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/.source;
+const MATCHERS_OR_STRING = new RegExp(`\\{(?:[^{}"'\u0060]|${STR})*\\}|${STR}`, 'g');
+/**
+ * The series selectors of a PromQL expression (`name{matchers}`, `name`, `{matchers}`), without
+ * functions, keywords, grouping labels, ranges or strings: what must have been scraped for the
+ * expression to say anything about a window.
+ */
+function selectorsOf(expr) {
+    // Matchers are set aside first (a regex in them may hold [ ] or keywords); other strings are dropped.
+    const blocks = [];
+    const s = expr
+        .replace(MATCHERS_OR_STRING, (m) => (m.startsWith('{') ? `\u0000${blocks.push(m) - 1}\u0000` : ' '))
+        .replace(/\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
+        .replace(/\[[^\]]*\]/g, ' ')
+        .replace(/\boffset\s+-?[0-9a-z]+/gi, ' ')
+        .replace(/@\s*(?:[0-9.]+|start\(\)|end\(\))/g, ' ');
+    const out = new Set();
+    const token = /(?<![\w.:])([a-zA-Z_:][\w:]*)?\s*(\u0000\d+\u0000)?/g;
+    for (let m = token.exec(s); m !== null; m = token.exec(s)) {
+        if (m[0] === '') {
+            token.lastIndex++;
+            continue;
+        }
+        const [, name, block] = m;
+        if (!name && !block)
+            continue;
+        if (name && !block) {
+            if (PROMQL_KEYWORDS.has(name.toLowerCase()))
+                continue;
+            if (/^\s*\(/.test(s.slice(token.lastIndex)))
+                continue;
+        }
+        out.add(`${name ?? ''}${block ? blocks[Number(block.slice(1, -1))] : ''}`);
+    }
+    return [...out];
+}
+/** One instant query at the window's end: how many series of `selectors` have a sample inside the window. */
+function inWindowQuery(selectors, window) {
+    const ms = Math.max(1, Math.round(window.end - window.start));
+    return `count(${selectors.map((sel) => `count_over_time(${sel}[${ms}ms])`).join(' or ')})`;
+}
+const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)/g;
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000, y: 31_536_000_000 };
+/** The longest range (`[5m]`, a subquery's `[10m:1m]`) an expression reads back, in ms; 0 without one. */
+function maxRangeMs(expr) {
+    const outside = expr.replace(MATCHERS_OR_STRING, ' ');
+    let max = 0;
+    for (const m of outside.matchAll(/\[([^\]:]*)(?::[^\]]*)?\]/g)) {
+        let ms = 0;
+        for (const d of m[1].trim().matchAll(DURATION_PART))
+            ms += Number(d[1]) * UNIT_MS[d[2]];
+        max = Math.max(max, ms);
+    }
+    return max;
 }
 
 ;// CONCATENATED MODULE: ./src/collectors/stats.ts
@@ -62745,6 +63052,17 @@ function customUnit(u) {
         return 'per-second';
     return 'number';
 }
+const SOURCE_NAME = { prometheus: 'Prometheus', postgres: 'PostgreSQL', redis: 'Redis' };
+/**
+ * Why a source cannot be used: the loader's reason (`PROMETHEUS_URL is not set`, `… is not a valid URL`)
+ * when it is declared, else that it is not declared. Short, as it stands in every row it affects.
+ */
+function sourceMissing(cfg, kind) {
+    const why = cfg.unavailable?.[kind];
+    if (why)
+        return `${SOURCE_NAME[kind]} source unavailable: ${why}`;
+    return `no ${SOURCE_NAME[kind]} source configured (utilization.sources.${kind})`;
+}
 function planMetric(cfg, m) {
     const rangeFor = (w) => m.params.rate_window ?? rateRangeFor(stepFor(w));
     if (m.prometheus !== undefined) {
@@ -62752,7 +63070,7 @@ function planMetric(cfg, m) {
         if (!m.prometheus.trim())
             return { kind: 'none', metric: m, unit, reason: 'the PromQL expression is empty' };
         if (!cfg.sources.prometheus?.url)
-            return { kind: 'none', metric: m, unit, reason: 'no Prometheus source configured (utilization.sources.prometheus.url is empty or unset)' };
+            return { kind: 'none', metric: m, unit, reason: sourceMissing(cfg, 'prometheus') };
         const query = m.prometheus;
         return { kind: 'prometheus', metric: m, unit, build: (w) => ({ series: query.split('$__rate_interval').join(rangeFor(w)), needs: 'the series the expression selects' }) };
     }
@@ -62764,17 +63082,20 @@ function planMetric(cfg, m) {
     const wanted = m.params.source;
     const family = preset.family;
     const directUrl = family === 'k8s' ? undefined : cfg.sources[family]?.url;
-    const useDirect = preset.direct !== undefined && (wanted === 'direct' || (wanted !== 'prometheus' && !!directUrl));
+    // A declared direct source that cannot be used (its variable unset) is what the metric waits for.
+    const directDeclared = family !== 'k8s' && (!!directUrl || !!cfg.unavailable?.[family]);
+    const useDirect = preset.direct !== undefined && (wanted === 'direct' || (wanted !== 'prometheus' && directDeclared));
     if (useDirect) {
         if (!directUrl)
-            return { kind: 'none', metric: m, unit, reason: `no ${family} source configured (utilization.sources.${family}.url is empty or unset)` };
+            return { kind: 'none', metric: m, unit, reason: sourceMissing(cfg, family) };
         return { kind: 'direct', family: family, preset, metric: m, unit };
     }
     if (wanted === 'direct')
         return { kind: 'none', metric: m, unit, reason: `${name} can only be read from Prometheus` };
     if (!cfg.sources.prometheus?.url) {
-        const alt = preset.direct ? ` or utilization.sources.${family}` : '';
-        return { kind: 'none', metric: m, unit, reason: `no Prometheus source configured (utilization.sources.prometheus${alt})` };
+        if (cfg.unavailable?.prometheus || !preset.direct)
+            return { kind: 'none', metric: m, unit, reason: sourceMissing(cfg, 'prometheus') };
+        return { kind: 'none', metric: m, unit, reason: `no Prometheus or ${SOURCE_NAME[family]} source configured (utilization.sources.prometheus or utilization.sources.${family})` };
     }
     return {
         kind: 'prometheus',
@@ -62805,67 +63126,191 @@ class Results {
     preset(metric) {
         return this.entries.get(metric)?.preset;
     }
-    measure(metric, aggregation) {
+    measure(metric, aggregation, window) {
         const e = this.entries.get(metric);
         if (!e)
             return { noData: `${metric} is not a configured utilization metric` };
         if (e.noData)
             return { noData: e.noData };
+        const c = e.collected;
+        if (window && c && (window.start > c.start || window.end < c.end))
+            return measurePart(e, aggregation, { start: Math.max(window.start, c.start), end: Math.min(window.end, c.end) });
         if (aggregation.kind === 'value' && e.valueNoData)
             return { noData: e.valueNoData };
+        if (aggregation.kind !== 'value' && e.seriesNoData)
+            return { noData: e.seriesNoData };
         return aggregate(e.samples, aggregation, e.value);
     }
 }
-async function queryPrometheus(client, plan, window) {
-    const r = await client.range(plan.series, window);
-    if (!r.ok)
-        return { noData: r.reason };
-    if (r.value.length === 0)
-        return { noData: `the query returned no series over the window (needs ${plan.needs})` };
-    if (r.value.length > 1) {
-        return { noData: `the query returned ${r.value.length} series; aggregate it to one (sum(…), max(…) or avg(…))` };
+/** A part of the collected window (a rule's warmup or steady window). */
+function measurePart(e, aggregation, w) {
+    if (w.end <= w.start)
+        return { noData: 'the rule’s window lies outside the run' };
+    if (e.direct) {
+        const part = directEntry(e.unit, e.direct.def, e.direct.readings, w, e.direct.lastError);
+        return part.noData ? { noData: part.noData } : aggregate(part.samples, aggregation, part.value);
     }
-    const samples = r.value[0].points.map(([, v]) => v).filter((v) => Number.isFinite(v));
+    if (aggregation.kind === 'value' && e.value !== undefined) {
+        const k = e.counters;
+        if (!k)
+            return { noData: 'the counters’ samples could not be read: value is only known over the whole run; use avg, min, max or p(N) for a part of it' };
+        const num = increaseIn(k.numerator, w);
+        const den = k.denominator === 'seconds' ? (w.end - w.start) / 1000 : increaseIn(k.denominator, w);
+        return den > 0 ? { value: (k.scale * num) / den } : { noData: 'no activity in the rule’s window (the counters did not move)' };
+    }
+    if (aggregation.kind !== 'value' && e.seriesNoData)
+        return { noData: e.seriesNoData };
+    const times = e.times ?? [];
+    const from = w.start + (e.back ?? 0);
+    const samples = e.samples.filter((_, i) => times[i] >= from && times[i] <= w.end);
     if (samples.length === 0)
-        return { noData: `the query returned no numeric samples over the window (needs ${plan.needs})` };
-    const entry = { unit: 'number', samples };
+        return { noData: `no point of the series inside the rule’s window (${secondsText(w)}${e.back ? `, each point reaching back ${e.back / 1000} s` : ''})` };
+    return aggregate(samples, aggregation);
+}
+/**
+ * A counter's increase over `w` from its raw samples, per series: from the last sample at or before
+ * the start (or the first one inside) to the last one inside; a decrease is a reset, counted from zero.
+ */
+function increaseIn(series, w) {
+    let total = 0;
+    for (const points of series) {
+        let prev;
+        for (const [t, v] of points) {
+            if (t > w.end)
+                break;
+            if (t > w.start && prev !== undefined)
+                total += counterIncrease(prev, v);
+            prev = v;
+        }
+    }
+    return total;
+}
+/**
+ * The readings that describe `w`: for a gauge those inside it; for counters the ones that bracket it
+ * (from the last reading at or before its start to the first at or after its end), so that the
+ * increases cover the whole window and nothing long before or after it.
+ */
+function clipReadings(rs, w, counters) {
+    if (!counters)
+        return rs.filter((r) => r.t >= w.start && r.t <= w.end);
+    let from = 0;
+    let to = rs.length - 1;
+    for (let i = 0; i < rs.length; i++)
+        if (rs[i].t <= w.start)
+            from = i;
+    for (let i = rs.length - 1; i >= 0; i--)
+        if (rs[i].t >= w.end)
+            to = i;
+    return rs.slice(from, to + 1);
+}
+function directEntry(unit, def, all, w, lastError) {
+    if (all.length === 0)
+        return { unit, samples: [], noData: lastError ?? 'the probe took no readings' };
+    const readings = clipReadings(all, w, def.counters === true);
+    const value = def.value?.(readings);
+    const samples = def.series(readings);
+    if (value !== undefined && typeof value === 'object')
+        return { unit, samples, noData: value.noData };
+    if (samples.length === 0 && value === undefined) {
+        return { unit, samples, noData: readings.length === 0 ? `no probe reading inside the window (${secondsText(w)}): the sampling interval is longer than the run` : (lastError ?? 'no samples in the window') };
+    }
+    return { unit, samples, value };
+}
+/** The no-data reason when Prometheus scraped nothing the expression reads inside the window. */
+function noScrapeReason(window) {
+    return `no scrape inside the run window (${secondsText(window)}): the scrape interval is longer than the run`;
+}
+function secondsText(window) {
+    const s = (window.end - window.start) / 1000;
+    return `${s >= 10 ? Math.round(s) : Number(s.toFixed(1))} s`;
+}
+async function queryPrometheus(client, plan, window) {
+    const entry = { unit: 'number', samples: [] };
+    // A point of a rate(x[R]) series at time t covers (t − R, t]: the series starts R after the run
+    // started, so that no point reaches back into the idle time before it.
+    const back = maxRangeMs(plan.series);
+    const from = window.start + back;
+    if (from <= window.end) {
+        const r = await client.range(plan.series, { start: from, end: window.end }, stepFor(window));
+        if (!r.ok)
+            return { noData: r.reason };
+        if (r.value.length === 0) {
+            if (plan.ifEmpty) {
+                const probe = await client.range(plan.ifEmpty.query, { start: window.start, end: window.end }, stepFor(window));
+                if (probe.ok && probe.value.length === 0)
+                    return { noData: plan.ifEmpty.reason };
+            }
+            return { noData: `the query returned no series over the window (needs ${plan.needs})` };
+        }
+        if (r.value.length > 1) {
+            return { noData: `the query returned ${r.value.length} series; aggregate it to one (sum(…), max(…) or avg(…))` };
+        }
+        const points = r.value[0].points.filter(([, v]) => Number.isFinite(v));
+        entry.samples = points.map(([, v]) => v);
+        entry.times = points.map(([t]) => t);
+        entry.back = back;
+        if (entry.samples.length === 0)
+            return { noData: `the query returned no numeric samples over the window (needs ${plan.needs})` };
+    }
+    // Instant and range queries look back up to 5 minutes: a run shorter than the scrape interval would
+    // be judged on the last scrape before it. At least one sample must lie inside the window.
+    const selectors = selectorsOf(plan.series);
+    if (selectors.length > 0) {
+        const inside = await client.instant(inWindowQuery(selectors, window), window.end);
+        if (inside.ok && (inside.value.length === 0 || !(inside.value[0].value > 0)))
+            return { noData: noScrapeReason(window) };
+    }
+    if (from > window.end) {
+        entry.seriesNoData = `the run (${secondsText(window)}) is shorter than the expression's range (${back / 1000} s): every point would reach back before the run; set a shorter rate_window or use the value aggregation`;
+        if (!plan.value)
+            return { noData: entry.seriesNoData };
+    }
     if (plan.value) {
-        const sumAt = async (queries, t) => {
+        // increase() over exactly the window, per series: a counter reset (restart) counts from zero, and a
+        // series that appears or vanishes during the run only adds what it counted inside it.
+        const windowMs = Math.max(1, Math.round(window.end - window.start));
+        const sumOf = async (counters) => {
             let total = 0;
-            for (const q of queries) {
-                const v = await client.instant(q, t);
+            for (const c of counters) {
+                const q = `sum(increase(${c}[${windowMs}ms]))`;
+                const v = await client.instant(q, window.end);
                 if (!v.ok)
                     return v.reason;
                 if (v.value.length === 0 || !Number.isFinite(v.value[0].value))
-                    return `${q} has no value at ${new Date(t).toISOString()}`;
+                    return `${c} has no samples inside the window`;
                 total += v.value[0].value;
             }
             return total;
         };
-        const [n0, n1] = [await sumAt(plan.value.numerator, window.start), await sumAt(plan.value.numerator, window.end)];
-        let d0 = 1;
-        let d1 = 1 + (window.end - window.start) / 1000;
-        if (plan.value.denominator !== 'seconds') {
-            d0 = await sumAt(plan.value.denominator, window.start);
-            d1 = await sumAt(plan.value.denominator, window.end);
-        }
-        const bad = [n0, n1, d0, d1].find((x) => typeof x === 'string');
-        if (typeof bad === 'string')
-            entry.noData = `whole-window value: ${bad}`;
-        else {
-            const dn = n1 - n0;
-            const dd = d1 - d0;
-            if (dn < 0 || dd < 0)
-                entry.noData = 'a counter was reset during the window';
-            else if (dd > 0)
-                entry.value = (plan.value.scale * dn) / dd;
-            else
-                entry.noData = 'no activity in the window (the counters did not move)';
-        }
-        if (entry.noData) {
-            // The series is still usable for avg/max…; only `value` lacks data.
-            entry.valueNoData = entry.noData;
-            delete entry.noData;
+        const dn = await sumOf(plan.value.numerator);
+        const dd = plan.value.denominator === 'seconds' ? windowMs / 1000 : await sumOf(plan.value.denominator);
+        // The series is still usable for avg/max…; only `value` lacks data.
+        if (typeof dn === 'string')
+            entry.valueNoData = `whole-window value: ${dn}`;
+        else if (typeof dd === 'string')
+            entry.valueNoData = `whole-window value: ${dd}`;
+        else if (dd > 0)
+            entry.value = (plan.value.scale * dn) / dd;
+        else
+            entry.valueNoData = 'no activity in the window (the counters did not move)';
+        if (entry.seriesNoData && entry.valueNoData)
+            return { noData: entry.valueNoData };
+        // Raw samples from 5 minutes before the window (a baseline for any part of it) to its end.
+        if (entry.value !== undefined) {
+            const raw = async (counters) => {
+                const out = [];
+                for (const c of counters) {
+                    const r = await client.samples(c, windowMs + 300_000, window.end);
+                    if (!r.ok)
+                        return undefined;
+                    out.push(...r.value);
+                }
+                return out;
+            };
+            const numerator = await raw(plan.value.numerator);
+            const denominator = plan.value.denominator === 'seconds' ? 'seconds' : await raw(plan.value.denominator);
+            if (numerator && denominator)
+                entry.counters = { numerator, denominator, scale: plan.value.scale };
         }
     }
     return entry;
@@ -62873,8 +63318,9 @@ async function queryPrometheus(client, plan, window) {
 async function finish(state, window, during) {
     const entries = new Map();
     const notes = [];
-    const seconds = (window.end - window.start) / 1000;
     let prom;
+    // One note per reason (a missing source affects many metrics), with the metrics it concerns.
+    const noDataNames = new Map();
     for (const plan of state.plans) {
         const name = plan.metric.name;
         let entry;
@@ -62889,17 +63335,8 @@ async function finish(state, window, during) {
                 entry = { unit: plan.unit, samples: [], noData: err ?? `${plan.family} probe did not start` };
             else {
                 const readings = probe.readings;
-                const d = plan.preset.direct;
-                const value = d.value?.(readings, seconds);
-                const samples = d.series(readings);
-                if (value !== undefined && typeof value === 'object')
-                    entry = { unit: plan.unit, samples, noData: value.noData };
-                else if (readings.length === 0)
-                    entry = { unit: plan.unit, samples, noData: probe.lastError ?? 'the probe took no readings' };
-                else
-                    entry = { unit: plan.unit, samples, value };
-                if (samples.length === 0 && value === undefined && !entry.noData)
-                    entry.noData = probe.lastError ?? 'no samples in the window';
+                const def = plan.preset.direct;
+                entry = { ...directEntry(plan.unit, def, readings, window, probe.lastError), collected: window, direct: { def, readings, ...(probe.lastError ? { lastError: probe.lastError } : {}) } };
             }
         }
         else {
@@ -62907,20 +63344,25 @@ async function finish(state, window, during) {
             if ('error' in built)
                 entry = { unit: plan.unit, samples: [], noData: built.error };
             else {
-                prom ??= new PrometheusClient(state.cfg.sources.prometheus.url);
+                prom ??= new PrometheusClient(state.cfg.sources.prometheus.url, undefined, state.cfg.sources.prometheus.headers);
                 const r = await queryPrometheus(prom, built, window);
-                entry = 'samples' in r ? { ...r, unit: plan.unit } : { unit: plan.unit, samples: [], noData: r.noData };
+                entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
                 const valueNoData = 'samples' in r ? r.valueNoData : undefined;
                 if (valueNoData)
                     notes.push(`${name}: value (whole window) has no data: ${valueNoData}`);
+                const seriesNoData = 'samples' in r ? r.seriesNoData : undefined;
+                if (seriesNoData)
+                    notes.push(`${name}: only value (whole window) has data: ${seriesNoData}`);
             }
         }
         if (entry.noData)
-            notes.push(`${name}: no data: ${entry.noData}`);
+            noDataNames.set(entry.noData, [...(noDataNames.get(entry.noData) ?? []), name]);
         if (plan.metric.preset)
             entry.preset = plan.metric.preset;
         entries.set(name, entry);
     }
+    for (const [reason, names] of noDataNames)
+        notes.push(`${names.join(', ')}: no data: ${reason}`);
     if (during) {
         for (const [family, probe] of [['PostgreSQL', state.pg], ['Redis', state.redis]]) {
             if (probe?.lastError && probe.readings.length > 0)
@@ -62932,7 +63374,7 @@ async function finish(state, window, during) {
         if (!during)
             results.slowQueries = { available: false, reason: 'pg_stat_statements snapshots are only taken during a run', rows: [] };
         else if (!state.cfg.sources.postgres?.url)
-            results.slowQueries = { available: false, reason: 'no postgres source configured (utilization.sources.postgres)', rows: [] };
+            results.slowQueries = { available: false, reason: sourceMissing(state.cfg, 'postgres'), rows: [] };
         else if (!state.pg)
             results.slowQueries = { available: false, reason: state.pgError ?? 'the PostgreSQL probe did not start', rows: [] };
         else {
@@ -62957,9 +63399,11 @@ async function startCollection(cfg, log) {
     const state = { cfg, log, plans, start: Date.now() };
     const wantPg = plans.some((p) => p.kind === 'direct' && p.family === 'postgres') || (cfg.slowQueries && !!cfg.sources.postgres?.url);
     const wantRedis = plans.some((p) => p.kind === 'direct' && p.family === 'redis');
+    // open() turns every failure into { error }; the catch is a last guard so a probe never takes the report down.
+    const opened = (p, name, url) => p.catch((err) => ({ error: (0,mask/* scrub */._I)(`${name} at ${(0,mask/* maskUrl */.yP)(url)} could not be opened (${err?.message ?? String(err)})`, [url]) }));
     const [pgProbe, redisProbe] = await Promise.all([
-        wantPg ? PgProbe.open(cfg.sources.postgres.url) : undefined,
-        wantRedis ? RedisProbe.open(cfg.sources.redis.url) : undefined,
+        wantPg ? opened(PgProbe.open(cfg.sources.postgres.url), 'PostgreSQL', cfg.sources.postgres.url) : undefined,
+        wantRedis ? opened(RedisProbe.open(cfg.sources.redis.url), 'Redis', cfg.sources.redis.url) : undefined,
     ]);
     if (pgProbe && 'error' in pgProbe) {
         state.pgError = pgProbe.error;
@@ -62967,7 +63411,7 @@ async function startCollection(cfg, log) {
     }
     else if (pgProbe) {
         state.pg = pgProbe;
-        log.info(`utilization: sampling PostgreSQL at ${maskUrl(cfg.sources.postgres.url)} every ${cfg.intervalSeconds}s`);
+        log.info(`utilization: sampling PostgreSQL at ${(0,mask/* maskUrl */.yP)(cfg.sources.postgres.url)} every ${cfg.intervalSeconds}s`);
     }
     if (redisProbe && 'error' in redisProbe) {
         state.redisError = redisProbe.error;
@@ -62975,7 +63419,7 @@ async function startCollection(cfg, log) {
     }
     else if (redisProbe) {
         state.redis = redisProbe;
-        log.info(`utilization: sampling Redis at ${maskUrl(cfg.sources.redis.url)} every ${cfg.intervalSeconds}s`);
+        log.info(`utilization: sampling Redis at ${(0,mask/* maskUrl */.yP)(cfg.sources.redis.url)} every ${cfg.intervalSeconds}s`);
     }
     if (state.pg && cfg.slowQueries)
         state.before = await state.pg.snapshot();
@@ -63058,45 +63502,57 @@ function groupThousands(n, decimals = 0) {
     const grouped = (int ?? '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
     return `${n < 0 && Number(fixed) !== 0 ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
 }
-/** About three significant digits: 0.123, 1.23, 12.3, 123, 1,234. */
-function units_short(n) {
+/**
+ * About three significant digits: 0.123, 1.23, 12.3, 123, 1,234. `extra` adds that many decimals
+ * (used to tell two close values apart, see `formatPair`).
+ */
+function units_short(n, extra = 0) {
     const a = Math.abs(n);
     if (a === 0)
         return '0';
     if (a >= 1000)
-        return groupThousands(n, 0);
+        return trimZeros(groupThousands(n, extra));
     if (a >= 100)
-        return n.toFixed(0);
+        return trimZeros(n.toFixed(extra));
     if (a >= 10)
-        return trimZeros(n.toFixed(1));
+        return trimZeros(n.toFixed(1 + extra));
     if (a >= 1)
-        return trimZeros(n.toFixed(2));
+        return trimZeros(n.toFixed(2 + extra));
     if (a >= 0.01)
-        return trimZeros(n.toFixed(3));
-    return n.toPrecision(2);
+        return trimZeros(n.toFixed(3 + extra));
+    return trimZeros(n.toPrecision(2 + extra));
 }
 function trimZeros(s) {
     return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
-function formatMs(ms) {
+function formatMs(ms, extra = 0) {
     const a = Math.abs(ms);
     if (a >= 60_000)
-        return `${trimZeros((ms / 60_000).toFixed(1))} min`;
+        return `${trimZeros((ms / 60_000).toFixed(1 + extra))} min`;
     if (a >= 1000)
-        return `${trimZeros((ms / 1000).toFixed(a >= 10_000 ? 1 : 2))} s`;
-    return `${units_short(ms)} ms`;
+        return `${trimZeros((ms / 1000).toFixed((a >= 10_000 ? 1 : 2) + extra))} s`;
+    return `${units_short(ms, extra)} ms`;
 }
-/** A 0–1 ratio as a percentage with enough decimals not to round 0.9999 to 100% or 0.00001 to 0%. */
-function formatRatio(r) {
-    const pct = r * 100;
-    for (const decimals of [2, 3, 4]) {
+/**
+ * A percentage with at least `minDecimals` decimals and as many more as it takes never to round a
+ * value below 100 up to 100, or a value above 0 down to 0 (0.9999999 → 99.99999%, never 100%).
+ */
+function edgeSafePercent(pct, minDecimals, keep) {
+    for (let decimals = minDecimals; decimals <= 12; decimals++) {
         const s = pct.toFixed(decimals);
         const n = Number(s);
-        const roundsToEdge = (n === 100 && r < 1) || (n === 0 && r > 0);
+        const roundsToEdge = (n === 100 && pct < 100) || (n === 0 && pct > 0) || (n === -100 && pct > -100) || (n === 0 && pct < 0);
         if (!roundsToEdge)
-            return `${trimZerosKeep(s, 2)}%`;
+            return trimZerosKeep(s, keep);
     }
-    return `${pct.toPrecision(3)}%`;
+    // Closer to the edge than 12 decimals can show.
+    if (pct > 0 && pct < 100)
+        return pct < 50 ? '>0' : '<100';
+    return trimZerosKeep(pct.toFixed(minDecimals), keep);
+}
+/** A 0–1 ratio as a percentage with enough decimals not to round 0.9999 to 100% or 0.00001 to 0%. */
+function formatRatio(r, extra = 0) {
+    return `${edgeSafePercent(r * 100, 2 + extra, 2)}%`;
 }
 /** Trims trailing zeros but keeps at least `min` decimals (so 0.42% and 99.90% read as percentages). */
 function trimZerosKeep(s, min) {
@@ -63106,7 +63562,7 @@ function trimZerosKeep(s, min) {
         f = f.slice(0, -1);
     return f ? `${int}.${f}` : (int ?? s);
 }
-function formatBytes(b) {
+function formatBytes(b, extra = 0) {
     const a = Math.abs(b);
     const units = [
         [1e12, 'TB'],
@@ -63116,8 +63572,8 @@ function formatBytes(b) {
     ];
     for (const [size, name] of units)
         if (a >= size)
-            return `${units_short(b / size)} ${name}`;
-    return `${units_short(b)} B`;
+            return `${units_short(b / size, extra)} ${name}`;
+    return `${units_short(b, extra)} B`;
 }
 /** What "per second" counts for a metric: requests for `http_reqs`, iterations for `iterations`. */
 function perSecondLabel(metric) {
@@ -63128,34 +63584,57 @@ function perSecondLabel(metric) {
         return ' it/s';
     return '/s';
 }
-/** A value in its unit. `metric` refines the label (`req/s` for `http_reqs`). */
-function formatValue(value, unit, metric) {
+/** A value in its unit. `metric` refines the label (`req/s` for `http_reqs`); `extra` adds decimals. */
+function formatValue(value, unit, metric, extra = 0) {
     if (value === null || value === undefined || Number.isNaN(value))
         return '—';
     if (!Number.isFinite(value))
         return value > 0 ? '∞' : '−∞';
     switch (unit) {
         case 'ms':
-            return formatMs(value);
+            return formatMs(value, extra);
         case 'ratio':
-            return formatRatio(value);
+            return formatRatio(value, extra);
         case 'bytes':
-            return formatBytes(value);
+            return formatBytes(value, extra);
         case 'count':
-            return groupThousands(value, Number.isInteger(value) ? 0 : 1);
+            return groupThousands(value, Number.isInteger(value) ? 0 : 1 + extra);
         case 'per-second':
-            return `${units_short(value)}${perSecondLabel(metric)}`;
-        case 'percent':
-            return `${units_short(value)}%`;
+            return `${units_short(value, extra)}${perSecondLabel(metric)}`;
+        case 'percent': {
+            const a = Math.abs(value);
+            const decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
+            return `${edgeSafePercent(value, decimals + extra, 0)}%`;
+        }
         case 'number':
-            return units_short(value);
+            return units_short(value, extra);
     }
 }
-/** A signed change in the value's unit, with the relative change when the base is not zero: `+12.3 ms (+8.1%)`. */
+/**
+ * Two values of one unit (an actual and its limit), with as many more decimals as it takes for
+ * them to read differently when they are not equal: 0.027% and 0.03%, not 0.03% and 0.03%.
+ */
+function formatPair(a, b, unit, metric) {
+    let x = formatValue(a, unit, metric);
+    let y = formatValue(b, unit, metric);
+    if (a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || a === b)
+        return [x, y];
+    for (let extra = 1; x === y && extra <= 10; extra++) {
+        x = formatValue(a, unit, metric, extra);
+        y = formatValue(b, unit, metric, extra);
+    }
+    return [x, y];
+}
+/**
+ * A signed change in the value's unit. A ratio's change is in percentage points (`+0.02 pp`); other
+ * units add the relative change when the base is not zero: `+12.3 ms (+8.1%)`.
+ */
 function formatDelta(delta, baseline, unit, metric) {
     if (delta === null || delta === undefined || Number.isNaN(delta))
         return '—';
     const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
+    if (unit === 'ratio')
+        return `${sign}${delta === 0 ? '0' : edgeSafePercent(Math.abs(delta) * 100, 2, 0)} pp`;
     const abs = formatValue(Math.abs(delta), unit, metric);
     const rel = baseline !== null && baseline !== undefined && baseline !== 0 && Number.isFinite(baseline)
         ? ` (${delta >= 0 ? '+' : '−'}${trimZeros(Math.abs((delta / baseline) * 100).toFixed(1))}%)`
@@ -63323,7 +63802,7 @@ function evaluateScenario(config, failOn, s) {
         const selectors = isUtilization ? [rule.selector] : expand(rule.selector, s.results);
         for (const sel of selectors) {
             const c = isUtilization
-                ? utilizationCriterion(s.name, rule, sel, s.utilization)
+                ? utilizationCriterion(s.name, rule, sel, s.utilization, s.results)
                 : k6Criterion(s.name, rule, sel, s.results);
             attachBaseline(c, rule, sel.raw, baseline, baselineMissing);
             c.blocking = isBlocking(c, failOn);
@@ -63347,14 +63826,19 @@ function evaluateScenario(config, failOn, s) {
             severity: 'error',
         });
     }
-    const window = resolveWindow(s.results, config.window, config.warmupSeconds);
-    const evaluation = { name: s.name, criteria, notes };
+    // The scenario's own `window:` / `warm-up:` when it sets them, else the top-level ones: the same
+    // interval its rules default to, so the headline and the criteria speak of the same seconds.
+    const own = config.scenarios.find((x) => x.name === s.name);
+    const mode = own?.window ?? config.window;
+    const warmup = own?.warmupSeconds ?? config.warmupSeconds;
+    const window = resolveWindow(s.results, mode, warmup);
+    const evaluation = { name: s.name, criteria, notes, windowMode: mode, warmupSeconds: warmup };
     if ('window' in window && window.window)
         evaluation.window = window.window;
     if (s.run)
         evaluation.run = s.run;
     if (baselineMissing !== undefined && s.rules.some((r) => r.expression.relative))
-        notes.push(`No baseline: ${baselineMissing}.`);
+        notes.push(/^no baseline/i.test(baselineMissing) ? `${baselineMissing.charAt(0).toUpperCase()}${baselineMissing.slice(1)}.` : `No baseline: ${baselineMissing}.`);
     if (s.utilization)
         for (const n of s.utilization.notes)
             notes.push(n);
@@ -63425,6 +63909,8 @@ function k6Criterion(scenario, rule, sel, results) {
         c.reason = `no samples of ${sel.metric} carry the tag${keys.length > 1 ? 's' : ''} ${keys.join(', ')}: nothing to expand`;
         return c;
     }
+    c.windowMode = rule.window;
+    c.warmupSeconds = rule.warmupSeconds;
     const w = resolveWindow(results, rule.window, rule.warmupSeconds);
     if ('noData' in w) {
         c.reason = w.noData;
@@ -63440,14 +63926,22 @@ function k6Criterion(scenario, rule, sel, results) {
     }
     return applyMeasurement(c, m);
 }
-function utilizationCriterion(scenario, rule, sel, util) {
+function utilizationCriterion(scenario, rule, sel, util, results) {
     if (!util || !util.has(sel.metric)) {
         const c = baseCriterion(scenario, rule, sel.raw, 'number', 'utilization');
         c.reason = `no utilization source configured/reachable for ${sel.metric}`;
         return c;
     }
     const c = baseCriterion(scenario, rule, sel.raw, util.unit(sel.metric), 'utilization');
-    return applyMeasurement(c, util.measure(sel.metric, rule.expression.aggregation));
+    // The rule's `window: steady` / `warmup` narrow utilization too: a ramp's idle CPU is not averaged in.
+    const w = resolveWindow(results, rule.window, rule.warmupSeconds);
+    if ('noData' in w) {
+        c.reason = w.noData;
+        return c;
+    }
+    if (w.window)
+        c.window = w.window;
+    return applyMeasurement(c, util.measure(sel.metric, rule.expression.aggregation, w.window));
 }
 function applyMeasurement(c, m) {
     if ('noData' in m)
@@ -63477,7 +63971,9 @@ function attachBaseline(c, rule, metric, baseline, missing) {
         if (c.actual !== null || c.reason === undefined) {
             c.reason =
                 missing !== undefined
-                    ? `no baseline to compare with: ${missing}`
+                    ? /^no baseline/i.test(missing)
+                        ? missing
+                        : `no baseline to compare with: ${missing}`
                     : baseline
                         ? `the baseline (${baseline.source}) has no value for ${key} in scenario ${c.scenario}`
                         : 'no baseline to compare with';
@@ -63521,7 +64017,11 @@ function isConcern(c) {
 function policyOf(c) {
     return c.noData ?? 'warn';
 }
-/** `target-capacity: http_req_duration p(99)<500 at 612 ms` — one criterion in a sentence. */
+/**
+ * `target-capacity: http_req_duration p(99)<500 fails at 612 ms` — one criterion in a sentence, saying
+ * why it counts the way it does: `(warn only: does not fail the gate)`, or how a marginal value or a
+ * missing one fails the gate (fail-on: marginal, no-data: fail).
+ */
 function describeCriterion(c) {
     const what = c.metric === RUN_COMPLETED ? RUN_COMPLETED : `${c.metric} ${c.expression}`;
     let detail;
@@ -63533,6 +64033,12 @@ function describeCriterion(c) {
         detail = `${STATUS_WORD[c.status]} at ${formatValue(c.actual, c.unit, c.metric)}`;
     if (c.metric === RUN_COMPLETED)
         detail = 'failed: the results are partial';
+    else if (c.severity === 'warn' && c.status !== 'pass')
+        detail += ' (warn only: does not fail the gate)';
+    else if (c.blocking && c.status === 'marginal')
+        detail += ' (within the marginal band, and fail-on: marginal fails the gate on it)';
+    else if (c.blocking && c.status === 'no-data')
+        detail += ' (no-data: fail)';
     return `${c.scenario}: ${what} ${detail}`;
 }
 const STATUS_WORD = { pass: 'passes', marginal: 'is marginal', fail: 'fails', 'no-data': 'has no data' };
@@ -63551,16 +64057,20 @@ function decide(scenarios) {
     const concerns = all.filter(isConcern);
     if (blocking.length > 0) {
         const more = concerns.length > 0 ? ` ${concerns.length} more criteri${concerns.length === 1 ? 'on needs' : 'a need'} attention.` : '';
-        return {
-            verdict: 'NOT_APPROVED',
-            rationale: `${blocking.length} blocking criteri${blocking.length === 1 ? 'on' : 'a'} missed: ${listNames(blocking)}.${more}`,
-        };
+        const n = blocking.length;
+        // "missed" only when every one of them misses its limit: a marginal value passes it.
+        const head = blocking.every((c) => c.status === 'fail')
+            ? `${n} blocking criteri${n === 1 ? 'on' : 'a'} missed`
+            : `${n} criteri${n === 1 ? 'on fails' : 'a fail'} the gate`;
+        return { verdict: 'NOT_APPROVED', rationale: `${head}: ${listNames(blocking)}.${more}` };
     }
     if (concerns.length > 0) {
-        return {
-            verdict: 'CONDITIONALLY_APPROVED',
-            rationale: `No criterion fails the gate, but ${concerns.length} need${concerns.length === 1 ? 's' : ''} attention: ${listNames(concerns)}.`,
-        };
+        const n = concerns.length;
+        const warnFails = concerns.filter((c) => c.status === 'fail').length;
+        const head = warnFails > 0
+            ? `Nothing fails the gate (${warnFails === n ? (n === 1 ? 'the failing criterion is' : 'the failing criteria are') : `${warnFails} failing criteri${warnFails === 1 ? 'on is' : 'a are'}`} severity: warn), but ${n} need${n === 1 ? 's' : ''} attention`
+            : `No criterion fails the gate, but ${n} need${n === 1 ? 's' : ''} attention`;
+        return { verdict: 'CONDITIONALLY_APPROVED', rationale: `${head}: ${listNames(concerns)}.` };
     }
     const judged = all.filter((c) => c.status !== 'no-data').length;
     const ignored = all.length - judged;
@@ -65716,7 +66226,7 @@ async function classify(path) {
     // Not NDJSON: a summary is one JSON document.
     let json;
     try {
-        const raw = await (0,promises_namespaceObject.readFile)(path);
+        const raw = await (0,promises_.readFile)(path);
         const text = (gzip ? (0,external_node_zlib_.gunzipSync)(raw) : raw).toString('utf8');
         json = JSON.parse(text);
     }
@@ -66031,6 +66541,27 @@ async function ingestFiles(paths, opts = {}) {
         }
     }
     return new NdjsonResults(mergePartials(parts, bucketMs), diagnostics, indexKeys, skipMetrics);
+}
+/**
+ * Results that hold no sample: for a run whose k6 wrote no output file (an init error, exit 104/107),
+ * so the run is still judged (every rule has no data; the incomplete run fails) instead of the whole
+ * gate stopping. `files` are the files that were expected (usually none).
+ */
+function emptyResults(files = [], opts = {}) {
+    const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
+    const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));
+    const diagnostics = {
+        files: [...files],
+        lines: 0,
+        points: 0,
+        skippedPoints: 0,
+        badLines: 0,
+        badLineExamples: [],
+        truncatedFiles: [],
+        gzipCutFiles: [],
+        emptyFiles: [],
+    };
+    return new NdjsonResults(mergePartials([], bucketMs), diagnostics, indexKeys, [...new Set(opts.skipMetrics ?? [])]);
 }
 
 ;// CONCATENATED MODULE: ./src/k6/peek.ts
@@ -66613,21 +67144,43 @@ function latencyChart(results, opts = {}) {
     const anyVus = (series(results, maxPoints)?.points ?? []).some((p) => p.vus > 0);
     return anyVus && vus ? `${latency}\n\n${vus}` : latency;
 }
-/** The share of failed requests (`http_req_failed`) per interval, in percent. Empty when there is no series. */
+/** An edge bucket holds "very few" requests below this share of the median bucket's requests. */
+const SPARSE_EDGE_SHARE = 0.25;
+/**
+ * The share of failed requests (`http_req_failed`) per interval, in percent. Empty when there is no
+ * series. The first and last intervals are often partial (the run starts or stops within them): one
+ * with fewer requests than a quarter of the median interval is left out of the y-axis scale, so one
+ * failure in five requests does not stretch the axis to 20% while the run fails 0.04%. Such a bar
+ * is drawn capped at the top of the axis and the legend gives its real share and counts.
+ */
 function errorRateChart(results, opts = {}) {
     const title = opts.title ?? 'Error rate over time';
     return withinBudget(results, opts.maxPoints ?? 60, (s) => {
-        const pct = s.points.map((p) => (p.requests > 0 ? (100 * p.failed) / p.requests : 0));
-        const max = Math.max(0, ...pct);
+        const pts = s.points;
+        const pct = pts.map((p) => (p.requests > 0 ? (100 * p.failed) / p.requests : 0));
+        const counts = pts.map((p) => p.requests).filter((r) => r > 0).sort((a, b) => a - b);
+        const median = counts.length > 0 ? counts[Math.floor(counts.length / 2)] : 0;
+        const sparse = (i) => (i === 0 || i === pts.length - 1) && pts.length > 2 && pts[i].requests > 0 && pts[i].requests < median * SPARSE_EDGE_SHARE;
+        const scaled = pct.filter((_, i) => !sparse(i));
+        const top = niceMax(Math.max(0, ...(scaled.length > 0 ? scaled : pct)), 1);
+        const capped = [];
+        const drawn = pct.map((v, i) => {
+            if (!sparse(i) || v <= top)
+                return v;
+            const p = pts[i];
+            capped.push(`the ${i === 0 ? 'first' : 'last'} ${every(s.bucketSeconds)} holds only ${p.requests} request${p.requests === 1 ? '' : 's'} (${p.failed} failed, ${n(v)}%): left out of the axis scale and drawn capped at ${n(top)}%`);
+            return top;
+        });
         const chart = fence([
             palette(COLOURS.errors.hex),
             'xychart-beta',
             `  title "${safeTitle(title)}"`,
             xAxis(s),
-            `  y-axis "failed requests (%)" 0 --> ${n(niceMax(max, 1))}`,
-            `  bar [${pct.map(n).join(', ')}]`,
+            `  y-axis "failed requests (%)" 0 --> ${n(top)}`,
+            `  bar [${drawn.map(n).join(', ')}]`,
         ]);
-        return `${chart}\n\n${COLOURS.errors.square} share of requests that failed (\`http_req_failed\`) per ${every(s.bucketSeconds)}.`;
+        const note = capped.length > 0 ? ` ${capped.map((c) => c.charAt(0).toUpperCase() + c.slice(1)).join('. ')}.` : '';
+        return `${chart}\n\n${COLOURS.errors.square} share of requests that failed (\`http_req_failed\`) per ${every(s.bucketSeconds)}.${note}`;
     });
 }
 /**
@@ -66721,10 +67274,80 @@ function dataQualityItems(s, r) {
     return items;
 }
 
+;// CONCATENATED MODULE: ./src/report/window.ts
+function pad(n) {
+    return String(n).padStart(2, '0');
+}
+function clock(ms) {
+    const d = new Date(ms);
+    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+function day(ms) {
+    return new Date(ms).toISOString().slice(0, 10);
+}
+/** `12:01:30–12:03:30 UTC`; with dates when the interval crosses midnight (UTC). */
+function clockRange(w) {
+    // `end` is exclusive: the last instant shown is the end itself (a whole-second boundary reads naturally).
+    if (day(w.start) !== day(w.end))
+        return `${day(w.start)} ${clock(w.start)}–${day(w.end)} ${clock(w.end)} UTC`;
+    return `${clock(w.start)}–${clock(w.end)} UTC`;
+}
+/** A duration in words: `45 s`, `2 min 30 s`, `10 min`, `1 h 5 min`. */
+function durationText(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    if (total < 60)
+        return `${total} s`;
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    if (h > 0)
+        return m > 0 ? `${h} h ${m} min` : `${h} h`;
+    return s > 0 ? `${m} min ${s} s` : `${m} min`;
+}
+/** An offset into the run as `m:ss` (or `h:mm:ss`). */
+function offsetText(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+function sameWindow(a, b) {
+    return Math.abs(a.start - b.start) < 1000 && Math.abs(a.end - b.end) < 1000;
+}
+/**
+ * One line describing the evaluated interval, e.g.
+ * "Evaluated 12:01:30–12:03:30 UTC (2 min, 1:30–3:30 into the run; steady state at 500 VUs, first 30 s warm-up excluded) of a 10 min run."
+ */
+function windowNote(window, span, opts) {
+    const why = [];
+    if (opts.mode === 'steady') {
+        if (window && (!span || !sameWindow(window, span))) {
+            why.push(opts.peakVus !== undefined && opts.peakVus > 0 ? `steady state at ${Math.round(opts.peakVus)} VUs` : 'steady state');
+        }
+        else {
+            why.push('steady state could not be told from the VU series, so the whole run');
+        }
+    }
+    if (opts.warmupSeconds > 0)
+        why.push(`first ${durationText(opts.warmupSeconds * 1000)} warm-up excluded`);
+    if (!span) {
+        const base = window ? `Evaluated ${clockRange(window)} (${durationText(window.end - window.start)}` : 'Evaluated the whole run (the results carry no sample times';
+        return `${base}${why.length ? `; ${why.join(', ')}` : ''}).`;
+    }
+    const runLength = durationText(span.end - span.start);
+    if (!window || sameWindow(window, span)) {
+        return `Evaluated the whole run, ${clockRange(span)} (${runLength}${why.length ? `; ${why.join(', ')}` : ''}).`;
+    }
+    const where = `${offsetText(window.start - span.start)}–${offsetText(window.end - span.start)} into the run`;
+    return `Evaluated ${clockRange(window)} (${durationText(window.end - window.start)}, ${where}${why.length ? `; ${why.join(', ')}` : ''}) of a ${runLength} run.`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // The Markdown report: the load-testing report's structure (verdict and key findings, environment,
 // per-scenario results, SLO comparison, decision, data quality) filled from an Evaluation and the
 // Results it was made from. Pure: the caller supplies the time and the environment.
+
 
 
 
@@ -66738,16 +67361,35 @@ function renderMarkdown(input) {
     return renderMarkdownWith(input, {});
 }
 const STATUS_RANK = { fail: 0, marginal: 1, 'no-data': 2, pass: 3 };
-function table(header, rows, limits, align) {
-    let shown = rows;
-    let omitted = 0;
-    if (limits.maxRows !== undefined && rows.length > limits.maxRows) {
-        const order = rows.map((r, i) => ({ r, i })).sort((a, b) => a.r.rank - b.r.rank || a.i - b.i);
-        shown = order.slice(0, Math.max(0, limits.maxRows)).map((x) => x.r);
-        omitted = rows.length - shown.length;
+/** The rows a table shows under `limits` (the order they are shown in) and the rows it leaves out. */
+function trimRows(rows, limits) {
+    if (limits.maxRows === undefined || rows.length <= limits.maxRows)
+        return { shown: rows, omitted: [] };
+    const order = rows.map((r, i) => ({ r, i })).sort((a, b) => a.r.rank - b.r.rank || a.i - b.i).map((x) => x.r);
+    // Blocking rows always; the other rows, the worst first, up to maxRows rows in all.
+    const kept = new Set(order.filter((r) => r.keep));
+    for (const r of order) {
+        if (kept.size >= limits.maxRows)
+            break;
+        kept.add(r);
     }
+    return { shown: order.filter((r) => kept.has(r)), omitted: order.filter((r) => !kept.has(r)) };
+}
+/** `12 more rows not shown to fit the size limit: 10 ✅ PASS, 2 ⚠️ MARGINAL.` — what a trimmed table left out. */
+function omittedNote(rows, omitted, after = '') {
+    const n = omitted.length;
+    const kinds = new Map();
+    for (const r of omitted)
+        if (r.kind)
+            kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
+    const what = kinds.size > 0 ? `: ${[...kinds].map(([k, c]) => `${c} ${k}`).join(', ')}` : '';
+    const kept = rows.some((r) => r.keep) ? ' Every blocking row is shown.' : '';
+    return `_${n} more row${n === 1 ? '' : 's'} not shown to fit the size limit${what}.${kept}${after}_`;
+}
+function table(header, rows, limits, align, omittedAfter) {
+    const { shown, omitted } = trimRows(rows, limits);
     const body = markdownTable([header.map(escapeCell), ...shown.map((r) => r.cells.map(escapeCell))], align ? { align, alignDelimiters: false } : { alignDelimiters: false });
-    return omitted > 0 ? `${body}\n\n_${omitted} more row${omitted === 1 ? '' : 's'} not shown to fit the size limit (failing rows are kept first)._` : body;
+    return omitted.length > 0 ? `${body}\n\n${omittedNote(rows, omitted, omittedAfter)}` : body;
 }
 function sectionsAt(input, limits, place, scenario) {
     return (input.sections ?? []).filter((s) => s.place === place &&
@@ -66759,36 +67401,108 @@ function renderSection(s, level) {
     const body = s.markdown.trimEnd();
     return s.title ? `${'#'.repeat(level)} ${s.title}\n\n${body}` : body;
 }
-/** `p(99) < 500 ms`: the expression with its limit in the value's unit; relative rules add the limit they gave. */
-function criterionTarget(c, withRelativeLimit = true) {
+/**
+ * `p(99) < 500 ms`: the expression with its limit in the value's unit; a relative rule adds the
+ * baseline and the limit that follows from it (`p(99) < +10%: base 361 ms → limit 397 ms`).
+ * `limitText` is the limit as already formatted (see `actualAndLimit`).
+ */
+function criterionTarget(c, withRelativeLimit = true, limitText) {
     if (c.metric === RUN_COMPLETED)
         return 'k6 run completes';
     const m = /^\s*(p\([^)]*\)|[a-z]+)\s*(<=|>=|===|==|!=|<|>)\s*(.*?)\s*$/.exec(c.expression);
     if (!m)
         return c.expression;
     const [, agg, op, rest] = m;
+    const limit = limitText ?? formatValue(c.limit, c.unit, c.metric);
     if (c.kind === 'relative') {
-        return withRelativeLimit && Number.isFinite(c.limit) ? `${agg} ${op} ${rest} (limit ${formatValue(c.limit, c.unit, c.metric)})` : `${agg} ${op} ${rest}`;
+        if (!withRelativeLimit || !Number.isFinite(c.limit))
+            return `${agg} ${op} ${rest}`;
+        const base = c.baseline !== undefined && c.baseline !== null ? `base ${formatValue(c.baseline, c.unit, c.metric)} → ` : '';
+        return `${agg} ${op} ${rest}: ${base}limit ${limit}`;
     }
     if (!Number.isFinite(c.limit))
         return c.expression;
-    return `${agg} ${op} ${formatValue(c.limit, c.unit, c.metric)}`;
+    return `${agg} ${op} ${limit}`;
+}
+/** The actual value and the limit, with decimals enough that they differ when the numbers do. */
+function actualAndLimit(c) {
+    if (!Number.isFinite(c.limit))
+        return { actual: formatValue(c.actual, c.unit, c.metric), limit: formatValue(c.limit, c.unit, c.metric) };
+    const [actual, limit] = formatPair(c.actual, c.limit, c.unit, c.metric);
+    return { actual, limit };
+}
+/** Why a criterion counts the way it does: `(warn only)`, `(blocking)`, or for no data its policy. */
+function statusQualifier(c) {
+    if (c.severity === 'warn' && c.status !== 'pass')
+        return ' (warn only)';
+    if (c.blocking)
+        return ' (blocking)';
+    if (c.status === 'no-data')
+        return (c.noData ?? 'warn') === 'pass' ? ' (ignored: no-data: pass)' : ' (no-data: warn)';
+    return '';
 }
 function statusCell(c) {
-    let s = STATUS_BADGE[c.status];
-    if (c.status === 'no-data')
-        s += ` (${c.noData ?? 'warn'})`;
-    if (c.severity === 'warn' && c.status !== 'pass')
-        s += ' (warn only)';
-    else if (c.blocking)
-        s += ' (blocking)';
-    return s;
+    return `${STATUS_BADGE[c.status]}${statusQualifier(c)}`;
+}
+function markdown_sameWindow(a, b) {
+    if (a === undefined || b === undefined)
+        return a === b;
+    return Math.abs(a.start - b.start) < 1000 && Math.abs(a.end - b.end) < 1000;
+}
+/**
+ * The note of a criterion measured over another interval than its scenario's headline (a rule's own
+ * `window: steady` or warm-up), e.g. `measured over the steady state, 14:30:35–14:30:48 UTC (13 s)`.
+ * Undefined when both cover the same seconds.
+ */
+function criterionWindowNote(c, scenarioWindow, span) {
+    if (c.kind === 'utilization' || c.metric === RUN_COMPLETED || c.windowMode === undefined)
+        return undefined;
+    if (c.window === undefined) {
+        // No window: either the whole run, or a window that could not be had (then the reason says so).
+        if (c.windowMode !== 'all' || (c.warmupSeconds ?? 0) > 0 || scenarioWindow === undefined)
+            return undefined;
+        if (span && markdown_sameWindow(scenarioWindow, span))
+            return undefined;
+        return `measured over the whole run${span ? `, ${clockRange(span)} (${durationText(span.end - span.start)})` : ''}`;
+    }
+    if (markdown_sameWindow(c.window, scenarioWindow ?? span))
+        return undefined;
+    const why = [];
+    if (c.windowMode === 'steady')
+        why.push('the steady state');
+    if ((c.warmupSeconds ?? 0) > 0)
+        why.push(`${why.length > 0 ? 'after' : 'the run after'} the first ${durationText((c.warmupSeconds ?? 0) * 1000)} warm-up`);
+    return `measured over ${why.length > 0 ? why.join(' ') : 'its own window'}, ${clockRange(c.window)} (${durationText(c.window.end - c.window.start)})`;
 }
 function rowRank(c) {
     return c.blocking ? -1 : STATUS_RANK[c.status];
 }
-function windowText(w) {
-    return `${formatInstant(w.start)} – ${formatInstant(w.end)} (${formatDuration(w.end - w.start)})`;
+/** The highest VU count of the run, or undefined when the results carry no VU series. */
+function peakVus(r) {
+    const pts = r.span ? r.timeline(1) : [];
+    const max = Math.max(0, ...pts.map((p) => p.vus));
+    return max > 0 ? max : undefined;
+}
+/**
+ * The run's shape, as the load-testing report's scenario section gives it: duration, peak VUs, and
+ * ramp-up / sustained / ramp-down from the steady state (VUs at their peak).
+ */
+function loadProfile(r) {
+    const span = r.span;
+    if (!span)
+        return [];
+    const out = [`**Duration**: ${durationText(span.end - span.start)} (${clockRange(span)})`];
+    const peak = peakVus(r);
+    if (peak === undefined)
+        return out;
+    out.push(`**Peak VUs**: ${Math.round(peak)}`);
+    const steady = r.steadyWindow();
+    if (steady && steady.end > steady.start) {
+        const up = Math.max(0, steady.start - span.start);
+        const down = Math.max(0, span.end - steady.end);
+        out.push(`**Ramp-up**: ${durationText(up)} (0 → ${Math.round(peak)} VUs) · **Sustained**: ${durationText(steady.end - steady.start)} (${Math.round(peak)} VUs) · **Ramp-down**: ${durationText(down)} (${Math.round(peak)} → 0 VUs)`);
+    }
+    return out;
 }
 function metricLabel(c) {
     return c.metric === RUN_COMPLETED ? RUN_COMPLETED : code(c.metric);
@@ -66802,8 +67516,11 @@ function renderMarkdownWith(input, limits) {
         out.push(`<!-- ${input.marker.replace(/--/g, '- -')} -->`);
     out.push(`# ${VERDICT_BADGE[ev.verdict]} — Load test report`);
     const meta = [];
-    if (env.generatedAt)
-        meta.push(`**Date**: ${env.generatedAt}`);
+    const ran = runSpan(input);
+    if (ran)
+        meta.push(`**Test run**: ${ran}`);
+    else if (env.generatedAt)
+        meta.push(`**Report generated**: ${env.generatedAt}`);
     if (env.commit)
         meta.push(`**Commit**: ${code(env.commit.slice(0, 12))}`);
     if (env.ref)
@@ -66813,7 +67530,7 @@ function renderMarkdownWith(input, limits) {
     out.push('---');
     out.push(...executiveSummary(input, limits));
     out.push('---');
-    out.push(...environmentSection(input, limits));
+    out.push(...environmentSection(input));
     out.push('---');
     out.push('## 2. Test results');
     ev.scenarios.forEach((s, i) => out.push(...scenarioSection(input, limits, s, i + 1)));
@@ -66825,6 +67542,20 @@ function renderMarkdownWith(input, limits) {
     out.push(...dataQualitySection(input));
     return `${out.join('\n\n')}\n`;
 }
+/**
+ * When the tests ran, from the results' own sample times (first to last sample over every scenario):
+ * `2026-11-02 14:00:00–14:30:59 UTC`. Undefined when no results carry sample times.
+ */
+function runSpan(input) {
+    const spans = input.evaluation.scenarios.map((s) => input.results[s.name]?.span).filter((w) => w !== undefined);
+    if (spans.length === 0)
+        return undefined;
+    const start = Math.min(...spans.map((w) => w.start));
+    const end = Math.max(...spans.map((w) => w.end));
+    const [d0, t0] = formatInstant(start).replace(/Z$/, '').split('T');
+    const [d1, t1] = formatInstant(end).replace(/Z$/, '').split('T');
+    return d0 === d1 ? `${d0} ${t0}–${t1} UTC` : `${d0} ${t0} – ${d1} ${t1} UTC`;
+}
 function executiveSummary(input, limits) {
     const ev = input.evaluation;
     const out = ['## Executive summary', `**Verdict**: ${VERDICT_BADGE[ev.verdict]}`];
@@ -66834,20 +67565,23 @@ function executiveSummary(input, limits) {
         .filter((c) => c.status === 'fail' || c.status === 'marginal' || (c.status === 'no-data' && (c.noData ?? 'warn') !== 'pass'))
         .sort((a, b) => rowRank(a) - rowRank(b));
     const maxFindings = limits.maxRows !== undefined ? Math.min(10, limits.maxRows) : 10;
-    for (const c of notable.slice(0, maxFindings)) {
-        const actual = c.actual === null ? (c.reason ?? 'no data') : formatValue(c.actual, c.unit, c.metric);
-        const lim = Number.isFinite(c.limit) && c.metric !== RUN_COMPLETED ? ` (limit ${formatValue(c.limit, c.unit, c.metric)})` : '';
-        const what = c.metric === RUN_COMPLETED ? `${RUN_COMPLETED}: ${c.reason ?? ''}` : `${code(c.metric)} ${code(c.expression)}: ${actual}${lim}`;
+    const groups = sameValueGroups(notable);
+    for (const g of groups.slice(0, maxFindings)) {
+        const c = g[0];
+        const v = actualAndLimit(c);
+        const actual = c.actual === null ? (c.reason ?? 'no data') : v.actual;
+        const lim = Number.isFinite(c.limit) && c.metric !== RUN_COMPLETED ? ` (limit ${v.limit})` : '';
+        const what = c.metric === RUN_COMPLETED ? `${RUN_COMPLETED}: ${c.reason ?? ''}` : `${g.map((x) => code(x.metric)).join(' and ')} ${code(c.expression)}: ${actual}${lim}`;
         findings.push(`- ${STATUS_ICON[c.status]} **${c.scenario}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
     }
-    if (notable.length > maxFindings)
-        findings.push(`- … and ${notable.length - maxFindings} more in the tables below`);
+    if (groups.length > maxFindings)
+        findings.push(`- … and ${moreText(ev, groups.slice(maxFindings).flat(), limits, 'below')}`);
     for (const s of ev.scenarios) {
         const r = input.results[s.name];
         if (!r)
             continue;
         const h = headlineFor(r, s.window);
-        findings.push(`- **${s.name}**: p95 = ${formatValue(h.p95, 'ms')}, p99 = ${formatValue(h.p99, 'ms')}, error rate ${formatValue(h.errorRate, 'ratio')}, throughput ${formatValue(h.rps, 'per-second', 'http_reqs')}`);
+        findings.push(`- **${s.name}**${headlineWindowLabel(s, r)}: p95 = ${formatValue(h.p95, 'ms')}, p99 = ${formatValue(h.p99, 'ms')}, error rate ${formatValue(h.errorRate, 'ratio')}, throughput ${formatValue(h.rps, 'per-second', 'http_reqs')}`);
         const util = s.criteria.filter((c) => c.kind === 'utilization' && c.actual !== null);
         if (util.length > 0) {
             findings.push(`  - utilization: ${util
@@ -66863,6 +67597,58 @@ function executiveSummary(input, limits) {
         out.push(renderSection(s, 3));
     return out;
 }
+/** ` (steady state, 14:30:35–14:30:48 UTC)` when the scenario's numbers cover less than the whole run. */
+function headlineWindowLabel(s, r) {
+    if (!s.window || (r.span && markdown_sameWindow(s.window, r.span)))
+        return '';
+    const why = [];
+    if (s.windowMode === 'steady')
+        why.push('steady state');
+    if ((s.warmupSeconds ?? 0) > 0)
+        why.push(`after a ${durationText((s.warmupSeconds ?? 0) * 1000)} warm-up`);
+    return ` (${why.length > 0 ? `${why.join(', ')}, ` : ''}${clockRange(s.window)})`;
+}
+/**
+ * `16 more (2 blocking): 10 in the criteria tables below, 6 cut to fit the size limit` — exactly
+ * where the criteria a list leaves out can be found (blocking rows are never cut from the tables).
+ */
+function moreText(ev, rest, limits, where) {
+    const shown = new Set(ev.scenarios.flatMap((s) => [...criteriaShown(s, limits)]));
+    const inTables = rest.filter((c) => shown.has(c)).length;
+    const cut = rest.length - inTables;
+    const blocking = rest.filter((c) => c.blocking).length;
+    const head = `${rest.length} more${blocking > 0 ? ` (${blocking} blocking)` : ''}`;
+    if (cut === 0)
+        return `${head}, in the criteria tables ${where}`;
+    if (inTables === 0)
+        return `${head}, cut from this report to fit the size limit`;
+    return `${head}: ${inTables} in the criteria tables ${where}, ${cut} cut from this report to fit the size limit`;
+}
+/**
+ * Criteria of one scenario that say the same thing — the same expression, value, limit and status,
+ * e.g. `http_req_duration{endpoint:create_trade}` and the script's `create_trade_latency` trend over
+ * the same requests — grouped, so a list names the measurement once. Order kept (by first member).
+ */
+function sameValueGroups(cs) {
+    const groups = [];
+    const byKey = new Map();
+    for (const c of cs) {
+        if (c.actual === null || c.metric === RUN_COMPLETED) {
+            groups.push([c]);
+            continue;
+        }
+        const key = JSON.stringify([c.scenario, c.expression, c.actual, c.limit, c.unit, c.status, c.blocking, c.severity]);
+        const g = byKey.get(key);
+        if (g)
+            g.push(c);
+        else {
+            const fresh = [c];
+            byKey.set(key, fresh);
+            groups.push(fresh);
+        }
+    }
+    return groups;
+}
 function recommendation(ev) {
     switch (ev.verdict) {
         case 'NOT_APPROVED':
@@ -66873,14 +67659,14 @@ function recommendation(ev) {
             return 'Ready to merge: every criterion that counts passes.';
     }
 }
-function environmentSection(input, limits) {
+function environmentSection(input) {
     const env = input.environment ?? {};
     const rows = [];
     const add = (k, v) => {
         if (v)
             rows.push({ cells: [k, v], rank: 0 });
     };
-    add('Target', env.baseUrl ? code(maskUrl(env.baseUrl)) : undefined);
+    add('Target', env.baseUrl ? code((0,mask/* maskUrl */.yP)(env.baseUrl)) : undefined);
     add('Commit', env.commit ? code(env.commit) : undefined);
     add('Ref', env.ref ? code(env.ref) : undefined);
     add('Trigger', env.trigger);
@@ -66898,7 +67684,8 @@ function environmentSection(input, limits) {
         add(`Results (${s.name})`, `${r.source === 'ndjson' ? 'k6 JSON output' : 'k6 end-of-test summary'}, ${files} file${files === 1 ? '' : 's'}`);
     }
     add('Generated', env.generatedAt);
-    return ['## 1. Test environment', table(['Item', 'Value'], rows, limits)];
+    // A few rows that say where the numbers come from: never trimmed.
+    return ['## 1. Test environment', table(['Item', 'Value'], rows, {})];
 }
 function httpBlock(r, w) {
     const lines = [];
@@ -66939,6 +67726,7 @@ function endpointTable(r, w, limits) {
             cells: [
                 code(name),
                 formatValue(measureValue(r, name, { kind: 'count' }, w), 'count'),
+                '—',
                 formatValue(measureValue(r, name, P95, w), unit),
                 formatValue(measureValue(r, name, P99, w), unit),
                 '—',
@@ -66946,12 +67734,16 @@ function endpointTable(r, w, limits) {
             rank: 0,
         });
     }
+    // The test mix: each endpoint's share of all requests in the window.
+    const total = measureValue(r, 'http_reqs', { kind: 'count' }, w) ?? measureValue(r, 'http_req_duration', { kind: 'count' }, w);
     for (const endpoint of [...r.tagValues('http_req_duration', 'endpoint')].sort((a, b) => a.localeCompare(b))) {
         const tags = { endpoint };
+        const requests = measureValue(r, 'http_reqs', { kind: 'count' }, w, tags) ?? measureValue(r, 'http_req_duration', { kind: 'count' }, w, tags);
         rows.push({
             cells: [
                 code(`endpoint:${endpoint}`),
-                formatValue(measureValue(r, 'http_reqs', { kind: 'count' }, w, tags) ?? measureValue(r, 'http_req_duration', { kind: 'count' }, w, tags), 'count'),
+                formatValue(requests, 'count'),
+                requests !== null && total !== null && total > 0 ? formatValue((100 * requests) / total, 'percent') : '—',
                 formatValue(measureValue(r, 'http_req_duration', P95, w, tags), 'ms'),
                 formatValue(measureValue(r, 'http_req_duration', P99, w, tags), 'ms'),
                 formatValue(measureValue(r, 'http_req_failed', RATE, w, tags), 'ratio'),
@@ -66961,45 +67753,72 @@ function endpointTable(r, w, limits) {
     }
     if (rows.length === 0)
         return undefined;
-    return table(['Endpoint / metric', 'Requests', 'p95', 'p99', 'Error rate'], rows, limits, ['l', 'r', 'r', 'r', 'r']);
+    return table(['Endpoint / metric', 'Requests', 'Mix', 'p95', 'p99', 'Error rate'], rows, limits, ['l', 'r', 'r', 'r', 'r', 'r']);
 }
-function criteriaTable(s, limits) {
+function criterionRow(c, cells) {
+    return { cells, rank: rowRank(c), keep: c.blocking, kind: statusCell(c) };
+}
+/** The criteria a scenario's table shows under `limits` (all of them when nothing is trimmed). */
+function criteriaShown(s, limits) {
+    const rows = s.criteria.map((c) => ({ ...criterionRow(c, []), c }));
+    return new Set(trimRows(rows, limits).shown.map((r) => r.c));
+}
+function criteriaTable(s, r, limits) {
     const withBaseline = s.criteria.some((c) => c.baseline !== undefined && c.baseline !== null);
-    const withNotes = s.criteria.some((c) => c.reason);
+    const notes = s.criteria.map((c) => [criterionWindowNote(c, s.window, r?.span), c.reason].filter((x) => !!x).join('; '));
+    const withNotes = notes.some((n) => n !== '');
     const header = ['Metric', 'Target', 'Actual'];
     if (withBaseline)
         header.push('Baseline', 'Δ');
     header.push('Status');
     if (withNotes)
         header.push('Notes');
-    const rows = s.criteria.map((c) => {
-        const cells = [metricLabel(c), criterionTarget(c), formatValue(c.actual, c.unit, c.metric)];
+    const rows = s.criteria.map((c, i) => {
+        const v = actualAndLimit(c);
+        const cells = [metricLabel(c), criterionTarget(c, true, v.limit), v.actual];
         if (withBaseline)
             cells.push(formatValue(c.baseline, c.unit, c.metric), formatDelta(c.delta, c.baseline, c.unit, c.metric));
         cells.push(statusCell(c));
         if (withNotes)
-            cells.push(c.reason ?? '');
-        return { cells, rank: rowRank(c) };
+            cells.push(notes[i] ?? '');
+        return criterionRow(c, cells);
     });
     if (rows.length === 0)
         return '_No criteria apply to this scenario._';
     return table(header, rows, limits);
 }
+function worstOf(cs) {
+    return cs.reduce((w, c) => (w === undefined || rowRank(c) < rowRank(w) ? c : w), undefined);
+}
+/**
+ * The scenario's result as its rows say it: the worst row's status with the same qualifier
+ * (`❌ FAIL (warn only)`, `⚠️ MARGINAL (blocking)`), and whether the scenario fails the gate.
+ */
 function scenarioVerdict(s) {
-    if (s.criteria.some((c) => c.blocking))
-        return STATUS_BADGE.fail;
-    if (s.criteria.some(isConcern))
-        return s.criteria.some((c) => c.status === 'marginal' || c.status === 'fail') ? STATUS_BADGE.marginal : STATUS_BADGE['no-data'];
+    const blocking = s.criteria.filter((c) => c.blocking);
+    if (blocking.length > 0) {
+        const w = worstOf(blocking);
+        const n = blocking.length;
+        return `${STATUS_BADGE[w.status]} (blocking) — ${n} criteri${n === 1 ? 'on fails' : 'a fail'} the gate`;
+    }
+    const concerns = s.criteria.filter(isConcern);
+    if (concerns.length > 0) {
+        const w = worstOf(concerns);
+        const n = concerns.length;
+        return `${STATUS_BADGE[w.status]}${statusQualifier(w)} — does not fail the gate; ${n} criteri${n === 1 ? 'on needs' : 'a need'} attention`;
+    }
     return STATUS_BADGE.pass;
 }
 function scenarioSection(input, limits, s, index) {
     const out = [`### 2.${index} ${s.name}`];
     const r = input.results[s.name];
     const facts = [];
-    if (s.window)
-        facts.push(`**Evaluated window**: ${windowText(s.window)}`);
-    else if (r?.span)
-        facts.push(`**Evaluated window**: the whole run, ${windowText(r.span)}`);
+    if (r)
+        facts.push(...loadProfile(r));
+    if (s.window || r?.span) {
+        const peak = r ? peakVus(r) : undefined;
+        facts.push(`**Evaluated window**: ${windowNote(s.window, r?.span, { mode: s.windowMode ?? 'all', warmupSeconds: s.warmupSeconds ?? 0, ...(peak !== undefined ? { peakVus: peak } : {}) }).replace(/^Evaluated /, '')}`);
+    }
     if (s.run) {
         facts.push(`**k6 run**: exit code ${s.run.exitCode ?? 'none'}${s.run.exitMeaning ? ` (${s.run.exitMeaning})` : ''}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}${s.run.incomplete ? ` — incomplete: ${s.run.incomplete}` : ''}`);
     }
@@ -67016,7 +67835,7 @@ function scenarioSection(input, limits, s, index) {
     else {
         out.push('_No results were read for this scenario._');
     }
-    out.push('**Pass/fail assessment**:', criteriaTable(s, limits));
+    out.push('**Pass/fail assessment**:', criteriaTable(s, r, limits));
     const evidence = (input.sections ?? []).filter((x) => x.id.startsWith(EVIDENCE_PREFIX) && (x.scenario === undefined || x.scenario === s.name) && !limits.dropSections?.has(x.id));
     const shownEvidence = new Set();
     for (const c of [...s.criteria].filter((c) => c.status === 'fail' || c.status === 'marginal').sort((a, b) => rowRank(a) - rowRank(b))) {
@@ -67031,9 +67850,14 @@ function scenarioSection(input, limits, s, index) {
         out.push(renderSection(x, 4));
     return out;
 }
-/** A readable name for the usual SLOs of the load-testing report. */
-function sloName(metric, expression) {
+/** A readable name for the usual SLOs of the load-testing report; a relative rule is a regression guard. */
+function sloName(metric, expression, relative = false) {
     const agg = expression.match(/^\s*([a-z]+(?:\([\d.]+\))?)/)?.[1] ?? '';
+    if (relative) {
+        const what = agg.startsWith('p(') ? `p${agg.slice(2, -1)}` : agg;
+        const base = metric === 'http_req_duration' ? 'Latency' : sloName(metric, expression);
+        return `${base}${base.startsWith('`') ? ` ${what}` : ` ${what}`} regression vs base`;
+    }
     if (metric === 'http_req_duration' && agg.startsWith('p('))
         return `Latency (p${agg.slice(2, -1)})`;
     if (metric === 'http_req_duration')
@@ -67070,21 +67894,39 @@ function sloSection(input, limits) {
         const rows = keys.map(({ metric, expression }) => {
             const found = ev.scenarios.map((s) => s.criteria.find((c) => c.metric === metric && c.expression === expression));
             const present = found.filter((c) => c !== undefined);
-            const worst = present.reduce((w, c) => (w === undefined || rowRank(c) < rowRank(w) ? c : w), undefined);
-            const name = sloName(metric, expression);
+            const worst = worstOf(present);
+            const relative = present.some((c) => c.kind === 'relative');
+            const name = sloName(metric, expression, relative);
             const label = name.startsWith('`') ? name : `**${name}**`;
+            // One target for the row: decimals enough that no scenario's actual reads as the limit.
+            const first = present[0];
+            let target = expression;
+            if (first) {
+                let limitText = formatValue(first.limit, first.unit, first.metric);
+                for (const c of present) {
+                    if (c.limit !== first.limit)
+                        continue;
+                    const v = actualAndLimit(c).limit;
+                    if (v.length > limitText.length)
+                        limitText = v;
+                }
+                target = criterionTarget(first, false, limitText);
+            }
+            const cell = (c) => {
+                const v = actualAndLimit(c);
+                if (c.kind !== 'relative')
+                    return `${v.actual} ${STATUS_ICON[c.status]}`;
+                const base = c.baseline !== undefined && c.baseline !== null ? `base ${formatValue(c.baseline, c.unit, c.metric)} → ` : '';
+                return `${v.actual} ${STATUS_ICON[c.status]}${Number.isFinite(c.limit) ? ` (${base}limit ${v.limit})` : ''}`;
+            };
             return {
-                cells: [
-                    label,
-                    present[0] ? criterionTarget(present[0], false) : expression,
-                    ...found.map((c) => (c ? `${formatValue(c.actual, c.unit, c.metric)} ${STATUS_ICON[c.status]}` : '—')),
-                    worst ? STATUS_BADGE[worst.status] : '—',
-                ],
+                cells: [label, target, ...found.map((c) => (c ? cell(c) : '—')), worst ? statusCell(worst) : '—'],
                 rank: worst ? rowRank(worst) : 3,
+                kind: worst ? statusCell(worst) : '—',
             };
         });
-        out.push(table(['SLO', 'Target', ...ev.scenarios.map((s) => s.name), 'Status'], rows, limits));
-        out.push(`**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within the marginal band of the limit (watch it) · ❌ FAIL misses the target${ev.failOn === 'marginal' ? ' · with fail-on: marginal, ⚠️ also fails the gate' : ' (blocking)'} · ❔ NO DATA nothing to measure.`);
+        out.push(table(['SLO', 'Target', ...ev.scenarios.map((s) => s.name), 'Status'], rows, limits, undefined, " Every blocking criterion is in its scenario's criteria table above."));
+        out.push(`**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within the marginal band of the limit (watch it) · ❌ FAIL misses the target · ❔ NO DATA nothing to measure. ${ev.failOn === 'marginal' ? '❌ and, with fail-on: marginal, ⚠️ fail the gate' : '❌ fails the gate'} unless marked (warn only); a row marked (blocking) fails it.`);
     }
     for (const s of sectionsAt(input, limits, 'slo'))
         out.push(renderSection(s, 3));
@@ -67100,20 +67942,27 @@ function decisionSection(input, limits) {
     const all = ev.scenarios.flatMap((s) => s.criteria);
     const blocking = all.filter((c) => c.blocking);
     const concerns = all.filter(isConcern);
-    const line = (c) => c.metric === RUN_COMPLETED
-        ? `${STATUS_ICON[c.status]} **${c.scenario}**: ${RUN_COMPLETED} — ${c.reason ?? ''}`
-        : `${STATUS_ICON[c.status]} **${c.scenario}**: ${code(c.metric)} ${code(c.expression)} — ${c.actual === null ? (c.reason ?? 'no data') : `actual ${formatValue(c.actual, c.unit, c.metric)}`}${Number.isFinite(c.limit) ? `, limit ${formatValue(c.limit, c.unit, c.metric)}` : ''}`;
+    const line = (g) => {
+        const c = g[0];
+        if (c.metric === RUN_COMPLETED)
+            return `${STATUS_ICON[c.status]} **${c.scenario}**: ${RUN_COMPLETED} — ${c.reason ?? ''}`;
+        return `${STATUS_ICON[c.status]} **${c.scenario}**: ${g.map((x) => code(x.metric)).join(' and ')} ${code(c.expression)} — ${c.actual === null ? (c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`}${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}${g.length > 1 ? ' (the same value)' : ''}`;
+    };
     const cap = limits.maxRows ?? Infinity;
-    const list = (cs) => {
-        const shown = cs.slice(0, cap).map((c, i) => `${i + 1}. ${line(c)}`);
-        if (cs.length > shown.length)
-            shown.push(`${shown.length + 1}. … and ${cs.length - shown.length} more`);
+    const list = (cs, max) => {
+        const groups = sameValueGroups(cs);
+        const shownGroups = groups.slice(0, max);
+        const shown = shownGroups.map((g, i) => `${i + 1}. ${line(g)}`);
+        const rest = groups.slice(shownGroups.length).flat();
+        if (rest.length > 0)
+            shown.push(`${shown.length + 1}. … and ${moreText(ev, rest, limits, 'above')}`);
         return shown.join('\n');
     };
+    // The criteria tables never leave a blocking row out, so a capped list can point to them.
     if (blocking.length > 0)
-        out.push(`**Blocking criteria**:\n\n${list(blocking)}`);
+        out.push(`**Blocking criteria**:\n\n${list(blocking, cap)}`);
     if (concerns.length > 0)
-        out.push(`**${blocking.length > 0 ? 'Also needs attention' : 'Conditions'}**:\n\n${list(concerns)}`);
+        out.push(`**${blocking.length > 0 ? 'Also needs attention' : 'Conditions'}**:\n\n${list(concerns, cap)}`);
     return out;
 }
 function dataQualitySection(input) {
@@ -67152,13 +68001,18 @@ function fitMarkdown(report, maxChars, note) {
         if (text.length <= budget)
             return text + tail;
     }
-    // 2. Table rows, failing rows kept first.
+    // 2. Table rows: the worst first, blocking criteria never (the environment table never).
     for (const maxRows of ROW_LIMITS) {
         text = renderMarkdownWith(input, { dropSections: dropped, maxRows });
         if (text.length <= budget)
             return text + tail;
     }
-    // 3. Cut at a line boundary, closing an open fence.
+    // 3. Cut at a line boundary, closing an open fence, saying how many blocking criteria the full report has.
+    const blocking = input.evaluation.scenarios.reduce((n, s) => n + s.criteria.filter((c) => c.blocking).length, 0);
+    const cutNote = `\n> ✂️ Cut short here to fit the size limit${blocking > 0 ? `: the full report lists all ${blocking} blocking criteri${blocking === 1 ? 'on' : 'a'}` : ''}.\n`;
+    const cutBudget = budget - FENCE_CLOSE.length - cutNote.length;
+    if (cutBudget > 0)
+        return cutAtLine(text, cutBudget) + cutNote + tail;
     return cutAtLine(text, budget - FENCE_CLOSE.length) + tail;
 }
 /** The longest prefix of whole lines within `limit` characters, with any open ``` fence closed. */
@@ -67252,6 +68106,7 @@ function toJsonReport(ev, extra) {
                 reason: c.reason ?? null,
                 baseline: num(c.baseline),
                 delta: num(c.delta),
+                window: c.window ?? null,
             });
             const agg = c.metric === RUN_COMPLETED ? undefined : expressionAggregation(c.expression);
             const actual = num(c.actual);
@@ -67329,6 +68184,7 @@ function baselineFromJsonReport(value, source) {
 
 ;// CONCATENATED MODULE: ./src/report/tenants.ts
 
+
 function tenants_selector(metric, tag, value) {
     if (value === undefined)
         return { raw: metric, metric, tags: [] };
@@ -67389,6 +68245,9 @@ function tenantTable(results, opts = {}) {
         md += `\n\n${rows.length - maxRows} more ${escapeCell(tag)} values not shown (the best p99s).`;
     return md;
 }
+function coversSpan(w, span) {
+    return span !== undefined && Math.abs(w.start - span.start) < 1000 && Math.abs(w.end - span.end) < 1000;
+}
 function section(kind, scenario, results, opts, dropOrder) {
     const opts2 = { ...opts, tag: kind };
     // A breakdown over one value says nothing the scenario's own numbers do not.
@@ -67399,11 +68258,17 @@ function section(kind, scenario, results, opts, dropOrder) {
         place: 'scenario',
         scenario,
         title: kind === 'tenant' ? 'Per tenant (worst p99 first)' : 'Per endpoint (worst p99 first)',
-        markdown: tenantTable(results, opts2),
+        markdown: opts.window && !coversSpan(opts.window, results.span)
+            ? `Over the scenario's evaluated window, ${clockRange(opts.window)} (${durationText(opts.window.end - opts.window.start)}).\n\n${tenantTable(results, opts2)}`
+            : tenantTable(results, opts2),
         dropOrder,
     };
 }
-/** The per-tenant table as a scenario section, or undefined when fewer than two tenants were seen. */
+/**
+ * The per-tenant table as a scenario section, or undefined when fewer than two tenants were seen.
+ * Pass the scenario's evaluated window (`ScenarioEvaluation.window`) so the table covers the same
+ * seconds as the scenario's other numbers; the section then names that window.
+ */
 function tenantSection(scenario, results, opts = {}) {
     return section('tenant', scenario, results, opts, 40);
 }
@@ -67416,6 +68281,7 @@ function endpointSection(scenario, results, opts = {}) {
 // Report sections from utilization: the resource table (one column per scenario, as in the
 // load-testing report's section 3.3), the slow-query table per scenario (4.2), and evidence lines
 // under failed latency criteria when utilization points to a cause.
+
 
 
 const utilization_EVIDENCE_PREFIX = 'evidence:';
@@ -67476,7 +68342,8 @@ function utilizationSections(scenarios) {
         const header = ['Metric', ...scenarios.map((s) => s.name), 'Threshold', 'Status'];
         // Grouped like the load-testing report: API pods, database, Redis, then custom expressions.
         const groups = new Map(GROUPS.map((g) => [g, []]));
-        const reasons = [];
+        // Reason → the metrics and scenarios without data for it: a missing source is one line, not one per row.
+        const reasons = new Map();
         for (const row of rows.values()) {
             const agg = row.expression.match(/^\s*([a-z]+(?:\([\d.]+\))?)/)?.[1] ?? '';
             const cells = scenarios.map((s) => {
@@ -67484,9 +68351,12 @@ function utilizationSections(scenarios) {
                 if (!c)
                     return '—';
                 if (c.actual === null) {
-                    const r = `${s.name} · ${row.metric}: ${c.reason ?? 'no data'}`;
-                    if (!reasons.includes(r))
-                        reasons.push(r);
+                    const key = c.reason ?? 'no data';
+                    let g = reasons.get(key);
+                    if (!g)
+                        reasons.set(key, (g = { metrics: new Set(), scenarios: new Set() }));
+                    g.metrics.add(row.metric);
+                    g.scenarios.add(s.name);
                     return 'no data';
                 }
                 return formatValue(c.actual, c.unit, c.metric);
@@ -67504,9 +68374,15 @@ function utilizationSections(scenarios) {
             parts.push(used.length > 1 ? `**${name}**:\n\n${t}` : t);
         }
         let md = parts.join('\n\n');
-        if (reasons.length > 0)
-            md += `\n\nNo data:\n\n${reasons.map((r) => `- ${r}`).join('\n')}`;
-        const notes = [...new Set(scenarios.flatMap((s) => s.utilization?.notes ?? []))].filter((n) => !reasons.some((r) => r.endsWith(n.replace(/^.*?no data: /, ''))));
+        if (reasons.size > 0) {
+            const withRows = scenarios.filter((s) => s.criteria.some((c) => c.kind === 'utilization'));
+            const lines = [...reasons].map(([reason, g]) => {
+                const where = withRows.length > 1 && g.scenarios.size === withRows.length ? 'every scenario' : [...g.scenarios].join(', ');
+                return `- ${[...g.metrics].map(code).join(', ')} in ${where}: ${reason}`;
+            });
+            md += `\n\nNo data:\n\n${lines.join('\n')}`;
+        }
+        const notes = [...new Set(scenarios.flatMap((s) => s.utilization?.notes ?? []))].filter((n) => !reasons.has(n.replace(/^.*?no data: /, '')));
         if (notes.length > 0)
             md += `\n\nCollection notes:\n\n${notes.map((n) => `- ${n}`).join('\n')}`;
         sections.push({ id: 'utilization', place: 'slo', title: 'Resource utilization', markdown: md, dropOrder: 20 });
@@ -67529,9 +68405,17 @@ function utilizationSections(scenarios) {
     }
     return sections;
 }
-function slowQueryMarkdown(available, rows, reason) {
+/**
+ * The rows that may be shown: queries and DML only, with comments and literals replaced by `?`
+ * (whatever produced the rows, a PR comment never carries a password, a string or a number from SQL).
+ */
+function safeSlowQueries(rows) {
+    return rows.filter((r) => isDmlStatement(r.query)).map((r) => ({ ...r, query: shortenQuery(r.query) }));
+}
+function slowQueryMarkdown(available, unsafeRows, reason) {
     if (!available)
         return `_No slow-query table: ${reason ?? 'pg_stat_statements is not available'}._`;
+    const rows = safeSlowQueries(unsafeRows);
     if (rows.length === 0)
         return '_No statements ran on PostgreSQL during the run._';
     return utilization_table([
@@ -67576,7 +68460,7 @@ function evidenceFor(criterion, util) {
     if (!latencyLike && criterion.kind === 'utilization')
         return [];
     const lines = [];
-    const sq = util.slowQueries;
+    const sq = util.slowQueries && { ...util.slowQueries, rows: safeSlowQueries(util.slowQueries.rows) };
     if (sq?.available && sq.rows.length > 0) {
         const words = subjects(criterion.metric);
         const touching = words.length > 0 ? sq.rows.find((r) => words.some((w) => new RegExp(`\\b${w}\\b`, 'i').test(r.query))) : undefined;
@@ -67633,8 +68517,8 @@ function probeNames(util) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/k6/install.ts
 // Finding k6 on the runner: a given path, PATH, the tool cache, or a download of the pinned release
 // (SHA-256 checked against the release's checksums file; a mismatch is refused).
@@ -67645,9 +68529,35 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 
+
 /** The k6 release downloaded when none is given (current 2.x line). */
 const DEFAULT_K6_VERSION = '2.3.0';
 const DEFAULT_DOWNLOAD_BASE = 'https://github.com/grafana/k6/releases/download';
+/**
+ * The oldest k6 that runs the scenario scripts (`.ts`, importing `.ts` modules) as they are: k6 runs
+ * TypeScript by default since v0.57 (before, only with `--compatibility-mode=experimental_enhanced`).
+ * An older k6 found on PATH is passed over for the pinned release.
+ */
+const MIN_K6_VERSION = '0.57.0';
+/** Compares release versions (`1.2.3`, `v1.2.3-rc.1`): negative, 0 or positive; a pre-release sorts before its release. */
+function compareVersions(a, b) {
+    const parse = (v) => {
+        const m = /^v?(\d+)\.(\d+)\.(\d+)(?:-(.+))?$/.exec(v.trim());
+        return m ? { nums: [Number(m[1]), Number(m[2]), Number(m[3])], pre: m[4] } : { nums: [0, 0, 0], pre: 'invalid' };
+    };
+    const x = parse(a);
+    const y = parse(b);
+    for (let i = 0; i < 3; i++)
+        if (x.nums[i] !== y.nums[i])
+            return x.nums[i] - y.nums[i];
+    if (x.pre === y.pre)
+        return 0;
+    if (x.pre === undefined)
+        return 1;
+    if (y.pre === undefined)
+        return -1;
+    return x.pre < y.pre ? -1 : 1;
+}
 /** The release asset for a platform (Node's `process.platform` / `process.arch` names). */
 function k6Asset(version, platform, arch, downloadBase = DEFAULT_DOWNLOAD_BASE) {
     const v = version.replace(/^v/, '');
@@ -67681,22 +68591,22 @@ function checksumFor(checksums, file) {
     return undefined;
 }
 async function sha256File(path) {
-    return (0,external_node_crypto_.createHash)('sha256').update(await (0,promises_namespaceObject.readFile)(path)).digest('hex');
+    return (0,external_node_crypto_.createHash)('sha256').update(await (0,promises_.readFile)(path)).digest('hex');
 }
 /** @actions/tool-cache only works with RUNNER_TOOL_CACHE and RUNNER_TEMP set (a GitHub runner sets both). */
 function ensureToolCacheEnv(opts) {
     if (!process.env.RUNNER_TOOL_CACHE)
-        process.env.RUNNER_TOOL_CACHE = opts.toolCacheDir ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.homedir)(), '.cache', 'perf-gate', 'tools');
+        process.env.RUNNER_TOOL_CACHE = opts.toolCacheDir ?? (0,external_node_path_.join)((0,external_node_os_namespaceObject.homedir)(), '.cache', 'perf-gate', 'tools');
     if (!process.env.RUNNER_TEMP)
-        process.env.RUNNER_TEMP = opts.tempDir ?? (0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'perf-gate');
+        process.env.RUNNER_TEMP = opts.tempDir ?? (0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'perf-gate');
 }
 async function isExecutable(file, windows) {
     try {
-        const s = await (0,promises_namespaceObject.stat)(file);
+        const s = await (0,promises_.stat)(file);
         if (!s.isFile())
             return false;
         if (!windows)
-            await (0,promises_namespaceObject.access)(file, external_node_fs_.constants.X_OK);
+            await (0,promises_.access)(file, external_node_fs_.constants.X_OK);
         return true;
     }
     catch {
@@ -67706,7 +68616,7 @@ async function isExecutable(file, windows) {
 /** The version `k6 version` reports (`k6 v2.3.0 (…)`), or undefined when it cannot be run. */
 function k6Version(executable) {
     return new Promise((done) => {
-        (0,external_node_child_process_namespaceObject.execFile)(executable, ['version'], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
+        (0,external_node_child_process_.execFile)(executable, ['version'], { timeout: 15_000, windowsHide: true }, (error, stdout) => {
             if (error)
                 return done(undefined);
             const m = /v?(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/.exec(String(stdout));
@@ -67720,7 +68630,7 @@ async function locateOrInstallK6(opts) {
     const exeName = windows ? 'k6.exe' : 'k6';
     const { log } = opts;
     if (opts.path) {
-        const path = (0,external_node_path_namespaceObject.resolve)(opts.path);
+        const path = (0,external_node_path_.resolve)(opts.path);
         if (!(await isExecutable(path, windows))) {
             throw new InputError(`k6 path '${opts.path}' is not an executable file`, undefined, 'point k6-path at the k6 binary, or leave it out to download k6');
         }
@@ -67729,15 +68639,22 @@ async function locateOrInstallK6(opts) {
         return { path, version, source: 'path' };
     }
     if (opts.pathEnv) {
-        for (const dir of opts.pathEnv.split(windows ? ';' : external_node_path_namespaceObject.delimiter)) {
+        for (const dir of opts.pathEnv.split(windows ? ';' : external_node_path_.delimiter)) {
             if (!dir)
                 continue;
-            const candidate = (0,external_node_path_namespaceObject.join)(dir, exeName);
+            const candidate = (0,external_node_path_.join)(dir, exeName);
             if (await isExecutable(candidate, windows)) {
                 const version = (await k6Version(candidate)) ?? 'unknown';
-                if (opts.exactVersion && version !== opts.version.replace(/^v/, '')) {
-                    log.info(`k6: ${candidate} is ${version}, not the requested v${opts.version.replace(/^v/, '')}`);
-                    break;
+                const wanted = opts.version.replace(/^v/, '');
+                if (opts.exactVersion && version !== wanted) {
+                    // Another k6 later on PATH may be the version asked for.
+                    log.info(`k6: ${candidate} is ${version}, not the requested v${wanted}`);
+                    continue;
+                }
+                if (!opts.exactVersion && (version === 'unknown' || compareVersions(version, MIN_K6_VERSION) < 0)) {
+                    const why = version === 'unknown' ? 'its version cannot be read (`k6 version`)' : `v${version} is older than v${MIN_K6_VERSION}, the oldest k6 that runs TypeScript scripts`;
+                    log.info(`k6: passing over ${candidate}: ${why}; using v${wanted} instead`);
+                    continue;
                 }
                 log.info(`k6: found on PATH at ${candidate} (${version})`);
                 return { path: candidate, version, source: 'path' };
@@ -67750,46 +68667,47 @@ async function locateOrInstallK6(opts) {
     // loaded only when k6 is not on PATH: evaluate-only runs and the CLI's start-up skip it
     const tc = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 7361));
     const cached = tc.find('k6', version, asset.arch);
-    if (cached && (await isExecutable((0,external_node_path_namespaceObject.join)(cached, asset.exe), windows))) {
+    if (cached && (await isExecutable((0,external_node_path_.join)(cached, asset.exe), windows))) {
         log.info(`k6: v${version} from the tool cache (${cached})`);
-        return { path: (0,external_node_path_namespaceObject.join)(cached, asset.exe), version, source: 'cache' };
+        return { path: (0,external_node_path_.join)(cached, asset.exe), version, source: 'cache' };
     }
-    log.info(`k6: downloading v${version} (${asset.file}) from ${asset.url}`);
-    let archive;
-    let checksumsFile;
-    try {
-        checksumsFile = await tc.downloadTool(asset.checksumsUrl);
-        archive = await tc.downloadTool(asset.url);
-    }
-    catch (error) {
-        // an environment problem with a known fix, not a bug: reported without a stack trace
-        throw new InputError(`cannot download k6 v${version}: ${error instanceof Error ? error.message : String(error)} (${asset.url})`, undefined, 'check the version, the download base (k6-download-base for a mirror), or pass k6-path');
-    }
-    const expected = checksumFor(await (0,promises_namespaceObject.readFile)(checksumsFile, 'utf8'), asset.file);
+    log.info(`k6: downloading v${version} (${asset.file}) from ${(0,mask/* maskUrl */.yP)(asset.url)}`);
+    // A download that fails is an environment problem with a known fix, not a bug: reported without a stack trace.
+    const download = async (url, what) => {
+        try {
+            return await tc.downloadTool(url);
+        }
+        catch (error) {
+            throw new InputError(`cannot download k6 v${version}: ${what} ${(0,mask/* maskUrl */.yP)(url)}: ${(0,mask/* maskUrl */.yP)(error instanceof Error ? error.message : String(error))}`, undefined, 'check the version, the download base (k6-download-base for a mirror), or pass k6-path');
+        }
+    };
+    const checksumsFile = await download(asset.checksumsUrl, 'the checksums file');
+    const archive = await download(asset.url, 'the archive');
+    const expected = checksumFor(await (0,promises_.readFile)(checksumsFile, 'utf8'), asset.file);
     if (!expected) {
-        throw new Error(`refusing k6 v${version}: ${asset.checksumsUrl} lists no checksum for ${asset.file}`);
+        throw new InputError(`refusing k6 v${version}: ${(0,mask/* maskUrl */.yP)(asset.checksumsUrl)} lists no checksum for ${asset.file}`, undefined, 'the download base (k6-download-base) must mirror the release with its checksums file; or pass k6-path');
     }
     const actual = await sha256File(archive);
     if (actual !== expected) {
-        throw new Error(`refusing k6 v${version}: SHA-256 of ${asset.file} is ${actual}, the release's checksums file says ${expected}`);
+        throw new InputError(`refusing k6 v${version}: SHA-256 of ${asset.file} is ${actual}, the release's checksums file says ${expected}`, undefined, 'the archive is not the one released (a broken or tampered mirror, or a proxy rewriting downloads): check k6-download-base, or pass k6-path');
     }
     log.info(`k6: SHA-256 verified (${actual})`);
     const extracted = asset.ext === 'tar.gz' ? await tc.extractTar(archive) : await tc.extractZip(archive);
-    const inner = (0,external_node_path_namespaceObject.join)(extracted, asset.dir);
-    const sourceDir = (await isExecutable((0,external_node_path_namespaceObject.join)(inner, asset.exe), windows)) || (await exists((0,external_node_path_namespaceObject.join)(inner, asset.exe))) ? inner : extracted;
-    if (!(await exists((0,external_node_path_namespaceObject.join)(sourceDir, asset.exe)))) {
+    const inner = (0,external_node_path_.join)(extracted, asset.dir);
+    const sourceDir = (await isExecutable((0,external_node_path_.join)(inner, asset.exe), windows)) || (await exists((0,external_node_path_.join)(inner, asset.exe))) ? inner : extracted;
+    if (!(await exists((0,external_node_path_.join)(sourceDir, asset.exe)))) {
         throw new Error(`the k6 archive ${asset.file} holds no ${asset.dir}/${asset.exe}`);
     }
     const dir = await tc.cacheDir(sourceDir, 'k6', version, asset.arch);
-    const path = (0,external_node_path_namespaceObject.join)(dir, asset.exe);
+    const path = (0,external_node_path_.join)(dir, asset.exe);
     if (!windows)
-        await (0,promises_namespaceObject.chmod)(path, 0o755);
+        await (0,promises_.chmod)(path, 0o755);
     log.info(`k6: v${version} installed at ${path}`);
     return { path, version, source: 'download' };
 }
 async function exists(file) {
     try {
-        await (0,promises_namespaceObject.stat)(file);
+        await (0,promises_.stat)(file);
         return true;
     }
     catch {
@@ -67799,6 +68717,7 @@ async function exists(file) {
 
 ;// CONCATENATED MODULE: ./src/k6/preflight.ts
 // Before any load: wait until the environment under test answers, and fail fast when it never does.
+
 
 function preflight_describe(error) {
     if (error instanceof Error) {
@@ -67816,30 +68735,81 @@ function preflight_describe(error) {
     }
     return String(error);
 }
-/** Joins a base URL and a path without doubling or dropping the slash. */
+/**
+ * The URL polled: `path` joined to the base URL's path (without doubling or dropping the slash), the
+ * base URL's query kept (a preview URL may carry e.g. a protection-bypass token) and the path's own
+ * query appended. User-info is kept here; `preflight` sends it as a header, not in the URL.
+ */
 function joinUrl(baseUrl, path) {
-    return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+    const url = new URL(baseUrl);
+    const q = path.indexOf('?');
+    const pathPart = (q >= 0 ? path.slice(0, q) : path).replace(/#.*$/s, '');
+    url.pathname = `${url.pathname.replace(/\/+$/, '')}/${pathPart.replace(/^\/+/, '')}`;
+    if (q >= 0) {
+        for (const [k, v] of new URLSearchParams(path.slice(q + 1).replace(/#.*$/s, '')))
+            url.searchParams.append(k, v);
+    }
+    url.hash = '';
+    return url.href;
 }
 /**
- * Polls `baseUrl + path` until it answers `expectStatus`. Throws an InputError naming the last status or
- * error seen when it does not within the timeout.
+ * What fetch gets for a URL: the URL without user-info (fetch refuses URLs with credentials) and,
+ * when there was user-info, the `Authorization: Basic` header k6 would send for it.
+ */
+function fetchTarget(url) {
+    const u = new URL(url);
+    if (!u.username && !u.password)
+        return { url: u.href, headers: {} };
+    const decode = (s) => {
+        try {
+            return decodeURIComponent(s);
+        }
+        catch {
+            return s;
+        }
+    };
+    const credentials = `${decode(u.username)}:${decode(u.password)}`;
+    u.username = '';
+    u.password = '';
+    return { url: u.href, headers: { authorization: `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` } };
+}
+/**
+ * Polls `baseUrl + path` until it answers `expectStatus`, following redirects (as k6 does). Throws an
+ * InputError naming the last status or error seen when it does not within the timeout. URLs in the
+ * log and in the error are masked (user-info, secret-looking query parameters).
  */
 async function preflight(baseUrl, opts, log) {
-    const url = joinUrl(baseUrl, opts.path);
+    let full;
+    try {
+        full = joinUrl(baseUrl, opts.path);
+    }
+    catch {
+        throw new InputError(`the base URL is not a URL: ${(0,mask/* maskUrl */.yP)(baseUrl)}`, undefined, 'write the full URL, e.g. https://pr-42.preview.example.com');
+    }
+    const url = (0,mask/* maskUrl */.yP)(full);
+    const target = fetchTarget(full);
+    const clean = (text) => (0,mask/* scrub */._I)(text, [baseUrl, full]);
     const interval = opts.intervalMs ?? 2000;
     const started = Date.now();
     const deadline = started + opts.timeoutSeconds * 1000;
     let attempts = 0;
     let last = 'no attempt';
+    const cancel = opts.signal;
+    const requestSignal = (ms) => (cancel ? AbortSignal.any([AbortSignal.timeout(ms), cancel]) : AbortSignal.timeout(ms));
+    const cancelled = () => new InputError(`cancelled (SIGINT/SIGTERM) while waiting for ${url} to answer ${opts.expectStatus}: nothing was measured`, undefined, 'run the gate again');
     log.info(`preflight: waiting for ${url} to answer ${opts.expectStatus} (up to ${opts.timeoutSeconds}s)`);
     for (;;) {
+        if (cancel?.aborted)
+            throw cancelled();
         attempts++;
         const remaining = deadline - Date.now();
         try {
-            const res = await fetch(url, {
+            const res = await fetch(target.url, {
                 method: 'GET',
-                redirect: 'manual',
-                signal: AbortSignal.timeout(Math.max(250, Math.min(10_000, remaining))),
+                headers: target.headers,
+                // Redirects are followed, as k6 follows them (up to 10): a 301 to the canonical host is ready.
+                redirect: 'follow',
+                signal: requestSignal(Math.max(250, Math.min(10_000, remaining))),
             });
             await res.body?.cancel().catch(() => undefined);
             if (res.status === opts.expectStatus) {
@@ -67850,222 +68820,34 @@ async function preflight(baseUrl, opts, log) {
             last = `status ${res.status}`;
         }
         catch (error) {
-            last = preflight_describe(error);
+            last = clean(preflight_describe(error));
         }
         log.debug(`preflight: attempt ${attempts}: ${last}`);
+        if (cancel?.aborted)
+            throw cancelled();
         if (Date.now() + interval >= deadline)
             break;
-        await new Promise((r) => setTimeout(r, interval));
+        await new Promise((r) => {
+            const done = () => {
+                clearTimeout(t);
+                cancel?.removeEventListener('abort', done);
+                r();
+            };
+            const t = setTimeout(done, interval);
+            cancel?.addEventListener('abort', done, { once: true });
+        });
     }
     throw new InputError(`the environment under test is not ready: ${url} did not answer ${opts.expectStatus} within ${opts.timeoutSeconds}s ` +
         `(${attempts} attempt${attempts === 1 ? '' : 's'}, last: ${last})`, undefined, 'check --base-url / base-url and that the preview deployment is up, or raise the preflight timeout / change the preflight path or status');
 }
 
-;// CONCATENATED MODULE: ./src/k6/duration.ts
-// k6-style durations (`90s`, `2m`, `1h30m`, `500ms`, a bare number of seconds) for timeouts and flags.
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-/**
- * Parses a duration into milliseconds. Accepts k6's Go-style form (`1h2m3.5s`, `250ms`) and a bare
- * number, which means seconds. Returns undefined for anything else (negative, empty, unknown unit).
- */
-function parseDurationMs(text) {
-    const s = text.trim();
-    if (s === '')
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(s))
-        return Math.round(Number(s) * 1000);
-    const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
-    let total = 0;
-    let pos = 0;
-    let match;
-    while ((match = re.exec(s)) !== null) {
-        total += Number(match[1]) * UNIT_MS[match[2]];
-        pos = re.lastIndex;
-    }
-    if (pos !== s.length)
-        return undefined;
-    return Math.round(total);
-}
-/** Writes milliseconds the way k6 prints durations (`1h2m3s`, `1m30s`, `250ms`). */
-function duration_formatDuration(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)}ms`;
-    let rest = Math.round(ms / 1000);
-    const h = Math.floor(rest / 3600);
-    rest -= h * 3600;
-    const m = Math.floor(rest / 60);
-    const s = rest - m * 60;
-    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
-}
-
-;// CONCATENATED MODULE: ./src/k6/runner.ts
-// One `k6 run` of one scenario: NDJSON output to a .gz file, env and run tags, k6's output streamed to
-// the log, an overall timeout (SIGINT, then kill), and k6's exit code turned into a RunRecord.
-
-
-
-
-/** k6's exit codes (`k6 run`), their meaning, and whether the samples written are the whole run. */
-const K6_EXIT_CODES = {
-    0: { meaning: 'ok', complete: true },
-    97: { meaning: 'cloud test failed', complete: false },
-    98: { meaning: 'cloud test progress lost', complete: false },
-    99: { meaning: "the script's own thresholds failed", complete: true },
-    100: { meaning: 'setup() timed out', complete: false },
-    101: { meaning: 'teardown() timed out', complete: false },
-    102: { meaning: 'generic timeout', complete: false },
-    103: { meaning: 'stopped via the REST API', complete: false },
-    104: { meaning: 'invalid config', complete: false },
-    105: { meaning: 'aborted from outside (SIGINT/SIGTERM)', complete: false },
-    106: { meaning: 'the REST API could not start', complete: false },
-    107: { meaning: 'the script threw an exception', complete: false },
-    108: { meaning: 'the script aborted the test (test.abort())', complete: false },
-    109: { meaning: 'k6 crashed (Go panic)', complete: false },
-    110: { meaning: 'the script marked the test failed (execution.test.fail())', complete: false },
-    255: { meaning: 'k6 failed (other error)', complete: false },
-};
-/** `the script threw an exception (107)`; unknown codes and signals are described too. */
-function exitMeaning(code, signal) {
-    if (code === null)
-        return `killed by ${signal ?? 'a signal'}`;
-    const known = K6_EXIT_CODES[code];
-    return known ? `${known.meaning} (${code})` : `unexpected exit code (${code})`;
-}
-/** Whether the samples of a run that ended like this cover the whole run (0 and 99 only). */
-function isComplete(code) {
-    return code !== null && (K6_EXIT_CODES[code]?.complete ?? false);
-}
-function safeName(s) {
-    return s.replace(/[^A-Za-z0-9._-]+/g, '_');
-}
-/** The argv of `k6` for one scenario (without the executable). */
-function k6RunArgs(opts, outFile) {
-    const args = ['run', '--no-color', '--out', `json=${outFile}`];
-    for (const [k, v] of Object.entries(opts.tags ?? {}))
-        args.push('--tag', `${k}=${v}`);
-    if (opts.executionSegment)
-        args.push('--execution-segment', opts.executionSegment);
-    if (opts.executionSegmentSequence)
-        args.push('--execution-segment-sequence', opts.executionSegmentSequence);
-    args.push(opts.script);
-    return args;
-}
-/** Splits a stream into lines and hands each complete line to `emit`; `flush` emits a trailing partial line. */
-function lineSplitter(emit) {
-    let rest = '';
-    return {
-        push(chunk) {
-            rest += chunk.toString('utf8');
-            const lines = rest.split(/\r?\n|\r/);
-            rest = lines.pop() ?? '';
-            for (const l of lines)
-                if (l.trim() !== '')
-                    emit(l);
-        },
-        flush() {
-            if (rest.trim() !== '')
-                emit(rest);
-            rest = '';
-        },
-    };
-}
-async function runner_exists(file) {
-    try {
-        return (await (0,promises_namespaceObject.stat)(file)).isFile();
-    }
-    catch {
-        return false;
-    }
-}
-/** Runs k6 for one scenario and describes how it ended. Throws only when k6 cannot be started. */
-async function runK6(opts) {
-    const attempt = opts.attempt ?? 1;
-    await (0,promises_namespaceObject.mkdir)(opts.outDir, { recursive: true });
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const outFile = (0,external_node_path_namespaceObject.resolve)(opts.outDir, `${safeName(opts.scenario)}${attempt > 1 ? `-attempt${attempt}` : ''}-${stamp}.ndjson.gz`);
-    const args = k6RunArgs(opts, outFile);
-    const env = {
-        ...(opts.baseEnv ?? process.env),
-        K6_NO_USAGE_REPORT: 'true',
-        ...opts.env,
-        BASE_URL: opts.baseUrl,
-    };
-    const { log } = opts;
-    const timeoutMs = opts.timeoutSeconds !== undefined ? opts.timeoutSeconds * 1000 : undefined;
-    const graceMs = (opts.graceSeconds ?? 30) * 1000;
-    return log.group(`k6 run: ${opts.scenario}${attempt > 1 ? ` (attempt ${attempt})` : ''}`, async () => {
-        log.info(`${opts.k6Path} ${args.join(' ')}`);
-        const start = Date.now();
-        let timedOut = false;
-        const outcome = await new Promise((done, fail) => {
-            const child = (0,external_node_child_process_namespaceObject.spawn)(opts.k6Path, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
-            const out = lineSplitter((l) => log.info(l));
-            const err = lineSplitter((l) => log.info(l));
-            child.stdout.on('data', (c) => out.push(c));
-            child.stderr.on('data', (c) => err.push(c));
-            let killTimer;
-            const timer = timeoutMs !== undefined
-                ? setTimeout(() => {
-                    timedOut = true;
-                    log.warning(`k6 run '${opts.scenario}' exceeded the ${duration_formatDuration(timeoutMs)} timeout: stopping it (SIGINT)`);
-                    child.kill('SIGINT');
-                    killTimer = setTimeout(() => {
-                        log.warning(`k6 did not stop within ${duration_formatDuration(graceMs)} of SIGINT: killing it`);
-                        child.kill('SIGKILL');
-                    }, graceMs);
-                }, timeoutMs)
-                : undefined;
-            child.on('error', (error) => {
-                if (timer)
-                    clearTimeout(timer);
-                if (killTimer)
-                    clearTimeout(killTimer);
-                fail(new Error(`cannot start k6 (${opts.k6Path}): ${error.message}`));
-            });
-            child.on('close', (code, signal) => {
-                if (timer)
-                    clearTimeout(timer);
-                if (killTimer)
-                    clearTimeout(killTimer);
-                out.flush();
-                err.flush();
-                done({ code, signal });
-            });
-        });
-        const end = Date.now();
-        const meaning = exitMeaning(outcome.code, outcome.signal);
-        const outputs = (await runner_exists(outFile)) ? [outFile] : [];
-        const record = {
-            scenario: opts.scenario,
-            outputs,
-            window: { start, end },
-            exitCode: outcome.code,
-            exitMeaning: meaning,
-            attempt,
-        };
-        let incomplete;
-        if (timedOut)
-            incomplete = `stopped after the ${duration_formatDuration(timeoutMs ?? 0)} timeout (k6: ${meaning})`;
-        else if (!isComplete(outcome.code))
-            incomplete = `k6 ended early: ${meaning}`;
-        if (outputs.length === 0)
-            incomplete = `${incomplete ?? `k6: ${meaning}`}; k6 wrote no output file`;
-        if (incomplete) {
-            record.incomplete = incomplete;
-            log.warning(`k6 run '${opts.scenario}': ${incomplete}`);
-        }
-        else if (outcome.code === 99) {
-            log.info(`k6 run '${opts.scenario}': ${meaning}; the gate decides from the thresholds file`);
-        }
-        else {
-            log.info(`k6 run '${opts.scenario}': ${meaning} in ${duration_formatDuration(end - start)}`);
-        }
-        return record;
-    });
-}
-
+// EXTERNAL MODULE: ./src/k6/runner.ts
+var runner = __nccwpck_require__(1675);
+// EXTERNAL MODULE: ./src/run/cancel.ts
+var cancel = __nccwpck_require__(2735);
 ;// CONCATENATED MODULE: ./src/run/run.ts
 // The run stage: preflight the environment once, locate or install k6, run each scenario's script in order.
+
 
 
 
@@ -68077,6 +68859,9 @@ const DEFAULT_PREFLIGHT = { path: '/', expectStatus: 200, timeoutSeconds: 120 };
 const DEFAULT_RUN_TIMEOUT_SECONDS = 30 * 60;
 /** Env vars of the scripts that name files; relative values are resolved against `cwd`. */
 const FILE_VARS = ['PERF_GATE_TENANTS_FILE'];
+function cancelledBeforeLoad() {
+    return new InputError('cancelled (SIGINT/SIGTERM) before any k6 run: nothing was measured', undefined, 'run the gate again');
+}
 function where(s) {
     return `${s.pos.file}:${s.pos.line}:${s.pos.column}`;
 }
@@ -68100,31 +68885,39 @@ function selectScenarios(config, names) {
 }
 async function isFile(path) {
     try {
-        return (await (0,promises_namespaceObject.stat)(path)).isFile();
+        return (await (0,promises_.stat)(path)).isFile();
     }
     catch {
         return false;
     }
 }
 /** Runs the scenarios one after the other; returns one RunRecord per scenario. */
-async function runScenarios(input) {
+async function runScenarios(given) {
+    // The signal given, and those of the signal handlers a face registered (see cancelOnSignals).
+    const signals = [...(given.signal ? [given.signal] : []), ...(0,cancel/* activeCancellations */.f)()];
+    const signal = signals.length === 0 ? undefined : signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+    const input = { ...given, ...(signal ? { signal } : {}) };
     const { config, log, cwd } = input;
     const k6 = input.k6 ?? {};
     const selected = selectScenarios(config, input.scenarios);
-    const configDir = (0,external_node_path_namespaceObject.dirname)((0,external_node_path_namespaceObject.resolve)(cwd, config.file));
+    const configDir = (0,external_node_path_.dirname)((0,external_node_path_.resolve)(cwd, config.file));
     const scripts = new Map();
     for (const s of selected) {
         if (!s.script) {
             throw new InputError(`scenario '${s.name}' has no script to run`, where(s), `add 'script: k6/${s.name}-test.ts' (relative to ${config.file})`);
         }
-        const script = (0,external_node_path_namespaceObject.resolve)(configDir, s.script);
+        const script = (0,external_node_path_.resolve)(configDir, s.script);
         if (!(await isFile(script))) {
             throw new InputError(`the script of scenario '${s.name}' does not exist: ${script}`, where(s), 'the path is relative to the thresholds file');
         }
         scripts.set(s.name, script);
     }
     const pf = { ...DEFAULT_PREFLIGHT, ...k6.preflight };
-    await preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs }, log);
+    if (input.signal?.aborted)
+        throw cancelledBeforeLoad();
+    await preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, ...(input.signal ? { signal: input.signal } : {}) }, log);
+    if (input.signal?.aborted)
+        throw cancelledBeforeLoad();
     const env = input.processEnv ?? process.env;
     const located = await locateOrInstallK6({
         path: k6.path,
@@ -68135,19 +68928,36 @@ async function runScenarios(input) {
         // An explicit version is exact: a k6 of another version on PATH is passed over for the download.
         exactVersion: Boolean(k6.version),
     });
+    if (input.signal?.aborted)
+        throw cancelledBeforeLoad();
     const records = [];
     for (const s of selected) {
+        if (input.signal?.aborted) {
+            // Cancelled: the scenarios not started yet are reported as not run (they fail the gate).
+            const now = Date.now();
+            log.warning(`k6 run '${s.name}': not started, the run was cancelled`);
+            records.push({
+                scenario: s.name,
+                outputs: [],
+                window: { start: now, end: now },
+                exitCode: null,
+                exitMeaning: 'not run',
+                incomplete: 'cancelled before it started',
+                attempt: input.attempt ?? 1,
+            });
+            continue;
+        }
         const userEnv = { ...s.env, ...k6.env };
         for (const name of FILE_VARS) {
             const v = userEnv[name];
-            if (v && !(0,external_node_path_namespaceObject.isAbsolute)(v))
-                userEnv[name] = (0,external_node_path_namespaceObject.resolve)(cwd, v);
+            if (v && !(0,external_node_path_.isAbsolute)(v))
+                userEnv[name] = (0,external_node_path_.resolve)(cwd, v);
         }
         await input.hooks?.beforeScenario?.(s.name);
         const started = Date.now();
         let record;
         try {
-            record = await runK6({
+            record = await (0,runner/* runK6 */.Bt)({
                 k6Path: located.path,
                 script: scripts.get(s.name),
                 scenario: s.name,
@@ -68163,6 +68973,7 @@ async function runScenarios(input) {
                 executionSegmentSequence: k6.executionSegmentSequence,
                 attempt: input.attempt,
                 baseEnv: env,
+                ...(input.signal ? { signal: input.signal } : {}),
             });
         }
         catch (error) {
@@ -68217,7 +69028,7 @@ const DEFAULT_SCENARIO = 'default';
 async function gate(opts) {
     const { log } = opts;
     const outputsOfFirstAttempts = [];
-    const configPath = (0,external_node_path_namespaceObject.resolve)(opts.cwd, opts.thresholds);
+    const configPath = (0,external_node_path_.resolve)(opts.cwd, opts.thresholds);
     // Messages, rule positions and annotations name the file as the user wrote it.
     const config = loadConfig(configPath, { env: opts.env, name: opts.thresholds });
     let measured = opts.results ? await evaluateOnly(opts, config) : await runAndMeasure(opts, config, opts.scenarios, 1);
@@ -68247,14 +69058,15 @@ async function gate(opts) {
         return { name: s.name, criteria: s.criteria, ...(util ? { utilization: util } : {}) };
     })));
     for (const m of measured) {
+        const window = evaluation.scenarios.find((s) => s.name === m.name)?.window;
         sections.push(...safeSections(`charts for ${m.name}`, log, () => chartSections(m.name, m.results)));
-        sections.push(...safeSections(`tenant table for ${m.name}`, log, () => [tenantSection(m.name, m.results)]));
+        sections.push(...safeSections(`tenant table for ${m.name}`, log, () => [tenantSection(m.name, m.results, window ? { window } : {})]));
     }
     const baselineSources = inputs.flatMap((s) => (s.baseline && 'source' in s.baseline ? [s.baseline.source] : []));
     const environment = {
         thresholdsFile: opts.thresholds,
         generatedAt: new Date().toISOString(),
-        ...(opts.baseUrl && !opts.results ? { baseUrl: maskUrl(opts.baseUrl) } : {}),
+        ...(opts.baseUrl && !opts.results ? { baseUrl: (0,mask/* maskUrl */.yP)(opts.baseUrl) } : {}),
         ...(opts.environment ?? {}),
         ...(baselineSources.length > 0 ? { baselineSource: [...new Set(baselineSources)].join(', ') } : {}),
     };
@@ -68270,12 +69082,12 @@ async function gate(opts) {
     }
     const files = { outputs: [...outputsOfFirstAttempts, ...measured.flatMap((m) => m.files)] };
     if (opts.outDir) {
-        const dir = (0,external_node_path_namespaceObject.resolve)(opts.cwd, opts.outDir);
-        await (0,promises_namespaceObject.mkdir)(dir, { recursive: true });
-        files.markdown = (0,external_node_path_namespaceObject.join)(dir, 'report.md');
-        files.json = (0,external_node_path_namespaceObject.join)(dir, 'report.json');
-        await (0,promises_namespaceObject.writeFile)(files.markdown, markdown, 'utf8');
-        await (0,promises_namespaceObject.writeFile)(files.json, `${JSON.stringify(json, null, 2)}\n`, 'utf8');
+        const dir = (0,external_node_path_.resolve)(opts.cwd, opts.outDir);
+        await (0,promises_.mkdir)(dir, { recursive: true });
+        files.markdown = (0,external_node_path_.join)(dir, 'report.md');
+        files.json = (0,external_node_path_.join)(dir, 'report.json');
+        await (0,promises_.writeFile)(files.markdown, markdown, 'utf8');
+        await (0,promises_.writeFile)(files.json, `${JSON.stringify(json, null, 2)}\n`, 'utf8');
     }
     return {
         evaluation,
@@ -68366,7 +69178,7 @@ async function distinctFiles(files) {
     const out = [];
     const repeated = [];
     for (const f of files) {
-        const key = await (0,promises_namespaceObject.realpath)(f).catch(() => (0,external_node_path_namespaceObject.resolve)(f));
+        const key = await (0,promises_.realpath)(f).catch(() => (0,external_node_path_.resolve)(f));
         if (seen.has(key)) {
             if (!repeated.includes(f))
                 repeated.push(f);
@@ -68382,7 +69194,10 @@ async function distinctFiles(files) {
 async function runAndMeasure(opts, config, scenarios, attempt) {
     if (!opts.baseUrl)
         throw new Error('run mode needs a base URL');
-    const outDir = opts.outDir ? (0,external_node_path_namespaceObject.resolve)(opts.cwd, opts.outDir) : await (0,promises_namespaceObject.mkdtemp)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'perf-gate-'));
+    // A cancelled gate makes no noise-guard rerun: the first runs are judged.
+    if (attempt > 1 && opts.signal?.aborted)
+        return [];
+    const outDir = opts.outDir ? (0,external_node_path_.resolve)(opts.cwd, opts.outDir) : await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_namespaceObject.tmpdir)(), 'perf-gate-'));
     const collections = new Map();
     const utilization = new Map();
     const util = config.utilization;
@@ -68397,6 +69212,7 @@ async function runAndMeasure(opts, config, scenarios, attempt) {
         cwd: opts.cwd,
         outDir,
         log: opts.log,
+        ...(opts.signal ? { signal: opts.signal } : {}),
         hooks: util
             ? {
                 beforeScenario: async (name) => {
@@ -68412,9 +69228,30 @@ async function runAndMeasure(opts, config, scenarios, attempt) {
     });
     const out = [];
     for (const record of records) {
-        const results = await ingestFiles(record.outputs, ingestOptionsFor(config, record.scenario));
+        // A run whose k6 wrote nothing (an init error) is judged on no data, its record attached: the
+        // incomplete run fails with k6's reason, and the other scenarios are still judged and reported.
+        const ingestOptions = ingestOptionsFor(config, record.scenario);
+        const notes = [];
+        let results;
+        if (record.outputs.length === 0)
+            results = emptyResults([], ingestOptions);
+        else {
+            try {
+                results = await ingestFiles(record.outputs, ingestOptions);
+            }
+            catch (error) {
+                // A k6 killed mid-run can leave a file that cannot be read at all (a gzip stream cut before
+                // any data): the run is judged incomplete on no data rather than stopping the whole gate.
+                if (!record.incomplete || !(error instanceof InputError))
+                    throw error;
+                const why = `the output of the interrupted run cannot be read: ${error.message.split('\n')[0]}`;
+                opts.log.warning(`perf-gate: ${record.scenario}: ${why}`);
+                notes.push(why);
+                results = emptyResults(record.outputs, ingestOptions);
+            }
+        }
         const u = utilization.get(record.scenario);
-        out.push({ name: record.scenario, files: record.outputs, results, run: record, notes: [], ...(u ? { utilization: u } : {}) });
+        out.push({ name: record.scenario, files: record.outputs, results, run: record, notes, ...(u ? { utilization: u } : {}) });
     }
     return out;
 }
@@ -68531,6 +69368,7 @@ function noiseGuardSection(first, final, rerun) {
 }
 
 ;// CONCATENATED MODULE: ./src/github/outcome.ts
+
 /** A value in its unit, the way the report writes it. */
 function outcome_formatValue(value, unit) {
     if (value === null || value === undefined || !Number.isFinite(value))
@@ -68562,6 +69400,9 @@ function gatePassed(evaluation) {
 }
 /** One line for a criterion: `target-capacity: http_req_duration p(99)<500 — 612 ms (limit 500 ms, fail)`. */
 function outcome_describeCriterion(c) {
+    // The run-completed criterion has no value and no limit: its reason says what happened.
+    if (c.metric === RUN_COMPLETED)
+        return `${c.scenario}: ${c.reason ?? 'the k6 run did not complete: the results are partial'}`;
     const actual = c.status === 'no-data' ? `no data${c.reason ? ` (${c.reason})` : ''}` : outcome_formatValue(c.actual, c.unit);
     const limit = c.status === 'no-data' ? '' : `, limit ${outcome_formatValue(c.limit, c.unit)}`;
     return `${c.scenario}: ${c.metric} ${c.expression} — ${actual}${limit}${c.status === 'fail' ? '' : `, ${c.status}`}`;
@@ -68584,6 +69425,8 @@ function failureMessage(evaluation, mapFile = (f) => f, maxLines = 100) {
     return `perf-gate: ${evaluation.verdict} — ${failed.length} ${failed.length === 1 ? 'criterion' : 'criteria'} failed:\n${lines.join('\n')}`;
 }
 
+// EXTERNAL MODULE: ./src/k6/duration.ts
+var k6_duration = __nccwpck_require__(2441);
 ;// CONCATENATED MODULE: ./src/run/flags.ts
 // The flags of `perf-gate run`, as data (for help text and the Action's input mapping) and a pure parser.
 
@@ -68596,7 +69439,7 @@ const RUN_FLAGS = [
     { name: 'base-url', type: 'string', value: 'URL', description: 'the environment under test; k6 gets it as BASE_URL (required)' },
     { name: 'scenario', type: 'string', multiple: true, value: 'NAME', description: 'run only this scenario (repeatable; default: every scenario of the thresholds file)' },
     { name: 'k6-path', type: 'string', value: 'PATH', description: 'use this k6 executable instead of PATH or a download' },
-    { name: 'k6-version', type: 'string', value: 'V', description: `k6 release to use, downloaded unless that version is on PATH (default: any k6 on PATH, else ${DEFAULT_K6_VERSION})` },
+    { name: 'k6-version', type: 'string', value: 'V', description: `k6 release to use, downloaded unless that version is on PATH (default: a k6 on PATH of v${MIN_K6_VERSION} or later, else ${DEFAULT_K6_VERSION})` },
     { name: 'k6-download-base', type: 'string', value: 'URL', description: 'mirror of https://github.com/grafana/k6/releases/download (GitHub Enterprise)' },
     { name: 'env', type: 'string', multiple: true, value: 'K=V', description: 'extra environment for the k6 scripts (repeatable), e.g. PERF_GATE_SCALE=0.1' },
     { name: 'tag', type: 'string', multiple: true, value: 'K=V', description: 'tag every k6 sample (repeatable), e.g. commit=abc123' },
@@ -68640,7 +69483,7 @@ function flags_pairs(values, flag) {
 function seconds(text, flag) {
     if (text === undefined)
         return undefined;
-    const ms = parseDurationMs(text);
+    const ms = (0,k6_duration/* parseDurationMs */.y)(text);
     if (ms === undefined || ms <= 0)
         throw new InputError(`--${flag} '${text}' is not a duration`, undefined, 'write e.g. 90s, 15m, 1h30m or a number of seconds');
     return ms / 1000;
@@ -68808,16 +69651,16 @@ async function expandResults(patterns, cwd) {
             files.push(...matched);
         }
         else {
-            files.push((0,external_node_path_namespaceObject.resolve)(cwd, pattern));
+            files.push((0,external_node_path_.resolve)(cwd, pattern));
         }
     }
     return files;
 }
 async function readBaseline(file, cwd) {
-    const path = (0,external_node_path_namespaceObject.resolve)(cwd, file);
+    const path = (0,external_node_path_.resolve)(cwd, file);
     let text;
     try {
-        text = await (0,promises_namespaceObject.readFile)(path, 'utf8');
+        text = await (0,promises_.readFile)(path, 'utf8');
     }
     catch (error) {
         throw new InputError(`cannot read the baseline: ${asError(error).message}`, file, 'pass a JSON report written earlier with --json');
@@ -68852,19 +69695,19 @@ function fsReason(error, step) {
 }
 /** Writes one report file (creating its directory); a failure is returned, not thrown, so every output is attempted. */
 async function writeOut(flag, path, content, cwd) {
-    const full = (0,external_node_path_namespaceObject.resolve)(cwd, path);
+    const full = (0,external_node_path_.resolve)(cwd, path);
     const example = flag === 'json' ? 'report.json' : 'report.md';
     let step = 'mkdir';
     try {
-        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.dirname)(full), { recursive: true });
+        await (0,promises_.mkdir)((0,external_node_path_.dirname)(full), { recursive: true });
         step = 'write';
-        await (0,promises_namespaceObject.writeFile)(full, content);
+        await (0,promises_.writeFile)(full, content);
         return undefined;
     }
     catch (thrown) {
         const error = asError(thrown);
         const fix = error.code === 'EISDIR'
-            ? `name a file, not a directory, e.g. --${flag} ${(0,external_node_path_namespaceObject.join)(path, example)}`
+            ? `name a file, not a directory, e.g. --${flag} ${(0,external_node_path_.join)(path, example)}`
             : `give --${flag} a file path in a directory you can write to, e.g. --${flag} out/${example}`;
         return { path, reason: fsReason(error, step), fix };
     }
@@ -68874,7 +69717,7 @@ async function checkOutDir(outDir, cwd) {
     if (!outDir)
         return;
     try {
-        await (0,promises_namespaceObject.mkdir)((0,external_node_path_namespaceObject.resolve)(cwd, outDir), { recursive: true });
+        await (0,promises_.mkdir)((0,external_node_path_.resolve)(cwd, outDir), { recursive: true });
     }
     catch (thrown) {
         const error = asError(thrown);
@@ -69017,6 +69860,7 @@ async function options(command, argv, io, log) {
             thresholds: run.thresholds ?? 'thresholds.yml',
             scenarios: run.scenarios,
             baseUrl: run.baseUrl,
+            ...(io.signal ? { signal: io.signal } : {}),
             k6: run.k6,
             failOn: failOn(run.failOn),
             confirmFailures: run.confirmFailures,
@@ -69043,6 +69887,481 @@ function failOn(value) {
     if (value === 'fail' || value === 'marginal')
         return value;
     throw new InputError(`--fail-on '${value}' is not allowed`, undefined, 'use --fail-on fail or --fail-on marginal');
+}
+
+
+/***/ }),
+
+/***/ 2441:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   a: () => (/* binding */ formatDuration),
+/* harmony export */   y: () => (/* binding */ parseDurationMs)
+/* harmony export */ });
+// k6-style durations (`90s`, `2m`, `1h30m`, `500ms`, a bare number of seconds) for timeouts and flags.
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+/**
+ * Parses a duration into milliseconds. Accepts k6's Go-style form (`1h2m3.5s`, `250ms`) and a bare
+ * number, which means seconds. Returns undefined for anything else (negative, empty, unknown unit).
+ */
+function parseDurationMs(text) {
+    const s = text.trim();
+    if (s === '')
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(s))
+        return Math.round(Number(s) * 1000);
+    const re = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
+    let total = 0;
+    let pos = 0;
+    let match;
+    while ((match = re.exec(s)) !== null) {
+        total += Number(match[1]) * UNIT_MS[match[2]];
+        pos = re.lastIndex;
+    }
+    if (pos !== s.length)
+        return undefined;
+    return Math.round(total);
+}
+/** Writes milliseconds the way k6 prints durations (`1h2m3s`, `1m30s`, `250ms`). */
+function formatDuration(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)}ms`;
+    let rest = Math.round(ms / 1000);
+    const h = Math.floor(rest / 3600);
+    rest -= h * 3600;
+    const m = Math.floor(rest / 60);
+    const s = rest - m * 60;
+    return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || (!h && !m) ? `${s}s` : ''}`;
+}
+
+
+/***/ }),
+
+/***/ 1675:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bt: () => (/* binding */ runK6),
+/* harmony export */   Je: () => (/* binding */ stopRunningK6)
+/* harmony export */ });
+/* unused harmony exports K6_EXIT_CODES, exitMeaning, isComplete, CANCEL_GRACE_SECONDS, k6RunArgs */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5235);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2441);
+// One `k6 run` of one scenario: NDJSON output to a .gz file, env and run tags, k6's output streamed to
+// the log, an overall timeout (SIGINT, then kill), and k6's exit code turned into a RunRecord.
+
+
+
+
+
+/** k6's exit codes (`k6 run`), their meaning, and whether the samples written are the whole run. */
+const K6_EXIT_CODES = {
+    0: { meaning: 'ok', complete: true },
+    97: { meaning: 'cloud test failed', complete: false },
+    98: { meaning: 'cloud test progress lost', complete: false },
+    99: { meaning: "the script's own thresholds failed", complete: true },
+    100: { meaning: 'setup() timed out', complete: false },
+    101: { meaning: 'teardown() timed out', complete: false },
+    102: { meaning: 'generic timeout', complete: false },
+    103: { meaning: 'a generic k6 engine error', complete: false },
+    104: { meaning: 'invalid config', complete: false },
+    105: { meaning: 'aborted from outside (SIGINT/SIGTERM)', complete: false },
+    106: { meaning: 'the REST API could not start', complete: false },
+    107: { meaning: 'the script threw an exception', complete: false },
+    108: { meaning: 'the script aborted the test (test.abort())', complete: false },
+    109: { meaning: 'k6 crashed (Go panic)', complete: false },
+    110: { meaning: 'the script marked the test failed (execution.test.fail())', complete: false },
+    255: { meaning: 'k6 failed (other error)', complete: false },
+};
+/** `the script threw an exception (107)`; unknown codes and signals are described too. */
+function exitMeaning(code, signal) {
+    if (code === null)
+        return `killed by ${signal ?? 'a signal'}`;
+    const known = K6_EXIT_CODES[code];
+    return known ? `${known.meaning} (${code})` : `unexpected exit code (${code})`;
+}
+/** Whether the samples of a run that ended like this cover the whole run (0 and 99 only). */
+function isComplete(code) {
+    return code !== null && (K6_EXIT_CODES[code]?.complete ?? false);
+}
+/** On cancellation k6 gets at most this long between SIGINT and the kill (a cancelled CI job is killed ~10 s after its SIGINT). */
+const CANCEL_GRACE_SECONDS = 5;
+/** The k6 runs in progress in this process, for a face's signal handler (see `stopRunningK6`). */
+const live = new Set();
+/**
+ * Stops every k6 run in progress as a cancellation does (`'cancel'`: SIGINT, then the kill), or kills
+ * them at once (`'kill'`). Returns how many runs there were. For a face's SIGINT/SIGTERM handler.
+ */
+function stopRunningK6(how) {
+    for (const run of live)
+        (how === 'kill' ? run.kill : run.cancel)();
+    return live.size;
+}
+function safeName(s) {
+    return s.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+/** The argv of `k6` for one scenario (without the executable). */
+function k6RunArgs(opts, outFile) {
+    const args = ['run', '--no-color', '--out', `json=${outFile}`];
+    for (const [k, v] of Object.entries(opts.tags ?? {}))
+        args.push('--tag', `${k}=${v}`);
+    if (opts.executionSegment)
+        args.push('--execution-segment', opts.executionSegment);
+    if (opts.executionSegmentSequence)
+        args.push('--execution-segment-sequence', opts.executionSegmentSequence);
+    args.push(opts.script);
+    return args;
+}
+/** Splits a stream into lines and hands each complete line to `emit`; `flush` emits a trailing partial line. */
+function lineSplitter(emit) {
+    let rest = '';
+    return {
+        push(chunk) {
+            rest += chunk.toString('utf8');
+            const lines = rest.split(/\r?\n|\r/);
+            rest = lines.pop() ?? '';
+            for (const l of lines)
+                if (l.trim() !== '')
+                    emit(l);
+        },
+        flush() {
+            if (rest.trim() !== '')
+                emit(rest);
+            rest = '';
+        },
+    };
+}
+async function exists(file) {
+    try {
+        return (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file)).isFile();
+    }
+    catch {
+        return false;
+    }
+}
+/** Runs k6 for one scenario and describes how it ended. Throws only when k6 cannot be started. */
+async function runK6(opts) {
+    const attempt = opts.attempt ?? 1;
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(opts.outDir, { recursive: true });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const outFile = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(opts.outDir, `${safeName(opts.scenario)}${attempt > 1 ? `-attempt${attempt}` : ''}-${stamp}.ndjson.gz`);
+    const args = k6RunArgs(opts, outFile);
+    const env = {
+        ...(opts.baseEnv ?? process.env),
+        K6_NO_USAGE_REPORT: 'true',
+        ...opts.env,
+        BASE_URL: opts.baseUrl,
+    };
+    const { log } = opts;
+    const timeoutMs = opts.timeoutSeconds !== undefined ? opts.timeoutSeconds * 1000 : undefined;
+    const graceMs = (opts.graceSeconds ?? 30) * 1000;
+    return log.group(`k6 run: ${opts.scenario}${attempt > 1 ? ` (attempt ${attempt})` : ''}`, async () => {
+        log.info(`${opts.k6Path} ${args.join(' ')}`);
+        const start = Date.now();
+        let timedOut = false;
+        let cancelled = false;
+        const outcome = await new Promise((done, fail) => {
+            // Off Windows k6 gets its own process group, and every signal goes to the group: a wrapper script
+            // that does not `exec` k6 (and anything else k6 started) stops with it.
+            const windows = process.platform === 'win32';
+            const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(opts.k6Path, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: !windows });
+            const signalK6 = (sig) => {
+                if (!windows && child.pid !== undefined) {
+                    try {
+                        process.kill(-child.pid, sig);
+                        return;
+                    }
+                    catch {
+                        /* the group has ended: signal the child alone */
+                    }
+                }
+                child.kill(sig);
+            };
+            // k6 may echo the base URL (request errors): its credentials and tokens are masked.
+            const out = lineSplitter((l) => log.info((0,_mask_js__WEBPACK_IMPORTED_MODULE_4__/* .maskUrl */ .yP)(l)));
+            const err = lineSplitter((l) => log.info((0,_mask_js__WEBPACK_IMPORTED_MODULE_4__/* .maskUrl */ .yP)(l)));
+            child.stdout.on('data', (c) => out.push(c));
+            child.stderr.on('data', (c) => err.push(c));
+            let killTimer;
+            let drainTimer;
+            let exited;
+            let finished = false;
+            const clearTimers = () => {
+                if (timer)
+                    clearTimeout(timer);
+                if (killTimer)
+                    clearTimeout(killTimer);
+                if (drainTimer)
+                    clearTimeout(drainTimer);
+                opts.signal?.removeEventListener('abort', onAbort);
+                live.delete(handle);
+            };
+            const finish = (how) => {
+                if (finished)
+                    return;
+                finished = true;
+                clearTimers();
+                out.flush();
+                err.flush();
+                done(how);
+            };
+            /** SIGINT to k6's group (k6 stops its VUs and flushes its output), SIGKILL after the grace period. */
+            const stop = (message, grace = graceMs) => {
+                if (killTimer || finished)
+                    return;
+                log.warning(message);
+                signalK6('SIGINT');
+                killTimer = setTimeout(() => {
+                    log.warning(`k6 did not stop within ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(grace)} of SIGINT: killing it`);
+                    signalK6('SIGKILL');
+                }, grace);
+            };
+            const onAbort = () => {
+                if (finished || exited)
+                    return;
+                cancelled = true;
+                stop(`k6 run '${opts.scenario}' cancelled: stopping it (SIGINT)`, Math.min(graceMs, CANCEL_GRACE_SECONDS * 1000));
+            };
+            const handle = {
+                cancel: onAbort,
+                kill: () => {
+                    if (finished)
+                        return;
+                    if (!exited)
+                        cancelled = true;
+                    log.warning(`k6 run '${opts.scenario}': killing k6 now (SIGKILL)`);
+                    signalK6('SIGKILL');
+                },
+            };
+            live.add(handle);
+            opts.signal?.addEventListener('abort', onAbort, { once: true });
+            if (opts.signal?.aborted)
+                onAbort();
+            const timer = timeoutMs !== undefined
+                ? setTimeout(() => {
+                    timedOut = true;
+                    stop(`k6 run '${opts.scenario}' exceeded the ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs)} timeout: stopping it (SIGINT)`);
+                }, timeoutMs)
+                : undefined;
+            child.on('error', (error) => {
+                clearTimers();
+                finished = true;
+                fail(new Error(`cannot start k6 (${opts.k6Path}): ${error.message}`));
+            });
+            // k6 (or its wrapper) has exited. Its output pipes close once every process of the group holding
+            // them has ended; whatever still holds them after the grace period is killed and the pipes dropped.
+            child.on('exit', (code, signal) => {
+                exited = { code, signal };
+                if (timer)
+                    clearTimeout(timer);
+                opts.signal?.removeEventListener('abort', onAbort);
+                drainTimer = setTimeout(() => {
+                    if (!windows && child.pid !== undefined) {
+                        try {
+                            process.kill(-child.pid, 'SIGKILL');
+                        }
+                        catch {
+                            /* already gone */
+                        }
+                    }
+                    child.stdout.destroy();
+                    child.stderr.destroy();
+                    finish(exited ?? { code, signal });
+                }, graceMs);
+            });
+            child.on('close', (code, signal) => finish(exited ?? { code, signal }));
+        });
+        const end = Date.now();
+        const meaning = exitMeaning(outcome.code, outcome.signal);
+        const outputs = (await exists(outFile)) ? [outFile] : [];
+        const record = {
+            scenario: opts.scenario,
+            outputs,
+            window: { start, end },
+            exitCode: outcome.code,
+            exitMeaning: meaning,
+            attempt,
+        };
+        let incomplete;
+        // The record's exitMeaning says how k6 ended; the report shows it next to this reason.
+        if (cancelled)
+            incomplete = 'cancelled';
+        else if (timedOut)
+            incomplete = `stopped after the ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs ?? 0)} timeout (k6: ${meaning})`;
+        else if (!isComplete(outcome.code))
+            incomplete = `k6 ended early: ${meaning}`;
+        if (outputs.length === 0)
+            incomplete = `${incomplete ?? `k6: ${meaning}`}; k6 wrote no output file`;
+        if (incomplete) {
+            record.incomplete = incomplete;
+            log.warning(`k6 run '${opts.scenario}': ${incomplete}${cancelled ? ` (k6: ${meaning})` : ''}`);
+        }
+        else if (outcome.code === 99) {
+            log.info(`k6 run '${opts.scenario}': ${meaning}; the gate decides from the thresholds file`);
+        }
+        else {
+            log.info(`k6 run '${opts.scenario}': ${meaning} in ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(end - start)}`);
+        }
+        return record;
+    });
+}
+
+
+/***/ }),
+
+/***/ 5235:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   _I: () => (/* binding */ scrub),
+/* harmony export */   yP: () => (/* binding */ maskUrl)
+/* harmony export */ });
+/* unused harmony exports isSecretParam, urlSecrets */
+// Credentials never reach a log, a comment or a report: every URL or message that may carry one
+// goes through here (base URLs with user:password, source URLs such as postgres://user:pw@host,
+// signed download URLs, preview URLs carrying a bypass token in their query).
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
+const NO_SCHEME_USERINFO = /(^|\s)(\/\/)([^/@\s]+)@/g;
+/** A query parameter (`?name=value` or `&name=value`) in a URL or in free text. */
+const QUERY_PARAM = /([?&])([^=&#\s?]+)=([^&#\s]+)/g;
+/**
+ * Query parameter names that suggest a secret: tokens, keys, signatures, passwords, credentials,
+ * sessions and bypass parameters (`x-vercel-protection-bypass`, `X-Amz-Signature`, `api_key`, `sig`…).
+ */
+const SECRET_NAME = /token|key|sig|secret|passw|^pass$|^pwd$|auth|credential|bypass|session|jwt|^code$|private/i;
+/** Whether a query parameter of this name holds a secret (its value is masked). */
+function isSecretParam(name) {
+    let decoded = name;
+    try {
+        decoded = decodeURIComponent(name);
+    }
+    catch {
+        /* keep as written */
+    }
+    return SECRET_NAME.test(decoded);
+}
+/** The text with the user-info of every URL in it and secret-looking query parameter values replaced by `***`. */
+function maskUrl(text) {
+    return text
+        .replace(USERINFO, '$1***@')
+        .replace(NO_SCHEME_USERINFO, '$1$2***@')
+        .replace(QUERY_PARAM, (all, sep, name) => (isSecretParam(name) ? `${sep}${name}=***` : all));
+}
+/**
+ * The user name and password of a URL, each as written and decoded, without empty ones: what a face
+ * registers as secrets (e.g. with `core.setSecret`) before anything logs the URL.
+ */
+function urlSecrets(url) {
+    let u;
+    try {
+        u = new URL(url);
+    }
+    catch {
+        return [];
+    }
+    const out = new Set();
+    for (const part of [u.username, u.password]) {
+        if (!part)
+            continue;
+        out.add(part);
+        try {
+            out.add(decodeURIComponent(part));
+        }
+        catch {
+            /* not percent-encoded */
+        }
+    }
+    return [...out].filter((s) => s !== '');
+}
+/** Removes the secrets of the given URLs from a message (error texts may echo them, decoded or not). */
+function scrub(message, urls) {
+    let out = message;
+    for (const url of urls) {
+        try {
+            const u = new URL(url);
+            for (const secret of [u.password, u.username && u.password ? '' : u.username]) {
+                if (!secret)
+                    continue;
+                out = out.split(decodeURIComponent(secret)).join('***').split(secret).join('***');
+            }
+            for (const [name, value] of u.searchParams) {
+                if (value && isSecretParam(name))
+                    out = out.split(value).join('***').split(encodeURIComponent(value)).join('***');
+            }
+        }
+        catch {
+            /* not a URL */
+        }
+        out = out.split(url).join(maskUrl(url));
+    }
+    return maskUrl(out);
+}
+
+
+/***/ }),
+
+/***/ 2735:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   d: () => (/* binding */ cancelOnSignals),
+/* harmony export */   f: () => (/* binding */ activeCancellations)
+/* harmony export */ });
+/* harmony import */ var _k6_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1675);
+// Cancellation by signal, for the faces: GitHub cancels a job with SIGINT, then SIGTERM a few seconds
+// later, then kills it; a terminal sends SIGINT on Ctrl-C. The first SIGINT/SIGTERM aborts the gate's
+// signal (k6 is stopped gracefully, the remaining scenarios are skipped, the report is still written),
+// the second kills k6 at once so the report comes sooner, the third ends the process.
+
+/** The signals of the registrations in effect: a run started meanwhile is cancelled by them too. */
+const active = new Set();
+/**
+ * The cancellation signals registered by `cancelOnSignals` and not disposed yet. `runScenarios` obeys
+ * them as well as the signal it is given, so a face that registered the handlers cancels the run even
+ * when its options do not carry the signal.
+ */
+function activeCancellations() {
+    return [...active];
+}
+/** Registers SIGINT/SIGTERM handlers that cancel the gate; `warn` says what happens on each. */
+function cancelOnSignals(warn, proc = process) {
+    const controller = new AbortController();
+    let received = 0;
+    const handler = (signal) => {
+        received++;
+        if (received === 1) {
+            warn(`perf-gate: ${signal} received: stopping k6 and judging what it wrote (send it again to kill k6 at once)`);
+            controller.abort(new Error(`cancelled (${signal})`));
+            // Also reaches a run whose face did not hand the signal to the gate.
+            (0,_k6_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .stopRunningK6 */ .Je)('cancel');
+        }
+        else if (received === 2) {
+            warn(`perf-gate: ${signal} received again: killing k6 (send it once more to quit without a report)`);
+            (0,_k6_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .stopRunningK6 */ .Je)('kill');
+        }
+        else {
+            (0,_k6_runner_js__WEBPACK_IMPORTED_MODULE_0__/* .stopRunningK6 */ .Je)('kill');
+            proc.exit(signal === 'SIGINT' ? 130 : 143);
+        }
+    };
+    proc.on('SIGINT', handler);
+    proc.on('SIGTERM', handler);
+    active.add(controller.signal);
+    return {
+        signal: controller.signal,
+        dispose() {
+            proc.off('SIGINT', handler);
+            proc.off('SIGTERM', handler);
+            active.delete(controller.signal);
+        },
+    };
 }
 
 
@@ -69148,6 +70467,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -69190,6 +70516,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 
 /***/ }),
 
+/***/ 1455:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -69208,6 +70541,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 
@@ -81808,6 +83148,18 @@ module.exports = /*#__PURE__*/JSON.parse('{"vadd":{"arity":-5,"flags":["write","
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/compat get default export */
+/******/ (() => {
+/******/ 	// getDefaultExport function for compatibility with non-harmony modules
+/******/ 	__nccwpck_require__.n = (module) => {
+/******/ 		var getter = module && module.__esModule ?
+/******/ 			() => (module['default']) :
+/******/ 			() => (module);
+/******/ 		__nccwpck_require__.d(getter, { a: getter });
+/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 
