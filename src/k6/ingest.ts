@@ -353,6 +353,11 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
   return { parts: [part], cut };
 }
 
+/** Diagnostics of files not read yet: every count zero, every list empty. */
+function noDiagnostics(files: string[]): IngestDiagnostics {
+  return { files: [...files], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], gzipCutFiles: [], emptyFiles: [] };
+}
+
 /** Reads k6 output files (shards of one run, or one summary) into `Results`. */
 export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Promise<Results> {
   if (paths.length === 0) throw new InputError('no k6 results files given', undefined, 'pass at least one --results FILE');
@@ -386,17 +391,7 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, Math.max(1, availableParallelism() - 2))));
   const minBytes = opts.workerMinBytes ?? 16 << 20;
   const parts: PartialAggregates[] = [];
-  const diagnostics: IngestDiagnostics = {
-    files: [...paths],
-    lines: 0,
-    points: 0,
-    skippedPoints: 0,
-    badLines: 0,
-    badLineExamples: [],
-    truncatedFiles: [],
-    gzipCutFiles: [],
-    emptyFiles: [],
-  };
+  const diagnostics = noDiagnostics(paths);
   for (const c of classified) {
     let fileParts: PartialAggregates[];
     try {
@@ -435,16 +430,5 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
 export function emptyResults(files: string[] = [], opts: Pick<IngestOptions, 'tagKeys' | 'bucketSeconds' | 'skipMetrics'> = {}): Results {
   const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
   const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));
-  const diagnostics: IngestDiagnostics = {
-    files: [...files],
-    lines: 0,
-    points: 0,
-    skippedPoints: 0,
-    badLines: 0,
-    badLineExamples: [],
-    truncatedFiles: [],
-    gzipCutFiles: [],
-    emptyFiles: [],
-  };
-  return new NdjsonResults(mergePartials([], bucketMs), diagnostics, indexKeys, [...new Set(opts.skipMetrics ?? [])]);
+  return new NdjsonResults(mergePartials([], bucketMs), noDiagnostics(files), indexKeys, [...new Set(opts.skipMetrics ?? [])]);
 }

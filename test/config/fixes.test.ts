@@ -1,23 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type ConfigProblem } from '../../src/config/load.js';
+import { loadConfig } from '../../src/config/load.js';
+import { one, problems } from './problems.js';
 import { parseExpression, parseSelector, ExpressionError } from '../../src/config/expression.js';
-
-/** The problems loadConfig reports for `text` (fails the test when it loads). */
-function problems(text: string): ConfigProblem[] {
-  try {
-    loadConfig('perf/thresholds.yml', { text });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-function one(text: string): ConfigProblem {
-  const p = problems(text);
-  expect(p).toHaveLength(1);
-  return p[0] as ConfigProblem;
-}
 
 /** The message the CLI prints for `text`. */
 function printed(text: string): string {

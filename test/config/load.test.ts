@@ -2,26 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, type ConfigProblem } from '../../src/config/load.js';
-import { InputError } from '../../src/errors.js';
-
-/** The problems loadConfig reports for `text` (fails the test when it loads). */
-function problems(text: string, env: Record<string, string> = {}): ConfigProblem[] {
-  try {
-    loadConfig('perf/thresholds.yml', { text, env });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err).toBeInstanceOf(InputError);
-    return (err as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
-
-function one(text: string): ConfigProblem {
-  const p = problems(text);
-  expect(p).toHaveLength(1);
-  return p[0] as ConfigProblem;
-}
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { one, problems } from './problems.js';
 
 describe('loadConfig: a valid file', () => {
   const text = `version: 1

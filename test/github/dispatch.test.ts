@@ -1,34 +1,24 @@
 // Manual retests (workflow_dispatch) and comment events: which commit and PR a run is about, and dispatch
 // inputs that override the step's inputs saying so in the log.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { marker } from '../../src/github/comment.js';
 import { resolveContext, type RunEnvironment } from '../../src/github/context.js';
 import type { GateOptions, GateResult, Logger } from '../../src/model.js';
 import { evaluationOf, gateDouble, recording } from '../support/gate-double.js';
-import { GITHUB_ACTIONS_BOT, startGithubServer, webhookPayload, type GithubServer } from '../support/github-server.js';
-import { cleanup, FAST_CLIENT, runAction, type ActionRun, type ActionRunOptions } from './harness.js';
+import { webhookPayload } from '../support/github-server.js';
+import { type ActionRun, type ActionRunOptions, FAST_CLIENT, githubServerEachTest, runAction } from './harness.js';
 
 const log: Logger = { info: () => {}, warning: () => {}, error: () => {}, debug: () => {}, group: (_n, fn) => fn() };
 const TOKEN = 'gh-test-token';
 const MAIN_SHA = '0'.repeat(39) + 'a';
 const HEAD_SHA = 'e'.repeat(40);
-let server: GithubServer;
-const runs: ActionRun[] = [];
-
-beforeEach(async () => {
-  server = await startGithubServer();
-  server.tokens.set(TOKEN, { user: GITHUB_ACTIONS_BOT, userEndpoint: false });
-});
-afterEach(async () => {
-  await server.close();
-  for (const r of runs.splice(0)) await cleanup(r);
-});
+const gh = githubServerEachTest(TOKEN);
 
 async function dispatch(inputs: Record<string, string>, withInputs: Record<string, string>, gate: (o: GateOptions) => Promise<GateResult>, over: Partial<ActionRunOptions> = {}): Promise<ActionRun> {
   const payload = webhookPayload('workflow_dispatch', (p) => p.ref === 'refs/heads/main');
   payload.inputs = inputs;
   const r = await runAction({
-    server,
+    server: gh.server,
     event: 'workflow_dispatch',
     payload,
     repository: 'octo-org/octo-repo',
@@ -39,16 +29,16 @@ async function dispatch(inputs: Record<string, string>, withInputs: Record<strin
     deps: { gate, client: FAST_CLIENT },
     ...over,
   });
-  runs.push(r);
+  gh.runs.push(r);
   return r;
 }
 
 describe('workflow_dispatch with a `pr` input', () => {
   it('labels the PR head commit and branch, not the dispatched ref’s commit', async () => {
-    server.addPull({ owner: 'octo-org', repo: 'octo-repo', number: 44, state: 'open', headRef: 'feat/cache', headSha: HEAD_SHA, baseRef: 'main' });
+    gh.server.addPull({ owner: 'octo-org', repo: 'octo-repo', number: 44, state: 'open', headRef: 'feat/cache', headSha: HEAD_SHA, baseRef: 'main' });
     const g = recording(gateDouble(evaluationOf('pass')));
     const r = await dispatch({ pr: '44', 'base-url': 'https://pr-44.preview.example.com' }, {}, g.gate);
-    const comment = server.commentsOn('octo-org', 'octo-repo', 44).find((c) => c.body.startsWith(marker('default')));
+    const comment = gh.server.commentsOn('octo-org', 'octo-repo', 44).find((c) => c.body.startsWith(marker('default')));
     expect(comment?.body).toContain(`commit \`${HEAD_SHA}\``);
     expect(comment?.body).not.toContain(MAIN_SHA);
     expect(g.calls[0]!.environment).toMatchObject({ commit: HEAD_SHA, ref: 'feat/cache' });
@@ -59,7 +49,7 @@ describe('workflow_dispatch with a `pr` input', () => {
   it('a PR that cannot be read keeps the dispatched commit, with a note', async () => {
     const env: RunEnvironment = { eventName: 'workflow_dispatch', payload: { ref: 'refs/heads/main', inputs: { pr: '45' } }, repository: 'octo-org/octo-repo', sha: MAIN_SHA, ref: 'refs/heads/main', actor: 'me', serverUrl: 'https://github.com', runId: '1' };
     const { createClient } = await import('../../src/github/client.js');
-    const c = await resolveContext(env, createClient({ token: TOKEN, baseUrl: server.url, log, retries: 0 }), log);
+    const c = await resolveContext(env, createClient({ token: TOKEN, baseUrl: gh.server.url, log, retries: 0 }), log);
     expect(c).toMatchObject({ prNumber: 45, sha: MAIN_SHA, branch: 'main' });
     expect(c.notes.join()).toContain('#45 could not be read');
   });

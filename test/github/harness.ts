@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, type ActionDeps } from '../../src/action.js';
-import type { GithubServer } from '../support/github-server.js';
+import { afterEach, beforeEach } from 'vitest';
+import { GITHUB_ACTIONS_BOT, startGithubServer, type GithubServer } from '../support/github-server.js';
 
 export interface ActionRun {
   outputs: Record<string, string>;
@@ -145,3 +146,20 @@ export async function cleanup(r: ActionRun | undefined): Promise<void> {
 
 /** Fast retry/throttle timing for tests (same code paths, shorter waits). */
 export const FAST_CLIENT = { retryBaseMs: 1, rateLimitBaseMs: 5, writeSpacingMs: 0, timeoutMs: 10_000 } as const;
+
+/**
+ * A fresh local GitHub API server for each test, where `token` acts as GITHUB_TOKEN
+ * (`github-actions[bot]`, GET /user refused), and the Action runs to clean up after each test.
+ */
+export function githubServerEachTest(token: string): { server: GithubServer; runs: ActionRun[] } {
+  const state = { server: undefined as unknown as GithubServer, runs: [] as ActionRun[] };
+  beforeEach(async () => {
+    state.server = await startGithubServer();
+    state.server.tokens.set(token, { user: GITHUB_ACTIONS_BOT, userEndpoint: false });
+  });
+  afterEach(async () => {
+    await state.server.close();
+    for (const r of state.runs.splice(0)) await cleanup(r);
+  });
+  return state;
+}

@@ -1,30 +1,22 @@
 // What the comment and the warnings tell the reader must be true: where the full report is when the job
 // summary is off, and why a comment was refused on a locked pull request or with Dependabot's token.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { marker } from '../../src/github/comment.js';
 import type { GateOptions, GateResult } from '../../src/model.js';
 import { evaluationOf, gateDouble, recording } from '../support/gate-double.js';
-import { GITHUB_ACTIONS_BOT, startGithubServer, webhookPayload, type GithubServer } from '../support/github-server.js';
-import { cleanup, FAST_CLIENT, runAction, type ActionRun, type ActionRunOptions } from './harness.js';
+import { GITHUB_ACTIONS_BOT, webhookPayload } from '../support/github-server.js';
+import { type ActionRun, type ActionRunOptions, FAST_CLIENT, githubServerEachTest, runAction } from './harness.js';
 
 const RESULTS = { 'out/run.ndjson': '{"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"http_reqs"}\n' };
 const TOKEN = 'gh-test-token';
-let server: GithubServer;
-const runs: ActionRun[] = [];
-
-beforeEach(async () => {
-  server = await startGithubServer();
-  server.tokens.set(TOKEN, { user: GITHUB_ACTIONS_BOT, userEndpoint: false });
-  server.tokens.set('ro-token', { user: GITHUB_ACTIONS_BOT, userEndpoint: false, readOnly: true });
-});
-afterEach(async () => {
-  await server.close();
-  for (const r of runs.splice(0)) await cleanup(r);
+const gh = githubServerEachTest(TOKEN);
+beforeEach(() => {
+  gh.server.tokens.set('ro-token', { user: GITHUB_ACTIONS_BOT, userEndpoint: false, readOnly: true });
 });
 
 async function act(gate: (o: GateOptions) => Promise<GateResult>, over: Partial<ActionRunOptions> = {}): Promise<ActionRun> {
   const r = await runAction({
-    server,
+    server: gh.server,
     event: 'pull_request',
     payload: webhookPayload('pull_request', (p) => p.action === 'opened'),
     files: RESULTS,
@@ -32,10 +24,10 @@ async function act(gate: (o: GateOptions) => Promise<GateResult>, over: Partial<
     inputs: { results: 'out/*.ndjson', ...(over.inputs ?? {}) },
     deps: { gate, client: FAST_CLIENT },
   });
-  runs.push(r);
+  gh.runs.push(r);
   return r;
 }
-const ours = () => server.commentsOn('Codertocat', 'Hello-World', 2).filter((c) => c.body.startsWith(marker('default')));
+const ours = () => gh.server.commentsOn('Codertocat', 'Hello-World', 2).filter((c) => c.body.startsWith(marker('default')));
 const warnings = (r: ActionRun) => r.commands.filter((c) => c.command === 'warning').map((c) => c.message);
 
 describe('a shortened comment says where the full report is', () => {
@@ -58,7 +50,7 @@ describe('a shortened comment says where the full report is', () => {
 
 describe('a comment GitHub refuses', () => {
   it('a locked pull request (403 "issue is locked"): says locked, not "needs pull-requests: write"', async () => {
-    server.fault({ method: 'POST', path: /\/issues\/2\/comments$/, status: 403, body: { message: 'Unable to create comment because issue is locked.', documentation_url: 'https://docs.github.com/articles/locking-conversations/', status: '403' } });
+    gh.server.fault({ method: 'POST', path: /\/issues\/2\/comments$/, status: 403, body: { message: 'Unable to create comment because issue is locked.', documentation_url: 'https://docs.github.com/articles/locking-conversations/', status: '403' } });
     const r = await act(gateDouble(evaluationOf('pass')));
     const w = warnings(r).find((m) => m.includes('could not comment'));
     expect(w).toContain('conversation is locked');

@@ -1,23 +1,13 @@
 // The Action's run mode around the gate: the base URL's credentials are registered as secrets before
 // anything is logged, and the gate gets a cancellation signal whose handlers are removed afterwards.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GateOptions, GateResult } from '../../src/model.js';
 import { evaluationOf, gateDouble } from '../support/gate-double.js';
-import { GITHUB_ACTIONS_BOT, startGithubServer, webhookPayload, type GithubServer } from '../support/github-server.js';
-import { cleanup, FAST_CLIENT, runAction, type ActionRun } from '../github/harness.js';
+import { webhookPayload } from '../support/github-server.js';
+import { FAST_CLIENT, githubServerEachTest, runAction } from '../github/harness.js';
 
 const TOKEN = 'gh-test-token';
-let server: GithubServer;
-const runs: ActionRun[] = [];
-
-beforeEach(async () => {
-  server = await startGithubServer();
-  server.tokens.set(TOKEN, { user: GITHUB_ACTIONS_BOT, userEndpoint: false });
-});
-afterEach(async () => {
-  await server.close();
-  for (const r of runs.splice(0)) await cleanup(r);
-});
+const gh = githubServerEachTest(TOKEN);
 
 describe('the Action with base-url', () => {
   it('masks the user name and password of the base URL before logging, and hands the gate a signal it stops listening to afterwards', async () => {
@@ -31,13 +21,13 @@ describe('the Action with base-url', () => {
       return double(o);
     };
     const r = await runAction({
-      server,
+      server: gh.server,
       event: 'pull_request',
       payload: webhookPayload('pull_request', (p) => p.action === 'opened'),
       inputs: { 'base-url': 'https://deploy-bot:hunter%402@pr-7.preview.example.com/?x-vercel-protection-bypass=bypass123' },
       deps: { gate, client: FAST_CLIENT },
     });
-    runs.push(r);
+    gh.runs.push(r);
     const lines = r.stdout.split('\n');
     const masks = lines.flatMap((l, i) => (l.startsWith('::add-mask::') ? [{ value: l.slice('::add-mask::'.length).replace(/%25/g, '%'), at: i }] : []));
     expect(masks.map((m) => m.value)).toEqual(expect.arrayContaining(['deploy-bot', 'hunter%402', 'hunter@2']));

@@ -1,35 +1,30 @@
 // Cancellation (SIGINT/SIGTERM in the faces): the running k6 is stopped, the remaining scenarios are
 // skipped, and the gate still judges what was written and writes the report.
-import { createServer, type Server } from 'node:http';
 import { EventEmitter } from 'node:events';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gate } from '../../src/pipeline.js';
 import { runK6 } from '../../src/k6/runner.js';
 import { cancelOnSignals, type SignalSource } from '../../src/run/cancel.js';
 import type { Logger } from '../../src/model.js';
-import { K6_DOUBLE, recordingLogger, tempDir } from './helpers.js';
+import { K6_DOUBLE, previewServer, recordingLogger, scenarioScripts, tempDir } from './helpers.js';
 
-let server: Server;
+let preview: { baseUrl: string; close(): Promise<void> };
 let baseUrl: string;
 let dir: string;
 
 beforeAll(async () => {
-  server = createServer((_req, res) => res.writeHead(200).end('up'));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  preview = await previewServer();
+  baseUrl = preview.baseUrl;
   dir = await tempDir('cancel');
-  await mkdir(join(dir, 'k6'), { recursive: true });
-  for (const name of ['first', 'second']) {
-    await writeFile(join(dir, `k6/${name}-test.ts`), `export const options = { scenarios: { '${name}': { executor: 'ramping-vus', stages: [] } } };\n`);
-  }
+  await scenarioScripts(dir, ['first', 'second']);
   await writeFile(
     join(dir, 'thresholds.yml'),
     ['version: 1', 'thresholds:', '  http_reqs: ["count>0"]', 'scenarios:', '  first:', '    script: k6/first-test.ts', '  second:', '    script: k6/second-test.ts', ''].join('\n'),
   );
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+afterAll(() => preview.close());
 
 /** A logger that calls `onProgress` once, at the first k6 progress line (k6 is running then). */
 function progressLogger(onProgress: () => void): Logger & { text(): string } {

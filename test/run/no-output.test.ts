@@ -1,43 +1,23 @@
 // A scenario whose k6 writes no output file (an init error) is judged like any incomplete run: the
 // gate fails with k6's reason in a normal report, and the other scenarios are still judged.
-import { createServer, type Server } from 'node:http';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { emptyResults } from '../../src/k6/ingest.js';
-import { K6_DOUBLE, tempDir } from './helpers.js';
+import { cliIo, K6_DOUBLE, previewServer, scenarioScripts, tempDir } from './helpers.js';
 
-let server: Server;
+let preview: { baseUrl: string; close(): Promise<void> };
 let baseUrl: string;
 let dir: string;
 
 beforeAll(async () => {
-  server = createServer((_req, res) => res.writeHead(200).end('up'));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  preview = await previewServer();
+  baseUrl = preview.baseUrl;
   dir = await tempDir('no-output');
-  await mkdir(join(dir, 'k6'), { recursive: true });
-  for (const name of ['broken', 'fine']) {
-    await writeFile(join(dir, `k6/${name}-test.ts`), `export const options = { scenarios: { '${name}': { executor: 'ramping-vus', stages: [] } } };\n`);
-  }
+  await scenarioScripts(dir, ['broken', 'fine']);
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-function io(env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      stdout: (s: string) => out.push(s),
-      stderr: (s: string) => err.push(s),
-      cwd: dir,
-      env: { PATH: process.env.PATH, K6_DOUBLE_DURATION_MS: '100', ...env } as NodeJS.ProcessEnv,
-    },
-  };
-}
+afterAll(() => preview.close());
 
 describe('emptyResults', () => {
   it('answers no data for every metric and has no span', () => {
@@ -69,7 +49,7 @@ describe('perf-gate run, a scenario whose k6 writes no output', () => {
         '',
       ].join('\n'),
     );
-    const t = io();
+    const t = cliIo(dir);
     const json = join(dir, 'report.json');
     const markdown = join(dir, 'report.md');
     const code = await main(['run', '--thresholds', file, '--base-url', baseUrl, '--k6-path', K6_DOUBLE, '--json', json, '--markdown', markdown, '-q'], t.io);
