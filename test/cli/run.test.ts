@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
+import { cliIo } from '../run/helpers.js';
 
 const K6_DOUBLE = resolve(import.meta.dirname, '../support/k6-double.mjs');
 const SMOKE = resolve(import.meta.dirname, '../../k6/smoke-test.ts');
@@ -27,18 +28,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    io: {
-      stdout: (s: string) => out.push(s),
-      stderr: (s: string) => err.push(s),
-      cwd: dir,
-      env: { PATH: process.env.PATH, K6_DOUBLE_DURATION_MS: '200' } as NodeJS.ProcessEnv,
-    },
-  };
+  return cliIo(dir, { K6_DOUBLE_DURATION_MS: '200' });
 }
 
 function thresholds(p99: number): string {

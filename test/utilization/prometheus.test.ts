@@ -27,6 +27,16 @@ const v = (m: { value: number } | { noData: string }) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+
+/** Redis hit rate (`rhit`) and commands/s (`ops`) through the test Prometheus and its redis_exporter. */
+function redisThroughPrometheus(): UtilizationConfig {
+  return {
+    sources: { prometheus: { url: svc.prometheus!.url } },
+    metrics: [preset('rhit', 'redis.hit_rate', { source: 'prometheus' }), preset('ops', 'redis.ops', { source: 'prometheus' })],
+    intervalSeconds: 1,
+    slowQueries: false,
+  };
+}
 describe('query_range step', () => {
   it('is max(window/250, 1 s), rounded', () => {
     expect(stepFor({ start: 0, end: 10_000 })).toBe(1);
@@ -293,12 +303,7 @@ describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
     await sleep(2500);
     const end = Date.now();
     r.disconnect();
-    const cfg: UtilizationConfig = {
-      sources: { prometheus: { url: svc.prometheus!.url } },
-      metrics: [preset('rhit', 'redis.hit_rate', { source: 'prometheus' }), preset('ops', 'redis.ops', { source: 'prometheus' })],
-      intervalSeconds: 1,
-      slowQueries: false,
-    };
+    const cfg = redisThroughPrometheus();
     const res = await collectWindow(cfg, { start, end }, memLog());
     const whole = v(res.measure('rhit', { kind: 'value' }));
     expect(whole).toBeGreaterThan(0.4);
@@ -325,12 +330,7 @@ describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
     await sleep(2500);
     const end = Date.now();
     r.disconnect();
-    const cfg: UtilizationConfig = {
-      sources: { prometheus: { url: svc.prometheus!.url } },
-      metrics: [preset('rhit', 'redis.hit_rate', { source: 'prometheus' }), preset('ops', 'redis.ops', { source: 'prometheus' })],
-      intervalSeconds: 1,
-      slowQueries: false,
-    };
+    const cfg = redisThroughPrometheus();
     const res = await collectWindow(cfg, { start, end }, memLog());
     // 40 hits and 5 misses in the window: 30 hits before the reset, 10 hits and 5 misses after.
     expect(v(res.measure('rhit', { kind: 'value' }))).toBeCloseTo(40 / 45, 6);
