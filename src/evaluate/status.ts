@@ -48,10 +48,14 @@ export function absoluteStatus(actual: number, op: Operator, limit: number, marg
  * Status of a relative limit `limit = base + allowed`: the band applies to the allowed change — for
  * an upper limit a pass whose value exceeds base + allowed − |allowed|·m is marginal (against +10%,
  * growth beyond 9%); a lower limit mirrors it.
+ *
+ * When the allowed change is 0 (a `%` limit on a baseline of 0, or `<+0`), `<` and `>` compare
+ * inclusively: an unchanged value passes, any change in the wrong direction fails.
  */
 export function relativeStatus(actual: number, op: Operator, base: number, allowed: number, marginal: number): Exclude<Status, 'no-data'> {
   const limit = base + allowed;
-  if (!compare(actual, op, limit)) return 'fail';
+  const inclusive = allowed === 0 && op === '<' ? '<=' : allowed === 0 && op === '>' ? '>=' : op;
+  if (!compare(actual, inclusive, limit)) return 'fail';
   const dir = direction(op);
   if (dir === 'upper') return actual > limit - Math.abs(allowed) * marginal ? 'marginal' : 'pass';
   if (dir === 'lower') return actual < limit + Math.abs(allowed) * marginal ? 'marginal' : 'pass';

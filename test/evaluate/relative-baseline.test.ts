@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { evaluate, type ScenarioInput } from '../../src/evaluate/evaluate.js';
+import { relativeStatus } from '../../src/evaluate/status.js';
+import type { Baseline, Config, CriterionResult } from '../../src/model.js';
+import { simpleRun } from '../support/fake-results.js';
+import { config, rule } from './rules.js';
+
+const T0 = 1_700_000_000_000;
+
+function one(cfg: Config, s: ScenarioInput) {
+  return evaluate({ config: cfg, scenarios: [s] });
+}
+
+function criteria(ev: ReturnType<typeof evaluate>): CriterionResult[] {
+  return ev.scenarios.flatMap((s) => s.criteria);
+}
+
+describe('relative limits against a baseline of 0', () => {
+  // 100 requests, none failed: http_req_failed rate = 0
+  const clean = () => simpleRun({ n: 100, seconds: 100, t0: T0, duration: (i) => i + 1 });
+  const zero: Baseline = { source: 'base.json', scenarios: { s: { 'http_req_failed|rate': 0 } } };
+
+  it('no change passes: rate<+10% and rate>-5% from 0 at 0', () => {
+    const ev = one(config(), { name: 's', results: clean(), baseline: zero, rules: [rule('http_req_failed', 'rate<+10%'), rule('http_req_failed', 'rate>-5%')] });
+    const cs = criteria(ev);
+    expect(cs.map((c) => [c.actual, c.baseline, c.limit, c.status])).toEqual([
+      [0, 0, 0, 'pass'],
+      [0, 0, 0, 'pass'],
+    ]);
+    expect(ev.verdict).toBe('APPROVED');
+  });
+
+  it('any increase from 0 fails a % upper limit (a % of 0 allows nothing)', () => {
+    const failing = simpleRun({ n: 100, seconds: 100, t0: T0, duration: (i) => i + 1, status: (i) => (i === 0 ? 500 : 200) });
+    const ev = one(config(), { name: 's', results: failing, baseline: zero, rules: [rule('http_req_failed', 'rate<+10%')] });
+    expect(criteria(ev)[0]).toMatchObject({ actual: 0.01, status: 'fail', blocking: true });
+  });
+
+  it('relativeStatus: a zero allowed change compares inclusively, in the right direction only', () => {
+    expect(relativeStatus(0, '<', 0, 0, 0.1)).toBe('pass');
+    expect(relativeStatus(0, '>', 0, -0, 0.1)).toBe('pass');
+    expect(relativeStatus(0.001, '<', 0, 0, 0.1)).toBe('fail');
+    expect(relativeStatus(-0.001, '>', 0, -0, 0.1)).toBe('fail');
+    expect(relativeStatus(5, '<', 5, 0, 0.1)).toBe('pass');
+    expect(relativeStatus(4, '<', 5, 0, 0.1)).toBe('pass');
+    // a non-zero allowed change keeps the strict comparison
+    expect(relativeStatus(5.5, '<', 5, 0.5, 0.1)).toBe('fail');
+  });
+});
