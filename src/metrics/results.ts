@@ -257,7 +257,10 @@ export class NdjsonResults implements Results {
     const requests = new Array<number>(n).fill(0);
     const failed = new Array<number>(n).fill(0);
     const lat: Aggregate[] = Array.from({ length: n }, () => new Aggregate());
-    const idx = (b: number) => Math.floor((b * B) / G) - g0;
+    // A bucket wider than one second (a series past MAX_BUCKETS buckets) can start before the first
+    // sample (a 2 s bucket from an even second when the run starts on an odd one): its samples all lie
+    // at or after the first sample, so it belongs to the first point. Likewise nothing lies past the last.
+    const idx = (b: number) => Math.min(n - 1, Math.max(0, Math.floor((b * B) / G) - g0));
     const all = (metric: string, fn: (d: Float64Array, o: number, i: number) => void) => {
       for (const s of this.store.byMetric.get(metric) ?? []) forBuckets(s, -Infinity, Infinity, (d, o, first) => fn(d, o, idx(first)));
     };
