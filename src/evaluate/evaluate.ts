@@ -22,7 +22,7 @@ import type {
 } from '../model.js';
 import { didYouMean } from '../config/suggest.js';
 import { formatValue } from '../report/units.js';
-import { aggregationText, measurementKey, selectorText } from './keys.js';
+import { aggregationText, measurementKey, selectorText, windowKeyText } from './keys.js';
 import { absoluteStatus, relativeStatus } from './status.js';
 import { metricInfo, unitFor } from './units.js';
 
@@ -160,6 +160,8 @@ function baseCriterion(scenario: string, rule: ThresholdRule, metric: string, un
     pos: rule.pos,
     severity: rule.severity,
     noData: rule.noData,
+    windowMode: rule.window,
+    warmupSeconds: rule.warmupSeconds,
   };
 }
 
@@ -171,8 +173,6 @@ function k6Criterion(scenario: string, rule: ThresholdRule, sel: MetricSelector,
     c.reason = `no samples of ${sel.metric} carry the tag${keys.length > 1 ? 's' : ''} ${keys.join(', ')}: nothing to expand`;
     return c;
   }
-  c.windowMode = rule.window;
-  c.warmupSeconds = rule.warmupSeconds;
   const w = resolveWindow(results, rule.window, rule.warmupSeconds);
   if ('noData' in w) {
     c.reason = w.noData;
@@ -220,7 +220,8 @@ function attachBaseline(
   baseline: Baseline | undefined,
   missing: string | undefined,
 ): void {
-  const key = measurementKey(metric, aggregationText(rule.expression.aggregation));
+  // The baseline value measured over the same window as this rule (whole run, steady, warm-up).
+  const key = measurementKey(metric, aggregationText(rule.expression.aggregation), windowKeyText(rule.window, rule.warmupSeconds));
   const base = baseline?.scenarios[c.scenario]?.[key];
   if (base !== undefined && Number.isFinite(base)) {
     c.baseline = base;

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { Baseline, CriterionResult, Evaluation, Headline, Results, Status, TimeWindow, Unit, Verdict } from '../model.js';
-import { baselineKey, measurementKey } from '../evaluate/keys.js';
+import { baselineKey, measurementKey, WINDOW_KEY_SUFFIX, windowKeyText } from '../evaluate/keys.js';
 import { RUN_COMPLETED } from '../evaluate/evaluate.js';
 import type { ReportEnvironment } from './markdown.js';
 import { HEADLINE_MEASURES, headlineFor } from './stats.js';
@@ -48,7 +48,10 @@ export interface JsonReport {
   environment?: ReportEnvironment;
   scenarios: JsonScenario[];
   criteria: JsonCriterion[];
-  /** `scenario|metric|aggregation` → value (see `baselineKey`): what a later run compares with. */
+  /**
+   * `scenario|metric|aggregation` → value, with `|steady` / `|warmup=30s` appended for a value measured
+   * over a narrower window than the whole run (see `baselineKey`): what a later run compares with.
+   */
   measurements: Record<string, number>;
   /** What the faces print as warnings (GateResult.warnings). */
   warnings: string[];
@@ -96,7 +99,7 @@ export function toJsonReport(
       const agg = c.metric === RUN_COMPLETED ? undefined : expressionAggregation(c.expression);
       const actual = num(c.actual);
       if (agg !== undefined && actual !== null) {
-        const key = baselineKey(s.name, c.metric, agg);
+        const key = baselineKey(s.name, c.metric, agg, windowKeyText(c.windowMode, c.warmupSeconds));
         if (!(key in measurements)) measurements[key] = actual;
       }
     }
@@ -106,7 +109,8 @@ export function toJsonReport(
     const headline: Headline = r ? headlineFor(r, s.window) : { p95: null, p99: null, errorRate: null, rps: null };
     for (const h of HEADLINE_MEASURES) {
       const v = num(headline[h.field]);
-      const key = baselineKey(s.name, h.metric, aggregationText(h.aggregation));
+      // The headline is measured over the scenario's window: keyed with it.
+      const key = baselineKey(s.name, h.metric, aggregationText(h.aggregation), windowKeyText(s.windowMode, s.warmupSeconds));
       if (v !== null && !(key in measurements)) measurements[key] = v;
     }
     return { name: s.name, window: s.window ?? null, notes: s.notes, dataQuality: dataQualityItems(s, r).map((i) => i.text), headline };
@@ -151,12 +155,15 @@ export function baselineFromJsonReport(value: unknown, source: string): Baseline
   for (const n of names) scenarios[n] = {};
   for (const [key, value] of Object.entries(report.measurements)) {
     const name = names.find((n) => key.startsWith(`${n}|`));
-    const rest = name === undefined ? undefined : key.slice(name.length + 1);
+    let rest = name === undefined ? undefined : key.slice(name.length + 1);
+    // An optional window part (`|steady`, `|warmup=30s`): reports written before it existed have none.
+    const win = rest === undefined ? undefined : WINDOW_KEY_SUFFIX.exec(rest);
+    if (rest !== undefined && win) rest = rest.slice(0, win.index);
     const bar = rest?.lastIndexOf('|') ?? -1;
     if (name === undefined || rest === undefined || bar <= 0 || bar === rest.length - 1) {
-      throw new InputError(`not a perf-gate JSON report: measurements key "${key}" is not "scenario|metric|aggregation" for a scenario of the report`, source, hint);
+      throw new InputError(`not a perf-gate JSON report: measurements key "${key}" is not "scenario|metric|aggregation" (optionally "|window") for a scenario of the report`, source, hint);
     }
-    (scenarios[name] as Record<string, number>)[measurementKey(rest.slice(0, bar), rest.slice(bar + 1))] = value;
+    (scenarios[name] as Record<string, number>)[measurementKey(rest.slice(0, bar), rest.slice(bar + 1), win?.[1] ?? '')] = value;
   }
   const baseline: Baseline = { source, scenarios };
   if (report.environment?.commit) baseline.commit = report.environment.commit;
