@@ -25,14 +25,20 @@ export const VERDICT_BADGE: Record<Verdict, string> = {
 /**
  * Makes any text safe inside one GFM table cell: every `|` is escaped (also inside code spans, where
  * GFM's table parser still splits on a bare `|`), and line breaks become `<br>` so a cell never
- * spills into the next row.
+ * spills into the next row. Backslashes right before a `|` are doubled first: GFM table parsers
+ * (GitHub's, micromark, marked) read `\\` as an escaped backslash, so `a\|b` written as `a\\|b` would
+ * leave the `|` bare and split the row; `a\\\|b` keeps it one cell.
  */
 export function escapeCell(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, '<br>');
+  return s.replace(/(\\*)\|/g, (_m, slashes: string) => `${slashes}${slashes}\\|`).replace(/\r\n|\r|\n/g, '<br>');
 }
 
-/** Inline code that survives backticks in the text (uses a longer fence when needed). */
+/**
+ * Inline code that survives backticks in the text (uses a longer fence when needed). An empty text
+ * (k6 writes empty tag values such as `group: ""`) reads `(empty)`: an empty code span is not one.
+ */
 export function code(s: string): string {
+  if (s === '') return '(empty)';
   const runs = s.match(/`+/g) ?? [];
   const longest = runs.reduce((m, r) => Math.max(m, r.length), 0);
   const fence = '`'.repeat(longest + 1);
