@@ -119,8 +119,41 @@ export class NdjsonResults implements Results {
   }
 
   private seconds(window: TimeWindow | undefined): number {
-    const w = window ?? this.span;
-    return w === undefined ? 0 : (w.end - w.start) / 1000;
+    if (window === undefined) return this.runSeconds();
+    return (window.end - window.start) / 1000;
+  }
+
+  private runStartMs: number | undefined;
+
+  /**
+   * When the test run started, estimated from the output alone (k6 writes no start time): the earliest
+   * of the first sample's time and each `iteration_duration` sample's time minus its value (an
+   * iteration starts no earlier than the run). The aggregates keep one sample's time and value per
+   * bucket of each series (its latest), so the iterations looked at are the last to end in each
+   * second: the estimate is never earlier than the rule's answer, and can be later than it when the
+   * earliest-starting iteration is not the last to end in its second. Without `iteration_duration`
+   * points (skipped at ingestion, or a script without iterations) it is the first sample's time.
+   */
+  runStart(): number {
+    if (this.runStartMs !== undefined) return this.runStartMs;
+    let start = this.store.minT;
+    for (const s of this.store.byMetric.get('iteration_duration') ?? []) {
+      forBuckets(s, -Infinity, Infinity, (d, o) => {
+        const began = d[o + B_LAST_T]! - d[o + B_LAST]!;
+        if (Number.isFinite(began) && began < start) start = began;
+      });
+    }
+    return (this.runStartMs = start);
+  }
+
+  /**
+   * The test run's duration as k6 divides a counter's `rate` by it: from the run's start (runStart)
+   * to the last sample (k6's own end of the run is not in the output; the last sample is at most the
+   * final flush before it).
+   */
+  private runSeconds(): number {
+    if (!Number.isFinite(this.store.maxT)) return 0;
+    return (this.store.maxT - this.runStart()) / 1000;
   }
 
   measure(selector: MetricSelector, aggregation: Aggregation, window?: TimeWindow): Measurement {

@@ -27,6 +27,11 @@ function value(r: Results, key: string, a: Aggregation, w?: TimeWindow): number 
   if (!('value' in m)) throw new Error(`no data for ${key}: ${m.noData}`);
   return m.value;
 }
+/** Epoch ms (with the sub-millisecond part) of a k6 RFC 3339 time with nanoseconds. */
+function epochMs(time: string): number {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time)!;
+  return Date.parse(`${m[1]}${m[3]}`) + Number(`0.${m[2] ?? '0'}`) * 1000;
+}
 function k6Pct(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
   const i = p * (s.length - 1);
@@ -124,7 +129,21 @@ describe('generated target-capacity run (known answers)', () => {
     const spanS = (r.span!.end - r.span!.start) / 1000;
     expect(r.span!.start).toBe(Math.floor(answers.firstMs));
     expect(r.span!.end).toBe(Math.floor(answers.lastMs) + 1);
-    expect(value(r, 'http_reqs', { kind: 'rate' })).toBeCloseTo(answers.counters.http_reqs! / spanS, 9);
+    // k6's counter rate: count ÷ the run's duration, from its start (the first sample, or an earlier
+    // iteration start: an iteration_duration sample's time minus its value) to the last sample
+    const iterationStarts = text
+      .split('\n')
+      .filter((l) => l.startsWith('{"metric":"iteration_duration"'))
+      .map((l) => JSON.parse(l) as { data: { time: string; value: number } })
+      .map((o) => epochMs(o.data.time) - o.data.value);
+    const start = Math.min(answers.firstMs, ...iterationStarts);
+    expect(start).toBeLessThan(answers.firstMs);
+    expect(spanS).toBeGreaterThan(0);
+    // the aggregates keep the latest sample of each second: the estimated start is never earlier than
+    // the rule's (the rate never lower), and not later than the first sample
+    const measured = value(r, 'http_reqs', { kind: 'rate' });
+    expect(measured).toBeGreaterThanOrEqual(answers.counters.http_reqs! / ((answers.lastMs - start) / 1000) - 1e-9);
+    expect(measured).toBeLessThan(answers.counters.http_reqs! / ((answers.lastMs - answers.firstMs) / 1000));
     for (const [key, a] of Object.entries(answers.availability)) expect(value(r, key, { kind: 'rate' }), key).toBeCloseTo(a, 12);
     expect(answers.availability.availability).toBeLessThan(1);
   });
