@@ -66,11 +66,16 @@ function evaluateScenario(config: Config, failOn: 'fail' | 'marginal', s: Scenar
 
   for (const rule of s.rules) {
     const isUtilization = s.utilization?.has(rule.selector.metric) === true || utilizationNames.has(rule.selector.metric);
-    const selectors = isUtilization ? [rule.selector] : expand(rule.selector, s.results);
-    for (const sel of selectors) {
+    // A relative rule also expands over the values its baseline has: a tenant gone from this run is said.
+    const fromBaseline = rule.expression.relative && baseline ? baselineTagValues(rule, baseline.scenarios[s.name]) : undefined;
+    const selectors = isUtilization ? [{ sel: rule.selector, gone: [] }] : expand(rule.selector, s.results, fromBaseline);
+    for (const { sel, gone } of selectors) {
       const c = isUtilization
         ? utilizationCriterion(s.name, rule, sel, s.utilization, s.results)
         : k6Criterion(s.name, rule, sel, s.results);
+      if (gone.length > 0 && c.actual === null) {
+        c.reason = `no samples of ${gone.map((t) => `${t.key} ${t.value === '' ? '(empty)' : t.value}`).join(', ')} in this run (the baseline has ${gone.length === 1 ? 'it' : 'them'})`;
+      }
       attachBaseline(c, rule, sel.raw, baseline, baselineMissing);
       c.blocking = isBlocking(c, failOn);
       criteria.push(c);
@@ -109,21 +114,60 @@ function evaluateScenario(config: Config, failOn: 'fail' | 'marginal', s: Scenar
   return evaluation;
 }
 
-/** Expands wildcard tag filters (`{tenant:*}`) into one selector per value seen (all combinations). */
-function expand(sel: MetricSelector, results: Results): MetricSelector[] {
+interface Expanded {
+  sel: MetricSelector;
+  /** The wildcard values of `sel` that only the baseline has (not seen in this run). */
+  gone: TagFilter[];
+}
+
+/**
+ * Expands wildcard tag filters (`{tenant:*}`) into one selector per value seen (all combinations).
+ * `fromBaseline` adds, per wildcard tag, the values the baseline measured for the same rule.
+ */
+function expand(sel: MetricSelector, results: Results, fromBaseline?: Map<string, Set<string>>): Expanded[] {
   const wild = sel.tags.filter((t) => t.value === '*');
-  if (wild.length === 0) return [sel];
+  if (wild.length === 0) return [{ sel, gone: [] }];
   let combos: TagFilter[][] = [sel.tags.map((t) => ({ ...t }))];
+  const seen = new Map<string, Set<string>>();
   for (const w of wild) {
     let values = results.tagValues(sel.metric, w.key);
     if (values.length === 0 && sel.metric === 'availability') values = results.tagValues('http_reqs', w.key);
-    values = [...new Set(values)].sort((a, b) => a.localeCompare(b));
-    if (values.length === 0) return [sel];
+    seen.set(w.key, new Set(values));
+    values = [...new Set([...values, ...(fromBaseline?.get(w.key) ?? [])])].sort((a, b) => a.localeCompare(b));
+    if (values.length === 0) return [{ sel, gone: [] }];
     const next: TagFilter[][] = [];
     for (const c of combos) for (const v of values) next.push(c.map((t) => (t.key === w.key && t.value === '*' ? { key: t.key, value: v } : t)));
     combos = next;
   }
-  return combos.map((tags) => ({ raw: selectorText(sel.metric, tags), metric: sel.metric, tags }));
+  return combos.map((tags) => ({
+    sel: { raw: selectorText(sel.metric, tags), metric: sel.metric, tags },
+    gone: tags.filter((t, i) => sel.tags[i]?.value === '*' && !seen.get(t.key)?.has(t.value)),
+  }));
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * The values of each wildcard tag of a rule's selector that the baseline has a value for (same metric,
+ * same fixed tags, same aggregation and window), read from its keys (`metric{tenant:acme}|p(99)`).
+ */
+function baselineTagValues(rule: ThresholdRule, values: Record<string, number> | undefined): Map<string, Set<string>> | undefined {
+  const sel = rule.selector;
+  if (!values || !sel.tags.some((t) => t.value === '*')) return undefined;
+  const tail = measurementKey('', aggregationText(rule.expression.aggregation), windowKeyText(rule.window, rule.warmupSeconds));
+  const pattern = new RegExp(
+    `^${escapeRegExp(sel.metric)}\\{${sel.tags.map((t) => `${escapeRegExp(t.key)}:${t.value === '*' ? '([^,]*)' : escapeRegExp(t.value)}`).join(',')}\\}${escapeRegExp(tail)}$`,
+  );
+  const wild = sel.tags.filter((t) => t.value === '*');
+  const out = new Map<string, Set<string>>(wild.map((t) => [t.key, new Set<string>()]));
+  for (const key of Object.keys(values)) {
+    const m = pattern.exec(key);
+    if (!m) continue;
+    wild.forEach((t, i) => out.get(t.key)?.add(m[i + 1] as string));
+  }
+  return out;
 }
 
 type WindowChoice = { window: TimeWindow | undefined } | { noData: string };

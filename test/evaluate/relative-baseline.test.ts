@@ -47,3 +47,44 @@ describe('relative limits against a baseline of 0', () => {
     expect(relativeStatus(5.5, '<', 5, 0.5, 0.1)).toBe('fail');
   });
 });
+
+describe('wildcard expansion of a relative rule includes the baseline\'s values', () => {
+  const tenants = ['acme', 'globex'];
+  const run = () => simpleRun({ n: 100, seconds: 100, t0: T0, duration: (i) => 10 + (i % 7), tags: (i) => ({ tenant: tenants[i % 2] as string, endpoint: 'list' }) });
+  const baseline: Baseline = {
+    source: 'base.json',
+    scenarios: {
+      s: {
+        'http_req_duration{tenant:acme}|p(99)': 100,
+        'http_req_duration{tenant:globex}|p(99)': 100,
+        'http_req_duration{tenant:gone}|p(99)': 100,
+        'http_req_duration{tenant:steadyonly}|p(99)|steady': 100,
+        'http_req_duration{tenant:other,endpoint:list}|p(99)': 100,
+      },
+    },
+  };
+
+  it('a tenant only the baseline has is a no-data criterion saying it is gone', () => {
+    const ev = one(config(), { name: 's', results: run(), baseline, rules: [rule('http_req_duration{tenant:*}', 'p(99)<+10%')] });
+    const cs = criteria(ev);
+    expect(cs.map((c) => [c.metric, c.status])).toEqual([
+      ['http_req_duration{tenant:acme}', 'pass'],
+      ['http_req_duration{tenant:globex}', 'pass'],
+      ['http_req_duration{tenant:gone}', 'no-data'],
+    ]);
+    expect(cs[2]).toMatchObject({ baseline: 100, actual: null });
+    expect(cs[2]!.reason).toMatch(/^no samples of tenant gone in this run/);
+    expect(ev.verdict).toBe('CONDITIONALLY_APPROVED');
+  });
+
+  it('fixed limits expand over this run only; the baseline values must match the rule\'s tags and window', () => {
+    const abs = one(config(), { name: 's', results: run(), baseline, rules: [rule('http_req_duration{tenant:*}', 'p(99)<500')] });
+    expect(criteria(abs).map((c) => c.metric)).toEqual(['http_req_duration{tenant:acme}', 'http_req_duration{tenant:globex}']);
+    const pinned = one(config(), { name: 's', results: run(), baseline, rules: [rule('http_req_duration{tenant:*,endpoint:list}', 'p(99)<+10%')] });
+    expect(criteria(pinned).map((c) => c.metric)).toEqual([
+      'http_req_duration{tenant:acme,endpoint:list}',
+      'http_req_duration{tenant:globex,endpoint:list}',
+      'http_req_duration{tenant:other,endpoint:list}',
+    ]);
+  });
+});
