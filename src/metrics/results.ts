@@ -11,10 +11,18 @@ import type {
   TimelinePoint,
 } from '../model.js';
 import { Aggregate } from './histogram.js';
+import { BUILTIN_METRICS } from '../k6/builtin-metrics.js';
 import { B_LAST, B_LAST_T, B_MAX, B_MIN, B_N, B_NZ, B_SUM } from '../k6/ndjson.js';
 import { forBuckets, type MergedStore, type StoreDist, type StoreSeries } from './store.js';
 
 const TYPES: readonly string[] = ['counter', 'gauge', 'rate', 'trend'];
+
+/** What k6 reports for a metric without samples: 0 for a counter's count and rate, 0 for a rate's rate; else nothing. */
+function emptyAnswer(type: MetricType, kind: Aggregation['kind']): Measurement | undefined {
+  if (type === 'counter' && (kind === 'count' || kind === 'rate')) return { value: 0 };
+  if (type === 'rate' && kind === 'rate') return { value: 0 };
+  return undefined;
+}
 
 export function aggregationText(a: Aggregation): string {
   return a.kind === 'p' ? `p(${a.p})` : a.kind;
@@ -160,16 +168,21 @@ export class NdjsonResults implements Results {
     const label = selectorText(selector);
     const agg = aggregationText(aggregation);
     if (selector.metric === 'availability' && !this.metrics.has('availability')) return this.availability(selector, aggregation, window);
-    const info = this.metrics.get(selector.metric);
-    if (info === undefined) return { noData: `no samples of ${selector.metric} in the k6 output` };
+    const kind = aggregation.kind;
     if (this.skipped.includes(selector.metric)) return { noData: `${selector.metric} was not read: ingestion skipped it (no rule names it)` };
+    const info = this.metrics.get(selector.metric);
+    // k6 ends a test with an empty Counter at count 0 / rate 0 and an empty Rate at rate 0: "no 500s"
+    // (`http_reqs{status:500}: count<1`) passes when no sample matches. That needs the metric's type
+    // (its Metric line, or a k6 built-in) and a run that wrote samples at all.
+    const known = info ?? (selector.metric === 'availability' ? undefined : BUILTIN_METRICS.get(selector.metric));
+    const zero = known !== undefined && Number.isFinite(this.store.minT) ? emptyAnswer(known.type, kind) : undefined;
+    if (info === undefined) return zero ?? { noData: `no samples of ${selector.metric} in the k6 output` };
     const series = this.select(selector.metric, selector);
     if (typeof series === 'string') return { noData: series };
-    if (series.length === 0) return { noData: `no samples of ${label} in the k6 output` };
-    const kind = aggregation.kind;
+    if (series.length === 0) return zero ?? { noData: `no samples of ${label} in the k6 output` };
     const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
     const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, this.bucketRange(window), false);
-    if (acc.n === 0) return { noData: `no samples of ${label} in the evaluated window` };
+    if (acc.n === 0) return zero ?? { noData: `no samples of ${label} in the evaluated window` };
     const notFor = (): Measurement => ({ noData: `${agg} is not an aggregation of ${info.type} metric ${selector.metric}` });
     switch (info.type) {
       case 'trend':
