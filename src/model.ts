@@ -78,6 +78,8 @@ export interface ThresholdRule {
   severity: 'error' | 'warn';
   /** Relative limits only: an absolute change (in the metric's unit) below which a move never fails. */
   minChange?: number;
+  /** k6's `abortOnFail: true` as written in the expression object: not acted on (the evaluation notes it). */
+  abortOnFail?: boolean;
   pos: SourcePos;
 }
 

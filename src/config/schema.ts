@@ -31,8 +31,14 @@ export const expressionObjectSchema = z
     warmup: duration.optional().meta({ description: 'Seconds excluded at the start of the run for this expression.' }),
     severity: z.enum(['error', 'warn']).optional().meta({ description: 'warn: reported, never fails the gate.' }),
     'min-change': minChange.optional(),
-    abortOnFail: z.boolean().optional().meta({ description: "k6's own option; accepted for compatibility and ignored by perf-gate." }),
-    delayAbortEval: z.string().optional().meta({ description: "k6's own option; accepted for compatibility and ignored by perf-gate." }),
+    abortOnFail: z
+      .boolean()
+      .optional()
+      .meta({ description: "k6's own option (stop the test when this threshold fails); accepted so k6 thresholds can be pasted, ignored by perf-gate, which judges after the run (the report notes it)." }),
+    delayAbortEval: z
+      .union([z.string(), z.number().min(0), z.null()])
+      .optional()
+      .meta({ description: "k6's own option (`10s`, or milliseconds as a number); accepted so k6 thresholds can be pasted, ignored by perf-gate." }),
   })
   .meta({ description: 'An expression with its own policies.' });
 

@@ -82,6 +82,15 @@ function evaluateScenario(config: Config, failOn: 'fail' | 'marginal', s: Scenar
     }
   }
 
+  // k6 stops a test when an `abortOnFail` threshold fails; perf-gate judges afterwards and cannot.
+  const aborting = s.rules.filter((r) => r.abortOnFail === true);
+  if (aborting.length > 0) {
+    const where = aborting.map((r) => `${r.selector.raw} ${r.expression.text} (${r.pos.file}:${r.pos.line})`);
+    notes.push(
+      `abortOnFail is ignored on ${where.slice(0, 3).join(', ')}${where.length > 3 ? ` and ${where.length - 3} more` : ''}: perf-gate judges the results after the run and does not stop it; set it in the k6 script's options to abort early.`,
+    );
+  }
+
   if (s.run?.incomplete) {
     const pos: SourcePos = { file: config.file, line: 0, column: 0 };
     criteria.push({

@@ -88,3 +88,19 @@ describe('wildcard expansion of a relative rule includes the baseline\'s values'
     ]);
   });
 });
+
+describe("k6's abortOnFail", () => {
+  it('is not acted on, and the scenario notes say so once', () => {
+    const results = simpleRun({ n: 10, seconds: 10, t0: T0, duration: (i) => i + 1 });
+    const ev = one(config(), {
+      name: 's',
+      results,
+      rules: [rule('http_req_failed', 'rate<0.01', { abortOnFail: true, pos: { file: 'perf/thresholds.yml', line: 4, column: 7 } }), rule('http_req_duration', 'p(99)<500', { abortOnFail: false })],
+    });
+    const notes = ev.scenarios[0]!.notes.filter((n) => n.includes('abortOnFail'));
+    expect(notes).toEqual([
+      "abortOnFail is ignored on http_req_failed rate<0.01 (perf/thresholds.yml:4): perf-gate judges the results after the run and does not stop it; set it in the k6 script's options to abort early.",
+    ]);
+    expect(ev.verdict).toBe('APPROVED');
+  });
+});
