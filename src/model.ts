@@ -186,6 +186,12 @@ export interface Results {
    * The derived metric `availability` is answered from `http_reqs` points (share not 5xx, not status 0).
    */
   measure(selector: MetricSelector, aggregation: Aggregation, window?: TimeWindow): Measurement;
+  /**
+   * The interval `measure` actually measures for `window`: results kept in time buckets snap it to
+   * bucket edges (the start up to the next bucket start, the end out to the end of its bucket; an end
+   * past the last sample or a start before the first stays). Absent: windows are measured as given.
+   */
+  alignWindow?(window: TimeWindow): TimeWindow;
   /** Distinct values of tag `key` among the samples of `metric` (wildcard expansion). */
   tagValues(metric: string, key: string): string[];
   /** While VUs were at their peak (ramps excluded); undefined if it cannot be told. */
