@@ -448,6 +448,8 @@ class Loader {
         };
         const explicit = { window: false, warmup: false };
         if (obj) {
+          // k6's abortOnFail is accepted and not acted on; the report says so (evaluate's scenario notes)
+          if (obj.abortOnFail === true) rule.abortOnFail = true;
           const m = this.percent(obj.marginal);
           if (m !== undefined) rule.marginal = m;
           if (isNoData(obj['no-data'])) rule.noData = obj['no-data'];

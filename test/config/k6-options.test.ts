@@ -19,6 +19,11 @@ describe("k6's own threshold options pasted into thresholds.yml", () => {
     expect(c.rules[0]!.expression.text).toBe('rate<0.01');
   });
 
+  it('abortOnFail: true reaches the rule, so the report can say it is not acted on; false does not', () => {
+    expect(loadConfig('perf/thresholds.yml', { text: file('{ threshold: "rate<0.01", abortOnFail: true }') }).rules[0]!.abortOnFail).toBe(true);
+    expect(loadConfig('perf/thresholds.yml', { text: file('{ threshold: "rate<0.01", abortOnFail: false }') }).rules[0]!.abortOnFail).toBeUndefined();
+  });
+
   it('abortOnFail still has to be a boolean', () => {
     expect(one(file('{ threshold: "rate<0.01", abortOnFail: 5 }')).message).toMatch(/abortOnFail/);
   });
