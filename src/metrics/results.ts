@@ -84,9 +84,34 @@ export class NdjsonResults implements Results {
 
   private bucketRange(window: TimeWindow | undefined): [number, number] {
     if (window === undefined) return [-Infinity, Infinity];
+    const w = this.alignWindow(window);
     const B = this.store.bucketMs;
-    // Buckets that overlap the window.
-    return [Math.floor(window.start / B), Math.ceil(window.end / B) - 1];
+    // The buckets inside the aligned window (its edges are bucket edges, or lie outside the samples).
+    return [Math.floor(w.start / B), Math.ceil(w.end / B) - 1];
+  }
+
+  private widthMs: number | undefined;
+
+  /** The widest time bucket of any series, ms (1 s unless a series outgrew MAX_BUCKETS). */
+  private bucketWidth(): number {
+    if (this.widthMs !== undefined) return this.widthMs;
+    let shift = 0;
+    for (const s of this.store.series) if (s.buckets.shift > shift) shift = s.buckets.shift;
+    return (this.widthMs = this.store.bucketMs * 2 ** shift);
+  }
+
+  /**
+   * The interval measured for `window`: the samples are kept per time bucket, so a window is snapped
+   * to bucket edges — its start up to the next bucket start (a bucket the start cuts holds samples
+   * from before it, as a warm-up's last second does), its end out to the end of the bucket holding
+   * it. A start at or before the first sample, or an end after the last, stays as given: nothing lies
+   * beyond them. Counter rates divide by the aligned length, so the count and the time agree.
+   */
+  alignWindow(window: TimeWindow): TimeWindow {
+    const W = this.bucketWidth();
+    const start = window.start <= this.store.minT ? window.start : Math.ceil(window.start / W) * W;
+    const end = window.end > this.store.maxT ? window.end : Math.ceil(window.end / W) * W;
+    return { start, end: Math.max(start, end) };
   }
 
   /** The aggregate of `series` over base buckets [lo, hi] (bucketRange), with their values when asked. */
@@ -128,7 +153,8 @@ export class NdjsonResults implements Results {
 
   private seconds(window: TimeWindow | undefined): number {
     if (window === undefined) return this.runSeconds();
-    return (window.end - window.start) / 1000;
+    const w = this.alignWindow(window);
+    return (w.end - w.start) / 1000;
   }
 
   private runStartMs: number | undefined;

@@ -35,8 +35,8 @@ describe('value distributions in blocks of buckets', () => {
 
   it('rounds a window out to block boundaries for percentiles, not for counts', async () => {
     const r = await ingestFiles([file], { threads: 1 });
-    const w = { start: base + 50_500, end: base + 61_200 }; // buckets 50…61
-    const inBuckets = pts.filter((p) => p.t >= base + 50_000 && p.t < base + 62_000).map((p) => p.v);
+    const w = { start: base + 50_500, end: base + 61_200 }; // aligned to buckets 51…61: [51 s, 62 s)
+    const inBuckets = pts.filter((p) => p.t >= base + 51_000 && p.t < base + 62_000).map((p) => p.v);
     const inBlocks = pts.filter((p) => p.t >= base + 48_000 && p.t < base + 64_000).map((p) => p.v); // blocks [48, 52) … [60, 64)
     expect(value(r, { kind: 'count' }, w)).toBe(inBuckets.length);
     expect(value(r, { kind: 'max' }, w)).toBe(Math.max(...inBuckets));

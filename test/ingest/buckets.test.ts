@@ -112,9 +112,10 @@ describe('a run longer than the bucket bound (35 minutes)', () => {
     expect(value(r, { kind: 'count' })).toBe(pts.length);
     expect(value(r, { kind: 'max' })).toBe(Math.max(...pts.map((p) => p.v)));
     expect(value(r, { kind: 'avg' })).toBeCloseTo(pts.reduce((a, p) => a + p.v, 0) / pts.length, 9);
-    // a window from 601.5 s to 1,000.2 s takes the 4 s buckets that overlap it: [600 s, 1,004 s)
+    // a window from 601.5 s to 1,000.2 s is aligned to the 4 s buckets: the start up, the end out, [604 s, 1,004 s)
     const w = { start: base + 601_500, end: base + 1_000_200 };
-    const inBuckets = pts.filter((p) => p.t >= base + 600_000 && p.t < base + 1_004_000);
+    expect(r.alignWindow!(w)).toEqual({ start: base + 604_000, end: base + 1_004_000 });
+    const inBuckets = pts.filter((p) => p.t >= base + 604_000 && p.t < base + 1_004_000);
     expect(value(r, { kind: 'count' }, w)).toBe(inBuckets.length);
     expect(value(r, { kind: 'min' }, w)).toBe(Math.min(...inBuckets.map((p) => p.v)));
     // VUs at their peak from second 300 to second 1,800 included: the steady window in whole 4 s buckets
