@@ -162,7 +162,8 @@ export class NdjsonResults implements Results {
   /**
    * When the test run started, estimated from the output alone (k6 writes no start time): the earliest
    * of the first sample's time and each `iteration_duration` sample's time minus its value (an
-   * iteration starts no earlier than the run). The aggregates keep one sample's time and value per
+   * iteration starts no earlier than the run). Exact when the parser reports the earliest
+   * iteration start (MergedStore.iterationStart); otherwise the aggregates keep one sample's time and value per
    * bucket of each series (its latest), so the iterations looked at are the last to end in each
    * second: the estimate is never earlier than the rule's answer, and can be later than it when the
    * earliest-starting iteration is not the last to end in its second. Without `iteration_duration`
@@ -171,6 +172,9 @@ export class NdjsonResults implements Results {
   runStart(): number {
     if (this.runStartMs !== undefined) return this.runStartMs;
     let start = this.store.minT;
+    // exact when the parser tracked every iteration's start
+    const began = this.store.iterationStart;
+    if (began !== undefined) return (this.runStartMs = Number.isFinite(began) && began < start ? began : start);
     for (const s of this.store.byMetric.get('iteration_duration') ?? []) {
       forBuckets(s, -Infinity, Infinity, (d, o) => {
         const began = d[o + B_LAST_T]! - d[o + B_LAST]!;

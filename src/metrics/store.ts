@@ -97,7 +97,15 @@ export interface MergedStore {
   metricInfo: Map<string, { name: string; type: string; contains: string }>;
   minT: number;
   maxT: number;
+  /**
+   * The earliest `iteration_duration` sample's time minus its value (when its iteration began), ms:
+   * from parsers that report it (PartialAggregates.iterationStart), undefined when none does.
+   */
+  iterationStart?: number;
 }
+
+/** A parser's partial aggregates with the earliest iteration start it saw, when it tracks it. */
+type WithIterationStart = PartialAggregates & { iterationStart?: number };
 
 /** Merges partial aggregates (taking ownership of their value arrays). */
 export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxBlocks: number = MAX_BLOCKS, maxBuckets: number = MAX_BUCKETS): MergedStore {
@@ -105,11 +113,14 @@ export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxB
   const metricInfo = new Map<string, { name: string; type: string; contains: string }>();
   let minT = Infinity;
   let maxT = -Infinity;
+  let iterationStart: number | undefined;
   for (const p of parts) {
     if (p.bucketMs !== bucketMs) throw new Error(`partial aggregates with bucket ${p.bucketMs} ms cannot merge into ${bucketMs} ms`);
     for (const m of p.metrics) if (!metricInfo.has(m.name)) metricInfo.set(m.name, m);
     if (p.minT < minT) minT = p.minT;
     if (p.maxT > maxT) maxT = p.maxT;
+    const began = (p as WithIterationStart).iterationStart;
+    if (typeof began === 'number' && !(iterationStart !== undefined && iterationStart <= began)) iterationStart = began;
     for (const s of p.series) {
       const key = `${s.metric}\u0000${s.tags.join('\u0000')}`;
       let into = byKey.get(key);
@@ -133,5 +144,7 @@ export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxB
     if (l === undefined) byMetric.set(s.metric, (l = []));
     l.push(s);
   }
-  return { bucketMs, series, byMetric, metricInfo, minT, maxT };
+  const merged: MergedStore = { bucketMs, series, byMetric, metricInfo, minT, maxT };
+  if (iterationStart !== undefined) merged.iterationStart = iterationStart;
+  return merged;
 }

@@ -79,3 +79,30 @@ describe('counter rate over the whole run', () => {
     expect(rate(r, 'http_reqs')).toBeCloseTo(40 / ((last - (t0 - 200)) / 1000), 9);
   });
 });
+
+describe('the run start reported by the parser', () => {
+  it('is used as it is when the partial aggregates carry it (the earliest iteration start), merged as the minimum', async () => {
+    const { createNdjsonParser } = await import('../../src/k6/ndjson.js');
+    const { mergePartials } = await import('../../src/metrics/store.js');
+    const { NdjsonResults } = await import('../../src/metrics/results.js');
+    const { EXACT_CAP, INV_LOG_GAMMA } = await import('../../src/metrics/histogram.js');
+    const { DEFAULT_TAG_KEYS } = await import('../../src/k6/ingest.js');
+    const t0 = 1_767_258_000_000;
+    const parse = (lines: string[]) => {
+      const p = createNdjsonParser({ bucketMs: 1000, indexKeys: [...DEFAULT_TAG_KEYS], exactCap: EXACT_CAP, invLogGamma: INV_LOG_GAMMA, maxExamples: 5 });
+      const buf = new TextEncoder().encode(`${lines.join('\n')}\n`);
+      p.feed(buf, 0, buf.length);
+      return p.finish();
+    };
+    const at = (ms: number) => k6Time(BigInt(ms) * 1_000_000n);
+    const a = parse([metricLine({ name: 'http_reqs', type: 'counter', contains: 'default' }), ...Array.from({ length: 10 }, (_, i) => pointLine('http_reqs', at(t0 + 500 + i * 1000), 1, {}))]);
+    const b = parse([metricLine({ name: 'http_reqs', type: 'counter', contains: 'default' }), ...Array.from({ length: 10 }, (_, i) => pointLine('http_reqs', at(t0 + 700 + i * 1000), 1, {}))]);
+    const diagnostics = { files: [], lines: 0, points: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] };
+    const r = new NdjsonResults(mergePartials([Object.assign(a, { iterationStart: t0 + 100 }), Object.assign(b, { iterationStart: t0 + 40 })], 1000), diagnostics, DEFAULT_TAG_KEYS);
+    expect(rate(r, 'http_reqs')).toBeCloseTo(20 / ((t0 + 9_700 - (t0 + 40)) / 1000), 9);
+    // without it: the first sample
+    const c = parse([metricLine({ name: 'http_reqs', type: 'counter', contains: 'default' }), ...Array.from({ length: 10 }, (_, i) => pointLine('http_reqs', at(t0 + 500 + i * 1000), 1, {}))]);
+    const plain = new NdjsonResults(mergePartials([c], 1000), diagnostics, DEFAULT_TAG_KEYS);
+    expect(rate(plain, 'http_reqs')).toBeCloseTo(10 / 9, 9);
+  });
+});
