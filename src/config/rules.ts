@@ -54,5 +54,7 @@ export function ingestOptionsFor(config: Config, scenario: string): { tagKeys: s
   const keys = new Set<string>();
   const rules = rulesFor(config, config.scenarios.some((s) => s.name === scenario) ? scenario : undefined);
   for (const r of rules) for (const t of r.selector.tags) keys.add(t.key);
-  return { tagKeys: [...keys], skipMetrics: unreadMetrics(rules.map((r) => r.selector.metric)) };
+  // iteration_duration is always read: its samples give the run's start, which a counter's rate over
+  // the whole run (a rule's, or the report's throughput) is divided by, as k6 does
+  return { tagKeys: [...keys], skipMetrics: unreadMetrics([...rules.map((r) => r.selector.metric), 'iteration_duration']) };
 }

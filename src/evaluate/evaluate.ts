@@ -196,7 +196,8 @@ function resolveWindow(results: Results, mode: 'all' | 'steady', warmupSeconds: 
     if (start >= base.end) return { noData: `the ${warmupSeconds}s warm-up covers the whole evaluated window` };
     window = { start, end: base.end };
   }
-  return { window };
+  // Snapped to the results' bucket edges: the interval the values are actually measured over.
+  return { window: window && results.alignWindow ? results.alignWindow(window) : window };
 }
 
 function baseCriterion(scenario: string, rule: ThresholdRule, metric: string, unit: Unit, kind: CriterionResult['kind']): CriterionResult {
@@ -232,6 +233,11 @@ function k6Criterion(scenario: string, rule: ThresholdRule, sel: MetricSelector,
     return c;
   }
   if (w.window) c.window = w.window;
+  const info = metricInfo(results.metrics, sel.metric);
+  if (rule.expression.aggregation.kind === 'count' && (info?.type === 'trend' || info?.type === 'rate') && sel.metric !== 'availability') {
+    c.reason = `\`count\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;
+    return c;
+  }
   const m = results.measure(sel, rule.expression.aggregation, w.window);
   // A metric the run never wrote is most often a typo: name the closest one it did write.
   if ('noData' in m && sel.metric !== 'availability' && results.metrics.size > 0 && !results.metrics.has(sel.metric)) {

@@ -227,6 +227,8 @@ export interface PartialAggregates {
   truncated: boolean;
   minT: number;
   maxT: number;
+  /** The earliest iteration start seen (an `iteration_duration` sample's time minus its value, ms); Infinity when none. */
+  iterationStart?: number;
 }
 
 export interface ParserConfig {
@@ -349,6 +351,8 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     vals: Int32Array;
     buckets: BucketData;
     keepValues: boolean;
+    /** `iteration_duration`: its samples also give the run's earliest iteration start. */
+    iteration: boolean;
     /** Block length in buckets (2^shift) and the blocks by index, with their index range. */
     shift: number;
     blockLen: number;
@@ -434,6 +438,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       vals: scratch.slice(),
       buckets: { shift: 0, b0: 0, nb: 0, data: new Float64Array(0) },
       keepValues: kind === 0 || kind === 4,
+      iteration: metric.str === 'iteration_duration',
       shift: 0,
       blockLen: 1,
       blocks: new Map(),
@@ -450,6 +455,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   let points = 0;
   let minT = Infinity;
   let maxT = -Infinity;
+  let iterationStart = Infinity;
 
   /** Doubles the block length of a series, merging pairs of blocks. */
   function coarsen(s: Series): void {
@@ -536,6 +542,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     points++;
     if (t < minT) minT = t;
     if (t > maxT) maxT = t;
+    if (s.iteration && t - v < iterationStart) iterationStart = t - v;
   }
 
   // ── time ──
@@ -1166,6 +1173,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       truncated,
       minT,
       maxT,
+      iterationStart,
     };
   }
 

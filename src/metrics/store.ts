@@ -104,9 +104,6 @@ export interface MergedStore {
   iterationStart?: number;
 }
 
-/** A parser's partial aggregates with the earliest iteration start it saw, when it tracks it. */
-type WithIterationStart = PartialAggregates & { iterationStart?: number };
-
 /** Merges partial aggregates (taking ownership of their value arrays). */
 export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxBlocks: number = MAX_BLOCKS, maxBuckets: number = MAX_BUCKETS): MergedStore {
   const byKey = new Map<string, StoreSeries>();
@@ -119,8 +116,8 @@ export function mergePartials(parts: PartialAggregates[], bucketMs: number, maxB
     for (const m of p.metrics) if (!metricInfo.has(m.name)) metricInfo.set(m.name, m);
     if (p.minT < minT) minT = p.minT;
     if (p.maxT > maxT) maxT = p.maxT;
-    const began = (p as WithIterationStart).iterationStart;
-    if (typeof began === 'number' && !(iterationStart !== undefined && iterationStart <= began)) iterationStart = began;
+    const began = p.iterationStart;
+    if (began !== undefined && Number.isFinite(began) && !(iterationStart !== undefined && iterationStart <= began)) iterationStart = began;
     for (const s of p.series) {
       const key = `${s.metric}\u0000${s.tags.join('\u0000')}`;
       let into = byKey.get(key);

@@ -88,6 +88,8 @@ scenarios:
     expect(smoke.tagKeys).toEqual(['tenant']);
     expect(smoke.skipMetrics).toEqual(expect.arrayContaining(['http_req_waiting', 'http_req_blocked', 'data_received']));
     expect(smoke.skipMetrics).not.toContain('http_req_duration');
+    // always read: the run's start (for counters' rate over the whole run) comes from iteration starts
+    expect(smoke.skipMetrics).not.toContain('iteration_duration');
     const deep = ingestOptionsFor(cfg, 'deep');
     expect(deep.skipMetrics).not.toContain('http_req_waiting');
     expect(deep.skipMetrics).not.toContain('data_received');

@@ -185,3 +185,18 @@ describe('evaluate-only: the evaluated window reaches every table', () => {
     expect(all.markdown).not.toContain("Over the scenario's evaluated window");
   });
 });
+
+describe('evaluate-only: windows are measured on whole seconds', () => {
+  it('a warm-up window starts at a bucket edge, and the criterion reports that interval', async () => {
+    writeFileSync(join(dir, 'warm.yml'), 'version: 1\nthresholds:\n  http_reqs: [{ threshold: "count>0", warmup: 5s }]\n');
+    const r = await gate(opts([contacts], [], 'warm.yml'));
+    const c = r.evaluation.scenarios[0]!.criteria[0]!;
+    const span = r.evaluation.scenarios[0]!.window ?? undefined;
+    expect(span).toBeUndefined();
+    expect(c.window!.start % 1000).toBe(0);
+    // the samples counted are exactly those from that edge on
+    const lines = readFileSync(contacts, 'utf8').split('\n').filter((l) => l.startsWith('{"metric":"http_reqs"'));
+    const at = lines.map((l) => Date.parse((JSON.parse(l) as { data: { time: string } }).data.time.replace(/(\.\d{3})\d*/, '$1')));
+    expect(c.actual).toBe(at.filter((t) => t >= c.window!.start).length);
+  });
+});
