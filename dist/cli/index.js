@@ -54231,9 +54231,9 @@ const $ZodUndefined = /*@__PURE__*/ (/* unused pure expression or super */ null 
         return payload;
     };
 })));
-const $ZodNull = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodNull", (inst, def) => {
+const $ZodNull = /*@__PURE__*/ $constructor("$ZodNull", (inst, def) => {
     $ZodType.init(inst, def);
-    inst._zod.pattern = regexes.null;
+    inst._zod.pattern = _null;
     inst._zod.values = new Set([null]);
     inst._zod.parse = (payload, _ctx) => {
         const input = payload.value;
@@ -54247,7 +54247,7 @@ const $ZodNull = /*@__PURE__*/ (/* unused pure expression or super */ null && (c
         });
         return payload;
     };
-})));
+});
 const $ZodAny = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodAny", (inst, def) => {
     $ZodType.init(inst, def);
     inst._zod.parse = (payload) => payload;
@@ -56628,7 +56628,7 @@ function api_undefined(Class, params) {
 function api_null(Class, params) {
     return new Class({
         type: "null",
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 // @__NO_SIDE_EFFECTS__
@@ -60188,13 +60188,13 @@ function schemas_undefined(params) {
     return core._undefined(ZodUndefined, params);
 }
 
-const ZodNull = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodNull", (inst, def) => {
-    core.$ZodNull.init(inst, def);
+const ZodNull = /*@__PURE__*/ $constructor("ZodNull", (inst, def) => {
+    $ZodNull.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.nullProcessor(inst, ctx, json, params);
-})));
+    inst._zod.processJSONSchema = (ctx, json, params) => nullProcessor(inst, ctx, json, params);
+});
 function schemas_null(params) {
-    return core._null(ZodNull, params);
+    return api_null(ZodNull, params);
 }
 
 const ZodAny = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodAny", (inst, def) => {
@@ -60995,8 +60995,12 @@ const expressionObjectSchema = strictObject({
     warmup: schema_duration.optional().meta({ description: 'Seconds excluded at the start of the run for this expression.' }),
     severity: schemas_enum(['error', 'warn']).optional().meta({ description: 'warn: reported, never fails the gate.' }),
     'min-change': minChange.optional(),
-    abortOnFail: schemas_boolean().optional().meta({ description: "k6's own option; accepted for compatibility and ignored by perf-gate." }),
-    delayAbortEval: schemas_string().optional().meta({ description: "k6's own option; accepted for compatibility and ignored by perf-gate." }),
+    abortOnFail: schemas_boolean()
+        .optional()
+        .meta({ description: "k6's own option (stop the test when this threshold fails); accepted so k6 thresholds can be pasted, ignored by perf-gate, which judges after the run (the report notes it)." }),
+    delayAbortEval: union([schemas_string(), schemas_number().min(0), schemas_null()])
+        .optional()
+        .meta({ description: "k6's own option (`10s`, or milliseconds as a number); accepted so k6 thresholds can be pasted, ignored by perf-gate." }),
 })
     .meta({ description: 'An expression with its own policies.' });
 const expression = union([
@@ -61423,7 +61427,9 @@ function ingestOptionsFor(config, scenario) {
     for (const r of rules)
         for (const t of r.selector.tags)
             keys.add(t.key);
-    return { tagKeys: [...keys], skipMetrics: unreadMetrics(rules.map((r) => r.selector.metric)) };
+    // iteration_duration is always read: its samples give the run's start, which a counter's rate over
+    // the whole run (a rule's, or the report's throughput) is divided by, as k6 does
+    return { tagKeys: [...keys], skipMetrics: unreadMetrics([...rules.map((r) => r.selector.metric), 'iteration_duration']) };
 }
 
 ;// CONCATENATED MODULE: ./src/config/load.ts
@@ -61841,6 +61847,9 @@ class Loader {
                 };
                 const explicit = { window: false, warmup: false };
                 if (obj) {
+                    // k6's abortOnFail is accepted and not acted on; the report says so (evaluate's scenario notes)
+                    if (obj.abortOnFail === true)
+                        rule.abortOnFail = true;
                     const m = this.percent(obj.marginal);
                     if (m !== undefined)
                         rule.marginal = m;
@@ -63482,13 +63491,20 @@ const VERDICT_BADGE = {
 /**
  * Makes any text safe inside one GFM table cell: every `|` is escaped (also inside code spans, where
  * GFM's table parser still splits on a bare `|`), and line breaks become `<br>` so a cell never
- * spills into the next row.
+ * spills into the next row. Backslashes right before a `|` are doubled first: GFM table parsers
+ * (GitHub's, micromark, marked) read `\\` as an escaped backslash, so `a\|b` written as `a\\|b` would
+ * leave the `|` bare and split the row; `a\\\|b` keeps it one cell.
  */
 function escapeCell(s) {
-    return s.replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, '<br>');
+    return s.replace(/(\\*)\|/g, (_m, slashes) => `${slashes}${slashes}\\|`).replace(/\r\n|\r|\n/g, '<br>');
 }
-/** Inline code that survives backticks in the text (uses a longer fence when needed). */
+/**
+ * Inline code that survives backticks in the text (uses a longer fence when needed). An empty text
+ * (k6 writes empty tag values such as `group: ""`) reads `(empty)`: an empty code span is not one.
+ */
 function code(s) {
+    if (s === '')
+        return '(empty)';
     const runs = s.match(/`+/g) ?? [];
     const longest = runs.reduce((m, r) => Math.max(m, r.length), 0);
     const fence = '`'.repeat(longest + 1);
@@ -63666,17 +63682,36 @@ function formatInstant(ms) {
 function keys_aggregationText(a) {
     return a.kind === 'p' ? `p(${a.p})` : a.kind;
 }
-/** Key of one value inside a scenario: `http_req_duration{tenant:acme}|p(99)`. */
-function measurementKey(metric, aggregation) {
-    return `${metric}|${aggregation}`;
+/**
+ * The window part of a key: empty for the whole run, else `steady`, `warmup=30s` or
+ * `steady,warmup=30s` — a value measured over the steady state is not the whole run's value.
+ */
+function windowKeyText(mode, warmupSeconds) {
+    const parts = [];
+    if (mode === 'steady')
+        parts.push('steady');
+    if (warmupSeconds !== undefined && warmupSeconds > 0)
+        parts.push(`warmup=${warmupSeconds}s`);
+    return parts.join(',');
+}
+/** Matches the window part at the end of a key (`|steady`, `|warmup=30s`, `|steady,warmup=2.5s`). */
+const WINDOW_KEY_SUFFIX = /\|((?:steady(?:,warmup=[0-9]*\.?[0-9]+s)?)|(?:warmup=[0-9]*\.?[0-9]+s))$/;
+/**
+ * Key of one value inside a scenario: `http_req_duration{tenant:acme}|p(99)` for the whole run,
+ * `http_reqs|rate|steady` or `http_req_duration|p(99)|warmup=30s` for a narrower window
+ * (see `windowKeyText`).
+ */
+function measurementKey(metric, aggregation, window = '') {
+    return window === '' ? `${metric}|${aggregation}` : `${metric}|${aggregation}|${window}`;
 }
 /**
  * Key of one value across scenarios, as used by the JSON report's `measurements`:
- * `target-capacity|http_req_duration{tenant:acme}|p(99)`. A `Baseline` stores the same value under
- * `scenarios[scenario][measurementKey(metric, aggregation)]`.
+ * `target-capacity|http_req_duration{tenant:acme}|p(99)` (and `…|p(99)|steady` for a window other than
+ * the whole run). A `Baseline` stores the same value under
+ * `scenarios[scenario][measurementKey(metric, aggregation, window)]`.
  */
-function baselineKey(scenario, metric, aggregation) {
-    return `${scenario}|${measurementKey(metric, aggregation)}`;
+function baselineKey(scenario, metric, aggregation, window = '') {
+    return `${scenario}|${measurementKey(metric, aggregation, window)}`;
 }
 /** The key of a selector as k6 writes a sub-metric: `metric{k:v,k2:v2}` (tags in the given order). */
 function selectorText(metric, tags) {
@@ -63734,10 +63769,14 @@ function absoluteStatus(actual, op, limit, marginal, unit) {
  * Status of a relative limit `limit = base + allowed`: the band applies to the allowed change — for
  * an upper limit a pass whose value exceeds base + allowed − |allowed|·m is marginal (against +10%,
  * growth beyond 9%); a lower limit mirrors it.
+ *
+ * When the allowed change is 0 (a `%` limit on a baseline of 0, or `<+0`), `<` and `>` compare
+ * inclusively: an unchanged value passes, any change in the wrong direction fails.
  */
 function relativeStatus(actual, op, base, allowed, marginal) {
     const limit = base + allowed;
-    if (!compare(actual, op, limit))
+    const inclusive = allowed === 0 && op === '<' ? '<=' : allowed === 0 && op === '>' ? '>=' : op;
+    if (!compare(actual, inclusive, limit))
         return 'fail';
     const dir = direction(op);
     if (dir === 'upper')
@@ -63799,15 +63838,26 @@ function evaluateScenario(config, failOn, s) {
     const utilizationNames = new Set((config.utilization?.metrics ?? []).map((m) => m.name));
     for (const rule of s.rules) {
         const isUtilization = s.utilization?.has(rule.selector.metric) === true || utilizationNames.has(rule.selector.metric);
-        const selectors = isUtilization ? [rule.selector] : expand(rule.selector, s.results);
-        for (const sel of selectors) {
+        // A relative rule also expands over the values its baseline has: a tenant gone from this run is said.
+        const fromBaseline = rule.expression.relative && baseline ? baselineTagValues(rule, baseline.scenarios[s.name]) : undefined;
+        const selectors = isUtilization ? [{ sel: rule.selector, gone: [] }] : expand(rule.selector, s.results, fromBaseline);
+        for (const { sel, gone } of selectors) {
             const c = isUtilization
                 ? utilizationCriterion(s.name, rule, sel, s.utilization, s.results)
                 : k6Criterion(s.name, rule, sel, s.results);
+            if (gone.length > 0 && c.actual === null) {
+                c.reason = `no samples of ${gone.map((t) => `${t.key} ${t.value === '' ? '(empty)' : t.value}`).join(', ')} in this run (the baseline has ${gone.length === 1 ? 'it' : 'them'})`;
+            }
             attachBaseline(c, rule, sel.raw, baseline, baselineMissing);
             c.blocking = isBlocking(c, failOn);
             criteria.push(c);
         }
+    }
+    // k6 stops a test when an `abortOnFail` threshold fails; perf-gate judges afterwards and cannot.
+    const aborting = s.rules.filter((r) => r.abortOnFail === true);
+    if (aborting.length > 0) {
+        const where = aborting.map((r) => `${r.selector.raw} ${r.expression.text} (${r.pos.file}:${r.pos.line})`);
+        notes.push(`abortOnFail is ignored on ${where.slice(0, 3).join(', ')}${where.length > 3 ? ` and ${where.length - 3} more` : ''}: perf-gate judges the results after the run and does not stop it; set it in the k6 script's options to abort early.`);
     }
     if (s.run?.incomplete) {
         const pos = { file: config.file, line: 0, column: 0 };
@@ -63844,26 +63894,57 @@ function evaluateScenario(config, failOn, s) {
             notes.push(n);
     return evaluation;
 }
-/** Expands wildcard tag filters (`{tenant:*}`) into one selector per value seen (all combinations). */
-function expand(sel, results) {
+/**
+ * Expands wildcard tag filters (`{tenant:*}`) into one selector per value seen (all combinations).
+ * `fromBaseline` adds, per wildcard tag, the values the baseline measured for the same rule.
+ */
+function expand(sel, results, fromBaseline) {
     const wild = sel.tags.filter((t) => t.value === '*');
     if (wild.length === 0)
-        return [sel];
+        return [{ sel, gone: [] }];
     let combos = [sel.tags.map((t) => ({ ...t }))];
+    const seen = new Map();
     for (const w of wild) {
         let values = results.tagValues(sel.metric, w.key);
         if (values.length === 0 && sel.metric === 'availability')
             values = results.tagValues('http_reqs', w.key);
-        values = [...new Set(values)].sort((a, b) => a.localeCompare(b));
+        seen.set(w.key, new Set(values));
+        values = [...new Set([...values, ...(fromBaseline?.get(w.key) ?? [])])].sort((a, b) => a.localeCompare(b));
         if (values.length === 0)
-            return [sel];
+            return [{ sel, gone: [] }];
         const next = [];
         for (const c of combos)
             for (const v of values)
                 next.push(c.map((t) => (t.key === w.key && t.value === '*' ? { key: t.key, value: v } : t)));
         combos = next;
     }
-    return combos.map((tags) => ({ raw: selectorText(sel.metric, tags), metric: sel.metric, tags }));
+    return combos.map((tags) => ({
+        sel: { raw: selectorText(sel.metric, tags), metric: sel.metric, tags },
+        gone: tags.filter((t, i) => sel.tags[i]?.value === '*' && !seen.get(t.key)?.has(t.value)),
+    }));
+}
+function escapeRegExp(s) {
+    return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+/**
+ * The values of each wildcard tag of a rule's selector that the baseline has a value for (same metric,
+ * same fixed tags, same aggregation and window), read from its keys (`metric{tenant:acme}|p(99)`).
+ */
+function baselineTagValues(rule, values) {
+    const sel = rule.selector;
+    if (!values || !sel.tags.some((t) => t.value === '*'))
+        return undefined;
+    const tail = measurementKey('', keys_aggregationText(rule.expression.aggregation), windowKeyText(rule.window, rule.warmupSeconds));
+    const pattern = new RegExp(`^${escapeRegExp(sel.metric)}\\{${sel.tags.map((t) => `${escapeRegExp(t.key)}:${t.value === '*' ? '([^,]*)' : escapeRegExp(t.value)}`).join(',')}\\}${escapeRegExp(tail)}$`);
+    const wild = sel.tags.filter((t) => t.value === '*');
+    const out = new Map(wild.map((t) => [t.key, new Set()]));
+    for (const key of Object.keys(values)) {
+        const m = pattern.exec(key);
+        if (!m)
+            continue;
+        wild.forEach((t, i) => out.get(t.key)?.add(m[i + 1]));
+    }
+    return out;
 }
 /** The interval a rule is measured over: the whole run, the steady state, minus the warm-up. */
 function resolveWindow(results, mode, warmupSeconds) {
@@ -63883,7 +63964,8 @@ function resolveWindow(results, mode, warmupSeconds) {
             return { noData: `the ${warmupSeconds}s warm-up covers the whole evaluated window` };
         window = { start, end: base.end };
     }
-    return { window };
+    // Snapped to the results' bucket edges: the interval the values are actually measured over.
+    return { window: window && results.alignWindow ? results.alignWindow(window) : window };
 }
 function baseCriterion(scenario, rule, metric, unit, kind) {
     return {
@@ -63899,6 +63981,8 @@ function baseCriterion(scenario, rule, metric, unit, kind) {
         pos: rule.pos,
         severity: rule.severity,
         noData: rule.noData,
+        windowMode: rule.window,
+        warmupSeconds: rule.warmupSeconds,
     };
 }
 function k6Criterion(scenario, rule, sel, results) {
@@ -63909,8 +63993,6 @@ function k6Criterion(scenario, rule, sel, results) {
         c.reason = `no samples of ${sel.metric} carry the tag${keys.length > 1 ? 's' : ''} ${keys.join(', ')}: nothing to expand`;
         return c;
     }
-    c.windowMode = rule.window;
-    c.warmupSeconds = rule.warmupSeconds;
     const w = resolveWindow(results, rule.window, rule.warmupSeconds);
     if ('noData' in w) {
         c.reason = w.noData;
@@ -63918,6 +64000,11 @@ function k6Criterion(scenario, rule, sel, results) {
     }
     if (w.window)
         c.window = w.window;
+    const info = metricInfo(results.metrics, sel.metric);
+    if (rule.expression.aggregation.kind === 'count' && (info?.type === 'trend' || info?.type === 'rate') && sel.metric !== 'availability') {
+        c.reason = `\`count\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;
+        return c;
+    }
     const m = results.measure(sel, rule.expression.aggregation, w.window);
     // A metric the run never wrote is most often a typo: name the closest one it did write.
     if ('noData' in m && sel.metric !== 'availability' && results.metrics.size > 0 && !results.metrics.has(sel.metric)) {
@@ -63954,7 +64041,8 @@ function applyMeasurement(c, m) {
 }
 /** Looks up the baseline value, sets `baseline` and `delta`, and judges the criterion. */
 function attachBaseline(c, rule, metric, baseline, missing) {
-    const key = measurementKey(metric, keys_aggregationText(rule.expression.aggregation));
+    // The baseline value measured over the same window as this rule (whole run, steady, warm-up).
+    const key = measurementKey(metric, keys_aggregationText(rule.expression.aggregation), windowKeyText(rule.window, rule.warmupSeconds));
     const base = baseline?.scenarios[c.scenario]?.[key];
     if (base !== undefined && Number.isFinite(base)) {
         c.baseline = base;
@@ -64377,6 +64465,7 @@ function createNdjsonParser(cfg) {
             vals: scratch.slice(),
             buckets: { shift: 0, b0: 0, nb: 0, data: new Float64Array(0) },
             keepValues: kind === 0 || kind === 4,
+            iteration: metric.str === 'iteration_duration',
             shift: 0,
             blockLen: 1,
             blocks: new Map(),
@@ -64392,6 +64481,7 @@ function createNdjsonParser(cfg) {
     let points = 0;
     let minT = Infinity;
     let maxT = -Infinity;
+    let iterationStart = Infinity;
     /** Doubles the block length of a series, merging pairs of blocks. */
     function coarsen(s) {
         const old = s.blocks;
@@ -64493,6 +64583,8 @@ function createNdjsonParser(cfg) {
             minT = t;
         if (t > maxT)
             maxT = t;
+        if (s.iteration && t - v < iterationStart)
+            iterationStart = t - v;
     }
     // ── time ──
     function daysFromCivil(y, m, d) {
@@ -65220,6 +65312,7 @@ function createNdjsonParser(cfg) {
             truncated,
             minT,
             maxT,
+            iterationStart,
         };
     }
     return { feed, tail, finish, lineCount: () => lineNo, tagReads: () => tagReads, slowLines: () => slowLines };
@@ -65542,6 +65635,7 @@ function mergePartials(parts, bucketMs, maxBlocks = MAX_BLOCKS, maxBuckets = MAX
     const metricInfo = new Map();
     let minT = Infinity;
     let maxT = -Infinity;
+    let iterationStart;
     for (const p of parts) {
         if (p.bucketMs !== bucketMs)
             throw new Error(`partial aggregates with bucket ${p.bucketMs} ms cannot merge into ${bucketMs} ms`);
@@ -65552,6 +65646,9 @@ function mergePartials(parts, bucketMs, maxBlocks = MAX_BLOCKS, maxBuckets = MAX
             minT = p.minT;
         if (p.maxT > maxT)
             maxT = p.maxT;
+        const began = p.iterationStart;
+        if (began !== undefined && Number.isFinite(began) && !(iterationStart !== undefined && iterationStart <= began))
+            iterationStart = began;
         for (const s of p.series) {
             const key = `${s.metric}\u0000${s.tags.join('\u0000')}`;
             let into = byKey.get(key);
@@ -65581,14 +65678,26 @@ function mergePartials(parts, bucketMs, maxBlocks = MAX_BLOCKS, maxBuckets = MAX
             byMetric.set(s.metric, (l = []));
         l.push(s);
     }
-    return { bucketMs, series, byMetric, metricInfo, minT, maxT };
+    const merged = { bucketMs, series, byMetric, metricInfo, minT, maxT };
+    if (iterationStart !== undefined)
+        merged.iterationStart = iterationStart;
+    return merged;
 }
 
 ;// CONCATENATED MODULE: ./src/metrics/results.ts
 
 
 
+
 const TYPES = ['counter', 'gauge', 'rate', 'trend'];
+/** What k6 reports for a metric without samples: 0 for a counter's count and rate, 0 for a rate's rate; else nothing. */
+function emptyAnswer(type, kind) {
+    if (type === 'counter' && (kind === 'count' || kind === 'rate'))
+        return { value: 0 };
+    if (type === 'rate' && kind === 'rate')
+        return { value: 0 };
+    return undefined;
+}
 function results_aggregationText(a) {
     return a.kind === 'p' ? `p(${a.p})` : a.kind;
 }
@@ -65653,9 +65762,34 @@ class NdjsonResults {
     bucketRange(window) {
         if (window === undefined)
             return [-Infinity, Infinity];
+        const w = this.alignWindow(window);
         const B = this.store.bucketMs;
-        // Buckets that overlap the window.
-        return [Math.floor(window.start / B), Math.ceil(window.end / B) - 1];
+        // The buckets inside the aligned window (its edges are bucket edges, or lie outside the samples).
+        return [Math.floor(w.start / B), Math.ceil(w.end / B) - 1];
+    }
+    widthMs;
+    /** The widest time bucket of any series, ms (1 s unless a series outgrew MAX_BUCKETS). */
+    bucketWidth() {
+        if (this.widthMs !== undefined)
+            return this.widthMs;
+        let shift = 0;
+        for (const s of this.store.series)
+            if (s.buckets.shift > shift)
+                shift = s.buckets.shift;
+        return (this.widthMs = this.store.bucketMs * 2 ** shift);
+    }
+    /**
+     * The interval measured for `window`: the samples are kept per time bucket, so a window is snapped
+     * to bucket edges — its start up to the next bucket start (a bucket the start cuts holds samples
+     * from before it, as a warm-up's last second does), its end out to the end of the bucket holding
+     * it. A start at or before the first sample, or an end after the last, stays as given: nothing lies
+     * beyond them. Counter rates divide by the aligned length, so the count and the time agree.
+     */
+    alignWindow(window) {
+        const W = this.bucketWidth();
+        const start = window.start <= this.store.minT ? window.start : Math.ceil(window.start / W) * W;
+        const end = window.end > this.store.maxT ? window.end : Math.ceil(window.end / W) * W;
+        return { start, end: Math.max(start, end) };
     }
     /** The aggregate of `series` over base buckets [lo, hi] (bucketRange), with their values when asked. */
     gather(series, [lo, hi], values) {
@@ -65700,29 +65834,74 @@ class NdjsonResults {
         return acc;
     }
     seconds(window) {
-        const w = window ?? this.span;
-        return w === undefined ? 0 : (w.end - w.start) / 1000;
+        if (window === undefined)
+            return this.runSeconds();
+        const w = this.alignWindow(window);
+        return (w.end - w.start) / 1000;
+    }
+    runStartMs;
+    /**
+     * When the test run started, estimated from the output alone (k6 writes no start time): the earliest
+     * of the first sample's time and each `iteration_duration` sample's time minus its value (an
+     * iteration starts no earlier than the run). Exact when the parser reports the earliest
+     * iteration start (MergedStore.iterationStart); otherwise the aggregates keep one sample's time and value per
+     * bucket of each series (its latest), so the iterations looked at are the last to end in each
+     * second: the estimate is never earlier than the rule's answer, and can be later than it when the
+     * earliest-starting iteration is not the last to end in its second. Without `iteration_duration`
+     * points (skipped at ingestion, or a script without iterations) it is the first sample's time.
+     */
+    runStart() {
+        if (this.runStartMs !== undefined)
+            return this.runStartMs;
+        let start = this.store.minT;
+        // exact when the parser tracked every iteration's start
+        const began = this.store.iterationStart;
+        if (began !== undefined)
+            return (this.runStartMs = Number.isFinite(began) && began < start ? began : start);
+        for (const s of this.store.byMetric.get('iteration_duration') ?? []) {
+            forBuckets(s, -Infinity, Infinity, (d, o) => {
+                const began = d[o + B_LAST_T] - d[o + B_LAST];
+                if (Number.isFinite(began) && began < start)
+                    start = began;
+            });
+        }
+        return (this.runStartMs = start);
+    }
+    /**
+     * The test run's duration as k6 divides a counter's `rate` by it: from the run's start (runStart)
+     * to the last sample (k6's own end of the run is not in the output; the last sample is at most the
+     * final flush before it).
+     */
+    runSeconds() {
+        if (!Number.isFinite(this.store.maxT))
+            return 0;
+        return (this.store.maxT - this.runStart()) / 1000;
     }
     measure(selector, aggregation, window) {
         const label = results_selectorText(selector);
         const agg = results_aggregationText(aggregation);
         if (selector.metric === 'availability' && !this.metrics.has('availability'))
             return this.availability(selector, aggregation, window);
-        const info = this.metrics.get(selector.metric);
-        if (info === undefined)
-            return { noData: `no samples of ${selector.metric} in the k6 output` };
+        const kind = aggregation.kind;
         if (this.skipped.includes(selector.metric))
             return { noData: `${selector.metric} was not read: ingestion skipped it (no rule names it)` };
+        const info = this.metrics.get(selector.metric);
+        // k6 ends a test with an empty Counter at count 0 / rate 0 and an empty Rate at rate 0: "no 500s"
+        // (`http_reqs{status:500}: count<1`) passes when no sample matches. That needs the metric's type
+        // (its Metric line, or a k6 built-in) and a run that wrote samples at all.
+        const known = info ?? (selector.metric === 'availability' ? undefined : BUILTIN_METRICS.get(selector.metric));
+        const zero = known !== undefined && Number.isFinite(this.store.minT) ? emptyAnswer(known.type, kind) : undefined;
+        if (info === undefined)
+            return zero ?? { noData: `no samples of ${selector.metric} in the k6 output` };
         const series = this.select(selector.metric, selector);
         if (typeof series === 'string')
             return { noData: series };
         if (series.length === 0)
-            return { noData: `no samples of ${label} in the k6 output` };
-        const kind = aggregation.kind;
+            return zero ?? { noData: `no samples of ${label} in the k6 output` };
         const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
         const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, this.bucketRange(window), false);
         if (acc.n === 0)
-            return { noData: `no samples of ${label} in the evaluated window` };
+            return zero ?? { noData: `no samples of ${label} in the evaluated window` };
         const notFor = () => ({ noData: `${agg} is not an aggregation of ${info.type} metric ${selector.metric}` });
         switch (info.type) {
             case 'trend':
@@ -65859,7 +66038,10 @@ class NdjsonResults {
         const requests = new Array(n).fill(0);
         const failed = new Array(n).fill(0);
         const lat = Array.from({ length: n }, () => new Aggregate());
-        const idx = (b) => Math.floor((b * B) / G) - g0;
+        // A bucket wider than one second (a series past MAX_BUCKETS buckets) can start before the first
+        // sample (a 2 s bucket from an even second when the run starts on an odd one): its samples all lie
+        // at or after the first sample, so it belongs to the first point. Likewise nothing lies past the last.
+        const idx = (b) => Math.min(n - 1, Math.max(0, Math.floor((b * B) / G) - g0));
         const all = (metric, fn) => {
             for (const s of this.store.byMetric.get(metric) ?? [])
                 forBuckets(s, -Infinity, Infinity, (d, o, first) => fn(d, o, idx(first)));
@@ -66467,6 +66649,10 @@ async function parseGzip(path, cfg) {
         part.truncated = true;
     return { parts: [part], cut };
 }
+/** Diagnostics of files not read yet: every count zero, every list empty. */
+function noDiagnostics(files) {
+    return { files: [...files], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], gzipCutFiles: [], emptyFiles: [] };
+}
 /** Reads k6 output files (shards of one run, or one summary) into `Results`. */
 async function ingestFiles(paths, opts = {}) {
     if (paths.length === 0)
@@ -66494,17 +66680,7 @@ async function ingestFiles(paths, opts = {}) {
     const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, Math.max(1, (0,external_node_os_namespaceObject.availableParallelism)() - 2))));
     const minBytes = opts.workerMinBytes ?? 16 << 20;
     const parts = [];
-    const diagnostics = {
-        files: [...paths],
-        lines: 0,
-        points: 0,
-        skippedPoints: 0,
-        badLines: 0,
-        badLineExamples: [],
-        truncatedFiles: [],
-        gzipCutFiles: [],
-        emptyFiles: [],
-    };
+    const diagnostics = noDiagnostics(paths);
     for (const c of classified) {
         let fileParts;
         try {
@@ -66550,18 +66726,7 @@ async function ingestFiles(paths, opts = {}) {
 function emptyResults(files = [], opts = {}) {
     const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
     const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));
-    const diagnostics = {
-        files: [...files],
-        lines: 0,
-        points: 0,
-        skippedPoints: 0,
-        badLines: 0,
-        badLineExamples: [],
-        truncatedFiles: [],
-        gzipCutFiles: [],
-        emptyFiles: [],
-    };
-    return new NdjsonResults(mergePartials([], bucketMs), diagnostics, indexKeys, [...new Set(opts.skipMetrics ?? [])]);
+    return new NdjsonResults(mergePartials([], bucketMs), noDiagnostics(files), indexKeys, [...new Set(opts.skipMetrics ?? [])]);
 }
 
 ;// CONCATENATED MODULE: ./src/k6/peek.ts
@@ -68111,7 +68276,7 @@ function toJsonReport(ev, extra) {
             const agg = c.metric === RUN_COMPLETED ? undefined : expressionAggregation(c.expression);
             const actual = num(c.actual);
             if (agg !== undefined && actual !== null) {
-                const key = baselineKey(s.name, c.metric, agg);
+                const key = baselineKey(s.name, c.metric, agg, windowKeyText(c.windowMode, c.warmupSeconds));
                 if (!(key in measurements))
                     measurements[key] = actual;
             }
@@ -68122,7 +68287,8 @@ function toJsonReport(ev, extra) {
         const headline = r ? headlineFor(r, s.window) : { p95: null, p99: null, errorRate: null, rps: null };
         for (const h of HEADLINE_MEASURES) {
             const v = num(headline[h.field]);
-            const key = baselineKey(s.name, h.metric, keys_aggregationText(h.aggregation));
+            // The headline is measured over the scenario's window: keyed with it.
+            const key = baselineKey(s.name, h.metric, keys_aggregationText(h.aggregation), windowKeyText(s.windowMode, s.warmupSeconds));
             if (v !== null && !(key in measurements))
                 measurements[key] = v;
         }
@@ -68169,12 +68335,16 @@ function baselineFromJsonReport(value, source) {
         scenarios[n] = {};
     for (const [key, value] of Object.entries(report.measurements)) {
         const name = names.find((n) => key.startsWith(`${n}|`));
-        const rest = name === undefined ? undefined : key.slice(name.length + 1);
+        let rest = name === undefined ? undefined : key.slice(name.length + 1);
+        // An optional window part (`|steady`, `|warmup=30s`): reports written before it existed have none.
+        const win = rest === undefined ? undefined : WINDOW_KEY_SUFFIX.exec(rest);
+        if (rest !== undefined && win)
+            rest = rest.slice(0, win.index);
         const bar = rest?.lastIndexOf('|') ?? -1;
         if (name === undefined || rest === undefined || bar <= 0 || bar === rest.length - 1) {
-            throw new InputError(`not a perf-gate JSON report: measurements key "${key}" is not "scenario|metric|aggregation" for a scenario of the report`, source, hint);
+            throw new InputError(`not a perf-gate JSON report: measurements key "${key}" is not "scenario|metric|aggregation" (optionally "|window") for a scenario of the report`, source, hint);
         }
-        scenarios[name][measurementKey(rest.slice(0, bar), rest.slice(bar + 1))] = value;
+        scenarios[name][measurementKey(rest.slice(0, bar), rest.slice(bar + 1), win?.[1] ?? '')] = value;
     }
     const baseline = { source, scenarios };
     if (report.environment?.commit)
