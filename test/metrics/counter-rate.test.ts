@@ -19,6 +19,16 @@ function epochMs(time: string): number {
   return whole + Number(`0.${m[2] ?? '0'}`) * 1000;
 }
 
+/** The Point lines of a gzipped k6 output, parsed. */
+function samplePoints(file: string): { type: string; metric: string; data: { time: string; value: number } }[] {
+  return gunzipSync(readFileSync(file))
+    .toString('utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { type: string; metric: string; data: { time: string; value: number } })
+    .filter((o) => o.type === 'Point');
+}
+
 function rate(r: Results, metric: string): number {
   const m = r.measure({ raw: metric, metric, tags: [] }, { kind: 'rate' });
   if (!('value' in m)) throw new Error(m.noData);
@@ -28,12 +38,7 @@ function rate(r: Results, metric: string): number {
 describe('counter rate over the whole run', () => {
   it('on the real sample: count ÷ (last sample − earliest iteration start), as k6 reports it', async () => {
     const file = samplePath('contacts-20s.ndjson.gz');
-    const points = gunzipSync(readFileSync(file))
-      .toString('utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { type: string; metric: string; data: { time: string; value: number } })
-      .filter((o) => o.type === 'Point');
+    const points = samplePoints(file);
     const times = points.map((o) => epochMs(o.data.time));
     const first = Math.min(...times);
     const last = Math.max(...times);
@@ -51,12 +56,7 @@ describe('counter rate over the whole run', () => {
 
   it('without iteration_duration points (skipped at ingestion) the run starts at the first sample', async () => {
     const file = samplePath('contacts-20s.ndjson.gz');
-    const points = gunzipSync(readFileSync(file))
-      .toString('utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { type: string; metric: string; data: { time: string; value: number } })
-      .filter((o) => o.type === 'Point' && !unreadMetrics([]).includes(o.metric));
+    const points = samplePoints(file).filter((o) => !unreadMetrics([]).includes(o.metric));
     const times = points.map((o) => epochMs(o.data.time));
     const r = await ingestFiles([file], { skipMetrics: unreadMetrics([]) });
     expect(rate(r, 'http_reqs')).toBeCloseTo(322 / ((Math.max(...times) - Math.min(...times)) / 1000), 6);
