@@ -208,7 +208,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     if (!quiet) io.stdout(result.markdown.endsWith('\n') ? result.markdown : `${result.markdown}\n`);
     // Warnings go to stderr even with -q, which silences only the report on stdout.
-    for (const w of result.warnings ?? []) io.stderr(`perf-gate: warning: ${w.replace(/\n/g, '\n  ')}\n`);
+    for (const w of result.warnings) io.stderr(`perf-gate: warning: ${w.replace(/\n/g, '\n  ')}\n`);
     const failing = result.evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
     const verdict = result.evaluation.verdict.replace(/_/g, ' ');
     if (failing.length > 0) {

@@ -32,7 +32,7 @@ import { fitMarkdown } from './report/fit.js';
 import { toJsonReport } from './report/json.js';
 import { renderMarkdown, type ReportEnvironment, type ReportInput } from './report/markdown.js';
 import { headlineFor } from './report/stats.js';
-import { dataQualityItems } from './report/quality.js';
+import { dataQualityItems, noiseGuardNote } from './report/quality.js';
 import { tenantSection } from './report/tenants.js';
 import { utilizationSections } from './report/utilization.js';
 import { runScenarios } from './run/run.js';
@@ -358,7 +358,7 @@ async function scenarioInputs(opts: GateOptions, config: Config, measured: Measu
         `no scenario named '${m.name}' in ${opts.thresholds}: only the top-level thresholds apply (configured: ${config.scenarios.map((s) => s.name).join(', ')})`,
       );
     }
-    if (m.run && m.run.attempt > 1) notes.push(`attempt ${m.run.attempt}: the first run failed the gate and this rerun decides (noise guard)`);
+    if (m.run && m.run.attempt > 1) notes.push(noiseGuardNote(m.run.attempt));
     const rules = rulesFor(config, configured?.name);
     inputs.push({
       name: m.name,

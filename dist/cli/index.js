@@ -61131,9 +61131,10 @@ function enumHint(key, value, allowed) {
 // ───────────────────────────── shapes ─────────────────────────────
 const DEFAULT_KEY = 'http_req_duration';
 const DEFAULT_EXPRESSION = 'p(95)<400';
-function isExpression(text) {
+/** Whether `parse` reads `text` without an ExpressionError (anything else is thrown on). */
+function parses(parse, text) {
     try {
-        parseExpression(text);
+        parse(text);
         return true;
     }
     catch (err) {
@@ -61142,17 +61143,8 @@ function isExpression(text) {
         throw err;
     }
 }
-function isSelector(text) {
-    try {
-        parseSelector(text);
-        return true;
-    }
-    catch (err) {
-        if (err instanceof ExpressionError)
-            return false;
-        throw err;
-    }
-}
+const isExpression = (text) => parses(parseExpression, text);
+const isSelector = (text) => parses(parseSelector, text);
 /** Expressions written in one string, `p(95)<400, p(99)<500` or `p(95)<400 p(99)<500`, when they all parse. */
 function splitExpressions(text) {
     const unquote = (s) => s.trim().replace(/^["']|["']$/g, '');
@@ -63821,6 +63813,7 @@ function unitFor(info, aggregation) {
 
 
 
+
 /** The metric name of the criterion a RunRecord with `incomplete` adds. */
 const RUN_COMPLETED = 'k6 run completed';
 function evaluate(input) {
@@ -64000,9 +63993,11 @@ function k6Criterion(scenario, rule, sel, results) {
     }
     if (w.window)
         c.window = w.window;
-    const info = metricInfo(results.metrics, sel.metric);
-    if (rule.expression.aggregation.kind === 'count' && (info?.type === 'trend' || info?.type === 'rate') && sel.metric !== 'availability') {
-        c.reason = `\`count\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;
+    // The loader checks built-in metrics against k6's table; a custom metric's type is known only now.
+    const info = sel.metric === 'availability' ? undefined : metricInfo(results.metrics, sel.metric);
+    const agg = rule.expression.aggregation.kind === 'p' ? 'p(N)' : rule.expression.aggregation.kind;
+    if (info && !allowedAggregations(info.type).includes(agg)) {
+        c.reason = `\`${keys_aggregationText(rule.expression.aggregation)}\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;
         return c;
     }
     const m = results.measure(sel, rule.expression.aggregation, w.window);
@@ -65839,33 +65834,15 @@ class NdjsonResults {
         const w = this.alignWindow(window);
         return (w.end - w.start) / 1000;
     }
-    runStartMs;
     /**
-     * When the test run started, estimated from the output alone (k6 writes no start time): the earliest
-     * of the first sample's time and each `iteration_duration` sample's time minus its value (an
-     * iteration starts no earlier than the run). Exact when the parser reports the earliest
-     * iteration start (MergedStore.iterationStart); otherwise the aggregates keep one sample's time and value per
-     * bucket of each series (its latest), so the iterations looked at are the last to end in each
-     * second: the estimate is never earlier than the rule's answer, and can be later than it when the
-     * earliest-starting iteration is not the last to end in its second. Without `iteration_duration`
-     * points (skipped at ingestion, or a script without iterations) it is the first sample's time.
+     * When the test run started, from the output alone (k6 writes no start time): the earliest of the
+     * first sample's time and the earliest iteration start the parser saw (an `iteration_duration`
+     * sample's time minus its value; an iteration starts no earlier than the run). Without
+     * `iteration_duration` points (skipped at ingestion, or a script without iterations) it is the
+     * first sample's time.
      */
     runStart() {
-        if (this.runStartMs !== undefined)
-            return this.runStartMs;
-        let start = this.store.minT;
-        // exact when the parser tracked every iteration's start
-        const began = this.store.iterationStart;
-        if (began !== undefined)
-            return (this.runStartMs = Number.isFinite(began) && began < start ? began : start);
-        for (const s of this.store.byMetric.get('iteration_duration') ?? []) {
-            forBuckets(s, -Infinity, Infinity, (d, o) => {
-                const began = d[o + B_LAST_T] - d[o + B_LAST];
-                if (Number.isFinite(began) && began < start)
-                    start = began;
-            });
-        }
-        return (this.runStartMs = start);
+        return Math.min(this.store.minT, this.store.iterationStart ?? Infinity);
     }
     /**
      * The test run's duration as k6 divides a counter's `rate` by it: from the run's start (runStart)
@@ -67406,6 +67383,11 @@ function customTrends(results) {
 
 ;// CONCATENATED MODULE: ./src/report/quality.ts
 
+/** The scenario note of a noise-guard rerun: information, not a problem (no warning). */
+function noiseGuardNote(attempt) {
+    return `attempt ${attempt}: the first run failed the gate and this rerun decides (noise guard)`;
+}
+const NOISE_GUARD_NOTE = /^attempt \d+: the first run failed the gate and this rerun decides \(noise guard\)$/;
 function dataQualityItems(s, r) {
     const items = [];
     if (r) {
@@ -67430,9 +67412,8 @@ function dataQualityItems(s, r) {
     }
     if (s.run?.incomplete)
         items.push({ text: `the k6 run did not complete (${s.run.incomplete}): the results are partial.`, warn: true });
-    // the noise guard's note says which attempt decides: information, not a problem
     for (const n of s.notes)
-        items.push({ text: n, warn: !n.endsWith('(noise guard)') });
+        items.push({ text: n, warn: !NOISE_GUARD_NOTE.test(n) });
     const noData = s.criteria.filter((c) => c.status === 'no-data');
     if (noData.length > 0)
         items.push({ text: `${noData.length} criteri${noData.length === 1 ? 'on has' : 'a have'} no data (see the Notes column).`, warn: false });
@@ -69495,7 +69476,7 @@ async function scenarioInputs(opts, config, measured) {
             notes.push(`no scenario named '${m.name}' in ${opts.thresholds}: only the top-level thresholds apply (configured: ${config.scenarios.map((s) => s.name).join(', ')})`);
         }
         if (m.run && m.run.attempt > 1)
-            notes.push(`attempt ${m.run.attempt}: the first run failed the gate and this rerun decides (noise guard)`);
+            notes.push(noiseGuardNote(m.run.attempt));
         const rules = rulesFor(config, configured?.name);
         inputs.push({
             name: m.name,
@@ -69950,7 +69931,7 @@ async function main(argv, io) {
         if (!quiet)
             io.stdout(result.markdown.endsWith('\n') ? result.markdown : `${result.markdown}\n`);
         // Warnings go to stderr even with -q, which silences only the report on stdout.
-        for (const w of result.warnings ?? [])
+        for (const w of result.warnings)
             io.stderr(`perf-gate: warning: ${w.replace(/\n/g, '\n  ')}\n`);
         const failing = result.evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
         const verdict = result.evaluation.verdict.replace(/_/g, ' ');

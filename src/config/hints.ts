@@ -68,25 +68,18 @@ export function enumHint(key: string, value: unknown, allowed: readonly string[]
 const DEFAULT_KEY = 'http_req_duration';
 const DEFAULT_EXPRESSION = 'p(95)<400';
 
-function isExpression(text: string): boolean {
+/** Whether `parse` reads `text` without an ExpressionError (anything else is thrown on). */
+function parses(parse: (text: string) => unknown, text: string): boolean {
   try {
-    parseExpression(text);
+    parse(text);
     return true;
   } catch (err) {
     if (err instanceof ExpressionError) return false;
     throw err;
   }
 }
-
-function isSelector(text: string): boolean {
-  try {
-    parseSelector(text);
-    return true;
-  } catch (err) {
-    if (err instanceof ExpressionError) return false;
-    throw err;
-  }
-}
+const isExpression = (text: string): boolean => parses(parseExpression, text);
+const isSelector = (text: string): boolean => parses(parseSelector, text);
 
 /** Expressions written in one string, `p(95)<400, p(99)<500` or `p(95)<400 p(99)<500`, when they all parse. */
 function splitExpressions(text: string): string[] | undefined {

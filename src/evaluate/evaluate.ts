@@ -21,6 +21,7 @@ import type {
   Verdict,
 } from '../model.js';
 import { didYouMean } from '../config/suggest.js';
+import { allowedAggregations } from '../k6/builtin-metrics.js';
 import { formatValue } from '../report/units.js';
 import { aggregationText, measurementKey, selectorText, windowKeyText } from './keys.js';
 import { absoluteStatus, relativeStatus } from './status.js';
@@ -233,9 +234,11 @@ function k6Criterion(scenario: string, rule: ThresholdRule, sel: MetricSelector,
     return c;
   }
   if (w.window) c.window = w.window;
-  const info = metricInfo(results.metrics, sel.metric);
-  if (rule.expression.aggregation.kind === 'count' && (info?.type === 'trend' || info?.type === 'rate') && sel.metric !== 'availability') {
-    c.reason = `\`count\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;
+  // The loader checks built-in metrics against k6's table; a custom metric's type is known only now.
+  const info = sel.metric === 'availability' ? undefined : metricInfo(results.metrics, sel.metric);
+  const agg = rule.expression.aggregation.kind === 'p' ? 'p(N)' : rule.expression.aggregation.kind;
+  if (info && !allowedAggregations(info.type).includes(agg)) {
+    c.reason = `\`${aggregationText(rule.expression.aggregation)}\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;
     return c;
   }
   const m = results.measure(sel, rule.expression.aggregation, w.window);

@@ -157,31 +157,15 @@ export class NdjsonResults implements Results {
     return (w.end - w.start) / 1000;
   }
 
-  private runStartMs: number | undefined;
-
   /**
-   * When the test run started, estimated from the output alone (k6 writes no start time): the earliest
-   * of the first sample's time and each `iteration_duration` sample's time minus its value (an
-   * iteration starts no earlier than the run). Exact when the parser reports the earliest
-   * iteration start (MergedStore.iterationStart); otherwise the aggregates keep one sample's time and value per
-   * bucket of each series (its latest), so the iterations looked at are the last to end in each
-   * second: the estimate is never earlier than the rule's answer, and can be later than it when the
-   * earliest-starting iteration is not the last to end in its second. Without `iteration_duration`
-   * points (skipped at ingestion, or a script without iterations) it is the first sample's time.
+   * When the test run started, from the output alone (k6 writes no start time): the earliest of the
+   * first sample's time and the earliest iteration start the parser saw (an `iteration_duration`
+   * sample's time minus its value; an iteration starts no earlier than the run). Without
+   * `iteration_duration` points (skipped at ingestion, or a script without iterations) it is the
+   * first sample's time.
    */
   runStart(): number {
-    if (this.runStartMs !== undefined) return this.runStartMs;
-    let start = this.store.minT;
-    // exact when the parser tracked every iteration's start
-    const began = this.store.iterationStart;
-    if (began !== undefined) return (this.runStartMs = Number.isFinite(began) && began < start ? began : start);
-    for (const s of this.store.byMetric.get('iteration_duration') ?? []) {
-      forBuckets(s, -Infinity, Infinity, (d, o) => {
-        const began = d[o + B_LAST_T]! - d[o + B_LAST]!;
-        if (Number.isFinite(began) && began < start) start = began;
-      });
-    }
-    return (this.runStartMs = start);
+    return Math.min(this.store.minT, this.store.iterationStart ?? Infinity);
   }
 
   /**

@@ -11,6 +11,12 @@ export interface QualityItem {
   warn: boolean;
 }
 
+/** The scenario note of a noise-guard rerun: information, not a problem (no warning). */
+export function noiseGuardNote(attempt: number): string {
+  return `attempt ${attempt}: the first run failed the gate and this rerun decides (noise guard)`;
+}
+const NOISE_GUARD_NOTE = /^attempt \d+: the first run failed the gate and this rerun decides \(noise guard\)$/;
+
 export function dataQualityItems(s: ScenarioEvaluation, r: Results | undefined): QualityItem[] {
   const items: QualityItem[] = [];
   if (r) {
@@ -32,8 +38,7 @@ export function dataQualityItems(s: ScenarioEvaluation, r: Results | undefined):
     if (r.source === 'summary') items.push({ text: "read from k6's end-of-test summary: only the statistics k6 put in it can be judged.", warn: false });
   }
   if (s.run?.incomplete) items.push({ text: `the k6 run did not complete (${s.run.incomplete}): the results are partial.`, warn: true });
-  // the noise guard's note says which attempt decides: information, not a problem
-  for (const n of s.notes) items.push({ text: n, warn: !n.endsWith('(noise guard)') });
+  for (const n of s.notes) items.push({ text: n, warn: !NOISE_GUARD_NOTE.test(n) });
   const noData = s.criteria.filter((c) => c.status === 'no-data');
   if (noData.length > 0) items.push({ text: `${noData.length} criteri${noData.length === 1 ? 'on has' : 'a have'} no data (see the Notes column).`, warn: false });
   return items;
