@@ -261,6 +261,8 @@ export interface NdjsonParser {
   lineCount(): number;
   /** Tag objects read key by key so far (those the tag cache did not hold). */
   tagReads(): number;
+  /** Tag objects looked up by hash (not the previous line's, nor the one its metric followed last time). */
+  tagLookups(): number;
   /** Lines so far that were not in k6's own layout, read by JSON.parse instead (blank and bad lines included). */
   slowLines(): number;
 }
@@ -378,6 +380,12 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     stamp: number;
     /** Series by metric id for this tag set. */
     series: unknown[];
+    /**
+     * By metric id: the tag set the next line of that metric had last time after a line with this
+     * one. Once the cache starts over, no earlier tag set is current again, so a guess never points
+     * at bytes since overwritten.
+     */
+    next: (TagSet | null)[];
   }
   /** The cached tag set `scratch` holds, or null. */
   let curTags: TagSet | null = null;
@@ -389,6 +397,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
   const tagBytesU8 = new Uint8Array(tagBytes.buffer);
   let tagBytesUsed = 0;
   let tagReads = 0;
+  let tagLookups = 0;
   let slowLines = 0;
   const TAG_SLOTS = 8192;
   const tagTable: (TagSet | null)[] = new Array<TagSet | null>(TAG_SLOTS).fill(null);
@@ -952,13 +961,80 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       for (let i = 0; i + 4 <= len; i += 4) tagBytes.setInt32(o + i, dv.getInt32(start + i, true), true);
       tagBytes.setInt32(o + len - 4, dv.getInt32(start + len - 4, true), true);
     } else for (let i = 0; i < len; i++) tagBytesU8[o + i] = dv.getUint8(start + i);
-    curTags = { off: o, len, ids: scratch.slice(), stamp: tagStamp, series: [] };
+    curTags = { off: o, len, ids: scratch.slice(), stamp: tagStamp, series: [], next: [] };
     tagBytesUsed += len;
     let slot = h & (TAG_SLOTS - 1);
     while (tagTable[slot] !== null) slot = (slot + 1) & (TAG_SLOTS - 1);
     tagTable[slot] = curTags;
     tagHashes[slot] = h;
     tagCacheSize++;
+  }
+
+  /**
+   * The tag object at buf[p, p+rest) of a line of `metric` when it differs from the previous line's:
+   * sets the current tag set (or reads it into scratch); returns the offset after it, or -1. Apart
+   * from fastLine, whose optimized code it would otherwise enlarge (and delay) for a path taken by
+   * only some lines.
+   */
+  function lineTags(buf: Uint8Array, p: number, e: number, rest: number, metric: Str): number {
+    const tagStart = p;
+    // The tags a line has follow from the previous line's and its metric (k6 writes the samples of
+    // one request in a fixed order): try the tag set that followed last time before hashing.
+    const from = curTags;
+    let mi = metric.midx;
+    if (mi < 0) metric.midx = mi = metricCount++;
+    const guess = from === null || mi >= from.next.length ? null : from.next[mi]!;
+    if (guess !== null && guess.len === rest && sameAs(tagBytes, guess.off, buf, p, rest)) {
+      curTags = guess;
+      tagStamp = guess.stamp;
+      prevTagStart = p;
+      prevTagLen = rest;
+      p += rest;
+    } else {
+      tagLookups++;
+      let h = tagHashOf(buf, p, rest);
+      const cached = findTags(buf, p, rest, h);
+      if (cached !== null) {
+        curTags = cached; // its ids are copied to scratch only when a series is looked up
+        tagStamp = cached.stamp;
+        prevTagStart = p;
+        prevTagLen = rest;
+        p += rest;
+      } else {
+        // a tag object not seen before, or one followed by metadata: read it into scratch
+        tagReads++;
+        prevTagLen = -1;
+        curTags = null;
+        tagStamp = ++stampCounter;
+        for (let i = 0; i < nIdx; i++) scratch[i] = -1;
+        if (buf[p] === 110) {
+          // null
+          if (buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108) return -1;
+          p += 4;
+        } else if ((p = scanStringObject(buf, p, e, true)) < 0) return -1;
+        const tlen = p - tagStart;
+        if (p === e - 2 || buf[p] === 44) {
+          prevTagStart = tagStart;
+          prevTagLen = tlen;
+          let known: TagSet | null = null;
+          if (p !== e - 2) {
+            // with metadata after it, the tag object itself may be cached after all
+            h = tagHashOf(buf, tagStart, tlen);
+            known = findTags(buf, tagStart, tlen, h);
+          }
+          if (known !== null) {
+            curTags = known;
+            tagStamp = known.stamp;
+          } else if (tlen <= TAG_BYTES >> 4) cacheTags(tagStart, tlen, h);
+        }
+      }
+      if (from !== null && curTags !== null) {
+        const nx = from.next;
+        while (nx.length <= mi) nx.push(null);
+        nx[mi] = curTags;
+      }
+    }
+    return p;
   }
 
   /** Returns true when the line was fully handled by the fast path. */
@@ -1014,7 +1090,6 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     p = pos;
     if (!match(buf, p, P_TAGS)) return false;
     p += P_TAGS.len;
-    const tagStart = p;
     // The tag object runs to the line's closing `}}`, unless k6 wrote "metadata" after it (tracing
     // adds a trace id per request to every HTTP line).
     const rest = e - 2 - p;
@@ -1024,44 +1099,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
       // Samples of one request share their tags: the previous line's tag object again (a complete
       // object, so it ends where that one did)
       p += pl;
-    } else {
-      let h = tagHashOf(buf, p, rest);
-      const cached = findTags(buf, p, rest, h);
-      if (cached !== null) {
-        curTags = cached; // its ids are copied to scratch only when a series is looked up
-        tagStamp = cached.stamp;
-        prevTagStart = p;
-        prevTagLen = rest;
-        p += rest;
-      } else {
-        // a tag object not seen before, or one followed by metadata: read it into scratch
-        tagReads++;
-        prevTagLen = -1;
-        curTags = null;
-        tagStamp = ++stampCounter;
-        for (let i = 0; i < nIdx; i++) scratch[i] = -1;
-        if (buf[p] === 110) {
-          // null
-          if (buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108) return false;
-          p += 4;
-        } else if ((p = scanStringObject(buf, p, e, true)) < 0) return false;
-        const tlen = p - tagStart;
-        if (p === e - 2 || buf[p] === 44) {
-          prevTagStart = tagStart;
-          prevTagLen = tlen;
-          let known: TagSet | null = null;
-          if (p !== e - 2) {
-            // with metadata after it, the tag object itself may be cached after all
-            h = tagHashOf(buf, tagStart, tlen);
-            known = findTags(buf, tagStart, tlen, h);
-          }
-          if (known !== null) {
-            curTags = known;
-            tagStamp = known.stamp;
-          } else if (tlen <= TAG_BYTES >> 4) cacheTags(tagStart, tlen, h);
-        }
-      }
-    }
+    } else if ((p = lineTags(buf, p, e, rest, metric)) < 0) return false;
     if (buf[p] === 44) {
       // optional "metadata": an object of strings
       if (!match(buf, p, P_META)) return false;
@@ -1177,7 +1215,7 @@ export function createNdjsonParser(cfg: ParserConfig): NdjsonParser {
     };
   }
 
-  return { feed, tail, finish, lineCount: () => lineNo, tagReads: () => tagReads, slowLines: () => slowLines };
+  return { feed, tail, finish, lineCount: () => lineNo, tagReads: () => tagReads, tagLookups: () => tagLookups, slowLines: () => slowLines };
 }
 
 /** Partial aggregates packed into one Float64Array (cheap to transfer from a worker). */

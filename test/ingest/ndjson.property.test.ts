@@ -210,6 +210,43 @@ describe('NDJSON reader (property-based)', () => {
     expect(p.tagReads()).toBeLessThan(requests + 24 * 10);
   });
 
+  it('finds the tag set a line of a request has from the line before it, without hashing, and never a wrong one', () => {
+    // per request: the HTTP lines share one tag object; the custom trend, the check and the error rate
+    // each have their own, which follow from the HTTP one (same tenant and endpoint)
+    const tenants = ['acme', 'globex', 'initech'];
+    const endpoints = ['trades', 'positions'];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(2), fc.nat(1), fc.boolean()), { minLength: 20, maxLength: 120, size: 'max' }), (reqs) => {
+        const lines: string[] = [];
+        const want = new Map<string, number>();
+        const count = (k: string) => want.set(k, (want.get(k) ?? 0) + 1);
+        reqs.forEach(([ti, ei, ok], i) => {
+          const t = k6Time(1_700_000_000_000_000_000n + BigInt(i) * 3_000_000n);
+          const tenant = tenants[ti]!;
+          const endpoint = endpoints[ei]!;
+          const status = ok ? '200' : '503';
+          const http = { endpoint, expected_response: String(ok), method: 'GET', scenario: 's', status, tenant };
+          const own = { endpoint, scenario: 's', tenant };
+          lines.push(pointLine('http_reqs', t, 1, http), pointLine('http_req_duration', t, 20, http), pointLine('http_req_failed', t, ok ? 0 : 1, http));
+          lines.push(pointLine(`${endpoint}_latency`, t, 20, own), pointLine('checks', t, ok ? 1 : 0, { check: 'status is 2xx', ...own }), pointLine('errors', t, ok ? 0 : 1, own));
+          for (const m of ['http_reqs', 'http_req_duration', 'http_req_failed']) count(`${m} ${endpoint} ${status} ${tenant}`);
+          for (const m of [`${endpoint}_latency`, 'checks', 'errors']) count(`${m} ${endpoint}  ${tenant}`);
+        });
+        const buf = enc.encode(`${lines.join('\n')}\n`);
+        const p = createNdjsonParser(cfg);
+        p.feed(buf, 0, buf.length);
+        const part = p.finish();
+        expect(p.slowLines()).toBe(0);
+        expect(pointsBy(part, (m, t) => `${m} ${t.endpoint} ${t.status ?? ''} ${t.tenant}`)).toEqual(want);
+        // Hash lookups: a request's first line (its tags follow from the previous request's last line
+        // only by chance), and the first time each of its other tag objects follows its HTTP one
+        // (at most 12 HTTP tag objects × 3 lines): never one per line.
+        expect(p.tagLookups()).toBeLessThanOrEqual(reqs.length + 12 * 3);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   it('reads a tag object once per request when k6 adds metadata (a trace id) after it', () => {
     const lines: string[] = [];
     const want = new Map<string, number>();
