@@ -212,6 +212,12 @@ export interface RunRecord {
   exitMeaning: string;
   /** Set when the run did not complete: the results are partial. */
   incomplete?: string;
+  /**
+   * k6's last error lines on stderr (at most 5, oldest first; each masked, on one line, at most 300
+   * characters; logfmt records as their decoded `msg` and `hint`, see `src/k6/stderr.ts`). Set only when
+   * the run did not complete or k6's exit code is not 0/99, and k6 wrote such lines: why k6 failed.
+   */
+  errors?: string[];
   /** Attempt number (noise-guard reruns). */
   attempt: number;
 }

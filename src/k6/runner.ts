@@ -1,11 +1,13 @@
 // One `k6 run` of one scenario: NDJSON output to a .gz file, env and run tags, k6's output streamed to
-// the log, an overall timeout (SIGINT, then kill), and k6's exit code turned into a RunRecord.
+// the log, an overall timeout (SIGINT, then kill), and k6's exit code (and, when the run fails, its
+// last error lines on stderr) turned into a RunRecord.
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { maskUrl } from '../mask.js';
 import type { Logger, RunRecord } from '../model.js';
 import { formatDuration } from './duration.js';
+import { k6ErrorCollector } from './stderr.js';
 
 /** k6's exit codes (`k6 run`), their meaning, and whether the samples written are the whole run. */
 export const K6_EXIT_CODES: Readonly<Record<number, { meaning: string; complete: boolean }>> = {
@@ -149,6 +151,8 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
     const start = Date.now();
     let timedOut = false;
     let cancelled = false;
+    // k6's last error lines (stderr), for the report when the run does not complete.
+    const errors = k6ErrorCollector();
     const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
       // Off Windows k6 gets its own process group, and every signal goes to the group: a wrapper script
       // that does not `exec` k6 (and anything else k6 started) stops with it.
@@ -167,7 +171,10 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
       };
       // k6 may echo the base URL (request errors): its credentials and tokens are masked.
       const out = lineSplitter((l) => log.info(maskUrl(l)));
-      const err = lineSplitter((l) => log.info(maskUrl(l)));
+      const err = lineSplitter((l) => {
+        log.info(maskUrl(l));
+        errors.push(l);
+      });
       child.stdout.on('data', (c: Buffer) => out.push(c));
       child.stderr.on('data', (c: Buffer) => err.push(c));
       let killTimer: NodeJS.Timeout | undefined;
@@ -266,6 +273,8 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
     else if (timedOut) incomplete = `stopped after the ${formatDuration(timeoutMs ?? 0)} timeout (k6: ${meaning})`;
     else if (!isComplete(outcome.code)) incomplete = `k6 ended early: ${meaning}`;
     if (outputs.length === 0) incomplete = `${incomplete ?? `k6: ${meaning}`}; k6 wrote no output file`;
+    const errorLines = errors.lines();
+    if ((incomplete || (outcome.code !== 0 && outcome.code !== 99)) && errorLines.length > 0) record.errors = errorLines;
     if (incomplete) {
       record.incomplete = incomplete;
       log.warning(`k6 run '${opts.scenario}': ${incomplete}${cancelled ? ` (k6: ${meaning})` : ''}`);
