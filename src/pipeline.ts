@@ -3,7 +3,7 @@
 // exit code; the faces do that.
 import { mkdir, mkdtemp, realpath, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ingestOptionsFor, loadConfig, rulesFor } from './config/load.js';
 import { collectWindow, startCollection, type Collection } from './collectors/collect.js';
 import { asError, InputError } from './errors.js';
@@ -141,6 +141,7 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
  * the named scenarios are judged. A file given twice is read once.
  */
 async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured[]> {
+  const shown = displayPath(opts.cwd);
   const { files, repeated } = await distinctFiles(opts.results ?? []);
   const named = [...new Set(opts.scenarios)];
   if (config.scenarios.length > 0) {
@@ -166,12 +167,12 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
     groups.set(name, files);
     for (const file of files) {
       const tag = tags.get(file);
-      if (tag !== undefined && tag !== name) noteFor(name, `${code(file)} carries the k6 scenario tag ${code(tag)}: judged as ${code(name)}, the scenario asked for`);
+      if (tag !== undefined && tag !== name) noteFor(name, `${code(shown(file))} carries the k6 scenario tag ${code(tag)}: judged as ${code(name)}, the scenario asked for`);
     }
   } else {
     for (const file of files) {
       const tag = tags.get(file) ?? DEFAULT_SCENARIO;
-      if (named.length > 0 && !named.includes(tag)) left.push(`${code(file)} (k6 scenario tag ${code(tag)})`);
+      if (named.length > 0 && !named.includes(tag)) left.push(`${code(shown(file))} (k6 scenario tag ${code(tag)})`);
       else groups.set(tag, [...(groups.get(tag) ?? []), file]);
     }
     const missing = named.filter((n) => !groups.has(n));
@@ -185,12 +186,12 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
     }
   }
   const first = [...groups.keys()][0]!;
-  for (const f of repeated) noteFor(first, `${code(f)} was given more than once: read once`);
+  for (const f of repeated) noteFor(first, `${code(shown(f))} was given more than once: read once`);
   if (left.length > 0) noteFor(first, `not judged, their scenario was not asked for: ${left.join(', ')}`);
 
   const out: Measured[] = [];
   for (const [name, group] of groups) {
-    const results = await ingestFiles(group, ingestOptionsFor(config, name));
+    const results = await ingestFiles(group, { ...ingestOptionsFor(config, name), displayName: shown });
     const scenarioNotes = notes.get(name) ?? [];
     let utilization: UtilizationResults | undefined;
     if (config.utilization) {
@@ -215,6 +216,17 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
   return out;
 }
 
+/**
+ * How the report names a file: relative to the working directory when it is inside it (a
+ * repository's `results/run.ndjson`, not the runner's absolute path), else as given.
+ */
+export function displayPath(cwd: string): (path: string) => string {
+  return (path) => {
+    const rel = relative(cwd, resolve(cwd, path));
+    return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel) ? rel : path;
+  };
+}
+
 /** The files in the order given, each once (by its real path), and the ones given again. */
 async function distinctFiles(files: string[]): Promise<{ files: string[]; repeated: string[] }> {
   const seen = new Set<string>();
@@ -234,6 +246,7 @@ async function distinctFiles(files: string[]): Promise<{ files: string[]; repeat
 
 /** Run mode: run each scenario with k6, collecting utilization over each run's window. */
 async function runAndMeasure(opts: GateOptions, config: Config, scenarios: string[], attempt: number): Promise<Measured[]> {
+  const shown = displayPath(opts.cwd);
   if (!opts.baseUrl) throw new Error('run mode needs a base URL');
   // A cancelled gate makes no noise-guard rerun: the first runs are judged.
   if (attempt > 1 && opts.signal?.aborted) return [];
@@ -269,7 +282,7 @@ async function runAndMeasure(opts: GateOptions, config: Config, scenarios: strin
   for (const record of records) {
     // A run whose k6 wrote nothing (an init error) is judged on no data, its record attached: the
     // incomplete run fails with k6's reason, and the other scenarios are still judged and reported.
-    const ingestOptions = ingestOptionsFor(config, record.scenario);
+    const ingestOptions = { ...ingestOptionsFor(config, record.scenario), displayName: shown };
     const notes: string[] = [];
     let results: Results;
     if (record.outputs.length === 0) results = emptyResults([], ingestOptions);
@@ -283,7 +296,7 @@ async function runAndMeasure(opts: GateOptions, config: Config, scenarios: strin
         const why = `the output of the interrupted run cannot be read: ${error.message.split('\n')[0]}`;
         opts.log.warning(`perf-gate: ${record.scenario}: ${why}`);
         notes.push(why);
-        results = emptyResults(record.outputs, ingestOptions);
+        results = emptyResults(record.outputs.map(shown), ingestOptions);
       }
     }
     const u = utilization.get(record.scenario);

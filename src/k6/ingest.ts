@@ -33,6 +33,12 @@ export interface IngestOptions {
    * no-data saying so. Their Metric lines are still read.
    */
   skipMetrics?: string[];
+  /**
+   * How a file is named in the diagnostics the report shows (lines skipped, files cut short or
+   * empty), e.g. relative to the working directory; the file itself is read at its path. Default:
+   * the path as given.
+   */
+  displayName?: (path: string) => string;
 }
 
 const MAX_EXAMPLES = 5;
@@ -361,6 +367,7 @@ function noDiagnostics(files: string[]): IngestDiagnostics {
 /** Reads k6 output files (shards of one run, or one summary) into `Results`. */
 export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Promise<Results> {
   if (paths.length === 0) throw new InputError('no k6 results files given', undefined, 'pass at least one --results FILE');
+  const shown = opts.displayName ?? ((path: string) => path);
   const classified: Classified[] = [];
   for (const p of paths) classified.push(await classify(p));
   const summaries = classified.filter((c) => c.kind === 'summary');
@@ -380,7 +387,7 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
         'pass one summary file, or the --out json files of every shard',
       );
     }
-    return new SummaryResults(summaries[0]!.path, summaries[0]!.summary);
+    return new SummaryResults(shown(summaries[0]!.path), summaries[0]!.summary);
   }
   const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
   const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));
@@ -391,20 +398,20 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, Math.max(1, availableParallelism() - 2))));
   const minBytes = opts.workerMinBytes ?? 16 << 20;
   const parts: PartialAggregates[] = [];
-  const diagnostics = noDiagnostics(paths);
+  const diagnostics = noDiagnostics(paths.map(shown));
   for (const c of classified) {
     let fileParts: PartialAggregates[];
     try {
       if (c.gzip) {
         const read = await parseGzip(c.path, cfg);
         fileParts = read.parts;
-        if (read.cut) diagnostics.gzipCutFiles!.push(c.path);
+        if (read.cut) diagnostics.gzipCutFiles!.push(shown(c.path));
       } else fileParts = await parsePlain(c.path, c.size, cfg, threads, minBytes);
     } catch (err) {
       if (err instanceof InputError) throw err;
       throw unreadable(c.path, err);
     }
-    if (fileParts.every((p) => p.points + p.skippedPoints === 0)) diagnostics.emptyFiles!.push(c.path);
+    if (fileParts.every((p) => p.points + p.skippedPoints === 0)) diagnostics.emptyFiles!.push(shown(c.path));
     let lineOffset = 0;
     for (const p of fileParts) {
       diagnostics.lines += p.lines;
@@ -412,9 +419,9 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
       diagnostics.skippedPoints! += p.skippedPoints;
       diagnostics.badLines += p.badLines;
       for (const ex of p.badExamples) {
-        if (diagnostics.badLineExamples.length < MAX_EXAMPLES) diagnostics.badLineExamples.push(`${c.path}:${ex.line + lineOffset}`);
+        if (diagnostics.badLineExamples.length < MAX_EXAMPLES) diagnostics.badLineExamples.push(`${shown(c.path)}:${ex.line + lineOffset}`);
       }
-      if (p.truncated && !diagnostics.truncatedFiles.includes(c.path)) diagnostics.truncatedFiles.push(c.path);
+      if (p.truncated && !diagnostics.truncatedFiles.includes(shown(c.path))) diagnostics.truncatedFiles.push(shown(c.path));
       lineOffset += p.lines;
       parts.push(p);
     }

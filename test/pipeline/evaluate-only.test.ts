@@ -7,7 +7,7 @@ import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import type { GateOptions, Logger } from '../../src/model.js';
-import { gate } from '../../src/pipeline.js';
+import { displayPath, gate } from '../../src/pipeline.js';
 import type { JsonReport } from '../../src/report/json.js';
 import { samplePath } from '../helpers/sample.js';
 
@@ -77,7 +77,7 @@ describe('evaluate-only: which files are judged as which scenario', () => {
     expect(httpReqs(r.json, 'smoke')).toBe(644);
     const notes = (r.json as JsonReport).scenarios[0]!.notes;
     expect(notes).toHaveLength(2);
-    expect(notes[0]).toBe(`\`${contacts}\` carries the k6 scenario tag \`contacts\`: judged as \`smoke\`, the scenario asked for`);
+    expect(notes[0]).toBe(`\`contacts.ndjson\` carries the k6 scenario tag \`contacts\`: judged as \`smoke\`, the scenario asked for`);
     expect(r.warnings).toContain(`smoke: ${notes[1]}`);
     expect(r.markdown).toContain(`- **smoke**: ${notes[0]}`);
   });
@@ -96,7 +96,7 @@ describe('evaluate-only: which files are judged as which scenario', () => {
     writeFileSync(three, readFileSync(contacts, 'utf8').replaceAll('"scenario":"contacts"', '"scenario":"smoke"'));
     const r = await gate(opts([contacts, baseline, three], ['baseline', 'smoke']));
     expect(r.evaluation.scenarios.map((s) => s.name).sort()).toEqual(['baseline', 'smoke']);
-    expect(r.warnings.some((w) => w.includes(`not judged, their scenario was not asked for: \`${contacts}\` (k6 scenario tag \`contacts\`)`))).toBe(true);
+    expect(r.warnings.some((w) => w.includes(`not judged, their scenario was not asked for: \`contacts.ndjson\` (k6 scenario tag \`contacts\`)`))).toBe(true);
   });
 });
 
@@ -104,7 +104,10 @@ describe('evaluate-only: files given twice, empty, cut short', () => {
   it('reads a file given twice once, and says so', async () => {
     const r = await gate(opts([contacts, join(dir, '.', 'contacts.ndjson'), contacts]));
     expect(httpReqs(r.json, 'contacts')).toBe(322);
-    expect(r.warnings).toEqual([`contacts: \`${join(dir, '.', 'contacts.ndjson')}\` was given more than once: read once`]);
+    // named relative to the working directory when inside it, else as given
+    expect(r.warnings).toEqual(['contacts: `contacts.ndjson` was given more than once: read once']);
+    const outside = await gate(opts([gz, gz]));
+    expect(outside.warnings).toEqual([`contacts: \`${gz}\` was given more than once: read once`]);
   });
 
   it('refuses results that hold no sample at all', async () => {
@@ -122,7 +125,7 @@ describe('evaluate-only: files given twice, empty, cut short', () => {
     writeFileSync(empty, '');
     const r = await gate(opts([contacts, empty], ['contacts']));
     expect(httpReqs(r.json, 'contacts')).toBe(322);
-    const text = `\`${empty}\` holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`;
+    const text = `\`empty2.ndjson\` holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`;
     expect((r.json as JsonReport).scenarios[0]!.dataQuality).toContain(text);
     expect(r.warnings).toContain(`contacts: ${text}`);
   });
@@ -133,8 +136,8 @@ describe('evaluate-only: files given twice, empty, cut short', () => {
     writeFileSync(bad, [...lines.slice(0, 100), 'not json at all', ...lines.slice(100, -1), lines.at(-2)!.slice(0, 40)].join('\n'));
     const r = await gate(opts([bad]));
     const dq = (r.json as JsonReport).scenarios[0]!.dataQuality;
-    expect(dq).toContain(`1 line was not valid k6 JSON and skipped (e.g. \`${bad}:101\`).`);
-    expect(dq).toContain(`\`${bad}\` ends in a partial line (k6 was stopped while writing).`);
+    expect(dq).toContain(`1 line was not valid k6 JSON and skipped (e.g. \`garbage.ndjson:101\`).`);
+    expect(dq).toContain(`\`garbage.ndjson\` ends in a partial line (k6 was stopped while writing).`);
     expect(r.warnings).toEqual(dq.map((t) => `contacts: ${t}`));
     expect((r.json as JsonReport).warnings).toEqual(r.warnings);
     for (const t of dq) expect(r.markdown).toContain(t);
@@ -146,7 +149,7 @@ describe('evaluate-only: files given twice, empty, cut short', () => {
     writeFileSync(cut, whole.subarray(0, 20000));
     const r = await gate(opts([cut]));
     expect((r.json as JsonReport).scenarios[0]!.dataQuality).toContain(
-      `\`${cut}\` is cut short: its gzip stream ends early (k6 was stopped while writing, or the file was cut in transfer); the samples before the cut were read.`,
+      `\`cut.ndjson.gz\` is cut short: its gzip stream ends early (k6 was stopped while writing, or the file was cut in transfer); the samples before the cut were read.`,
     );
     const head = join(dir, 'head.ndjson.gz');
     writeFileSync(head, whole.subarray(0, 12));
@@ -198,5 +201,15 @@ describe('evaluate-only: windows are measured on whole seconds', () => {
     const lines = readFileSync(contacts, 'utf8').split('\n').filter((l) => l.startsWith('{"metric":"http_reqs"'));
     const at = lines.map((l) => Date.parse((JSON.parse(l) as { data: { time: string } }).data.time.replace(/(\.\d{3})\d*/, '$1')));
     expect(c.actual).toBe(at.filter((t) => t >= c.window!.start).length);
+  });
+});
+
+describe('displayPath', () => {
+  it('names files inside the working directory relative to it, others as given', () => {
+    const shown = displayPath(join(tmpdir(), 'repo'));
+    expect(shown(join(tmpdir(), 'repo', 'results', 'run.ndjson'))).toBe(join('results', 'run.ndjson'));
+    expect(shown(join(tmpdir(), 'repo', '..repo-notes.ndjson'))).toBe('..repo-notes.ndjson');
+    expect(shown(join(tmpdir(), 'repo-other', 'run.ndjson'))).toBe(join(tmpdir(), 'repo-other', 'run.ndjson'));
+    expect(shown(join(tmpdir(), 'repo'))).toBe(join(tmpdir(), 'repo'));
   });
 });
