@@ -2,6 +2,7 @@
 // reads back as its baseline.
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { maskUrl } from '../mask.js';
 import type { Baseline, CriterionResult, Evaluation, Headline, Results, Status, TimeWindow, Unit, Verdict } from '../model.js';
 import { baselineKey, measurementKey, WINDOW_KEY_SUFFIX, windowKeyText } from '../evaluate/keys.js';
 import { RUN_COMPLETED } from '../evaluate/evaluate.js';
@@ -37,6 +38,8 @@ export interface JsonScenario {
   /** What the report's data-quality section says of this scenario (lines skipped, files cut short or empty, …). */
   dataQuality: string[];
   headline: Headline;
+  /** k6's last error lines of this scenario's run (`RunRecord.errors`): present only when there are some. */
+  k6Errors?: string[];
 }
 
 export interface JsonReport {
@@ -113,7 +116,9 @@ export function toJsonReport(
       const key = baselineKey(s.name, h.metric, aggregationText(h.aggregation), windowKeyText(s.windowMode, s.warmupSeconds));
       if (v !== null && !(key in measurements)) measurements[key] = v;
     }
-    return { name: s.name, window: s.window ?? null, notes: s.notes, dataQuality: dataQualityItems(s, r).map((i) => i.text), headline };
+    const scenario: JsonScenario = { name: s.name, window: s.window ?? null, notes: s.notes, dataQuality: dataQualityItems(s, r).map((i) => i.text), headline };
+    if (s.run?.errors && s.run.errors.length > 0) scenario.k6Errors = s.run.errors.map(maskUrl);
+    return scenario;
   });
   const report: JsonReport = {
     schema: JSON_REPORT_SCHEMA,

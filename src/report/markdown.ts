@@ -523,6 +523,17 @@ export function scenarioVerdict(s: ScenarioEvaluation): string {
   return STATUS_BADGE.pass;
 }
 
+/**
+ * Lines as a fenced `text` code block whose fence is longer than any run of backticks in them (at least
+ * three), so no line can close it early; line breaks inside a line become spaces.
+ */
+export function fencedBlock(lines: readonly string[]): string {
+  const body = lines.map((l) => l.replace(/\r\n|\r|\n/g, ' '));
+  const longest = body.reduce((m, l) => Math.max(m, ...(l.match(/`+/g) ?? []).map((r) => r.length)), 0);
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return [`${fence}text`, ...body, fence].join('\n');
+}
+
 function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEvaluation, index: number): string[] {
   const out = [`### 2.${index} ${s.name}`];
   const r = input.results[s.name];
@@ -542,6 +553,7 @@ function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEv
     );
   }
   if (facts.length > 0) out.push(facts.join('  \n'));
+  if (s.run?.errors && s.run.errors.length > 0) out.push("**k6's last error lines**:", fencedBlock(s.run.errors.map(maskUrl)));
   if (r) {
     const block = httpBlock(r, s.window);
     if (block) out.push('**HTTP metrics**:', block);
