@@ -5,7 +5,7 @@ import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Uni
 import { PgProbe, RedisProbe } from './direct.js';
 import { maskUrl, scrub } from '../mask.js';
 import { PRESETS, applySelector, counterIncrease, isPreset, type PgReading, type PresetDef, type PromPlan, type RedisReading } from './presets.js';
-import { PrometheusClient, inWindowQuery, maxRangeMs, rateRangeFor, selectorsOf, stepFor } from './prometheus.js';
+import { PrometheusClient, awaitScrapePast, inWindowQuery, maxRangeMs, rateRangeFor, selectorsOf, stepFor, type ScrapeWaitOptions } from './prometheus.js';
 import { slowQueryReport, type StatementSnapshot } from './slow-queries.js';
 import { aggregate } from './stats.js';
 
@@ -297,6 +297,23 @@ interface State {
   redisError?: string;
   before?: StatementSnapshot;
   start: number;
+  /** How long to wait for Prometheus to scrape past the window's end (tests shorten it). */
+  scrapeWait?: ScrapeWaitOptions;
+}
+
+/** Every series selector the Prometheus plans read (their series and whole-window counters). */
+function promSelectors(plans: Plan[], window: TimeWindow): string[] {
+  const out = new Set<string>();
+  for (const plan of plans) {
+    if (plan.kind !== 'prometheus') continue;
+    const built = plan.build(window);
+    if ('error' in built) continue;
+    for (const sel of selectorsOf(built.series)) out.add(sel);
+    for (const c of [...(built.value?.numerator ?? []), ...(Array.isArray(built.value?.denominator) ? built.value.denominator : [])]) {
+      for (const sel of selectorsOf(c)) out.add(sel);
+    }
+  }
+  return [...out];
 }
 
 async function finish(state: State, window: TimeWindow, during: boolean): Promise<UtilizationResults> {
@@ -305,6 +322,17 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
   let prom: PrometheusClient | undefined;
   // One note per reason (a missing source affects many metrics), with the metrics it concerns.
   const noDataNames = new Map<string, string[]>();
+  const selectors = promSelectors(state.plans, window);
+  if (selectors.length > 0) {
+    prom = new PrometheusClient(state.cfg.sources.prometheus!.url, undefined, state.cfg.sources.prometheus!.headers);
+    const wait = await awaitScrapePast(prom, selectors, window.end, state.scrapeWait);
+    if (wait.waitedMs >= 1000) state.log.info(`utilization: waited ${Math.round(wait.waitedMs / 1000)} s for Prometheus to scrape past the run's end`);
+    if (!wait.caughtUp) {
+      notes.push(
+        `Prometheus had not scraped ${wait.behind.map((b) => `\`${b}\``).join(', ')} since the run ended (waited ${Math.round(wait.waitedMs / 1000)} s): figures from them may miss the run's last seconds (check the scrape interval, or the clocks of this runner and Prometheus)`,
+      );
+    }
+  }
   for (const plan of state.plans) {
     const name = plan.metric.name;
     let entry: Entry;
@@ -363,9 +391,9 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
  * Starts collecting for one scenario: opens the direct probes (one PostgreSQL and one Redis connection),
  * takes the first readings and the pg_stat_statements snapshot, then samples every `intervalSeconds`.
  */
-export async function startCollection(cfg: UtilizationConfig, log: Logger): Promise<Collection> {
+export async function startCollection(cfg: UtilizationConfig, log: Logger, opts: { scrapeWait?: ScrapeWaitOptions } = {}): Promise<Collection> {
   const plans = cfg.metrics.map((m) => planMetric(cfg, m));
-  const state: State = { cfg, log, plans, start: Date.now() };
+  const state: State = { cfg, log, plans, start: Date.now(), ...(opts.scrapeWait ? { scrapeWait: opts.scrapeWait } : {}) };
   const wantPg = plans.some((p) => p.kind === 'direct' && p.family === 'postgres') || (cfg.slowQueries && !!cfg.sources.postgres?.url);
   const wantRedis = plans.some((p) => p.kind === 'direct' && p.family === 'redis');
   // open() turns every failure into { error }; the catch is a last guard so a probe never takes the report down.
@@ -425,7 +453,7 @@ export async function startCollection(cfg: UtilizationConfig, log: Logger): Prom
 }
 
 /** Evaluate-only mode: Prometheus is asked about a past window; direct probes cannot look back. */
-export async function collectWindow(cfg: UtilizationConfig, window: TimeWindow, log: Logger): Promise<UtilizationResults> {
+export async function collectWindow(cfg: UtilizationConfig, window: TimeWindow, log: Logger, opts: { scrapeWait?: ScrapeWaitOptions } = {}): Promise<UtilizationResults> {
   const plans = cfg.metrics.map((m) => planMetric(cfg, m));
-  return finish({ cfg, log, plans, start: window.start }, window, false);
+  return finish({ cfg, log, plans, start: window.start, ...(opts.scrapeWait ? { scrapeWait: opts.scrapeWait } : {}) }, window, false);
 }

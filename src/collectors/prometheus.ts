@@ -198,3 +198,56 @@ export function maxRangeMs(expr: string): number {
   }
   return max;
 }
+
+/** How far back Prometheus's instant queries look for a series' latest sample (its default lookback). */
+const LOOKBACK_MS = 5 * 60_000;
+
+export interface ScrapeWait {
+  /** Every live series of the selectors has a sample at or after the end. */
+  caughtUp: boolean;
+  waitedMs: number;
+  /** The selectors still behind when the wait gave up. */
+  behind: string[];
+}
+
+export interface ScrapeWaitOptions {
+  /** Give up after this long (default 60 s, Prometheus's default scrape interval). */
+  maxWaitMs?: number;
+  /** Between two looks (default 1 s). */
+  pollMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Waits until Prometheus has scraped past `end` (epoch ms): until every series of `selectors` it
+ * still has (a sample within its 5-minute lookback, not marked stale) has one at or after `end`.
+ * Right after a run, the run's last scrape interval is not in Prometheus yet; judged at once, a
+ * max would miss a spike at the end and an increase() would lose up to one interval of counts.
+ * Returns at once for a window that ended long ago, and never fails: a query that cannot be
+ * answered is left to the queries that follow, which say why.
+ */
+export async function awaitScrapePast(client: PrometheusClient, selectors: readonly string[], end: number, opts: ScrapeWaitOptions = {}): Promise<ScrapeWait> {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const maxWaitMs = opts.maxWaitMs ?? 60_000;
+  const pollMs = opts.pollMs ?? 1000;
+  const t0 = now();
+  if (t0 - end > LOOKBACK_MS) return { caughtUp: true, waitedMs: 0, behind: [] };
+  let pending = [...new Set(selectors)];
+  for (;;) {
+    const behind: string[] = [];
+    for (const sel of pending) {
+      const r = await client.instant(`min(timestamp(${sel}))`, now());
+      if (!r.ok || r.value.length === 0) continue;
+      const last = r.value[0]!.value * 1000;
+      // a latest sample older than the lookback before the end is not a series still scraped
+      if (Number.isFinite(last) && last < end && last > end - LOOKBACK_MS) behind.push(sel);
+    }
+    pending = behind;
+    const waitedMs = now() - t0;
+    if (pending.length === 0) return { caughtUp: true, waitedMs, behind: [] };
+    if (waitedMs >= maxWaitMs) return { caughtUp: false, waitedMs, behind: pending };
+    await sleep(Math.min(pollMs, maxWaitMs - waitedMs));
+  }
+}

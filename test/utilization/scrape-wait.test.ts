@@ -1,0 +1,141 @@
+// Before a run is judged on Prometheus, its last scrape interval must be in Prometheus: the gate waits
+// until the series it reads have a sample at or after the run's end. A local HTTP server speaking the
+// Prometheus API's instant-query shape plays Prometheus at a chosen lag; a real Prometheus (Debian's,
+// scraping redis_exporter every second) shows the wait on live data.
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectWindow } from '../../src/collectors/collect.js';
+import { awaitScrapePast, PrometheusClient } from '../../src/collectors/prometheus.js';
+import type { Logger, UtilizationConfig } from '../../src/model.js';
+import { promInstant, startServices, type Services } from '../support/services.js';
+
+/** What the fake Prometheus answers for `min(timestamp(sel))`: epoch seconds, or no series. */
+let lastScrape: (query: string) => number | undefined = () => undefined;
+const queries: string[] = [];
+let server: Server;
+let base = '';
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const query = u.searchParams.get('query') ?? '';
+    queries.push(query);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (u.pathname === '/api/v1/query' && query.startsWith('min(timestamp(')) {
+      const t = lastScrape(query);
+      const result = t === undefined ? [] : [{ metric: {}, value: [Number(u.searchParams.get('time')), String(t)] }];
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
+    } else if (u.pathname === '/api/v1/query_range') {
+      const start = Number(u.searchParams.get('start'));
+      const end = Number(u.searchParams.get('end'));
+      const values: [number, string][] = [];
+      for (let t = start; t <= end; t += 1) values.push([t, '5']);
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }));
+    } else {
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Number(u.searchParams.get('time')), '1'] }] } }));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+});
+
+afterAll(async () => {
+  await new Promise((r) => server.close(r));
+});
+
+/** A clock that moves only when the wait sleeps. */
+function fakeClock(start: number) {
+  let t = start;
+  const sleeps: number[] = [];
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      t += ms;
+    },
+    sleeps,
+  };
+}
+
+describe('waiting for Prometheus to scrape past the run', () => {
+  it('waits until every selector has a sample at or after the end, polling each still behind', async () => {
+    const end = 1_800_000_001_000; // both last scraped 1 s before the end
+    const clock = fakeClock(end + 200);
+    // redis_up is scraped every 5 s, pg_up every 15 s; both last scraped before the end
+    lastScrape = (q) => {
+      const every = q.includes('redis_up') ? 5000 : 15_000;
+      return (Math.floor(clock.now() / every) * every) / 1000;
+    };
+    queries.length = 0;
+    const r = await awaitScrapePast(new PrometheusClient(base), ['redis_up', 'pg_up', 'redis_up'], end, { now: clock.now, sleep: clock.sleep });
+    expect(r).toEqual({ caughtUp: true, waitedMs: 14_000, behind: [] });
+    // caught up first, redis_up is not asked again
+    const redisAsked = queries.filter((q) => q.includes('redis_up')).length;
+    const pgAsked = queries.filter((q) => q.includes('pg_up')).length;
+    expect(redisAsked).toBe(5);
+    expect(pgAsked).toBe(15);
+    expect(new Set(clock.sleeps)).toEqual(new Set([1000]));
+  });
+
+  it('gives up after the longest wait and names the selectors still behind', async () => {
+    const end = 1_800_000_000_000;
+    const clock = fakeClock(end);
+    lastScrape = () => (end - 30_000) / 1000; // a target whose clock or scrape stopped 30 s before the end
+    const r = await awaitScrapePast(new PrometheusClient(base), ['node_cpu_seconds_total{mode="idle"}'], end, { now: clock.now, sleep: clock.sleep, maxWaitMs: 5000 });
+    expect(r).toEqual({ caughtUp: false, waitedMs: 5000, behind: ['node_cpu_seconds_total{mode="idle"}'] });
+  });
+
+  it('does not wait for series Prometheus no longer has, nor for a window that ended long ago', async () => {
+    const end = 1_800_000_000_000;
+    const clock = fakeClock(end + 100);
+    lastScrape = () => undefined; // no live series (stale, or never scraped)
+    expect(await awaitScrapePast(new PrometheusClient(base), ['gone_metric'], end, clock)).toEqual({ caughtUp: true, waitedMs: 0, behind: [] });
+    lastScrape = () => 3; // a latest sample far older than the lookback: not a series still scraped
+    expect(await awaitScrapePast(new PrometheusClient(base), ['odd_metric'], end, clock)).toEqual({ caughtUp: true, waitedMs: 0, behind: [] });
+    queries.length = 0;
+    lastScrape = () => (end - 1000) / 1000;
+    const late = fakeClock(end + 10 * 60_000);
+    expect(await awaitScrapePast(new PrometheusClient(base), ['redis_up'], end, late)).toEqual({ caughtUp: true, waitedMs: 0, behind: [] });
+    expect(queries).toEqual([]);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('a collection that gives up says so in its notes, and still reports the figures', async () => {
+    const end = Date.now();
+    lastScrape = () => (end - 20_000) / 1000;
+    const lines: string[] = [];
+    const log: Logger = { info: (m) => lines.push(m), warning: (m) => lines.push(m), error: (m) => lines.push(m), debug: () => undefined, group: (_n, fn) => fn() };
+    const cfg: UtilizationConfig = {
+      sources: { prometheus: { url: base } },
+      metrics: [{ name: 'api_rps', prometheus: 'sum(rate(http_requests_total{job="api"}[1m]))', params: {}, unit: 'per-second', pos: { file: 'thresholds.yml', line: 1, column: 1 } }],
+      intervalSeconds: 1,
+      slowQueries: false,
+    };
+    const res = await collectWindow(cfg, { start: end - 120_000, end }, log, { scrapeWait: { maxWaitMs: 300, pollMs: 100 } });
+    expect(res.notes).toContainEqual(expect.stringContaining('Prometheus had not scraped `http_requests_total{job="api"}` since the run ended'));
+    expect(res.measure('api_rps', { kind: 'max' })).toEqual({ value: 5 });
+  });
+});
+
+const started = await startServices({ prometheus: true });
+const skip = 'skip' in started ? started.skip : undefined;
+if (skip) console.warn(`test/utilization/scrape-wait: skipped: ${skip}`);
+const svc = started as Services;
+
+describe.skipIf(skip !== undefined)('with a real Prometheus', () => {
+  afterAll(async () => {
+    await svc.stop();
+  });
+
+  it('right after a run ends, waits for the next scrape: afterwards the series have a sample past the end', async () => {
+    const url = svc.prometheus!.url;
+    const end = Date.now();
+    const r = await awaitScrapePast(new PrometheusClient(url), ['redis_up', 'redis_commands_processed_total'], end, { maxWaitMs: 20_000 });
+    expect(r.caughtUp).toBe(true);
+    for (const sel of ['redis_up', 'redis_commands_processed_total']) {
+      const last = await promInstant(url, `min(timestamp(${sel}))`);
+      expect(last! * 1000).toBeGreaterThanOrEqual(end);
+    }
+  });
+});
