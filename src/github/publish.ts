@@ -52,13 +52,36 @@ export function header(ctx: GateContext, commentKey: string): string {
 }
 
 /** Closes an unclosed code fence and cuts at a line boundary: a last guard behind `markdownWithin`. */
-function hardTrim(text: string, max: number, note: string): string {
+/**
+ * The fence that closes the code block left open at the end of `text`, or undefined. As CommonMark:
+ * a block opened by N backticks (or tildes) is closed only by a line of at least N of the same, so a
+ * line of three backticks inside a four-backtick block (a k6 error message) neither closes it nor opens one.
+ */
+export function unclosedFence(text: string): string | undefined {
+  let open: { ch: string; len: number } | undefined;
+  for (const line of text.split('\n')) {
+    const m = /^ {0,3}(`{3,}|~{3,})(.*)$/.exec(line);
+    if (!m) continue;
+    const run = m[1]!;
+    if (open === undefined) {
+      // a backtick fence's info string cannot hold a backtick (that line is inline code, not a fence)
+      if (run[0] === '`' && m[2]!.includes('`')) continue;
+      open = { ch: run[0]!, len: run.length };
+    } else if (run[0] === open.ch && run.length >= open.len && m[2]!.trim() === '') open = undefined;
+  }
+  return open === undefined ? undefined : open.ch.repeat(open.len);
+}
+
+/** The text cut at a line end to fit `max` with the note after it, an open code block closed. */
+export function hardTrim(text: string, max: number, note: string): string {
   if (text.length <= max) return text;
   const tail = `\n\n${note}\n`;
-  let cut = text.slice(0, Math.max(0, max - tail.length - 8));
+  const fence = unclosedFence(text.slice(0, max)) ?? '';
+  let cut = text.slice(0, Math.max(0, max - tail.length - fence.length - 1));
   const nl = cut.lastIndexOf('\n');
   if (nl > 0) cut = cut.slice(0, nl);
-  if ((cut.match(/^\s*(```|~~~)/gm) ?? []).length % 2 === 1) cut += '\n```';
+  const close = unclosedFence(cut);
+  if (close !== undefined) cut += `\n${close}`;
   return cut + tail;
 }
 
