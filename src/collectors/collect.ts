@@ -316,6 +316,38 @@ function promSelectors(plans: Plan[], window: TimeWindow): string[] {
   return [...out];
 }
 
+/**
+ * PostgreSQL/Redis presets read from Prometheus without a `selector` sum every server Prometheus
+ * scrapes: a preview database and a shared staging one alike. Where their series come from more than
+ * one `instance` inside the window, one note per family names the servers and the metrics.
+ */
+async function severalServers(prom: PrometheusClient, plans: Plan[], entries: Map<string, Entry>, window: TimeWindow): Promise<string[]> {
+  const byFamily = new Map<'postgres' | 'redis', { names: string[]; selector: string }>();
+  for (const plan of plans) {
+    if (plan.kind !== 'prometheus' || !plan.metric.preset || !isPreset(plan.metric.preset) || plan.metric.params.selector) continue;
+    const family = PRESETS[plan.metric.preset].family;
+    if (family === 'k8s' || entries.get(plan.metric.name)?.noData) continue;
+    const built = plan.build(window);
+    const selector = 'error' in built ? undefined : selectorsOf(built.series)[0];
+    if (selector === undefined) continue;
+    const have = byFamily.get(family);
+    if (have) have.names.push(plan.metric.name);
+    else byFamily.set(family, { names: [plan.metric.name], selector });
+  }
+  const notes: string[] = [];
+  const windowMs = Math.max(1, Math.round(window.end - window.start));
+  for (const [family, { names, selector }] of byFamily) {
+    const r = await prom.instant(`count by (instance) (last_over_time(${selector}[${windowMs}ms]))`, window.end);
+    if (!r.ok || r.value.length < 2) continue;
+    const instances = r.value.map((v) => v.labels.instance ?? '(no instance label)').sort();
+    const shown = instances.slice(0, 5).map((i) => `\`${i}\``).join(', ') + (instances.length > 5 ? `, … (${instances.length} in all)` : '');
+    notes.push(
+      `${names.map((n) => `\`${n}\``).join(', ')}: Prometheus scrapes ${instances.length} ${SOURCE_NAME[family]} servers (${shown}) and the figures are over all of them; to judge one, set \`selector: instance="…"\` on ${names.length === 1 ? 'it' : 'them'}`,
+    );
+  }
+  return notes;
+}
+
 async function finish(state: State, window: TimeWindow, during: boolean): Promise<UtilizationResults> {
   const entries = new Map<string, Entry>();
   const notes: string[] = [];
@@ -365,6 +397,7 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
     entries.set(name, entry);
   }
   for (const [reason, names] of noDataNames) notes.push(`${names.join(', ')}: no data: ${reason}`);
+  if (prom) notes.push(...(await severalServers(prom, state.plans, entries, window)));
   if (during) {
     for (const [family, probe] of [['PostgreSQL', state.pg], ['Redis', state.redis]] as const) {
       if (probe?.lastError && probe.readings.length > 0) notes.push(`${family} probe: some readings failed, the figures use the others (last error: ${probe.lastError})`);
