@@ -1,4 +1,4 @@
-// The run stage: preflight the environment once, locate or install k6, run each scenario's script in order.
+// The run stage: preflight the environment once while k6 is located or installed, then run each scenario's script in order.
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { InputError } from '../errors.js';
@@ -105,11 +105,17 @@ export async function runScenarios(given: RunInput): Promise<RunRecord[]> {
 
   const pf = { ...DEFAULT_PREFLIGHT, ...k6.preflight };
   if (input.signal?.aborted) throw cancelledBeforeLoad();
-  await preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, ...(input.signal ? { signal: input.signal } : {}) }, log);
-  if (input.signal?.aborted) throw cancelledBeforeLoad();
-
+  // The environment is polled while k6 is located (or downloaded): a deploy still finishing costs no
+  // extra time, and a k6 that cannot be had (a wrong --k6-path, a failed download) is said at once,
+  // not after the preflight's timeout. Whichever fails first is the error; the preflight then stops.
+  const stopPreflight = new AbortController();
+  const ready = preflight(
+    input.baseUrl,
+    { ...pf, intervalMs: input.preflightIntervalMs, signal: input.signal ? AbortSignal.any([input.signal, stopPreflight.signal]) : stopPreflight.signal },
+    log,
+  );
   const env = input.processEnv ?? process.env;
-  const located: LocatedK6 = await locateOrInstallK6({
+  const locating = locateOrInstallK6({
     path: k6.path,
     version: k6.version ?? DEFAULT_K6_VERSION,
     downloadBase: k6.downloadBase,
@@ -118,6 +124,16 @@ export async function runScenarios(given: RunInput): Promise<RunRecord[]> {
     // An explicit version is exact: a k6 of another version on PATH is passed over for the download.
     exactVersion: Boolean(k6.version),
   });
+  // Both are awaited below; these keep the one not awaited when the other fails from going unhandled.
+  ready.catch(() => undefined);
+  locating.catch(() => undefined);
+  let located: LocatedK6;
+  try {
+    [, located] = await Promise.all([ready, locating]);
+  } catch (err) {
+    stopPreflight.abort();
+    throw err;
+  }
 
   if (input.signal?.aborted) throw cancelledBeforeLoad();
 

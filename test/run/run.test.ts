@@ -153,6 +153,35 @@ describe('runScenarios', () => {
     expect(events).toEqual(['before smoke', 'after smoke k6 did not start true']);
   });
 
+  it('a k6 that cannot be had is said at once, while the preflight is still waiting, and the preflight stops', async () => {
+    const log = recordingLogger();
+    const asked = hits.length;
+    const run = runScenarios({
+      config: config([scenario('smoke', 'k6/smoke-test.ts')]),
+      scenarios: ['smoke'],
+      baseUrl,
+      // the environment never answers 418: the preflight alone would wait an hour
+      k6: { path: join(root, 'no-such-k6'), preflight: { path: '/healthz', expectStatus: 418, timeoutSeconds: 3600 } },
+      cwd: root,
+      outDir: join(root, 'out6'),
+      log,
+      processEnv: processEnv(),
+      preflightIntervalMs: 20,
+    });
+    const err = await run.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toContain("k6 path '" + join(root, 'no-such-k6') + "' is not an executable file");
+    // the preflight had started (it runs alongside) and asks no more once the gate has failed
+    await new Promise((r) => setTimeout(r, 100));
+    const after = hits.length;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hits.length).toBe(after);
+    expect(hits.slice(asked).every((h) => h === '/healthz')).toBe(true);
+  });
+
   it('does not start k6 when the preflight fails', async () => {
     const events: string[] = [];
     const run = runScenarios({
