@@ -2,46 +2,34 @@
 // until the series it reads have a sample at or after the run's end. A local HTTP server speaking the
 // Prometheus API's instant-query shape plays Prometheus at a chosen lag; a real Prometheus (Debian's,
 // scraping redis_exporter every second) shows the wait on live data.
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectWindow } from '../../src/collectors/collect.js';
 import { awaitScrapePast, PrometheusClient } from '../../src/collectors/prometheus.js';
 import type { Logger, UtilizationConfig } from '../../src/model.js';
+import { startFakePrometheus, type FakePrometheus } from '../support/fake-prometheus.js';
 import { promInstant, startServices, type Services } from '../support/services.js';
 
 /** What the fake Prometheus answers for `min(timestamp(sel))`: epoch seconds, or no series. */
 let lastScrape: (query: string) => number | undefined = () => undefined;
-const queries: string[] = [];
-let server: Server;
+let prom: FakePrometheus;
 let base = '';
+let queries: string[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://x');
-    const query = u.searchParams.get('query') ?? '';
-    queries.push(query);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    if (u.pathname === '/api/v1/query' && query.startsWith('min(timestamp(')) {
+  prom = await startFakePrometheus({
+    rangeValue: 5,
+    answer: (query) => {
+      if (!query.startsWith('min(timestamp(')) return undefined;
       const t = lastScrape(query);
-      const result = t === undefined ? [] : [{ metric: {}, value: [Number(u.searchParams.get('time')), String(t)] }];
-      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
-    } else if (u.pathname === '/api/v1/query_range') {
-      const start = Number(u.searchParams.get('start'));
-      const end = Number(u.searchParams.get('end'));
-      const values: [number, string][] = [];
-      for (let t = start; t <= end; t += 1) values.push([t, '5']);
-      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }));
-    } else {
-      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Number(u.searchParams.get('time')), '1'] }] } }));
-    }
+      return t === undefined ? [] : [{ metric: {}, value: t }];
+    },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  base = prom.url;
+  queries = prom.queries;
 });
 
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await prom.close();
 });
 
 /** A clock that moves only when the wait sleeps. */

@@ -1,45 +1,30 @@
 // PostgreSQL/Redis presets read from Prometheus sum every server it scrapes unless a `selector` picks
 // one: when their series come from several instances inside the window, a note names the servers and
 // the metrics. A local HTTP server speaks the Prometheus API's query and query_range shapes.
-import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectWindow } from '../../src/collectors/collect.js';
 import type { Logger, UtilizationConfig, UtilizationMetricConfig } from '../../src/model.js';
+import { startFakePrometheus, type FakePrometheus } from '../support/fake-prometheus.js';
 
 let instances: string[] = [];
-const queries: string[] = [];
-let server: Server;
+let prom: FakePrometheus;
 let base = '';
+let queries: string[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const u = new URL(req.url ?? '/', 'http://x');
-    const query = u.searchParams.get('query') ?? '';
-    queries.push(query);
-    const time = Number(u.searchParams.get('time'));
-    res.writeHead(200, { 'content-type': 'application/json' });
-    const vector = (result: unknown[]) => res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
-    if (u.pathname === '/api/v1/query_range') {
-      const start = Number(u.searchParams.get('start'));
-      const end = Number(u.searchParams.get('end'));
-      const values: [number, string][] = [];
-      for (let t = start; t <= end; t += 1) values.push([t, '12']);
-      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }));
-    } else if (query.startsWith('count by (instance)')) {
-      vector(instances.map((instance) => ({ metric: { instance }, value: [time, '3'] })));
-    } else if (query.startsWith('min(timestamp(')) {
-      vector([]);
-    } else {
-      vector([{ metric: {}, value: [time, '1'] }]);
-    }
+  prom = await startFakePrometheus({
+    rangeValue: 12,
+    answer: (query) => {
+      if (query.startsWith('count by (instance)')) return instances.map((instance) => ({ metric: { instance }, value: 3 }));
+      return query.startsWith('min(timestamp(') ? [] : undefined;
+    },
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  base = prom.url;
+  queries = prom.queries;
 });
 
 afterAll(async () => {
-  await new Promise((r) => server.close(r));
+  await prom.close();
 });
 
 const quiet: Logger = { info() {}, warning() {}, error() {}, debug() {}, group: (_n, fn) => fn() };

@@ -1,0 +1,46 @@
+// A local HTTP server speaking the Prometheus HTTP API's shapes (instant `query`, `query_range`) for
+// tests: `answer` picks each instant query's vector; ranges are one series of a constant value.
+import { createServer, type Server } from 'node:http';
+
+export interface FakePrometheus {
+  url: string;
+  /** Every query asked, in order. */
+  queries: string[];
+  close(): Promise<void>;
+}
+
+export interface FakePrometheusOptions {
+  /** The instant query's result vector at `time` (epoch s); undefined (or no `answer`): one series of value 1. */
+  answer?: (query: string, time: number) => { metric: Record<string, string>; value: number }[] | undefined;
+  /** The value of the one series every query_range returns, one point a second. */
+  rangeValue: number;
+}
+
+export async function startFakePrometheus(opts: FakePrometheusOptions): Promise<FakePrometheus> {
+  const queries: string[] = [];
+  const server: Server = createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://x');
+    const query = u.searchParams.get('query') ?? '';
+    queries.push(query);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    if (u.pathname === '/api/v1/query_range') {
+      const start = Number(u.searchParams.get('start'));
+      const end = Number(u.searchParams.get('end'));
+      const values: [number, string][] = [];
+      for (let t = start; t <= end; t += 1) values.push([t, String(opts.rangeValue)]);
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }));
+      return;
+    }
+    const time = Number(u.searchParams.get('time'));
+    const vector = opts.answer?.(query, time) ?? [{ metric: {}, value: 1 }];
+    const result = vector.map((v) => ({ metric: v.metric, value: [time, String(v.value)] }));
+    res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  return {
+    url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`,
+    queries,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
