@@ -91,7 +91,7 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
   );
   for (const m of measured) {
     const window = evaluation.scenarios.find((s) => s.name === m.name)?.window;
-    sections.push(...safeSections(`charts for ${m.name}`, log, () => chartSections(m.name, m.results)));
+    sections.push(...safeSections(`charts for ${m.name}`, log, () => chartSections(m.name, m.results, window)));
     sections.push(...safeSections(`tenant table for ${m.name}`, log, () => [tenantSection(m.name, m.results, window ? { window } : {})]));
   }
 

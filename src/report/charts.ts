@@ -3,7 +3,7 @@
 // (a chart of its own: xychart-beta has one y-axis, and VUs on a millisecond axis would mislead), and
 // the error rate over time. Downsampled by re-bucketing (percentiles recomputed over the wider bucket,
 // never averaged) to at most ~60 points, so each chart stays far below the comment size limit.
-import type { ReportSection, Results, TimelinePoint } from '../model.js';
+import type { ReportSection, Results, TimelinePoint, TimeWindow } from '../model.js';
 
 export interface ChartOptions {
   title?: string;
@@ -195,13 +195,40 @@ export function errorRateChart(results: Results, opts: ChartOptions = {}): strin
   });
 }
 
+/** m:ss (or h:mm:ss) from the run's start. */
+function clock(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
+/**
+ * When the criteria are measured over part of the run (`window: steady`, a warm-up), where that part
+ * lies on the charts' time axis, which always shows the whole run; else ''.
+ */
+export function evaluatedWindowNote(results: Results, window: TimeWindow | undefined): string {
+  const s = series(results, 60);
+  const span = results.span;
+  if (!s || !span || !window || s.points.length === 0) return '';
+  const origin = s.points[0]!.t;
+  const bucketMs = s.bucketSeconds * 1000;
+  // a window within a bucket of the run's edges is the whole run, as drawn
+  if (window.start - span.start < bucketMs && span.end - window.end < bucketMs) return '';
+  return `The criteria are measured from ${clock(window.start - origin)} to ${clock(window.end - origin)} into the run (the evaluated window); the charts show the whole run.`;
+}
+
 /**
  * The charts of one scenario as report sections inside the scenario. They are the first thing dropped
  * when the comment must shrink (highest dropOrder). The error chart is left out when nothing failed.
+ * `window`: the scenario's evaluated window, marked in a line under the charts when it is not the whole run.
  */
-export function chartSections(scenario: string, results: Results): ReportSection[] {
+export function chartSections(scenario: string, results: Results, window?: TimeWindow): ReportSection[] {
   const out: ReportSection[] = [];
-  const latency = latencyChart(results);
+  const chart = latencyChart(results);
+  const note = chart ? evaluatedWindowNote(results, window) : '';
+  const latency = note ? `${chart}\n\n${note}` : chart;
   if (latency) out.push({ id: `charts:latency:${scenario}`, place: 'scenario', scenario, title: 'Latency and load over time', markdown: latency, dropOrder: 90 });
   const anyFailed = (series(results, 60)?.points ?? []).some((p) => p.failed > 0);
   if (anyFailed) {

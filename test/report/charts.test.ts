@@ -1,6 +1,6 @@
 // The error-rate chart's y-axis is set by the run, not by a partial first or last interval.
 import { describe, expect, it } from 'vitest';
-import { errorRateChart } from '../../src/report/charts.js';
+import { chartSections, errorRateChart, evaluatedWindowNote } from '../../src/report/charts.js';
 import { FakeResults, HTTP_METRICS, httpSamples, type Request } from '../support/fake-results.js';
 
 const T0 = 1_700_000_000_000;
@@ -37,5 +37,17 @@ describe('errorRateChart', () => {
     for (let i = 0; i < 3100; i++) reqs.push({ t: T0 + i * 10, duration: 20, status: i >= 3000 && i % 2 === 0 ? 500 : 200 });
     const heavy = errorRateChart(new FakeResults({ metrics: HTTP_METRICS, samples: httpSamples(reqs) }));
     expect(heavy).toContain('y-axis "failed requests (%)" 0 --> 60');
+  });
+});
+
+describe('chartSections: the evaluated window', () => {
+  it('says where a narrower evaluated window lies on the whole-run time axis, and nothing for the whole run', () => {
+    const r = run(100); // 0–31 s
+    const whole = chartSections('s', r, r.span);
+    expect(whole[0]!.markdown).not.toContain('evaluated window');
+    expect(chartSections('s', r)[0]!.markdown).not.toContain('evaluated window');
+    const steady = chartSections('s', r, { start: T0 + 10_000, end: T0 + 25_000 });
+    expect(steady[0]!.markdown).toContain('The criteria are measured from 0:10 to 0:25 into the run (the evaluated window); the charts show the whole run.');
+    expect(evaluatedWindowNote(r, { start: T0 + 10_000, end: r.span!.end })).toContain('from 0:10 to 0:31');
   });
 });
