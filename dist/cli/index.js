@@ -62981,6 +62981,45 @@ function maxRangeMs(expr) {
     }
     return max;
 }
+/** How far back Prometheus's instant queries look for a series' latest sample (its default lookback). */
+const LOOKBACK_MS = 5 * 60_000;
+/**
+ * Waits until Prometheus has scraped past `end` (epoch ms): until every series of `selectors` it
+ * still has (a sample within its 5-minute lookback, not marked stale) has one at or after `end`.
+ * Right after a run, the run's last scrape interval is not in Prometheus yet; judged at once, a
+ * max would miss a spike at the end and an increase() would lose up to one interval of counts.
+ * Returns at once for a window that ended long ago, and never fails: a query that cannot be
+ * answered is left to the queries that follow, which say why.
+ */
+async function awaitScrapePast(client, selectors, end, opts = {}) {
+    const now = opts.now ?? Date.now;
+    const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const maxWaitMs = opts.maxWaitMs ?? 60_000;
+    const pollMs = opts.pollMs ?? 1000;
+    const t0 = now();
+    if (t0 - end > LOOKBACK_MS)
+        return { caughtUp: true, waitedMs: 0, behind: [] };
+    let pending = [...new Set(selectors)];
+    for (;;) {
+        const behind = [];
+        for (const sel of pending) {
+            const r = await client.instant(`min(timestamp(${sel}))`, now());
+            if (!r.ok || r.value.length === 0)
+                continue;
+            const last = r.value[0].value * 1000;
+            // a latest sample older than the lookback before the end is not a series still scraped
+            if (Number.isFinite(last) && last < end && last > end - LOOKBACK_MS)
+                behind.push(sel);
+        }
+        pending = behind;
+        const waitedMs = now() - t0;
+        if (pending.length === 0)
+            return { caughtUp: true, waitedMs, behind: [] };
+        if (waitedMs >= maxWaitMs)
+            return { caughtUp: false, waitedMs, behind: pending };
+        await sleep(Math.min(pollMs, maxWaitMs - waitedMs));
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/collectors/stats.ts
 /** p-th percentile (0–100) with linear interpolation between closest ranks, as k6 computes trends. */
@@ -63316,12 +63355,75 @@ async function queryPrometheus(client, plan, window) {
     }
     return entry;
 }
+/** Every series selector the Prometheus plans read (their series and whole-window counters). */
+function promSelectors(plans, window) {
+    const out = new Set();
+    for (const plan of plans) {
+        if (plan.kind !== 'prometheus')
+            continue;
+        const built = plan.build(window);
+        if ('error' in built)
+            continue;
+        for (const sel of selectorsOf(built.series))
+            out.add(sel);
+        for (const c of [...(built.value?.numerator ?? []), ...(Array.isArray(built.value?.denominator) ? built.value.denominator : [])]) {
+            for (const sel of selectorsOf(c))
+                out.add(sel);
+        }
+    }
+    return [...out];
+}
+/**
+ * PostgreSQL/Redis presets read from Prometheus without a `selector` sum every server Prometheus
+ * scrapes: a preview database and a shared staging one alike. Where their series come from more than
+ * one `instance` inside the window, one note per family names the servers and the metrics.
+ */
+async function severalServers(prom, plans, entries, window) {
+    const byFamily = new Map();
+    for (const plan of plans) {
+        if (plan.kind !== 'prometheus' || !plan.metric.preset || !isPreset(plan.metric.preset) || plan.metric.params.selector)
+            continue;
+        const family = PRESETS[plan.metric.preset].family;
+        if (family === 'k8s' || entries.get(plan.metric.name)?.noData)
+            continue;
+        const built = plan.build(window);
+        const selector = 'error' in built ? undefined : selectorsOf(built.series)[0];
+        if (selector === undefined)
+            continue;
+        const have = byFamily.get(family);
+        if (have)
+            have.names.push(plan.metric.name);
+        else
+            byFamily.set(family, { names: [plan.metric.name], selector });
+    }
+    const notes = [];
+    const windowMs = Math.max(1, Math.round(window.end - window.start));
+    for (const [family, { names, selector }] of byFamily) {
+        const r = await prom.instant(`count by (instance) (last_over_time(${selector}[${windowMs}ms]))`, window.end);
+        if (!r.ok || r.value.length < 2)
+            continue;
+        const instances = r.value.map((v) => v.labels.instance ?? '(no instance label)').sort();
+        const shown = instances.slice(0, 5).map((i) => `\`${i}\``).join(', ') + (instances.length > 5 ? `, … (${instances.length} in all)` : '');
+        notes.push(`${names.map((n) => `\`${n}\``).join(', ')}: Prometheus scrapes ${instances.length} ${SOURCE_NAME[family]} servers (${shown}) and the figures are over all of them; to judge one, set \`selector: instance="…"\` on ${names.length === 1 ? 'it' : 'them'}`);
+    }
+    return notes;
+}
 async function finish(state, window, during) {
     const entries = new Map();
     const notes = [];
     let prom;
     // One note per reason (a missing source affects many metrics), with the metrics it concerns.
     const noDataNames = new Map();
+    const selectors = promSelectors(state.plans, window);
+    if (selectors.length > 0) {
+        prom = new PrometheusClient(state.cfg.sources.prometheus.url, undefined, state.cfg.sources.prometheus.headers);
+        const wait = await awaitScrapePast(prom, selectors, window.end, state.scrapeWait);
+        if (wait.waitedMs >= 1000)
+            state.log.info(`utilization: waited ${Math.round(wait.waitedMs / 1000)} s for Prometheus to scrape past the run's end`);
+        if (!wait.caughtUp) {
+            notes.push(`Prometheus had not scraped ${wait.behind.map((b) => `\`${b}\``).join(', ')} since the run ended (waited ${Math.round(wait.waitedMs / 1000)} s): figures from them may miss the run's last seconds (check the scrape interval, or the clocks of this runner and Prometheus)`);
+        }
+    }
     for (const plan of state.plans) {
         const name = plan.metric.name;
         let entry;
@@ -63364,6 +63466,8 @@ async function finish(state, window, during) {
     }
     for (const [reason, names] of noDataNames)
         notes.push(`${names.join(', ')}: no data: ${reason}`);
+    if (prom)
+        notes.push(...(await severalServers(prom, state.plans, entries, window)));
     if (during) {
         for (const [family, probe] of [['PostgreSQL', state.pg], ['Redis', state.redis]]) {
             if (probe?.lastError && probe.readings.length > 0)
@@ -63395,9 +63499,9 @@ async function finish(state, window, during) {
  * Starts collecting for one scenario: opens the direct probes (one PostgreSQL and one Redis connection),
  * takes the first readings and the pg_stat_statements snapshot, then samples every `intervalSeconds`.
  */
-async function startCollection(cfg, log) {
+async function startCollection(cfg, log, opts = {}) {
     const plans = cfg.metrics.map((m) => planMetric(cfg, m));
-    const state = { cfg, log, plans, start: Date.now() };
+    const state = { cfg, log, plans, start: Date.now(), ...(opts.scrapeWait ? { scrapeWait: opts.scrapeWait } : {}) };
     const wantPg = plans.some((p) => p.kind === 'direct' && p.family === 'postgres') || (cfg.slowQueries && !!cfg.sources.postgres?.url);
     const wantRedis = plans.some((p) => p.kind === 'direct' && p.family === 'redis');
     // open() turns every failure into { error }; the catch is a last guard so a probe never takes the report down.
@@ -63457,9 +63561,9 @@ async function startCollection(cfg, log) {
     };
 }
 /** Evaluate-only mode: Prometheus is asked about a past window; direct probes cannot look back. */
-async function collectWindow(cfg, window, log) {
+async function collectWindow(cfg, window, log, opts = {}) {
     const plans = cfg.metrics.map((m) => planMetric(cfg, m));
-    return finish({ cfg, log, plans, start: window.start }, window, false);
+    return finish({ cfg, log, plans, start: window.start, ...(opts.scrapeWait ? { scrapeWait: opts.scrapeWait } : {}) }, window, false);
 }
 
 ;// CONCATENATED MODULE: ./src/report/units.ts
@@ -64403,6 +64507,7 @@ function createNdjsonParser(cfg) {
     const tagBytesU8 = new Uint8Array(tagBytes.buffer);
     let tagBytesUsed = 0;
     let tagReads = 0;
+    let tagLookups = 0;
     let slowLines = 0;
     const TAG_SLOTS = 8192;
     const tagTable = new Array(TAG_SLOTS).fill(null);
@@ -65053,7 +65158,7 @@ function createNdjsonParser(cfg) {
         else
             for (let i = 0; i < len; i++)
                 tagBytesU8[o + i] = dv.getUint8(start + i);
-        curTags = { off: o, len, ids: scratch.slice(), stamp: tagStamp, series: [] };
+        curTags = { off: o, len, ids: scratch.slice(), stamp: tagStamp, series: [], next: [] };
         tagBytesUsed += len;
         let slot = h & (TAG_SLOTS - 1);
         while (tagTable[slot] !== null)
@@ -65061,6 +65166,82 @@ function createNdjsonParser(cfg) {
         tagTable[slot] = curTags;
         tagHashes[slot] = h;
         tagCacheSize++;
+    }
+    /**
+     * The tag object at buf[p, p+rest) of a line of `metric` when it differs from the previous line's:
+     * sets the current tag set (or reads it into scratch); returns the offset after it, or -1. Apart
+     * from fastLine, whose optimized code it would otherwise enlarge (and delay) for a path taken by
+     * only some lines.
+     */
+    function lineTags(buf, p, e, rest, metric) {
+        const tagStart = p;
+        // The tags a line has follow from the previous line's and its metric (k6 writes the samples of
+        // one request in a fixed order): try the tag set that followed last time before hashing.
+        const from = curTags;
+        let mi = metric.midx;
+        if (mi < 0)
+            metric.midx = mi = metricCount++;
+        const guess = from === null || mi >= from.next.length ? null : from.next[mi];
+        if (guess !== null && guess.len === rest && sameAs(tagBytes, guess.off, buf, p, rest)) {
+            curTags = guess;
+            tagStamp = guess.stamp;
+            prevTagStart = p;
+            prevTagLen = rest;
+            p += rest;
+        }
+        else {
+            tagLookups++;
+            let h = tagHashOf(buf, p, rest);
+            const cached = findTags(buf, p, rest, h);
+            if (cached !== null) {
+                curTags = cached; // its ids are copied to scratch only when a series is looked up
+                tagStamp = cached.stamp;
+                prevTagStart = p;
+                prevTagLen = rest;
+                p += rest;
+            }
+            else {
+                // a tag object not seen before, or one followed by metadata: read it into scratch
+                tagReads++;
+                prevTagLen = -1;
+                curTags = null;
+                tagStamp = ++stampCounter;
+                for (let i = 0; i < nIdx; i++)
+                    scratch[i] = -1;
+                if (buf[p] === 110) {
+                    // null
+                    if (buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108)
+                        return -1;
+                    p += 4;
+                }
+                else if ((p = scanStringObject(buf, p, e, true)) < 0)
+                    return -1;
+                const tlen = p - tagStart;
+                if (p === e - 2 || buf[p] === 44) {
+                    prevTagStart = tagStart;
+                    prevTagLen = tlen;
+                    let known = null;
+                    if (p !== e - 2) {
+                        // with metadata after it, the tag object itself may be cached after all
+                        h = tagHashOf(buf, tagStart, tlen);
+                        known = findTags(buf, tagStart, tlen, h);
+                    }
+                    if (known !== null) {
+                        curTags = known;
+                        tagStamp = known.stamp;
+                    }
+                    else if (tlen <= TAG_BYTES >> 4)
+                        cacheTags(tagStart, tlen, h);
+                }
+            }
+            if (from !== null && curTags !== null) {
+                const nx = from.next;
+                while (nx.length <= mi)
+                    nx.push(null);
+                nx[mi] = curTags;
+            }
+        }
+        return p;
     }
     /** Returns true when the line was fully handled by the fast path. */
     function fastLine(buf, s, e) {
@@ -65125,7 +65306,6 @@ function createNdjsonParser(cfg) {
         if (!match(buf, p, P_TAGS))
             return false;
         p += P_TAGS.len;
-        const tagStart = p;
         // The tag object runs to the line's closing `}}`, unless k6 wrote "metadata" after it (tracing
         // adds a trace id per request to every HTTP line).
         const rest = e - 2 - p;
@@ -65137,51 +65317,8 @@ function createNdjsonParser(cfg) {
             // object, so it ends where that one did)
             p += pl;
         }
-        else {
-            let h = tagHashOf(buf, p, rest);
-            const cached = findTags(buf, p, rest, h);
-            if (cached !== null) {
-                curTags = cached; // its ids are copied to scratch only when a series is looked up
-                tagStamp = cached.stamp;
-                prevTagStart = p;
-                prevTagLen = rest;
-                p += rest;
-            }
-            else {
-                // a tag object not seen before, or one followed by metadata: read it into scratch
-                tagReads++;
-                prevTagLen = -1;
-                curTags = null;
-                tagStamp = ++stampCounter;
-                for (let i = 0; i < nIdx; i++)
-                    scratch[i] = -1;
-                if (buf[p] === 110) {
-                    // null
-                    if (buf[p + 1] !== 117 || buf[p + 2] !== 108 || buf[p + 3] !== 108)
-                        return false;
-                    p += 4;
-                }
-                else if ((p = scanStringObject(buf, p, e, true)) < 0)
-                    return false;
-                const tlen = p - tagStart;
-                if (p === e - 2 || buf[p] === 44) {
-                    prevTagStart = tagStart;
-                    prevTagLen = tlen;
-                    let known = null;
-                    if (p !== e - 2) {
-                        // with metadata after it, the tag object itself may be cached after all
-                        h = tagHashOf(buf, tagStart, tlen);
-                        known = findTags(buf, tagStart, tlen, h);
-                    }
-                    if (known !== null) {
-                        curTags = known;
-                        tagStamp = known.stamp;
-                    }
-                    else if (tlen <= TAG_BYTES >> 4)
-                        cacheTags(tagStart, tlen, h);
-                }
-            }
-        }
+        else if ((p = lineTags(buf, p, e, rest, metric)) < 0)
+            return false;
         if (buf[p] === 44) {
             // optional "metadata": an object of strings
             if (!match(buf, p, P_META))
@@ -65310,7 +65447,7 @@ function createNdjsonParser(cfg) {
             iterationStart,
         };
     }
-    return { feed, tail, finish, lineCount: () => lineNo, tagReads: () => tagReads, slowLines: () => slowLines };
+    return { feed, tail, finish, lineCount: () => lineNo, tagReads: () => tagReads, tagLookups: () => tagLookups, slowLines: () => slowLines };
 }
 /** Packs partial aggregates for postMessage with a transfer list. Self-contained (runs in workers). */
 function packPartial(part) {
@@ -66634,6 +66771,7 @@ function noDiagnostics(files) {
 async function ingestFiles(paths, opts = {}) {
     if (paths.length === 0)
         throw new InputError('no k6 results files given', undefined, 'pass at least one --results FILE');
+    const shown = opts.displayName ?? ((path) => path);
     const classified = [];
     for (const p of paths)
         classified.push(await classify(p));
@@ -66646,7 +66784,7 @@ async function ingestFiles(paths, opts = {}) {
         if (summaries.length > 1) {
             throw new InputError(`several k6 summary files given (${summaries.map((s) => s.path).join(', ')}): their percentiles cannot be merged`, summaries[1].path, 'pass one summary file, or the --out json files of every shard');
         }
-        return new SummaryResults(summaries[0].path, summaries[0].summary);
+        return new SummaryResults(shown(summaries[0].path), summaries[0].summary);
     }
     const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
     const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));
@@ -66657,7 +66795,7 @@ async function ingestFiles(paths, opts = {}) {
     const threads = Math.max(1, Math.floor(opts.threads ?? Math.min(2, Math.max(1, (0,external_node_os_namespaceObject.availableParallelism)() - 2))));
     const minBytes = opts.workerMinBytes ?? 16 << 20;
     const parts = [];
-    const diagnostics = noDiagnostics(paths);
+    const diagnostics = noDiagnostics(paths.map(shown));
     for (const c of classified) {
         let fileParts;
         try {
@@ -66665,7 +66803,7 @@ async function ingestFiles(paths, opts = {}) {
                 const read = await parseGzip(c.path, cfg);
                 fileParts = read.parts;
                 if (read.cut)
-                    diagnostics.gzipCutFiles.push(c.path);
+                    diagnostics.gzipCutFiles.push(shown(c.path));
             }
             else
                 fileParts = await parsePlain(c.path, c.size, cfg, threads, minBytes);
@@ -66676,7 +66814,7 @@ async function ingestFiles(paths, opts = {}) {
             throw unreadable(c.path, err);
         }
         if (fileParts.every((p) => p.points + p.skippedPoints === 0))
-            diagnostics.emptyFiles.push(c.path);
+            diagnostics.emptyFiles.push(shown(c.path));
         let lineOffset = 0;
         for (const p of fileParts) {
             diagnostics.lines += p.lines;
@@ -66685,10 +66823,10 @@ async function ingestFiles(paths, opts = {}) {
             diagnostics.badLines += p.badLines;
             for (const ex of p.badExamples) {
                 if (diagnostics.badLineExamples.length < MAX_EXAMPLES)
-                    diagnostics.badLineExamples.push(`${c.path}:${ex.line + lineOffset}`);
+                    diagnostics.badLineExamples.push(`${shown(c.path)}:${ex.line + lineOffset}`);
             }
-            if (p.truncated && !diagnostics.truncatedFiles.includes(c.path))
-                diagnostics.truncatedFiles.push(c.path);
+            if (p.truncated && !diagnostics.truncatedFiles.includes(shown(c.path)))
+                diagnostics.truncatedFiles.push(shown(c.path));
             lineOffset += p.lines;
             parts.push(p);
         }
@@ -67325,13 +67463,40 @@ function errorRateChart(results, opts = {}) {
         return `${chart}\n\n${COLOURS.errors.square} share of requests that failed (\`http_req_failed\`) per ${every(s.bucketSeconds)}.${note}`;
     });
 }
+/** m:ss (or h:mm:ss) from the run's start. */
+function clock(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const sec = String(total % 60).padStart(2, '0');
+    return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+/**
+ * When the criteria are measured over part of the run (`window: steady`, a warm-up), where that part
+ * lies on the charts' time axis, which always shows the whole run; else ''.
+ */
+function evaluatedWindowNote(results, window) {
+    const s = series(results, 60);
+    const span = results.span;
+    if (!s || !span || !window || s.points.length === 0)
+        return '';
+    const origin = s.points[0].t;
+    const bucketMs = s.bucketSeconds * 1000;
+    // a window within a bucket of the run's edges is the whole run, as drawn
+    if (window.start - span.start < bucketMs && span.end - window.end < bucketMs)
+        return '';
+    return `The criteria are measured from ${clock(window.start - origin)} to ${clock(window.end - origin)} into the run (the evaluated window); the charts show the whole run.`;
+}
 /**
  * The charts of one scenario as report sections inside the scenario. They are the first thing dropped
  * when the comment must shrink (highest dropOrder). The error chart is left out when nothing failed.
+ * `window`: the scenario's evaluated window, marked in a line under the charts when it is not the whole run.
  */
-function chartSections(scenario, results) {
+function chartSections(scenario, results, window) {
     const out = [];
-    const latency = latencyChart(results);
+    const chart = latencyChart(results);
+    const note = chart ? evaluatedWindowNote(results, window) : '';
+    const latency = note ? `${chart}\n\n${note}` : chart;
     if (latency)
         out.push({ id: `charts:latency:${scenario}`, place: 'scenario', scenario, title: 'Latency and load over time', markdown: latency, dropOrder: 90 });
     const anyFailed = (series(results, 60)?.points ?? []).some((p) => p.failed > 0);
@@ -67424,7 +67589,7 @@ function dataQualityItems(s, r) {
 function pad(n) {
     return String(n).padStart(2, '0');
 }
-function clock(ms) {
+function window_clock(ms) {
     const d = new Date(ms);
     return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
@@ -67435,8 +67600,8 @@ function day(ms) {
 function clockRange(w) {
     // `end` is exclusive: the last instant shown is the end itself (a whole-second boundary reads naturally).
     if (day(w.start) !== day(w.end))
-        return `${day(w.start)} ${clock(w.start)}–${day(w.end)} ${clock(w.end)} UTC`;
-    return `${clock(w.start)}–${clock(w.end)} UTC`;
+        return `${day(w.start)} ${window_clock(w.start)}–${day(w.end)} ${window_clock(w.end)} UTC`;
+    return `${window_clock(w.start)}–${window_clock(w.end)} UTC`;
 }
 /** A duration in words: `45 s`, `2 min 30 s`, `10 min`, `1 h 5 min`. */
 function durationText(ms) {
@@ -67955,6 +68120,16 @@ function scenarioVerdict(s) {
     }
     return STATUS_BADGE.pass;
 }
+/**
+ * Lines as a fenced `text` code block whose fence is longer than any run of backticks in them (at least
+ * three), so no line can close it early; line breaks inside a line become spaces.
+ */
+function fencedBlock(lines) {
+    const body = lines.map((l) => l.replace(/\r\n|\r|\n/g, ' '));
+    const longest = body.reduce((m, l) => Math.max(m, ...(l.match(/`+/g) ?? []).map((r) => r.length)), 0);
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    return [`${fence}text`, ...body, fence].join('\n');
+}
 function scenarioSection(input, limits, s, index) {
     const out = [`### 2.${index} ${s.name}`];
     const r = input.results[s.name];
@@ -67970,6 +68145,8 @@ function scenarioSection(input, limits, s, index) {
     }
     if (facts.length > 0)
         out.push(facts.join('  \n'));
+    if (s.run?.errors && s.run.errors.length > 0)
+        out.push("**k6's last error lines**:", fencedBlock(s.run.errors.map(mask/* maskUrl */.yP)));
     if (r) {
         const block = httpBlock(r, s.window);
         if (block)
@@ -68217,6 +68394,7 @@ function memoized(r) {
 
 
 
+
 const JSON_REPORT_SCHEMA = 1;
 function num(n) {
     return n === null || n === undefined || !Number.isFinite(n) ? null : n;
@@ -68273,7 +68451,10 @@ function toJsonReport(ev, extra) {
             if (v !== null && !(key in measurements))
                 measurements[key] = v;
         }
-        return { name: s.name, window: s.window ?? null, notes: s.notes, dataQuality: dataQualityItems(s, r).map((i) => i.text), headline };
+        const scenario = { name: s.name, window: s.window ?? null, notes: s.notes, dataQuality: dataQualityItems(s, r).map((i) => i.text), headline };
+        if (s.run?.errors && s.run.errors.length > 0)
+            scenario.k6Errors = s.run.errors.map(mask/* maskUrl */.yP);
+        return scenario;
     });
     const report = {
         schema: JSON_REPORT_SCHEMA,
@@ -68992,12 +69173,12 @@ async function preflight(baseUrl, opts, log) {
         `(${attempts} attempt${attempts === 1 ? '' : 's'}, last: ${last})`, undefined, 'check --base-url / base-url and that the preview deployment is up, or raise the preflight timeout / change the preflight path or status');
 }
 
-// EXTERNAL MODULE: ./src/k6/runner.ts
-var runner = __nccwpck_require__(1675);
+// EXTERNAL MODULE: ./src/k6/runner.ts + 1 modules
+var runner = __nccwpck_require__(8077);
 // EXTERNAL MODULE: ./src/run/cancel.ts
 var cancel = __nccwpck_require__(2735);
 ;// CONCATENATED MODULE: ./src/run/run.ts
-// The run stage: preflight the environment once, locate or install k6, run each scenario's script in order.
+// The run stage: preflight the environment once while k6 is located or installed, then run each scenario's script in order.
 
 
 
@@ -69066,11 +69247,13 @@ async function runScenarios(given) {
     const pf = { ...DEFAULT_PREFLIGHT, ...k6.preflight };
     if (input.signal?.aborted)
         throw cancelledBeforeLoad();
-    await preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, ...(input.signal ? { signal: input.signal } : {}) }, log);
-    if (input.signal?.aborted)
-        throw cancelledBeforeLoad();
+    // The environment is polled while k6 is located (or downloaded): a deploy still finishing costs no
+    // extra time, and a k6 that cannot be had (a wrong --k6-path, a failed download) is said at once,
+    // not after the preflight's timeout. Whichever fails first is the error; the preflight then stops.
+    const stopPreflight = new AbortController();
+    const ready = preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, signal: input.signal ? AbortSignal.any([input.signal, stopPreflight.signal]) : stopPreflight.signal }, log);
     const env = input.processEnv ?? process.env;
-    const located = await locateOrInstallK6({
+    const locating = locateOrInstallK6({
         path: k6.path,
         version: k6.version ?? DEFAULT_K6_VERSION,
         downloadBase: k6.downloadBase,
@@ -69079,6 +69262,17 @@ async function runScenarios(given) {
         // An explicit version is exact: a k6 of another version on PATH is passed over for the download.
         exactVersion: Boolean(k6.version),
     });
+    // Both are awaited below; these keep the one not awaited when the other fails from going unhandled.
+    ready.catch(() => undefined);
+    locating.catch(() => undefined);
+    let located;
+    try {
+        [, located] = await Promise.all([ready, locating]);
+    }
+    catch (err) {
+        stopPreflight.abort();
+        throw err;
+    }
     if (input.signal?.aborted)
         throw cancelledBeforeLoad();
     const records = [];
@@ -69210,7 +69404,7 @@ async function gate(opts) {
     })));
     for (const m of measured) {
         const window = evaluation.scenarios.find((s) => s.name === m.name)?.window;
-        sections.push(...safeSections(`charts for ${m.name}`, log, () => chartSections(m.name, m.results)));
+        sections.push(...safeSections(`charts for ${m.name}`, log, () => chartSections(m.name, m.results, window)));
         sections.push(...safeSections(`tenant table for ${m.name}`, log, () => [tenantSection(m.name, m.results, window ? { window } : {})]));
     }
     const baselineSources = inputs.flatMap((s) => (s.baseline && 'source' in s.baseline ? [s.baseline.source] : []));
@@ -69257,6 +69451,7 @@ async function gate(opts) {
  * the named scenarios are judged. A file given twice is read once.
  */
 async function evaluateOnly(opts, config) {
+    const shown = displayPath(opts.cwd);
     const { files, repeated } = await distinctFiles(opts.results ?? []);
     const named = [...new Set(opts.scenarios)];
     if (config.scenarios.length > 0) {
@@ -69280,14 +69475,14 @@ async function evaluateOnly(opts, config) {
         for (const file of files) {
             const tag = tags.get(file);
             if (tag !== undefined && tag !== name)
-                noteFor(name, `${code(file)} carries the k6 scenario tag ${code(tag)}: judged as ${code(name)}, the scenario asked for`);
+                noteFor(name, `${code(shown(file))} carries the k6 scenario tag ${code(tag)}: judged as ${code(name)}, the scenario asked for`);
         }
     }
     else {
         for (const file of files) {
             const tag = tags.get(file) ?? DEFAULT_SCENARIO;
             if (named.length > 0 && !named.includes(tag))
-                left.push(`${code(file)} (k6 scenario tag ${code(tag)})`);
+                left.push(`${code(shown(file))} (k6 scenario tag ${code(tag)})`);
             else
                 groups.set(tag, [...(groups.get(tag) ?? []), file]);
         }
@@ -69299,12 +69494,12 @@ async function evaluateOnly(opts, config) {
     }
     const first = [...groups.keys()][0];
     for (const f of repeated)
-        noteFor(first, `${code(f)} was given more than once: read once`);
+        noteFor(first, `${code(shown(f))} was given more than once: read once`);
     if (left.length > 0)
         noteFor(first, `not judged, their scenario was not asked for: ${left.join(', ')}`);
     const out = [];
     for (const [name, group] of groups) {
-        const results = await ingestFiles(group, ingestOptionsFor(config, name));
+        const results = await ingestFiles(group, { ...ingestOptionsFor(config, name), displayName: shown });
         const scenarioNotes = notes.get(name) ?? [];
         let utilization;
         if (config.utilization) {
@@ -69322,6 +69517,16 @@ async function evaluateOnly(opts, config) {
         throw new InputError(`no k6 samples in ${files.length === 1 ? 'the results file' : `any of the ${files.length} results files`}: k6 wrote nothing (or only metric definitions)`, files[0], "check k6's log: the run must start and write samples with `--out json=FILE`");
     }
     return out;
+}
+/**
+ * How the report names a file: relative to the working directory when it is inside it (a
+ * repository's `results/run.ndjson`, not the runner's absolute path), else as given.
+ */
+function displayPath(cwd) {
+    return (path) => {
+        const rel = (0,external_node_path_.relative)(cwd, (0,external_node_path_.resolve)(cwd, path));
+        return rel !== '' && rel !== '..' && !rel.startsWith(`..${external_node_path_.sep}`) && !(0,external_node_path_.isAbsolute)(rel) ? rel : path;
+    };
 }
 /** The files in the order given, each once (by its real path), and the ones given again. */
 async function distinctFiles(files) {
@@ -69343,6 +69548,7 @@ async function distinctFiles(files) {
 }
 /** Run mode: run each scenario with k6, collecting utilization over each run's window. */
 async function runAndMeasure(opts, config, scenarios, attempt) {
+    const shown = displayPath(opts.cwd);
     if (!opts.baseUrl)
         throw new Error('run mode needs a base URL');
     // A cancelled gate makes no noise-guard rerun: the first runs are judged.
@@ -69381,7 +69587,7 @@ async function runAndMeasure(opts, config, scenarios, attempt) {
     for (const record of records) {
         // A run whose k6 wrote nothing (an init error) is judged on no data, its record attached: the
         // incomplete run fails with k6's reason, and the other scenarios are still judged and reported.
-        const ingestOptions = ingestOptionsFor(config, record.scenario);
+        const ingestOptions = { ...ingestOptionsFor(config, record.scenario), displayName: shown };
         const notes = [];
         let results;
         if (record.outputs.length === 0)
@@ -69398,7 +69604,7 @@ async function runAndMeasure(opts, config, scenarios, attempt) {
                 const why = `the output of the interrupted run cannot be read: ${error.message.split('\n')[0]}`;
                 opts.log.warning(`perf-gate: ${record.scenario}: ${why}`);
                 notes.push(why);
-                results = emptyResults(record.outputs, ingestOptions);
+                results = emptyResults(record.outputs.map(shown), ingestOptions);
             }
         }
         const u = utilization.get(record.scenario);
@@ -70089,24 +70295,235 @@ function formatDuration(ms) {
 
 /***/ }),
 
-/***/ 1675:
+/***/ 8077:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Bt: () => (/* binding */ runK6),
-/* harmony export */   Je: () => (/* binding */ stopRunningK6)
-/* harmony export */ });
-/* unused harmony exports K6_EXIT_CODES, exitMeaning, isComplete, CANCEL_GRACE_SECONDS, k6RunArgs */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _mask_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(5235);
-/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2441);
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Bt: () => (/* binding */ runK6),
+  Je: () => (/* binding */ stopRunningK6)
+});
+
+// UNUSED EXPORTS: CANCEL_GRACE_SECONDS, K6_EXIT_CODES, exitMeaning, isComplete, k6RunArgs
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/mask.ts
+var mask = __nccwpck_require__(5235);
+// EXTERNAL MODULE: ./src/k6/duration.ts
+var duration = __nccwpck_require__(2441);
+;// CONCATENATED MODULE: ./src/k6/stderr.ts
+// k6's error lines on stderr, kept for the report when a run does not complete: without a TTY k6 logs
+// in logfmt (`time="…" level=error msg="ReferenceError: foo is not defined\n\tat file:///x.ts:10:5(12)"
+// hint="script exception"`); a Go panic, a JS exception printed before the logger exists, or a wrapper
+// script's own message is plain text.
+//
+// What is kept of a line:
+//   - logfmt with `level=error|fatal|panic`: the first line of `msg` (Go-quoted values decoded), then
+//     `: <error>` when k6 put the cause in an `error` field, then the first stack frame of `msg`
+//     (`at …`) if any, then ` (<hint>)`. Other logfmt levels (info, warn, debug) are skipped.
+//   - logrus' terminal form (`ERRO[0001] message`, when k6 thinks it writes to a TTY): ERRO/FATA/PANI
+//     lines, without the prefix; the other levels are skipped.
+//   - any other line, as written (trimmed): panics, uncaught exceptions, wrappers' messages. An indented
+//     `at …` line right after such a line is its first stack frame and is appended to it (later frames
+//     are skipped), as for a logfmt `msg`. A Go goroutine dump (`goroutine 1 [running]:` and the frames
+//     under it) is skipped: the `panic: …` line above it says what happened, the log has the rest.
+//   - k6's progress lines (`running (00m01.0s), …`, `[ 50% ]` bars) are skipped wherever they go.
+// Each text is masked (`maskUrl`: credentials in URLs, secret query parameters), made one line, and cut
+// to `K6_ERROR_TEXT_MAX` characters; only the last `K6_ERROR_LINES_KEPT` are kept, oldest first.
+
+/** How many error lines a run keeps (the last ones). */
+const K6_ERROR_LINES_KEPT = 5;
+/** The longest text kept per line, in characters (a longer one ends in `…`). */
+const K6_ERROR_TEXT_MAX = 300;
+const KEY = /[^\s="]+/y;
+const BARE = /[^\s]*/y;
+const ERROR_LEVELS = new Set(['error', 'fatal', 'panic']);
+/** A Go-quoted string's escapes decoded (`\"`, `\\`, `\n`, `\t`, `\r`, `\xHH`, `\uHHHH`, `\UHHHHHHHH`, octal). */
+function unquoteGo(body) {
+    return body.replace(/\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|([0-7]{3})|(.))/gs, (all, x, u, U, o, c) => {
+        const hex = x ?? u ?? U;
+        if (hex !== undefined) {
+            const cp = Number.parseInt(hex, 16);
+            return cp <= 0x10ffff ? String.fromCodePoint(cp) : all;
+        }
+        if (o !== undefined)
+            return String.fromCodePoint(Number.parseInt(o, 8));
+        switch (c) {
+            case 'n':
+                return '\n';
+            case 't':
+                return '\t';
+            case 'r':
+                return '\r';
+            case 'a':
+                return '\u0007';
+            case 'b':
+                return '\b';
+            case 'f':
+                return '\f';
+            case 'v':
+                return '\v';
+            case '\\':
+            case '"':
+            case "'":
+                return c;
+            default:
+                return all;
+        }
+    });
+}
+/**
+ * The `key=value` pairs of a logfmt line (values unquoted), or undefined when the line is not logfmt:
+ * every token must be `key=value` or `key="quoted value"`, and a `level` key must be among them.
+ */
+function parseLogfmt(line) {
+    const fields = {};
+    let i = 0;
+    const n = line.length;
+    for (;;) {
+        while (i < n && (line[i] === ' ' || line[i] === '\t'))
+            i++;
+        if (i >= n)
+            break;
+        KEY.lastIndex = i;
+        const key = KEY.exec(line)?.[0];
+        if (key === undefined || line[i + key.length] !== '=')
+            return undefined;
+        i += key.length + 1;
+        let value;
+        if (line[i] === '"') {
+            let j = i + 1;
+            while (j < n && line[j] !== '"')
+                j += line[j] === '\\' ? 2 : 1;
+            if (j >= n)
+                return undefined;
+            value = unquoteGo(line.slice(i + 1, j));
+            i = j + 1;
+            if (i < n && line[i] !== ' ' && line[i] !== '\t')
+                return undefined;
+        }
+        else {
+            BARE.lastIndex = i;
+            value = BARE.exec(line)?.[0] ?? '';
+            i += value.length;
+        }
+        fields[key] = value;
+    }
+    return 'level' in fields ? fields : undefined;
+}
+/** The text cut to `max` characters (code points), ending in `…` when it was longer. */
+function cut(text, max) {
+    const chars = Array.from(text);
+    return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+/** Masked, on one line (control characters and runs of white space as one space), at most `K6_ERROR_TEXT_MAX` characters. */
+function finish(text) {
+    // eslint-disable-next-line no-control-regex
+    return cut((0,mask/* maskUrl */.yP)(text).replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim(), K6_ERROR_TEXT_MAX);
+}
+/** The first non-empty line of a (multi-line) message, and its first `at …` stack frame after it. */
+function firstLineAndFrame(message) {
+    const lines = message.split(/\r?\n|\r/).map((l) => l.trim());
+    const at = lines.findIndex((l) => l !== '');
+    if (at < 0)
+        return { first: '' };
+    const frame = lines.slice(at + 1).find((l) => /^at\s/.test(l));
+    return frame === undefined ? { first: lines[at] } : { first: lines[at], frame };
+}
+/** The report's text of a logfmt error record (see the top of this file). */
+function logfmtText(f) {
+    const msg = firstLineAndFrame(f.msg ?? '');
+    const error = f.error ? firstLineAndFrame(f.error).first : '';
+    let text = msg.first;
+    if (error && !text.includes(error))
+        text = text ? `${text}: ${error}` : error;
+    if (!text)
+        text = Object.entries(f).filter(([k]) => k !== 'time' && k !== 'level').map(([k, v]) => `${k}=${v}`).join(' ');
+    if (msg.frame)
+        text += ` ${msg.frame}`;
+    if (f.hint)
+        text += ` (${f.hint})`;
+    return text;
+}
+const TERMINAL = /^(INFO|WARN|ERRO|FATA|PANI|DEBU|TRAC)\[\d+\]\s*(.*)$/;
+const PROGRESS = /^running \(\d+m\d+(?:\.\d+)?s\)|\[\s*\d+%\s*\]/;
+const GOROUTINE = /^goroutine \d+ \[/;
+const JS_FRAME = /^\s+at\s/;
+/** Collects the last error lines of one k6 run's stderr (see the top of this file for what is kept). */
+function k6ErrorCollector(keep = K6_ERROR_LINES_KEPT) {
+    const kept = [];
+    /** The raw text of the last kept plain line while the next line may still be its first frame. */
+    let open;
+    let inGoroutineDump = false;
+    const add = (text) => {
+        kept.push(finish(text));
+        if (kept.length > keep)
+            kept.shift();
+    };
+    return {
+        push(line) {
+            if (line.trim() === '')
+                return;
+            const fields = parseLogfmt(line);
+            if (fields) {
+                open = undefined;
+                inGoroutineDump = false;
+                if (ERROR_LEVELS.has((fields.level ?? '').toLowerCase()))
+                    add(logfmtText(fields));
+                return;
+            }
+            if (JS_FRAME.test(line)) {
+                if (open !== undefined) {
+                    open = `${open} ${line.trim()}`;
+                    kept[kept.length - 1] = finish(open);
+                    open = undefined;
+                }
+                return;
+            }
+            if (GOROUTINE.test(line)) {
+                inGoroutineDump = true;
+                open = undefined;
+                return;
+            }
+            // Under a goroutine header: `pkg.func(…)` lines, indented `file.go:12 +0x1d` lines, `created by …`.
+            if (inGoroutineDump && (/^\s/.test(line) || /^created by /.test(line) || /^[\w./*()\-[\]]+\(.*\)$/.test(line)))
+                return;
+            inGoroutineDump = false;
+            open = undefined;
+            const terminal = TERMINAL.exec(line);
+            if (terminal) {
+                const [, level, rest] = terminal;
+                if (level === 'ERRO' || level === 'FATA' || level === 'PANI')
+                    add(rest ?? '');
+                return;
+            }
+            if (PROGRESS.test(line))
+                return;
+            open = line.trim();
+            add(open);
+        },
+        lines: () => [...kept],
+    };
+}
+/** The error texts `k6ErrorCollector` keeps of these stderr lines. */
+function k6ErrorLines(lines, keep = K6_ERROR_LINES_KEPT) {
+    const c = k6ErrorCollector(keep);
+    for (const l of lines)
+        c.push(l);
+    return c.lines();
+}
+
+;// CONCATENATED MODULE: ./src/k6/runner.ts
 // One `k6 run` of one scenario: NDJSON output to a .gz file, env and run tags, k6's output streamed to
-// the log, an overall timeout (SIGINT, then kill), and k6's exit code turned into a RunRecord.
+// the log, an overall timeout (SIGINT, then kill), and k6's exit code (and, when the run fails, its
+// last error lines on stderr) turned into a RunRecord.
+
 
 
 
@@ -70191,7 +70608,7 @@ function lineSplitter(emit) {
 }
 async function exists(file) {
     try {
-        return (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file)).isFile();
+        return (await (0,promises_.stat)(file)).isFile();
     }
     catch {
         return false;
@@ -70200,9 +70617,9 @@ async function exists(file) {
 /** Runs k6 for one scenario and describes how it ended. Throws only when k6 cannot be started. */
 async function runK6(opts) {
     const attempt = opts.attempt ?? 1;
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(opts.outDir, { recursive: true });
+    await (0,promises_.mkdir)(opts.outDir, { recursive: true });
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const outFile = (0,node_path__WEBPACK_IMPORTED_MODULE_2__.resolve)(opts.outDir, `${safeName(opts.scenario)}${attempt > 1 ? `-attempt${attempt}` : ''}-${stamp}.ndjson.gz`);
+    const outFile = (0,external_node_path_.resolve)(opts.outDir, `${safeName(opts.scenario)}${attempt > 1 ? `-attempt${attempt}` : ''}-${stamp}.ndjson.gz`);
     const args = k6RunArgs(opts, outFile);
     const env = {
         ...(opts.baseEnv ?? process.env),
@@ -70218,11 +70635,13 @@ async function runK6(opts) {
         const start = Date.now();
         let timedOut = false;
         let cancelled = false;
+        // k6's last error lines (stderr), for the report when the run does not complete.
+        const errors = k6ErrorCollector();
         const outcome = await new Promise((done, fail) => {
             // Off Windows k6 gets its own process group, and every signal goes to the group: a wrapper script
             // that does not `exec` k6 (and anything else k6 started) stops with it.
             const windows = process.platform === 'win32';
-            const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawn)(opts.k6Path, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: !windows });
+            const child = (0,external_node_child_process_.spawn)(opts.k6Path, args, { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true, detached: !windows });
             const signalK6 = (sig) => {
                 if (!windows && child.pid !== undefined) {
                     try {
@@ -70236,8 +70655,11 @@ async function runK6(opts) {
                 child.kill(sig);
             };
             // k6 may echo the base URL (request errors): its credentials and tokens are masked.
-            const out = lineSplitter((l) => log.info((0,_mask_js__WEBPACK_IMPORTED_MODULE_4__/* .maskUrl */ .yP)(l)));
-            const err = lineSplitter((l) => log.info((0,_mask_js__WEBPACK_IMPORTED_MODULE_4__/* .maskUrl */ .yP)(l)));
+            const out = lineSplitter((l) => log.info((0,mask/* maskUrl */.yP)(l)));
+            const err = lineSplitter((l) => {
+                log.info((0,mask/* maskUrl */.yP)(l));
+                errors.push(l);
+            });
             child.stdout.on('data', (c) => out.push(c));
             child.stderr.on('data', (c) => err.push(c));
             let killTimer;
@@ -70270,7 +70692,7 @@ async function runK6(opts) {
                 log.warning(message);
                 signalK6('SIGINT');
                 killTimer = setTimeout(() => {
-                    log.warning(`k6 did not stop within ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(grace)} of SIGINT: killing it`);
+                    log.warning(`k6 did not stop within ${(0,duration/* formatDuration */.a)(grace)} of SIGINT: killing it`);
                     signalK6('SIGKILL');
                 }, grace);
             };
@@ -70298,7 +70720,7 @@ async function runK6(opts) {
             const timer = timeoutMs !== undefined
                 ? setTimeout(() => {
                     timedOut = true;
-                    stop(`k6 run '${opts.scenario}' exceeded the ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs)} timeout: stopping it (SIGINT)`);
+                    stop(`k6 run '${opts.scenario}' exceeded the ${(0,duration/* formatDuration */.a)(timeoutMs)} timeout: stopping it (SIGINT)`);
                 }, timeoutMs)
                 : undefined;
             child.on('error', (error) => {
@@ -70345,11 +70767,14 @@ async function runK6(opts) {
         if (cancelled)
             incomplete = 'cancelled';
         else if (timedOut)
-            incomplete = `stopped after the ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(timeoutMs ?? 0)} timeout (k6: ${meaning})`;
+            incomplete = `stopped after the ${(0,duration/* formatDuration */.a)(timeoutMs ?? 0)} timeout (k6: ${meaning})`;
         else if (!isComplete(outcome.code))
             incomplete = `k6 ended early: ${meaning}`;
         if (outputs.length === 0)
             incomplete = `${incomplete ?? `k6: ${meaning}`}; k6 wrote no output file`;
+        const errorLines = errors.lines();
+        if ((incomplete || (outcome.code !== 0 && outcome.code !== 99)) && errorLines.length > 0)
+            record.errors = errorLines;
         if (incomplete) {
             record.incomplete = incomplete;
             log.warning(`k6 run '${opts.scenario}': ${incomplete}${cancelled ? ` (k6: ${meaning})` : ''}`);
@@ -70358,7 +70783,7 @@ async function runK6(opts) {
             log.info(`k6 run '${opts.scenario}': ${meaning}; the gate decides from the thresholds file`);
         }
         else {
-            log.info(`k6 run '${opts.scenario}': ${meaning} in ${(0,_duration_js__WEBPACK_IMPORTED_MODULE_3__/* .formatDuration */ .a)(end - start)}`);
+            log.info(`k6 run '${opts.scenario}': ${meaning} in ${(0,duration/* formatDuration */.a)(end - start)}`);
         }
         return record;
     });
@@ -70465,7 +70890,7 @@ function scrub(message, urls) {
 /* harmony export */   d: () => (/* binding */ cancelOnSignals),
 /* harmony export */   f: () => (/* binding */ activeCancellations)
 /* harmony export */ });
-/* harmony import */ var _k6_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1675);
+/* harmony import */ var _k6_runner_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8077);
 // Cancellation by signal, for the faces: GitHub cancels a job with SIGINT, then SIGTERM a few seconds
 // later, then kills it; a terminal sends SIGINT on Ctrl-C. The first SIGINT/SIGTERM aborts the gate's
 // signal (k6 is stopped gracefully, the remaining scenarios are skipped, the report is still written),
@@ -83299,18 +83724,6 @@ module.exports = /*#__PURE__*/JSON.parse('{"vadd":{"arity":-5,"flags":["write","
 /******/ 			return fn.r ? promise : getResult();
 /******/ 		}, (err) => ((err ? reject(promise[webpackError] = err) : outerResolve(exports)), resolveQueue(queue)));
 /******/ 		queue && queue.d < 0 && (queue.d = 0);
-/******/ 	};
-/******/ })();
-/******/ 
-/******/ /* webpack/runtime/compat get default export */
-/******/ (() => {
-/******/ 	// getDefaultExport function for compatibility with non-harmony modules
-/******/ 	__nccwpck_require__.n = (module) => {
-/******/ 		var getter = module && module.__esModule ?
-/******/ 			() => (module['default']) :
-/******/ 			() => (module);
-/******/ 		__nccwpck_require__.d(getter, { a: getter });
-/******/ 		return getter;
 /******/ 	};
 /******/ })();
 /******/ 
