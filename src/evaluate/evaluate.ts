@@ -103,7 +103,8 @@ function evaluateScenario(config: Config, failOn: 'fail' | 'marginal', s: Scenar
       unit: 'count',
       status: 'fail',
       blocking: true,
-      reason: `the k6 run did not complete (${s.run.incomplete}${s.run.exitMeaning ? `; k6: ${s.run.exitMeaning}` : ''}): the results are partial`,
+      // k6's exit meaning, unless the reason already says it (`k6 ended early: <meaning>`)
+      reason: `the k6 run did not complete (${s.run.incomplete}${s.run.exitMeaning && !s.run.incomplete.includes(s.run.exitMeaning) ? `; k6: ${s.run.exitMeaning}` : ''}): the results are partial`,
       kind: 'k6',
       pos,
       severity: 'error',

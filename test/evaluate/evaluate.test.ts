@@ -326,6 +326,19 @@ describe('evaluate: run records', () => {
     expect(ev.rationale).toContain(RUN_COMPLETED);
   });
 
+  it("names k6's exit meaning once: after the reason unless the reason already says it", () => {
+    const reason = (incomplete: string, exitMeaning: string) => {
+      const run: RunRecord = { scenario: 's', outputs: [], window: { start: T0, end: T0 + 1000 }, exitCode: 107, exitMeaning, incomplete, attempt: 1 };
+      return one(config(), { name: 's', results: run100(), run, rules: [] }).scenarios[0]!.criteria.find((x) => x.metric === RUN_COMPLETED)!.reason;
+    };
+    expect(reason('k6 ended early: the script threw an exception (107)', 'the script threw an exception (107)')).toBe(
+      'the k6 run did not complete (k6 ended early: the script threw an exception (107)): the results are partial',
+    );
+    expect(reason('cancelled', 'interrupted from outside (SIGINT/SIGTERM) (105)')).toBe(
+      'the k6 run did not complete (cancelled; k6: interrupted from outside (SIGINT/SIGTERM) (105)): the results are partial',
+    );
+  });
+
   it('a complete run adds nothing', () => {
     const run: RunRecord = { scenario: 's', outputs: [], window: { start: T0, end: T0 + 1 }, exitCode: 0, exitMeaning: 'ok', attempt: 1 };
     expect(only(one(config(), { name: 's', results: run100(), run, rules: [rule('http_req_duration', 'p(99)<500')] })).metric).toBe('http_req_duration');
