@@ -546,11 +546,12 @@ function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEv
     );
   }
   if (s.run) {
-    facts.push(
-      `**k6 run**: exit code ${s.run.exitCode ?? 'none'}${s.run.exitMeaning ? ` (${s.run.exitMeaning})` : ''}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}${
-        s.run.incomplete ? ` — incomplete: ${s.run.incomplete}` : ''
-      }`,
-    );
+    // k6's exit meaning carries the code (`the script threw an exception (107)`); an incomplete run's
+    // reason often carries the meaning (`k6 ended early: …`): each is said once.
+    const meaning = s.run.exitMeaning || `exit code ${s.run.exitCode ?? 'none'}`;
+    const incomplete = s.run.incomplete;
+    const how = incomplete ? `incomplete — ${incomplete.includes(meaning) ? incomplete : `${incomplete} (k6: ${meaning})`}` : `completed — k6: ${meaning}`;
+    facts.push(`**k6 run**: ${how}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}`);
   }
   if (facts.length > 0) out.push(facts.join('  \n'));
   if (s.run?.errors && s.run.errors.length > 0) out.push("**k6's last error lines**:", fencedBlock(s.run.errors.map(maskUrl)));

@@ -44,7 +44,7 @@ function blockAfter(md: string, heading: string): { fence: string; body: string[
 describe('Markdown: k6 error lines of an incomplete run', () => {
   it('shows them in a fenced block right under the k6 run line', () => {
     const { md } = report(ERRORS);
-    const runLine = md.split('\n').findIndex((l) => l.startsWith('**k6 run**: exit code 107'));
+    const runLine = md.split('\n').findIndex((l) => l.startsWith('**k6 run**: incomplete'));
     expect(runLine).toBeGreaterThan(0);
     const after = md.split('\n').slice(runLine + 1, runLine + 4);
     expect(after).toEqual(['', "**k6's last error lines**:", '']);
@@ -74,7 +74,7 @@ describe('Markdown: k6 error lines of an incomplete run', () => {
 
   it('shows no block when the run has no error lines', () => {
     const { md } = report(undefined);
-    expect(md).toContain('— incomplete: k6 ended early');
+    expect(md).toContain('**k6 run**: incomplete — k6 ended early');
     expect(md).not.toContain("k6's last error lines");
     expect(report([]).md).not.toContain("k6's last error lines");
   });

@@ -172,7 +172,7 @@ describe('renderMarkdown: baselines, sections, evidence, data quality', () => {
     expect(dq).toContain('`out.json` ends in a partial line');
     expect(dq).toContain('did not complete (stopped after the timeout)');
     expect(dq).toContain('only the top-level thresholds apply');
-    expect(md).toContain('**k6 run**: exit code 105 (external abort (105)) — incomplete: stopped after the timeout');
+    expect(md).toContain('**k6 run**: incomplete — stopped after the timeout (k6: external abort (105))');
     expect(evaluation.verdict).toBe('NOT_APPROVED');
   });
 
