@@ -550,7 +550,7 @@ function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEv
     // reason often carries the meaning (`k6 ended early: …`): each is said once.
     const meaning = s.run.exitMeaning || `exit code ${s.run.exitCode ?? 'none'}`;
     const incomplete = s.run.incomplete;
-    const how = incomplete ? `incomplete — ${incomplete.includes(meaning) ? incomplete : `${incomplete} (k6: ${meaning})`}` : `completed — k6: ${meaning}`;
+    const how = incomplete ? `incomplete — ${incomplete.includes(meaning) ? incomplete : `${incomplete} (k6: ${meaning})`}` : s.run.exitCode === 0 ? 'completed (exit code 0)' : `completed — k6: ${meaning}`;
     facts.push(`**k6 run**: ${how}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}`);
   }
   if (facts.length > 0) out.push(facts.join('  \n'));

@@ -176,6 +176,17 @@ describe('renderMarkdown: baselines, sections, evidence, data quality', () => {
     expect(evaluation.verdict).toBe('NOT_APPROVED');
   });
 
+  it("states a complete run's k6 ending once", () => {
+    const results = new FakeResults({ metrics: HTTP_METRICS, samples: httpSamples([{ t: T0, duration: 10 }]) });
+    const line = (exitCode: number, exitMeaning: string) => {
+      const run: RunRecord = { scenario: 's', outputs: ['out.json'], window: { start: T0, end: T0 + 1 }, exitCode, exitMeaning, attempt: 1 };
+      const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results, run, rules: [rule('http_req_duration', 'p(99)<500')] }] });
+      return renderMarkdown({ evaluation, results: { s: results } }).split('\n').find((l) => l.startsWith('**k6 run**'));
+    };
+    expect(line(0, 'ok (0)')).toBe('**k6 run**: completed (exit code 0)');
+    expect(line(99, "the script's own thresholds failed (99)")).toBe("**k6 run**: completed — k6: the script's own thresholds failed (99)");
+  });
+
   it('escapes every | in table cells (tag values, reasons)', () => {
     const results = new FakeResults({ metrics: HTTP_METRICS, samples: httpSamples([{ t: T0, duration: 10, tags: { tenant: 'a|b||c' } }]) });
     const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results, rules: [rule('http_req_duration{tenant:*}', 'p(99)<5'), rule('nope', 'p(99)<5')] }] });
