@@ -103,6 +103,11 @@ export interface LocateOptions {
    */
   toolCacheDir?: string;
   tempDir?: string;
+  /**
+   * Stops the install between its steps (the gate failed or was cancelled meanwhile): no download
+   * starts after it fires; one already in flight finishes, and nothing is extracted or cached.
+   */
+  signal?: AbortSignal;
 }
 
 /** @actions/tool-cache only works with RUNNER_TOOL_CACHE and RUNNER_TEMP set (a GitHub runner sets both). */
@@ -189,6 +194,10 @@ export async function locateOrInstallK6(opts: LocateOptions): Promise<LocatedK6>
     return { path: join(cached, asset.exe), version, source: 'cache' };
   }
 
+  const stopped = () => {
+    if (opts.signal?.aborted) throw new InputError(`k6 v${version} was not installed: the gate stopped first`, undefined, 'see the error above');
+  };
+  stopped();
   log.info(`k6: downloading v${version} (${asset.file}) from ${maskUrl(asset.url)}`);
   // A download that fails is an environment problem with a known fix, not a bug: reported without a stack trace.
   const download = async (url: string, what: string): Promise<string> => {
@@ -203,7 +212,9 @@ export async function locateOrInstallK6(opts: LocateOptions): Promise<LocatedK6>
     }
   };
   const checksumsFile = await download(asset.checksumsUrl, 'the checksums file');
+  stopped();
   const archive = await download(asset.url, 'the archive');
+  stopped();
   const expected = checksumFor(await readFile(checksumsFile, 'utf8'), asset.file);
   if (!expected) {
     throw new InputError(

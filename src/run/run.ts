@@ -107,13 +107,11 @@ export async function runScenarios(given: RunInput): Promise<RunRecord[]> {
   if (input.signal?.aborted) throw cancelledBeforeLoad();
   // The environment is polled while k6 is located (or downloaded): a deploy still finishing costs no
   // extra time, and a k6 that cannot be had (a wrong --k6-path, a failed download) is said at once,
-  // not after the preflight's timeout. Whichever fails first is the error; the preflight then stops.
-  const stopPreflight = new AbortController();
-  const ready = preflight(
-    input.baseUrl,
-    { ...pf, intervalMs: input.preflightIntervalMs, signal: input.signal ? AbortSignal.any([input.signal, stopPreflight.signal]) : stopPreflight.signal },
-    log,
-  );
+  // not after the preflight's timeout. Whichever fails first is the error, and the other stops: the
+  // preflight at once, the install before its next step.
+  const stopBoth = new AbortController();
+  const stop = input.signal ? AbortSignal.any([input.signal, stopBoth.signal]) : stopBoth.signal;
+  const ready = preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, signal: stop }, log);
   const env = input.processEnv ?? process.env;
   const locating = locateOrInstallK6({
     path: k6.path,
@@ -123,6 +121,7 @@ export async function runScenarios(given: RunInput): Promise<RunRecord[]> {
     pathEnv: env.PATH ?? env.Path,
     // An explicit version is exact: a k6 of another version on PATH is passed over for the download.
     exactVersion: Boolean(k6.version),
+    signal: stop,
   });
   // Both are awaited below; these keep the one not awaited when the other fails from going unhandled.
   ready.catch(() => undefined);
@@ -131,7 +130,8 @@ export async function runScenarios(given: RunInput): Promise<RunRecord[]> {
   try {
     [, located] = await Promise.all([ready, locating]);
   } catch (err) {
-    stopPreflight.abort();
+    stopBoth.abort();
+    if (input.signal?.aborted) throw cancelledBeforeLoad();
     throw err;
   }
 

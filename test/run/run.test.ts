@@ -182,6 +182,37 @@ describe('runScenarios', () => {
     expect(hits.slice(asked).every((h) => h === '/healthz')).toBe(true);
   });
 
+  it('a preflight that fails stops the k6 install before its next download', async () => {
+    // a mirror whose checksums file takes a while: the preflight fails meanwhile
+    const asked: string[] = [];
+    const mirror = createServer((req, res) => {
+      asked.push(req.url ?? '');
+      setTimeout(() => res.writeHead(200).end('0000  k6-v9.9.9-linux-amd64.tar.gz\n'), 600);
+    });
+    await new Promise<void>((r) => mirror.listen(0, '127.0.0.1', r));
+    process.env.RUNNER_TOOL_CACHE = await tempDir('run-toolcache');
+    process.env.RUNNER_TEMP = await tempDir('run-temp');
+    try {
+      const run = runScenarios({
+        config: config([scenario('smoke', 'k6/smoke-test.ts')]),
+        scenarios: ['smoke'],
+        baseUrl,
+        k6: { version: '9.9.9', downloadBase: `http://127.0.0.1:${(mirror.address() as { port: number }).port}`, preflight: { path: '/healthz', expectStatus: 418, timeoutSeconds: 0.2 } },
+        cwd: root,
+        outDir: join(root, 'out7'),
+        log: recordingLogger(),
+        processEnv: { PATH: '' },
+        preflightIntervalMs: 50,
+      });
+      await expect(run).rejects.toThrow(/did not answer 418/);
+      // the checksums download in flight finishes; the archive is never asked for
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(asked).toEqual(['/v9.9.9/k6-v9.9.9-checksums.txt']);
+    } finally {
+      await new Promise((r) => mirror.close(r));
+    }
+  });
+
   it('does not start k6 when the preflight fails', async () => {
     const events: string[] = [];
     const run = runScenarios({
