@@ -269,11 +269,12 @@ async function runAndMeasure(opts: GateOptions, config: Config, scenarios: strin
     hooks: util
       ? {
           beforeScenario: async (name) => {
-            collections.set(name, await startCollection(util, opts.log));
+            collections.set(name, await startCollection(util, opts.log, opts.signal ? { scrapeWait: { signal: opts.signal } } : {}));
           },
           afterScenario: async (name, record) => {
             const c = collections.get(name);
-            if (c) utilization.set(name, await c.stop(record.window));
+            // a run that did not complete (cancelled, k6 did not start) is not worth waiting a scrape interval for
+            if (c) utilization.set(name, await c.stop(record.window, { waitForScrape: !record.incomplete }));
           },
         }
       : {},

@@ -12,8 +12,11 @@ import { aggregate } from './stats.js';
 export const DIRECT_ONLY_DURING_RUN = 'direct probes only sample during a run';
 
 export interface Collection {
-  /** Stops the probes, takes the closing snapshots and queries Prometheus over `window`. */
-  stop(window: TimeWindow): Promise<UtilizationResults>;
+  /**
+   * Stops the probes, takes the closing snapshots and queries Prometheus over `window`, once it has
+   * scraped past the window's end unless `waitForScrape` is false (a run that did not complete).
+   */
+  stop(window: TimeWindow, opts?: { waitForScrape?: boolean }): Promise<UtilizationResults>;
 }
 
 type Plan =
@@ -297,8 +300,10 @@ interface State {
   redisError?: string;
   before?: StatementSnapshot;
   start: number;
-  /** How long to wait for Prometheus to scrape past the window's end (tests shorten it). */
+  /** How long to wait for Prometheus to scrape past the window's end (tests shorten it; the gate's signal stops it). */
   scrapeWait?: ScrapeWaitOptions;
+  /** false: query Prometheus at once (a run that did not complete). */
+  waitForScrape?: boolean;
 }
 
 /** Every series selector the Prometheus plans read (their series and whole-window counters). */
@@ -335,9 +340,10 @@ async function severalServers(prom: PrometheusClient, plans: Plan[], entries: Ma
     else byFamily.set(family, { names: [plan.metric.name], selector });
   }
   const notes: string[] = [];
-  const windowMs = Math.max(1, Math.round(window.end - window.start));
   for (const [family, { names, selector }] of byFamily) {
-    const r = await prom.instant(`count by (instance) (last_over_time(${selector}[${windowMs}ms]))`, window.end);
+    // live at the window's end (a series whose target went away is marked stale): an exporter pod
+    // restarted during the run is one server, not two
+    const r = await prom.instant(`count by (instance) (${selector})`, window.end);
     if (!r.ok || r.value.length < 2) continue;
     const instances = r.value.map((v) => v.labels.instance ?? '(no instance label)').sort();
     const shown = instances.slice(0, 5).map((i) => `\`${i}\``).join(', ') + (instances.length > 5 ? `, … (${instances.length} in all)` : '');
@@ -354,7 +360,7 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
   let prom: PrometheusClient | undefined;
   // One note per reason (a missing source affects many metrics), with the metrics it concerns.
   const noDataNames = new Map<string, string[]>();
-  const selectors = promSelectors(state.plans, window);
+  const selectors = state.waitForScrape === false ? [] : promSelectors(state.plans, window);
   if (selectors.length > 0) {
     prom = new PrometheusClient(state.cfg.sources.prometheus!.url, undefined, state.cfg.sources.prometheus!.headers);
     const wait = await awaitScrapePast(prom, selectors, window.end, state.scrapeWait);
@@ -468,7 +474,8 @@ export async function startCollection(cfg: UtilizationConfig, log: Logger, opts:
   timer.unref?.();
   let result: Promise<UtilizationResults> | undefined;
   return {
-    stop(window: TimeWindow): Promise<UtilizationResults> {
+    stop(window: TimeWindow, opts: { waitForScrape?: boolean } = {}): Promise<UtilizationResults> {
+      if (opts.waitForScrape === false) state.waitForScrape = false;
       result ??= (async () => {
         stopped = true;
         clearInterval(timer);

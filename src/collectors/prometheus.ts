@@ -203,7 +203,7 @@ export function maxRangeMs(expr: string): number {
 const LOOKBACK_MS = 5 * 60_000;
 
 export interface ScrapeWait {
-  /** Every live series of the selectors has a sample at or after the end. */
+  /** Each selector has a series with a sample at or after the end (or nothing to wait for). */
   caughtUp: boolean;
   waitedMs: number;
   /** The selectors still behind when the wait gave up. */
@@ -217,19 +217,34 @@ export interface ScrapeWaitOptions {
   pollMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Stops the wait (the gate is cancelled): the figures are computed from what is there. */
+  signal?: AbortSignal;
 }
 
 /**
- * Waits until Prometheus has scraped past `end` (epoch ms): until every series of `selectors` it
- * still has (a sample within its 5-minute lookback, not marked stale) has one at or after `end`.
- * Right after a run, the run's last scrape interval is not in Prometheus yet; judged at once, a
- * max would miss a spike at the end and an increase() would lose up to one interval of counts.
- * Returns at once for a window that ended long ago, and never fails: a query that cannot be
- * answered is left to the queries that follow, which say why.
+ * Waits until Prometheus has scraped past `end` (epoch ms): until each of `selectors` has a series
+ * with a sample at or after `end` (`max(timestamp(sel))`: its target was scraped since; one series
+ * scraped rarely, or carrying its exporter's own old timestamps, does not hold the wait). Right after
+ * a run, the run's last scrape interval is not in Prometheus yet; judged at once, a max would miss a
+ * spike at the end and an increase() would lose up to one interval of counts. Returns at once for a
+ * window that ended long ago, for selectors without a live series, and when Prometheus does not
+ * answer (the queries that follow say why); never throws.
  */
 export async function awaitScrapePast(client: PrometheusClient, selectors: readonly string[], end: number, opts: ScrapeWaitOptions = {}): Promise<ScrapeWait> {
   const now = opts.now ?? Date.now;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const signal = opts.signal;
+  const sleep =
+    opts.sleep ??
+    ((ms: number) =>
+      new Promise<void>((r) => {
+        const t = setTimeout(done, ms);
+        function done() {
+          clearTimeout(t);
+          signal?.removeEventListener('abort', done);
+          r();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+      }));
   const maxWaitMs = opts.maxWaitMs ?? 60_000;
   const pollMs = opts.pollMs ?? 1000;
   const t0 = now();
@@ -238,8 +253,9 @@ export async function awaitScrapePast(client: PrometheusClient, selectors: reado
   for (;;) {
     const behind: string[] = [];
     for (const sel of pending) {
-      const r = await client.instant(`min(timestamp(${sel}))`, now());
-      if (!r.ok || r.value.length === 0) continue;
+      const r = await client.instant(`max(timestamp(${sel}))`, now());
+      if (!r.ok) return { caughtUp: true, waitedMs: now() - t0, behind: [] };
+      if (r.value.length === 0) continue;
       const last = r.value[0]!.value * 1000;
       // a latest sample older than the lookback before the end is not a series still scraped
       if (Number.isFinite(last) && last < end && last > end - LOOKBACK_MS) behind.push(sel);
@@ -247,7 +263,7 @@ export async function awaitScrapePast(client: PrometheusClient, selectors: reado
     pending = behind;
     const waitedMs = now() - t0;
     if (pending.length === 0) return { caughtUp: true, waitedMs, behind: [] };
-    if (waitedMs >= maxWaitMs) return { caughtUp: false, waitedMs, behind: pending };
+    if (waitedMs >= maxWaitMs || signal?.aborted) return { caughtUp: false, waitedMs, behind: pending };
     await sleep(Math.min(pollMs, maxWaitMs - waitedMs));
   }
 }

@@ -9,7 +9,7 @@ import type { Logger, UtilizationConfig } from '../../src/model.js';
 import { startFakePrometheus, type FakePrometheus } from '../support/fake-prometheus.js';
 import { promInstant, startServices, type Services } from '../support/services.js';
 
-/** What the fake Prometheus answers for `min(timestamp(sel))`: epoch seconds, or no series. */
+/** What the fake Prometheus answers for `max(timestamp(sel))`: epoch seconds, or no series. */
 let lastScrape: (query: string) => number | undefined = () => undefined;
 let prom: FakePrometheus;
 let base = '';
@@ -19,7 +19,7 @@ beforeAll(async () => {
   prom = await startFakePrometheus({
     rangeValue: 5,
     answer: (query) => {
-      if (!query.startsWith('min(timestamp(')) return undefined;
+      if (!query.startsWith('max(timestamp(')) return undefined;
       const t = lastScrape(query);
       return t === undefined ? [] : [{ metric: {}, value: t }];
     },
@@ -89,6 +89,53 @@ describe('waiting for Prometheus to scrape past the run', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
+  it('stops at once when Prometheus does not answer, and when the gate is cancelled', async () => {
+    const { createServer } = await import('node:http');
+    const silent = createServer(() => undefined); // accepts, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+      const end = Date.now();
+      const r = await awaitScrapePast(new PrometheusClient(url, 200), ['a_metric', 'b_metric', 'c_metric'], end, { maxWaitMs: 60_000 });
+      expect(r.caughtUp).toBe(true);
+      expect(r.behind).toEqual([]);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+    const end = 1_800_000_001_000;
+    const clock = fakeClock(end + 100);
+    lastScrape = () => (end - 1000) / 1000;
+    const cancel = new AbortController();
+    const r = await awaitScrapePast(new PrometheusClient(base), ['redis_up'], end, {
+      now: clock.now,
+      sleep: async (ms) => {
+        await clock.sleep(ms);
+        cancel.abort();
+      },
+      signal: cancel.signal,
+    });
+    expect(r).toEqual({ caughtUp: false, waitedMs: 1000, behind: ['redis_up'] });
+  });
+
+  it('a run that did not complete is queried at once, without waiting for a scrape', async () => {
+    const { startCollection } = await import('../../src/collectors/collect.js');
+    const end = Date.now();
+    lastScrape = () => (end - 20_000) / 1000;
+    const cfg: UtilizationConfig = {
+      sources: { prometheus: { url: base } },
+      metrics: [{ name: 'api_rps', prometheus: 'sum(rate(http_requests_total{job="api"}[1m]))', params: {}, unit: 'per-second', pos: { file: 'thresholds.yml', line: 1, column: 1 } }],
+      intervalSeconds: 1,
+      slowQueries: false,
+    };
+    queries.length = 0;
+    const col = await startCollection(cfg, { info() {}, warning() {}, error() {}, debug() {}, group: (_n, fn) => fn() });
+    const res = await col.stop({ start: end - 120_000, end }, { waitForScrape: false });
+    expect(queries.some((q) => q.startsWith('max(timestamp('))).toBe(false);
+    expect(res.notes.some((n) => n.includes('had not scraped'))).toBe(false);
+    expect(res.measure('api_rps', { kind: 'max' })).toEqual({ value: 5 });
+  });
+
   it('a collection that gives up says so in its notes, and still reports the figures', async () => {
     const end = Date.now();
     lastScrape = () => (end - 20_000) / 1000;
@@ -122,7 +169,7 @@ describe.skipIf(skip !== undefined)('with a real Prometheus', () => {
     const r = await awaitScrapePast(new PrometheusClient(url), ['redis_up', 'redis_commands_processed_total'], end, { maxWaitMs: 20_000 });
     expect(r.caughtUp).toBe(true);
     for (const sel of ['redis_up', 'redis_commands_processed_total']) {
-      const last = await promInstant(url, `min(timestamp(${sel}))`);
+      const last = await promInstant(url, `max(timestamp(${sel}))`);
       expect(last! * 1000).toBeGreaterThanOrEqual(end);
     }
   });

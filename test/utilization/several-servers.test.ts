@@ -16,7 +16,7 @@ beforeAll(async () => {
     rangeValue: 12,
     answer: (query) => {
       if (query.startsWith('count by (instance)')) return instances.map((instance) => ({ metric: { instance }, value: 3 }));
-      return query.startsWith('min(timestamp(') ? [] : undefined;
+      return query.startsWith('max(timestamp(') ? [] : undefined;
     },
   });
   base = prom.url;
