@@ -76,13 +76,17 @@ export function unclosedFence(text: string): string | undefined {
 export function hardTrim(text: string, max: number, note: string): string {
   if (text.length <= max) return text;
   const tail = `\n\n${note}\n`;
-  const fence = unclosedFence(text.slice(0, max)) ?? '';
-  let cut = text.slice(0, Math.max(0, max - tail.length - fence.length - 1));
-  const nl = cut.lastIndexOf('\n');
-  if (nl > 0) cut = cut.slice(0, nl);
-  const close = unclosedFence(cut);
-  if (close !== undefined) cut += `\n${close}`;
-  return cut + tail;
+  let room = max - tail.length;
+  for (;;) {
+    let cut = text.slice(0, Math.max(0, room));
+    const nl = cut.lastIndexOf('\n');
+    if (nl > 0) cut = cut.slice(0, nl);
+    const close = unclosedFence(cut);
+    const out = `${close === undefined ? cut : `${cut}\n${close}`}${tail}`;
+    // the closing fence may not fit: cut again, shorter by what is over
+    if (out.length <= max || cut.length === 0) return out;
+    room = cut.length - (out.length - max);
+  }
 }
 
 /** Where the whole report can be read, for notes and warnings: the job summary only when one is written. */

@@ -34,3 +34,14 @@ describe('hardTrim', () => {
     expect(hardTrim('short', 100, 'n')).toBe('short');
   });
 });
+
+describe('hardTrim within the limit whatever the cut', () => {
+  it('never returns more than the limit, and never leaves a block open', () => {
+    const text = `# R\n\n${fencedBlock(['``` a', 'e1', 'e2', 'e3'])}\n\nmore text here\n${fencedBlock(['x'.repeat(30), '```` b'])}\n\nend\n`;
+    for (let max = 20; max < text.length; max++) {
+      const out = hardTrim(text, max, '_shortened_');
+      expect(out.length, `max ${max}`).toBeLessThanOrEqual(max);
+      expect(unclosedFence(out), `max ${max}`).toBeUndefined();
+    }
+  });
+});
