@@ -75,3 +75,38 @@ export function scrub(message: string, urls: string[]): string {
   }
   return maskUrl(out);
 }
+
+/** `Authorization: Bearer …`, `X-Api-Key: …` and the like in free text (headers echoed in an error). */
+const SECRET_HEADER = /\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|cookie|set-cookie)(["']?\s*[:=]\s*["']?)(?:(?:bearer|basic|token|digest)\s+)?[^\s"',;]+/gi;
+/** A bearer token anywhere (`Bearer eyJ…`). */
+const BEARER = /\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
+/** `password=…`, `"token": "…"`, `api_key: …`: a secret-looking name, then its value. */
+const SECRET_PAIR =
+  /\b((?:[a-z0-9]+[_-])*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|session[_-]?id|credentials?))(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&]+)/gi;
+
+/**
+ * Free text (an error message a script or k6 wrote) with secrets replaced by `***`: URLs as
+ * `maskUrl`, header values of Authorization/API-key/cookie headers, bearer tokens, and the values of
+ * secret-looking `name=value` / `"name": "value"` pairs; then every value of `secrets` (environment
+ * values known to be secret), longest first.
+ */
+export function maskSecrets(text: string, secrets: readonly string[] = []): string {
+  let out = maskUrl(text)
+    .replace(SECRET_HEADER, (_all, name: string, sep: string) => `${name}${sep}***`)
+    .replace(BEARER, '$1***')
+    .replace(SECRET_PAIR, (_all, name: string, sep: string, value: string) => `${name}${sep}${value.startsWith('"') ? '"***"' : value.startsWith("'") ? "'***'" : '***'}`);
+  for (const s of [...secrets].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  return out;
+}
+
+/** Environment variable names whose values are secret (tokens, keys, passwords, credentials). */
+const SECRET_ENV_NAME = /token|secret|passw|pwd|key|auth|credential|private|session|cookie/i;
+
+/** The values of `env` that are secret by their variable's name (at least 6 characters). */
+export function envSecrets(env: Readonly<Record<string, string | undefined>>): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value && value.length >= 6 && SECRET_ENV_NAME.test(name) && !/^(PATH|HOME|PWD|OLDPWD)$/i.test(name)) out.push(value);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 // Credentials never reach a log, a comment or a report.
 import { describe, expect, it } from 'vitest';
-import { maskUrl, scrub } from '../src/mask.js';
+import { envSecrets, maskSecrets, maskUrl, scrub } from '../src/mask.js';
 import { renderMarkdown } from '../src/report/markdown.js';
 import { twoScenarios } from './report/fixtures.js';
 
@@ -26,5 +26,31 @@ describe('maskUrl', () => {
     const md = renderMarkdown({ evaluation, results, environment: { baseUrl: 'https://deploy:hunter2@pr-7.preview.example.com' } });
     expect(md).toContain('https://***@pr-7.preview.example.com');
     expect(md).not.toContain('hunter2');
+  });
+});
+
+describe('maskSecrets (free text a script or k6 wrote)', () => {
+  it('masks authorization headers, bearer tokens and secret-looking pairs, keeping the rest readable', () => {
+    expect(maskSecrets('request failed: Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig status 401')).toBe('request failed: Authorization: *** status 401');
+    expect(maskSecrets('sent "Bearer abc.def-123" to /api')).toBe('sent "Bearer ***" to /api');
+    expect(maskSecrets('dsn=postgres://admin:s3cret@db/app?sslmode=disable password=s3cret user=admin')).toBe(
+      'dsn=postgres://***@db/app?sslmode=disable password=*** user=admin',
+    );
+    expect(maskSecrets('{"api_key": "k-123", "client_secret":\'zz\', "name": "acme"}')).toBe('{"api_key": "***", "client_secret":\'***\', "name": "acme"}');
+    expect(maskSecrets('X-Api-Key=abc123; retry')).toBe('X-Api-Key=***; retry');
+    expect(maskSecrets('TypeError: Cannot read property id of undefined at default (file:///k6/x.ts:10:3)')).toBe(
+      'TypeError: Cannot read property id of undefined at default (file:///k6/x.ts:10:3)',
+    );
+  });
+
+  it('masks the given secret values wherever they appear, longest first', () => {
+    expect(maskSecrets('token tok-123456 and tok-1234567 seen', ['tok-123456', 'tok-1234567'])).toBe('token *** and *** seen');
+    expect(maskSecrets('abc stays', ['abc'])).toBe('abc stays'); // too short to be a secret worth masking
+  });
+
+  it('envSecrets takes the values of secret-named variables only', () => {
+    expect(envSecrets({ API_TOKEN: 'tok-123456', GITHUB_TOKEN: 'ghs_abcdefgh', PERF_GATE_SCALE: '0.1', PWD: '/home/runner/work', BASE_URL: 'https://x.example', DB_PASSWORD: 'short', SESSION_COOKIE: 'c00kie-v4lue' }).sort()).toEqual(
+      ['c00kie-v4lue', 'ghs_abcdefgh', 'tok-123456'],
+    );
   });
 });

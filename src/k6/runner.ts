@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { maskUrl } from '../mask.js';
+import { envSecrets, maskSecrets } from '../mask.js';
 import type { Logger, RunRecord } from '../model.js';
 import { formatDuration } from './duration.js';
 import { k6ErrorCollector } from './stderr.js';
@@ -152,7 +152,8 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
     let timedOut = false;
     let cancelled = false;
     // k6's last error lines (stderr), for the report when the run does not complete.
-    const errors = k6ErrorCollector();
+    const secrets = envSecrets(env);
+    const errors = k6ErrorCollector(undefined, secrets);
     const outcome = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done, fail) => {
       // Off Windows k6 gets its own process group, and every signal goes to the group: a wrapper script
       // that does not `exec` k6 (and anything else k6 started) stops with it.
@@ -169,10 +170,11 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
         }
         child.kill(sig);
       };
-      // k6 may echo the base URL (request errors): its credentials and tokens are masked.
-      const out = lineSplitter((l) => log.info(maskUrl(l)));
+      // k6 may echo the base URL (request errors) or a script its secrets: credentials, tokens and the
+      // secret values of its environment are masked.
+      const out = lineSplitter((l) => log.info(maskSecrets(l, secrets)));
       const err = lineSplitter((l) => {
-        log.info(maskUrl(l));
+        log.info(maskSecrets(l, secrets));
         errors.push(l);
       });
       child.stdout.on('data', (c: Buffer) => out.push(c));

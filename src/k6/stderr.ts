@@ -14,9 +14,10 @@
 //     are skipped), as for a logfmt `msg`. A Go goroutine dump (`goroutine 1 [running]:` and the frames
 //     under it) is skipped: the `panic: …` line above it says what happened, the log has the rest.
 //   - k6's progress lines (`running (00m01.0s), …`, `[ 50% ]` bars) are skipped wherever they go.
-// Each text is masked (`maskUrl`: credentials in URLs, secret query parameters), made one line, and cut
+// Each text is masked (`maskSecrets`: credentials in URLs, secret query parameters, authorization
+// headers, bearer tokens, `password=…` pairs, and the secret values of k6's environment), made one line, and cut
 // to `K6_ERROR_TEXT_MAX` characters; only the last `K6_ERROR_LINES_KEPT` are kept, oldest first.
-import { maskUrl } from '../mask.js';
+import { maskSecrets } from '../mask.js';
 
 /** How many error lines a run keeps (the last ones). */
 export const K6_ERROR_LINES_KEPT = 5;
@@ -101,9 +102,9 @@ function cut(text: string, max: number): string {
 }
 
 /** Masked, on one line (control characters and runs of white space as one space), at most `K6_ERROR_TEXT_MAX` characters. */
-function finish(text: string): string {
+function finish(text: string, secrets: readonly string[]): string {
   // eslint-disable-next-line no-control-regex
-  return cut(maskUrl(text).replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim(), K6_ERROR_TEXT_MAX);
+  return cut(maskSecrets(text, secrets).replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim(), K6_ERROR_TEXT_MAX);
 }
 
 /** The first non-empty line of a (multi-line) message, and its first `at …` stack frame after it. */
@@ -139,14 +140,17 @@ export interface K6ErrorCollector {
   lines(): string[];
 }
 
-/** Collects the last error lines of one k6 run's stderr (see the top of this file for what is kept). */
-export function k6ErrorCollector(keep = K6_ERROR_LINES_KEPT): K6ErrorCollector {
+/**
+ * Collects the last error lines of one k6 run's stderr (see the top of this file for what is kept).
+ * `secrets`: values masked wherever they appear (the secret values of k6's environment, see `envSecrets`).
+ */
+export function k6ErrorCollector(keep = K6_ERROR_LINES_KEPT, secrets: readonly string[] = []): K6ErrorCollector {
   const kept: string[] = [];
   /** The raw text of the last kept plain line while the next line may still be its first frame. */
   let open: string | undefined;
   let inGoroutineDump = false;
   const add = (text: string) => {
-    kept.push(finish(text));
+    kept.push(finish(text, secrets));
     if (kept.length > keep) kept.shift();
   };
   return {
@@ -162,7 +166,7 @@ export function k6ErrorCollector(keep = K6_ERROR_LINES_KEPT): K6ErrorCollector {
       if (JS_FRAME.test(line)) {
         if (open !== undefined) {
           open = `${open} ${line.trim()}`;
-          kept[kept.length - 1] = finish(open);
+          kept[kept.length - 1] = finish(open, secrets);
           open = undefined;
         }
         return;

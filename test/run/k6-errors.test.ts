@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runK6 } from '../../src/k6/runner.js';
 import { K6_ERROR_LINES_KEPT, K6_ERROR_TEXT_MAX, k6ErrorCollector, k6ErrorLines, parseLogfmt, unquoteGo } from '../../src/k6/stderr.js';
+import { envSecrets } from '../../src/mask.js';
 import { K6_DOUBLE, recordingLogger, tempDir } from './helpers.js';
 
 // As k6 writes them without a TTY (logrus' text formatter: logfmt, values Go-quoted when needed).
@@ -103,6 +104,21 @@ describe('k6ErrorLines', () => {
     expect(text).toContain('http://***@');
     const short = k6ErrorLines(['a plain line of exactly 30 ch.'])[0];
     expect(short).toBe('a plain line of exactly 30 ch.');
+  });
+});
+
+describe('k6 error lines: secrets', () => {
+  it('masks headers, bearer tokens, password pairs and the secret values of k6\'s environment', () => {
+    const secrets = envSecrets({ API_TOKEN: 'tok-9f8e7d6c5b', PERF_GATE_SCALE: '0.1' });
+    const c = k6ErrorCollector(undefined, secrets);
+    c.push('time="2026-01-01T10:00:00Z" level=error msg="401 from /api: Authorization: Bearer eyJhbGciOi.e30.sig"');
+    c.push('time="2026-01-01T10:00:01Z" level=error msg="cannot connect: dsn=postgres://admin:s3cret@db/app password=s3cret"');
+    c.push('Uncaught (in promise) Error: token tok-9f8e7d6c5b rejected');
+    expect(c.lines()).toEqual([
+      '401 from /api: Authorization: ***',
+      'cannot connect: dsn=postgres://***@db/app password=***',
+      'Uncaught (in promise) Error: token *** rejected',
+    ]);
   });
 });
 
