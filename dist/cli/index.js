@@ -62984,16 +62984,27 @@ function maxRangeMs(expr) {
 /** How far back Prometheus's instant queries look for a series' latest sample (its default lookback). */
 const LOOKBACK_MS = 5 * 60_000;
 /**
- * Waits until Prometheus has scraped past `end` (epoch ms): until every series of `selectors` it
- * still has (a sample within its 5-minute lookback, not marked stale) has one at or after `end`.
- * Right after a run, the run's last scrape interval is not in Prometheus yet; judged at once, a
- * max would miss a spike at the end and an increase() would lose up to one interval of counts.
- * Returns at once for a window that ended long ago, and never fails: a query that cannot be
- * answered is left to the queries that follow, which say why.
+ * Waits until Prometheus has scraped past `end` (epoch ms): until each of `selectors` has a series
+ * with a sample at or after `end` (`max(timestamp(sel))`: its target was scraped since; one series
+ * scraped rarely, or carrying its exporter's own old timestamps, does not hold the wait). Right after
+ * a run, the run's last scrape interval is not in Prometheus yet; judged at once, a max would miss a
+ * spike at the end and an increase() would lose up to one interval of counts. Returns at once for a
+ * window that ended long ago, for selectors without a live series, and when Prometheus does not
+ * answer (the queries that follow say why); never throws.
  */
 async function awaitScrapePast(client, selectors, end, opts = {}) {
     const now = opts.now ?? Date.now;
-    const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    const signal = opts.signal;
+    const sleep = opts.sleep ??
+        ((ms) => new Promise((r) => {
+            const t = setTimeout(done, ms);
+            function done() {
+                clearTimeout(t);
+                signal?.removeEventListener('abort', done);
+                r();
+            }
+            signal?.addEventListener('abort', done, { once: true });
+        }));
     const maxWaitMs = opts.maxWaitMs ?? 60_000;
     const pollMs = opts.pollMs ?? 1000;
     const t0 = now();
@@ -63003,8 +63014,10 @@ async function awaitScrapePast(client, selectors, end, opts = {}) {
     for (;;) {
         const behind = [];
         for (const sel of pending) {
-            const r = await client.instant(`min(timestamp(${sel}))`, now());
-            if (!r.ok || r.value.length === 0)
+            const r = await client.instant(`max(timestamp(${sel}))`, now());
+            if (!r.ok)
+                return { caughtUp: true, waitedMs: now() - t0, behind: [] };
+            if (r.value.length === 0)
                 continue;
             const last = r.value[0].value * 1000;
             // a latest sample older than the lookback before the end is not a series still scraped
@@ -63015,7 +63028,7 @@ async function awaitScrapePast(client, selectors, end, opts = {}) {
         const waitedMs = now() - t0;
         if (pending.length === 0)
             return { caughtUp: true, waitedMs, behind: [] };
-        if (waitedMs >= maxWaitMs)
+        if (waitedMs >= maxWaitMs || signal?.aborted)
             return { caughtUp: false, waitedMs, behind: pending };
         await sleep(Math.min(pollMs, maxWaitMs - waitedMs));
     }
@@ -63397,9 +63410,10 @@ async function severalServers(prom, plans, entries, window) {
             byFamily.set(family, { names: [plan.metric.name], selector });
     }
     const notes = [];
-    const windowMs = Math.max(1, Math.round(window.end - window.start));
     for (const [family, { names, selector }] of byFamily) {
-        const r = await prom.instant(`count by (instance) (last_over_time(${selector}[${windowMs}ms]))`, window.end);
+        // live at the window's end (a series whose target went away is marked stale): an exporter pod
+        // restarted during the run is one server, not two
+        const r = await prom.instant(`count by (instance) (${selector})`, window.end);
         if (!r.ok || r.value.length < 2)
             continue;
         const instances = r.value.map((v) => v.labels.instance ?? '(no instance label)').sort();
@@ -63414,7 +63428,7 @@ async function finish(state, window, during) {
     let prom;
     // One note per reason (a missing source affects many metrics), with the metrics it concerns.
     const noDataNames = new Map();
-    const selectors = promSelectors(state.plans, window);
+    const selectors = state.waitForScrape === false ? [] : promSelectors(state.plans, window);
     if (selectors.length > 0) {
         prom = new PrometheusClient(state.cfg.sources.prometheus.url, undefined, state.cfg.sources.prometheus.headers);
         const wait = await awaitScrapePast(prom, selectors, window.end, state.scrapeWait);
@@ -63543,7 +63557,9 @@ async function startCollection(cfg, log, opts = {}) {
     timer.unref?.();
     let result;
     return {
-        stop(window) {
+        stop(window, opts = {}) {
+            if (opts.waitForScrape === false)
+                state.waitForScrape = false;
             result ??= (async () => {
                 stopped = true;
                 clearInterval(timer);
@@ -63967,7 +63983,8 @@ function evaluateScenario(config, failOn, s) {
             unit: 'count',
             status: 'fail',
             blocking: true,
-            reason: `the k6 run did not complete (${s.run.incomplete}${s.run.exitMeaning ? `; k6: ${s.run.exitMeaning}` : ''}): the results are partial`,
+            // k6's exit meaning, unless the reason already says it (`k6 ended early: <meaning>`)
+            reason: `the k6 run did not complete (${s.run.incomplete}${s.run.exitMeaning && !s.run.incomplete.includes(s.run.exitMeaning) ? `; k6: ${s.run.exitMeaning}` : ''}): the results are partial`,
             kind: 'k6',
             pos,
             severity: 'error',
@@ -68141,7 +68158,12 @@ function scenarioSection(input, limits, s, index) {
         facts.push(`**Evaluated window**: ${windowNote(s.window, r?.span, { mode: s.windowMode ?? 'all', warmupSeconds: s.warmupSeconds ?? 0, ...(peak !== undefined ? { peakVus: peak } : {}) }).replace(/^Evaluated /, '')}`);
     }
     if (s.run) {
-        facts.push(`**k6 run**: exit code ${s.run.exitCode ?? 'none'}${s.run.exitMeaning ? ` (${s.run.exitMeaning})` : ''}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}${s.run.incomplete ? ` — incomplete: ${s.run.incomplete}` : ''}`);
+        // k6's exit meaning carries the code (`the script threw an exception (107)`); an incomplete run's
+        // reason often carries the meaning (`k6 ended early: …`): each is said once.
+        const meaning = s.run.exitMeaning || `exit code ${s.run.exitCode ?? 'none'}`;
+        const incomplete = s.run.incomplete;
+        const how = incomplete ? `incomplete — ${incomplete.includes(meaning) ? incomplete : `${incomplete} (k6: ${meaning})`}` : s.run.exitCode === 0 ? 'completed (exit code 0)' : `completed — k6: ${meaning}`;
+        facts.push(`**k6 run**: ${how}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}`);
     }
     if (facts.length > 0)
         out.push(facts.join('  \n'));
@@ -69003,6 +69025,11 @@ async function locateOrInstallK6(opts) {
         log.info(`k6: v${version} from the tool cache (${cached})`);
         return { path: (0,external_node_path_.join)(cached, asset.exe), version, source: 'cache' };
     }
+    const stopped = () => {
+        if (opts.signal?.aborted)
+            throw new InputError(`k6 v${version} was not installed: the gate stopped first`, undefined, 'see the error above');
+    };
+    stopped();
     log.info(`k6: downloading v${version} (${asset.file}) from ${(0,mask/* maskUrl */.yP)(asset.url)}`);
     // A download that fails is an environment problem with a known fix, not a bug: reported without a stack trace.
     const download = async (url, what) => {
@@ -69014,7 +69041,9 @@ async function locateOrInstallK6(opts) {
         }
     };
     const checksumsFile = await download(asset.checksumsUrl, 'the checksums file');
+    stopped();
     const archive = await download(asset.url, 'the archive');
+    stopped();
     const expected = checksumFor(await (0,promises_.readFile)(checksumsFile, 'utf8'), asset.file);
     if (!expected) {
         throw new InputError(`refusing k6 v${version}: ${(0,mask/* maskUrl */.yP)(asset.checksumsUrl)} lists no checksum for ${asset.file}`, undefined, 'the download base (k6-download-base) must mirror the release with its checksums file; or pass k6-path');
@@ -69249,9 +69278,11 @@ async function runScenarios(given) {
         throw cancelledBeforeLoad();
     // The environment is polled while k6 is located (or downloaded): a deploy still finishing costs no
     // extra time, and a k6 that cannot be had (a wrong --k6-path, a failed download) is said at once,
-    // not after the preflight's timeout. Whichever fails first is the error; the preflight then stops.
-    const stopPreflight = new AbortController();
-    const ready = preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, signal: input.signal ? AbortSignal.any([input.signal, stopPreflight.signal]) : stopPreflight.signal }, log);
+    // not after the preflight's timeout. Whichever fails first is the error, and the other stops: the
+    // preflight at once, the install before its next step.
+    const stopBoth = new AbortController();
+    const stop = input.signal ? AbortSignal.any([input.signal, stopBoth.signal]) : stopBoth.signal;
+    const ready = preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, signal: stop }, log);
     const env = input.processEnv ?? process.env;
     const locating = locateOrInstallK6({
         path: k6.path,
@@ -69261,6 +69292,7 @@ async function runScenarios(given) {
         pathEnv: env.PATH ?? env.Path,
         // An explicit version is exact: a k6 of another version on PATH is passed over for the download.
         exactVersion: Boolean(k6.version),
+        signal: stop,
     });
     // Both are awaited below; these keep the one not awaited when the other fails from going unhandled.
     ready.catch(() => undefined);
@@ -69270,7 +69302,9 @@ async function runScenarios(given) {
         [, located] = await Promise.all([ready, locating]);
     }
     catch (err) {
-        stopPreflight.abort();
+        stopBoth.abort();
+        if (input.signal?.aborted)
+            throw cancelledBeforeLoad();
         throw err;
     }
     if (input.signal?.aborted)
@@ -69573,12 +69607,13 @@ async function runAndMeasure(opts, config, scenarios, attempt) {
         hooks: util
             ? {
                 beforeScenario: async (name) => {
-                    collections.set(name, await startCollection(util, opts.log));
+                    collections.set(name, await startCollection(util, opts.log, opts.signal ? { scrapeWait: { signal: opts.signal } } : {}));
                 },
                 afterScenario: async (name, record) => {
                     const c = collections.get(name);
+                    // a run that did not complete (cancelled, k6 did not start) is not worth waiting a scrape interval for
                     if (c)
-                        utilization.set(name, await c.stop(record.window));
+                        utilization.set(name, await c.stop(record.window, { waitForScrape: !record.incomplete }));
                 },
             }
             : {},
@@ -70334,7 +70369,8 @@ var duration = __nccwpck_require__(2441);
 //     are skipped), as for a logfmt `msg`. A Go goroutine dump (`goroutine 1 [running]:` and the frames
 //     under it) is skipped: the `panic: …` line above it says what happened, the log has the rest.
 //   - k6's progress lines (`running (00m01.0s), …`, `[ 50% ]` bars) are skipped wherever they go.
-// Each text is masked (`maskUrl`: credentials in URLs, secret query parameters), made one line, and cut
+// Each text is masked (`maskSecrets`: credentials in URLs, secret query parameters, authorization
+// headers, bearer tokens, `password=…` pairs, and the secret values of k6's environment), made one line, and cut
 // to `K6_ERROR_TEXT_MAX` characters; only the last `K6_ERROR_LINES_KEPT` are kept, oldest first.
 
 /** How many error lines a run keeps (the last ones). */
@@ -70423,9 +70459,9 @@ function cut(text, max) {
     return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
 }
 /** Masked, on one line (control characters and runs of white space as one space), at most `K6_ERROR_TEXT_MAX` characters. */
-function finish(text) {
+function finish(text, secrets) {
     // eslint-disable-next-line no-control-regex
-    return cut((0,mask/* maskUrl */.yP)(text).replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim(), K6_ERROR_TEXT_MAX);
+    return cut((0,mask/* maskSecrets */.QU)(text, secrets).replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim(), K6_ERROR_TEXT_MAX);
 }
 /** The first non-empty line of a (multi-line) message, and its first `at …` stack frame after it. */
 function firstLineAndFrame(message) {
@@ -70455,14 +70491,17 @@ const TERMINAL = /^(INFO|WARN|ERRO|FATA|PANI|DEBU|TRAC)\[\d+\]\s*(.*)$/;
 const PROGRESS = /^running \(\d+m\d+(?:\.\d+)?s\)|\[\s*\d+%\s*\]/;
 const GOROUTINE = /^goroutine \d+ \[/;
 const JS_FRAME = /^\s+at\s/;
-/** Collects the last error lines of one k6 run's stderr (see the top of this file for what is kept). */
-function k6ErrorCollector(keep = K6_ERROR_LINES_KEPT) {
+/**
+ * Collects the last error lines of one k6 run's stderr (see the top of this file for what is kept).
+ * `secrets`: values masked wherever they appear (the secret values of k6's environment, see `envSecrets`).
+ */
+function k6ErrorCollector(keep = K6_ERROR_LINES_KEPT, secrets = []) {
     const kept = [];
     /** The raw text of the last kept plain line while the next line may still be its first frame. */
     let open;
     let inGoroutineDump = false;
     const add = (text) => {
-        kept.push(finish(text));
+        kept.push(finish(text, secrets));
         if (kept.length > keep)
             kept.shift();
     };
@@ -70481,7 +70520,7 @@ function k6ErrorCollector(keep = K6_ERROR_LINES_KEPT) {
             if (JS_FRAME.test(line)) {
                 if (open !== undefined) {
                     open = `${open} ${line.trim()}`;
-                    kept[kept.length - 1] = finish(open);
+                    kept[kept.length - 1] = finish(open, secrets);
                     open = undefined;
                 }
                 return;
@@ -70636,7 +70675,8 @@ async function runK6(opts) {
         let timedOut = false;
         let cancelled = false;
         // k6's last error lines (stderr), for the report when the run does not complete.
-        const errors = k6ErrorCollector();
+        const secrets = (0,mask/* envSecrets */.vn)(env);
+        const errors = k6ErrorCollector(undefined, secrets);
         const outcome = await new Promise((done, fail) => {
             // Off Windows k6 gets its own process group, and every signal goes to the group: a wrapper script
             // that does not `exec` k6 (and anything else k6 started) stops with it.
@@ -70654,10 +70694,11 @@ async function runK6(opts) {
                 }
                 child.kill(sig);
             };
-            // k6 may echo the base URL (request errors): its credentials and tokens are masked.
-            const out = lineSplitter((l) => log.info((0,mask/* maskUrl */.yP)(l)));
+            // k6 may echo the base URL (request errors) or a script its secrets: credentials, tokens and the
+            // secret values of its environment are masked.
+            const out = lineSplitter((l) => log.info((0,mask/* maskSecrets */.QU)(l, secrets)));
             const err = lineSplitter((l) => {
-                log.info((0,mask/* maskUrl */.yP)(l));
+                log.info((0,mask/* maskSecrets */.QU)(l, secrets));
                 errors.push(l);
             });
             child.stdout.on('data', (c) => out.push(c));
@@ -70796,7 +70837,9 @@ async function runK6(opts) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   QU: () => (/* binding */ maskSecrets),
 /* harmony export */   _I: () => (/* binding */ scrub),
+/* harmony export */   vn: () => (/* binding */ envSecrets),
 /* harmony export */   yP: () => (/* binding */ maskUrl)
 /* harmony export */ });
 /* unused harmony exports isSecretParam, urlSecrets */
@@ -70878,6 +70921,38 @@ function scrub(message, urls) {
         out = out.split(url).join(maskUrl(url));
     }
     return maskUrl(out);
+}
+/** `Authorization: Bearer …`, `X-Api-Key: …` and the like in free text (headers echoed in an error). */
+const SECRET_HEADER = /\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|cookie|set-cookie)(["']?\s*[:=]\s*["']?)(?:(?:bearer|basic|token|digest)\s+)?[^\s"',;]+/gi;
+/** A bearer token anywhere (`Bearer eyJ…`). */
+const BEARER = /\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*/gi;
+/** `password=…`, `"token": "…"`, `api_key: …`: a secret-looking name, then its value. */
+const SECRET_PAIR = /\b((?:[a-z0-9]+[_-])*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|client[_-]?secret|session[_-]?id|credentials?))(["']?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s"',;&]+)/gi;
+/**
+ * Free text (an error message a script or k6 wrote) with secrets replaced by `***`: URLs as
+ * `maskUrl`, header values of Authorization/API-key/cookie headers, bearer tokens, and the values of
+ * secret-looking `name=value` / `"name": "value"` pairs; then every value of `secrets` (environment
+ * values known to be secret), longest first.
+ */
+function maskSecrets(text, secrets = []) {
+    let out = maskUrl(text)
+        .replace(SECRET_HEADER, (_all, name, sep) => `${name}${sep}***`)
+        .replace(BEARER, '$1***')
+        .replace(SECRET_PAIR, (_all, name, sep, value) => `${name}${sep}${value.startsWith('"') ? '"***"' : value.startsWith("'") ? "'***'" : '***'}`);
+    for (const s of [...secrets].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length))
+        out = out.split(s).join('***');
+    return out;
+}
+/** Environment variable names whose values are secret (tokens, keys, passwords, credentials). */
+const SECRET_ENV_NAME = /token|secret|passw|pwd|key|auth|credential|private|session|cookie/i;
+/** The values of `env` that are secret by their variable's name (at least 6 characters). */
+function envSecrets(env) {
+    const out = [];
+    for (const [name, value] of Object.entries(env)) {
+        if (value && value.length >= 6 && SECRET_ENV_NAME.test(name) && !/^(PATH|HOME|PWD|OLDPWD)$/i.test(name))
+            out.push(value);
+    }
+    return out;
 }
 
 
