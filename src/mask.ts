@@ -5,7 +5,7 @@
 const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
 const NO_SCHEME_USERINFO = /(^|\s)(\/\/)([^/@\s]+)@/g;
 /** A query parameter (`?name=value` or `&name=value`) in a URL or in free text. */
-const QUERY_PARAM = /([?&])([^=&#\s?]+)=([^&#\s]+)/g;
+const QUERY_PARAM = /([?&])([^=&#\s?"']+)=([^&#\s"'<>]+)/g;
 /**
  * Query parameter names that suggest a secret: tokens, keys, signatures, passwords, credentials,
  * sessions and bypass parameters (`x-vercel-protection-bypass`, `X-Amz-Signature`, `api_key`, `sig`…).

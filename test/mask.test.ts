@@ -14,6 +14,10 @@ describe('maskUrl', () => {
     expect(maskUrl('https://preview.example.com/healthz')).toBe('https://preview.example.com/healthz');
   });
 
+  it('a masked query value keeps the quote and punctuation after it', () => {
+    expect(maskUrl('Get "https://x.example/api?token=abc123": dial tcp')).toBe('Get "https://x.example/api?token=***": dial tcp');
+  });
+
   it('scrubs a decoded password echoed in an error message', () => {
     const url = 'postgres://app:p%40ss@db/app';
     expect(scrub('password authentication failed for "app" (p@ss) at postgres://app:p%40ss@db/app', [url])).toBe(

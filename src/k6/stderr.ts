@@ -122,7 +122,7 @@ function logfmtText(f: Record<string, string>): string {
   const error = f.error ? firstLineAndFrame(f.error).first : '';
   let text = msg.first;
   if (error && !text.includes(error)) text = text ? `${text}: ${error}` : error;
-  if (!text) text = Object.entries(f).filter(([k]) => k !== 'time' && k !== 'level').map(([k, v]) => `${k}=${v}`).join(' ');
+  if (!text) text = Object.entries(f).filter(([k, v]) => k !== 'time' && k !== 'level' && v !== '').map(([k, v]) => `${k}=${v}`).join(' ');
   if (msg.frame) text += ` ${msg.frame}`;
   if (f.hint) text += ` (${f.hint})`;
   return text;

@@ -122,6 +122,12 @@ describe('k6 error lines: secrets', () => {
   });
 });
 
+describe('k6 error lines: an error record without a message', () => {
+  it('shows its other fields, not an empty msg=', () => {
+    expect(k6ErrorLines(['time="2026-01-01T10:00:00Z" level=error msg="" source=console code=42'])).toEqual(['source=console code=42']);
+  });
+});
+
 describe('runK6: a failed run carries k6 error lines', () => {
   let dir: string;
   let script: string;
