@@ -118,6 +118,8 @@ export interface UtilizationConfig {
   intervalSeconds: number;
   /** Slow-query snapshot (pg_stat_statements) on/off. */
   slowQueries: boolean;
+  /** At most this long after a run, wait for Prometheus to scrape past its end (`sources.prometheus.scrape-wait`; default 60; 0: no wait). */
+  scrapeWaitSeconds?: number;
   /** Sources that are configured but cannot be used, with why (e.g. `PROMETHEUS_URL is not set`). Never holds a URL. */
   unavailable?: Partial<Record<UtilizationSourceKind, string>>;
 }

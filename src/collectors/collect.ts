@@ -360,14 +360,17 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
   let prom: PrometheusClient | undefined;
   // One note per reason (a missing source affects many metrics), with the metrics it concerns.
   const noDataNames = new Map<string, string[]>();
-  const selectors = state.waitForScrape === false ? [] : promSelectors(state.plans, window);
+  const selectors = state.waitForScrape === false || state.cfg.scrapeWaitSeconds === 0 ? [] : promSelectors(state.plans, window);
   if (selectors.length > 0) {
     prom = new PrometheusClient(state.cfg.sources.prometheus!.url, undefined, state.cfg.sources.prometheus!.headers);
-    const wait = await awaitScrapePast(prom, selectors, window.end, state.scrapeWait);
+    const wait = await awaitScrapePast(prom, selectors, window.end, {
+      ...(state.cfg.scrapeWaitSeconds !== undefined ? { maxWaitMs: state.cfg.scrapeWaitSeconds * 1000 } : {}),
+      ...state.scrapeWait,
+    });
     if (wait.waitedMs >= 1000) state.log.info(`utilization: waited ${Math.round(wait.waitedMs / 1000)} s for Prometheus to scrape past the run's end`);
     if (!wait.caughtUp) {
       notes.push(
-        `Prometheus had not scraped ${wait.behind.map((b) => `\`${b}\``).join(', ')} since the run ended (waited ${Math.round(wait.waitedMs / 1000)} s): figures from them may miss the run's last seconds (check the scrape interval, or the clocks of this runner and Prometheus)`,
+        `Prometheus had not scraped ${wait.behind.map((b) => `\`${b}\``).join(', ')} since the run ended (waited ${Math.round(wait.waitedMs / 1000)} s): figures from them may miss the run's last seconds (a scrape interval longer than that wants a longer \`sources.prometheus.scrape-wait\`; or the clocks of this runner and Prometheus differ)`,
       );
     }
   }

@@ -535,6 +535,10 @@ class Loader {
         } else if (!isUrl(expanded.value)) {
           (cfg.unavailable ??= {})[kind] = `utilization.sources.${kind}.url is not a valid URL`;
         } else {
+          if (kind === 'prometheus' && src['scrape-wait'] !== undefined) {
+            const wait = this.seconds(src['scrape-wait']);
+            if (wait !== undefined) cfg.scrapeWaitSeconds = wait;
+          }
           const headers = kind === 'prometheus' && isPlainObject(src.headers) ? this.sourceHeaders(src.headers, kind) : undefined;
           if (headers && 'missing' in headers) (cfg.unavailable ??= {})[kind] = headers.missing;
           else cfg.sources[kind] = headers ? { url: expanded.value, headers: headers.value } : { url: expanded.value };
@@ -743,7 +747,7 @@ function allowedKeys(path: Path): string[] {
     const u = top.utilization.unwrap();
     if (path.length === 1) return shapeKeys(u);
     if (path[1] === 'sources' && path.length === 2) return shapeKeys(u.shape.sources.unwrap());
-    if (path[1] === 'sources' && path.length === 3) return path[2] === 'prometheus' ? ['url', 'headers'] : ['url'];
+    if (path[1] === 'sources' && path.length === 3) return path[2] === 'prometheus' ? ['url', 'headers', 'scrape-wait'] : ['url'];
     if (path[1] === 'metrics' && path.length === 3) return shapeKeys(u.shape.metrics.unwrap().valueType);
   }
   return [];

@@ -72,6 +72,9 @@ const prometheusSource = source.extend({
     .record(z.string(), z.string())
     .optional()
     .meta({ description: 'HTTP headers sent with every Prometheus query, e.g. `Authorization: "Bearer ${PROM_TOKEN}"` or `X-Scope-OrgID`; `${VAR}` is taken from the environment. Never logged.' }),
+  'scrape-wait': duration
+    .optional()
+    .meta({ description: "How long to wait at most, after a run, for Prometheus to scrape past the run's end before querying it (default 60s; 0 queries at once)." }),
 });
 
 const PARAMS = {

@@ -118,6 +118,25 @@ describe('waiting for Prometheus to scrape past the run', () => {
     expect(r).toEqual({ caughtUp: false, waitedMs: 1000, behind: ['redis_up'] });
   });
 
+  it('sources.prometheus.scrape-wait sets the longest wait; 0 turns it off', async () => {
+    const { loadConfig } = await import('../../src/config/load.js');
+    const end = Date.now();
+    lastScrape = () => (end - 20_000) / 1000;
+    const quiet: Logger = { info() {}, warning() {}, error() {}, debug() {}, group: (_n, fn) => fn() };
+    const cfgWith = (wait: string) =>
+      loadConfig('thresholds.yml', {
+        text: `version: 1\nutilization:\n  sources:\n    prometheus: { url: "${base}", scrape-wait: ${wait} }\n  metrics:\n    api_rps: { prometheus: 'sum(rate(http_requests_total{job="api"}[1m]))' }\n`,
+        env: {},
+      }).utilization!;
+    expect(cfgWith('300ms').scrapeWaitSeconds).toBe(0.3);
+    const short = await collectWindow(cfgWith('300ms'), { start: end - 120_000, end }, quiet, { scrapeWait: { pollMs: 100 } });
+    expect(short.notes).toContainEqual(expect.stringMatching(/^Prometheus had not scraped `http_requests_total\{job="api"\}` since the run ended \(waited 0 s\)/));
+    queries.length = 0;
+    const off = await collectWindow(cfgWith('0'), { start: end - 120_000, end }, quiet);
+    expect(queries.some((q) => q.startsWith('max(timestamp('))).toBe(false);
+    expect(off.notes.some((n) => n.includes('had not scraped'))).toBe(false);
+  });
+
   it('a run that did not complete is queried at once, without waiting for a scrape', async () => {
     const { startCollection } = await import('../../src/collectors/collect.js');
     const end = Date.now();
