@@ -61026,6 +61026,9 @@ const prometheusSource = source.extend({
     headers: record(schemas_string(), schemas_string())
         .optional()
         .meta({ description: 'HTTP headers sent with every Prometheus query, e.g. `Authorization: "Bearer ${PROM_TOKEN}"` or `X-Scope-OrgID`; `${VAR}` is taken from the environment. Never logged.' }),
+    'scrape-wait': schema_duration
+        .optional()
+        .meta({ description: "How long to wait at most, after a run, for Prometheus to scrape past the run's end before querying it (default 60s; 0 queries at once)." }),
 });
 const PARAMS = {
     namespace: schemas_string().optional().meta({ description: 'k8s.*: the Kubernetes namespace (required).' }),
@@ -61941,6 +61944,11 @@ class Loader {
                     (cfg.unavailable ??= {})[kind] = `utilization.sources.${kind}.url is not a valid URL`;
                 }
                 else {
+                    if (kind === 'prometheus' && src['scrape-wait'] !== undefined) {
+                        const wait = this.seconds(src['scrape-wait']);
+                        if (wait !== undefined)
+                            cfg.scrapeWaitSeconds = wait;
+                    }
                     const headers = kind === 'prometheus' && load_isPlainObject(src.headers) ? this.sourceHeaders(src.headers, kind) : undefined;
                     if (headers && 'missing' in headers)
                         (cfg.unavailable ??= {})[kind] = headers.missing;
@@ -62158,7 +62166,7 @@ function allowedKeys(path) {
         if (path[1] === 'sources' && path.length === 2)
             return shapeKeys(u.shape.sources.unwrap());
         if (path[1] === 'sources' && path.length === 3)
-            return path[2] === 'prometheus' ? ['url', 'headers'] : ['url'];
+            return path[2] === 'prometheus' ? ['url', 'headers', 'scrape-wait'] : ['url'];
         if (path[1] === 'metrics' && path.length === 3)
             return shapeKeys(u.shape.metrics.unwrap().valueType);
     }
@@ -63428,14 +63436,17 @@ async function finish(state, window, during) {
     let prom;
     // One note per reason (a missing source affects many metrics), with the metrics it concerns.
     const noDataNames = new Map();
-    const selectors = state.waitForScrape === false ? [] : promSelectors(state.plans, window);
+    const selectors = state.waitForScrape === false || state.cfg.scrapeWaitSeconds === 0 ? [] : promSelectors(state.plans, window);
     if (selectors.length > 0) {
         prom = new PrometheusClient(state.cfg.sources.prometheus.url, undefined, state.cfg.sources.prometheus.headers);
-        const wait = await awaitScrapePast(prom, selectors, window.end, state.scrapeWait);
+        const wait = await awaitScrapePast(prom, selectors, window.end, {
+            ...(state.cfg.scrapeWaitSeconds !== undefined ? { maxWaitMs: state.cfg.scrapeWaitSeconds * 1000 } : {}),
+            ...state.scrapeWait,
+        });
         if (wait.waitedMs >= 1000)
             state.log.info(`utilization: waited ${Math.round(wait.waitedMs / 1000)} s for Prometheus to scrape past the run's end`);
         if (!wait.caughtUp) {
-            notes.push(`Prometheus had not scraped ${wait.behind.map((b) => `\`${b}\``).join(', ')} since the run ended (waited ${Math.round(wait.waitedMs / 1000)} s): figures from them may miss the run's last seconds (check the scrape interval, or the clocks of this runner and Prometheus)`);
+            notes.push(`Prometheus had not scraped ${wait.behind.map((b) => `\`${b}\``).join(', ')} since the run ended (waited ${Math.round(wait.waitedMs / 1000)} s): figures from them may miss the run's last seconds (a scrape interval longer than that wants a longer \`sources.prometheus.scrape-wait\`; or the clocks of this runner and Prometheus differ)`);
         }
     }
     for (const plan of state.plans) {
@@ -70480,7 +70491,7 @@ function logfmtText(f) {
     if (error && !text.includes(error))
         text = text ? `${text}: ${error}` : error;
     if (!text)
-        text = Object.entries(f).filter(([k]) => k !== 'time' && k !== 'level').map(([k, v]) => `${k}=${v}`).join(' ');
+        text = Object.entries(f).filter(([k, v]) => k !== 'time' && k !== 'level' && v !== '').map(([k, v]) => `${k}=${v}`).join(' ');
     if (msg.frame)
         text += ` ${msg.frame}`;
     if (f.hint)
@@ -70849,7 +70860,7 @@ async function runK6(opts) {
 const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
 const NO_SCHEME_USERINFO = /(^|\s)(\/\/)([^/@\s]+)@/g;
 /** A query parameter (`?name=value` or `&name=value`) in a URL or in free text. */
-const QUERY_PARAM = /([?&])([^=&#\s?]+)=([^&#\s]+)/g;
+const QUERY_PARAM = /([?&])([^=&#\s?"']+)=([^&#\s"'<>]+)/g;
 /**
  * Query parameter names that suggest a secret: tokens, keys, signatures, passwords, credentials,
  * sessions and bypass parameters (`x-vercel-protection-bypass`, `X-Amz-Signature`, `api_key`, `sig`…).
