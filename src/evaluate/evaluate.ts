@@ -48,6 +48,13 @@ export interface EvaluateInput {
 
 /** The metric name of the criterion a RunRecord with `incomplete` adds. */
 export const RUN_COMPLETED = 'k6 run completed';
+/** The metric name of the criterion a complete run the script marked failed (`execution.test.fail()`, exit 110) adds. */
+export const RUN_NOT_FAILED = 'k6 run not marked failed';
+
+/** Whether a criterion is about the k6 run itself (completed, not marked failed), not a metric. */
+export function isRunCriterion(c: CriterionResult): boolean {
+  return c.kind === 'k6' && (c.metric === RUN_COMPLETED || c.metric === RUN_NOT_FAILED);
+}
 
 export function evaluate(input: EvaluateInput): Evaluation {
   const failOn = input.failOn ?? input.config.failOn;
@@ -107,6 +114,22 @@ function evaluateScenario(config: Config, failOn: 'fail' | 'marginal', s: Scenar
       reason: `the k6 run did not complete (${s.run.incomplete}${s.run.exitMeaning && !s.run.incomplete.includes(s.run.exitMeaning) ? `; k6: ${s.run.exitMeaning}` : ''}): the results are partial`,
       kind: 'k6',
       pos,
+      severity: 'error',
+    });
+  } else if (s.run?.exitCode === 110) {
+    // The run went to its end (its samples are whole and judged as usual); the script said it failed.
+    criteria.push({
+      scenario: s.name,
+      metric: RUN_NOT_FAILED,
+      expression: 'not marked failed',
+      actual: null,
+      limit: Number.NaN,
+      unit: 'count',
+      status: 'fail',
+      blocking: true,
+      reason: `the script marked the test failed (execution.test.fail(), exit code 110); the run is complete`,
+      kind: 'k6',
+      pos: { file: config.file, line: 0, column: 0 },
       severity: 'error',
     });
   }
@@ -349,7 +372,8 @@ function policyOf(c: CriterionResult): NoDataPolicy {
  * missing one fails the gate (fail-on: marginal, no-data: fail).
  */
 export function describeCriterion(c: CriterionResult): string {
-  const what = c.metric === RUN_COMPLETED ? RUN_COMPLETED : `${c.metric} ${c.expression}`;
+  if (c.metric === RUN_NOT_FAILED) return `${c.scenario}: the k6 run was marked failed by its script (execution.test.fail(), exit code 110)`;
+  const what = c.metric === RUN_COMPLETED ? c.metric : `${c.metric} ${c.expression}`;
   let detail: string;
   if (c.status === 'no-data') detail = 'has no data';
   else if (c.actual === null) detail = STATUS_WORD[c.status];

@@ -1,7 +1,7 @@
 // The gate's outcome for the check: passed or not, and a failure message that lists exactly the criteria
 // that failed it.
 import type { CriterionResult, Evaluation, Unit } from '../model.js';
-import { RUN_COMPLETED } from '../evaluate/evaluate.js';
+import { RUN_COMPLETED, isRunCriterion } from '../evaluate/evaluate.js';
 
 /** A value in its unit, the way the report writes it. */
 export function formatValue(value: number | null | undefined, unit: Unit): string {
@@ -37,7 +37,7 @@ export function gatePassed(evaluation: Evaluation): boolean {
 /** One line for a criterion: `target-capacity: http_req_duration p(99)<500 — 612 ms (limit 500 ms, fail)`. */
 export function describeCriterion(c: CriterionResult): string {
   // The run-completed criterion has no value and no limit: its reason says what happened.
-  if (c.metric === RUN_COMPLETED) return `${c.scenario}: ${c.reason ?? 'the k6 run did not complete: the results are partial'}`;
+  if (isRunCriterion(c)) return `${c.scenario}: ${c.reason ?? (c.metric === RUN_COMPLETED ? 'the k6 run did not complete: the results are partial' : c.metric)}`;
   const actual = c.status === 'no-data' ? `no data${c.reason ? ` (${c.reason})` : ''}` : formatValue(c.actual, c.unit);
   const limit = c.status === 'no-data' ? '' : `, limit ${formatValue(c.limit, c.unit)}`;
   return `${c.scenario}: ${c.metric} ${c.expression} — ${actual}${limit}${c.status === 'fail' ? '' : `, ${c.status}`}`;

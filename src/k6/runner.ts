@@ -25,7 +25,7 @@ export const K6_EXIT_CODES: Readonly<Record<number, { meaning: string; complete:
   107: { meaning: 'the script threw an exception', complete: false },
   108: { meaning: 'the script aborted the test (test.abort())', complete: false },
   109: { meaning: 'k6 crashed (Go panic)', complete: false },
-  110: { meaning: 'the script marked the test failed (execution.test.fail())', complete: false },
+  110: { meaning: 'the script marked the test failed (execution.test.fail())', complete: true },
   255: { meaning: 'k6 failed (other error)', complete: false },
 };
 
@@ -36,7 +36,7 @@ export function exitMeaning(code: number | null, signal?: NodeJS.Signals | null)
   return known ? `${known.meaning} (${code})` : `unexpected exit code (${code})`;
 }
 
-/** Whether the samples of a run that ended like this cover the whole run (0 and 99 only). */
+/** Whether the samples of a run that ended like this cover the whole run (0, 99, and 110: the script marked the test failed). */
 export function isComplete(code: number | null): boolean {
   return code !== null && (K6_EXIT_CODES[code]?.complete ?? false);
 }
@@ -280,6 +280,8 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
     if (incomplete) {
       record.incomplete = incomplete;
       log.warning(`k6 run '${opts.scenario}': ${incomplete}${cancelled ? ` (k6: ${meaning})` : ''}`);
+    } else if (outcome.code === 110) {
+      log.warning(`k6 run '${opts.scenario}': ${meaning}: the run is complete, and the gate fails on it`);
     } else if (outcome.code === 99) {
       log.info(`k6 run '${opts.scenario}': ${meaning}; the gate decides from the thresholds file`);
     } else {

@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { maskUrl } from '../mask.js';
 import type { Baseline, CriterionResult, Evaluation, Headline, Results, Status, TimeWindow, Unit, Verdict } from '../model.js';
 import { baselineKey, measurementKey, WINDOW_KEY_SUFFIX, windowKeyText } from '../evaluate/keys.js';
-import { RUN_COMPLETED } from '../evaluate/evaluate.js';
+import { isRunCriterion } from '../evaluate/evaluate.js';
 import type { ReportEnvironment } from './markdown.js';
 import { HEADLINE_MEASURES, headlineFor } from './stats.js';
 import { dataQualityItems } from './quality.js';
@@ -99,7 +99,7 @@ export function toJsonReport(
         delta: num(c.delta),
         window: c.window ?? null,
       });
-      const agg = c.metric === RUN_COMPLETED ? undefined : expressionAggregation(c.expression);
+      const agg = isRunCriterion(c) ? undefined : expressionAggregation(c.expression);
       const actual = num(c.actual);
       if (agg !== undefined && actual !== null) {
         const key = baselineKey(s.name, c.metric, agg, windowKeyText(c.windowMode, c.warmupSeconds));

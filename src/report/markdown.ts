@@ -4,7 +4,7 @@
 import { maskUrl } from '../mask.js';
 import { markdownTable } from 'markdown-table';
 import type { CriterionResult, Evaluation, ReportSection, Results, ScenarioEvaluation, Status, TimeWindow } from '../model.js';
-import { RUN_COMPLETED, isConcern } from '../evaluate/evaluate.js';
+import { RUN_COMPLETED, RUN_NOT_FAILED, isConcern, isRunCriterion } from '../evaluate/evaluate.js';
 import { headlineFor, customTrends, measureValue, P95, P99, RATE } from './stats.js';
 import { dataQualityItems } from './quality.js';
 import {
@@ -130,6 +130,7 @@ function renderSection(s: ReportSection, level: number): string {
  */
 export function criterionTarget(c: CriterionResult, withRelativeLimit = true, limitText?: string): string {
   if (c.metric === RUN_COMPLETED) return 'k6 run completes';
+  if (c.metric === RUN_NOT_FAILED) return 'the script does not mark the test failed';
   const m = /^\s*(p\([^)]*\)|[a-z]+)\s*(<=|>=|===|==|!=|<|>)\s*(.*?)\s*$/.exec(c.expression);
   if (!m) return c.expression;
   const [, agg, op, rest] = m as unknown as [string, string, string, string];
@@ -173,7 +174,7 @@ function sameWindow(a: TimeWindow | undefined, b: TimeWindow | undefined): boole
  * Undefined when both cover the same seconds.
  */
 export function criterionWindowNote(c: CriterionResult, scenarioWindow: TimeWindow | undefined, span: TimeWindow | undefined): string | undefined {
-  if (c.kind === 'utilization' || c.metric === RUN_COMPLETED || c.windowMode === undefined) return undefined;
+  if (c.kind === 'utilization' || isRunCriterion(c) || c.windowMode === undefined) return undefined;
   if (c.window === undefined) {
     // No window: either the whole run, or a window that could not be had (then the reason says so).
     if (c.windowMode !== 'all' || (c.warmupSeconds ?? 0) > 0 || scenarioWindow === undefined) return undefined;
@@ -222,7 +223,7 @@ function loadProfile(r: Results): string[] {
 }
 
 function metricLabel(c: CriterionResult): string {
-  return c.metric === RUN_COMPLETED ? RUN_COMPLETED : code(c.metric);
+  return isRunCriterion(c) ? c.metric : code(c.metric);
 }
 
 // ───────────────────────────── the report ─────────────────────────────
@@ -286,8 +287,8 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
     const c = g[0]!;
     const v = actualAndLimit(c);
     const actual = c.actual === null ? (c.reason ?? 'no data') : v.actual;
-    const lim = Number.isFinite(c.limit) && c.metric !== RUN_COMPLETED ? ` (limit ${v.limit})` : '';
-    const what = c.metric === RUN_COMPLETED ? `${RUN_COMPLETED}: ${c.reason ?? ''}` : `${g.map((x) => code(x.metric)).join(' and ')} ${code(c.expression)}: ${actual}${lim}`;
+    const lim = Number.isFinite(c.limit) && !isRunCriterion(c) ? ` (limit ${v.limit})` : '';
+    const what = isRunCriterion(c) ? `${c.metric}: ${c.reason ?? ''}` : `${g.map((x) => code(x.metric)).join(' and ')} ${code(c.expression)}: ${actual}${lim}`;
     findings.push(`- ${STATUS_ICON[c.status]} **${c.scenario}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
   }
   if (groups.length > maxFindings) findings.push(`- … and ${moreText(ev, groups.slice(maxFindings).flat(), limits, 'below')}`);
@@ -347,7 +348,7 @@ function sameValueGroups(cs: CriterionResult[]): CriterionResult[][] {
   const groups: CriterionResult[][] = [];
   const byKey = new Map<string, CriterionResult[]>();
   for (const c of cs) {
-    if (c.actual === null || c.metric === RUN_COMPLETED) {
+    if (c.actual === null || isRunCriterion(c)) {
       groups.push([c]);
       continue;
     }
@@ -601,7 +602,7 @@ function sloSection(input: ReportInput, limits: RenderLimits): string[] {
   const seen = new Set<string>();
   for (const s of ev.scenarios)
     for (const c of s.criteria) {
-      if (c.metric === RUN_COMPLETED) continue;
+      if (isRunCriterion(c)) continue;
       const k = `${c.metric}\u0000${c.expression}`;
       if (!seen.has(k)) {
         seen.add(k);
@@ -667,7 +668,7 @@ function decisionSection(input: ReportInput, limits: RenderLimits): string[] {
   const concerns = all.filter(isConcern);
   const line = (g: CriterionResult[]) => {
     const c = g[0]!;
-    if (c.metric === RUN_COMPLETED) return `${STATUS_ICON[c.status]} **${c.scenario}**: ${RUN_COMPLETED} — ${c.reason ?? ''}`;
+    if (isRunCriterion(c)) return `${STATUS_ICON[c.status]} **${c.scenario}**: ${c.metric} — ${c.reason ?? ''}`;
     return `${STATUS_ICON[c.status]} **${c.scenario}**: ${g.map((x) => code(x.metric)).join(' and ')} ${code(c.expression)} — ${
       c.actual === null ? (c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`
     }${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}${g.length > 1 ? ' (the same value)' : ''}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluate, RUN_COMPLETED, type ScenarioInput } from '../../src/evaluate/evaluate.js';
+import { describeCriterion, evaluate, RUN_COMPLETED, RUN_NOT_FAILED, type ScenarioInput } from '../../src/evaluate/evaluate.js';
 import { baselineKey } from '../../src/evaluate/keys.js';
 import type { Baseline, Config, CriterionResult, RunRecord } from '../../src/model.js';
 import { FakeResults, FakeUtilization, HTTP_METRICS, httpSamples, simpleRun, type Request } from '../support/fake-results.js';
@@ -337,6 +337,18 @@ describe('evaluate: run records', () => {
     expect(reason('cancelled', 'interrupted from outside (SIGINT/SIGTERM) (105)')).toBe(
       'the k6 run did not complete (cancelled; k6: interrupted from outside (SIGINT/SIGTERM) (105)): the results are partial',
     );
+  });
+
+  it('a complete run the script marked failed (exit 110) fails the gate on that, its metrics judged as usual', () => {
+    const run: RunRecord = { scenario: 's', outputs: ['a.json'], window: { start: T0, end: T0 + 1000 }, exitCode: 110, exitMeaning: 'the script marked the test failed (execution.test.fail()) (110)', attempt: 1 };
+    const ev = one(config(), { name: 's', results: run100(), run, rules: [rule('http_req_duration', 'p(99)<500')] });
+    const cs = ev.scenarios[0]!.criteria;
+    expect(cs.find((x) => x.metric === 'http_req_duration')!.status).toBe('pass');
+    const c = cs.find((x) => x.metric === RUN_NOT_FAILED)!;
+    expect(c).toMatchObject({ status: 'fail', blocking: true, reason: 'the script marked the test failed (execution.test.fail(), exit code 110); the run is complete' });
+    expect(cs.some((x) => x.metric === RUN_COMPLETED)).toBe(false);
+    expect(ev.verdict).toBe('NOT_APPROVED');
+    expect(describeCriterion(c)).toBe('s: the k6 run was marked failed by its script (execution.test.fail(), exit code 110)');
   });
 
   it('a complete run adds nothing', () => {

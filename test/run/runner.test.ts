@@ -36,9 +36,9 @@ async function lines(file: string): Promise<string[]> {
 }
 
 describe('k6 exit codes', () => {
-  it('describes every code of the table, and only 0 and 99 as complete', () => {
+  it('describes every code of the table, and only 0, 99 and 110 as complete (their samples cover the whole run)', () => {
     expect(Object.keys(K6_EXIT_CODES).map(Number)).toEqual([0, 97, 98, 99, 100, 101, 102, 103, 104, 105, 106, 107, 108, 109, 110, 255]);
-    expect(Object.entries(K6_EXIT_CODES).filter(([, v]) => v.complete).map(([k]) => Number(k))).toEqual([0, 99]);
+    expect(Object.entries(K6_EXIT_CODES).filter(([, v]) => v.complete).map(([k]) => Number(k))).toEqual([0, 99, 110]);
     expect(exitMeaning(107)).toBe('the script threw an exception (107)');
     // k6's errext/exitcodes: 103 is GenericEngine, not a REST API stop
     expect(exitMeaning(103)).toBe('a generic k6 engine error (103)');
@@ -102,7 +102,16 @@ describe('runK6 with the k6 double', () => {
     expect(log.text()).toContain('the gate decides from the thresholds file');
   });
 
-  it.each([97, 98, 100, 101, 102, 103, 105, 106, 107, 108, 109, 110, 255])(
+  it('exit 110 (the script marked the test failed): complete, its output whole, a warning', async () => {
+    const { log, promise } = run({ K6_DOUBLE_EXIT: '110', K6_DOUBLE_DURATION_MS: '50' });
+    const rec = await promise;
+    expect(rec.exitCode).toBe(110);
+    expect(rec.incomplete).toBeUndefined();
+    expect(rec.outputs).toHaveLength(1);
+    expect(log.lines.some((l) => l.level === 'warning' && l.message.includes('the run is complete, and the gate fails on it'))).toBe(true);
+  });
+
+  it.each([97, 98, 100, 101, 102, 103, 105, 106, 107, 108, 109, 255])(
     'exit %i after output: incomplete with k6 meaning, the partial output kept',
     async (code) => {
       const { promise } = run({ K6_DOUBLE_EXIT: String(code), K6_DOUBLE_DURATION_MS: '50' });
