@@ -222,6 +222,8 @@ export interface RunRecord {
   errors?: string[];
   /** Attempt number (noise-guard reruns). */
   attempt: number;
+  /** The version of the k6 that ran (`k6 version`), when known; the report's environment shows it. */
+  k6Version?: string;
 }
 
 // ───────────────────────────── evaluation ─────────────────────────────

@@ -96,8 +96,10 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
   }
 
   const baselineSources = inputs.flatMap((s) => (s.baseline && 'source' in s.baseline ? [s.baseline.source] : []));
+  const k6Version = measured.find((m) => m.run?.k6Version)?.run?.k6Version;
   const environment: ReportEnvironment = {
     thresholdsFile: opts.thresholds,
+    ...(k6Version ? { k6Version: `v${k6Version.replace(/^v/, '')}` } : {}),
     generatedAt: new Date().toISOString(),
     ...(opts.baseUrl && !opts.results ? { baseUrl: maskUrl(opts.baseUrl) } : {}),
     ...(opts.environment ?? {}),

@@ -196,6 +196,7 @@ export async function runScenarios(given: RunInput): Promise<RunRecord[]> {
       await input.hooks?.afterScenario?.(s.name, failed);
       throw error;
     }
+    if (located.version !== 'unknown') record.k6Version = located.version;
     await input.hooks?.afterScenario?.(s.name, record);
     records.push(record);
   }

@@ -65,6 +65,8 @@ describe('perf-gate run, a scenario whose k6 writes no output', () => {
     expect(fine).toMatchObject({ status: 'pass', actual: 322 });
     const md = await readFile(markdown, 'utf8');
     expect(md).toContain('the script threw an exception (107)');
+    // the k6 that ran, as `k6 version` reports it (the test double answers as 2.3.0)
+    expect(md).toContain('| Load testing tool | k6 v2.3.0 |');
     expect(err).toContain('the script threw an exception (107)');
   });
 });
