@@ -26,7 +26,10 @@ export function actionBaselineFinder(opts: FinderOptions): (lookup: BaselineLook
   return async ({ context, scenario, commentKey, octokit, log }) => {
     if (!octokit) return { missing: 'no GitHub token: the baseline artifact cannot be read (pass github-token with `actions: read`)' };
     if (opts.workflowId === undefined || opts.workflowId === '') return { missing: 'the workflow of this run is unknown (GITHUB_WORKFLOW_REF is not set)' };
-    const branch = context.baseRef ?? (context.ref.startsWith('refs/heads/') ? context.ref.slice('refs/heads/'.length) : undefined);
+    // A push compares with its own branch's previous run (a release branch with its last release
+    // branch run), even when the branch has an open pull request (whose base is then in baseRef).
+    const pushed = context.ref.startsWith('refs/heads/') ? context.ref.slice('refs/heads/'.length) : undefined;
+    const branch = context.eventName === 'push' ? pushed : (context.baseRef ?? pushed);
     if (!branch) return { missing: `no base branch to compare with for a ${context.eventName} event on ${context.ref}` };
     const found = await findBaseline({
       octokit,

@@ -288,5 +288,11 @@ describe('the Action hooks', () => {
     expect('missing' in other && other.missing).toMatch(/perf-gate-baseline-nightly-checkout/);
     const noToken = await finder({ context: pr, scenario: 'search', commentKey: 'perf', thresholds: 'thresholds.yml', log: quietLog() });
     expect('missing' in noToken && noToken.missing).toMatch(/actions: read/);
+
+    // A push to a release branch with an open pull request into main compares with the release
+    // branch's own previous run, not with main's.
+    const release = { ...context, ref: 'refs/heads/release/1.2', baseRef: 'main', prNumber: 9 } as GateContext;
+    const own = await finder({ context: release, scenario: 'search', commentKey: 'perf', thresholds: 'thresholds.yml', octokit, log: quietLog() });
+    expect('missing' in own && own.missing).toMatch(/release\/1\.2/);
   });
 });
