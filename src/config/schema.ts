@@ -60,7 +60,7 @@ const scenario = z.strictObject({
   env: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .optional()
-    .meta({ description: 'Extra environment variables for this k6 run (`k6 run --env`).' }),
+    .meta({ description: 'Extra environment variables for this k6 run, read by the script as `__ENV` (numbers and booleans become strings).' }),
   thresholds: thresholdsSchema.optional().meta({ description: 'Added to the top-level thresholds; for the same key and aggregation these override them.' }),
   window: window.optional(),
   warmup: duration.optional().meta({ description: 'Seconds excluded at the start of this scenario (overrides the top-level warmup).' }),

@@ -22,7 +22,7 @@ export interface RunFlag {
 export const RUN_FLAGS: readonly RunFlag[] = [
   { name: 'thresholds', type: 'string', value: 'FILE', description: 'thresholds.yml (default: thresholds.yml)' },
   { name: 'base-url', type: 'string', value: 'URL', description: 'the environment under test; k6 gets it as BASE_URL (required)' },
-  { name: 'scenario', type: 'string', multiple: true, value: 'NAME', description: 'run only this scenario (repeatable; default: every scenario of the thresholds file)' },
+  { name: 'scenario', type: 'string', multiple: true, value: 'NAME', description: 'run only this scenario (repeatable; default: every scenario of the thresholds file that has a script)' },
   { name: 'k6-path', type: 'string', value: 'PATH', description: 'use this k6 executable instead of PATH or a download' },
   { name: 'k6-version', type: 'string', value: 'V', description: `k6 release to use, downloaded unless that version is on PATH (default: a k6 on PATH of v${MIN_K6_VERSION} or later, else ${DEFAULT_K6_VERSION})` },
   { name: 'k6-download-base', type: 'string', value: 'URL', description: 'mirror of https://github.com/grafana/k6/releases/download (GitHub Enterprise)' },

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
+import { MIN_K6_VERSION } from '../../src/k6/install.js';
 
 interface ActionYml {
   inputs: Record<string, { description: string; default?: string }>;
@@ -29,7 +30,9 @@ describe('action.yml', async () => {
 
   it('describes what the inputs really do', () => {
     const d = (name: string) => yml.inputs[name]!.description.replace(/\s+/g, ' ');
-    expect(d('scenario')).toContain('grouped by their k6 `scenario` tag and only the listed names are judged');
+    expect(d('scenario')).toContain('one name = every file is judged as that scenario');
+    expect(d('scenario')).toContain('several names = the files are grouped by their k6 `scenario` tag and only those names are judged');
+    expect(d('k6-version')).toContain(`the first k6 on PATH of v${MIN_K6_VERSION} or later`);
     expect(d('scenario')).toContain('every scenario that has a `script`');
     expect(d('k6-version')).toContain('a k6 on PATH is used only if it is that version');
     expect(d('k6-version')).toContain('Ignored when `k6-path` is set');
