@@ -20,7 +20,19 @@ export function rateRangeFor(stepSeconds: number): string {
   return `${Math.max(60, 4 * stepSeconds)}s`;
 }
 
+/** Connection errors after which no later request can succeed either. */
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
 export class PrometheusClient {
+  /**
+   * Why Prometheus cannot be reached, once a connection failed (refused, no such host, no route) or
+   * two requests in a row timed out: later requests answer the same at once instead of each waiting
+   * out the timeout (a black-holed address made every query of every metric wait 15 s). One slow
+   * query alone does not stop the others.
+   */
+  private unreachable: string | undefined;
+  private timeoutsInARow = 0;
+
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs = 15_000,
@@ -74,11 +86,13 @@ export class PrometheusClient {
   }
 
   private async get(path: string, params: Record<string, string>): Promise<PromResult<unknown>> {
+    if (this.unreachable !== undefined) return { ok: false, reason: this.unreachable };
     try {
       const req = this.request(path, params);
       if ('reason' in req) return { ok: false, reason: req.reason };
       const { url: u, headers } = req;
       const res = await fetch(u, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      this.timeoutsInARow = 0; // it answered
       const text = await res.text();
       let body: { status?: string; data?: unknown; error?: string; errorType?: string } | undefined;
       try {
@@ -99,7 +113,11 @@ export class PrometheusClient {
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       const why = e.cause?.code ?? e.cause?.message ?? e.message;
-      return { ok: false, reason: this.hide(`Prometheus at ${this.safeUrl} is unreachable (${why})`) };
+      const reason = this.hide(`Prometheus at ${this.safeUrl} is unreachable (${why})`);
+      const timedOut = e.name === 'TimeoutError' || e.cause?.code === 'UND_ERR_CONNECT_TIMEOUT';
+      this.timeoutsInARow = timedOut ? this.timeoutsInARow + 1 : 0;
+      if (CONNECT_ERRORS.has(e.cause?.code ?? '') || this.timeoutsInARow >= 2) this.unreachable = reason;
+      return { ok: false, reason };
     }
   }
 

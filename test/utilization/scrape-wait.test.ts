@@ -193,3 +193,47 @@ describe.skipIf(skip !== undefined)('with a real Prometheus', () => {
     }
   });
 });
+
+describe('a Prometheus that cannot be reached', () => {
+  it('after two timeouts in a row, later queries answer at once with the same reason', async () => {
+    const { createServer } = await import('node:http');
+    let requests = 0;
+    const silent = createServer(() => {
+      requests++; // accepts, never answers
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const client = new PrometheusClient(`http://127.0.0.1:${(silent.address() as { port: number }).port}`, 150);
+      const answers = [];
+      for (let i = 0; i < 5; i++) answers.push(await client.instant('up', Date.now()));
+      expect(requests).toBe(2);
+      expect(answers.every((a) => !a.ok && a.reason === (answers[0] as { reason: string }).reason)).toBe(true);
+      expect((answers[0] as { reason: string }).reason).toMatch(/is unreachable/);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it('one slow query alone does not stop the others', async () => {
+    let slow = true;
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      if (slow) {
+        slow = false; // the first query takes too long, the next ones answer
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [0, '1'] }] } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const client = new PrometheusClient(`http://127.0.0.1:${(server.address() as { port: number }).port}`, 150);
+      expect((await client.instant('heavy', Date.now())).ok).toBe(false);
+      expect(await client.instant('up', Date.now())).toEqual({ ok: true, value: [{ labels: {}, value: 1 }] });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
