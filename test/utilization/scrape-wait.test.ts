@@ -204,7 +204,7 @@ describe('a Prometheus that cannot be reached', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const client = new PrometheusClient(`http://127.0.0.1:${(silent.address() as { port: number }).port}`, 150);
-      const answers = [];
+      const answers: Awaited<ReturnType<PrometheusClient['instant']>>[] = [];
       for (let i = 0; i < 5; i++) answers.push(await client.instant('up', Date.now()));
       expect(requests).toBe(2);
       expect(answers.every((a) => !a.ok && a.reason === (answers[0] as { reason: string }).reason)).toBe(true);
@@ -218,7 +218,7 @@ describe('a Prometheus that cannot be reached', () => {
   it('one slow query alone does not stop the others', async () => {
     let slow = true;
     const { createServer } = await import('node:http');
-    const server = createServer((req, res) => {
+    const server = createServer((_req, res) => {
       if (slow) {
         slow = false; // the first query takes too long, the next ones answer
         return;
