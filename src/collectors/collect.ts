@@ -324,7 +324,7 @@ function promSelectors(plans: Plan[], window: TimeWindow): string[] {
 /**
  * PostgreSQL/Redis presets read from Prometheus without a `selector` sum every server Prometheus
  * scrapes: a preview database and a shared staging one alike. Where their series come from more than
- * one `instance` inside the window, one note per family names the servers and the metrics.
+ * one `instance` live at the window's end, one note per family names the servers and the metrics.
  */
 async function severalServers(prom: PrometheusClient, plans: Plan[], entries: Map<string, Entry>, window: TimeWindow): Promise<string[]> {
   const byFamily = new Map<'postgres' | 'redis', { names: string[]; selector: string }>();
