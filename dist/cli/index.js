@@ -63415,7 +63415,7 @@ function promSelectors(plans, window) {
 /**
  * PostgreSQL/Redis presets read from Prometheus without a `selector` sum every server Prometheus
  * scrapes: a preview database and a shared staging one alike. Where their series come from more than
- * one `instance` inside the window, one note per family names the servers and the metrics.
+ * one `instance` live at the window's end, one note per family names the servers and the metrics.
  */
 async function severalServers(prom, plans, entries, window) {
     const byFamily = new Map();
