@@ -8,17 +8,15 @@ import { gate } from '../../src/pipeline.js';
 import { runK6 } from '../../src/k6/runner.js';
 import { cancelOnSignals, type SignalSource } from '../../src/run/cancel.js';
 import type { Logger } from '../../src/model.js';
-import { K6_DOUBLE, previewServer, recordingLogger, scenarioScripts, tempDir } from './helpers.js';
+import { K6_DOUBLE, previewWithScripts, recordingLogger } from './helpers.js';
 
-let preview: { baseUrl: string; close(): Promise<void> };
+let preview: Awaited<ReturnType<typeof previewWithScripts>>;
 let baseUrl: string;
 let dir: string;
 
 beforeAll(async () => {
-  preview = await previewServer();
-  baseUrl = preview.baseUrl;
-  dir = await tempDir('cancel');
-  await scenarioScripts(dir, ['first', 'second']);
+  preview = await previewWithScripts('cancel', ['first', 'second']);
+  ({ baseUrl, dir } = preview);
   await writeFile(
     join(dir, 'thresholds.yml'),
     ['version: 1', 'thresholds:', '  http_reqs: ["count>0"]', 'scenarios:', '  first:', '    script: k6/first-test.ts', '  second:', '    script: k6/second-test.ts', ''].join('\n'),

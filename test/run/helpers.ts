@@ -5,7 +5,8 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { CliIo } from '../../src/cli.js';
-import type { Logger } from '../../src/model.js';
+import { runK6, type K6RunOptions } from '../../src/k6/runner.js';
+import type { Logger, RunRecord } from '../../src/model.js';
 
 export const K6_DOUBLE = resolve(import.meta.dirname, '../support/k6-double.mjs');
 
@@ -73,4 +74,42 @@ export function cliIo(cwd: string, env: Record<string, string> = {}): { out: str
       env: { PATH: process.env.PATH, K6_DOUBLE_DURATION_MS: '100', ...env } as NodeJS.ProcessEnv,
     },
   };
+}
+
+/** `<name>-test.ts` in `dir`, defining the one scenario of that name; its path. */
+export async function scenarioScript(dir: string, name: string): Promise<string> {
+  const file = join(dir, `${name}-test.ts`);
+  await writeFile(file, `export const options = { scenarios: { '${name}': { executor: 'ramping-vus', stages: [] } } };\n`);
+  return file;
+}
+
+/**
+ * One `runK6` of `script` (scenario `scenario`) in `dir` against an unused loopback port, with this
+ * process's PATH plus `env` (the double's K6_DOUBLE_* switches): the options runner tests vary.
+ */
+export function runScript(opts: { dir: string; script: string; scenario: string; k6Path?: string; outDir?: string; env?: Record<string, string>; extra?: Partial<K6RunOptions> }): {
+  log: RecordingLogger;
+  promise: Promise<RunRecord>;
+} {
+  const log = recordingLogger();
+  const promise = runK6({
+    k6Path: opts.k6Path ?? K6_DOUBLE,
+    script: opts.script,
+    scenario: opts.scenario,
+    baseUrl: 'http://127.0.0.1:9/',
+    outDir: opts.outDir ?? join(opts.dir, 'out'),
+    cwd: opts.dir,
+    log,
+    baseEnv: { PATH: process.env.PATH, ...opts.env },
+    ...opts.extra,
+  });
+  return { log, promise };
+}
+
+/** A preview environment double and a temp dir holding the scripts of `names` (see `scenarioScripts`). */
+export async function previewWithScripts(prefix: string, names: string[]): Promise<{ baseUrl: string; dir: string; close(): Promise<void> }> {
+  const preview = await previewServer();
+  const dir = await tempDir(prefix);
+  await scenarioScripts(dir, names);
+  return { baseUrl: preview.baseUrl, dir, close: preview.close };
 }

@@ -3,10 +3,9 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runK6 } from '../../src/k6/runner.js';
 import { K6_ERROR_LINES_KEPT, K6_ERROR_TEXT_MAX, k6ErrorCollector, k6ErrorLines, parseLogfmt, unquoteGo } from '../../src/k6/stderr.js';
 import { envSecrets } from '../../src/mask.js';
-import { K6_DOUBLE, recordingLogger, tempDir } from './helpers.js';
+import { K6_DOUBLE, runScript, scenarioScript, tempDir } from './helpers.js';
 
 // As k6 writes them without a TTY (logrus' text formatter: logfmt, values Go-quoted when needed).
 const SCRIPT_EXCEPTION =
@@ -135,8 +134,7 @@ describe('runK6: a failed run carries k6 error lines', () => {
 
   beforeAll(async () => {
     dir = await tempDir('k6-errors');
-    script = join(dir, 'broken-test.ts');
-    await writeFile(script, "export const options = { scenarios: { 'broken': { executor: 'ramping-vus', stages: [] } } };\n");
+    script = await scenarioScript(dir, 'broken');
     // k6 as a wrapper around the double: logfmt records on stderr first, then the double's own output.
     wrapper = join(dir, 'k6-wrapper.sh');
     await writeFile(
@@ -146,20 +144,7 @@ describe('runK6: a failed run carries k6 error lines', () => {
     await chmod(wrapper, 0o755);
   });
 
-  function run(k6Path: string, env: Record<string, string>) {
-    const log = recordingLogger();
-    const promise = runK6({
-      k6Path,
-      script,
-      scenario: 'broken',
-      baseUrl: 'http://127.0.0.1:9/',
-      outDir: join(dir, 'out'),
-      cwd: dir,
-      log,
-      baseEnv: { PATH: process.env.PATH, K6_DOUBLE_DURATION_MS: '50', ...env },
-    });
-    return { log, promise };
-  }
+  const run = (k6Path: string, env: Record<string, string>) => runScript({ dir, script, scenario: 'broken', k6Path, env: { K6_DOUBLE_DURATION_MS: '50', ...env } });
 
   it.skipIf(process.platform === 'win32')('exit 107 at init: the record holds the level=error messages and the exception k6 printed', async () => {
     const { log, promise } = run(wrapper, { K6_DOUBLE_EXIT: '107', K6_DOUBLE_FAIL_AT_START: '1' });

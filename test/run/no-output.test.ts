@@ -5,17 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
 import { emptyResults } from '../../src/k6/ingest.js';
-import { cliIo, K6_DOUBLE, previewServer, scenarioScripts, tempDir } from './helpers.js';
+import { cliIo, K6_DOUBLE, previewWithScripts } from './helpers.js';
 
-let preview: { baseUrl: string; close(): Promise<void> };
+let preview: Awaited<ReturnType<typeof previewWithScripts>>;
 let baseUrl: string;
 let dir: string;
 
 beforeAll(async () => {
-  preview = await previewServer();
-  baseUrl = preview.baseUrl;
-  dir = await tempDir('no-output');
-  await scenarioScripts(dir, ['broken', 'fine']);
+  preview = await previewWithScripts('no-output', ['broken', 'fine']);
+  ({ baseUrl, dir } = preview);
 });
 afterAll(() => preview.close());
 

@@ -1,33 +1,20 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { K6_EXIT_CODES, exitMeaning, isComplete, k6RunArgs, runK6 } from '../../src/k6/runner.js';
-import { K6_DOUBLE, recordingLogger, tempDir } from './helpers.js';
+import { runScript, scenarioScript, tempDir } from './helpers.js';
 
 let dir: string;
 let script: string;
 
 beforeAll(async () => {
   dir = await tempDir('runner');
-  script = join(dir, 'target-capacity-test.ts');
-  await writeFile(script, "export const options = { scenarios: { 'target-capacity': { executor: 'ramping-vus', stages: [] } } };\n");
+  script = await scenarioScript(dir, 'target-capacity');
 });
 
 function run(env: Record<string, string>, extra: Partial<Parameters<typeof runK6>[0]> = {}) {
-  const log = recordingLogger();
-  const promise = runK6({
-    k6Path: K6_DOUBLE,
-    script,
-    scenario: 'target-capacity',
-    baseUrl: 'http://127.0.0.1:9/',
-    outDir: join(dir, 'out'),
-    cwd: dir,
-    log,
-    baseEnv: { PATH: process.env.PATH, K6_DOUBLE_DURATION_MS: '200', ...env },
-    ...extra,
-  });
-  return { log, promise };
+  return runScript({ dir, script, scenario: 'target-capacity', env: { K6_DOUBLE_DURATION_MS: '200', ...env }, extra });
 }
 
 async function lines(file: string): Promise<string[]> {
