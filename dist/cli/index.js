@@ -65253,25 +65253,13 @@ function createNdjsonParser(cfg) {
         if (mi < 0)
             metric.midx = mi = metricCount++;
         const guess = from === null || mi >= from.next.length ? null : from.next[mi];
-        if (guess !== null && guess.len === rest && sameAs(tagBytes, guess.off, buf, p, rest)) {
-            curTags = guess;
-            tagStamp = guess.stamp;
-            prevTagStart = p;
-            prevTagLen = rest;
-            p += rest;
-        }
-        else {
+        let found = guess !== null && guess.len === rest && sameAs(tagBytes, guess.off, buf, p, rest) ? guess : null;
+        let h = 0;
+        if (found === null) {
             tagLookups++;
-            let h = tagHashOf(buf, p, rest);
-            const cached = findTags(buf, p, rest, h);
-            if (cached !== null) {
-                curTags = cached; // its ids are copied to scratch only when a series is looked up
-                tagStamp = cached.stamp;
-                prevTagStart = p;
-                prevTagLen = rest;
-                p += rest;
-            }
-            else {
+            h = tagHashOf(buf, p, rest);
+            found = findTags(buf, p, rest, h);
+            if (found === null) {
                 // a tag object not seen before, or one followed by metadata: read it into scratch
                 tagReads++;
                 prevTagLen = -1;
@@ -65305,12 +65293,21 @@ function createNdjsonParser(cfg) {
                         cacheTags(tagStart, tlen, h);
                 }
             }
-            if (from !== null && curTags !== null) {
+            // remember which tag set followed `from` for this metric (not needed when the guess was right)
+            const next = found ?? curTags;
+            if (from !== null && next !== null) {
                 const nx = from.next;
                 while (nx.length <= mi)
                     nx.push(null);
-                nx[mi] = curTags;
+                nx[mi] = next;
             }
+        }
+        if (found !== null) {
+            curTags = found; // its ids are copied to scratch only when a series is looked up
+            tagStamp = found.stamp;
+            prevTagStart = p;
+            prevTagLen = rest;
+            p += rest;
         }
         return p;
     }
