@@ -1,6 +1,7 @@
 // A small Prometheus HTTP API client (query and query_range) that never throws and never logs credentials.
 import type { TimeWindow } from '../model.js';
 import { maskUrl, scrub } from '../mask.js';
+import { pause } from '../pause.js';
 
 export type PromResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -251,18 +252,7 @@ export interface ScrapeWaitOptions {
 export async function awaitScrapePast(client: PrometheusClient, selectors: readonly string[], end: number, opts: ScrapeWaitOptions = {}): Promise<ScrapeWait> {
   const now = opts.now ?? Date.now;
   const signal = opts.signal;
-  const sleep =
-    opts.sleep ??
-    ((ms: number) =>
-      new Promise<void>((r) => {
-        const t = setTimeout(done, ms);
-        function done() {
-          clearTimeout(t);
-          signal?.removeEventListener('abort', done);
-          r();
-        }
-        signal?.addEventListener('abort', done, { once: true });
-      }));
+  const sleep = opts.sleep ?? ((ms: number) => pause(ms, signal));
   const maxWaitMs = opts.maxWaitMs ?? 60_000;
   const pollMs = opts.pollMs ?? 1000;
   const t0 = now();

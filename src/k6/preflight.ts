@@ -2,6 +2,7 @@
 import { InputError } from '../errors.js';
 import { maskUrl, scrub } from '../mask.js';
 import type { Logger } from '../model.js';
+import { pause } from '../pause.js';
 
 export interface PreflightOptions {
   /** URL path polled, e.g. `/healthz`. */
@@ -124,15 +125,7 @@ export async function preflight(baseUrl: string, opts: PreflightOptions, log: Lo
     log.debug(`preflight: attempt ${attempts}: ${last}`);
     if (cancel?.aborted) throw cancelled();
     if (Date.now() + interval >= deadline) break;
-    await new Promise<void>((r) => {
-      const done = () => {
-        clearTimeout(t);
-        cancel?.removeEventListener('abort', done);
-        r();
-      };
-      const t = setTimeout(done, interval);
-      cancel?.addEventListener('abort', done, { once: true });
-    });
+    await pause(interval, cancel);
   }
   throw new InputError(
     `the environment under test is not ready: ${url} did not answer ${opts.expectStatus} within ${opts.timeoutSeconds}s ` +

@@ -4,6 +4,7 @@
 // the error rate over time. Downsampled by re-bucketing (percentiles recomputed over the wider bucket,
 // never averaged) to at most ~60 points, so each chart stays far below the comment size limit.
 import type { ReportSection, Results, TimelinePoint, TimeWindow } from '../model.js';
+import { offsetText } from './window.js';
 
 export interface ChartOptions {
   title?: string;
@@ -195,15 +196,6 @@ export function errorRateChart(results: Results, opts: ChartOptions = {}): strin
   });
 }
 
-/** m:ss (or h:mm:ss) from the run's start. */
-function clock(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const sec = String(total % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
-}
-
 /**
  * When the criteria are measured over part of the run (`window: steady`, a warm-up), where that part
  * lies on the charts' time axis, which always shows the whole run; else ''.
@@ -216,7 +208,7 @@ export function evaluatedWindowNote(results: Results, window: TimeWindow | undef
   const bucketMs = s.bucketSeconds * 1000;
   // a window within a bucket of the run's edges is the whole run, as drawn
   if (window.start - span.start < bucketMs && span.end - window.end < bucketMs) return '';
-  return `The criteria are measured from ${clock(window.start - origin)} to ${clock(window.end - origin)} into the run (the evaluated window); the charts show the whole run.`;
+  return `The criteria are measured from ${offsetText(window.start - origin)} to ${offsetText(window.end - origin)} into the run (the evaluated window); the charts show the whole run.`;
 }
 
 /**

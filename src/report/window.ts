@@ -41,7 +41,7 @@ export function durationText(ms: number): string {
 }
 
 /** An offset into the run as `m:ss` (or `h:mm:ss`). */
-function offsetText(ms: number): string {
+export function offsetText(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000));
   const h = Math.floor(total / 3600);
   const m = Math.floor((total % 3600) / 60);
