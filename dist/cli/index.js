@@ -50102,7 +50102,7 @@ function extend(target) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2049);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5948);
 /* harmony import */ var _run_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2735);
 // Entry of the bundled CLI (dist/cli/index.js). The only CLI module with a top-level call.
 
@@ -50133,7 +50133,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2049:
+/***/ 5948:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62789,7 +62789,24 @@ function isPreset(name) {
     return PRESET_NAMES.includes(name);
 }
 
+;// CONCATENATED MODULE: ./src/pause.ts
+// A wait that an abort signal (the gate cancelled) ends early, without rejecting: the caller checks
+// the signal afterwards and says what it stopped.
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+function pause(ms, signal) {
+    return new Promise((r) => {
+        const done = () => {
+            clearTimeout(t);
+            signal?.removeEventListener('abort', done);
+            r();
+        };
+        const t = setTimeout(done, ms);
+        signal?.addEventListener('abort', done, { once: true });
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/collectors/prometheus.ts
+
 
 /** The query_range step for a window: max(window / 250, 1 s), rounded to whole seconds. */
 function stepFor(window) {
@@ -63021,16 +63038,7 @@ const LOOKBACK_MS = 5 * 60_000;
 async function awaitScrapePast(client, selectors, end, opts = {}) {
     const now = opts.now ?? Date.now;
     const signal = opts.signal;
-    const sleep = opts.sleep ??
-        ((ms) => new Promise((r) => {
-            const t = setTimeout(done, ms);
-            function done() {
-                clearTimeout(t);
-                signal?.removeEventListener('abort', done);
-                r();
-            }
-            signal?.addEventListener('abort', done, { once: true });
-        }));
+    const sleep = opts.sleep ?? ((ms) => pause(ms, signal));
     const maxWaitMs = opts.maxWaitMs ?? 60_000;
     const pollMs = opts.pollMs ?? 1000;
     const t0 = now();
@@ -67357,7 +67365,77 @@ function toAlignment(value) {
         : 0
 }
 
+;// CONCATENATED MODULE: ./src/report/window.ts
+function pad(n) {
+    return String(n).padStart(2, '0');
+}
+function clock(ms) {
+    const d = new Date(ms);
+    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+function day(ms) {
+    return new Date(ms).toISOString().slice(0, 10);
+}
+/** `12:01:30–12:03:30 UTC`; with dates when the interval crosses midnight (UTC). */
+function clockRange(w) {
+    // `end` is exclusive: the last instant shown is the end itself (a whole-second boundary reads naturally).
+    if (day(w.start) !== day(w.end))
+        return `${day(w.start)} ${clock(w.start)}–${day(w.end)} ${clock(w.end)} UTC`;
+    return `${clock(w.start)}–${clock(w.end)} UTC`;
+}
+/** A duration in words: `45 s`, `2 min 30 s`, `10 min`, `1 h 5 min`. */
+function durationText(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    if (total < 60)
+        return `${total} s`;
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    if (h > 0)
+        return m > 0 ? `${h} h ${m} min` : `${h} h`;
+    return s > 0 ? `${m} min ${s} s` : `${m} min`;
+}
+/** An offset into the run as `m:ss` (or `h:mm:ss`). */
+function offsetText(ms) {
+    const total = Math.max(0, Math.round(ms / 1000));
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
+}
+function sameWindow(a, b) {
+    return Math.abs(a.start - b.start) < 1000 && Math.abs(a.end - b.end) < 1000;
+}
+/**
+ * One line describing the evaluated interval, e.g.
+ * "Evaluated 12:01:30–12:03:30 UTC (2 min, 1:30–3:30 into the run; steady state at 500 VUs, first 30 s warm-up excluded) of a 10 min run."
+ */
+function windowNote(window, span, opts) {
+    const why = [];
+    if (opts.mode === 'steady') {
+        if (window && (!span || !sameWindow(window, span))) {
+            why.push(opts.peakVus !== undefined && opts.peakVus > 0 ? `steady state at ${Math.round(opts.peakVus)} VUs` : 'steady state');
+        }
+        else {
+            why.push('steady state could not be told from the VU series, so the whole run');
+        }
+    }
+    if (opts.warmupSeconds > 0)
+        why.push(`first ${durationText(opts.warmupSeconds * 1000)} warm-up excluded`);
+    if (!span) {
+        const base = window ? `Evaluated ${clockRange(window)} (${durationText(window.end - window.start)}` : 'Evaluated the whole run (the results carry no sample times';
+        return `${base}${why.length ? `; ${why.join(', ')}` : ''}).`;
+    }
+    const runLength = durationText(span.end - span.start);
+    if (!window || sameWindow(window, span)) {
+        return `Evaluated the whole run, ${clockRange(span)} (${runLength}${why.length ? `; ${why.join(', ')}` : ''}).`;
+    }
+    const where = `${offsetText(window.start - span.start)}–${offsetText(window.end - span.start)} into the run`;
+    return `Evaluated ${clockRange(window)} (${durationText(window.end - window.start)}, ${where}${why.length ? `; ${why.join(', ')}` : ''}) of a ${runLength} run.`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/charts.ts
+
 /** Per-chart size budget (characters); a chart that would exceed it is drawn with fewer points. */
 const CHART_BUDGET = 3000;
 /** Line colours, in series order, with the emoji squares the legend uses for them. */
@@ -67531,14 +67609,6 @@ function errorRateChart(results, opts = {}) {
         return `${chart}\n\n${COLOURS.errors.square} share of requests that failed (\`http_req_failed\`) per ${every(s.bucketSeconds)}.${note}`;
     });
 }
-/** m:ss (or h:mm:ss) from the run's start. */
-function clock(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const sec = String(total % 60).padStart(2, '0');
-    return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
-}
 /**
  * When the criteria are measured over part of the run (`window: steady`, a warm-up), where that part
  * lies on the charts' time axis, which always shows the whole run; else ''.
@@ -67553,7 +67623,7 @@ function evaluatedWindowNote(results, window) {
     // a window within a bucket of the run's edges is the whole run, as drawn
     if (window.start - span.start < bucketMs && span.end - window.end < bucketMs)
         return '';
-    return `The criteria are measured from ${clock(window.start - origin)} to ${clock(window.end - origin)} into the run (the evaluated window); the charts show the whole run.`;
+    return `The criteria are measured from ${offsetText(window.start - origin)} to ${offsetText(window.end - origin)} into the run (the evaluated window); the charts show the whole run.`;
 }
 /**
  * The charts of one scenario as report sections inside the scenario. They are the first thing dropped
@@ -67651,75 +67721,6 @@ function dataQualityItems(s, r) {
     if (noData.length > 0)
         items.push({ text: `${noData.length} criteri${noData.length === 1 ? 'on has' : 'a have'} no data (see the Notes column).`, warn: false });
     return items;
-}
-
-;// CONCATENATED MODULE: ./src/report/window.ts
-function pad(n) {
-    return String(n).padStart(2, '0');
-}
-function window_clock(ms) {
-    const d = new Date(ms);
-    return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
-}
-function day(ms) {
-    return new Date(ms).toISOString().slice(0, 10);
-}
-/** `12:01:30–12:03:30 UTC`; with dates when the interval crosses midnight (UTC). */
-function clockRange(w) {
-    // `end` is exclusive: the last instant shown is the end itself (a whole-second boundary reads naturally).
-    if (day(w.start) !== day(w.end))
-        return `${day(w.start)} ${window_clock(w.start)}–${day(w.end)} ${window_clock(w.end)} UTC`;
-    return `${window_clock(w.start)}–${window_clock(w.end)} UTC`;
-}
-/** A duration in words: `45 s`, `2 min 30 s`, `10 min`, `1 h 5 min`. */
-function durationText(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    if (total < 60)
-        return `${total} s`;
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    if (h > 0)
-        return m > 0 ? `${h} h ${m} min` : `${h} h`;
-    return s > 0 ? `${m} min ${s} s` : `${m} min`;
-}
-/** An offset into the run as `m:ss` (or `h:mm:ss`). */
-function offsetText(ms) {
-    const total = Math.max(0, Math.round(ms / 1000));
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    return h > 0 ? `${h}:${pad(m)}:${pad(s)}` : `${m}:${pad(s)}`;
-}
-function sameWindow(a, b) {
-    return Math.abs(a.start - b.start) < 1000 && Math.abs(a.end - b.end) < 1000;
-}
-/**
- * One line describing the evaluated interval, e.g.
- * "Evaluated 12:01:30–12:03:30 UTC (2 min, 1:30–3:30 into the run; steady state at 500 VUs, first 30 s warm-up excluded) of a 10 min run."
- */
-function windowNote(window, span, opts) {
-    const why = [];
-    if (opts.mode === 'steady') {
-        if (window && (!span || !sameWindow(window, span))) {
-            why.push(opts.peakVus !== undefined && opts.peakVus > 0 ? `steady state at ${Math.round(opts.peakVus)} VUs` : 'steady state');
-        }
-        else {
-            why.push('steady state could not be told from the VU series, so the whole run');
-        }
-    }
-    if (opts.warmupSeconds > 0)
-        why.push(`first ${durationText(opts.warmupSeconds * 1000)} warm-up excluded`);
-    if (!span) {
-        const base = window ? `Evaluated ${clockRange(window)} (${durationText(window.end - window.start)}` : 'Evaluated the whole run (the results carry no sample times';
-        return `${base}${why.length ? `; ${why.join(', ')}` : ''}).`;
-    }
-    const runLength = durationText(span.end - span.start);
-    if (!window || sameWindow(window, span)) {
-        return `Evaluated the whole run, ${clockRange(span)} (${runLength}${why.length ? `; ${why.join(', ')}` : ''}).`;
-    }
-    const where = `${offsetText(window.start - span.start)}–${offsetText(window.end - span.start)} into the run`;
-    return `Evaluated ${clockRange(window)} (${durationText(window.end - window.start)}, ${where}${why.length ? `; ${why.join(', ')}` : ''}) of a ${runLength} run.`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
@@ -69133,6 +69134,7 @@ async function exists(file) {
 // Before any load: wait until the environment under test answers, and fail fast when it never does.
 
 
+
 function preflight_describe(error) {
     if (error instanceof Error) {
         const cause = error.cause;
@@ -69241,15 +69243,7 @@ async function preflight(baseUrl, opts, log) {
             throw cancelled();
         if (Date.now() + interval >= deadline)
             break;
-        await new Promise((r) => {
-            const done = () => {
-                clearTimeout(t);
-                cancel?.removeEventListener('abort', done);
-                r();
-            };
-            const t = setTimeout(done, interval);
-            cancel?.addEventListener('abort', done, { once: true });
-        });
+        await pause(interval, cancel);
     }
     throw new InputError(`the environment under test is not ready: ${url} did not answer ${opts.expectStatus} within ${opts.timeoutSeconds}s ` +
         `(${attempts} attempt${attempts === 1 ? '' : 's'}, last: ${last})`, undefined, 'check --base-url / base-url and that the preview deployment is up, or raise the preflight timeout / change the preflight path or status');
