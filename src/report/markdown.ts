@@ -211,10 +211,12 @@ function loadProfile(r: Results): string[] {
   const peak = peakVus(r);
   if (peak === undefined) return out;
   out.push(`**Peak VUs**: ${Math.round(peak)}`);
-  const steady = r.steadyWindow();
+  const found = r.steadyWindow();
+  // the steady state is found in whole buckets; within the run's span, the three parts add up to its duration
+  const steady = found && { start: Math.max(found.start, span.start), end: Math.min(found.end, span.end) };
   if (steady && steady.end > steady.start) {
-    const up = Math.max(0, steady.start - span.start);
-    const down = Math.max(0, span.end - steady.end);
+    const up = steady.start - span.start;
+    const down = span.end - steady.end;
     out.push(
       `**Ramp-up**: ${durationText(up)} (0 → ${Math.round(peak)} VUs) · **Sustained**: ${durationText(steady.end - steady.start)} (${Math.round(peak)} VUs) · **Ramp-down**: ${durationText(down)} (${Math.round(peak)} → 0 VUs)`,
     );

@@ -29,8 +29,10 @@ export function clockRange(w: TimeWindow): string {
   return `${clock(w.start)}–${clock(w.end)} UTC`;
 }
 
-/** A duration in words: `45 s`, `2 min 30 s`, `10 min`, `1 h 5 min`. */
+/** A duration in words: `0.4 s` (under a second), `45 s`, `2 min 30 s`, `10 min`, `1 h 5 min`. */
 export function durationText(ms: number): string {
+  // a run shorter than a second (a smoke test) is not "0 s"
+  if (ms > 0 && ms < 950) return `${Math.max(1, Math.round(ms / 100)) / 10} s`;
   const total = Math.max(0, Math.round(ms / 1000));
   if (total < 60) return `${total} s`;
   const h = Math.floor(total / 3600);

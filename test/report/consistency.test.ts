@@ -9,6 +9,7 @@ import { formatDelta, formatPair, formatValue } from '../../src/report/units.js'
 import { FakeResults, HTTP_METRICS, httpSamples, simpleRun, type Request } from '../support/fake-results.js';
 import { config, rule } from '../evaluate/rules.js';
 import { T0, capacityResults } from './fixtures.js';
+import { durationText } from '../../src/report/window.js';
 
 /** Data rows of the first GFM table after `heading`. */
 function tableAfter(md: string, heading: string): string[][] {
@@ -152,6 +153,20 @@ describe('the scenario section fills the template', () => {
     expect(md).toContain('**Duration**: 1 min 40 s (22:13:20–22:14:59 UTC)');
     expect(md).toContain('**Peak VUs**: 50');
     expect(md).toContain('**Ramp-up**: 20 s (0 → 50 VUs) · **Sustained**: 1 min (50 VUs) · **Ramp-down**: 20 s (50 → 0 VUs)');
+  });
+
+  it('a run shorter than a second reads its length, and its steady state (found in whole buckets) is no longer than the run', () => {
+    const reqs: Request[] = [{ t: T0 + 150, duration: 12 }, { t: T0 + 350, duration: 14 }];
+    const vus = [100, 400].map((ms) => ({ metric: 'vus', t: T0 + ms, value: 5 }));
+    const r = new FakeResults({ metrics: [...HTTP_METRICS, { name: 'vus', type: 'gauge', contains: 'default' }], samples: [...httpSamples(reqs), ...vus], steady: { start: T0, end: T0 + 1000 } });
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results: r, rules: [] }] });
+    const md = renderMarkdown({ evaluation, results: { s: r } });
+    expect(md).toMatch(/\*\*Duration\*\*: 0\.3 s \(/);
+    expect(md).toContain('**Ramp-up**: 0 s (0 → 5 VUs) · **Sustained**: 0.3 s (5 VUs) · **Ramp-down**: 0 s (5 → 0 VUs)');
+    expect(durationText(40)).toBe('0.1 s');
+    expect(durationText(949)).toBe('0.9 s');
+    expect(durationText(950)).toBe('1 s');
+    expect(durationText(0)).toBe('0 s');
   });
 });
 
