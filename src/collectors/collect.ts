@@ -354,6 +354,23 @@ async function severalServers(prom: PrometheusClient, plans: Plan[], entries: Ma
   return notes;
 }
 
+/** Prometheus queries in flight at once while the utilization figures are read after a run. */
+export const PROMETHEUS_CONCURRENCY = 4;
+
+/** fn over items, at most `limit` at a time; results in the items' order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  return out;
+}
+
 async function finish(state: State, window: TimeWindow, during: boolean): Promise<UtilizationResults> {
   const entries = new Map<string, Entry>();
   const notes: string[] = [];
@@ -374,8 +391,11 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
       );
     }
   }
-  for (const plan of state.plans) {
+  // Each metric's entry, and its notes; the Prometheus ones are queried a few at a time (each is one
+  // to three requests), then everything is gathered in the order of thresholds.yml.
+  const entryFor = async (plan: Plan): Promise<{ entry: Entry; notes: string[] }> => {
     const name = plan.metric.name;
+    const own: string[] = [];
     let entry: Entry;
     if (plan.kind === 'none') entry = { unit: plan.unit, samples: [], noData: plan.reason };
     else if (plan.kind === 'direct') {
@@ -396,15 +416,21 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
         const r = await queryPrometheus(prom, built, window);
         entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
         const valueNoData = 'samples' in r ? r.valueNoData : undefined;
-        if (valueNoData) notes.push(`${name}: value (whole window) has no data: ${valueNoData}`);
+        if (valueNoData) own.push(`${name}: value (whole window) has no data: ${valueNoData}`);
         const seriesNoData = 'samples' in r ? r.seriesNoData : undefined;
-        if (seriesNoData) notes.push(`${name}: only value (whole window) has data: ${seriesNoData}`);
+        if (seriesNoData) own.push(`${name}: only value (whole window) has data: ${seriesNoData}`);
       }
     }
-    if (entry.noData) noDataNames.set(entry.noData, [...(noDataNames.get(entry.noData) ?? []), name]);
     if (plan.metric.preset) entry.preset = plan.metric.preset;
-    entries.set(name, entry);
-  }
+    return { entry, notes: own };
+  };
+  const got = await mapLimit(state.plans, PROMETHEUS_CONCURRENCY, entryFor);
+  state.plans.forEach((plan, i) => {
+    const { entry, notes: own } = got[i]!;
+    notes.push(...own);
+    if (entry.noData) noDataNames.set(entry.noData, [...(noDataNames.get(entry.noData) ?? []), plan.metric.name]);
+    entries.set(plan.metric.name, entry);
+  });
   for (const [reason, names] of noDataNames) notes.push(`${names.join(', ')}: no data: ${reason}`);
   if (prom) notes.push(...(await severalServers(prom, state.plans, entries, window)));
   if (during) {

@@ -6,6 +6,8 @@ export interface FakePrometheus {
   url: string;
   /** Every query asked, in order. */
   queries: string[];
+  /** The most requests it was answering at once. */
+  maxInFlight: number;
   close(): Promise<void>;
 }
 
@@ -14,14 +16,25 @@ export interface FakePrometheusOptions {
   answer?: (query: string, time: number) => { metric: Record<string, string>; value: number }[] | undefined;
   /** The value of the one series every query_range returns, one point a second. */
   rangeValue: number;
+  /** Answers each request after this many ms (a slow Prometheus). */
+  delayMs?: number;
 }
 
 export async function startFakePrometheus(opts: FakePrometheusOptions): Promise<FakePrometheus> {
   const queries: string[] = [];
+  let inFlight = 0;
+  const state = { maxInFlight: 0 };
   const server: Server = createServer((req, res) => {
     const u = new URL(req.url ?? '/', 'http://x');
     const query = u.searchParams.get('query') ?? '';
     queries.push(query);
+    inFlight++;
+    state.maxInFlight = Math.max(state.maxInFlight, inFlight);
+    res.on('close', () => inFlight--);
+    if (opts.delayMs) setTimeout(() => answer(u, query, res), opts.delayMs);
+    else answer(u, query, res);
+  });
+  const answer = (u: URL, query: string, res: import('node:http').ServerResponse): void => {
     res.writeHead(200, { 'content-type': 'application/json' });
     if (u.pathname === '/api/v1/query_range') {
       const start = Number(u.searchParams.get('start'));
@@ -35,12 +48,15 @@ export async function startFakePrometheus(opts: FakePrometheusOptions): Promise<
     const vector = opts.answer?.(query, time) ?? [{ metric: {}, value: 1 }];
     const result = vector.map((v) => ({ metric: v.metric, value: [time, String(v.value)] }));
     res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result } }));
-  });
+  };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   return {
     url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`,
     queries,
+    get maxInFlight() {
+      return state.maxInFlight;
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
