@@ -137,6 +137,18 @@ export interface Config {
   rules: ThresholdRule[];
   scenarios: ScenarioConfig[];
   utilization?: UtilizationConfig;
+  /** Dashboards linked under each scenario, opened on its run's time range (`dashboards:`), in file order. */
+  dashboards?: DashboardConfig[];
+}
+
+/** A dashboard of thresholds.yml's `dashboards:` map. */
+export interface DashboardConfig {
+  name: string;
+  /** The URL with `${VAR}` expanded; absent when a variable is not set (see `unavailable`). */
+  url?: string;
+  /** Why there is no URL, e.g. `GRAFANA_URL is not set`. */
+  unavailable?: string;
+  pos: SourcePos;
 }
 
 // ───────────────────────────── ingestion ─────────────────────────────

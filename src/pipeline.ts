@@ -106,9 +106,11 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
     ...(baselineSources.length > 0 ? { baselineSource: [...new Set(baselineSources)].join(', ') } : {}),
   };
   const warnings = gateWarnings(evaluation, results);
-  const reportInput: ReportInput = { evaluation, results, environment, sections };
+  const dashboards = config.dashboards ?? [];
+  for (const d of dashboards) if (d.unavailable) warnings.push(`dashboard "${d.name}" (${d.pos.file}:${d.pos.line}) is not linked: ${d.unavailable}`);
+  const reportInput: ReportInput = { evaluation, results, environment, sections, dashboards };
   const markdown = renderMarkdown(reportInput);
-  const json = toJsonReport(evaluation, { results, environment, warnings, ...(environment.generatedAt ? { generatedAt: environment.generatedAt } : {}) });
+  const json = toJsonReport(evaluation, { results, environment, warnings, dashboards, ...(environment.generatedAt ? { generatedAt: environment.generatedAt } : {}) });
   const headline: Record<string, Headline> = {};
   for (const s of evaluation.scenarios) {
     const r = results[s.name];

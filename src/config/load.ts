@@ -8,6 +8,7 @@ import { PRESET_NAMES } from '../collectors/presets-list.js';
 import { BUILTIN_METRICS, SERIES_AGGREGATIONS, allowedAggregations } from '../k6/builtin-metrics.js';
 import type {
   Config,
+  DashboardConfig,
   Expression,
   MetricInfo,
   NoDataPolicy,
@@ -24,6 +25,7 @@ import { DURATION_RE, PERCENT_RE, PRESET_PARAMS, configSchema, expressionObjectS
 import { didYouMean } from './suggest.js';
 import { enumHint, expressionListHint, indentHint, thresholdsMapHint, unknownKeyHint, yamlErrorHint, type YamlErrorContext } from './hints.js';
 import { markExplicit } from './rules.js';
+import { maskUrl } from '../mask.js';
 
 export { ingestOptionsFor, rulesFor } from './rules.js';
 
@@ -377,6 +379,7 @@ class Loader {
     }
     const config: Config = { file: this.file, version: 1, marginal, failOn, noData, window, warmupSeconds, rules, scenarios };
     if (utilization) config.utilization = utilization;
+    if (isPlainObject(data.dashboards)) config.dashboards = this.dashboards(data.dashboards);
     return config;
   }
 
@@ -501,6 +504,28 @@ class Loader {
     if (typeof raw === 'number') return raw >= 0 && Number.isFinite(raw) ? raw : undefined;
     if (typeof raw === 'string' && DURATION_RE.test(raw)) return durationMs(raw) / 1000;
     return undefined;
+  }
+
+  /**
+   * `dashboards:` name → URL. A URL that is not http(s) is a problem at its line; one whose `${VAR}` is
+   * unset is kept as unavailable (the report says why), like a utilization source.
+   */
+  private dashboards(raw: Record<string, unknown>): DashboardConfig[] {
+    const out: DashboardConfig[] = [];
+    for (const [name, url] of Object.entries(raw)) {
+      if (typeof url !== 'string' || url.trim() === '' || name.trim() === '') continue; // reported by the schema
+      const at = this.offsetOf(['dashboards', name]);
+      const d: DashboardConfig = { name, pos: this.posAt(at) };
+      const expanded = expandEnv(url.trim(), this.env);
+      if ('missing' in expanded) d.unavailable = expanded.missing;
+      else if (!/^https?:\/\//i.test(expanded.value) || !isUrl(expanded.value)) {
+        const from = url.includes('${') ? ` (after \`\${…}\` is expanded: ${show(maskUrl(expanded.value))})` : '';
+        this.add(at, `dashboards.${name}: ${show(url)} is not an http(s) URL${from}`, 'write the dashboard\'s address, e.g. `API overview: https://grafana.example.com/d/abc123/api-overview`');
+        continue;
+      } else d.url = expanded.value;
+      out.push(d);
+    }
+    return out;
   }
 
   /** A source's HTTP headers with `${VAR}` expanded; a missing variable makes the source unavailable. */
@@ -707,12 +732,15 @@ function expectedAt(path: Path, value: unknown): { what: string; hint?: string }
       return { what: 'a map of metric name → { preset: … } or { prometheus: "PromQL" }', hint: 'e.g. `metrics: { pg_connections: { preset: postgres.connections } }`' };
     case 'url':
       return { what: 'a URL string, e.g. "${DATABASE_URL}"', hint: 'e.g. `url: "${DATABASE_URL}"`' };
+    case 'dashboards':
+      return { what: 'a map of dashboard name → URL', hint: 'e.g.\ndashboards:\n  API overview: https://grafana.example.com/d/abc123/api-overview' };
     case 'slow-queries':
     case 'abortOnFail':
       return { what: 'true or false', hint: `write \`${String(last)}: true\` or \`${String(last)}: false\`` };
     case 'env':
       return { what: 'a map of variable name → value', hint: 'e.g. `env: { PAGES: 5, BASE_PATH: /api }`' };
   }
+  if (path.length === 2 && path[0] === 'dashboards') return { what: 'the dashboard\'s URL', hint: `e.g. \`${String(last)}: https://grafana.example.com/d/abc123/api-overview\`` };
   if (path.length >= 2 && path[path.length - 2] === 'env') return { what: 'a string, number or boolean', hint: `write a single value, e.g. \`${String(last)}: "value"\`` };
   if (path.length === 2 && path[0] === 'scenarios') {
     return { what: 'a map with script, env, thresholds, window, warmup', hint: `e.g. \`${String(last)}: { script: k6/${String(last)}.ts }\`, or \`${String(last)}:\` with nothing after it for the defaults` };

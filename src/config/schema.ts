@@ -118,6 +118,13 @@ export const configSchema = z
     thresholds: thresholdsSchema.optional(),
     scenarios: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), scenario.nullable()).optional().meta({ description: 'Scenario name (the k6 `scenario` tag) → script, env and its own thresholds.' }),
     utilization: utilization.optional(),
+    dashboards: z
+      .record(z.string().min(1), z.string().min(1))
+      .optional()
+      .meta({
+        description:
+          'Dashboard name → URL (`${VAR}` expanded), linked under each scenario with its run\'s time range as Grafana\'s `from`/`to` (epoch ms).',
+      }),
   })
   .meta({ title: 'perf-gate thresholds.yml', description: 'SLOs for k6 load tests, judged by perf-gate.' });
 

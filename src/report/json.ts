@@ -3,12 +3,13 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { maskUrl } from '../mask.js';
-import type { Baseline, CriterionResult, Evaluation, Headline, Results, Status, TimeWindow, Unit, Verdict } from '../model.js';
+import type { Baseline, CriterionResult, DashboardConfig, Evaluation, Headline, Results, Status, TimeWindow, Unit, Verdict } from '../model.js';
 import { baselineKey, measurementKey, WINDOW_KEY_SUFFIX, windowKeyText } from '../evaluate/keys.js';
 import { isRunCriterion } from '../evaluate/evaluate.js';
 import type { ReportEnvironment } from './markdown.js';
 import { HEADLINE_MEASURES, headlineFor } from './stats.js';
 import { dataQualityItems } from './quality.js';
+import { dashboardLinks, type DashboardLink } from './dashboards.js';
 import { aggregationText } from '../evaluate/keys.js';
 
 export const JSON_REPORT_SCHEMA = 1;
@@ -40,6 +41,8 @@ export interface JsonScenario {
   headline: Headline;
   /** k6's last error lines of this scenario's run (`RunRecord.errors`): present only when there are some. */
   k6Errors?: string[];
+  /** thresholds.yml's dashboards opened on this scenario's run (`from`/`to` set): present only when it has some. */
+  dashboards?: DashboardLink[];
 }
 
 export interface JsonReport {
@@ -77,7 +80,7 @@ export function expressionAggregation(expression: string): string | undefined {
 
 export function toJsonReport(
   ev: Evaluation,
-  extra: { results: Record<string, Results>; generatedAt?: string; environment?: ReportEnvironment; warnings?: string[] },
+  extra: { results: Record<string, Results>; generatedAt?: string; environment?: ReportEnvironment; warnings?: string[]; dashboards?: readonly DashboardConfig[] },
 ): JsonReport {
   const measurements: Record<string, number> = {};
   const criteria: JsonCriterion[] = [];
@@ -118,6 +121,8 @@ export function toJsonReport(
     }
     const scenario: JsonScenario = { name: s.name, window: s.window ?? null, notes: s.notes, dataQuality: dataQualityItems(s, r).map((i) => i.text), headline };
     if (s.run?.errors && s.run.errors.length > 0) scenario.k6Errors = s.run.errors.map(maskUrl);
+    const links = extra.dashboards ? dashboardLinks(extra.dashboards, r?.span).links : [];
+    if (links.length > 0) scenario.dashboards = links;
     return scenario;
   });
   const report: JsonReport = {

@@ -3,7 +3,7 @@
 // Results it was made from. Pure: the caller supplies the time and the environment.
 import { maskUrl } from '../mask.js';
 import { markdownTable } from 'markdown-table';
-import type { CriterionResult, Evaluation, ReportSection, Results, ScenarioEvaluation, Status, TimeWindow } from '../model.js';
+import type { CriterionResult, DashboardConfig, Evaluation, ReportSection, Results, ScenarioEvaluation, Status, TimeWindow } from '../model.js';
 import { RUN_COMPLETED, RUN_NOT_FAILED, isConcern, isRunCriterion } from '../evaluate/evaluate.js';
 import { headlineFor, customTrends, measureValue, P95, P99, RATE } from './stats.js';
 import { dataQualityItems } from './quality.js';
@@ -19,6 +19,7 @@ import {
   formatValue,
 } from './units.js';
 import { clockRange, durationText, windowNote } from './window.js';
+import { dashboardsLine } from './dashboards.js';
 
 export { headlineFor } from './stats.js';
 
@@ -47,6 +48,8 @@ export interface ReportInput {
   sections?: ReportSection[];
   /** A hidden marker written first (`<!-- marker -->`), e.g. to find a sticky comment again. */
   marker?: string;
+  /** thresholds.yml's dashboards, linked under each scenario on its run's time range. */
+  dashboards?: readonly DashboardConfig[];
 }
 
 /** Knobs `fitMarkdown` turns to shrink the report; the full report uses none. */
@@ -548,6 +551,8 @@ function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEv
       `**Evaluated window**: ${windowNote(s.window, r?.span, { mode: s.windowMode ?? 'all', warmupSeconds: s.warmupSeconds ?? 0, ...(peak !== undefined ? { peakVus: peak } : {}) }).replace(/^Evaluated /, '')}`,
     );
   }
+  const dashboards = dashboardsLine(input.dashboards, r?.span);
+  if (dashboards) facts.push(dashboards);
   if (s.run) {
     // k6's exit meaning carries the code (`the script threw an exception (107)`); an incomplete run's
     // reason often carries the meaning (`k6 ended early: …`): each is said once.

@@ -77,7 +77,7 @@ describe('thresholds.schema.json', () => {
 
   it('describes the top-level keys and forbids unknown ones', () => {
     const schema = JSON.parse(schemaText()) as { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean };
-    expect(Object.keys(schema.properties)).toEqual(['version', 'marginal', 'fail-on', 'no-data', 'window', 'warmup', 'thresholds', 'scenarios', 'utilization']);
+    expect(Object.keys(schema.properties)).toEqual(['version', 'marginal', 'fail-on', 'no-data', 'window', 'warmup', 'thresholds', 'scenarios', 'utilization', 'dashboards']);
     expect(schema.required).toEqual(['version']);
     expect(schema.additionalProperties).toBe(false);
   });
