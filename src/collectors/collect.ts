@@ -357,17 +357,23 @@ async function severalServers(prom: PrometheusClient, plans: Plan[], entries: Ma
 /** Prometheus queries in flight at once while the utilization figures are read after a run. */
 export const PROMETHEUS_CONCURRENCY = 4;
 
-/** fn over items, at most `limit` at a time; results in the items' order. */
+/** fn over items, at most `limit` (at least 1) at a time; results in the items' order. The first error stops taking new items. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]!, i);
+      try {
+        out[i] = await fn(items[i]!, i);
+      } catch (err) {
+        next = items.length;
+        throw err;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, worker));
+  const n = Number.isFinite(limit) ? Math.max(1, Math.floor(limit)) : 1;
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
   return out;
 }
 

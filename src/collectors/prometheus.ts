@@ -33,6 +33,9 @@ export class PrometheusClient {
    */
   private unreachable: string | undefined;
   private timeoutsInARow = 0;
+  /** Requests sent so far, and the number of the last one sent before an answer arrived. */
+  private sent = 0;
+  private answeredUpTo = 0;
 
   constructor(
     private readonly baseUrl: string,
@@ -88,12 +91,14 @@ export class PrometheusClient {
 
   private async get(path: string, params: Record<string, string>): Promise<PromResult<unknown>> {
     if (this.unreachable !== undefined) return { ok: false, reason: this.unreachable };
+    const seq = ++this.sent;
     try {
       const req = this.request(path, params);
       if ('reason' in req) return { ok: false, reason: req.reason };
       const { url: u, headers } = req;
       const res = await fetch(u, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
       this.timeoutsInARow = 0; // it answered
+      this.answeredUpTo = Math.max(this.answeredUpTo, this.sent);
       const text = await res.text();
       let body: { status?: string; data?: unknown; error?: string; errorType?: string } | undefined;
       try {
@@ -116,7 +121,10 @@ export class PrometheusClient {
       const why = e.cause?.code ?? e.cause?.message ?? e.message;
       const reason = this.hide(`Prometheus at ${this.safeUrl} is unreachable (${why})`);
       const timedOut = e.name === 'TimeoutError' || e.cause?.code === 'UND_ERR_CONNECT_TIMEOUT';
-      this.timeoutsInARow = timedOut ? this.timeoutsInARow + 1 : 0;
+      // Queries run a few at a time: a timeout counts towards "in a row" only when no answer came
+      // after this request was sent (two heavy queries timing out together beside answered ones do not).
+      if (!timedOut) this.timeoutsInARow = 0;
+      else if (this.answeredUpTo < seq) this.timeoutsInARow++;
       if (CONNECT_ERRORS.has(e.cause?.code ?? '') || this.timeoutsInARow >= 2) this.unreachable = reason;
       return { ok: false, reason };
     }

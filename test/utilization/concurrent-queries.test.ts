@@ -43,5 +43,20 @@ describe('Prometheus queries after a run', () => {
     expect(out).toEqual(['0:50', '1:5', '2:30', '3:1', '4:20', '5:2']);
     expect(most).toBe(3);
     expect(await mapLimit([], 4, async () => 1)).toEqual([]);
+    expect(await mapLimit([1, 2], Number.NaN, async (x) => x * 2)).toEqual([2, 4]);
+  });
+
+  it('mapLimit stops taking items after an error and rejects with it', async () => {
+    const started: number[] = [];
+    await expect(
+      mapLimit([1, 2, 3, 4, 5, 6], 2, async (x) => {
+        started.push(x);
+        await new Promise((r) => setTimeout(r, 5));
+        if (x === 2) throw new Error('boom');
+        return x;
+      }),
+    ).rejects.toThrow('boom');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(started).toEqual([1, 2, 3]);
   });
 });

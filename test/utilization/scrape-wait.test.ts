@@ -3,7 +3,7 @@
 // Prometheus API's instant-query shape plays Prometheus at a chosen lag; a real Prometheus (Debian's,
 // scraping redis_exporter every second) shows the wait on live data.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectWindow } from '../../src/collectors/collect.js';
+import { collectWindow, mapLimit } from '../../src/collectors/collect.js';
 import { awaitScrapePast, PrometheusClient } from '../../src/collectors/prometheus.js';
 import type { Logger, UtilizationConfig } from '../../src/model.js';
 import { startFakePrometheus, type FakePrometheus } from '../support/fake-prometheus.js';
@@ -231,6 +231,32 @@ describe('a Prometheus that cannot be reached', () => {
       const client = new PrometheusClient(`http://127.0.0.1:${(server.address() as { port: number }).port}`, 150);
       expect((await client.instant('heavy', Date.now())).ok).toBe(false);
       expect(await client.instant('up', Date.now())).toEqual({ ok: true, value: [{ labels: {}, value: 1 }] });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('queries run side by side: two heavy ones timing out together, while others are answered, stop nothing', async () => {
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      if ((req.url ?? '').includes('heavy')) return; // never answered in time
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [0, '1'] }] } }));
+      }, 40);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const client = new PrometheusClient(`http://127.0.0.1:${(server.address() as { port: number }).port}`, 400);
+      // the two heavy ones time out at 400 ms, while two slots still answer the `up` queries (40 ms each)
+      const queries = ['heavy_1', 'up', 'heavy_2', ...Array.from({ length: 27 }, () => 'up')];
+      const got = await mapLimit(queries, 4, (q) => client.instant(q, Date.now()));
+      expect(got.map((g) => g.ok)).toEqual(queries.map((q) => q === 'up'));
+      // and a silent Prometheus still trips it: two timeouts with no answer in between
+      const after = await mapLimit(['heavy_3', 'heavy_4', 'up'], 1, (q) => client.instant(q, Date.now()));
+      expect(after.map((g) => g.ok)).toEqual([false, false, false]);
+      expect((after[2] as { reason: string }).reason).toMatch(/is unreachable/);
     } finally {
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
