@@ -95,6 +95,12 @@ export function maskSecrets(text: string, secrets: readonly string[] = []): stri
     .replace(SECRET_HEADER, (_all, name: string, sep: string) => `${name}${sep}***`)
     .replace(BEARER, '$1***')
     .replace(SECRET_PAIR, (_all, name: string, sep: string, value: string) => `${name}${sep}${value.startsWith('"') ? '"***"' : value.startsWith("'") ? "'***'" : '***'}`);
+  return maskValues(out, secrets);
+}
+
+/** `text` with every value of `secrets` (at least 4 characters) replaced by `***`, longest first. */
+export function maskValues(text: string, secrets: readonly string[]): string {
+  let out = text;
   for (const s of [...secrets].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
   return out;
 }

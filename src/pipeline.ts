@@ -107,7 +107,10 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
   };
   const warnings = gateWarnings(evaluation, results);
   const dashboards = config.dashboards ?? [];
-  for (const d of dashboards) if (d.unavailable) warnings.push(`dashboard "${d.name}" (${d.pos.file}:${d.pos.line}) is not linked: ${d.unavailable}`);
+  // file:line:column first: the Action turns it into an annotation on thresholds.yml
+  for (const d of dashboards) {
+    if (d.unavailable) warnings.push(`${d.pos.file}:${d.pos.line}:${d.pos.column}: dashboards.${d.name.replace(/\s+/g, ' ')} is not linked: ${d.unavailable} (set it in the job's or step's env)`);
+  }
   const reportInput: ReportInput = { evaluation, results, environment, sections, dashboards };
   const markdown = renderMarkdown(reportInput);
   const json = toJsonReport(evaluation, { results, environment, warnings, dashboards, ...(environment.generatedAt ? { generatedAt: environment.generatedAt } : {}) });

@@ -25,7 +25,7 @@ import { DURATION_RE, PERCENT_RE, PRESET_PARAMS, configSchema, expressionObjectS
 import { didYouMean } from './suggest.js';
 import { enumHint, expressionListHint, indentHint, thresholdsMapHint, unknownKeyHint, yamlErrorHint, type YamlErrorContext } from './hints.js';
 import { markExplicit } from './rules.js';
-import { maskUrl } from '../mask.js';
+import { envSecrets, maskValues } from '../mask.js';
 
 export { ingestOptionsFor, rulesFor } from './rules.js';
 
@@ -512,17 +512,32 @@ class Loader {
    */
   private dashboards(raw: Record<string, unknown>): DashboardConfig[] {
     const out: DashboardConfig[] = [];
-    for (const [name, url] of Object.entries(raw)) {
-      if (typeof url !== 'string' || url.trim() === '' || name.trim() === '') continue; // reported by the schema
+    // in the file's order (an object puts number-like keys such as `2024` first)
+    const { node } = this.nodeAt(['dashboards']);
+    const names = isMap(node) ? node.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)) : Object.keys(raw);
+    const fix = 'write the dashboard\'s name and address, e.g. `API overview: https://grafana.example.com/d/abc123/api-overview`';
+    for (const name of names) {
+      const url = raw[name];
+      if (typeof url !== 'string') continue; // reported by the schema
       const at = this.offsetOf(['dashboards', name]);
+      if (name.trim() === '') {
+        this.add(this.keyOffset(['dashboards'], name), 'a dashboard needs a name', fix);
+        continue;
+      }
+      if (url.trim() === '') {
+        this.add(at, `dashboards.${name}: the URL is empty`, fix);
+        continue;
+      }
       const d: DashboardConfig = { name, pos: this.posAt(at) };
       const expanded = expandEnv(url.trim(), this.env);
       if ('missing' in expanded) d.unavailable = expanded.missing;
       else if (!/^https?:\/\//i.test(expanded.value) || !isUrl(expanded.value)) {
-        const from = url.includes('${') ? ` (after \`\${…}\` is expanded: ${show(maskUrl(expanded.value))})` : '';
-        this.add(at, `dashboards.${name}: ${show(url)} is not an http(s) URL${from}`, 'write the dashboard\'s address, e.g. `API overview: https://grafana.example.com/d/abc123/api-overview`');
+        // the expanded value is never shown: a variable may hold a secret
+        const vars = [...url.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
+        const what = vars.length > 0 ? `is not an http(s) URL once ${vars.map((v) => `\`${v}\``).join(', ')} ${vars.length === 1 ? 'is' : 'are'} expanded` : `${show(url)} is not an http(s) URL`;
+        this.add(at, `dashboards.${name}: ${vars.length > 0 ? `${show(url)} ${what}` : what}`, vars.length > 0 ? `check the value of ${vars.join(', ')}: it must make an http(s) address` : fix);
         continue;
-      } else d.url = expanded.value;
+      } else d.url = maskValues(expanded.value, envSecrets(this.env)); // published in the PR comment: no secret variable's value
       out.push(d);
     }
     return out;

@@ -1,7 +1,7 @@
 // Links to the team's dashboards (thresholds.yml `dashboards:`), each opened on a scenario's run: the
 // report's charts show what k6 measured, the dashboards what the services did meanwhile.
 import type { DashboardConfig, TimeWindow } from '../model.js';
-import { maskUrl } from '../mask.js';
+import { isSecretParam } from '../mask.js';
 import { clockRange } from './window.js';
 
 export interface DashboardLink {
@@ -9,16 +9,25 @@ export interface DashboardLink {
   url: string;
 }
 
+/** The shortest time range a link opens: a shorter run is centred in it (panels need a few scrapes to draw). */
+export const MIN_RANGE_MS = 60_000;
+
 /**
- * The dashboard's URL opened on `span`: Grafana's `from` and `to` (epoch ms) set, replacing any the URL
- * had. Credentials and secret query values are masked: the link is published in the PR comment.
+ * The dashboard's URL opened on `span` (widened to MIN_RANGE_MS around a shorter run): Grafana's `from`
+ * and `to` (epoch ms) set, replacing any the URL had. The link is published in the PR comment: a user
+ * name and password are dropped, and secret-looking query values (`auth_token=…`) masked — Grafana's
+ * template variables (`var-…`) are kept as written.
  */
 export function dashboardUrl(url: string, span: TimeWindow): string {
   const u = new URL(url);
-  u.searchParams.set('from', String(Math.floor(span.start)));
-  u.searchParams.set('to', String(Math.ceil(span.end)));
+  const pad = Math.max(0, MIN_RANGE_MS - (span.end - span.start)) / 2;
+  u.username = '';
+  u.password = '';
+  for (const [name] of [...u.searchParams]) if (!/^var-/i.test(name) && isSecretParam(name)) u.searchParams.set(name, '***');
+  u.searchParams.set('from', String(Math.floor(span.start - pad)));
+  u.searchParams.set('to', String(Math.ceil(span.end + pad)));
   // a Markdown link's destination ends at an unbalanced `)`; a space ends it too (URL encodes those)
-  return maskUrl(u.toString()).replace(/\(/g, '%28').replace(/\)/g, '%29');
+  return u.toString().replace(/\(/g, '%28').replace(/\)/g, '%29');
 }
 
 /** The scenario's links (none without a time span) and why others are missing. */
@@ -32,9 +41,9 @@ export function dashboardLinks(dashboards: readonly DashboardConfig[], span: Tim
   return { links, missing };
 }
 
-/** Link text with Markdown's link and emphasis characters escaped. */
+/** Link text on one line, with Markdown's link and emphasis characters escaped. */
 function linkText(name: string): string {
-  return name.replace(/[\\[\]*_`<>]/g, (c) => `\\${c}`);
+  return name.replace(/\s+/g, ' ').replace(/[\\[\]*_`<>]/g, (c) => `\\${c}`);
 }
 
 /** The scenario section's `**Dashboards**` line, or undefined when there are none to show. */

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import { main } from '../../src/cli.js';
 import { loadTestSpec, writeK6Fixture } from '../../src/k6/fixtures.js';
-import { dashboardsLine, dashboardUrl } from '../../src/report/dashboards.js';
+import { dashboardsLine, dashboardUrl, MIN_RANGE_MS } from '../../src/report/dashboards.js';
 import { problems } from '../config/problems.js';
 
 const span = { start: 1_795_000_000_000, end: 1_795_000_120_000 };
@@ -27,6 +27,26 @@ dashboards:
       { name: 'API overview', url: 'https://grafana.example.com/d/api/overview?var-namespace=pr-42', pos: { file: 't.yml', line: 3, column: 17 } },
       { name: 'PostgreSQL', unavailable: 'GRAFANA_URL is not set', pos: { file: 't.yml', line: 4, column: 15 } },
     ]);
+  });
+
+  it('keeps the file order (number-like names too), and masks the value of a secret-named variable in a URL', () => {
+    const c = loadConfig('t.yml', {
+      text: 'version: 1\ndashboards:\n  Zeta: https://g.example.com/d/z\n  2024: https://g.example.com/d/y?var-tenant=${TENANT_API_KEY}\n',
+      env: { TENANT_API_KEY: 'k-8f2c9a77' },
+    });
+    expect(c.dashboards!.map((d) => d.name)).toEqual(['Zeta', '2024']);
+    expect(c.dashboards![1]!.url).toBe('https://g.example.com/d/y?var-tenant=***');
+  });
+
+  it('an expanded URL that is not http(s) is an error that names the variables, never their values; blank names and URLs are errors', () => {
+    const [p] = problems('version: 1\ndashboards:\n  API: "${GRAFANA_API_KEY}/d/api"\n', { GRAFANA_API_KEY: 'glsa_supersecretvalue' });
+    expect(p!.where).toBe('perf/thresholds.yml:3:8');
+    expect(p!.message).toBe('dashboards.API: `${GRAFANA_API_KEY}/d/api` is not an http(s) URL once `GRAFANA_API_KEY` is expanded');
+    expect(JSON.stringify(p)).not.toContain('supersecret');
+    const blank = problems('version: 1\ndashboards:\n  API: "  "\n');
+    expect(blank.map((b) => `${b.where} ${b.message}`)).toEqual(['perf/thresholds.yml:3:8 dashboards.API: the URL is empty']);
+    const noName = problems('version: 1\ndashboards:\n  " ": https://g.example.com/d/x\n');
+    expect(noName.map((b) => b.message)).toEqual(['a dashboard needs a name']);
   });
 
   it('a URL that is not http(s) is a problem at its line, naming the fix; a list instead of a map too', () => {
@@ -48,9 +68,16 @@ describe('dashboard links', () => {
     expect(u.searchParams.getAll('from')).toHaveLength(1);
     expect(u.searchParams.get('orgId')).toBe('1');
     expect(u.searchParams.get('var-ns')).toBe('pr-42');
-    const secret = dashboardUrl('https://viewer:hunter2@grafana.example.com/d/x?auth_token=abc123', span);
-    expect(secret).not.toContain('hunter2');
-    expect(secret).not.toContain('abc123');
+    const secret = new URL(dashboardUrl('https://viewer:hunter2@grafana.example.com/d/x?auth_token=abc123&var-keyspace=orders&var-auth_service=pay', span));
+    expect(secret.username + secret.password).toBe('');
+    expect(secret.searchParams.get('auth_token')).toBe('***');
+    // Grafana's template variables are kept as written, whatever their names look like
+    expect(secret.searchParams.get('var-keyspace')).toBe('orders');
+    expect(secret.searchParams.get('var-auth_service')).toBe('pay');
+    // a run shorter than a minute is centred in a minute (panels need a few scrapes to draw)
+    const short = new URL(dashboardUrl('https://g.example.com/d/x', { start: span.start, end: span.start + 300 }));
+    expect(Number(short.searchParams.get('to')) - Number(short.searchParams.get('from'))).toBe(MIN_RANGE_MS);
+    expect(Number(short.searchParams.get('from'))).toBe(span.start + 150 - MIN_RANGE_MS / 2);
     // a parenthesis would end the Markdown link early
     expect(dashboardUrl('https://grafana.example.com/d/x/a(b)', span)).toContain('/d/x/a%28b%29?');
   });
@@ -58,7 +85,7 @@ describe('dashboard links', () => {
   it('the scenario line links each dashboard, escapes its name, and says which are not linked and why', () => {
     const line = dashboardsLine(
       [
-        { name: 'API [prod]', url: 'https://grafana.example.com/d/api', pos: { file: 't.yml', line: 3, column: 8 } },
+        { name: 'API\n[prod]', url: 'https://grafana.example.com/d/api', pos: { file: 't.yml', line: 3, column: 8 } },
         { name: 'PostgreSQL', unavailable: 'GRAFANA_URL is not set', pos: { file: 't.yml', line: 4, column: 15 } },
       ],
       span,
@@ -104,6 +131,6 @@ describe('perf-gate evaluate with dashboards', () => {
     const md = out.join('');
     expect(md).toContain(`[API overview](${links[0]!.url})`);
     expect(md).toContain('not linked: Redis: GRAFANA_URL is not set');
-    expect(err.join('')).toMatch(/dashboard "Redis" \(.*thresholds\.yml:6\) is not linked: GRAFANA_URL is not set/);
+    expect(err.join('')).toMatch(/thresholds\.yml:6:10: dashboards\.Redis is not linked: GRAFANA_URL is not set \(set it in the job's or step's env\)/);
   });
 });
