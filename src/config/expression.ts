@@ -176,8 +176,10 @@ export function parseSelector(raw: string): MetricSelector {
       .replace(/^["']+|["']+$/g, '');
     if (key === '') throw new ExpressionError(`\`${raw}\`: a tag name is missing before \`:\``, `write \`${name}{tag:value}\`, e.g. \`${name}{endpoint:trades}\``);
     if (value === '') throw new ExpressionError(`\`${raw}\`: tag \`${key}\` has no value`, `write \`${key}:value\`, or \`${key}:*\` for every value`);
-    if (tags.some((t) => t.key === key)) {
-      throw new ExpressionError(`\`${raw}\`: tag \`${key}\` appears twice`, `a sample has one value per tag: list \`${key}\` once, and use one key per value (\`${name}{${key}:a}\`, \`${name}{${key}:b}\`) or \`${key}:*\``);
+    const first = tags.find((t) => t.key === key);
+    if (first) {
+      const [a, b] = first.value === value ? ['a', 'b'] : [first.value, value];
+      throw new ExpressionError(`\`${raw}\`: tag \`${key}\` appears twice`, `a sample has one value per tag: list \`${key}\` once, and use one key per value (\`${name}{${key}:${a}}\`, \`${name}{${key}:${b}}\`) or \`${key}:*\``);
     }
     tags.push({ key, value });
   }

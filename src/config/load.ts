@@ -91,8 +91,21 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
   let text = opts.text;
   if (text === undefined) {
     try {
-      text = readFileSync(file, 'utf8');
+      const bytes = readFileSync(file);
+      // UTF-16 (PowerShell 5's `>` writes it): every other byte of ASCII text is 0
+      const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.subarray(0, 64).includes(0);
+      if (utf16) {
+        throw new ConfigError(name, [
+          {
+            where: `${name}:1:1`,
+            message: `${name} is not UTF-8 text (it looks like UTF-16${bytes.subarray(0, 64).includes(0) && bytes[0] !== 0xff && bytes[0] !== 0xfe ? ', or holds NUL bytes' : ''})`,
+            hint: 'save it as UTF-8 (in PowerShell: `Set-Content -Encoding utf8`; in an editor: its encoding setting)',
+          },
+        ]);
+      }
+      text = bytes.toString('utf8');
     } catch (err) {
+      if (err instanceof ConfigError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       throw new ConfigError(name, [
         {
@@ -124,7 +137,8 @@ class Loader {
       const offset = e.pos[0];
       const first = (e.message.split('\n')[0] ?? e.message)
         .replace(/ at line \d+, column \d+:?$/, '')
-        .replace(/^With stringKeys, all keys must be strings$/, 'a key must be a plain string');
+        .replace(/^With stringKeys, all keys must be strings$/, 'a key must be a plain string')
+        .replace(/^Source contains multiple documents.*$/, 'the file holds more than one YAML document (a `---` line)');
       this.add(offset, `YAML syntax: ${first}`, yamlErrorHint(e.code, first, this.yamlContext(doc, e.code, offset)));
     }
     if (this.problems.length) this.fail();
@@ -144,7 +158,9 @@ class Loader {
           return undefined;
         },
       });
-      this.add(at, `YAML: ${(err as Error).message}`, 'define each anchor (`&name`) before its alias (`*name`)');
+      if (/excessive alias count/i.test((err as Error).message)) {
+        this.add(at, 'YAML: the aliases (`*name`) expand to too many values (over 1,000 expansions)', 'write the repeated values out, or nest fewer aliases inside anchors');
+      } else this.add(at, `YAML: ${(err as Error).message}`, 'define each anchor (`&name`) before its alias (`*name`)');
       this.fail();
     }
     if (data === null || data === undefined) {
@@ -726,6 +742,7 @@ function expectedAt(path: Path, value: unknown): { what: string; hint?: string }
       return { what: 'a percentage from 0% to 100% (e.g. 10%), or a fraction from 0 to 1', hint: 'e.g. `marginal: 10%`' };
     case 'warmup':
     case 'interval':
+    case 'scrape-wait':
       return { what: 'seconds (a non-negative number) or a duration such as 30s, 1m30s, 500ms', hint: `e.g. \`${String(last)}: 30s\`` };
     case 'min-change':
       return { what: "a non-negative number in the metric's unit (ms for time metrics) or a duration such as 5ms", hint: 'e.g. `min-change: 5ms`' };
@@ -747,6 +764,16 @@ function expectedAt(path: Path, value: unknown): { what: string; hint?: string }
       return { what: 'a map of metric name → { preset: … } or { prometheus: "PromQL" }', hint: 'e.g. `metrics: { pg_connections: { preset: postgres.connections } }`' };
     case 'url':
       return { what: 'a URL string, e.g. "${DATABASE_URL}"', hint: 'e.g. `url: "${DATABASE_URL}"`' };
+    case 'headers':
+      return { what: 'a map of HTTP header name → value', hint: 'e.g. `headers: { Authorization: "Bearer ${PROMETHEUS_TOKEN}" }`' };
+    case 'prometheus':
+    case 'postgres':
+    case 'redis':
+      if (path.length === 3 && path[1] === 'sources') {
+        const url = typeof value === 'string' ? value : `\${${String(last).toUpperCase()}_URL}`;
+        return { what: `a map with url${last === 'prometheus' ? ' (and headers, scrape-wait)' : ''}`, hint: `write \`${String(last)}: { url: "${url}" }\`` };
+      }
+      break;
     case 'dashboards':
       return { what: 'a map of dashboard name → URL', hint: 'e.g.\ndashboards:\n  API overview: https://grafana.example.com/d/abc123/api-overview' };
     case 'slow-queries':

@@ -1,0 +1,74 @@
+// Messages for mistakes whose first wording was wrong or library-speak: each names what is expected at
+// that place (a map, a duration), the fix uses the user's own values, and the file's encoding is named.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/load.js';
+import { problems } from './problems.js';
+
+const only = (text: string) => {
+  const p = problems(text);
+  expect(p).toHaveLength(1);
+  return p[0]!;
+};
+
+describe('what a utilization source expects', () => {
+  it('headers is a map of header → value, not one string', () => {
+    const p = only('version: 1\nutilization:\n  sources:\n    prometheus: { url: "http://x", headers: "Bearer abc" }\n');
+    expect(p.message).toBe('utilization.sources.prometheus.headers: expected a map of HTTP header name → value, got `Bearer abc`');
+    expect(p.hint).toContain('headers: { Authorization: "Bearer ${PROMETHEUS_TOKEN}" }');
+  });
+
+  it('a source written as its URL alone is told to be { url: … }, with that URL', () => {
+    const p = only('version: 1\nutilization:\n  sources:\n    prometheus: "http://prom:9090"\n');
+    expect(p.message).toBe('utilization.sources.prometheus: expected a map with url (and headers, scrape-wait), got `http://prom:9090`');
+    expect(p.hint).toBe('write `prometheus: { url: "http://prom:9090" }`');
+    expect(only('version: 1\nutilization:\n  sources:\n    redis: 6379\n').hint).toBe('write `redis: { url: "${REDIS_URL}" }`');
+  });
+
+  it('scrape-wait is a duration', () => {
+    for (const v of ['-1', '"abc"']) {
+      const p = only(`version: 1\nutilization:\n  sources:\n    prometheus: { url: "http://x", scrape-wait: ${v} }\n`);
+      expect(p.message).toMatch(/^utilization\.sources\.prometheus\.scrape-wait: expected seconds \(a non-negative number\) or a duration such as 30s/);
+    }
+  });
+});
+
+describe('metric keys and YAML', () => {
+  it('a tag given twice is told to split into keys with the values written', () => {
+    const p = only('version: 1\nthresholds:\n  "http_req_duration{tenant:acme,tenant:globex}": ["p(99)<500"]\n');
+    expect(p.hint).toContain('(`http_req_duration{tenant:acme}`, `http_req_duration{tenant:globex}`)');
+  });
+
+  it('a second YAML document and an alias bomb are said in plain words', () => {
+    expect(only('version: 1\n---\nversion: 1\n').message).toBe('YAML syntax: the file holds more than one YAML document (a `---` line)');
+    const row = (name: string, of: string) => `${name}: &${name} [${Array(9).fill(`*${of}`).join(', ')}]`;
+    const bomb = ['a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]', row('b', 'a'), row('c', 'b'), row('d', 'c'), row('e', 'd')].join('\n');
+    const p = only(`${bomb}\n`);
+    expect(p.message).toBe('YAML: the aliases (`*name`) expand to too many values (over 1,000 expansions)');
+    expect(p.message).not.toMatch(/attack|parseAllDocuments/);
+  });
+});
+
+describe('encoding', () => {
+  it('a UTF-16 file is named as such, with how to save it as UTF-8', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perf-gate-enc-'));
+    const file = join(dir, 'thresholds.yml');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('version: 1\nthresholds: {}\n', 'utf16le')]));
+    let err: unknown;
+    try {
+      loadConfig(file);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const p = (err as ConfigError).problems[0]!;
+    expect(p.where).toBe(`${file}:1:1`);
+    expect(p.message).toBe(`${file} is not UTF-8 text (it looks like UTF-16)`);
+    expect(p.hint).toMatch(/save it as UTF-8/);
+    // the same text as UTF-8 loads
+    writeFileSync(file, 'version: 1\nthresholds: {}\n');
+    expect(loadConfig(file).version).toBe(1);
+  });
+});
