@@ -10,7 +10,9 @@ import { asError, InputError } from './errors.js';
 import { didYouMean } from './config/suggest.js';
 import { maskUrl } from './mask.js';
 import { evaluate, type ScenarioInput } from './evaluate/evaluate.js';
-import { emptyResults, ingestFiles } from './k6/ingest.js';
+import { DEFAULT_TAG_KEYS, emptyResults, ingestFiles } from './k6/ingest.js';
+import { unmatchedTagText } from './metrics/results.js';
+import { parseSelector } from './config/expression.js';
 import { scenarioOfFile } from './k6/peek.js';
 import { markdownTable } from 'markdown-table';
 import { code, escapeCell, formatValue } from './report/units.js';
@@ -354,6 +356,22 @@ export function gateWarnings(evaluation: Evaluation, results: Record<string, Res
       const hint = didYouMean(metric, [...r.metrics.keys()]);
       const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: no samples of ${code(metric)} in the results of ${s.name}.${hint}`;
       if (hint && !out.includes(line)) out.push(line);
+    }
+    // A tag key no sample of the metric carries is a typo: a trend reads no data (its reason says
+    // so), but a counter or rate reads 0 — `http_req_failed{endpont:trades}` would always pass.
+    for (const c of s.criteria) {
+      if (c.kind !== 'k6' || !c.metric.includes('{')) continue;
+      let selector;
+      try {
+        selector = parseSelector(c.metric);
+      } catch {
+        continue;
+      }
+      if (!r.metrics.has(selector.metric) && selector.metric !== 'availability') continue;
+      const unseen = { ...selector, tags: selector.tags.filter((t) => r.tagValues(selector.metric, t.key).length === 0) };
+      const why = unseen.tags.length > 0 ? unmatchedTagText(r, unseen, [...DEFAULT_TAG_KEYS, ...selector.tags.map((t) => t.key)]) : '';
+      const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: ${code(c.metric)} in ${s.name}${why}`;
+      if (why && !out.includes(line)) out.push(line);
     }
   }
   return out;

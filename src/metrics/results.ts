@@ -14,6 +14,7 @@ import { Aggregate } from './histogram.js';
 import { BUILTIN_METRICS } from '../k6/builtin-metrics.js';
 import { B_LAST, B_LAST_T, B_MAX, B_MIN, B_N, B_NZ, B_SUM } from '../k6/ndjson.js';
 import { forBuckets, type MergedStore, type StoreDist, type StoreSeries } from './store.js';
+import { didYouMean } from '../config/suggest.js';
 
 const TYPES: readonly string[] = ['counter', 'gauge', 'rate', 'trend'];
 
@@ -193,7 +194,7 @@ export class NdjsonResults implements Results {
     if (info === undefined) return zero ?? { noData: `no samples of ${selector.metric} in the k6 output` };
     const series = this.select(selector.metric, selector);
     if (typeof series === 'string') return { noData: series };
-    if (series.length === 0) return zero ?? { noData: `no samples of ${label} in the k6 output` };
+    if (series.length === 0) return zero ?? { noData: `no samples of ${label} in the k6 output${unmatchedTagText(this, selector, this.indexKeys)}` };
     const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
     const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, this.bucketRange(window), false);
     if (acc.n === 0) return zero ?? { noData: `no samples of ${label} in the evaluated window` };
@@ -355,4 +356,25 @@ export class NdjsonResults implements Results {
     }
     return out;
   }
+}
+
+/**
+ * Why a tag filter matches no sample of a metric that has samples: the first tag key no sample of it
+ * carries (with the keys that do, and a likely typo), or the first value none has (with the values
+ * seen). Starts with `: `, or is empty when every tag key and value is seen (only their combination is not).
+ */
+export function unmatchedTagText(r: Pick<Results, 'tagValues'>, selector: MetricSelector, candidateKeys: readonly string[]): string {
+  for (const t of selector.tags) {
+    const values = r.tagValues(selector.metric, t.key);
+    if (values.length === 0) {
+      const keys = [...new Set(candidateKeys)].filter((k) => k !== t.key && r.tagValues(selector.metric, k).length > 0);
+      if (keys.length === 0) continue;
+      return `: no sample of ${selector.metric} has the tag \`${t.key}\` (its tags: ${keys.join(', ')}).${didYouMean(t.key, keys)}`;
+    }
+    if (t.value !== '*' && !values.includes(t.value)) {
+      const shown = values.length > 8 ? `${values.slice(0, 8).join(', ')}, …` : values.join(', ');
+      return `: no sample of ${selector.metric} has ${t.key}=${t.value} (values seen: ${shown}).${didYouMean(t.value, values)}`;
+    }
+  }
+  return '';
 }

@@ -48,3 +48,24 @@ describe('perf-gate evaluate, warnings', () => {
     expect(t.err.join('')).not.toContain('warning');
   });
 });
+
+describe('perf-gate evaluate, a tag filter no sample matches', () => {
+  it('a tag key no sample carries is named with its likely spelling: as a warning (a rate would read 0 and pass) and in the no-data reason', async () => {
+    writeFileSync(
+      join(dir, 'typo.yml'),
+      'version: 1\nthresholds:\n  "http_req_duration{endpont:trades}": ["p(99)<500"]\n  "http_req_failed{endpont:trades}": ["rate<0.01"]\n  "http_reqs{status:503}": ["count<1"]\n  "http_req_duration{tenant:acmee}": ["p(99)<100000"]\n',
+    );
+    const t = io(dir);
+    const json = join(dir, 'typo.json');
+    expect(await main(['evaluate', '--thresholds', 'typo.yml', '--results', 'clean.ndjson', '-q', '--json', json], t.io)).toBe(0);
+    const warnings = t.err.join('').split('\n').filter((l) => l.startsWith('perf-gate: warning: '));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^perf-gate: warning: typo\.yml:3:\d+: `http_req_duration\{endpont:trades\}` in smoke: no sample of http_req_duration has the tag `endpont` \(its tags: [^)]*\bendpoint\b[^)]*\)\. Did you mean `endpoint`\?$/);
+    expect(warnings[1]).toMatch(/^perf-gate: warning: typo\.yml:4:\d+: `http_req_failed\{endpont:trades\}` in smoke: no sample of http_req_failed has the tag `endpont`/);
+    // "no 503s" (a value never seen) is a legitimate zero, not a typo: no warning for it
+    expect(t.err.join('')).not.toContain('503');
+    const report = JSON.parse((await import('node:fs')).readFileSync(json, 'utf8')) as { criteria: { metric: string; reason: string | null }[] };
+    const tenant = report.criteria.find((c) => c.metric === 'http_req_duration{tenant:acmee}')!;
+    expect(tenant.reason).toMatch(/no sample of http_req_duration has tenant=acmee \(values seen: .*\bacme\b.*\)\. Did you mean `acme`\?$/);
+  });
+});
