@@ -110,8 +110,20 @@ export function loadConfig(file: string, opts: LoadOptions = {}): Config {
       throw new ConfigError(name, [
         {
           where: name,
-          message: code === 'ENOENT' ? `the thresholds file ${name} does not exist` : `cannot read ${name}: ${(err as Error).message}`,
-          hint: 'pass the path of your thresholds.yml (the `thresholds` input, or --thresholds FILE)',
+          message:
+            code === 'ENOENT'
+              ? `the thresholds file ${name} does not exist`
+              : code === 'EISDIR'
+                ? `${name} is a directory, not a thresholds file`
+                : code === 'EACCES' || code === 'EPERM'
+                  ? `cannot read ${name}: permission denied`
+                  : `cannot read ${name}: ${(err as Error).message}`,
+          hint:
+            code === 'EACCES' || code === 'EPERM'
+              ? `let the user running perf-gate read it (e.g. \`chmod a+r ${name}\`)`
+              : code === 'EISDIR'
+                ? `pass the file inside it, e.g. --thresholds ${name.replace(/\/+$/, '')}/thresholds.yml`
+                : 'pass the path of your thresholds.yml (the `thresholds` input, or --thresholds FILE)',
         },
       ]);
     }

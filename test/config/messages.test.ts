@@ -72,3 +72,20 @@ describe('encoding', () => {
     expect(loadConfig(file).version).toBe(1);
   });
 });
+
+describe('a thresholds path that cannot be read', () => {
+  it('a directory is named as one, with the file to pass instead; no raw system error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'perf-gate-dir-'));
+    let err: unknown;
+    try {
+      loadConfig(dir);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const p = (err as ConfigError).problems[0]!;
+    expect(p.message).toBe(`${dir} is a directory, not a thresholds file`);
+    expect(p.hint).toBe(`pass the file inside it, e.g. --thresholds ${dir}/thresholds.yml`);
+    expect(p.message).not.toMatch(/EISDIR/);
+  });
+});
