@@ -13,7 +13,7 @@ import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS, MAX_BUCKETS } from '../metrics/hi
 import { NdjsonResults } from '../metrics/results.js';
 import { mergePartials } from '../metrics/store.js';
 import { bucketAdd, bucketCoarsen, bucketIndex, bucketSpan, createNdjsonParser, distAdd, distToHist, histKeyOf, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
-import { isSummaryJson, SummaryResults } from './summary.js';
+import { isSummaryJson, jsonSyntaxError, SummaryResults, type JsonSyntaxError } from './summary.js';
 import { headBytes, probeFile } from './head.js';
 
 /** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
@@ -55,6 +55,22 @@ interface Classified {
   gzip: boolean;
   size: number;
   summary?: unknown;
+  /** Read as NDJSON, but it starts like one JSON document that JSON.parse rejects: where it breaks. */
+  jsonError?: JsonSyntaxError;
+  /** A gzip stream cut short before its whole text could be tried as a summary. */
+  cutEarly?: boolean;
+  /** Whether its (decompressed) text starts like a k6 `--out json` line. */
+  k6Start?: boolean;
+}
+
+/** Files larger than this (on disk) are not tried as one summary JSON document: k6's summaries are small. */
+const SUMMARY_MAX_BYTES = 64 << 20;
+/** The start of a k6 `--out json` line. */
+const K6_LINE_START = /^\{"(?:metric|type)":/;
+
+/** Text without a leading UTF-8 byte order mark (Windows editors and PowerShell's `Out-File` add one). */
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function unreadable(path: string, err: unknown): InputError {
@@ -73,7 +89,7 @@ function cutGzip(path: string, what: string): InputError {
 }
 
 function looksLikeNdjson(h: Buffer): boolean {
-  const text = h.toString('utf8');
+  const text = stripBom(h.toString('utf8'));
   const lines = text.split('\n');
   // the last piece may be cut by the head size
   const complete = lines.length > 1 ? lines.slice(0, -1) : lines;
@@ -105,26 +121,38 @@ async function classify(path: string): Promise<Classified> {
     if (gzip && isCutGzip(err)) throw cutGzip(path, 'before any data');
     throw new InputError(`cannot decompress: ${(err as Error).message}`, path, 'the file starts like gzip but is not valid gzip; re-download it or pass the uncompressed file');
   }
-  if (h.toString('utf8').trim() === '') return { path, kind: 'ndjson', gzip, size };
+  const head = stripBom(h.toString('utf8'));
+  if (K6_LINE_START.test(head)) return { path, kind: 'ndjson', gzip, size, k6Start: true };
+  if (head.trim() === '') return { path, kind: 'ndjson', gzip, size };
   if (looksLikeNdjson(h)) return { path, kind: 'ndjson', gzip, size };
-  // Not NDJSON: a summary is one JSON document.
-  let json: unknown;
+  // Anything that is not one JSON document is read as NDJSON: k6 lines after lines of something else
+  // (a log, a banner) are read and the rest counted as bad lines; a file without a single k6 line is
+  // refused after the read (see noK6Lines).
+  if (!head.trimStart().startsWith('{') || size > SUMMARY_MAX_BYTES) return { path, kind: 'ndjson', gzip, size };
+  // Starts like a JSON document: a summary (pretty-printed, so no line of it is k6 output).
+  let text: string;
   try {
     const raw = await readFile(path);
-    const text = (gzip ? gunzipSync(raw) : raw).toString('utf8');
-    json = JSON.parse(text);
+    text = stripBom((gzip ? gunzipSync(raw) : raw).toString('utf8'));
   } catch (err) {
-    if (gzip && isCutGzip(err)) {
-      // Cut inside its first lines: read as NDJSON when it starts like k6 output (the read reports
-      // the cut and counts what is unreadable); anything else is named for what it is.
-      if (/^\{"(?:metric|type)":/.test(h.toString('utf8'))) return { path, kind: 'ndjson', gzip, size };
-      throw cutGzip(path, 'and what comes before the cut is not k6 output');
+    if (gzip && isCutGzip(err)) return { path, kind: 'ndjson', gzip, size, cutEarly: true };
+    return { path, kind: 'ndjson', gzip, size };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    const nl = text.indexOf('\n');
+    let firstLineIsJson = false;
+    try {
+      JSON.parse(nl < 0 ? text : text.slice(0, nl));
+      firstLineIsJson = true;
+    } catch {
+      // the first line alone is not a JSON document either
     }
-    throw new InputError(
-      'not k6 output: neither `--out json` lines nor an end-of-test summary JSON',
-      path,
-      'pass a file written by `k6 run --out json=FILE` (or FILE.gz), by `--summary-export=FILE`, or by handleSummary',
-    );
+    // lines that are each JSON are NDJSON, not one broken document
+    const jsonError = firstLineIsJson && nl >= 0 ? undefined : jsonSyntaxError(text);
+    return { path, kind: 'ndjson', gzip, size, ...(jsonError ? { jsonError } : {}) };
   }
   if (!isSummaryJson(json)) {
     throw new InputError(
@@ -134,6 +162,36 @@ async function classify(path: string): Promise<Classified> {
     );
   }
   return { path, kind: 'summary', gzip, size, summary: json };
+}
+
+/**
+ * The error for a file read as NDJSON in which not a single line is k6 output (only unreadable lines,
+ * or a partial one that does not start like k6 output), or undefined when it has one (or is empty:
+ * ingestion lists empty files in `emptyFiles`).
+ */
+function noK6Lines(c: Classified, parts: PartialAggregates[], gzipCut: boolean): InputError | undefined {
+  if (parts.some((p) => p.points + p.skippedPoints > 0 || p.metrics.length > 0)) return undefined;
+  const bad = parts.reduce((n, p) => n + p.badLines, 0);
+  const truncated = parts.some((p) => p.truncated);
+  if (bad === 0 && !truncated) return undefined;
+  if (c.jsonError !== undefined) {
+    const e = c.jsonError;
+    return new InputError(
+      `invalid JSON at line ${e.line}, column ${e.column}: ${e.why}. The file starts like a k6 end-of-test summary (one JSON document) but cannot be read`,
+      `${c.path}:${e.line}:${e.column}`,
+      e.atEnd
+        ? 'the file is cut short: write it again (let handleSummary / --summary-export finish) or copy it whole'
+        : 'correct the JSON there (a stray or missing comma, quote or brace), or write the file again with handleSummary (JSON.stringify(data)) or --summary-export',
+    );
+  }
+  if (bad === 0 && c.k6Start) return undefined; // one k6 line, cut short: reported as truncated
+  if (c.cutEarly || gzipCut) return cutGzip(c.path, 'and what comes before the cut is not k6 output');
+  const first = parts.find((p) => p.badExamples.length > 0)?.badExamples[0];
+  return new InputError(
+    `not k6 output: no line of it is a k6 \`--out json\` line ({"type":"Metric",…} or {"metric":…,"type":"Point",…})${first ? ` (line ${first.line}: ${first.why})` : ''}, and it is not an end-of-test summary JSON`,
+    c.path,
+    'pass a file written by `k6 run --out json=FILE` (or FILE.gz), by `--summary-export=FILE`, or by handleSummary',
+  );
 }
 
 function parserConfig(indexKeys: string[], bucketMs: number, skipMetrics: string[]): ParserConfig {
@@ -401,16 +459,20 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   const diagnostics = noDiagnostics(paths.map(shown));
   for (const c of classified) {
     let fileParts: PartialAggregates[];
+    let gzipCut = false;
     try {
       if (c.gzip) {
         const read = await parseGzip(c.path, cfg);
         fileParts = read.parts;
-        if (read.cut) diagnostics.gzipCutFiles!.push(shown(c.path));
+        gzipCut = read.cut;
       } else fileParts = await parsePlain(c.path, c.size, cfg, threads, minBytes);
     } catch (err) {
       if (err instanceof InputError) throw err;
       throw unreadable(c.path, err);
     }
+    const notK6 = noK6Lines(c, fileParts, gzipCut);
+    if (notK6 !== undefined) throw notK6;
+    if (gzipCut) diagnostics.gzipCutFiles!.push(shown(c.path));
     if (fileParts.every((p) => p.points + p.skippedPoints === 0)) diagnostics.emptyFiles!.push(shown(c.path));
     let lineOffset = 0;
     for (const p of fileParts) {

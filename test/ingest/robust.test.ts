@@ -21,6 +21,15 @@ function count(r: Results): number {
   if (!('value' in m)) throw new Error(m.noData);
   return m.value;
 }
+async function failure(p: Promise<unknown>): Promise<string> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (!(e instanceof Error)) throw new Error('expected an error');
+  return e.message;
+}
+
 describe('values out of range', () => {
   it('counts a value that overflows a double (1e400) as a bad line, fast path or not', async () => {
     const f = join(dir, 'overflow.ndjson');
@@ -36,5 +45,57 @@ describe('values out of range', () => {
     expect(count(r)).toBe(3);
     const max = r.measure({ raw: 'http_req_duration', metric: 'http_req_duration', tags: [] }, { kind: 'max' });
     expect(max).toEqual({ value: 3 });
+  });
+});
+
+describe('telling NDJSON from a summary', () => {
+  it('reads k6 lines however many non-k6 lines (over 64 KiB) come first, counting those as bad', async () => {
+    const f = join(dir, 'junk-first.ndjson');
+    const junk = Array.from({ length: 3000 }, (_, i) => `starting k6 run, step ${i} of the runner's log`);
+    writeFileSync(f, `${[...junk, ...k6Lines(500)].join('\n')}\n`);
+    const r = await ingestFiles([f]);
+    expect(count(r)).toBe(500);
+    expect(r.diagnostics.badLines).toBe(3000);
+    expect(r.diagnostics.badLineExamples[0]).toBe(`${f}:1`);
+    const g = join(dir, 'junk-50.ndjson');
+    writeFileSync(g, `${[...Array.from({ length: 50 }, () => 'junk'), ...k6Lines(20)].join('\n')}\n`);
+    expect(count(await ingestFiles([g]))).toBe(20);
+  });
+
+  it('still refuses a file without a single k6 line as not k6 output, saying what was expected', async () => {
+    const f = join(dir, 'all-junk.txt');
+    writeFileSync(f, `${Array.from({ length: 5000 }, () => 'junk').join('\n')}\n`);
+    const msg = await failure(ingestFiles([f]));
+    expect(msg).toMatch(/all-junk\.txt: not k6 output/);
+    expect(msg).toMatch(/--out json/);
+    expect(msg).toMatch(/fix:/);
+  });
+
+  it('names line and column of a summary JSON that is cut short or has a stray comma', async () => {
+    const doc = JSON.stringify({ metrics: { http_reqs: { count: 10, rate: 2 }, http_req_duration: { avg: 1, med: 1, 'p(95)': 2 } } }, null, 2);
+    const cut = join(dir, 'cut-summary.json');
+    writeFileSync(cut, doc.slice(0, 60));
+    const cutMsg = await failure(ingestFiles([cut]));
+    const lines = doc.slice(0, 60).split('\n');
+    expect(cutMsg).toContain(`cut-summary.json:${lines.length}:${lines.at(-1)!.length + 1}: invalid JSON at line ${lines.length}, column ${lines.at(-1)!.length + 1}`);
+    expect(cutMsg).toMatch(/fix: the file is cut short/);
+    const comma = join(dir, 'comma-summary.json');
+    writeFileSync(comma, doc.replace('"count": 10,', '"count": 10,,'));
+    const commaMsg = await failure(ingestFiles([comma]));
+    expect(commaMsg).toContain('comma-summary.json:4:19: invalid JSON at line 4, column 19: two commas in a row');
+    expect(commaMsg).toMatch(/fix: correct the JSON there/);
+  });
+
+  it('ignores a UTF-8 byte order mark, in a summary and in NDJSON', async () => {
+    const sum = join(dir, 'bom-summary.json');
+    writeFileSync(sum, `\uFEFF${JSON.stringify({ metrics: { http_reqs: { count: 10, rate: 2 } } }, null, 2)}\n`);
+    const r = await ingestFiles([sum]);
+    expect(r.source).toBe('summary');
+    expect(r.measure({ raw: 'http_reqs', metric: 'http_reqs', tags: [] }, { kind: 'count' })).toEqual({ value: 10 });
+    const nd = join(dir, 'bom.ndjson');
+    writeFileSync(nd, `\uFEFF${k6Lines(4).join('\n')}\n`);
+    const n = await ingestFiles([nd]);
+    expect(count(n)).toBe(4);
+    expect(n.diagnostics.badLines).toBe(0);
   });
 });
