@@ -80,6 +80,8 @@ export const DEFAULTS = {
 type Path = (string | number)[];
 
 const SOURCE_KINDS: readonly UtilizationSourceKind[] = ['prometheus', 'postgres', 'redis'];
+/** A utilization metric's `unit` (how the report formats it). */
+const UNIT_NAMES: readonly string[] = ['ms', '%', 'percent', 'ratio', 'count', 'bytes', '/s', 'per-second', 'ops/s', 'rps', 'number'];
 const SCENARIO_NAME_RE = /^[A-Za-z0-9_-]+$/;
 
 /**
@@ -644,7 +646,10 @@ class Loader {
         const mc: UtilizationMetricConfig = { name, params, pos: this.posAt(keyAt) };
         if (hasProm) mc.prometheus = m.prometheus as string;
         if (preset !== undefined) mc.preset = preset;
-        if (typeof m.unit === 'string') mc.unit = m.unit;
+        if (typeof m.unit === 'string') {
+          if (UNIT_NAMES.includes(m.unit)) mc.unit = m.unit;
+          else this.add(this.offsetOf([...mPath, 'unit']), `utilization metric ${name}: unknown unit ${show(m.unit)}; allowed: ${UNIT_NAMES.join(', ')}.${didYouMean(m.unit, UNIT_NAMES)}`, 'the unit only formats the report; leave it out for a plain number');
+        }
         cfg.metrics.push(mc);
       }
     }

@@ -89,3 +89,14 @@ describe('a thresholds path that cannot be read', () => {
     expect(p.message).not.toMatch(/EISDIR/);
   });
 });
+
+describe('a utilization metric unit', () => {
+  it('an unknown unit is an error at its line naming the allowed ones (it was read as a plain number)', () => {
+    const p = only('version: 1\nutilization:\n  metrics:\n    q: { prometheus: "sum(up)", unit: furlongs }\n');
+    expect(p.where).toBe('perf/thresholds.yml:4:39');
+    expect(p.message).toMatch(/^utilization metric q: unknown unit `furlongs`; allowed: ms, %, percent, ratio, count, bytes, \/s/);
+    expect(only('version: 1\nutilization:\n  metrics:\n    q: { prometheus: "sum(up)", unit: byte }\n').message).toContain('Did you mean `bytes`?');
+    const ok = loadConfig('t.yml', { text: 'version: 1\nutilization:\n  metrics:\n    q: { prometheus: "sum(up)", unit: /s }\n' });
+    expect(ok.utilization!.metrics[0]!.unit).toBe('/s');
+  });
+});
