@@ -69,3 +69,18 @@ describe('perf-gate evaluate, a tag filter no sample matches', () => {
     expect(tenant.reason).toMatch(/no sample of http_req_duration has tenant=acmee \(values seen: .*\bacme\b.*\)\. Did you mean `acme`\?$/);
   });
 });
+
+describe('perf-gate evaluate, utilization notes', () => {
+  it('each is a warning once (the collector only informs; the face warns with the data-quality problems)', async () => {
+    writeFileSync(
+      join(dir, 'util.yml'),
+      'version: 1\nutilization:\n  sources:\n    postgres: { url: "${DATABASE_URL}" }\n  metrics:\n    pg_conn: { preset: postgres.connections }\nthresholds:\n  pg_conn: ["max<100"]\n',
+    );
+    const t = io(dir);
+    expect(await main(['evaluate', '--thresholds', 'util.yml', '--results', 'clean.ndjson', '-q'], t.io)).toBe(0);
+    const err = t.err.join('');
+    const warnings = err.split('\n').filter((l) => /^\s*(perf-gate: )?warning: /.test(l));
+    expect(warnings.filter((w) => w.includes('DATABASE_URL is not set'))).toHaveLength(1);
+    expect(warnings.filter((w) => w.includes('slow queries'))).toHaveLength(1);
+  });
+});
