@@ -4,10 +4,11 @@
 // redirect to the blob store, which fetch follows), unzips it and parses the report. Every failure is
 // a reason the relative criteria have no data, never an exception.
 import { createHash } from 'node:crypto';
-import { unzipSync, strFromU8 } from 'fflate';
+import { unzipSync } from 'fflate';
 import type { getOctokit } from '@actions/github';
 import type { Baseline, Logger } from '../model.js';
 import { baselineFromJsonReport } from '../report/json.js';
+import { InputError } from '../errors.js';
 import { BASELINE_REPORT_FILE } from './name.js';
 
 /** The Octokit client type of @actions/github (`getOctokit`), or anything with its `request`. */
@@ -107,7 +108,7 @@ function describe(e: unknown): string {
 }
 
 /** Picks the report inside the artifact: `perf-gate-report.json`, else the only JSON file. */
-function reportFrom(zip: Uint8Array): { name: string; text: string } | string {
+function reportFrom(zip: Uint8Array): { name: string; bytes: Uint8Array } | string {
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(zip);
@@ -123,7 +124,7 @@ function reportFrom(zip: Uint8Array): { name: string; text: string } | string {
       ? `the artifact holds no JSON report (files: ${names.slice(0, 5).join(', ') || 'none'})`
       : `the artifact holds several JSON files and none is named ${BASELINE_REPORT_FILE}`;
   }
-  return { name, text: strFromU8(files[name]!) };
+  return { name, bytes: files[name]! };
 }
 
 function toBytes(data: unknown): Uint8Array | undefined {
@@ -221,16 +222,18 @@ export async function findBaseline(input: FindBaselineInput): Promise<FindBaseli
           return { missing: lastFailure };
         }
         let value: unknown;
-        try {
-          value = JSON.parse(report.text);
-        } catch (e) {
-          return { missing: `${report.name} in artifact ${artifactName} of run ${run.id} is not valid JSON (${e instanceof Error ? e.message : String(e)})` };
-        }
         let parsed: Baseline;
         try {
-          parsed = baselineFromJsonReport(value, source);
+          ({ value, baseline: parsed } = parseBaselineReport(report.bytes, report.name, source));
         } catch (e) {
-          return { missing: `${report.name} in artifact ${artifactName} of run ${run.id}: ${e instanceof Error ? e.message : String(e)}` };
+          if (!(e instanceof BaselineReportError)) throw e;
+          const what = `${report.name} in artifact ${artifactName} of run ${run.id}`;
+          // A bad report is no baseline (never a failed gate): say what is wrong with it, in one line.
+          return {
+            missing:
+              (e.line !== undefined ? `${what} is not valid JSON at line ${e.line}, column ${e.column ?? 1}: ${e.detail}` : `${what}: ${e.detail}`) +
+              `; it is not used (the next push, workflow_dispatch or schedule run on ${baseBranch} keeps a new one)`,
+          };
         }
         const found: FindBaselineResult = { baseline: value, parsed, source, runId: run.id, artifactId: live.id };
         const sha = run.head_sha ?? parsed.commit;
@@ -251,4 +254,267 @@ export async function findBaseline(input: FindBaselineInput): Promise<FindBaseli
   if (expired > 0) return { missing: `artifact ${artifactName} has expired in the ${expired} newest successful ${expired === 1 ? 'run' : 'runs'} of ${where} that kept it` };
   const also = skipped > 0 ? ` (${skipped} pull request or fork ${skipped === 1 ? 'run' : 'runs'} skipped)` : '';
   return { missing: `none of the ${looked} newest successful runs of ${where} kept an artifact named ${artifactName}${also}` };
+}
+
+// ---- Reading a baseline report: the Action's artifact and the CLI's --baseline FILE alike ----
+
+/** What to do about a file that is not a baseline report. */
+export const BASELINE_FIX = 'pass the --json report of an earlier perf-gate run (`perf-gate evaluate … --json FILE` writes one)';
+
+/**
+ * A baseline report that cannot be read: `detail` says what is wrong in plain words; `line` and
+ * `column` (1-based) point at a JSON syntax error. An InputError, so the CLI prints
+ * `file[:line:column]: message` and the fix and exits with 2.
+ */
+export class BaselineReportError extends InputError {
+  constructor(
+    readonly detail: string,
+    readonly file: string,
+    fix: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(line === undefined ? detail : `the baseline is not valid JSON: ${detail}`, line === undefined ? file : `${file}:${line}:${column ?? 1}`, fix);
+  }
+}
+
+/** 1-based line and column of `offset` in `text` (`\n`, `\r\n` and a lone `\r` end a line; columns count UTF-16 units, as editors do). */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const end = Math.max(0, Math.min(offset, text.length));
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+      line++;
+      start = i + 1;
+    }
+  }
+  return { line, column: end - start + 1 };
+}
+
+/** The character at `i` as a message names it. */
+function foundAt(text: string, i: number): string {
+  if (i >= text.length) return 'the end of the file';
+  const c = text.charCodeAt(i);
+  if (c === 10 || c === 13) return 'a line break';
+  if (c === 9) return 'a tab';
+  if (c < 0x20 || c === 0x7f || c === 0xfffd) return `the character U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+  const word = /[A-Za-z_$][\w$]*/y;
+  word.lastIndex = i;
+  const m = word.exec(text);
+  if (m) return `\`${m[0].length > 20 ? `${m[0].slice(0, 20)}…` : m[0]}\``;
+  return `\`${String.fromCodePoint(text.codePointAt(i)!)}\``;
+}
+
+const VALUE = 'a value (an object, a list, a string in double quotes, a number, true, false or null)';
+
+/** Whether a JSON value is a line of k6's `--out json` output (`{"type":"Point","metric":…}`). */
+function isK6Line(json: string): boolean {
+  try {
+    const v = JSON.parse(json) as { type?: unknown; metric?: unknown } | null;
+    return v !== null && typeof v === 'object' && (v.type === 'Point' || v.type === 'Metric') && typeof v.metric === 'string';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The first JSON syntax error in `text`, in plain words, with its offset (and a fix when it is more
+ * specific than "pass the report"); undefined when `text` is one valid JSON value. Iterative: any
+ * nesting depth.
+ */
+export function jsonSyntaxError(text: string): { offset: number; message: string; fix?: string } | undefined {
+  const n = text.length;
+  const stack: number[] = []; // offsets of the open `{` / `[`
+  let i = 0;
+  let state: 'value' | 'first-item' | 'key' | 'first-key' | 'after' = 'value';
+  let comma = -1; // offset of the comma just read, for "no comma after the last item"
+  const ws = (): void => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
+      i++;
+    }
+  };
+  const cutOff = (): { offset: number; message: string } => {
+    const open = stack.length > 0 ? stack[stack.length - 1]! : undefined;
+    if (open === undefined) return { offset: n, message: `the file ends where ${VALUE} belongs (was it cut off?)` };
+    const at = lineColumn(text, open);
+    const kind = text[open] === '{' ? 'object' : 'list';
+    return { offset: n, message: `the file ends before the ${kind} opened at line ${at.line}, column ${at.column} is closed (was it cut off?)` };
+  };
+  const quoteHint = (c: string | undefined): string => (c === "'" ? ' (JSON strings take double quotes)' : '');
+  const string = (): { offset: number; message: string } | undefined => {
+    const start = i++;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        return undefined;
+      }
+      if (c === 92) {
+        const e = text[i + 1];
+        if (e === undefined) break;
+        if ('"\\/bfnrt'.includes(e)) {
+          i += 2;
+          continue;
+        }
+        if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
+          i += 6;
+          continue;
+        }
+        if (e === 'u') return { offset: i, message: '`\\u` in a string must be followed by four hex digits' };
+        return { offset: i, message: `\`\\${e}\` is not an escape JSON knows (write \`\\\\\` for a backslash)` };
+      }
+      if (c === 10 || c === 13) {
+        const at = lineColumn(text, start);
+        return { offset: i, message: `a line break inside the string that starts at line ${at.line}, column ${at.column} (is its closing \`"\` missing?)` };
+      }
+      if (c < 0x20) return { offset: i, message: `the control character U+${c.toString(16).toUpperCase().padStart(4, '0')} inside a string (write it as \\u${c.toString(16).padStart(4, '0')})` };
+      i++;
+    }
+    const at = lineColumn(text, start);
+    return { offset: n, message: `the file ends inside the string that starts at line ${at.line}, column ${at.column} (was it cut off?)` };
+  };
+  for (;;) {
+    ws();
+    const c = text[i];
+    if (state === 'value' || state === 'first-item') {
+      if (c === undefined) return cutOff();
+      if (c === ']' && state === 'first-item') {
+        stack.pop();
+        i++;
+        state = 'after';
+        continue;
+      }
+      if (c === ']' && comma >= 0) return { offset: comma, message: 'a comma after the last item of a list (JSON allows none)' };
+      comma = -1;
+      if (c === '{' || c === '[') {
+        stack.push(i++);
+        state = c === '{' ? 'first-key' : 'first-item';
+        continue;
+      }
+      if (c === '"') {
+        const e = string();
+        if (e) return e;
+        state = 'after';
+        continue;
+      }
+      if (c === '-' || (c >= '0' && c <= '9')) {
+        const token = /[-+\w.]+/y;
+        token.lastIndex = i;
+        const t = token.exec(text)![0];
+        if (!/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t)) {
+          return { offset: i, message: `\`${t.length > 20 ? `${t.slice(0, 20)}…` : t}\` is not a JSON number${/^-?0\d/.test(t) ? ' (no leading zeros)' : /Infinity|NaN/.test(t) ? ' (JSON has no Infinity or NaN)' : ''}` };
+        }
+        i += t.length;
+        state = 'after';
+        continue;
+      }
+      const word = /[A-Za-z_$][\w$]*/y;
+      word.lastIndex = i;
+      const w = word.exec(text)?.[0];
+      if (w === 'true' || w === 'false' || w === 'null') {
+        i += w.length;
+        state = 'after';
+        continue;
+      }
+      return { offset: i, message: `expected ${VALUE}, found ${foundAt(text, i)}${w === 'NaN' || w === 'Infinity' ? ' (JSON has no Infinity or NaN)' : quoteHint(c)}` };
+    }
+    if (state === 'key' || state === 'first-key') {
+      if (c === undefined) return cutOff();
+      if (c === '}' && state === 'first-key') {
+        stack.pop();
+        i++;
+        state = 'after';
+        continue;
+      }
+      if (c === '}' && comma >= 0) return { offset: comma, message: 'a comma after the last field of an object (JSON allows none)' };
+      comma = -1;
+      if (c !== '"') return { offset: i, message: `expected a field name in double quotes, found ${foundAt(text, i)}${quoteHint(c)}` };
+      const e = string();
+      if (e) return e;
+      ws();
+      if (text[i] !== ':') return text[i] === undefined ? cutOff() : { offset: i, message: `expected \`:\` after the field name, found ${foundAt(text, i)}` };
+      i++;
+      state = 'value';
+      continue;
+    }
+    // after a value
+    if (stack.length === 0) {
+      if (c === undefined) return undefined;
+      const first = text.slice(0, i);
+      return isK6Line(first)
+        ? {
+            offset: i,
+            message: `more JSON after the first line: this is k6's --out json output (one JSON object a line), not a perf-gate JSON report`,
+            fix: 'k6 output goes to --results; --baseline takes the --json report of an earlier perf-gate run',
+          }
+        : { offset: i, message: `more content after the end of the JSON value (found ${foundAt(text, i)}): a perf-gate JSON report is a single object` };
+    }
+    if (c === undefined) return cutOff();
+    const inObject = text[stack[stack.length - 1]!] === '{';
+    if (c === ',') {
+      comma = i++;
+      state = inObject ? 'key' : 'value';
+      continue;
+    }
+    if (c === (inObject ? '}' : ']')) {
+      stack.pop();
+      i++;
+      continue;
+    }
+    return { offset: i, message: inObject ? `expected \`,\` or \`}\` after a field's value, found ${foundAt(text, i)}` : `expected \`,\` or \`]\` after a list item, found ${foundAt(text, i)}` };
+  }
+}
+
+/** What the first bytes say the file is, when it cannot be a JSON report. */
+function notText(bytes: Uint8Array): { detail: string; fix: string } | undefined {
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    return { detail: 'the file is gzip-compressed; perf-gate reads the JSON report uncompressed', fix: `decompress it first (gunzip), or ${BASELINE_FIX}` };
+  }
+  if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+    return { detail: 'the file is a zip archive (a downloaded artifact?), not the JSON report inside it', fix: 'unzip it and pass the perf-gate-report.json inside' };
+  }
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { detail: 'the file is UTF-16 text; perf-gate reads UTF-8', fix: `save it as UTF-8 (PowerShell: Out-File -Encoding utf8), or ${BASELINE_FIX}` };
+  }
+  return undefined;
+}
+
+/**
+ * Reads a baseline report: the bytes (or text) of a file that `--json` wrote, named `file` in messages,
+ * read as the Baseline of `source` (the file itself, or the workflow run it came from). A UTF-8 byte
+ * order mark is skipped. Anything else → BaselineReportError: what is wrong in plain words, with the
+ * line and column of a JSON syntax error, and the fix.
+ */
+export function parseBaselineReport(content: Uint8Array | string, file: string, source = file): { value: unknown; baseline: Baseline } {
+  if (typeof content !== 'string') {
+    const odd = notText(content);
+    if (odd) throw new BaselineReportError(odd.detail, file, odd.fix);
+  }
+  let text = typeof content === 'string' ? content : new TextDecoder('utf-8').decode(content);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.trim() === '') throw new BaselineReportError('the file is empty', file, BASELINE_FIX);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const found = jsonSyntaxError(text);
+    // JSON.parse and the scanner agree on what JSON is; should they not, JSON.parse's offset still places it.
+    const offset = found?.offset ?? Number(/position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1] ?? text.length);
+    const at = lineColumn(text, offset);
+    throw new BaselineReportError(found?.message ?? 'the text here is not valid JSON', file, found?.fix ?? BASELINE_FIX, at.line, at.column);
+  }
+  try {
+    return { value, baseline: baselineFromJsonReport(value, source) };
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    // baselineFromJsonReport names `source` and the fix around its message: keep the message alone.
+    let detail = error.message;
+    if (error.where !== undefined && detail.startsWith(`${error.where}: `)) detail = detail.slice(error.where.length + 2);
+    if (error.hint !== undefined && detail.endsWith(`\n  fix: ${error.hint}`)) detail = detail.slice(0, -`\n  fix: ${error.hint}`.length);
+    throw new BaselineReportError(detail, file, error.hint ?? BASELINE_FIX);
+  }
 }

@@ -149,15 +149,54 @@ const BaselineReport = z.object({
 
 /**
  * Reads a JSON report written earlier (by `toJsonReport`) as the baseline of this run.
- * Anything else → InputError naming `source` and what is wrong.
+ * Anything else → InputError naming `source`, what is wrong in plain words, and the fix.
  */
 export function baselineFromJsonReport(value: unknown, source: string): Baseline {
+  const hint = `pass the --json report of an earlier perf-gate run (\`perf-gate evaluate … --json FILE\` writes one; schema ${JSON_REPORT_SCHEMA})`;
   const parsed = BaselineReport.safeParse(value);
-  const hint = 'pass a JSON report that `perf-gate evaluate --json` wrote (schema 1)';
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
-    throw new InputError(`not a perf-gate JSON report: ${path}: ${issue?.message ?? 'invalid'}`, source, hint);
+    const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+    const shown = (v: unknown): string => {
+      if (v === null) return 'null';
+      if (Array.isArray(v)) return 'a list';
+      if (typeof v === 'string') return v === '' ? 'empty text' : `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+      if (typeof v === 'number') return `the number ${v}`;
+      if (typeof v === 'boolean') return String(v);
+      return 'an object';
+    };
+    const at = (path: PropertyKey[]): unknown => path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+    const name = (path: PropertyKey[]): string => path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`)).join('');
+    const expected = (path: PropertyKey[]): string => {
+      const [head] = path;
+      if (head === 'scenarios') return path.length === 1 ? 'a list of the report’s scenarios' : path.length === 2 ? 'an object with the scenario’s name' : 'the scenario’s name (non-empty text)';
+      if (head === 'measurements') return path.length === 1 ? 'an object of measured values keyed "scenario|metric|aggregation"' : 'a finite number';
+      if (head === 'environment') return path.length === 1 ? 'an object' : 'text';
+      return 'another value';
+    };
+    const issues = parsed.error.issues;
+    const first = issues[0]!;
+    let what: string;
+    let fix = hint;
+    if (!isObject(value)) {
+      what = `not a perf-gate JSON report: (top level): the file holds ${shown(value)}, not an object with schema, scenarios and measurements`;
+    } else if (value.schema === undefined && isObject(value.metrics)) {
+      what = 'not a perf-gate JSON report but a k6 summary (it has `metrics` and no `schema`)';
+      fix = `k6 output goes to --results; --baseline takes the --json report of an earlier perf-gate run`;
+    } else if (typeof value.schema === 'number' && value.schema !== JSON_REPORT_SCHEMA) {
+      what = `a perf-gate JSON report of another version: \`schema\` is ${value.schema}, and this version of perf-gate reads schema ${JSON_REPORT_SCHEMA}`;
+      fix = 'write the baseline again with this version of perf-gate (`perf-gate evaluate … --json FILE` on the base branch)';
+    } else {
+      const missing = issues.filter((i) => i.path.length > 0 && at(i.path) === undefined).map((i) => `\`${name(i.path)}\``);
+      if (missing.length > 0) {
+        const list = missing.length === 1 ? `the field ${missing[0]} is` : `the fields ${missing.slice(0, -1).join(', ')} and ${missing.at(-1)} are`;
+        what = `not a perf-gate JSON report: ${list} missing: the file is another kind of JSON, or was written by another version of perf-gate`;
+      } else {
+        const actual = at(first.path);
+        const wanted = first.path[0] === 'schema' ? `the number ${JSON_REPORT_SCHEMA}` : expected(first.path);
+        what = `not a perf-gate JSON report: \`${name(first.path)}\` is ${shown(actual)}, expected ${wanted}`;
+      }
+    }
+    throw new InputError(what, source, fix);
   }
   const report = parsed.data;
   const scenarios: Baseline['scenarios'] = {};
