@@ -1,14 +1,14 @@
 // The CLI face: parses argv, calls the pipeline, writes the report, returns the exit code.
 // Nothing runs at import; src/bin.ts calls main().
 import { parseArgs } from 'node:util';
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { gate } from './pipeline.js';
 import { InputError, asError } from './errors.js';
 import type { Baseline, GateOptions, Logger } from './model.js';
 import { describeCriterion } from './github/outcome.js';
-import { baselineFromJsonReport } from './report/json.js';
+import { BASELINE_FIX, parseBaselineReport } from './baseline/fetch.js';
 import { parseRunFlags, RUN_USAGE } from './run/flags.js';
 
 export interface CliIo {
@@ -77,21 +77,49 @@ async function expandResults(patterns: string[], cwd: string): Promise<string[]>
   return files;
 }
 
+/** `--baseline FILE`: the JSON report of an earlier run, or an InputError saying what is wrong with the file and the fix. */
 async function readBaseline(file: string, cwd: string): Promise<Baseline> {
   const path = resolve(cwd, file);
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
-    throw new InputError(`cannot read the baseline: ${asError(error).message}`, file, 'pass a JSON report written earlier with --json');
+    const { problem, fix } = await unreadableBaseline(error, path);
+    throw new InputError(problem, file, fix);
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new InputError(`the baseline is not JSON (${asError(error).message})`, file, 'pass a JSON report written earlier with --json');
+  return parseBaselineReport(bytes, file).baseline;
+}
+
+/** Why a --baseline file could not be read, in plain words (never Node's `ENOENT: …` text), and what to do. */
+async function unreadableBaseline(error: unknown, path: string): Promise<{ problem: string; fix: string }> {
+  const code = (error as { code?: unknown } | null)?.code;
+  switch (code) {
+    case 'ENOENT':
+      return { problem: `the baseline file does not exist (looked for ${path})`, fix: `check the path; ${BASELINE_FIX}` };
+    case 'ENOTDIR':
+      return { problem: `the baseline file does not exist: a part of the path ${path} is a file, not a directory`, fix: `check the path; ${BASELINE_FIX}` };
+    case 'EISDIR': {
+      let reports: string[] = [];
+      try {
+        reports = (await readdir(path)).filter((n) => n.toLowerCase().endsWith('.json')).sort();
+      } catch {
+        // unreadable directory: no suggestion
+      }
+      const inside = reports.includes('perf-gate-report.json') ? 'perf-gate-report.json' : reports.length === 1 ? reports[0] : undefined;
+      return {
+        problem: 'the baseline is a directory, not a file',
+        fix: inside ? `pass the report file in it: --baseline ${join(path, inside)}` : `pass the JSON report file, not a directory: ${BASELINE_FIX.replace(/^pass /, '')}`,
+      };
+    }
+    case 'EACCES':
+    case 'EPERM':
+      return { problem: 'the baseline file cannot be read: permission denied', fix: 'make it readable by the user running perf-gate' };
+    default:
+      return {
+        problem: `the baseline file cannot be read (${typeof code === 'string' ? `error ${code}` : asError(error).message.split('\n')[0]})`,
+        fix: `check the file; ${BASELINE_FIX}`,
+      };
   }
-  return baselineFromJsonReport(value, file);
 }
 
 /** A report file that could not be written: the path as given, why, and what to do instead. */
