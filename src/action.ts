@@ -16,6 +16,7 @@ import { publish, publishError, type CommentMode } from './github/publish.js';
 import { urlSecrets } from './mask.js';
 import { gate as pipelineGate } from './pipeline.js';
 import { DEFAULT_PREFLIGHT } from './run/run.js';
+import { checkSegment } from './run/flags.js';
 import { cancelOnSignals } from './run/cancel.js';
 import { actionBaselineFinder, actionBaselineSaver, workflowFileFromRef } from './baseline/action.js';
 import type { Baseline, GateOptions, GateResult, Headline, Logger } from './model.js';
@@ -189,6 +190,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     const failOn = failOnInput === '' ? undefined : choice('fail-on', failOnInput, ['fail', 'marginal'] as const, 'fail');
     const k6Env = parseEnvLines('k6-env', core.getInput('k6-env'));
     const timeoutSeconds = parseDuration('timeout', core.getInput('timeout'));
+    checkSegment(core.getInput('execution-segment') || undefined, core.getInput('execution-segment-sequence') || undefined, 'input ');
     const preflightStatusRaw = core.getInput('preflight-status');
     if (preflightStatusRaw && !/^[1-5]\d\d$/.test(preflightStatusRaw)) {
       throw new InputError(`input \`preflight-status\` is \`${preflightStatusRaw}\``, undefined, 'an HTTP status such as 200');

@@ -96,6 +96,48 @@ export const RUN_OPTIONS: Readonly<Record<string, { type: 'string' | 'boolean'; 
 
 const SEGMENT = /^(\d+(\/\d+)?|\d*\.\d+)(:(\d+(\/\d+)?|\d*\.\d+))?$/;
 
+/** A k6 execution-segment value (`1/4`, `0.25`, `3`) as a number; NaN for `n/0`. */
+function fraction(text: string): number {
+  const [n, d] = text.trim().split('/');
+  return d === undefined ? Number(n) : Number(d) === 0 ? Number.NaN : Number(n) / Number(d);
+}
+
+/**
+ * Checks k6's --execution-segment (`from:to`, or `to` for `0:to`, each 0–1 with from < to) and
+ * --execution-segment-sequence (ascending 0–1 values holding the segment's ends) before anything
+ * starts: k6 would refuse them only after the preflight and the k6 download. `prefix` is how the face
+ * names them (`--` for CLI flags, '' for the Action's inputs).
+ */
+export function checkSegment(seg: string | undefined, seq: string | undefined, prefix: string): void {
+  const segName = `${prefix}execution-segment`;
+  const seqName = `${prefix}execution-segment-sequence`;
+  let ends: [number, number] | undefined;
+  if (seg !== undefined) {
+    if (!SEGMENT.test(seg)) throw new InputError(`${segName} '${seg}' is not a segment`, undefined, 'write e.g. 0:1/4 or 1/4:2/4');
+    const parts = seg.split(':');
+    const [from, to] = parts.length === 1 ? [0, fraction(parts[0]!)] : [fraction(parts[0]!), fraction(parts[1]!)];
+    if (!(from >= 0 && to <= 1 && from < to)) {
+      throw new InputError(`${segName} '${seg}' is not a share of the run: it must go from a start to a larger end, both between 0 and 1`, undefined, 'write e.g. 0:1/4, 1/4:2/4 … 3/4:1');
+    }
+    ends = [from, to];
+  }
+  if (seq !== undefined) {
+    if (seg === undefined) throw new InputError(`${seqName} needs ${segName}`, undefined, `give this runner its share, e.g. ${segName} 0:1/4`);
+    const values = seq.split(',').map((p) => p.trim());
+    if (!values.every((p) => /^(\d+(\/\d+)?|\d*\.\d+)$/.test(p))) {
+      throw new InputError(`${seqName} '${seq}' is not a sequence`, undefined, 'write e.g. 0,1/4,1/2,3/4,1');
+    }
+    const nums = values.map(fraction);
+    if (!nums.every((v, i) => v >= 0 && v <= 1 && (i === 0 || v > nums[i - 1]!))) {
+      throw new InputError(`${seqName} '${seq}' must rise from 0 towards 1`, undefined, 'write e.g. 0,1/4,1/2,3/4,1');
+    }
+    const has = (x: number) => nums.some((v) => Math.abs(v - x) < 1e-9);
+    if (ends && !(has(ends[0]) && has(ends[1]))) {
+      throw new InputError(`${segName} '${seg}' does not start and end on values of ${seqName} '${seq}'`, undefined, 'give every runner a segment between two neighbouring values of the sequence, e.g. 1/4:2/4 of 0,1/4,1/2,3/4,1');
+    }
+  }
+}
+
 /** Parses the arguments after `perf-gate run`. Throws InputError on a bad or missing flag. */
 export function parseRunFlags(argv: string[]): RunFlags {
   let values: Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -156,17 +198,9 @@ export function parseRunFlags(argv: string[]): RunFlags {
 
   const seg = str('execution-segment');
   const seq = str('execution-segment-sequence');
-  if (seg !== undefined) {
-    if (!SEGMENT.test(seg)) throw new InputError(`--execution-segment '${seg}' is not a segment`, undefined, 'write e.g. 0:1/4 or 1/4:2/4');
-    k6.executionSegment = seg;
-  }
-  if (seq !== undefined) {
-    if (seg === undefined) throw new InputError('--execution-segment-sequence needs --execution-segment', undefined, 'give this runner its share, e.g. --execution-segment 0:1/4');
-    if (!seq.split(',').every((p) => /^(\d+(\/\d+)?|\d*\.\d+)$/.test(p.trim()))) {
-      throw new InputError(`--execution-segment-sequence '${seq}' is not a sequence`, undefined, 'write e.g. 0,1/4,1/2,3/4,1');
-    }
-    k6.executionSegmentSequence = seq;
-  }
+  checkSegment(seg, seq, '--');
+  if (seg !== undefined) k6.executionSegment = seg;
+  if (seq !== undefined) k6.executionSegmentSequence = seq;
 
   const out: RunFlags = { help, scenarios: list('scenario') ?? [], baseUrl, k6, quiet: values.quiet === true, confirmFailures: values['confirm-failures'] === true };
   for (const [key, flag] of [

@@ -384,6 +384,8 @@ describe('outputs, summary, annotations and the failed check', () => {
     expect(badTimeout.failed).toContain('input `timeout` is `soon`');
     const badFailOn = await act({ gate: gateUnderTest('pass'), inputs: { 'fail-on': 'warn' } });
     expect(badFailOn.failed).toContain('use one of: fail, marginal');
+    const badSegment = await act({ gate: gateUnderTest('pass'), inputs: { 'execution-segment': '5:1' } });
+    expect(badSegment.failed).toContain("input execution-segment '5:1' is not a share of the run");
   });
 
   it('run mode: base URL, scenarios and preflight defaults; credentials in the URL are masked', async () => {

@@ -75,9 +75,22 @@ describe('parseRunFlags', () => {
     [['--base-url', 'http://x', '--execution-segment', 'half'], /not a segment/],
     [['--base-url', 'http://x', '--execution-segment-sequence', '0,1'], /needs --execution-segment/],
     [['--base-url', 'http://x', '--execution-segment', '0:1/2', '--execution-segment-sequence', '0,a,1'], /not a sequence/],
+    [['--base-url', 'http://x', '--execution-segment', '5:1'], /--execution-segment '5:1' is not a share of the run/],
+    [['--base-url', 'http://x', '--execution-segment', '1/2:1/4'], /is not a share of the run/],
+    [['--base-url', 'http://x', '--execution-segment', '0:3/2'], /is not a share of the run/],
+    [['--base-url', 'http://x', '--execution-segment', '0:1/0'], /is not a share of the run/],
+    [['--base-url', 'http://x', '--execution-segment', '0:1/2', '--execution-segment-sequence', '0,1/2,1/4,1'], /must rise from 0 towards 1/],
+    [['--base-url', 'http://x', '--execution-segment', '0:1/3', '--execution-segment-sequence', '0,1/4,1/2,3/4,1'], /does not start and end on values of --execution-segment-sequence/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseRunFlags(argv as string[])).toThrow(InputError);
     expect(() => parseRunFlags(argv as string[])).toThrow(message);
+  });
+
+  it('takes the segments of a distributed run in their usual spellings', () => {
+    for (const [seg, seq] of [['1/4:2/4', '0,1/4,2/4,3/4,1'], ['0.5:1', '0,0.5,1'], ['1/2', '0,1/2,1'], ['3/4:1', undefined]] as const) {
+      const f = parseRunFlags(['--base-url', 'http://x', '--execution-segment', seg, ...(seq ? ['--execution-segment-sequence', seq] : [])]);
+      expect(f.k6.executionSegment).toBe(seg);
+    }
   });
 
   it('describes every flag in the usage text', () => {
