@@ -1,0 +1,20 @@
+// The data-quality lines for what ingestion read despite a problem: a .gz failing its CRC, bytes after
+// the gzip data, a run given both plain and compressed. Said in the report and warned of.
+import { describe, expect, it } from 'vitest';
+import { dataQualityItems } from '../../src/report/quality.js';
+import type { IngestDiagnostics, Results, ScenarioEvaluation } from '../../src/model.js';
+
+const scenario = { name: 's', criteria: [], notes: [] } as unknown as ScenarioEvaluation;
+const withDiagnostics = (d: Partial<IngestDiagnostics>): Results =>
+  ({ diagnostics: { files: [], lines: 0, points: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], ...d }, source: 'ndjson' }) as unknown as Results;
+
+describe('data quality of gzip files and duplicate runs', () => {
+  it('names each file and what was done, as a warning', () => {
+    const items = dataQualityItems(scenario, withDiagnostics({ gzipCorruptFiles: ['a.ndjson.gz'], gzipTrailingFiles: ['b.ndjson.gz'], sameRunFiles: [{ file: 'run.ndjson', readAs: 'run.ndjson.gz' }] }));
+    expect(items.map((i) => i.warn)).toEqual([true, true, true]);
+    expect(items[0]!.text).toMatch(/^`a\.ndjson\.gz` fails its gzip check \(CRC-32 or length\): it was read, but its samples may be corrupt/);
+    expect(items[1]!.text).toMatch(/^`b\.ndjson\.gz` has bytes after its gzip data: they were ignored/);
+    expect(items[2]!.text).toBe('`run.ndjson` and `run.ndjson.gz` hold the same run (uncompressed and compressed): only `run.ndjson.gz` was read, so it is not counted twice.');
+    expect(dataQualityItems(scenario, withDiagnostics({}))).toEqual([]);
+  });
+});
