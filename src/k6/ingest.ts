@@ -13,7 +13,7 @@ import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS, MAX_BUCKETS } from '../metrics/hi
 import { NdjsonResults } from '../metrics/results.js';
 import { mergePartials } from '../metrics/store.js';
 import { bucketAdd, bucketCoarsen, bucketIndex, bucketSpan, createNdjsonParser, distAdd, distToHist, histKeyOf, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
-import { isSummaryJson, jsonSyntaxError, SummaryResults, type JsonSyntaxError } from './summary.js';
+import { isSummaryJson, jsonSyntaxError, locateInSummary, summaryProblem, SummaryResults, type JsonSyntaxError } from './summary.js';
 import { headBytes, probeFile } from './head.js';
 
 /** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
@@ -160,6 +160,11 @@ async function classify(path: string): Promise<Classified> {
       path,
       'pass a file written by `k6 run --out json=FILE`, by `--summary-export=FILE`, or handleSummary data (JSON.stringify(data))',
     );
+  }
+  const problem = summaryProblem(json);
+  if (problem !== undefined) {
+    const at = locateInSummary(text, problem.metric, problem.field);
+    throw new InputError(problem.message, at ? `${path}:${at.line}:${at.column}` : path, problem.hint);
   }
   return { path, kind: 'summary', gzip, size, summary: json };
 }

@@ -12,6 +12,7 @@ import type {
   TimeWindow,
   TimelinePoint,
 } from '../model.js';
+import { z } from 'zod';
 import { aggregationText, selectorText } from '../metrics/results.js';
 
 interface Entry {
@@ -308,12 +309,131 @@ export function jsonSyntaxError(s: string): JsonSyntaxError | undefined {
     return undefined;
   } catch (e) {
     if (!(e instanceof Stop)) return undefined;
-    let line = 1;
-    let lineStart = 0;
-    for (let k = s.indexOf('\n'); k >= 0 && k < e.at; k = s.indexOf('\n', k + 1)) {
-      line++;
-      lineStart = k + 1;
-    }
-    return { at: e.at, line, column: e.at - lineStart + 1, why: e.why, atEnd: e.at >= n };
+    return { at: e.at, ...lineColumn(s, e.at), why: e.why, atEnd: e.at >= n };
   }
+}
+
+// ── validation ──
+
+/** What a summary's values may be; `allowed` is said in the message of a value that is not. */
+const NUMBER = { schema: z.number(), allowed: 'a finite number' };
+const NON_NEGATIVE = { schema: z.number().min(0), allowed: 'a number ≥ 0' };
+const SHARE = { schema: z.number().min(0).max(1), allowed: 'a number from 0 to 1' };
+const TALLY = { schema: z.number().int().min(0), allowed: 'a whole number ≥ 0' };
+type Rule = typeof NUMBER;
+
+/** The rule of a value field of a metric of `type` (fields k6 does not write are numbers all the same). */
+function ruleOf(type: MetricType, field: string, exported: boolean): Rule {
+  if (field === 'count') return NON_NEGATIVE;
+  if (type === 'rate') {
+    if (field === 'passes' || field === 'fails') return TALLY;
+    if (field === 'rate' || (exported && field === 'value')) return SHARE;
+  }
+  if (type === 'counter' && field === 'rate') return NON_NEGATIVE;
+  return NUMBER;
+}
+
+const METRIC_TYPE = z.enum(['counter', 'gauge', 'rate', 'trend']);
+const CONTAINS = z.enum(['default', 'time', 'data']);
+
+/** A value of a k6 summary that is not what k6 writes: which metric, which field, what it holds and may hold. */
+export interface SummaryProblem {
+  metric?: string;
+  /** The field of the metric (inside `values` for handleSummary data). */
+  field?: string;
+  message: string;
+  hint: string;
+}
+
+const REWRITE = 'write the summary again with handleSummary (JSON.stringify(data)) or --summary-export: k6 writes every statistic as a number';
+
+/**
+ * The first problem of a parsed k6 summary (`isSummaryJson` true), or undefined: no metrics at all
+ * (k6 recorded nothing, as an empty `--out json` file), a metric of an unknown type, or a value that
+ * is not a number of its range (a rate from 0 to 1, counts ≥ 0).
+ */
+export function summaryProblem(json: unknown): SummaryProblem | undefined {
+  const metrics = (json as { metrics: Record<string, unknown> }).metrics;
+  const entries = Object.entries(metrics);
+  if (entries.length === 0) {
+    return {
+      message: 'the k6 summary holds no metrics: k6 recorded nothing (no request, no iteration)',
+      hint: "check k6's log: the run must start and record samples; pass the summary of a run that did",
+    };
+  }
+  const handle = entries.some(([, v]) => v !== null && typeof v === 'object' && 'values' in v && 'type' in v);
+  const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+  for (const [metric, raw] of entries) {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+      return { metric, message: `the k6 summary's metric "${metric}" is ${show(raw)}, not an object of statistics`, hint: REWRITE };
+    }
+    const r = raw as Record<string, unknown>;
+    let type: MetricType | undefined;
+    let values: Record<string, unknown>;
+    if (handle) {
+      const t = METRIC_TYPE.safeParse(r.type);
+      if (!t.success) {
+        return { metric, field: 'type', message: `the k6 summary's metric "${metric}" has "type": ${show(r.type)}; allowed: "counter", "gauge", "rate" or "trend"`, hint: REWRITE };
+      }
+      type = t.data;
+      if (r.contains !== undefined && !CONTAINS.safeParse(r.contains).success) {
+        return { metric, field: 'contains', message: `the k6 summary's metric "${metric}" has "contains": ${show(r.contains)}; allowed: "default", "time" or "data"`, hint: REWRITE };
+      }
+      if (r.values === null || typeof r.values !== 'object' || Array.isArray(r.values)) {
+        return { metric, field: 'values', message: `the k6 summary's metric "${metric}" has "values": ${show(r.values)}; allowed: an object of statistics`, hint: REWRITE };
+      }
+      values = r.values as Record<string, unknown>;
+    } else {
+      const { thresholds: _t, ...rest } = r;
+      values = rest;
+      type = inferType(values);
+      if (type === undefined) {
+        return {
+          metric,
+          message: `the k6 summary's metric "${metric}" has none of the statistics of a k6 metric (count, rate, passes, fails, avg, med, p(N), value)`,
+          hint: REWRITE,
+        };
+      }
+    }
+    for (const [field, v] of Object.entries(values)) {
+      const rule = ruleOf(type, field, !handle);
+      if (!rule.schema.safeParse(v).success) {
+        return { metric, field, message: `the k6 summary's ${type} metric "${metric}" has "${field}": ${show(v)}; allowed: ${rule.allowed}`, hint: REWRITE };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Line and column (1-based) of a metric's field in a summary's JSON text (of the metric's key without
+ * a field), found by searching the text; undefined when not found. The field is looked for after the
+ * metric's key, inside `values` too.
+ */
+export function locateInSummary(text: string, metric: string | undefined, field: string | undefined): { line: number; column: number } | undefined {
+  const keyAt = (name: string, from: number): number => {
+    const re = new RegExp(`${JSON.stringify(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:\\s*`, 'g');
+    re.lastIndex = from;
+    const m = re.exec(text);
+    return m === null ? -1 : m.index + m[0].length;
+  };
+  if (metric === undefined) {
+    const m = keyAt('metrics', 0);
+    return m < 0 ? undefined : lineColumn(text, m);
+  }
+  const metricsAt = keyAt('metrics', 0);
+  const m = keyAt(metric, Math.max(0, metricsAt));
+  if (m < 0) return undefined;
+  const at = field === undefined ? m : keyAt(field, m);
+  return lineColumn(text, at < 0 ? m : at);
+}
+
+function lineColumn(text: string, at: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let k = text.indexOf('\n'); k >= 0 && k < at; k = text.indexOf('\n', k + 1)) {
+    line++;
+    lineStart = k + 1;
+  }
+  return { line, column: at - lineStart + 1 };
 }

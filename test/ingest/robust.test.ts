@@ -99,3 +99,45 @@ describe('telling NDJSON from a summary', () => {
     expect(n.diagnostics.badLines).toBe(0);
   });
 });
+
+describe('summary values', () => {
+  const handle = (values: Record<string, unknown>, type: unknown = 'trend') =>
+    JSON.stringify({ metrics: { http_req_duration: { type, contains: 'time', values } } }, null, 2);
+  const exported = (name: string, values: Record<string, unknown>) => JSON.stringify({ metrics: { [name]: values } }, null, 2);
+  async function refusal(name: string, text: string): Promise<string> {
+    const f = join(dir, name);
+    writeFileSync(f, text);
+    return failure(ingestFiles([f]));
+  }
+
+  it('refuses a summary without metrics, as the NDJSON path refuses a run without samples', async () => {
+    const msg = await refusal('no-metrics.json', '{"metrics":{}}\n');
+    expect(msg).toMatch(/no-metrics\.json:1:12: the k6 summary holds no metrics/);
+    expect(msg).toMatch(/fix:/);
+  });
+
+  it('names the metric, the field, its line and what is allowed for a value k6 cannot write', async () => {
+    const text = handle({ avg: 1, med: 1, 'p(95)': 'abc' });
+    const line = text.split('\n').findIndex((l) => l.includes('"p(95)"')) + 1;
+    expect(await refusal('p95-text.json', text)).toMatch(
+      new RegExp(`p95-text\\.json:${line}:\\d+: the k6 summary's trend metric "http_req_duration" has "p\\(95\\)": "abc"; allowed: a finite number`),
+    );
+    expect(await refusal('neg-count.json', exported('http_reqs', { count: -1, rate: 2 }))).toMatch(/"http_reqs" has "count": -1; allowed: a number ≥ 0/);
+    expect(await refusal('null-rate.json', exported('checks', { passes: 1, fails: 0, value: null }))).toMatch(/"checks" has "value": null; allowed: a number from 0 to 1/);
+    expect(
+      await refusal('null-rate-h.json', JSON.stringify({ metrics: { checks: { type: 'rate', contains: 'default', values: { rate: null, passes: 1, fails: 0 } } } })),
+    ).toMatch(/"checks" has "rate": null; allowed: a number from 0 to 1/);
+    expect(await refusal('banana.json', handle({ avg: 1 }, 'banana'))).toMatch(/"http_req_duration" has "type": "banana"; allowed: "counter", "gauge", "rate" or "trend"/);
+  });
+
+  it('still reads valid summaries of both formats', async () => {
+    const f = join(dir, 'valid-summary.json');
+    writeFileSync(f, handle({ avg: 1, min: -2, med: 1, max: 3, 'p(90)': 2, 'p(95)': 2.5 }));
+    const r = await ingestFiles([f]);
+    expect(r.measure({ raw: 'http_req_duration', metric: 'http_req_duration', tags: [] }, { kind: 'p', p: 95 })).toEqual({ value: 2.5 });
+    const g = join(dir, 'valid-export.json');
+    writeFileSync(g, exported('checks', { passes: 3, fails: 1, value: 0.75, thresholds: { 'rate>0.9': true } }));
+    const e = await ingestFiles([g]);
+    expect(e.measure({ raw: 'checks', metric: 'checks', tags: [] }, { kind: 'rate' })).toEqual({ value: 0.75 });
+  });
+});
