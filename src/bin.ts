@@ -1,10 +1,14 @@
 // Entry of the bundled CLI (dist/cli/index.js). The only CLI module with a top-level call.
 import { main, type CliIo } from './cli.js';
 import { cancelOnSignals } from './run/cancel.js';
+import { withoutWorkflowCommands } from './stdout.js';
 
 async function cli(argv: string[]): Promise<number> {
+  const report = process.stdout.write.bind(process.stdout);
+  // outside GitHub Actions, workflow commands printed by shared libraries are noise in the report
+  if (!process.env.GITHUB_ACTIONS) process.stdout.write = withoutWorkflowCommands(report as never) as typeof process.stdout.write;
   const io: CliIo = {
-    stdout: (s) => process.stdout.write(s),
+    stdout: (s) => report(s),
     stderr: (s) => process.stderr.write(s),
     cwd: process.cwd(),
     env: process.env,
