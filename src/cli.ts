@@ -20,25 +20,36 @@ export interface CliIo {
   signal?: AbortSignal;
 }
 
-export const USAGE = `Usage:
-  perf-gate evaluate [--thresholds FILE] [--scenario NAME] --results FILE [--results FILE …]
+const EVALUATE_HELP = `  perf-gate evaluate [--thresholds FILE] [--scenario NAME] --results FILE [--results FILE …]
                      [--baseline FILE] [--fail-on fail|marginal] [--json OUT] [--markdown OUT]
                      [-q|--quiet] [-h|--help]
       Judge existing k6 output (NDJSON, .gz, or an end-of-test summary) and print the Markdown report.
       Several --results files are shards of one run. Globs are expanded.
       --thresholds defaults to thresholds.yml. --json and --markdown also write the report to files.
       -q prints no report on stdout; the verdict and warnings still go to stderr.
+`;
 
-  perf-gate run [--thresholds FILE] --base-url URL [--scenario NAME …] [options]
+const RUN_HELP = `  perf-gate run [--thresholds FILE] --base-url URL [--scenario NAME …] [options]
       Run the scenarios with k6 against URL, then judge them like 'evaluate'.
 ${RUN_USAGE}
+`;
 
+const EXIT_CODES = `Exit codes: 0 the gate passes, 1 the gate fails, 2 bad input, usage, or an internal error
+(a report file that cannot be written counts as bad usage, whatever the verdict).
+`;
+
+export const USAGE = `Usage:
+${EVALUATE_HELP}
+${RUN_HELP}
   perf-gate --version, -v                      print the version
   perf-gate --help, -h                         print this help
 
-Exit codes: 0 the gate passes, 1 the gate fails, 2 bad input, usage, or an internal error
-(a report file that cannot be written counts as bad usage, whatever the verdict).
-`;
+${EXIT_CODES}`;
+
+/** The help of one command (`perf-gate evaluate --help`). */
+export function commandUsage(command: 'evaluate' | 'run'): string {
+  return `Usage:\n${command === 'evaluate' ? EVALUATE_HELP : RUN_HELP}\n${EXIT_CODES}`;
+}
 
 /** A logger for the CLI: everything goes to stderr, so stdout carries only the report. */
 export function cliLogger(io: CliIo): Logger {
@@ -219,7 +230,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     const opts = await options(command, rest, io, log);
     if (!opts) {
-      io.stdout(USAGE);
+      io.stdout(commandUsage(command));
       return 0;
     }
     const { gateOptions, json, markdown, quiet } = opts;

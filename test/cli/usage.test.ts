@@ -72,9 +72,18 @@ describe('help', () => {
     expect(USAGE).toContain('2 bad input, usage, or an internal error');
   });
 
-  it('evaluate -h prints the help and exits 0', async () => {
+  it('evaluate -h and run --help print the help of their own command (and the exit codes), exit 0', async () => {
     const t = io();
     expect(await main(['evaluate', '-h'], t.io)).toBe(0);
-    expect(t.out.join('')).toBe(USAGE);
+    const e = t.out.join('');
+    expect(e).toContain(evaluate().trimEnd());
+    expect(e).not.toContain('perf-gate run');
+    expect(e).toContain('Exit codes:');
+    const r = io();
+    expect(await main(['run', '--help'], r.io)).toBe(0);
+    const rt = r.out.join('');
+    expect(rt).toContain('--base-url URL');
+    expect(rt).not.toContain('perf-gate evaluate');
+    expect(rt).toContain('Exit codes:');
   });
 });
