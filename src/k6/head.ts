@@ -2,7 +2,9 @@
 // gzip (by its magic bytes), its size, and its first bytes (decompressed when it is gzip). Used to
 // tell NDJSON from a summary and to group files by their `scenario` tag.
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { readFile } from 'node:fs/promises';
+import * as zlib from 'node:zlib';
+import { createGunzip, createInflateRaw } from 'node:zlib';
 
 /** Size and compression of a file; throws the file system's error when it cannot be read. */
 export function probeFile(path: string): { size: number; gzip: boolean } {
@@ -31,6 +33,24 @@ export async function headBytes(path: string, gzip: boolean, max: number): Promi
       closeSync(fd);
     }
   }
+  try {
+    return await gunzipHead(path, max);
+  } catch (err) {
+    if (!isGzipDataError(err)) throw err;
+    // zlib refuses bytes after the data or a failing check, dropping its last output: read leniently
+    const chunks: Buffer[] = [];
+    let len = 0;
+    await gunzipLenient(path, 0, (c) => {
+      chunks.push(c);
+      len += c.length;
+      return len < max;
+    });
+    if (len === 0) throw err;
+    return Buffer.concat(chunks).subarray(0, max);
+  }
+}
+
+function gunzipHead(path: string, max: number): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let len = 0;
@@ -42,7 +62,8 @@ export async function headBytes(path: string, gzip: boolean, max: number): Promi
       done = true;
       src.destroy();
       gz.destroy();
-      if (err && len === 0) reject(err);
+      // a data error may have dropped output before it: the caller reads such a file leniently
+      if (err && (len === 0 || (len < max && isGzipDataError(err)))) reject(err);
       else resolve(Buffer.concat(chunks).subarray(0, max));
     };
     gz.on('data', (c: Buffer) => {
@@ -55,4 +76,100 @@ export async function headBytes(path: string, gzip: boolean, max: number): Promi
     src.on('error', (e) => finish(e));
     src.pipe(gz);
   });
+}
+
+/** What the lenient gzip read found besides the data. */
+export interface GzipEnd {
+  /** Bytes after the last gzip member that are not another member (nor zero padding): ignored. */
+  trailing: boolean;
+  /** A member's data fails its CRC-32 or length check, or its deflate data is damaged (the read stops there). */
+  corrupt: boolean;
+  /** The file ends inside a member. */
+  cut: boolean;
+}
+
+/** zlib's errors for gzip data it refuses (as opposed to the file system's, or a stream cut short). */
+export function isGzipDataError(err: unknown): boolean {
+  return err instanceof Error && (err as NodeJS.ErrnoException).code === 'Z_DATA_ERROR';
+}
+
+const PIECE = 1 << 20;
+
+/**
+ * Decompresses a gzip file member by member — the header read here, the data by raw inflate, the
+ * CRC-32 and length checked here — and calls `onData` with the decompressed bytes that follow the
+ * first `skip`, until it returns false. Unlike zlib's gunzip it keeps what precedes bytes after the
+ * last member (zlib fails with "incorrect header check" and drops its last output chunk) and what a
+ * failing CRC check covers. Only for files zlib's gunzip refused: the file is read whole.
+ */
+export async function gunzipLenient(path: string, skip: number, onData: (b: Buffer) => boolean | void): Promise<GzipEnd> {
+  const buf = await readFile(path);
+  const end: GzipEnd = { trailing: false, corrupt: false, cut: false };
+  let off = 0;
+  let out = 0;
+  let wanted = true;
+  while (off < buf.length && wanted) {
+    if (buf.length - off < 3 || buf[off] !== 0x1f || buf[off + 1] !== 0x8b || buf[off + 2] !== 8) {
+      // gzip -d ignores zero padding silently and anything else with a warning
+      end.trailing = buf.subarray(off).some((b) => b !== 0);
+      if (off === 0) end.corrupt = true;
+      break;
+    }
+    const flags = buf[off + 3] ?? 0;
+    let p = off + 10;
+    if (flags & 4) p += 2 + (p + 1 < buf.length ? buf.readUInt16LE(p) : 0);
+    for (const bit of [8, 16]) {
+      if (flags & bit) {
+        const z = buf.indexOf(0, p);
+        p = z < 0 ? buf.length + 1 : z + 1;
+      }
+    }
+    if (flags & 2) p += 2;
+    if (p >= buf.length) {
+      end.cut = true;
+      break;
+    }
+    const inf = createInflateRaw({ chunkSize: PIECE });
+    let written = 0;
+    let stopped = false;
+    const feeding = (async () => {
+      for (let i = p; i < buf.length && !stopped; i += PIECE) {
+        const piece = buf.subarray(i, i + PIECE);
+        written += piece.length;
+        await new Promise<void>((res, rej) => inf.write(piece, (e) => (e ? rej(e) : res())));
+        if (inf.bytesWritten < written) break; // the member's deflate data ended inside this piece
+      }
+      inf.end();
+    })();
+    feeding.catch(() => undefined);
+    let crc = 0;
+    let size = 0;
+    try {
+      for await (const c of inf as AsyncIterable<Buffer>) {
+        if (typeof zlib.crc32 === 'function') crc = zlib.crc32(c, crc);
+        size += c.length;
+        if (!wanted) continue;
+        const from = Math.max(0, skip - out);
+        out += c.length;
+        if (from < c.length && onData(from === 0 ? c : c.subarray(from)) === false) {
+          wanted = false;
+          stopped = true;
+        }
+      }
+      await feeding;
+    } catch (err) {
+      if (/unexpected end of file/i.test((err as Error).message)) end.cut = true;
+      else end.corrupt = true;
+      break;
+    }
+    if (!wanted) break;
+    const t = p + inf.bytesWritten;
+    if (t + 8 > buf.length) {
+      end.cut = true;
+      break;
+    }
+    if ((typeof zlib.crc32 === 'function' && buf.readUInt32LE(t) !== crc >>> 0) || buf.readUInt32LE(t + 4) !== size % 2 ** 32) end.corrupt = true;
+    off = t + 8;
+  }
+  return end;
 }

@@ -14,7 +14,7 @@ import { NdjsonResults } from '../metrics/results.js';
 import { mergePartials } from '../metrics/store.js';
 import { bucketAdd, bucketCoarsen, bucketIndex, bucketSpan, createNdjsonParser, distAdd, distToHist, histKeyOf, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
 import { isSummaryJson, jsonSyntaxError, locateInSummary, summaryProblem, SummaryResults, type JsonSyntaxError } from './summary.js';
-import { headBytes, probeFile } from './head.js';
+import { gunzipLenient, headBytes, isGzipDataError, probeFile, type GzipEnd } from './head.js';
 
 /** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
 export const DEFAULT_TAG_KEYS: readonly string[] = ['scenario', 'endpoint', 'tenant', 'status', 'expected_response', 'method', 'group', 'check'];
@@ -79,6 +79,19 @@ function unreadable(path: string, err: unknown): InputError {
   return new InputError(`cannot read k6 results: ${why}`, path, 'pass the path of a k6 --out json file (.json/.ndjson, optionally .gz) or a k6 summary JSON');
 }
 
+/** A small gzip file's text; leniently (see gunzipLenient) when zlib refuses its end. */
+async function gunzipWhole(path: string, raw: Buffer): Promise<Buffer> {
+  try {
+    return gunzipSync(raw);
+  } catch (err) {
+    if (!isGzipDataError(err)) throw err;
+    const chunks: Buffer[] = [];
+    const end = await gunzipLenient(path, 0, (c) => void chunks.push(c));
+    if (end.cut) throw err;
+    return Buffer.concat(chunks);
+  }
+}
+
 /** zlib's error for a gzip stream that stops before its end. */
 function isCutGzip(err: unknown): boolean {
   return err instanceof Error && /unexpected end of file/i.test(err.message);
@@ -133,7 +146,7 @@ async function classify(path: string): Promise<Classified> {
   let text: string;
   try {
     const raw = await readFile(path);
-    text = stripBom((gzip ? gunzipSync(raw) : raw).toString('utf8'));
+    text = stripBom((gzip ? await gunzipWhole(path, raw) : raw).toString('utf8'));
   } catch (err) {
     if (gzip && isCutGzip(err)) return { path, kind: 'ndjson', gzip, size, cutEarly: true };
     return { path, kind: 'ndjson', gzip, size };
@@ -374,11 +387,32 @@ async function parsePlain(path: string, size: number, cfg: ParserConfig, threads
   return [first.finish(), await job];
 }
 
-/** Parses a gzip file; `cut` when its compressed stream ends early (the file was cut short). */
-async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: PartialAggregates[]; cut: boolean }> {
+/**
+ * Parses a gzip file; `cut` when its compressed stream ends early (the file was cut short),
+ * `trailing` when bytes after its gzip data were ignored, `corrupt` when its data fails a check.
+ */
+async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: PartialAggregates[] } & GzipEnd> {
   const parser = createNdjsonParser(cfg);
-  let cut = false;
+  const end: GzipEnd = { cut: false, trailing: false, corrupt: false };
   let rest: Buffer | null = null;
+  let fed = 0; // decompressed bytes handed to the parser
+  const take = (c: Buffer): void => {
+    fed += c.length;
+    let start = 0;
+    if (rest !== null) {
+      const nl = c.indexOf(10);
+      if (nl < 0) {
+        rest = Buffer.concat([rest, c]);
+        return;
+      }
+      const joined = Buffer.concat([rest, c.subarray(0, nl + 1)]);
+      parser.feed(joined, 0, joined.length);
+      rest = null;
+      start = nl + 1;
+    }
+    const used = parser.feed(c, start, c.length);
+    if (used < c.length) rest = Buffer.from(c.subarray(used));
+  };
   const src = createReadStream(path, { highWaterMark: 1 << 20 });
   // zlib inflates the next chunk on the thread pool while this one parses (the 4 MiB read-ahead keeps
   // it from waiting for the parser to ask), so a .gz costs about max(inflate, parse), not their sum.
@@ -390,41 +424,38 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
   });
   src.pipe(gz);
   try {
-    for await (const c of gz as AsyncIterable<Buffer>) {
-      let start = 0;
-      if (rest !== null) {
-        const nl = c.indexOf(10);
-        if (nl < 0) {
-          rest = Buffer.concat([rest, c]);
-          continue;
-        }
-        const joined = Buffer.concat([rest, c.subarray(0, nl + 1)]);
-        parser.feed(joined, 0, joined.length);
-        rest = null;
-        start = nl + 1;
-      }
-      const used = parser.feed(c, start, c.length);
-      if (used < c.length) rest = Buffer.from(c.subarray(used));
-    }
+    for await (const c of gz as AsyncIterable<Buffer>) take(c);
   } catch (err) {
     src.destroy();
     if (readError !== undefined) throw unreadable(path, readError);
     const e = err as Error;
-    // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated.
-    if (!/unexpected end of file/i.test(e.message)) {
+    if (/unexpected end of file/i.test(e.message)) {
+      // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated.
+      end.cut = true;
+    } else if (isGzipDataError(err)) {
+      // Bytes after the gzip data (zlib takes them for a broken next member) or a failing CRC check:
+      // zlib drops its last output chunk with the error, so the rest is read member by member.
+      let lenient: GzipEnd;
+      try {
+        lenient = await gunzipLenient(path, fed, take);
+      } catch (again) {
+        throw unreadable(path, again);
+      }
+      Object.assign(end, lenient);
+      if (!end.trailing && !end.corrupt && !end.cut) end.corrupt = true; // zlib refused it for a reason
+    } else {
       throw new InputError(`cannot decompress: ${e.message}`, path, 'the gzip data is corrupt; re-download the file or pass the uncompressed output');
     }
-    cut = true;
   }
-  if (rest !== null) parser.tail(rest, 0, rest.length);
+  if (rest !== null) parser.tail(rest, 0, (rest as Buffer).length);
   const part = parser.finish();
-  if (cut) part.truncated = true;
-  return { parts: [part], cut };
+  if (end.cut) part.truncated = true;
+  return { parts: [part], ...end };
 }
 
 /** Diagnostics of files not read yet: every count zero, every list empty. */
 function noDiagnostics(files: string[]): IngestDiagnostics {
-  return { files: [...files], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], gzipCutFiles: [], emptyFiles: [] };
+  return { files: [...files], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], gzipCutFiles: [], emptyFiles: [], gzipTrailingFiles: [], gzipCorruptFiles: [] };
 }
 
 /** Reads k6 output files (shards of one run, or one summary) into `Results`. */
@@ -470,6 +501,8 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
         const read = await parseGzip(c.path, cfg);
         fileParts = read.parts;
         gzipCut = read.cut;
+        if (read.trailing) diagnostics.gzipTrailingFiles!.push(shown(c.path));
+        if (read.corrupt) diagnostics.gzipCorruptFiles!.push(shown(c.path));
       } else fileParts = await parsePlain(c.path, c.size, cfg, threads, minBytes);
     } catch (err) {
       if (err instanceof InputError) throw err;

@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { k6Time, metricLine, pointLine } from '../../src/k6/format.js';
 import { ingestFiles } from '../../src/k6/ingest.js';
@@ -139,5 +140,47 @@ describe('summary values', () => {
     writeFileSync(g, exported('checks', { passes: 3, fails: 1, value: 0.75, thresholds: { 'rate>0.9': true } }));
     const e = await ingestFiles([g]);
     expect(e.measure({ raw: 'checks', metric: 'checks', tags: [] }, { kind: 'rate' })).toEqual({ value: 0.75 });
+  });
+});
+
+describe('gzip with bytes after its data or a failing check', () => {
+  const text = `${k6Lines(3000).join('\n')}\n`;
+  const gz = gzipSync(text);
+
+  it('keeps everything before bytes appended after the gzip data, and reports them ignored', async () => {
+    for (const [name, bytes, n] of [
+      ['trailing.ndjson.gz', Buffer.concat([gz, Buffer.from('junk\n')]), 3000],
+      ['trailing-small.ndjson.gz', Buffer.concat([gzipSync(`${k6Lines(5).join('\n')}\n`), Buffer.from('junk\n')]), 5],
+      ['members-trailing.ndjson.gz', Buffer.concat([gz, gz, Buffer.from('\n\n<html>404</html>')]), 6000],
+    ] as const) {
+      const f = join(dir, name);
+      writeFileSync(f, bytes);
+      const r = await ingestFiles([f]);
+      expect(count(r)).toBe(n);
+      expect(r.diagnostics.gzipTrailingFiles).toEqual([f]);
+      expect(r.diagnostics.gzipCorruptFiles).toEqual([]);
+      expect(r.diagnostics.truncatedFiles).toEqual([]);
+      expect(r.diagnostics.badLines).toBe(0);
+    }
+  });
+
+  it('reads concatenated members and zero padding as gzip -d does, reporting nothing', async () => {
+    const f = join(dir, 'members.ndjson.gz');
+    writeFileSync(f, Buffer.concat([gz, gz, Buffer.alloc(512)]));
+    const r = await ingestFiles([f]);
+    expect(count(r)).toBe(6000);
+    expect(r.diagnostics.gzipTrailingFiles).toEqual([]);
+    expect(r.diagnostics.gzipCorruptFiles).toEqual([]);
+  });
+
+  it('reads a file whose CRC check fails and reports it as possibly corrupt', async () => {
+    const f = join(dir, 'crc.ndjson.gz');
+    const bad = Buffer.from(gz);
+    bad.writeUInt32LE(bad.readUInt32LE(bad.length - 8) ^ 0xff, bad.length - 8); // the CRC-32 of the trailer
+    writeFileSync(f, bad);
+    const r = await ingestFiles([f]);
+    expect(count(r)).toBe(3000);
+    expect(r.diagnostics.gzipCorruptFiles).toEqual([f]);
+    expect(r.diagnostics.gzipTrailingFiles).toEqual([]);
   });
 });
