@@ -176,7 +176,7 @@ describe('gzip with bytes after its data or a failing check', () => {
   it('reads a file whose CRC check fails and reports it as possibly corrupt', async () => {
     const f = join(dir, 'crc.ndjson.gz');
     const bad = Buffer.from(gz);
-    bad.writeUInt32LE(bad.readUInt32LE(bad.length - 8) ^ 0xff, bad.length - 8); // the CRC-32 of the trailer
+    bad.writeUInt32LE((bad.readUInt32LE(bad.length - 8) ^ 0xff) >>> 0, bad.length - 8); // the CRC-32 of the trailer
     writeFileSync(f, bad);
     const r = await ingestFiles([f]);
     expect(count(r)).toBe(3000);
