@@ -2,9 +2,10 @@
 // several files are shards of one run and merge exactly) or one end-of-test summary JSON.
 // Large plain files are split into byte ranges parsed in parallel by worker threads; the worker runs
 // the parser from its own source text, so it needs no separate file (works from a single bundle).
-import { closeSync, openSync, readSync, createReadStream } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createGunzip, gunzipSync, type ZlibOptions } from 'node:zlib';
 import { InputError } from '../errors.js';
@@ -458,12 +459,65 @@ function noDiagnostics(files: string[]): IngestDiagnostics {
   return { files: [...files], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], gzipCutFiles: [], emptyFiles: [], gzipTrailingFiles: [], gzipCorruptFiles: [] };
 }
 
+/** The gzip trailer's uncompressed size (of the last member, modulo 2^32), or undefined when it cannot be read. */
+function gzipStoredSize(path: string): number | undefined {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const { size } = fstatSync(fd);
+      if (size < 18) return undefined;
+      const b = Buffer.alloc(4);
+      return readSync(fd, b, 0, 4, size - 4) === 4 ? b.readUInt32LE(0) : undefined;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `run.ndjson` and `run.ndjson.gz` both given (a glob matching a run and its compressed copy): read
+ * as shards they would count the run twice. When the .gz holds as many bytes as the plain file, the
+ * plain file is read (faster, and in parallel) and the pair reported; when not, they are not one run
+ * saved twice, and which one is meant cannot be told: an `InputError` naming both.
+ */
+function sameRunTwins(paths: string[]): { read: string[]; twins: { file: string; readAs: string }[] } {
+  const byResolved = new Map(paths.map((p) => [resolve(p), p]));
+  const twins: { file: string; readAs: string }[] = [];
+  for (const gz of paths) {
+    if (!/\.gz$/i.test(gz)) continue;
+    const plain = byResolved.get(resolve(gz.slice(0, -3)));
+    if (plain === undefined || plain === gz) continue;
+    let plainSize: number;
+    let plainGzip: boolean;
+    try {
+      ({ size: plainSize, gzip: plainGzip } = probeFile(plain));
+    } catch {
+      continue; // unreadable: classify names it
+    }
+    const stored = gzipStoredSize(gz);
+    if (plainGzip || stored === undefined) continue;
+    if (stored !== plainSize % 2 ** 32) {
+      throw new InputError(
+        `\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${stored} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`,
+        gz,
+        `pass only one of them (e.g. narrow the glob to \`*.ndjson.gz\`), or rename one if they are different runs`,
+      );
+    }
+    twins.push({ file: gz, readAs: plain });
+  }
+  const skip = new Set(twins.map((t) => t.file));
+  return { read: paths.filter((p) => !skip.has(p)), twins };
+}
+
 /** Reads k6 output files (shards of one run, or one summary) into `Results`. */
 export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Promise<Results> {
   if (paths.length === 0) throw new InputError('no k6 results files given', undefined, 'pass at least one --results FILE');
   const shown = opts.displayName ?? ((path: string) => path);
+  const { read, twins } = sameRunTwins(paths);
   const classified: Classified[] = [];
-  for (const p of paths) classified.push(await classify(p));
+  for (const p of read) classified.push(await classify(p));
   const summaries = classified.filter((c) => c.kind === 'summary');
   if (summaries.length > 0) {
     if (summaries.length !== classified.length) {
@@ -493,6 +547,7 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   const minBytes = opts.workerMinBytes ?? 16 << 20;
   const parts: PartialAggregates[] = [];
   const diagnostics = noDiagnostics(paths.map(shown));
+  if (twins.length > 0) diagnostics.sameRunFiles = twins.map((t) => ({ file: shown(t.file), readAs: shown(t.readAs) }));
   for (const c of classified) {
     let fileParts: PartialAggregates[];
     let gzipCut = false;
@@ -511,7 +566,11 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
     const notK6 = noK6Lines(c, fileParts, gzipCut);
     if (notK6 !== undefined) throw notK6;
     if (gzipCut) diagnostics.gzipCutFiles!.push(shown(c.path));
-    if (fileParts.every((p) => p.points + p.skippedPoints === 0)) diagnostics.emptyFiles!.push(shown(c.path));
+    if (fileParts.every((p) => p.points + p.skippedPoints === 0)) {
+      diagnostics.emptyFiles!.push(shown(c.path));
+      // its compressed copy, not read, holds no sample either
+      for (const t of twins) if (t.readAs === c.path) diagnostics.emptyFiles!.push(shown(t.file));
+    }
     let lineOffset = 0;
     for (const p of fileParts) {
       diagnostics.lines += p.lines;

@@ -184,3 +184,30 @@ describe('gzip with bytes after its data or a failing check', () => {
     expect(r.diagnostics.gzipTrailingFiles).toEqual([]);
   });
 });
+
+describe('a run given uncompressed and compressed', () => {
+  it('reads run.ndjson once when run.ndjson.gz holds the same bytes, and reports the pair', async () => {
+    const text = `${k6Lines(400).join('\n')}\n`;
+    const plain = join(dir, 'twin.ndjson');
+    writeFileSync(plain, text);
+    writeFileSync(`${plain}.gz`, gzipSync(text));
+    for (const order of [
+      [plain, `${plain}.gz`],
+      [`${plain}.gz`, plain],
+    ]) {
+      const r = await ingestFiles(order);
+      expect(count(r)).toBe(400);
+      expect(r.diagnostics.sameRunFiles).toEqual([{ file: `${plain}.gz`, readAs: plain }]);
+      expect(r.diagnostics.files).toEqual(order);
+    }
+  });
+
+  it('refuses the pair, naming both, when they hold different data', async () => {
+    const plain = join(dir, 'twin-differs.ndjson');
+    writeFileSync(plain, `${k6Lines(400).join('\n')}\n`);
+    writeFileSync(`${plain}.gz`, gzipSync(`${k6Lines(300).join('\n')}\n`));
+    const msg = await failure(ingestFiles([plain, `${plain}.gz`]));
+    expect(msg).toContain(`\`${plain}\` and \`${plain}.gz\``);
+    expect(msg).toMatch(/differ.*fix: pass only one of them/s);
+  });
+});
