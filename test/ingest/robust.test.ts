@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { k6Time, metricLine, pointLine } from '../../src/k6/format.js';
 import { ingestFiles } from '../../src/k6/ingest.js';
+import { scenarioOfFile } from '../../src/k6/peek.js';
 import type { Results } from '../../src/model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'perf-gate-robust-'));
@@ -209,5 +210,21 @@ describe('a run given uncompressed and compressed', () => {
     const msg = await failure(ingestFiles([plain, `${plain}.gz`]));
     expect(msg).toContain(`\`${plain}\` and \`${plain}.gz\``);
     expect(msg).toMatch(/differ.*fix: pass only one of them/s);
+  });
+});
+
+describe('the scenario of a file whose k6 lines come after other lines', () => {
+  it('is found past more than the usual look at the start, in plain and gzip files', async () => {
+    const junk = `${Array.from({ length: 20_000 }, (_, i) => `runner log line ${i}`).join('\n')}\n`; // > 256 KiB
+    const k6 = `${[duration, pointLine('http_req_duration', t(1), 5, { scenario: 'checkout', status: '200' })].join('\n')}\n`;
+    const f = join(dir, 'log-first.ndjson');
+    writeFileSync(f, junk + k6);
+    writeFileSync(`${f}.gz`, gzipSync(junk + k6));
+    expect(await scenarioOfFile(f)).toBe('checkout');
+    expect(await scenarioOfFile(`${f}.gz`)).toBe('checkout');
+    // a tag inside the other lines is not a k6 sample's
+    const g = join(dir, 'log-tag.ndjson');
+    writeFileSync(g, `${junk}log: "scenario":"not-this"\n${k6}`);
+    expect(await scenarioOfFile(g)).toBe('checkout');
   });
 });
