@@ -62,6 +62,8 @@ interface Classified {
   cutEarly?: boolean;
   /** Whether its (decompressed) text starts like a k6 `--out json` line. */
   k6Start?: boolean;
+  /** A summary's gzip: bytes after its data, or a failing check (NDJSON files report theirs when read). */
+  gzipEnd?: GzipEnd;
 }
 
 /** Files larger than this (on disk) are not tried as one summary JSON document: k6's summaries are small. */
@@ -80,15 +82,16 @@ function unreadable(path: string, err: unknown): InputError {
   return new InputError(`cannot read k6 results: ${why}`, path, 'pass the path of a k6 --out json file (.json/.ndjson, optionally .gz) or a k6 summary JSON');
 }
 
-/** A small gzip file's text; leniently (see gunzipLenient) when zlib refuses its end. */
-async function gunzipWhole(path: string, raw: Buffer): Promise<Buffer> {
+/** A small gzip file's text; leniently (see gunzipLenient) when zlib refuses its end, saying why in `end`. */
+async function gunzipWhole(path: string, raw: Buffer, end: GzipEnd): Promise<Buffer> {
   try {
     return gunzipSync(raw);
   } catch (err) {
     if (!isGzipDataError(err)) throw err;
     const chunks: Buffer[] = [];
-    const end = await gunzipLenient(path, 0, (c) => void chunks.push(c));
-    if (end.cut) throw err;
+    const got = await gunzipLenient(path, 0, (c) => void chunks.push(c));
+    if (got.cut) throw err;
+    Object.assign(end, got);
     return Buffer.concat(chunks);
   }
 }
@@ -145,9 +148,10 @@ async function classify(path: string): Promise<Classified> {
   if (!head.trimStart().startsWith('{') || size > SUMMARY_MAX_BYTES) return { path, kind: 'ndjson', gzip, size };
   // Starts like a JSON document: a summary (pretty-printed, so no line of it is k6 output).
   let text: string;
+  const gzipEnd: GzipEnd = { trailing: false, corrupt: false, cut: false };
   try {
     const raw = await readFile(path);
-    text = stripBom((gzip ? await gunzipWhole(path, raw) : raw).toString('utf8'));
+    text = stripBom((gzip ? await gunzipWhole(path, raw, gzipEnd) : raw).toString('utf8'));
   } catch (err) {
     if (gzip && isCutGzip(err)) return { path, kind: 'ndjson', gzip, size, cutEarly: true };
     return { path, kind: 'ndjson', gzip, size };
@@ -180,7 +184,7 @@ async function classify(path: string): Promise<Classified> {
     const at = locateInSummary(text, problem.metric, problem.field);
     throw new InputError(problem.message, at ? `${path}:${at.line}:${at.column}` : path, problem.hint);
   }
-  return { path, kind: 'summary', gzip, size, summary: json };
+  return { path, kind: 'summary', gzip, size, summary: json, gzipEnd };
 }
 
 /**
@@ -535,7 +539,11 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
         'pass one summary file, or the --out json files of every shard',
       );
     }
-    return new SummaryResults(shown(summaries[0]!.path), summaries[0]!.summary);
+    const s = summaries[0]!;
+    const results = new SummaryResults(shown(s.path), s.summary);
+    if (s.gzipEnd?.trailing) results.diagnostics.gzipTrailingFiles = [shown(s.path)];
+    if (s.gzipEnd?.corrupt) results.diagnostics.gzipCorruptFiles = [shown(s.path)];
+    return results;
   }
   const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
   const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));

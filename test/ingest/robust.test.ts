@@ -228,3 +228,14 @@ describe('the scenario of a file whose k6 lines come after other lines', () => {
     expect(await scenarioOfFile(g)).toBe('checkout');
   });
 });
+
+describe('a gzip summary with bytes after its data', () => {
+  it('is read and reported like an NDJSON .gz', async () => {
+    const f = join(dir, 'summary.json.gz');
+    writeFileSync(f, Buffer.concat([gzipSync(JSON.stringify({ metrics: { http_reqs: { count: 7, rate: 1 } } }, null, 2)), Buffer.from('junk')]));
+    const r = await ingestFiles([f]);
+    expect(r.source).toBe('summary');
+    expect(r.measure({ raw: 'http_reqs', metric: 'http_reqs', tags: [] }, { kind: 'count' })).toEqual({ value: 7 });
+    expect(r.diagnostics.gzipTrailingFiles).toEqual([f]);
+  });
+});
