@@ -40,7 +40,7 @@ export function dataQualityItems(s: ScenarioEvaluation, r: Results | undefined):
     }
     for (const f of d.gzipTrailingFiles ?? []) items.push({ text: `${code(f)} has bytes after its gzip data: they were ignored (as \`gzip -d\` does) and the data before them read.`, warn: true });
     for (const { file, readAs } of d.sameRunFiles ?? []) {
-      items.push({ text: `${code(file)} and ${code(readAs)} hold the same run (uncompressed and compressed): only ${code(readAs)} was read, so it is not counted twice.`, warn: true });
+      items.push({ text: `${code(readAs)} and ${code(file)} hold the same run (one of them compressed): only ${code(readAs)} was read, so it is not counted twice.`, warn: true });
     }
     if (r.source === 'summary') items.push({ text: "read from k6's end-of-test summary: only the statistics k6 put in it can be judged.", warn: false });
   }
