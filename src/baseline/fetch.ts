@@ -10,6 +10,7 @@ import type { Baseline, Logger } from '../model.js';
 import { baselineFromJsonReport } from '../report/json.js';
 import { InputError } from '../errors.js';
 import { BASELINE_REPORT_FILE } from './name.js';
+import { jsonSyntaxError, lineColumn } from '../json-syntax.js';
 
 /** The Octokit client type of @actions/github (`getOctokit`), or anything with its `request`. */
 export type OctokitLike = Pick<ReturnType<typeof getOctokit>, 'request'>;
@@ -278,37 +279,6 @@ export class BaselineReportError extends InputError {
   }
 }
 
-/** 1-based line and column of `offset` in `text` (`\n`, `\r\n` and a lone `\r` end a line; columns count UTF-16 units, as editors do). */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  const end = Math.max(0, Math.min(offset, text.length));
-  let line = 1;
-  let start = 0;
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
-      line++;
-      start = i + 1;
-    }
-  }
-  return { line, column: end - start + 1 };
-}
-
-/** The character at `i` as a message names it. */
-function foundAt(text: string, i: number): string {
-  if (i >= text.length) return 'the end of the file';
-  const c = text.charCodeAt(i);
-  if (c === 10 || c === 13) return 'a line break';
-  if (c === 9) return 'a tab';
-  if (c < 0x20 || c === 0x7f || c === 0xfffd) return `the character U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
-  const word = /[A-Za-z_$][\w$]*/y;
-  word.lastIndex = i;
-  const m = word.exec(text);
-  if (m) return `\`${m[0].length > 20 ? `${m[0].slice(0, 20)}…` : m[0]}\``;
-  return `\`${String.fromCodePoint(text.codePointAt(i)!)}\``;
-}
-
-const VALUE = 'a value (an object, a list, a string in double quotes, a number, true, false or null)';
-
 /** Whether a JSON value is a line of k6's `--out json` output (`{"type":"Point","metric":…}`). */
 function isK6Line(json: string): boolean {
   try {
@@ -316,156 +286,6 @@ function isK6Line(json: string): boolean {
     return v !== null && typeof v === 'object' && (v.type === 'Point' || v.type === 'Metric') && typeof v.metric === 'string';
   } catch {
     return false;
-  }
-}
-
-/**
- * The first JSON syntax error in `text`, in plain words, with its offset (and a fix when it is more
- * specific than "pass the report"); undefined when `text` is one valid JSON value. Iterative: any
- * nesting depth.
- */
-export function jsonSyntaxError(text: string): { offset: number; message: string; fix?: string } | undefined {
-  const n = text.length;
-  const stack: number[] = []; // offsets of the open `{` / `[`
-  let i = 0;
-  let state: 'value' | 'first-item' | 'key' | 'first-key' | 'after' = 'value';
-  let comma = -1; // offset of the comma just read, for "no comma after the last item"
-  const ws = (): void => {
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
-      i++;
-    }
-  };
-  const cutOff = (): { offset: number; message: string } => {
-    const open = stack.length > 0 ? stack[stack.length - 1]! : undefined;
-    if (open === undefined) return { offset: n, message: `the file ends where ${VALUE} belongs (was it cut off?)` };
-    const at = lineColumn(text, open);
-    const kind = text[open] === '{' ? 'object' : 'list';
-    return { offset: n, message: `the file ends before the ${kind} opened at line ${at.line}, column ${at.column} is closed (was it cut off?)` };
-  };
-  const quoteHint = (c: string | undefined): string => (c === "'" ? ' (JSON strings take double quotes)' : '');
-  const string = (): { offset: number; message: string } | undefined => {
-    const start = i++;
-    while (i < n) {
-      const c = text.charCodeAt(i);
-      if (c === 34) {
-        i++;
-        return undefined;
-      }
-      if (c === 92) {
-        const e = text[i + 1];
-        if (e === undefined) break;
-        if ('"\\/bfnrt'.includes(e)) {
-          i += 2;
-          continue;
-        }
-        if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
-          i += 6;
-          continue;
-        }
-        if (e === 'u') return { offset: i, message: '`\\u` in a string must be followed by four hex digits' };
-        return { offset: i, message: `\`\\${e}\` is not an escape JSON knows (write \`\\\\\` for a backslash)` };
-      }
-      if (c === 10 || c === 13) {
-        const at = lineColumn(text, start);
-        return { offset: i, message: `a line break inside the string that starts at line ${at.line}, column ${at.column} (is its closing \`"\` missing?)` };
-      }
-      if (c < 0x20) return { offset: i, message: `the control character U+${c.toString(16).toUpperCase().padStart(4, '0')} inside a string (write it as \\u${c.toString(16).padStart(4, '0')})` };
-      i++;
-    }
-    const at = lineColumn(text, start);
-    return { offset: n, message: `the file ends inside the string that starts at line ${at.line}, column ${at.column} (was it cut off?)` };
-  };
-  for (;;) {
-    ws();
-    const c = text[i];
-    if (state === 'value' || state === 'first-item') {
-      if (c === undefined) return cutOff();
-      if (c === ']' && state === 'first-item') {
-        stack.pop();
-        i++;
-        state = 'after';
-        continue;
-      }
-      if (c === ']' && comma >= 0) return { offset: comma, message: 'a comma after the last item of a list (JSON allows none)' };
-      comma = -1;
-      if (c === '{' || c === '[') {
-        stack.push(i++);
-        state = c === '{' ? 'first-key' : 'first-item';
-        continue;
-      }
-      if (c === '"') {
-        const e = string();
-        if (e) return e;
-        state = 'after';
-        continue;
-      }
-      if (c === '-' || (c >= '0' && c <= '9')) {
-        const token = /[-+\w.]+/y;
-        token.lastIndex = i;
-        const t = token.exec(text)![0];
-        if (!/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t)) {
-          return { offset: i, message: `\`${t.length > 20 ? `${t.slice(0, 20)}…` : t}\` is not a JSON number${/^-?0\d/.test(t) ? ' (no leading zeros)' : /Infinity|NaN/.test(t) ? ' (JSON has no Infinity or NaN)' : ''}` };
-        }
-        i += t.length;
-        state = 'after';
-        continue;
-      }
-      const word = /[A-Za-z_$][\w$]*/y;
-      word.lastIndex = i;
-      const w = word.exec(text)?.[0];
-      if (w === 'true' || w === 'false' || w === 'null') {
-        i += w.length;
-        state = 'after';
-        continue;
-      }
-      return { offset: i, message: `expected ${VALUE}, found ${foundAt(text, i)}${w === 'NaN' || w === 'Infinity' ? ' (JSON has no Infinity or NaN)' : quoteHint(c)}` };
-    }
-    if (state === 'key' || state === 'first-key') {
-      if (c === undefined) return cutOff();
-      if (c === '}' && state === 'first-key') {
-        stack.pop();
-        i++;
-        state = 'after';
-        continue;
-      }
-      if (c === '}' && comma >= 0) return { offset: comma, message: 'a comma after the last field of an object (JSON allows none)' };
-      comma = -1;
-      if (c !== '"') return { offset: i, message: `expected a field name in double quotes, found ${foundAt(text, i)}${quoteHint(c)}` };
-      const e = string();
-      if (e) return e;
-      ws();
-      if (text[i] !== ':') return text[i] === undefined ? cutOff() : { offset: i, message: `expected \`:\` after the field name, found ${foundAt(text, i)}` };
-      i++;
-      state = 'value';
-      continue;
-    }
-    // after a value
-    if (stack.length === 0) {
-      if (c === undefined) return undefined;
-      const first = text.slice(0, i);
-      return isK6Line(first)
-        ? {
-            offset: i,
-            message: `more JSON after the first line: this is k6's --out json output (one JSON object a line), not a perf-gate JSON report`,
-            fix: 'k6 output goes to --results; --baseline takes the --json report of an earlier perf-gate run',
-          }
-        : { offset: i, message: `more content after the end of the JSON value (found ${foundAt(text, i)}): a perf-gate JSON report is a single object` };
-    }
-    if (c === undefined) return cutOff();
-    const inObject = text[stack[stack.length - 1]!] === '{';
-    if (c === ',') {
-      comma = i++;
-      state = inObject ? 'key' : 'value';
-      continue;
-    }
-    if (c === (inObject ? '}' : ']')) {
-      stack.pop();
-      i++;
-      continue;
-    }
-    return { offset: i, message: inObject ? `expected \`,\` or \`}\` after a field's value, found ${foundAt(text, i)}` : `expected \`,\` or \`]\` after a list item, found ${foundAt(text, i)}` };
   }
 }
 
@@ -505,7 +325,17 @@ export function parseBaselineReport(content: Uint8Array | string, file: string, 
     // JSON.parse and the scanner agree on what JSON is; should they not, JSON.parse's offset still places it.
     const offset = found?.offset ?? Number(/position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1] ?? text.length);
     const at = lineColumn(text, offset);
-    throw new BaselineReportError(found?.message ?? 'the text here is not valid JSON', file, found?.fix ?? BASELINE_FIX, at.line, at.column);
+    if (found?.afterValue && isK6Line(text.slice(0, offset))) {
+      throw new BaselineReportError(
+        "more JSON after the first line: this is k6's --out json output (one JSON object a line), not a perf-gate JSON report",
+        file,
+        'k6 output goes to --results; --baseline takes the --json report of an earlier perf-gate run',
+        at.line,
+        at.column,
+      );
+    }
+    const message = found === undefined ? 'the text here is not valid JSON' : found.afterValue ? `${found.message}: a perf-gate JSON report is a single object` : found.message;
+    throw new BaselineReportError(message, file, BASELINE_FIX, at.line, at.column);
   }
   try {
     return { value, baseline: baselineFromJsonReport(value, source) };

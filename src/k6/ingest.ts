@@ -14,7 +14,8 @@ import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS, MAX_BUCKETS } from '../metrics/hi
 import { NdjsonResults } from '../metrics/results.js';
 import { mergePartials } from '../metrics/store.js';
 import { bucketAdd, bucketCoarsen, bucketIndex, bucketSpan, createNdjsonParser, distAdd, distToHist, histKeyOf, packPartial, unpackPartial, type NdjsonParser, type PackedPartial, type ParserConfig, type PartialAggregates } from './ndjson.js';
-import { isSummaryJson, jsonSyntaxError, locateInSummary, summaryProblem, SummaryResults, type JsonSyntaxError } from './summary.js';
+import { isSummaryJson, locateInSummary, summaryProblem, SummaryResults } from './summary.js';
+import { jsonSyntaxError, lineColumn } from '../json-syntax.js';
 import { gunzipLenient, headBytes, isGzipDataError, probeFile, type GzipEnd } from './head.js';
 
 /** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
@@ -57,7 +58,8 @@ interface Classified {
   size: number;
   summary?: unknown;
   /** Read as NDJSON, but it starts like one JSON document that JSON.parse rejects: where it breaks. */
-  jsonError?: JsonSyntaxError;
+  /** Where a file that starts like a summary stops being JSON (1-based), what is wrong, and whether it ends there (cut short). */
+  jsonError?: { line: number; column: number; why: string; atEnd: boolean };
   /** A gzip stream cut short before its whole text could be tried as a summary. */
   cutEarly?: boolean;
   /** Whether its (decompressed) text starts like a k6 `--out json` line. */
@@ -169,7 +171,8 @@ async function classify(path: string): Promise<Classified> {
       // the first line alone is not a JSON document either
     }
     // lines that are each JSON are NDJSON, not one broken document
-    const jsonError = firstLineIsJson && nl >= 0 ? undefined : jsonSyntaxError(text);
+    const found = firstLineIsJson && nl >= 0 ? undefined : jsonSyntaxError(text);
+    const jsonError = found && { ...lineColumn(text, found.offset), why: found.message, atEnd: found.offset >= text.length };
     return { path, kind: 'ndjson', gzip, size, ...(jsonError ? { jsonError } : {}) };
   }
   if (!isSummaryJson(json)) {

@@ -14,6 +14,7 @@ import type {
 } from '../model.js';
 import { z } from 'zod';
 import { aggregationText, selectorText } from '../metrics/results.js';
+import { lineColumn } from '../json-syntax.js';
 
 interface Entry {
   metric: string;
@@ -187,132 +188,6 @@ export class SummaryResults implements Results {
   }
 }
 
-/** Where JSON text first breaks: the offset, what was wrong there, and whether the text ends there (cut short). */
-export interface JsonSyntaxError {
-  at: number;
-  line: number;
-  column: number;
-  why: string;
-  atEnd: boolean;
-}
-
-class Stop {
-  constructor(
-    readonly at: number,
-    readonly why: string,
-  ) {}
-}
-
-/**
- * The first syntax error of JSON text (one document), with its line and column (1-based; a column
- * counts UTF-16 code units), or undefined when the text is valid JSON. JSON.parse's messages carry no
- * position on every Node version, so the text is scanned here, only when JSON.parse has failed.
- */
-export function jsonSyntaxError(s: string): JsonSyntaxError | undefined {
-  const n = s.length;
-  let i = 0;
-  const fail = (why: string): never => {
-    throw new Stop(i, i >= n ? 'the text ends before the JSON document does' : why);
-  };
-  const ws = () => {
-    while (i < n) {
-      const c = s.charCodeAt(i);
-      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
-      i++;
-    }
-  };
-  const str = () => {
-    i++;
-    for (;;) {
-      if (i >= n) fail('');
-      const c = s.charCodeAt(i);
-      if (c === 34) {
-        i++;
-        return;
-      }
-      if (c < 32) fail('a control character (a raw line break or tab) inside a string');
-      if (c === 92) {
-        const e = s[i + 1];
-        if (e === 'u') {
-          if (!/^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) {
-            i += 2;
-            fail('a \\u escape needs four hex digits');
-          }
-          i += 6;
-          continue;
-        }
-        i++;
-        if (e === undefined || !'"\\/bfnrt'.includes(e)) fail(`an invalid escape \\${e ?? ''} in a string`);
-      }
-      i++;
-    }
-  };
-  const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-  const value = (depth: number): void => {
-    ws();
-    if (i >= n) fail('');
-    if (depth > 10_000) fail('nested too deep');
-    const c = s[i]!;
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      i++;
-      ws();
-      if (s[i] === close) {
-        i++;
-        return;
-      }
-      for (;;) {
-        if (c === '{') {
-          ws();
-          if (s[i] !== '"') fail(s[i] === close ? `a comma before '${close}' (JSON allows no trailing comma)` : 'expected a key in double quotes');
-          str();
-          ws();
-          if (s[i] !== ':') fail("expected ':' after the key");
-          i++;
-        }
-        ws();
-        if (c === '[' && s[i] === ']') fail("a comma before ']' (JSON allows no trailing comma)");
-        value(depth + 1);
-        ws();
-        if (s[i] === ',') {
-          i++;
-          ws();
-          if (s[i] === ',') fail('two commas in a row');
-          continue;
-        }
-        if (s[i] === close) {
-          i++;
-          return;
-        }
-        fail(`expected ',' or '${close}'`);
-      }
-    }
-    if (c === '"') return str();
-    NUMBER.lastIndex = i;
-    const m = NUMBER.exec(s);
-    if (m !== null && m[0].length > 0 && m[0] !== '-') {
-      i += m[0].length;
-      return;
-    }
-    for (const lit of ['true', 'false', 'null']) {
-      if (s.startsWith(lit, i)) {
-        i += lit.length;
-        return;
-      }
-    }
-    fail(`unexpected ${JSON.stringify(c)} where a value was expected`);
-  };
-  try {
-    value(0);
-    ws();
-    if (i < n) fail('more text after the end of the JSON document');
-    return undefined;
-  } catch (e) {
-    if (!(e instanceof Stop)) return undefined;
-    return { at: e.at, ...lineColumn(s, e.at), why: e.why, atEnd: e.at >= n };
-  }
-}
-
 // ── validation ──
 
 /** What a summary's values may be; `allowed` is said in the message of a value that is not. */
@@ -428,12 +303,3 @@ export function locateInSummary(text: string, metric: string | undefined, field:
   return lineColumn(text, at < 0 ? m : at);
 }
 
-function lineColumn(text: string, at: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let k = text.indexOf('\n'); k >= 0 && k < at; k = text.indexOf('\n', k + 1)) {
-    line++;
-    lineStart = k + 1;
-  }
-  return { line, column: at - lineStart + 1 };
-}

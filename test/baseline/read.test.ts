@@ -4,7 +4,8 @@
 import { gzipSync, strToU8, zipSync } from 'fflate';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BaselineReportError, jsonSyntaxError, lineColumn, parseBaselineReport } from '../../src/baseline/fetch.js';
+import { BaselineReportError, parseBaselineReport } from '../../src/baseline/fetch.js';
+import { jsonSyntaxError, lineColumn } from '../../src/json-syntax.js';
 import { InputError } from '../../src/errors.js';
 import { measurementKey } from '../../src/evaluate/keys.js';
 import { jsonReport } from '../beyond/helpers.js';
