@@ -4,12 +4,11 @@
 // is missing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { strToU8 } from 'fflate';
-import { createClient, type GitHubClient } from '../../src/github/client.js';
+import type { GitHubClient } from '../../src/github/client.js';
 import { findBaseline } from '../../src/baseline/fetch.js';
 import { baselineArtifactName, BASELINE_REPORT_FILE } from '../../src/baseline/name.js';
-import { startGithubServer, type GithubServer } from '../support/github-server.js';
-import { startActionsApi, type ActionsApi } from '../support/github-actions-api.js';
-import { jsonReport, quietLog, zipOf } from '../beyond/helpers.js';
+import type { ActionsApi } from '../support/github-actions-api.js';
+import { jsonReport, quietLog, startBaselineApi, zipOf } from '../beyond/helpers.js';
 
 const TOKEN = 'ghs_localtesttoken0000000000000000000003';
 const OWNER = 'octo-org';
@@ -17,19 +16,15 @@ const REPO = 'octo-repo';
 const NAME = baselineArtifactName('checkout', 'perf');
 const REPORT = JSON.stringify(jsonReport('checkout', 420, '3'.repeat(40)), null, 2);
 
-let gh: GithubServer;
 let api: ActionsApi;
 let octokit: GitHubClient;
 
+let close: () => Promise<void>;
+
 beforeEach(async () => {
-  api = await startActionsApi({ owner: OWNER, repo: REPO, token: TOKEN });
-  gh = await startGithubServer({ handlers: api.handlers });
-  octokit = createClient({ token: TOKEN, baseUrl: gh.url, log: quietLog(), retries: 1, retryBaseMs: 1, rateLimitBaseMs: 1 });
+  ({ api, octokit, close } = await startBaselineApi({ owner: OWNER, repo: REPO, token: TOKEN }));
 });
-afterEach(async () => {
-  await gh.close();
-  await api.close();
-});
+afterEach(() => close());
 
 /** findBaseline with one push run on main whose artifact holds `content` as perf-gate-report.json. */
 async function findWith(content: string | Uint8Array): Promise<{ runId: number; result: Awaited<ReturnType<typeof findBaseline>> }> {

@@ -2,15 +2,15 @@
 // GitHub's `branch` filter matches head_branch, so a fork's pull request from its own `main` is listed among
 // `main`'s runs; its artifact must never become the base branch's baseline.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createClient, type GitHubClient } from '../../src/github/client.js';
+import type { GitHubClient } from '../../src/github/client.js';
 import { findBaseline, notABaselineRun } from '../../src/baseline/fetch.js';
 import { baselineArtifactName, BASELINE_REPORT_FILE } from '../../src/baseline/name.js';
 import { actionBaselineSaver } from '../../src/baseline/action.js';
 import type { BaselineSave } from '../../src/action.js';
 import type { GateContext } from '../../src/github/context.js';
-import { startGithubServer, type GithubServer, type RouteHandler } from '../support/github-server.js';
-import { startActionsApi, runtimeToken, type ActionsApi } from '../support/github-actions-api.js';
-import { jsonReport, quietLog, zipOf } from '../beyond/helpers.js';
+import type { GithubServer, RouteHandler } from '../support/github-server.js';
+import { runtimeToken, type ActionsApi } from '../support/github-actions-api.js';
+import { jsonReport, quietLog, startBaselineApi, zipOf } from '../beyond/helpers.js';
 
 const TOKEN = 'ghs_localtesttoken0000000000000000000002';
 const OWNER = 'octo-org';
@@ -51,16 +51,15 @@ function patched(handlers: RouteHandler[]): RouteHandler {
   };
 }
 
+let close: () => Promise<void>;
+
 beforeEach(async () => {
   patches.clear();
-  api = await startActionsApi({ owner: OWNER, repo: REPO, token: TOKEN });
-  gh = await startGithubServer({ handlers: [patched(api.handlers)] });
-  octokit = createClient({ token: TOKEN, baseUrl: gh.url, log: quietLog(), retries: 1, retryBaseMs: 1, rateLimitBaseMs: 1 });
+  ({ api, gh, octokit, close } = await startBaselineApi({ owner: OWNER, repo: REPO, token: TOKEN, wrap: (handlers) => [patched(handlers)] }));
 });
 afterEach(async () => {
   vi.unstubAllEnvs();
-  await gh.close();
-  await api.close();
+  await close();
 });
 
 const zip = (p99: number) => zipOf({ [BASELINE_REPORT_FILE]: JSON.stringify(jsonReport('checkout', p99)) });

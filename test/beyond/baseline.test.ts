@@ -11,7 +11,7 @@ import { measurementKey } from '../../src/evaluate/keys.js';
 import { actionBaselineFinder, actionBaselineSaver, workflowFileFromRef } from '../../src/baseline/action.js';
 import type { BaselineSave } from '../../src/action.js';
 import type { GateContext } from '../../src/github/context.js';
-import { jsonReport, quietLog, zipOf } from './helpers.js';
+import { jsonReport, quietLog, startBaselineApi, zipOf } from './helpers.js';
 
 const TOKEN = 'ghs_localtesttoken0000000000000000000001';
 const OWNER = 'octo-org';
@@ -22,15 +22,14 @@ let gh: GithubServer;
 let api: ActionsApi;
 let octokit: GitHubClient;
 
+let close: () => Promise<void>;
+
 beforeEach(async () => {
-  api = await startActionsApi({ owner: OWNER, repo: REPO, token: TOKEN });
-  gh = await startGithubServer({ handlers: api.handlers });
-  octokit = createClient({ token: TOKEN, baseUrl: gh.url, log: quietLog(), retries: 1, retryBaseMs: 1, rateLimitBaseMs: 1 });
+  ({ api, gh, octokit, close } = await startBaselineApi({ owner: OWNER, repo: REPO, token: TOKEN }));
 });
 afterEach(async () => {
   vi.unstubAllEnvs();
-  await gh.close();
-  await api.close();
+  await close();
 });
 
 function find(extra: Partial<Parameters<typeof findBaseline>[0]> = {}) {

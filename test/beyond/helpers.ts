@@ -3,6 +3,9 @@ import { zipSync, strToU8 } from 'fflate';
 import type { CriterionResult, Evaluation, Logger } from '../../src/model.js';
 import { toJsonReport, type JsonReport } from '../../src/report/json.js';
 import { simpleRun } from '../support/fake-results.js';
+import { startGithubServer, type GithubServer, type RouteHandler } from '../support/github-server.js';
+import { startActionsApi, type ActionsApi } from '../support/github-actions-api.js';
+import { createClient, type GitHubClient } from '../../src/github/client.js';
 
 export function quietLog(): Logger & { lines: string[] } {
   const lines: string[] = [];
@@ -47,4 +50,28 @@ export function zipOf(files: Record<string, string | Uint8Array>): Uint8Array {
   const out: Record<string, Uint8Array> = {};
   for (const [k, v] of Object.entries(files)) out[k] = typeof v === 'string' ? strToU8(v) : v;
   return zipSync(out);
+}
+
+/**
+ * The local GitHub API with the Actions artifact endpoints (startActionsApi), and a client for it, as
+ * the baseline tests set them up; `wrap` replaces the API's handlers (e.g. to patch runs).
+ */
+export async function startBaselineApi(opts: { owner: string; repo: string; token: string; wrap?: (handlers: RouteHandler[]) => RouteHandler[] }): Promise<{
+  api: ActionsApi;
+  gh: GithubServer;
+  octokit: GitHubClient;
+  close(): Promise<void>;
+}> {
+  const api = await startActionsApi({ owner: opts.owner, repo: opts.repo, token: opts.token });
+  const gh = await startGithubServer({ handlers: opts.wrap ? opts.wrap(api.handlers) : api.handlers });
+  const octokit = createClient({ token: opts.token, baseUrl: gh.url, log: quietLog(), retries: 1, retryBaseMs: 1, rateLimitBaseMs: 1 });
+  return {
+    api,
+    gh,
+    octokit,
+    close: async () => {
+      await gh.close();
+      await api.close();
+    },
+  };
 }

@@ -7,6 +7,19 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { problems } from './problems.js';
 
+/** The one problem loadConfig reports for the file at `path`. */
+function fileProblem(path: string) {
+  let err: unknown;
+  try {
+    loadConfig(path);
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(ConfigError);
+  expect((err as ConfigError).problems).toHaveLength(1);
+  return (err as ConfigError).problems[0]!;
+}
+
 const only = (text: string) => {
   const p = problems(text);
   expect(p).toHaveLength(1);
@@ -56,14 +69,7 @@ describe('encoding', () => {
     const dir = mkdtempSync(join(tmpdir(), 'perf-gate-enc-'));
     const file = join(dir, 'thresholds.yml');
     writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('version: 1\nthresholds: {}\n', 'utf16le')]));
-    let err: unknown;
-    try {
-      loadConfig(file);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    const p = (err as ConfigError).problems[0]!;
+    const p = fileProblem(file);
     expect(p.where).toBe(`${file}:1:1`);
     expect(p.message).toBe(`${file} is not UTF-8 text (it looks like UTF-16)`);
     expect(p.hint).toMatch(/save it as UTF-8/);
@@ -76,14 +82,7 @@ describe('encoding', () => {
 describe('a thresholds path that cannot be read', () => {
   it('a directory is named as one, with the file to pass instead; no raw system error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'perf-gate-dir-'));
-    let err: unknown;
-    try {
-      loadConfig(dir);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(ConfigError);
-    const p = (err as ConfigError).problems[0]!;
+    const p = fileProblem(dir);
     expect(p.message).toBe(`${dir} is a directory, not a thresholds file`);
     expect(p.hint).toBe(`pass the file inside it, e.g. --thresholds ${dir}/thresholds.yml`);
     expect(p.message).not.toMatch(/EISDIR/);
