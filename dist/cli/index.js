@@ -50102,14 +50102,20 @@ function extend(target) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5948);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(96);
 /* harmony import */ var _run_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2735);
+/* harmony import */ var _stdout_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1148);
 // Entry of the bundled CLI (dist/cli/index.js). The only CLI module with a top-level call.
 
 
+
 async function cli(argv) {
+    const report = process.stdout.write.bind(process.stdout);
+    // outside GitHub Actions, workflow commands printed by shared libraries are noise in the report
+    if (!process.env.GITHUB_ACTIONS)
+        process.stdout.write = (0,_stdout_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutWorkflowCommands */ .C)(report);
     const io = {
-        stdout: (s) => process.stdout.write(s),
+        stdout: (s) => report(s),
         stderr: (s) => process.stderr.write(s),
         cwd: process.cwd(),
         env: process.env,
@@ -50133,7 +50139,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5948:
+/***/ 96:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -50142,7 +50148,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   iW: () => (/* binding */ main)
 });
 
-// UNUSED EXPORTS: EVALUATE_OPTIONS, USAGE, cliLogger
+// UNUSED EXPORTS: EVALUATE_OPTIONS, USAGE, cliLogger, commandUsage
 
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
@@ -51422,8 +51428,10 @@ function parseSelector(raw) {
             throw new ExpressionError(`\`${raw}\`: a tag name is missing before \`:\``, `write \`${name}{tag:value}\`, e.g. \`${name}{endpoint:trades}\``);
         if (value === '')
             throw new ExpressionError(`\`${raw}\`: tag \`${key}\` has no value`, `write \`${key}:value\`, or \`${key}:*\` for every value`);
-        if (tags.some((t) => t.key === key)) {
-            throw new ExpressionError(`\`${raw}\`: tag \`${key}\` appears twice`, `a sample has one value per tag: list \`${key}\` once, and use one key per value (\`${name}{${key}:a}\`, \`${name}{${key}:b}\`) or \`${key}:*\``);
+        const first = tags.find((t) => t.key === key);
+        if (first) {
+            const [a, b] = first.value === value ? ['a', 'b'] : [first.value, value];
+            throw new ExpressionError(`\`${raw}\`: tag \`${key}\` appears twice`, `a sample has one value per tag: list \`${key}\` once, and use one key per value (\`${name}{${key}:${a}}\`, \`${name}{${key}:${b}}\`) or \`${key}:*\``);
         }
         tags.push({ key, value });
     }
@@ -61066,6 +61074,11 @@ const configSchema = strictObject({
     thresholds: thresholdsSchema.optional(),
     scenarios: record(schemas_string().regex(/^[A-Za-z0-9_-]+$/), scenario.nullable()).optional().meta({ description: 'Scenario name (the k6 `scenario` tag) → script, env and its own thresholds.' }),
     utilization: utilization.optional(),
+    dashboards: record(schemas_string().min(1), schemas_string().min(1))
+        .optional()
+        .meta({
+        description: 'Dashboard name → URL (`${VAR}` expanded), linked under each scenario with its run\'s time range as Grafana\'s `from`/`to` (epoch ms).',
+    }),
 })
     .meta({ title: 'perf-gate thresholds.yml', description: 'SLOs for k6 load tests, judged by perf-gate.' });
 /** The JSON Schema of thresholds.yml (what `npm run schema` writes to thresholds.schema.json). */
@@ -61427,9 +61440,12 @@ function ingestOptionsFor(config, scenario) {
     return { tagKeys: [...keys], skipMetrics: unreadMetrics([...rules.map((r) => r.selector.metric), 'iteration_duration']) };
 }
 
+// EXTERNAL MODULE: ./src/mask.ts
+var mask = __nccwpck_require__(5235);
 ;// CONCATENATED MODULE: ./src/config/load.ts
 // thresholds.yml → Config. Every problem names file:line:column (from the YAML AST), what is wrong and
 // what is allowed; all problems are collected and thrown together as one ConfigError.
+
 
 
 
@@ -61467,6 +61483,8 @@ const DEFAULTS = {
     slowQueries: true,
 };
 const SOURCE_KINDS = ['prometheus', 'postgres', 'redis'];
+/** A utilization metric's `unit` (how the report formats it). */
+const UNIT_NAMES = ['ms', '%', 'percent', 'ratio', 'count', 'bytes', '/s', 'per-second', 'ops/s', 'rps', 'number'];
 const SCENARIO_NAME_RE = /^[A-Za-z0-9_-]+$/;
 /**
  * Reads and checks thresholds.yml (format version 1). Throws ConfigError listing every problem with
@@ -61477,15 +61495,39 @@ function loadConfig(file, opts = {}) {
     let text = opts.text;
     if (text === undefined) {
         try {
-            text = (0,external_node_fs_.readFileSync)(file, 'utf8');
+            const bytes = (0,external_node_fs_.readFileSync)(file);
+            // UTF-16 (PowerShell 5's `>` writes it): every other byte of ASCII text is 0
+            const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff) || bytes.subarray(0, 64).includes(0);
+            if (utf16) {
+                throw new ConfigError(name, [
+                    {
+                        where: `${name}:1:1`,
+                        message: `${name} is not UTF-8 text (it looks like UTF-16${bytes.subarray(0, 64).includes(0) && bytes[0] !== 0xff && bytes[0] !== 0xfe ? ', or holds NUL bytes' : ''})`,
+                        hint: 'save it as UTF-8 (in PowerShell: `Set-Content -Encoding utf8`; in an editor: its encoding setting)',
+                    },
+                ]);
+            }
+            text = bytes.toString('utf8');
         }
         catch (err) {
+            if (err instanceof ConfigError)
+                throw err;
             const code = err.code;
             throw new ConfigError(name, [
                 {
                     where: name,
-                    message: code === 'ENOENT' ? `the thresholds file ${name} does not exist` : `cannot read ${name}: ${err.message}`,
-                    hint: 'pass the path of your thresholds.yml (the `thresholds` input, or --thresholds FILE)',
+                    message: code === 'ENOENT'
+                        ? `the thresholds file ${name} does not exist`
+                        : code === 'EISDIR'
+                            ? `${name} is a directory, not a thresholds file`
+                            : code === 'EACCES' || code === 'EPERM'
+                                ? `cannot read ${name}: permission denied`
+                                : `cannot read ${name}: ${err.message}`,
+                    hint: code === 'EACCES' || code === 'EPERM'
+                        ? `let the user running perf-gate read it (e.g. \`chmod a+r ${name}\`)`
+                        : code === 'EISDIR'
+                            ? `pass the file inside it, e.g. --thresholds ${name.replace(/\/+$/, '')}/thresholds.yml`
+                            : 'pass the path of your thresholds.yml (the `thresholds` input, or --thresholds FILE)',
                 },
             ]);
         }
@@ -61511,7 +61553,8 @@ class Loader {
             const offset = e.pos[0];
             const first = (e.message.split('\n')[0] ?? e.message)
                 .replace(/ at line \d+, column \d+:?$/, '')
-                .replace(/^With stringKeys, all keys must be strings$/, 'a key must be a plain string');
+                .replace(/^With stringKeys, all keys must be strings$/, 'a key must be a plain string')
+                .replace(/^Source contains multiple documents.*$/, 'the file holds more than one YAML document (a `---` line)');
             this.add(offset, `YAML syntax: ${first}`, yamlErrorHint(e.code, first, this.yamlContext(doc, e.code, offset)));
         }
         if (this.problems.length)
@@ -61533,7 +61576,11 @@ class Loader {
                     return undefined;
                 },
             });
-            this.add(at, `YAML: ${err.message}`, 'define each anchor (`&name`) before its alias (`*name`)');
+            if (/excessive alias count/i.test(err.message)) {
+                this.add(at, 'YAML: the aliases (`*name`) expand to too many values (over 1,000 expansions)', 'write the repeated values out, or nest fewer aliases inside anchors');
+            }
+            else
+                this.add(at, `YAML: ${err.message}`, 'define each anchor (`&name`) before its alias (`*name`)');
             this.fail();
         }
         if (data === null || data === undefined) {
@@ -61767,6 +61814,8 @@ class Loader {
         const config = { file: this.file, version: 1, marginal, failOn, noData, window, warmupSeconds, rules, scenarios };
         if (utilization)
             config.utilization = utilization;
+        if (load_isPlainObject(data.dashboards))
+            config.dashboards = this.dashboards(data.dashboards);
         return config;
     }
     rules(raw, path, defaults) {
@@ -61904,6 +61953,46 @@ class Loader {
             return durationMs(raw) / 1000;
         return undefined;
     }
+    /**
+     * `dashboards:` name → URL. A URL that is not http(s) is a problem at its line; one whose `${VAR}` is
+     * unset is kept as unavailable (the report says why), like a utilization source.
+     */
+    dashboards(raw) {
+        const out = [];
+        // in the file's order (an object puts number-like keys such as `2024` first)
+        const { node } = this.nodeAt(['dashboards']);
+        const names = (0,dist/* isMap */.jh)(node) ? node.items.map((p) => String((0,dist/* isScalar */.jn)(p.key) ? p.key.value : p.key)) : Object.keys(raw);
+        const fix = 'write the dashboard\'s name and address, e.g. `API overview: https://grafana.example.com/d/abc123/api-overview`';
+        for (const name of names) {
+            const url = raw[name];
+            if (typeof url !== 'string')
+                continue; // reported by the schema
+            const at = this.offsetOf(['dashboards', name]);
+            if (name.trim() === '') {
+                this.add(this.keyOffset(['dashboards'], name), 'a dashboard needs a name', fix);
+                continue;
+            }
+            if (url.trim() === '') {
+                this.add(at, `dashboards.${name}: the URL is empty`, fix);
+                continue;
+            }
+            const d = { name, pos: this.posAt(at) };
+            const expanded = expandEnv(url.trim(), this.env);
+            if ('missing' in expanded)
+                d.unavailable = expanded.missing;
+            else if (!/^https?:\/\//i.test(expanded.value) || !isUrl(expanded.value)) {
+                // the expanded value is never shown: a variable may hold a secret
+                const vars = [...url.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+                const what = vars.length > 0 ? `is not an http(s) URL once ${vars.map((v) => `\`${v}\``).join(', ')} ${vars.length === 1 ? 'is' : 'are'} expanded` : `${show(url)} is not an http(s) URL`;
+                this.add(at, `dashboards.${name}: ${vars.length > 0 ? `${show(url)} ${what}` : what}`, vars.length > 0 ? `check the value of ${vars.join(', ')}: it must make an http(s) address` : fix);
+                continue;
+            }
+            else
+                d.url = (0,mask/* maskValues */.Z$)(expanded.value, (0,mask/* envSecrets */.vn)(this.env)); // published in the PR comment: no secret variable's value
+            out.push(d);
+        }
+        return out;
+    }
     /** A source's HTTP headers with `${VAR}` expanded; a missing variable makes the source unavailable. */
     sourceHeaders(raw, kind) {
         const value = {};
@@ -61993,8 +62082,12 @@ class Loader {
                     mc.prometheus = m.prometheus;
                 if (preset !== undefined)
                     mc.preset = preset;
-                if (typeof m.unit === 'string')
-                    mc.unit = m.unit;
+                if (typeof m.unit === 'string') {
+                    if (UNIT_NAMES.includes(m.unit))
+                        mc.unit = m.unit;
+                    else
+                        this.add(this.offsetOf([...mPath, 'unit']), `utilization metric ${name}: unknown unit ${show(m.unit)}; allowed: ${UNIT_NAMES.join(', ')}.${didYouMean(m.unit, UNIT_NAMES)}`, 'the unit only formats the report; leave it out for a plain number');
+                }
                 cfg.metrics.push(mc);
             }
         }
@@ -62098,6 +62191,7 @@ function expectedAt(path, value) {
             return { what: 'a percentage from 0% to 100% (e.g. 10%), or a fraction from 0 to 1', hint: 'e.g. `marginal: 10%`' };
         case 'warmup':
         case 'interval':
+        case 'scrape-wait':
             return { what: 'seconds (a non-negative number) or a duration such as 30s, 1m30s, 500ms', hint: `e.g. \`${String(last)}: 30s\`` };
         case 'min-change':
             return { what: "a non-negative number in the metric's unit (ms for time metrics) or a duration such as 5ms", hint: 'e.g. `min-change: 5ms`' };
@@ -62119,12 +62213,26 @@ function expectedAt(path, value) {
             return { what: 'a map of metric name → { preset: … } or { prometheus: "PromQL" }', hint: 'e.g. `metrics: { pg_connections: { preset: postgres.connections } }`' };
         case 'url':
             return { what: 'a URL string, e.g. "${DATABASE_URL}"', hint: 'e.g. `url: "${DATABASE_URL}"`' };
+        case 'headers':
+            return { what: 'a map of HTTP header name → value', hint: 'e.g. `headers: { Authorization: "Bearer ${PROMETHEUS_TOKEN}" }`' };
+        case 'prometheus':
+        case 'postgres':
+        case 'redis':
+            if (path.length === 3 && path[1] === 'sources') {
+                const url = typeof value === 'string' ? value : `\${${String(last).toUpperCase()}_URL}`;
+                return { what: `a map with url${last === 'prometheus' ? ' (and headers, scrape-wait)' : ''}`, hint: `write \`${String(last)}: { url: "${url}" }\`` };
+            }
+            break;
+        case 'dashboards':
+            return { what: 'a map of dashboard name → URL', hint: 'e.g.\ndashboards:\n  API overview: https://grafana.example.com/d/abc123/api-overview' };
         case 'slow-queries':
         case 'abortOnFail':
             return { what: 'true or false', hint: `write \`${String(last)}: true\` or \`${String(last)}: false\`` };
         case 'env':
             return { what: 'a map of variable name → value', hint: 'e.g. `env: { PAGES: 5, BASE_PATH: /api }`' };
     }
+    if (path.length === 2 && path[0] === 'dashboards')
+        return { what: 'the dashboard\'s URL', hint: `e.g. \`${String(last)}: https://grafana.example.com/d/abc123/api-overview\`` };
     if (path.length >= 2 && path[path.length - 2] === 'env')
         return { what: 'a string, number or boolean', hint: `write a single value, e.g. \`${String(last)}: "value"\`` };
     if (path.length === 2 && path[0] === 'scenarios') {
@@ -62353,8 +62461,6 @@ function slowQueryReport(before, after, reason) {
     return { available: true, rows: topStatements(before, after) };
 }
 
-// EXTERNAL MODULE: ./src/mask.ts
-var mask = __nccwpck_require__(5235);
 ;// CONCATENATED MODULE: ./src/collectors/direct.ts
 
 
@@ -62830,6 +62936,9 @@ class PrometheusClient {
      */
     unreachable;
     timeoutsInARow = 0;
+    /** Requests sent so far, and the number of the last one sent before an answer arrived. */
+    sent = 0;
+    answeredUpTo = 0;
     constructor(baseUrl, timeoutMs = 15_000, 
     /** Sent with every query (`Authorization: Bearer …`, `X-Scope-OrgID`…); never logged. */
     extraHeaders = {}) {
@@ -62889,6 +62998,7 @@ class PrometheusClient {
     async get(path, params) {
         if (this.unreachable !== undefined)
             return { ok: false, reason: this.unreachable };
+        const seq = ++this.sent;
         try {
             const req = this.request(path, params);
             if ('reason' in req)
@@ -62896,6 +63006,7 @@ class PrometheusClient {
             const { url: u, headers } = req;
             const res = await fetch(u, { headers, signal: AbortSignal.timeout(this.timeoutMs) });
             this.timeoutsInARow = 0; // it answered
+            this.answeredUpTo = Math.max(this.answeredUpTo, this.sent);
             const text = await res.text();
             let body;
             try {
@@ -62920,7 +63031,12 @@ class PrometheusClient {
             const why = e.cause?.code ?? e.cause?.message ?? e.message;
             const reason = this.hide(`Prometheus at ${this.safeUrl} is unreachable (${why})`);
             const timedOut = e.name === 'TimeoutError' || e.cause?.code === 'UND_ERR_CONNECT_TIMEOUT';
-            this.timeoutsInARow = timedOut ? this.timeoutsInARow + 1 : 0;
+            // Queries run a few at a time: a timeout counts towards "in a row" only when no answer came
+            // after this request was sent (two heavy queries timing out together beside answered ones do not).
+            if (!timedOut)
+                this.timeoutsInARow = 0;
+            else if (this.answeredUpTo < seq)
+                this.timeoutsInARow++;
             if (CONNECT_ERRORS.has(e.cause?.code ?? '') || this.timeoutsInARow >= 2)
                 this.unreachable = reason;
             return { ok: false, reason };
@@ -63456,6 +63572,28 @@ async function severalServers(prom, plans, entries, window) {
     }
     return notes;
 }
+/** Prometheus queries in flight at once while the utilization figures are read after a run. */
+const PROMETHEUS_CONCURRENCY = 4;
+/** fn over items, at most `limit` (at least 1) at a time; results in the items' order. The first error stops taking new items. */
+async function mapLimit(items, limit, fn) {
+    const out = new Array(items.length);
+    let next = 0;
+    const worker = async () => {
+        while (next < items.length) {
+            const i = next++;
+            try {
+                out[i] = await fn(items[i], i);
+            }
+            catch (err) {
+                next = items.length;
+                throw err;
+            }
+        }
+    };
+    const n = Number.isFinite(limit) ? Math.max(1, Math.floor(limit)) : 1;
+    await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+    return out;
+}
 async function finish(state, window, during) {
     const entries = new Map();
     const notes = [];
@@ -63475,8 +63613,11 @@ async function finish(state, window, during) {
             notes.push(`Prometheus had not scraped ${wait.behind.map((b) => `\`${b}\``).join(', ')} since the run ended (waited ${Math.round(wait.waitedMs / 1000)} s): figures from them may miss the run's last seconds (a scrape interval longer than that wants a longer \`sources.prometheus.scrape-wait\`; or the clocks of this runner and Prometheus differ)`);
         }
     }
-    for (const plan of state.plans) {
+    // Each metric's entry, and its notes; the Prometheus ones are queried a few at a time (each is one
+    // to three requests), then everything is gathered in the order of thresholds.yml.
+    const entryFor = async (plan) => {
         const name = plan.metric.name;
+        const own = [];
         let entry;
         if (plan.kind === 'none')
             entry = { unit: plan.unit, samples: [], noData: plan.reason };
@@ -63503,18 +63644,24 @@ async function finish(state, window, during) {
                 entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
                 const valueNoData = 'samples' in r ? r.valueNoData : undefined;
                 if (valueNoData)
-                    notes.push(`${name}: value (whole window) has no data: ${valueNoData}`);
+                    own.push(`${name}: value (whole window) has no data: ${valueNoData}`);
                 const seriesNoData = 'samples' in r ? r.seriesNoData : undefined;
                 if (seriesNoData)
-                    notes.push(`${name}: only value (whole window) has data: ${seriesNoData}`);
+                    own.push(`${name}: only value (whole window) has data: ${seriesNoData}`);
             }
         }
-        if (entry.noData)
-            noDataNames.set(entry.noData, [...(noDataNames.get(entry.noData) ?? []), name]);
         if (plan.metric.preset)
             entry.preset = plan.metric.preset;
-        entries.set(name, entry);
-    }
+        return { entry, notes: own };
+    };
+    const got = await mapLimit(state.plans, PROMETHEUS_CONCURRENCY, entryFor);
+    state.plans.forEach((plan, i) => {
+        const { entry, notes: own } = got[i];
+        notes.push(...own);
+        if (entry.noData)
+            noDataNames.set(entry.noData, [...(noDataNames.get(entry.noData) ?? []), plan.metric.name]);
+        entries.set(plan.metric.name, entry);
+    });
     for (const [reason, names] of noDataNames)
         notes.push(`${names.join(', ')}: no data: ${reason}`);
     if (prom)
@@ -63542,8 +63689,9 @@ async function finish(state, window, during) {
             notes.push(`slow queries: ${results.slowQueries.reason}`);
     }
     results.notes = notes;
+    // said as they come; the faces warn of them once, with the scenario's other data-quality problems
     for (const n of notes)
-        state.log.warning(`utilization: ${n}`);
+        state.log.info(`utilization: ${n}`);
     return results;
 }
 /**
@@ -64844,6 +64992,8 @@ function createNdjsonParser(cfg) {
                 return 'Point without "time"';
             if (typeof value !== 'number')
                 return 'Point without a numeric "value"';
+            if (value === Infinity || value === -Infinity)
+                return '"value" out of range';
             const t = parseTimeString(time);
             if (Number.isNaN(t))
                 return 'unreadable "time"';
@@ -64997,6 +65147,9 @@ function createNdjsonParser(cfg) {
             for (let i = start; i < p; i++)
                 s += String.fromCharCode(buf[i]);
             num = Number(s);
+            // `1e400` overflows to Infinity: not a value k6 can write, left to the validating path
+            if (num === Infinity || num === -Infinity)
+                return false;
         }
         else {
             const v = frac === 0 ? mant : mant / POW10[frac];
@@ -65897,6 +66050,7 @@ function mergePartials(parts, bucketMs, maxBlocks = MAX_BLOCKS, maxBuckets = MAX
 
 
 
+
 const TYPES = ['counter', 'gauge', 'rate', 'trend'];
 /** What k6 reports for a metric without samples: 0 for a counter's count and rate, 0 for a rate's rate; else nothing. */
 function emptyAnswer(type, kind) {
@@ -66087,7 +66241,7 @@ class NdjsonResults {
         if (typeof series === 'string')
             return { noData: series };
         if (series.length === 0)
-            return zero ?? { noData: `no samples of ${label} in the k6 output` };
+            return zero ?? { noData: `no samples of ${label} in the k6 output${unmatchedTagText(this, selector, this.indexKeys)}` };
         const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
         const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, this.bucketRange(window), false);
         if (acc.n === 0)
@@ -66267,8 +66421,228 @@ class NdjsonResults {
         return out;
     }
 }
+/**
+ * Why a tag filter matches no sample of a metric that has samples: the first tag key no sample of it
+ * carries (with the keys that do, and a likely typo), or the first value none has (with the values
+ * seen). Starts with `: `, or is empty when every tag key and value is seen (only their combination is not).
+ */
+function unmatchedTagText(r, selector, candidateKeys) {
+    for (const t of selector.tags) {
+        const values = r.tagValues(selector.metric, t.key);
+        if (values.length === 0) {
+            const keys = [...new Set(candidateKeys)].filter((k) => k !== t.key && r.tagValues(selector.metric, k).length > 0);
+            if (keys.length === 0)
+                continue;
+            return `: no sample of ${selector.metric} has the tag \`${t.key}\` (its tags: ${keys.join(', ')}).${didYouMean(t.key, keys)}`;
+        }
+        if (t.value !== '*' && !values.includes(t.value)) {
+            const shown = values.length > 8 ? `${values.slice(0, 8).join(', ')}, …` : values.join(', ');
+            return `: no sample of ${selector.metric} has ${t.key}=${t.value} (values seen: ${shown}).${didYouMean(t.value, values)}`;
+        }
+    }
+    return '';
+}
+
+;// CONCATENATED MODULE: ./src/json-syntax.ts
+// Where JSON text breaks, said in plain words with a line and column: for the files perf-gate reads
+// as one JSON document (a k6 end-of-test summary, a baseline report), once JSON.parse has refused them.
+/** 1-based line and column of `offset` in `text` (`\n`, `\r\n` and a lone `\r` end a line; columns count UTF-16 units, as editors do). */
+function lineColumn(text, offset) {
+    const end = Math.max(0, Math.min(offset, text.length));
+    let line = 1;
+    let start = 0;
+    for (let i = 0; i < end; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) {
+            line++;
+            start = i + 1;
+        }
+    }
+    return { line, column: end - start + 1 };
+}
+/** The character at `i` as a message names it. */
+function foundAt(text, i) {
+    if (i >= text.length)
+        return 'the end of the file';
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13)
+        return 'a line break';
+    if (c === 9)
+        return 'a tab';
+    if (c < 0x20 || c === 0x7f || c === 0xfffd)
+        return `the character U+${c.toString(16).toUpperCase().padStart(4, '0')}`;
+    const word = /[A-Za-z_$][\w$]*/y;
+    word.lastIndex = i;
+    const m = word.exec(text);
+    if (m)
+        return `\`${m[0].length > 20 ? `${m[0].slice(0, 20)}…` : m[0]}\``;
+    return `\`${String.fromCodePoint(text.codePointAt(i))}\``;
+}
+const VALUE = 'a value (an object, a list, a string in double quotes, a number, true, false or null)';
+/**
+ * The first JSON syntax error in `text` (one JSON value), in plain words, with its offset; undefined
+ * when `text` is one valid JSON value. Iterative: any nesting depth. Node 20's JSON.parse messages
+ * carry no line or column, so this runs once JSON.parse has failed.
+ */
+function jsonSyntaxError(text) {
+    const n = text.length;
+    const stack = []; // offsets of the open `{` / `[`
+    let i = 0;
+    let state = 'value';
+    let comma = -1; // offset of the comma just read, for "no comma after the last item"
+    const ws = () => {
+        while (i < n) {
+            const c = text.charCodeAt(i);
+            if (c !== 32 && c !== 9 && c !== 10 && c !== 13)
+                break;
+            i++;
+        }
+    };
+    const cutOff = () => {
+        const open = stack.length > 0 ? stack[stack.length - 1] : undefined;
+        if (open === undefined)
+            return { offset: n, message: `the file ends where ${VALUE} belongs (was it cut off?)` };
+        const at = lineColumn(text, open);
+        const kind = text[open] === '{' ? 'object' : 'list';
+        return { offset: n, message: `the file ends before the ${kind} opened at line ${at.line}, column ${at.column} is closed (was it cut off?)` };
+    };
+    const quoteHint = (c) => (c === "'" ? ' (JSON strings take double quotes)' : '');
+    const string = () => {
+        const start = i++;
+        while (i < n) {
+            const c = text.charCodeAt(i);
+            if (c === 34) {
+                i++;
+                return undefined;
+            }
+            if (c === 92) {
+                const e = text[i + 1];
+                if (e === undefined)
+                    break;
+                if ('"\\/bfnrt'.includes(e)) {
+                    i += 2;
+                    continue;
+                }
+                if (e === 'u' && /^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) {
+                    i += 6;
+                    continue;
+                }
+                if (e === 'u')
+                    return { offset: i, message: '`\\u` in a string must be followed by four hex digits' };
+                return { offset: i, message: `\`\\${e}\` is not an escape JSON knows (write \`\\\\\` for a backslash)` };
+            }
+            if (c === 10 || c === 13) {
+                const at = lineColumn(text, start);
+                return { offset: i, message: `a line break inside the string that starts at line ${at.line}, column ${at.column} (is its closing \`"\` missing?)` };
+            }
+            if (c < 0x20)
+                return { offset: i, message: `the control character U+${c.toString(16).toUpperCase().padStart(4, '0')} inside a string (write it as \\u${c.toString(16).padStart(4, '0')})` };
+            i++;
+        }
+        const at = lineColumn(text, start);
+        return { offset: n, message: `the file ends inside the string that starts at line ${at.line}, column ${at.column} (was it cut off?)` };
+    };
+    for (;;) {
+        ws();
+        const c = text[i];
+        if (state === 'value' || state === 'first-item') {
+            if (c === undefined)
+                return cutOff();
+            if (c === ']' && state === 'first-item') {
+                stack.pop();
+                i++;
+                state = 'after';
+                continue;
+            }
+            if (c === ']' && comma >= 0)
+                return { offset: comma, message: 'a comma after the last item of a list (JSON allows none)' };
+            if (c === ',' && comma >= 0)
+                return { offset: i, message: 'two commas in a row' };
+            comma = -1;
+            if (c === '{' || c === '[') {
+                stack.push(i++);
+                state = c === '{' ? 'first-key' : 'first-item';
+                continue;
+            }
+            if (c === '"') {
+                const e = string();
+                if (e)
+                    return e;
+                state = 'after';
+                continue;
+            }
+            if (c === '-' || (c >= '0' && c <= '9')) {
+                const token = /[-+\w.]+/y;
+                token.lastIndex = i;
+                const t = token.exec(text)[0];
+                if (!/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t)) {
+                    return { offset: i, message: `\`${t.length > 20 ? `${t.slice(0, 20)}…` : t}\` is not a JSON number${/^-?0\d/.test(t) ? ' (no leading zeros)' : /Infinity|NaN/.test(t) ? ' (JSON has no Infinity or NaN)' : ''}` };
+                }
+                i += t.length;
+                state = 'after';
+                continue;
+            }
+            const word = /[A-Za-z_$][\w$]*/y;
+            word.lastIndex = i;
+            const w = word.exec(text)?.[0];
+            if (w === 'true' || w === 'false' || w === 'null') {
+                i += w.length;
+                state = 'after';
+                continue;
+            }
+            return { offset: i, message: `expected ${VALUE}, found ${foundAt(text, i)}${w === 'NaN' || w === 'Infinity' ? ' (JSON has no Infinity or NaN)' : quoteHint(c)}` };
+        }
+        if (state === 'key' || state === 'first-key') {
+            if (c === undefined)
+                return cutOff();
+            if (c === '}' && state === 'first-key') {
+                stack.pop();
+                i++;
+                state = 'after';
+                continue;
+            }
+            if (c === '}' && comma >= 0)
+                return { offset: comma, message: 'a comma after the last field of an object (JSON allows none)' };
+            if (c === ',' && comma >= 0)
+                return { offset: i, message: 'two commas in a row' };
+            comma = -1;
+            if (c !== '"')
+                return { offset: i, message: `expected a field name in double quotes, found ${foundAt(text, i)}${quoteHint(c)}` };
+            const e = string();
+            if (e)
+                return e;
+            ws();
+            if (text[i] !== ':')
+                return text[i] === undefined ? cutOff() : { offset: i, message: `expected \`:\` after the field name, found ${foundAt(text, i)}` };
+            i++;
+            state = 'value';
+            continue;
+        }
+        // after a value
+        if (stack.length === 0) {
+            if (c === undefined)
+                return undefined;
+            return { offset: i, message: `more content after the end of the JSON value (found ${foundAt(text, i)})`, afterValue: true };
+        }
+        if (c === undefined)
+            return cutOff();
+        const inObject = text[stack[stack.length - 1]] === '{';
+        if (c === ',') {
+            comma = i++;
+            state = inObject ? 'key' : 'value';
+            continue;
+        }
+        if (c === (inObject ? '}' : ']')) {
+            stack.pop();
+            i++;
+            continue;
+        }
+        return { offset: i, message: inObject ? `expected \`,\` or \`}\` after a field's value, found ${foundAt(text, i)}` : `expected \`,\` or \`]\` after a list item, found ${foundAt(text, i)}` };
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/k6/summary.ts
+
 
 /** `name{k:v,k2:v2}` → name and tags. */
 function parseSubmetricKey(key) {
@@ -66452,11 +66826,118 @@ class SummaryResults {
         return [];
     }
 }
+// ── validation ──
+// Plain predicates, not zod: ingestion (the CLI's start-up included) stays free of the schema
+// library, which cost ~80 ms of start-up when this module pulled it in.
+const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
+const summary_NUMBER = { ok: isNumber, allowed: 'a finite number' };
+const NON_NEGATIVE = { ok: (v) => isNumber(v) && v >= 0, allowed: 'a number ≥ 0' };
+const SHARE = { ok: (v) => isNumber(v) && v >= 0 && v <= 1, allowed: 'a number from 0 to 1' };
+const TALLY = { ok: (v) => isNumber(v) && v >= 0 && Number.isInteger(v), allowed: 'a whole number ≥ 0' };
+/** The rule of a value field of a metric of `type` (fields k6 does not write are numbers all the same). */
+function ruleOf(type, field, exported) {
+    if (field === 'count')
+        return NON_NEGATIVE;
+    if (type === 'rate') {
+        if (field === 'passes' || field === 'fails')
+            return TALLY;
+        if (field === 'rate' || (exported && field === 'value'))
+            return SHARE;
+    }
+    if (type === 'counter' && field === 'rate')
+        return NON_NEGATIVE;
+    return summary_NUMBER;
+}
+const METRIC_TYPES = ['counter', 'gauge', 'rate', 'trend'];
+const CONTAINS = ['default', 'time', 'data'];
+const REWRITE = 'write the summary again with handleSummary (JSON.stringify(data)) or --summary-export: k6 writes every statistic as a number';
+/**
+ * The first problem of a parsed k6 summary (`isSummaryJson` true), or undefined: no metrics at all
+ * (k6 recorded nothing, as an empty `--out json` file), a metric of an unknown type, or a value that
+ * is not a number of its range (a rate from 0 to 1, counts ≥ 0).
+ */
+function summaryProblem(json) {
+    const metrics = json.metrics;
+    const entries = Object.entries(metrics);
+    if (entries.length === 0) {
+        return {
+            message: 'the k6 summary holds no metrics: k6 recorded nothing (no request, no iteration)',
+            hint: "check k6's log: the run must start and record samples; pass the summary of a run that did",
+        };
+    }
+    const handle = entries.some(([, v]) => v !== null && typeof v === 'object' && 'values' in v && 'type' in v);
+    const show = (v) => (v === undefined ? 'nothing' : JSON.stringify(v));
+    for (const [metric, raw] of entries) {
+        if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+            return { metric, message: `the k6 summary's metric "${metric}" is ${show(raw)}, not an object of statistics`, hint: REWRITE };
+        }
+        const r = raw;
+        let type;
+        let values;
+        if (handle) {
+            if (typeof r.type !== 'string' || !METRIC_TYPES.includes(r.type)) {
+                return { metric, field: 'type', message: `the k6 summary's metric "${metric}" has "type": ${show(r.type)}; allowed: "counter", "gauge", "rate" or "trend"`, hint: REWRITE };
+            }
+            type = r.type;
+            if (r.contains !== undefined && !(typeof r.contains === 'string' && CONTAINS.includes(r.contains))) {
+                return { metric, field: 'contains', message: `the k6 summary's metric "${metric}" has "contains": ${show(r.contains)}; allowed: "default", "time" or "data"`, hint: REWRITE };
+            }
+            if (r.values === null || typeof r.values !== 'object' || Array.isArray(r.values)) {
+                return { metric, field: 'values', message: `the k6 summary's metric "${metric}" has "values": ${show(r.values)}; allowed: an object of statistics`, hint: REWRITE };
+            }
+            values = r.values;
+        }
+        else {
+            const { thresholds: _t, ...rest } = r;
+            values = rest;
+            type = inferType(values);
+            if (type === undefined) {
+                return {
+                    metric,
+                    message: `the k6 summary's metric "${metric}" has none of the statistics of a k6 metric (count, rate, passes, fails, avg, med, p(N), value)`,
+                    hint: REWRITE,
+                };
+            }
+        }
+        for (const [field, v] of Object.entries(values)) {
+            const rule = ruleOf(type, field, !handle);
+            if (!rule.ok(v)) {
+                return { metric, field, message: `the k6 summary's ${type} metric "${metric}" has "${field}": ${show(v)}; allowed: ${rule.allowed}`, hint: REWRITE };
+            }
+        }
+    }
+    return undefined;
+}
+/**
+ * Line and column (1-based) of a metric's field in a summary's JSON text (of the metric's key without
+ * a field), found by searching the text; undefined when not found. The field is looked for after the
+ * metric's key, inside `values` too.
+ */
+function locateInSummary(text, metric, field) {
+    const keyAt = (name, from) => {
+        const re = new RegExp(`${JSON.stringify(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:\\s*`, 'g');
+        re.lastIndex = from;
+        const m = re.exec(text);
+        return m === null ? -1 : m.index + m[0].length;
+    };
+    if (metric === undefined) {
+        const m = keyAt('metrics', 0);
+        return m < 0 ? undefined : lineColumn(text, m);
+    }
+    const metricsAt = keyAt('metrics', 0);
+    const m = keyAt(metric, Math.max(0, metricsAt));
+    if (m < 0)
+        return undefined;
+    const at = field === undefined ? m : keyAt(field, m);
+    return lineColumn(text, at < 0 ? m : at);
+}
 
 ;// CONCATENATED MODULE: ./src/k6/head.ts
 // The start of a k6 output file, read cheaply before the full (streaming) ingestion: whether it is
 // gzip (by its magic bytes), its size, and its first bytes (decompressed when it is gzip). Used to
 // tell NDJSON from a summary and to group files by their `scenario` tag.
+
+
 
 
 /** Size and compression of a file; throws the file system's error when it cannot be read. */
@@ -66487,6 +66968,26 @@ async function headBytes(path, gzip, max) {
             (0,external_node_fs_.closeSync)(fd);
         }
     }
+    try {
+        return await gunzipHead(path, max);
+    }
+    catch (err) {
+        if (!isGzipDataError(err))
+            throw err;
+        // zlib refuses bytes after the data or a failing check, dropping its last output: read leniently
+        const chunks = [];
+        let len = 0;
+        await gunzipLenient(path, 0, (c) => {
+            chunks.push(c);
+            len += c.length;
+            return len < max;
+        });
+        if (len === 0)
+            throw err;
+        return Buffer.concat(chunks).subarray(0, max);
+    }
+}
+function gunzipHead(path, max) {
     return new Promise((resolve, reject) => {
         const chunks = [];
         let len = 0;
@@ -66499,7 +67000,8 @@ async function headBytes(path, gzip, max) {
             done = true;
             src.destroy();
             gz.destroy();
-            if (err && len === 0)
+            // a data error may have dropped output before it: the caller reads such a file leniently
+            if (err && (len === 0 || (len < max && isGzipDataError(err))))
                 reject(err);
             else
                 resolve(Buffer.concat(chunks).subarray(0, max));
@@ -66515,6 +67017,100 @@ async function headBytes(path, gzip, max) {
         src.on('error', (e) => finish(e));
         src.pipe(gz);
     });
+}
+/** zlib's errors for gzip data it refuses (as opposed to the file system's, or a stream cut short). */
+function isGzipDataError(err) {
+    return err instanceof Error && err.code === 'Z_DATA_ERROR';
+}
+const PIECE = 1 << 20;
+/**
+ * Decompresses a gzip file member by member — the header read here, the data by raw inflate, the
+ * CRC-32 and length checked here — and calls `onData` with the decompressed bytes that follow the
+ * first `skip`, until it returns false. Unlike zlib's gunzip it keeps what precedes bytes after the
+ * last member (zlib fails with "incorrect header check" and drops its last output chunk) and what a
+ * failing CRC check covers. Only for files zlib's gunzip refused: the file is read whole.
+ */
+async function gunzipLenient(path, skip, onData) {
+    const buf = await (0,promises_.readFile)(path);
+    const end = { trailing: false, corrupt: false, cut: false };
+    let off = 0;
+    let out = 0;
+    let wanted = true;
+    while (off < buf.length && wanted) {
+        if (buf.length - off < 3 || buf[off] !== 0x1f || buf[off + 1] !== 0x8b || buf[off + 2] !== 8) {
+            // gzip -d ignores zero padding silently and anything else with a warning
+            end.trailing = buf.subarray(off).some((b) => b !== 0);
+            if (off === 0)
+                end.corrupt = true;
+            break;
+        }
+        const flags = buf[off + 3] ?? 0;
+        let p = off + 10;
+        if (flags & 4)
+            p += 2 + (p + 1 < buf.length ? buf.readUInt16LE(p) : 0);
+        for (const bit of [8, 16]) {
+            if (flags & bit) {
+                const z = buf.indexOf(0, p);
+                p = z < 0 ? buf.length + 1 : z + 1;
+            }
+        }
+        if (flags & 2)
+            p += 2;
+        if (p >= buf.length) {
+            end.cut = true;
+            break;
+        }
+        const inf = (0,external_node_zlib_.createInflateRaw)({ chunkSize: PIECE });
+        let written = 0;
+        let stopped = false;
+        const feeding = (async () => {
+            for (let i = p; i < buf.length && !stopped; i += PIECE) {
+                const piece = buf.subarray(i, i + PIECE);
+                written += piece.length;
+                await new Promise((res, rej) => inf.write(piece, (e) => (e ? rej(e) : res())));
+                if (inf.bytesWritten < written)
+                    break; // the member's deflate data ended inside this piece
+            }
+            inf.end();
+        })();
+        feeding.catch(() => undefined);
+        let crc = 0;
+        let size = 0;
+        try {
+            for await (const c of inf) {
+                if (typeof external_node_zlib_.crc32 === 'function')
+                    crc = external_node_zlib_.crc32(c, crc);
+                size += c.length;
+                if (!wanted)
+                    continue;
+                const from = Math.max(0, skip - out);
+                out += c.length;
+                if (from < c.length && onData(from === 0 ? c : c.subarray(from)) === false) {
+                    wanted = false;
+                    stopped = true;
+                }
+            }
+            await feeding;
+        }
+        catch (err) {
+            if (/unexpected end of file/i.test(err.message))
+                end.cut = true;
+            else
+                end.corrupt = true;
+            break;
+        }
+        if (!wanted)
+            break;
+        const t = p + inf.bytesWritten;
+        if (t + 8 > buf.length) {
+            end.cut = true;
+            break;
+        }
+        if ((typeof external_node_zlib_.crc32 === 'function' && buf.readUInt32LE(t) !== crc >>> 0) || buf.readUInt32LE(t + 4) !== size % 2 ** 32)
+            end.corrupt = true;
+        off = t + 8;
+    }
+    return end;
 }
 
 ;// CONCATENATED MODULE: ./src/k6/ingest.ts
@@ -66534,6 +67130,8 @@ async function headBytes(path, gzip, max) {
 
 
 
+
+
 /** Tags indexed by default. `url` and `name` are not: their cardinality is unbounded. */
 const DEFAULT_TAG_KEYS = ['scenario', 'endpoint', 'tenant', 'status', 'expected_response', 'method', 'group', 'check'];
 const MAX_EXAMPLES = 5;
@@ -66541,10 +67139,34 @@ const MAX_EXAMPLES = 5;
 const HEAD_BYTES = 64 * 1024;
 // Read buffer: 1 MiB measured as fast as 4 MiB, with a peak RSS 3–6 MB lower (docs/performance.md).
 const CHUNK = 1 << 20;
+/** Files larger than this (on disk) are not tried as one summary JSON document: k6's summaries are small. */
+const SUMMARY_MAX_BYTES = 64 << 20;
+/** The start of a k6 `--out json` line. */
+const K6_LINE_START = /^\{"(?:metric|type)":/;
+/** Text without a leading UTF-8 byte order mark (Windows editors and PowerShell's `Out-File` add one). */
+function stripBom(text) {
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
 function unreadable(path, err) {
     const code = err?.code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(err?.message ?? err);
     return new InputError(`cannot read k6 results: ${why}`, path, 'pass the path of a k6 --out json file (.json/.ndjson, optionally .gz) or a k6 summary JSON');
+}
+/** A small gzip file's text; leniently (see gunzipLenient) when zlib refuses its end, saying why in `end`. */
+async function gunzipWhole(path, raw, end) {
+    try {
+        return (0,external_node_zlib_.gunzipSync)(raw);
+    }
+    catch (err) {
+        if (!isGzipDataError(err))
+            throw err;
+        const chunks = [];
+        const got = await gunzipLenient(path, 0, (c) => void chunks.push(c));
+        if (got.cut)
+            throw err;
+        Object.assign(end, got);
+        return Buffer.concat(chunks);
+    }
 }
 /** zlib's error for a gzip stream that stops before its end. */
 function isCutGzip(err) {
@@ -66554,7 +67176,7 @@ function cutGzip(path, what) {
     return new InputError(`the gzip stream ends early (the file is cut short) ${what}`, path, 'copy or download the file again, or let k6 finish the run: it completes the .gz when it exits');
 }
 function looksLikeNdjson(h) {
-    const text = h.toString('utf8');
+    const text = stripBom(h.toString('utf8'));
     const lines = text.split('\n');
     // the last piece may be cut by the head size
     const complete = lines.length > 1 ? lines.slice(0, -1) : lines;
@@ -66591,31 +67213,83 @@ async function classify(path) {
             throw cutGzip(path, 'before any data');
         throw new InputError(`cannot decompress: ${err.message}`, path, 'the file starts like gzip but is not valid gzip; re-download it or pass the uncompressed file');
     }
-    if (h.toString('utf8').trim() === '')
+    const head = stripBom(h.toString('utf8'));
+    if (K6_LINE_START.test(head))
+        return { path, kind: 'ndjson', gzip, size, k6Start: true };
+    if (head.trim() === '')
         return { path, kind: 'ndjson', gzip, size };
     if (looksLikeNdjson(h))
         return { path, kind: 'ndjson', gzip, size };
-    // Not NDJSON: a summary is one JSON document.
-    let json;
+    // Anything that is not one JSON document is read as NDJSON: k6 lines after lines of something else
+    // (a log, a banner) are read and the rest counted as bad lines; a file without a single k6 line is
+    // refused after the read (see noK6Lines).
+    if (!head.trimStart().startsWith('{') || size > SUMMARY_MAX_BYTES)
+        return { path, kind: 'ndjson', gzip, size };
+    // Starts like a JSON document: a summary (pretty-printed, so no line of it is k6 output).
+    let text;
+    const gzipEnd = { trailing: false, corrupt: false, cut: false };
     try {
         const raw = await (0,promises_.readFile)(path);
-        const text = (gzip ? (0,external_node_zlib_.gunzipSync)(raw) : raw).toString('utf8');
-        json = JSON.parse(text);
+        text = stripBom((gzip ? await gunzipWhole(path, raw, gzipEnd) : raw).toString('utf8'));
     }
     catch (err) {
-        if (gzip && isCutGzip(err)) {
-            // Cut inside its first lines: read as NDJSON when it starts like k6 output (the read reports
-            // the cut and counts what is unreadable); anything else is named for what it is.
-            if (/^\{"(?:metric|type)":/.test(h.toString('utf8')))
-                return { path, kind: 'ndjson', gzip, size };
-            throw cutGzip(path, 'and what comes before the cut is not k6 output');
+        if (gzip && isCutGzip(err))
+            return { path, kind: 'ndjson', gzip, size, cutEarly: true };
+        return { path, kind: 'ndjson', gzip, size };
+    }
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch {
+        const nl = text.indexOf('\n');
+        let firstLineIsJson = false;
+        try {
+            JSON.parse(nl < 0 ? text : text.slice(0, nl));
+            firstLineIsJson = true;
         }
-        throw new InputError('not k6 output: neither `--out json` lines nor an end-of-test summary JSON', path, 'pass a file written by `k6 run --out json=FILE` (or FILE.gz), by `--summary-export=FILE`, or by handleSummary');
+        catch {
+            // the first line alone is not a JSON document either
+        }
+        // lines that are each JSON are NDJSON, not one broken document
+        const found = firstLineIsJson && nl >= 0 ? undefined : jsonSyntaxError(text);
+        const jsonError = found && { ...lineColumn(text, found.offset), why: found.message, atEnd: found.offset >= text.length };
+        return { path, kind: 'ndjson', gzip, size, ...(jsonError ? { jsonError } : {}) };
     }
     if (!isSummaryJson(json)) {
         throw new InputError('JSON without a "metrics" object: not a k6 end-of-test summary', path, 'pass a file written by `k6 run --out json=FILE`, by `--summary-export=FILE`, or handleSummary data (JSON.stringify(data))');
     }
-    return { path, kind: 'summary', gzip, size, summary: json };
+    const problem = summaryProblem(json);
+    if (problem !== undefined) {
+        const at = locateInSummary(text, problem.metric, problem.field);
+        throw new InputError(problem.message, at ? `${path}:${at.line}:${at.column}` : path, problem.hint);
+    }
+    return { path, kind: 'summary', gzip, size, summary: json, gzipEnd };
+}
+/**
+ * The error for a file read as NDJSON in which not a single line is k6 output (only unreadable lines,
+ * or a partial one that does not start like k6 output), or undefined when it has one (or is empty:
+ * ingestion lists empty files in `emptyFiles`).
+ */
+function noK6Lines(c, parts, gzipCut) {
+    if (parts.some((p) => p.points + p.skippedPoints > 0 || p.metrics.length > 0))
+        return undefined;
+    const bad = parts.reduce((n, p) => n + p.badLines, 0);
+    const truncated = parts.some((p) => p.truncated);
+    if (bad === 0 && !truncated)
+        return undefined;
+    if (c.jsonError !== undefined) {
+        const e = c.jsonError;
+        return new InputError(`invalid JSON at line ${e.line}, column ${e.column}: ${e.why}. The file starts like a k6 end-of-test summary (one JSON document) but cannot be read`, `${c.path}:${e.line}:${e.column}`, e.atEnd
+            ? 'the file is cut short: write it again (let handleSummary / --summary-export finish) or copy it whole'
+            : 'correct the JSON there (a stray or missing comma, quote or brace), or write the file again with handleSummary (JSON.stringify(data)) or --summary-export');
+    }
+    if (bad === 0 && c.k6Start)
+        return undefined; // one k6 line, cut short: reported as truncated
+    if (c.cutEarly || gzipCut)
+        return cutGzip(c.path, 'and what comes before the cut is not k6 output');
+    const first = parts.find((p) => p.badExamples.length > 0)?.badExamples[0];
+    return new InputError(`not k6 output: no line of it is a k6 \`--out json\` line ({"type":"Metric",…} or {"metric":…,"type":"Point",…})${first ? ` (line ${first.line}: ${first.why})` : ''}, and it is not an end-of-test summary JSON`, c.path, 'pass a file written by `k6 run --out json=FILE` (or FILE.gz), by `--summary-export=FILE`, or by handleSummary');
 }
 function parserConfig(indexKeys, bucketMs, skipMetrics) {
     return { bucketMs, indexKeys, exactCap: EXACT_CAP, maxBlocks: MAX_BLOCKS, maxBuckets: MAX_BUCKETS, invLogGamma: INV_LOG_GAMMA, maxExamples: MAX_EXAMPLES, skipMetrics };
@@ -66787,11 +67461,33 @@ async function parsePlain(path, size, cfg, threads, minBytes) {
     claimChunks(fs, path, cuts, new Int32Array(shared), false, first, CHUNK);
     return [first.finish(), await job];
 }
-/** Parses a gzip file; `cut` when its compressed stream ends early (the file was cut short). */
+/**
+ * Parses a gzip file; `cut` when its compressed stream ends early (the file was cut short),
+ * `trailing` when bytes after its gzip data were ignored, `corrupt` when its data fails a check.
+ */
 async function parseGzip(path, cfg) {
     const parser = createNdjsonParser(cfg);
-    let cut = false;
+    const end = { cut: false, trailing: false, corrupt: false };
     let rest = null;
+    let fed = 0; // decompressed bytes handed to the parser
+    const take = (c) => {
+        fed += c.length;
+        let start = 0;
+        if (rest !== null) {
+            const nl = c.indexOf(10);
+            if (nl < 0) {
+                rest = Buffer.concat([rest, c]);
+                return;
+            }
+            const joined = Buffer.concat([rest, c.subarray(0, nl + 1)]);
+            parser.feed(joined, 0, joined.length);
+            rest = null;
+            start = nl + 1;
+        }
+        const used = parser.feed(c, start, c.length);
+        if (used < c.length)
+            rest = Buffer.from(c.subarray(used));
+    };
     const src = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 });
     // zlib inflates the next chunk on the thread pool while this one parses (the 4 MiB read-ahead keeps
     // it from waiting for the parser to ask), so a .gz costs about max(inflate, parse), not their sum.
@@ -66803,53 +67499,108 @@ async function parseGzip(path, cfg) {
     });
     src.pipe(gz);
     try {
-        for await (const c of gz) {
-            let start = 0;
-            if (rest !== null) {
-                const nl = c.indexOf(10);
-                if (nl < 0) {
-                    rest = Buffer.concat([rest, c]);
-                    continue;
-                }
-                const joined = Buffer.concat([rest, c.subarray(0, nl + 1)]);
-                parser.feed(joined, 0, joined.length);
-                rest = null;
-                start = nl + 1;
-            }
-            const used = parser.feed(c, start, c.length);
-            if (used < c.length)
-                rest = Buffer.from(c.subarray(used));
-        }
+        for await (const c of gz)
+            take(c);
     }
     catch (err) {
         src.destroy();
         if (readError !== undefined)
             throw unreadable(path, readError);
         const e = err;
-        // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated.
-        if (!/unexpected end of file/i.test(e.message)) {
+        if (/unexpected end of file/i.test(e.message)) {
+            // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated.
+            end.cut = true;
+        }
+        else if (isGzipDataError(err)) {
+            // Bytes after the gzip data (zlib takes them for a broken next member) or a failing CRC check:
+            // zlib drops its last output chunk with the error, so the rest is read member by member.
+            let lenient;
+            try {
+                lenient = await gunzipLenient(path, fed, take);
+            }
+            catch (again) {
+                throw unreadable(path, again);
+            }
+            Object.assign(end, lenient);
+            if (!end.trailing && !end.corrupt && !end.cut)
+                end.corrupt = true; // zlib refused it for a reason
+        }
+        else {
             throw new InputError(`cannot decompress: ${e.message}`, path, 'the gzip data is corrupt; re-download the file or pass the uncompressed output');
         }
-        cut = true;
     }
     if (rest !== null)
         parser.tail(rest, 0, rest.length);
     const part = parser.finish();
-    if (cut)
+    if (end.cut)
         part.truncated = true;
-    return { parts: [part], cut };
+    return { parts: [part], ...end };
 }
 /** Diagnostics of files not read yet: every count zero, every list empty. */
 function noDiagnostics(files) {
-    return { files: [...files], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], gzipCutFiles: [], emptyFiles: [] };
+    return { files: [...files], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], gzipCutFiles: [], emptyFiles: [], gzipTrailingFiles: [], gzipCorruptFiles: [] };
+}
+/** The gzip trailer's uncompressed size (of the last member, modulo 2^32), or undefined when it cannot be read. */
+function gzipStoredSize(path) {
+    try {
+        const fd = (0,external_node_fs_.openSync)(path, 'r');
+        try {
+            const { size } = (0,external_node_fs_.fstatSync)(fd);
+            if (size < 18)
+                return undefined;
+            const b = Buffer.alloc(4);
+            return (0,external_node_fs_.readSync)(fd, b, 0, 4, size - 4) === 4 ? b.readUInt32LE(0) : undefined;
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fd);
+        }
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * `run.ndjson` and `run.ndjson.gz` both given (a glob matching a run and its compressed copy): read
+ * as shards they would count the run twice. When the .gz holds as many bytes as the plain file, the
+ * plain file is read (faster, and in parallel) and the pair reported; when not, they are not one run
+ * saved twice, and which one is meant cannot be told: an `InputError` naming both.
+ */
+function sameRunTwins(paths) {
+    const byResolved = new Map(paths.map((p) => [(0,external_node_path_.resolve)(p), p]));
+    const twins = [];
+    for (const gz of paths) {
+        if (!/\.gz$/i.test(gz))
+            continue;
+        const plain = byResolved.get((0,external_node_path_.resolve)(gz.slice(0, -3)));
+        if (plain === undefined || plain === gz)
+            continue;
+        let plainSize;
+        let plainGzip;
+        try {
+            ({ size: plainSize, gzip: plainGzip } = probeFile(plain));
+        }
+        catch {
+            continue; // unreadable: classify names it
+        }
+        const stored = gzipStoredSize(gz);
+        if (plainGzip || stored === undefined)
+            continue;
+        if (stored !== plainSize % 2 ** 32) {
+            throw new InputError(`\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${stored} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`, gz, `pass only one of them (e.g. narrow the glob to \`*.ndjson.gz\`), or rename one if they are different runs`);
+        }
+        twins.push({ file: gz, readAs: plain });
+    }
+    const skip = new Set(twins.map((t) => t.file));
+    return { read: paths.filter((p) => !skip.has(p)), twins };
 }
 /** Reads k6 output files (shards of one run, or one summary) into `Results`. */
 async function ingestFiles(paths, opts = {}) {
     if (paths.length === 0)
         throw new InputError('no k6 results files given', undefined, 'pass at least one --results FILE');
     const shown = opts.displayName ?? ((path) => path);
+    const { read, twins } = sameRunTwins(paths);
     const classified = [];
-    for (const p of paths)
+    for (const p of read)
         classified.push(await classify(p));
     const summaries = classified.filter((c) => c.kind === 'summary');
     if (summaries.length > 0) {
@@ -66860,7 +67611,13 @@ async function ingestFiles(paths, opts = {}) {
         if (summaries.length > 1) {
             throw new InputError(`several k6 summary files given (${summaries.map((s) => s.path).join(', ')}): their percentiles cannot be merged`, summaries[1].path, 'pass one summary file, or the --out json files of every shard');
         }
-        return new SummaryResults(shown(summaries[0].path), summaries[0].summary);
+        const s = summaries[0];
+        const results = new SummaryResults(shown(s.path), s.summary);
+        if (s.gzipEnd?.trailing)
+            results.diagnostics.gzipTrailingFiles = [shown(s.path)];
+        if (s.gzipEnd?.corrupt)
+            results.diagnostics.gzipCorruptFiles = [shown(s.path)];
+        return results;
     }
     const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
     const bucketMs = Math.max(1, Math.round((opts.bucketSeconds ?? 1) * 1000));
@@ -66872,14 +67629,20 @@ async function ingestFiles(paths, opts = {}) {
     const minBytes = opts.workerMinBytes ?? 16 << 20;
     const parts = [];
     const diagnostics = noDiagnostics(paths.map(shown));
+    if (twins.length > 0)
+        diagnostics.sameRunFiles = twins.map((t) => ({ file: shown(t.file), readAs: shown(t.readAs) }));
     for (const c of classified) {
         let fileParts;
+        let gzipCut = false;
         try {
             if (c.gzip) {
                 const read = await parseGzip(c.path, cfg);
                 fileParts = read.parts;
-                if (read.cut)
-                    diagnostics.gzipCutFiles.push(shown(c.path));
+                gzipCut = read.cut;
+                if (read.trailing)
+                    diagnostics.gzipTrailingFiles.push(shown(c.path));
+                if (read.corrupt)
+                    diagnostics.gzipCorruptFiles.push(shown(c.path));
             }
             else
                 fileParts = await parsePlain(c.path, c.size, cfg, threads, minBytes);
@@ -66889,8 +67652,18 @@ async function ingestFiles(paths, opts = {}) {
                 throw err;
             throw unreadable(c.path, err);
         }
-        if (fileParts.every((p) => p.points + p.skippedPoints === 0))
+        const notK6 = noK6Lines(c, fileParts, gzipCut);
+        if (notK6 !== undefined)
+            throw notK6;
+        if (gzipCut)
+            diagnostics.gzipCutFiles.push(shown(c.path));
+        if (fileParts.every((p) => p.points + p.skippedPoints === 0)) {
             diagnostics.emptyFiles.push(shown(c.path));
+            // its compressed copy, not read, holds no sample either
+            for (const t of twins)
+                if (t.readAs === c.path)
+                    diagnostics.emptyFiles.push(shown(t.file));
+        }
         let lineOffset = 0;
         for (const p of fileParts) {
             diagnostics.lines += p.lines;
@@ -66920,21 +67693,74 @@ function emptyResults(files = [], opts = {}) {
     return new NdjsonResults(mergePartials([], bucketMs), noDiagnostics(files), indexKeys, [...new Set(opts.skipMetrics ?? [])]);
 }
 
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 ;// CONCATENATED MODULE: ./src/k6/peek.ts
 // A cheap look at the start of a k6 output file: which `scenario` tag its first samples carry.
 // Used to group evaluate-only files by scenario before the full (streaming) ingestion.
 
+
+
+
 const PEEK_BYTES = 256 * 1024;
 const SCENARIO_TAG = /"scenario":"((?:[^"\\]|\\.)*)"/;
+/** A k6 `--out json` line starting at a line start (after an optional byte order mark). */
+const K6_LINE = /(?:^|\n)\uFEFF?\{"(?:metric|type)":/;
 /** The first `scenario` tag value in the file, or undefined (a summary, no tag, unreadable: ingestion reports those). */
 async function scenarioOfFile(path) {
     try {
         const { gzip } = probeFile(path);
-        const m = SCENARIO_TAG.exec((await headBytes(path, gzip, PEEK_BYTES)).toString('utf8'));
-        return m ? JSON.parse(`"${m[1]}"`) : undefined;
+        const head = await headBytes(path, gzip, PEEK_BYTES);
+        const text = head.toString('utf8');
+        const m = SCENARIO_TAG.exec(text);
+        if (m)
+            return JSON.parse(`"${m[1]}"`);
+        // Only when the start holds no k6 line at all (a log pasted in front, which ingestion counts as
+        // bad lines) is the file read on, to the first k6 line and as far again past it.
+        if (head.length < PEEK_BYTES || K6_LINE.test(text))
+            return undefined;
+        return await scenarioPastJunk(path, gzip);
     }
     catch {
         return undefined;
+    }
+}
+/** The first `scenario` tag within PEEK_BYTES of the file's first k6 line. */
+async function scenarioPastJunk(path, gzip) {
+    const src = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 16 });
+    const stream = gzip ? src.pipe((0,external_node_zlib_.createGunzip)()) : src;
+    const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    let carry = '';
+    let from; // text from the first k6 line on
+    try {
+        for await (const chunk of stream) {
+            const text = decoder.write(chunk);
+            if (from === undefined) {
+                const window = carry + text;
+                const k = K6_LINE.exec(window);
+                if (k === null) {
+                    carry = window.slice(-1024);
+                    continue;
+                }
+                from = window.slice(k.index);
+            }
+            else
+                from += text;
+            const m = SCENARIO_TAG.exec(from);
+            if (m)
+                return JSON.parse(`"${m[1]}"`);
+            if (from.length >= PEEK_BYTES)
+                return undefined;
+        }
+        return undefined;
+    }
+    catch {
+        return undefined;
+    }
+    finally {
+        src.destroy();
+        if (stream !== src)
+            stream.destroy();
     }
 }
 
@@ -67383,8 +68209,11 @@ function clockRange(w) {
         return `${day(w.start)} ${clock(w.start)}–${day(w.end)} ${clock(w.end)} UTC`;
     return `${clock(w.start)}–${clock(w.end)} UTC`;
 }
-/** A duration in words: `45 s`, `2 min 30 s`, `10 min`, `1 h 5 min`. */
+/** A duration in words: `0.4 s` (under a second), `45 s`, `2 min 30 s`, `10 min`, `1 h 5 min`. */
 function durationText(ms) {
+    // a run shorter than a second (a smoke test) is not "0 s"
+    if (ms > 0 && ms < 950)
+        return `${Math.max(1, Math.round(ms / 100)) / 10} s`;
     const total = Math.max(0, Math.round(ms / 1000));
     if (total < 60)
         return `${total} s`;
@@ -67710,6 +68539,14 @@ function dataQualityItems(s, r) {
         }
         for (const f of d.emptyFiles ?? [])
             items.push({ text: `${code(f)} holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`, warn: true });
+        for (const f of d.gzipCorruptFiles ?? []) {
+            items.push({ text: `${code(f)} fails its gzip check (CRC-32 or length): it was read, but its samples may be corrupt — re-download or re-run to trust these figures.`, warn: true });
+        }
+        for (const f of d.gzipTrailingFiles ?? [])
+            items.push({ text: `${code(f)} has bytes after its gzip data: they were ignored (as \`gzip -d\` does) and the data before them read.`, warn: true });
+        for (const { file, readAs } of d.sameRunFiles ?? []) {
+            items.push({ text: `${code(readAs)} and ${code(file)} hold the same run (one of them compressed): only ${code(readAs)} was read, so it is not counted twice.`, warn: true });
+        }
         if (r.source === 'summary')
             items.push({ text: "read from k6's end-of-test summary: only the statistics k6 put in it can be judged.", warn: false });
     }
@@ -67723,10 +68560,67 @@ function dataQualityItems(s, r) {
     return items;
 }
 
+;// CONCATENATED MODULE: ./src/report/dashboards.ts
+
+
+/** The shortest time range a link opens: a shorter run is centred in it (panels need a few scrapes to draw). */
+const MIN_RANGE_MS = 60_000;
+/**
+ * The dashboard's URL opened on `span` (widened to MIN_RANGE_MS around a shorter run): Grafana's `from`
+ * and `to` (epoch ms) set, replacing any the URL had. The link is published in the PR comment: a user
+ * name and password are dropped, and secret-looking query values (`auth_token=…`) masked — Grafana's
+ * template variables (`var-…`) are kept as written.
+ */
+function dashboardUrl(url, span) {
+    const u = new URL(url);
+    const pad = Math.max(0, MIN_RANGE_MS - (span.end - span.start)) / 2;
+    u.username = '';
+    u.password = '';
+    for (const [name] of [...u.searchParams])
+        if (!/^var-/i.test(name) && (0,mask/* isSecretParam */.oA)(name))
+            u.searchParams.set(name, '***');
+    u.searchParams.set('from', String(Math.floor(span.start - pad)));
+    u.searchParams.set('to', String(Math.ceil(span.end + pad)));
+    // a Markdown link's destination ends at an unbalanced `)`; a space ends it too (URL encodes those)
+    return u.toString().replace(/\(/g, '%28').replace(/\)/g, '%29');
+}
+/** The scenario's links (none without a time span) and why others are missing. */
+function dashboardLinks(dashboards, span) {
+    const links = [];
+    const missing = [];
+    for (const d of dashboards) {
+        if (d.url === undefined)
+            missing.push(`${linkText(d.name)}: ${d.unavailable ?? 'no URL'}`);
+        else if (span)
+            links.push({ name: d.name, url: dashboardUrl(d.url, span) });
+    }
+    return { links, missing };
+}
+/** Link text on one line, with Markdown's link and emphasis characters escaped. */
+function linkText(name) {
+    return name.replace(/\s+/g, ' ').replace(/[\\[\]*_`<>]/g, (c) => `\\${c}`);
+}
+/** The scenario section's `**Dashboards**` line, or undefined when there are none to show. */
+function dashboardsLine(dashboards, span) {
+    if (!dashboards || dashboards.length === 0)
+        return undefined;
+    const { links, missing } = dashboardLinks(dashboards, span);
+    const parts = [];
+    if (links.length > 0)
+        parts.push(links.map((l) => `[${linkText(l.name)}](${l.url})`).join(' · '));
+    else if (!span)
+        parts.push('not linked: the results carry no sample times');
+    if (missing.length > 0)
+        parts.push(`not linked: ${missing.join('; ')}`);
+    const when = span && links.length > 0 ? ` (${clockRange(span)})` : '';
+    return `**Dashboards**${when}: ${parts.join(' · ')}`;
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
 // The Markdown report: the load-testing report's structure (verdict and key findings, environment,
 // per-scenario results, SLO comparison, decision, data quality) filled from an Evaluation and the
 // Results it was made from. Pure: the caller supplies the time and the environment.
+
 
 
 
@@ -67878,10 +68772,12 @@ function loadProfile(r) {
     if (peak === undefined)
         return out;
     out.push(`**Peak VUs**: ${Math.round(peak)}`);
-    const steady = r.steadyWindow();
+    const found = r.steadyWindow();
+    // the steady state is found in whole buckets; within the run's span, the three parts add up to its duration
+    const steady = found && { start: Math.max(found.start, span.start), end: Math.min(found.end, span.end) };
     if (steady && steady.end > steady.start) {
-        const up = Math.max(0, steady.start - span.start);
-        const down = Math.max(0, span.end - steady.end);
+        const up = steady.start - span.start;
+        const down = span.end - steady.end;
         out.push(`**Ramp-up**: ${durationText(up)} (0 → ${Math.round(peak)} VUs) · **Sustained**: ${durationText(steady.end - steady.start)} (${Math.round(peak)} VUs) · **Ramp-down**: ${durationText(down)} (${Math.round(peak)} → 0 VUs)`);
     }
     return out;
@@ -68211,6 +69107,9 @@ function scenarioSection(input, limits, s, index) {
         const peak = r ? peakVus(r) : undefined;
         facts.push(`**Evaluated window**: ${windowNote(s.window, r?.span, { mode: s.windowMode ?? 'all', warmupSeconds: s.warmupSeconds ?? 0, ...(peak !== undefined ? { peakVus: peak } : {}) }).replace(/^Evaluated /, '')}`);
     }
+    const dashboards = dashboardsLine(input.dashboards, r?.span);
+    if (dashboards)
+        facts.push(dashboards);
     if (s.run) {
         // k6's exit meaning carries the code (`the script threw an exception (107)`); an incomplete run's
         // reason often carries the meaning (`k6 ended early: …`): each is said once.
@@ -68471,6 +69370,7 @@ function memoized(r) {
 
 
 
+
 const JSON_REPORT_SCHEMA = 1;
 function num(n) {
     return n === null || n === undefined || !Number.isFinite(n) ? null : n;
@@ -68530,6 +69430,9 @@ function toJsonReport(ev, extra) {
         const scenario = { name: s.name, window: s.window ?? null, notes: s.notes, dataQuality: dataQualityItems(s, r).map((i) => i.text), headline };
         if (s.run?.errors && s.run.errors.length > 0)
             scenario.k6Errors = s.run.errors.map(mask/* maskUrl */.yP);
+        const links = extra.dashboards ? dashboardLinks(extra.dashboards, r?.span).links : [];
+        if (links.length > 0)
+            scenario.dashboards = links;
         return scenario;
     });
     const report = {
@@ -68556,15 +69459,66 @@ const BaselineReport = object({
 });
 /**
  * Reads a JSON report written earlier (by `toJsonReport`) as the baseline of this run.
- * Anything else → InputError naming `source` and what is wrong.
+ * Anything else → InputError naming `source`, what is wrong in plain words, and the fix.
  */
 function baselineFromJsonReport(value, source) {
+    const hint = `pass the --json report of an earlier perf-gate run (\`perf-gate evaluate … --json FILE\` writes one; schema ${JSON_REPORT_SCHEMA})`;
     const parsed = BaselineReport.safeParse(value);
-    const hint = 'pass a JSON report that `perf-gate evaluate --json` wrote (schema 1)';
     if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const path = issue && issue.path.length > 0 ? issue.path.map(String).join('.') : '(top level)';
-        throw new InputError(`not a perf-gate JSON report: ${path}: ${issue?.message ?? 'invalid'}`, source, hint);
+        const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+        const shown = (v) => {
+            if (v === null)
+                return 'null';
+            if (Array.isArray(v))
+                return 'a list';
+            if (typeof v === 'string')
+                return v === '' ? 'empty text' : `the text ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
+            if (typeof v === 'number')
+                return `the number ${v}`;
+            if (typeof v === 'boolean')
+                return String(v);
+            return 'an object';
+        };
+        const at = (path) => path.reduce((v, k) => (v !== null && typeof v === 'object' ? v[k] : undefined), value);
+        const name = (path) => path.map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i > 0 ? '.' : ''}${String(k)}`)).join('');
+        const expected = (path) => {
+            const [head] = path;
+            if (head === 'scenarios')
+                return path.length === 1 ? 'a list of the report’s scenarios' : path.length === 2 ? 'an object with the scenario’s name' : 'the scenario’s name (non-empty text)';
+            if (head === 'measurements')
+                return path.length === 1 ? 'an object of measured values keyed "scenario|metric|aggregation"' : 'a finite number';
+            if (head === 'environment')
+                return path.length === 1 ? 'an object' : 'text';
+            return 'another value';
+        };
+        const issues = parsed.error.issues;
+        const first = issues[0];
+        let what;
+        let fix = hint;
+        if (!isObject(value)) {
+            what = `not a perf-gate JSON report: (top level): the file holds ${shown(value)}, not an object with schema, scenarios and measurements`;
+        }
+        else if (value.schema === undefined && isObject(value.metrics)) {
+            what = 'not a perf-gate JSON report but a k6 summary (it has `metrics` and no `schema`)';
+            fix = `k6 output goes to --results; --baseline takes the --json report of an earlier perf-gate run`;
+        }
+        else if (typeof value.schema === 'number' && value.schema !== JSON_REPORT_SCHEMA) {
+            what = `a perf-gate JSON report of another version: \`schema\` is ${value.schema}, and this version of perf-gate reads schema ${JSON_REPORT_SCHEMA}`;
+            fix = 'write the baseline again with this version of perf-gate (`perf-gate evaluate … --json FILE` on the base branch)';
+        }
+        else {
+            const missing = issues.filter((i) => i.path.length > 0 && at(i.path) === undefined).map((i) => `\`${name(i.path)}\``);
+            if (missing.length > 0) {
+                const list = missing.length === 1 ? `the field ${missing[0]} is` : `the fields ${missing.slice(0, -1).join(', ')} and ${missing.at(-1)} are`;
+                what = `not a perf-gate JSON report: ${list} missing: the file is another kind of JSON, or was written by another version of perf-gate`;
+            }
+            else {
+                const actual = at(first.path);
+                const wanted = first.path[0] === 'schema' ? `the number ${JSON_REPORT_SCHEMA}` : expected(first.path);
+                what = `not a perf-gate JSON report: \`${name(first.path)}\` is ${shown(actual)}, expected ${wanted}`;
+            }
+        }
+        throw new InputError(what, source, fix);
     }
     const report = parsed.data;
     const scenarios = {};
@@ -69451,6 +70405,8 @@ async function runScenarios(given) {
 
 
 
+
+
 /** k6's name for the scenario of a script without `options.scenarios`. */
 const DEFAULT_SCENARIO = 'default';
 async function gate(opts) {
@@ -69501,9 +70457,15 @@ async function gate(opts) {
         ...(baselineSources.length > 0 ? { baselineSource: [...new Set(baselineSources)].join(', ') } : {}),
     };
     const warnings = gateWarnings(evaluation, results);
-    const reportInput = { evaluation, results, environment, sections };
+    const dashboards = config.dashboards ?? [];
+    // file:line:column first: the Action turns it into an annotation on thresholds.yml
+    for (const d of dashboards) {
+        if (d.unavailable)
+            warnings.push(`${d.pos.file}:${d.pos.line}:${d.pos.column}: dashboards.${d.name.replace(/\s+/g, ' ')} is not linked: ${d.unavailable} (set it in the job's or step's env)`);
+    }
+    const reportInput = { evaluation, results, environment, sections, dashboards };
     const markdown = renderMarkdown(reportInput);
-    const json = toJsonReport(evaluation, { results, environment, warnings, ...(environment.generatedAt ? { generatedAt: environment.generatedAt } : {}) });
+    const json = toJsonReport(evaluation, { results, environment, warnings, dashboards, ...(environment.generatedAt ? { generatedAt: environment.generatedAt } : {}) });
     const headline = {};
     for (const s of evaluation.scenarios) {
         const r = results[s.name];
@@ -69746,6 +70708,26 @@ function gateWarnings(evaluation, results) {
             if (hint && !out.includes(line))
                 out.push(line);
         }
+        // A tag key no sample of the metric carries is a typo: a trend reads no data (its reason says
+        // so), but a counter or rate reads 0 — `http_req_failed{endpont:trades}` would always pass.
+        for (const c of s.criteria) {
+            if (c.kind !== 'k6' || !c.metric.includes('{'))
+                continue;
+            let selector;
+            try {
+                selector = parseSelector(c.metric);
+            }
+            catch {
+                continue;
+            }
+            if (!r.metrics.has(selector.metric) && selector.metric !== 'availability')
+                continue;
+            const unseen = { ...selector, tags: selector.tags.filter((t) => r.tagValues(selector.metric, t.key).length === 0) };
+            const why = unseen.tags.length > 0 ? unmatchedTagText(r, unseen, [...DEFAULT_TAG_KEYS, ...selector.tags.map((t) => t.key)]) : '';
+            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: ${code(c.metric)} in ${s.name}${why}`;
+            if (why && !out.includes(line))
+                out.push(line);
+        }
     }
     return out;
 }
@@ -69868,6 +70850,352 @@ function failureMessage(evaluation, mapFile = (f) => f, maxLines = 100) {
     return `perf-gate: ${evaluation.verdict} — ${failed.length} ${failed.length === 1 ? 'criterion' : 'criteria'} failed:\n${lines.join('\n')}`;
 }
 
+;// CONCATENATED MODULE: ./src/baseline/name.ts
+// Stable names for baseline artifacts: one per scenario and comment key, so matrix jobs and scenarios
+// keep separate baselines and a later run finds exactly the one it compares with.
+
+/** The report file inside a baseline artifact. */
+const name_BASELINE_REPORT_FILE = 'perf-gate-report.json';
+const PREFIX = 'perf-gate-baseline';
+/** Artifact names longer than this are shortened (with a hash, so they stay distinct). */
+const MAX_NAME = 200;
+function part(s) {
+    const text = s
+        .trim()
+        .replace(/[^A-Za-z0-9._-]+/g, '-')
+        .replace(/-{2,}/g, '-')
+        .replace(/^[-.]+|[-.]+$/g, '');
+    return { text, changed: text !== s };
+}
+function name_hash(s) {
+    return createHash('sha256').update(s).digest('hex').slice(0, 8);
+}
+/**
+ * `perf-gate-baseline-<key>-<scenario>` (without `<key>-` when the key is empty). Characters outside
+ * `A–Z a–z 0–9 . _ -` become `-`; when that changed anything, a short hash of the original pair is
+ * appended so `a/b` and `a-b` never share an artifact. Always a valid artifact name.
+ */
+function baselineArtifactName(scenario, commentKey) {
+    const s = part(scenario);
+    const k = part(commentKey);
+    const pieces = [PREFIX, k.text, s.text || 'default'].filter((p) => p.length > 0);
+    let name = pieces.join('-');
+    const original = `${commentKey}\u0000${scenario}`;
+    if (s.changed || k.changed || !s.text)
+        name = `${name}-${name_hash(original)}`;
+    if (name.length > MAX_NAME)
+        name = `${name.slice(0, MAX_NAME - 9)}-${name_hash(original)}`;
+    return name;
+}
+
+;// CONCATENATED MODULE: ./src/baseline/fetch.ts
+// Finding the baseline of a pull request: the JSON report that the newest successful run of the same
+// workflow on the base branch kept as an artifact. Lists the runs (newest first, a bounded number of
+// pages), each run's artifacts, downloads the one with the expected name (the API answers with a
+// redirect to the blob store, which fetch follows), unzips it and parses the report. Every failure is
+// a reason the relative criteria have no data, never an exception.
+
+
+
+
+
+
+/** Events whose runs measured the branch itself: the only runs a baseline is taken from. */
+const BASELINE_EVENTS = (/* unused pure expression or super */ null && (['push', 'workflow_dispatch', 'schedule']));
+/**
+ * Why a run of the branch cannot supply a baseline, or undefined when it can. GitHub's `branch` filter
+ * matches `head_branch`, which for a pull request from a fork is the fork's branch name: a fork's PR
+ * from its own `main` is listed among `main`'s runs, and its artifact holds numbers the fork controls.
+ */
+function notABaselineRun(run, owner, repo) {
+    if (!run.event || !BASELINE_EVENTS.includes(run.event))
+        return `a ${run.event ?? 'unknown'} run`;
+    const from = run.head_repository?.full_name;
+    if (!from || from.toLowerCase() !== `${owner}/${repo}`.toLowerCase())
+        return `a run of ${from ?? 'an unknown repository'}`;
+    return undefined;
+}
+/**
+ * Why the downloaded zip does not match the SHA-256 digest GitHub recorded at upload, or undefined
+ * (it matches, or there is no digest: artifacts uploaded before upload-artifact v4 have none).
+ */
+function digestMismatch(digest, bytes) {
+    const m = /^sha256:([0-9a-f]{64})$/i.exec(digest ?? '');
+    if (!m)
+        return undefined;
+    const got = createHash('sha256').update(bytes).digest('hex');
+    return got === m[1].toLowerCase() ? undefined : `its SHA-256 is ${got}, the digest recorded at upload is ${m[1].toLowerCase()}`;
+}
+function fetch_status(e) {
+    const s = e?.status;
+    return typeof s === 'number' ? s : undefined;
+}
+function fetch_describe(e) {
+    const s = fetch_status(e);
+    const raw = e instanceof Error ? e.message : String(e);
+    const first = (raw.split('\n')[0] ?? raw).replace(/([?&](?:sig|token|se|sp|sv|skoid|sktid|X-Amz-[A-Za-z-]+)=)[^&\s]+/gi, '$1***');
+    if (s === 403 || s === 404) {
+        return `HTTP ${s}: ${first} (the token needs \`actions: read\` on this repository to read workflow runs and artifacts)`;
+    }
+    return s !== undefined ? `HTTP ${s}: ${first}` : first;
+}
+/** Picks the report inside the artifact: `perf-gate-report.json`, else the only JSON file. */
+function reportFrom(zip) {
+    let files;
+    try {
+        files = unzipSync(zip);
+    }
+    catch (e) {
+        return `the artifact is not a readable zip archive (${e instanceof Error ? e.message : String(e)})`;
+    }
+    const names = Object.keys(files).filter((n) => !n.endsWith('/'));
+    const exact = names.find((n) => n === BASELINE_REPORT_FILE || n.endsWith(`/${BASELINE_REPORT_FILE}`));
+    const jsons = names.filter((n) => n.toLowerCase().endsWith('.json'));
+    const name = exact ?? (jsons.length === 1 ? jsons[0] : undefined);
+    if (name === undefined) {
+        return jsons.length === 0
+            ? `the artifact holds no JSON report (files: ${names.slice(0, 5).join(', ') || 'none'})`
+            : `the artifact holds several JSON files and none is named ${BASELINE_REPORT_FILE}`;
+    }
+    return { name, bytes: files[name] };
+}
+function toBytes(data) {
+    if (data instanceof Uint8Array)
+        return data;
+    if (data instanceof ArrayBuffer)
+        return new Uint8Array(data);
+    if (ArrayBuffer.isView(data))
+        return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return undefined;
+}
+/**
+ * The newest successful push / workflow_dispatch / schedule run of `workflowId` on `baseBranch` of
+ * `owner/repo` itself (never a pull request's run, never a fork's) that kept an unexpired artifact named
+ * `artifactName`, downloaded and parsed; or why there is none.
+ */
+async function findBaseline(input) {
+    const { octokit, owner, repo, workflowId, baseBranch, artifactName, log } = input;
+    const maxRuns = Math.max(1, input.maxRuns ?? 50);
+    const perPage = Math.min(100, maxRuns);
+    const where = `workflow ${workflowId} on branch ${baseBranch}`;
+    let looked = 0;
+    let expired = 0;
+    let skipped = 0;
+    let lastFailure;
+    try {
+        for (let page = 1; looked < maxRuns; page++) {
+            let runs;
+            try {
+                const res = await octokit.request('GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs', {
+                    owner,
+                    repo,
+                    workflow_id: workflowId,
+                    branch: baseBranch,
+                    status: 'success',
+                    per_page: perPage,
+                    page,
+                });
+                runs = res.data.workflow_runs ?? [];
+            }
+            catch (e) {
+                return { missing: `could not list the runs of ${where}: ${fetch_describe(e)}` };
+            }
+            if (runs.length === 0)
+                break;
+            for (const run of runs) {
+                if (looked >= maxRuns)
+                    break;
+                looked++;
+                // The filters are the server's; a run of another branch or outcome is still not a baseline.
+                if ((run.head_branch != null && run.head_branch !== baseBranch) || (run.conclusion != null && run.conclusion !== 'success'))
+                    continue;
+                // Only runs of the branch itself (push, manual, scheduled) in this repository: never a pull request's.
+                const why = notABaselineRun(run, owner, repo);
+                if (why) {
+                    skipped++;
+                    log.debug(`baseline: run ${run.id} is ${why}, not a run of ${owner}/${repo}'s ${baseBranch} itself: skipped`);
+                    continue;
+                }
+                let artifacts;
+                try {
+                    const res = await octokit.request('GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts', {
+                        owner,
+                        repo,
+                        run_id: run.id,
+                        name: artifactName,
+                        per_page: 100,
+                    });
+                    artifacts = (res.data.artifacts ?? []).filter((a) => a.name === artifactName);
+                }
+                catch (e) {
+                    return { missing: `could not list the artifacts of run ${run.id}: ${fetch_describe(e)}` };
+                }
+                if (artifacts.length === 0)
+                    continue;
+                const live = artifacts.filter((a) => !a.expired).sort((a, b) => b.id - a.id)[0];
+                if (!live) {
+                    expired++;
+                    log.debug(`baseline: artifact ${artifactName} of run ${run.id} has expired`);
+                    continue;
+                }
+                const source = run.html_url ?? `https://github.com/${owner}/${repo}/actions/runs/${run.id}`;
+                log.info(`Baseline: artifact ${artifactName} (${live.size_in_bytes ?? '?'} bytes) of run ${run.run_number ?? run.id} (${source})`);
+                let bytes;
+                try {
+                    const res = await octokit.request('GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}', {
+                        owner,
+                        repo,
+                        artifact_id: live.id,
+                        archive_format: 'zip',
+                    });
+                    bytes = toBytes(res.data);
+                }
+                catch (e) {
+                    return { missing: `could not download artifact ${artifactName} of run ${run.id}: ${fetch_describe(e)}` };
+                }
+                if (!bytes)
+                    return { missing: `the download of artifact ${artifactName} of run ${run.id} was not a zip archive` };
+                const mismatch = digestMismatch(live.digest, bytes);
+                if (mismatch)
+                    return { missing: `artifact ${artifactName} of run ${run.id} is not what was uploaded: ${mismatch}; it is not used as a baseline` };
+                const report = reportFrom(bytes);
+                if (typeof report === 'string') {
+                    lastFailure = `${report} (artifact ${artifactName} of run ${run.id})`;
+                    return { missing: lastFailure };
+                }
+                let value;
+                let parsed;
+                try {
+                    ({ value, baseline: parsed } = parseBaselineReport(report.bytes, report.name, source));
+                }
+                catch (e) {
+                    if (!(e instanceof BaselineReportError))
+                        throw e;
+                    const what = `${report.name} in artifact ${artifactName} of run ${run.id}`;
+                    // A bad report is no baseline (never a failed gate): say what is wrong with it, in one line.
+                    return {
+                        missing: (e.line !== undefined ? `${what} is not valid JSON at line ${e.line}, column ${e.column ?? 1}: ${e.detail}` : `${what}: ${e.detail}`) +
+                            `; it is not used (the next push, workflow_dispatch or schedule run on ${baseBranch} keeps a new one)`,
+                    };
+                }
+                const found = { baseline: value, parsed, source, runId: run.id, artifactId: live.id };
+                const sha = run.head_sha ?? parsed.commit;
+                if (sha)
+                    found.sha = sha;
+                if (sha && !parsed.commit)
+                    parsed.commit = sha;
+                return found;
+            }
+            if (runs.length < perPage)
+                break;
+        }
+    }
+    catch (e) {
+        // Nothing above should throw; this is the last guard of "never a crash".
+        return { missing: `baseline lookup failed: ${fetch_describe(e)}` };
+    }
+    if (looked === 0)
+        return { missing: `no successful run of ${where}` };
+    if (looked === skipped) {
+        return { missing: `none of the ${looked} newest successful runs of ${where} is a push, workflow_dispatch or schedule run of ${owner}/${repo} (pull request runs are never baselines)` };
+    }
+    if (expired > 0)
+        return { missing: `artifact ${artifactName} has expired in the ${expired} newest successful ${expired === 1 ? 'run' : 'runs'} of ${where} that kept it` };
+    const also = skipped > 0 ? ` (${skipped} pull request or fork ${skipped === 1 ? 'run' : 'runs'} skipped)` : '';
+    return { missing: `none of the ${looked} newest successful runs of ${where} kept an artifact named ${artifactName}${also}` };
+}
+// ---- Reading a baseline report: the Action's artifact and the CLI's --baseline FILE alike ----
+/** What to do about a file that is not a baseline report. */
+const BASELINE_FIX = 'pass the --json report of an earlier perf-gate run (`perf-gate evaluate … --json FILE` writes one)';
+/**
+ * A baseline report that cannot be read: `detail` says what is wrong in plain words; `line` and
+ * `column` (1-based) point at a JSON syntax error. An InputError, so the CLI prints
+ * `file[:line:column]: message` and the fix and exits with 2.
+ */
+class BaselineReportError extends InputError {
+    detail;
+    file;
+    line;
+    column;
+    constructor(detail, file, fix, line, column) {
+        super(line === undefined ? detail : `the baseline is not valid JSON: ${detail}`, line === undefined ? file : `${file}:${line}:${column ?? 1}`, fix);
+        this.detail = detail;
+        this.file = file;
+        this.line = line;
+        this.column = column;
+    }
+}
+/** Whether a JSON value is a line of k6's `--out json` output (`{"type":"Point","metric":…}`). */
+function isK6Line(json) {
+    try {
+        const v = JSON.parse(json);
+        return v !== null && typeof v === 'object' && (v.type === 'Point' || v.type === 'Metric') && typeof v.metric === 'string';
+    }
+    catch {
+        return false;
+    }
+}
+/** What the first bytes say the file is, when it cannot be a JSON report. */
+function notText(bytes) {
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+        return { detail: 'the file is gzip-compressed; perf-gate reads the JSON report uncompressed', fix: `decompress it first (gunzip), or ${BASELINE_FIX}` };
+    }
+    if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
+        return { detail: 'the file is a zip archive (a downloaded artifact?), not the JSON report inside it', fix: 'unzip it and pass the perf-gate-report.json inside' };
+    }
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+        return { detail: 'the file is UTF-16 text; perf-gate reads UTF-8', fix: `save it as UTF-8 (PowerShell: Out-File -Encoding utf8), or ${BASELINE_FIX}` };
+    }
+    return undefined;
+}
+/**
+ * Reads a baseline report: the bytes (or text) of a file that `--json` wrote, named `file` in messages,
+ * read as the Baseline of `source` (the file itself, or the workflow run it came from). A UTF-8 byte
+ * order mark is skipped. Anything else → BaselineReportError: what is wrong in plain words, with the
+ * line and column of a JSON syntax error, and the fix.
+ */
+function parseBaselineReport(content, file, source = file) {
+    if (typeof content !== 'string') {
+        const odd = notText(content);
+        if (odd)
+            throw new BaselineReportError(odd.detail, file, odd.fix);
+    }
+    let text = typeof content === 'string' ? content : new TextDecoder('utf-8').decode(content);
+    if (text.charCodeAt(0) === 0xfeff)
+        text = text.slice(1);
+    if (text.trim() === '')
+        throw new BaselineReportError('the file is empty', file, BASELINE_FIX);
+    let value;
+    try {
+        value = JSON.parse(text);
+    }
+    catch (error) {
+        const found = jsonSyntaxError(text);
+        // JSON.parse and the scanner agree on what JSON is; should they not, JSON.parse's offset still places it.
+        const offset = found?.offset ?? Number(/position (\d+)/.exec(error instanceof Error ? error.message : '')?.[1] ?? text.length);
+        const at = lineColumn(text, offset);
+        if (found?.afterValue && isK6Line(text.slice(0, offset))) {
+            throw new BaselineReportError("more JSON after the first line: this is k6's --out json output (one JSON object a line), not a perf-gate JSON report", file, 'k6 output goes to --results; --baseline takes the --json report of an earlier perf-gate run', at.line, at.column);
+        }
+        const message = found === undefined ? 'the text here is not valid JSON' : found.afterValue ? `${found.message}: a perf-gate JSON report is a single object` : found.message;
+        throw new BaselineReportError(message, file, BASELINE_FIX, at.line, at.column);
+    }
+    try {
+        return { value, baseline: baselineFromJsonReport(value, source) };
+    }
+    catch (error) {
+        if (!(error instanceof InputError))
+            throw error;
+        // baselineFromJsonReport names `source` and the fix around its message: keep the message alone.
+        let detail = error.message;
+        if (error.where !== undefined && detail.startsWith(`${error.where}: `))
+            detail = detail.slice(error.where.length + 2);
+        if (error.hint !== undefined && detail.endsWith(`\n  fix: ${error.hint}`))
+            detail = detail.slice(0, -`\n  fix: ${error.hint}`.length);
+        throw new BaselineReportError(detail, file, error.hint ?? BASELINE_FIX);
+    }
+}
+
 // EXTERNAL MODULE: ./src/k6/duration.ts
 var k6_duration = __nccwpck_require__(2441);
 ;// CONCATENATED MODULE: ./src/run/flags.ts
@@ -69934,6 +71262,48 @@ function seconds(text, flag) {
 /** The options `perf-gate run` accepts (node:util parseArgs form), built from RUN_FLAGS. */
 const RUN_OPTIONS = Object.fromEntries(RUN_FLAGS.map((f) => [f.name, { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) }]));
 const SEGMENT = /^(\d+(\/\d+)?|\d*\.\d+)(:(\d+(\/\d+)?|\d*\.\d+))?$/;
+/** A k6 execution-segment value (`1/4`, `0.25`, `3`) as a number; NaN for `n/0`. */
+function fraction(text) {
+    const [n, d] = text.trim().split('/');
+    return d === undefined ? Number(n) : Number(d) === 0 ? Number.NaN : Number(n) / Number(d);
+}
+/**
+ * Checks k6's --execution-segment (`from:to`, or `to` for `0:to`, each 0–1 with from < to) and
+ * --execution-segment-sequence (ascending 0–1 values holding the segment's ends) before anything
+ * starts: k6 would refuse them only after the preflight and the k6 download. `prefix` is how the face
+ * names them (`--` for CLI flags, '' for the Action's inputs).
+ */
+function checkSegment(seg, seq, prefix) {
+    const segName = `${prefix}execution-segment`;
+    const seqName = `${prefix}execution-segment-sequence`;
+    let ends;
+    if (seg !== undefined) {
+        if (!SEGMENT.test(seg))
+            throw new InputError(`${segName} '${seg}' is not a segment`, undefined, 'write e.g. 0:1/4 or 1/4:2/4');
+        const parts = seg.split(':');
+        const [from, to] = parts.length === 1 ? [0, fraction(parts[0])] : [fraction(parts[0]), fraction(parts[1])];
+        if (!(from >= 0 && to <= 1 && from < to)) {
+            throw new InputError(`${segName} '${seg}' is not a share of the run: it must go from a start to a larger end, both between 0 and 1`, undefined, 'write e.g. 0:1/4, 1/4:2/4 … 3/4:1');
+        }
+        ends = [from, to];
+    }
+    if (seq !== undefined) {
+        if (seg === undefined)
+            throw new InputError(`${seqName} needs ${segName}`, undefined, `give this runner its share, e.g. ${segName} 0:1/4`);
+        const values = seq.split(',').map((p) => p.trim());
+        if (!values.every((p) => /^(\d+(\/\d+)?|\d*\.\d+)$/.test(p))) {
+            throw new InputError(`${seqName} '${seq}' is not a sequence`, undefined, 'write e.g. 0,1/4,1/2,3/4,1');
+        }
+        const nums = values.map(fraction);
+        if (!nums.every((v, i) => v >= 0 && v <= 1 && (i === 0 || v > nums[i - 1]))) {
+            throw new InputError(`${seqName} '${seq}' must rise from 0 towards 1`, undefined, 'write e.g. 0,1/4,1/2,3/4,1');
+        }
+        const has = (x) => nums.some((v) => Math.abs(v - x) < 1e-9);
+        if (ends && !(has(ends[0]) && has(ends[1]))) {
+            throw new InputError(`${segName} '${seg}' does not start and end on values of ${seqName} '${seq}'`, undefined, 'give every runner a segment between two neighbouring values of the sequence, e.g. 1/4:2/4 of 0,1/4,1/2,3/4,1');
+        }
+    }
+}
 /** Parses the arguments after `perf-gate run`. Throws InputError on a bad or missing flag. */
 function parseRunFlags(argv) {
     let values;
@@ -70000,19 +71370,11 @@ function parseRunFlags(argv) {
     };
     const seg = str('execution-segment');
     const seq = str('execution-segment-sequence');
-    if (seg !== undefined) {
-        if (!SEGMENT.test(seg))
-            throw new InputError(`--execution-segment '${seg}' is not a segment`, undefined, 'write e.g. 0:1/4 or 1/4:2/4');
+    checkSegment(seg, seq, '--');
+    if (seg !== undefined)
         k6.executionSegment = seg;
-    }
-    if (seq !== undefined) {
-        if (seg === undefined)
-            throw new InputError('--execution-segment-sequence needs --execution-segment', undefined, 'give this runner its share, e.g. --execution-segment 0:1/4');
-        if (!seq.split(',').every((p) => /^(\d+(\/\d+)?|\d*\.\d+)$/.test(p.trim()))) {
-            throw new InputError(`--execution-segment-sequence '${seq}' is not a sequence`, undefined, 'write e.g. 0,1/4,1/2,3/4,1');
-        }
+    if (seq !== undefined)
         k6.executionSegmentSequence = seq;
-    }
     const out = { help, scenarios: list('scenario') ?? [], baseUrl, k6, quiet: values.quiet === true, confirmFailures: values['confirm-failures'] === true };
     for (const [key, flag] of [
         ['thresholds', 'thresholds'],
@@ -70041,25 +71403,32 @@ function parseRunFlags(argv) {
 
 
 
-const USAGE = `Usage:
-  perf-gate evaluate [--thresholds FILE] [--scenario NAME] --results FILE [--results FILE …]
+const EVALUATE_HELP = `  perf-gate evaluate [--thresholds FILE] [--scenario NAME] --results FILE [--results FILE …]
                      [--baseline FILE] [--fail-on fail|marginal] [--json OUT] [--markdown OUT]
                      [-q|--quiet] [-h|--help]
       Judge existing k6 output (NDJSON, .gz, or an end-of-test summary) and print the Markdown report.
       Several --results files are shards of one run. Globs are expanded.
       --thresholds defaults to thresholds.yml. --json and --markdown also write the report to files.
       -q prints no report on stdout; the verdict and warnings still go to stderr.
-
-  perf-gate run [--thresholds FILE] --base-url URL [--scenario NAME …] [options]
+`;
+const RUN_HELP = `  perf-gate run [--thresholds FILE] --base-url URL [--scenario NAME …] [options]
       Run the scenarios with k6 against URL, then judge them like 'evaluate'.
 ${RUN_USAGE}
-
+`;
+const EXIT_CODES = `Exit codes: 0 the gate passes, 1 the gate fails, 2 bad input, usage, or an internal error
+(a report file that cannot be written counts as bad usage, whatever the verdict).
+`;
+const USAGE = `Usage:
+${EVALUATE_HELP}
+${RUN_HELP}
   perf-gate --version, -v                      print the version
   perf-gate --help, -h                         print this help
 
-Exit codes: 0 the gate passes, 1 the gate fails, 2 bad input, usage, or an internal error
-(a report file that cannot be written counts as bad usage, whatever the verdict).
-`;
+${EXIT_CODES}`;
+/** The help of one command (`perf-gate evaluate --help`). */
+function commandUsage(command) {
+    return `Usage:\n${command === 'evaluate' ? EVALUATE_HELP : RUN_HELP}\n${EXIT_CODES}`;
+}
 /** A logger for the CLI: everything goes to stderr, so stdout carries only the report. */
 function cliLogger(io) {
     let depth = 0;
@@ -70099,23 +71468,50 @@ async function expandResults(patterns, cwd) {
     }
     return files;
 }
+/** `--baseline FILE`: the JSON report of an earlier run, or an InputError saying what is wrong with the file and the fix. */
 async function readBaseline(file, cwd) {
     const path = (0,external_node_path_.resolve)(cwd, file);
-    let text;
+    let bytes;
     try {
-        text = await (0,promises_.readFile)(path, 'utf8');
+        bytes = await (0,promises_.readFile)(path);
     }
     catch (error) {
-        throw new InputError(`cannot read the baseline: ${asError(error).message}`, file, 'pass a JSON report written earlier with --json');
+        const { problem, fix } = await unreadableBaseline(error, path);
+        throw new InputError(problem, file, fix);
     }
-    let value;
-    try {
-        value = JSON.parse(text);
+    return parseBaselineReport(bytes, file).baseline;
+}
+/** Why a --baseline file could not be read, in plain words (never Node's `ENOENT: …` text), and what to do. */
+async function unreadableBaseline(error, path) {
+    const code = error?.code;
+    switch (code) {
+        case 'ENOENT':
+            return { problem: `the baseline file does not exist (looked for ${path})`, fix: `check the path; ${BASELINE_FIX}` };
+        case 'ENOTDIR':
+            return { problem: `the baseline file does not exist: a part of the path ${path} is a file, not a directory`, fix: `check the path; ${BASELINE_FIX}` };
+        case 'EISDIR': {
+            let reports = [];
+            try {
+                reports = (await (0,promises_.readdir)(path)).filter((n) => n.toLowerCase().endsWith('.json')).sort();
+            }
+            catch {
+                // unreadable directory: no suggestion
+            }
+            const inside = reports.includes('perf-gate-report.json') ? 'perf-gate-report.json' : reports.length === 1 ? reports[0] : undefined;
+            return {
+                problem: 'the baseline is a directory, not a file',
+                fix: inside ? `pass the report file in it: --baseline ${(0,external_node_path_.join)(path, inside)}` : `pass the JSON report file, not a directory: ${BASELINE_FIX.replace(/^pass /, '')}`,
+            };
+        }
+        case 'EACCES':
+        case 'EPERM':
+            return { problem: 'the baseline file cannot be read: permission denied', fix: 'make it readable by the user running perf-gate' };
+        default:
+            return {
+                problem: `the baseline file cannot be read (${typeof code === 'string' ? `error ${code}` : asError(error).message.split('\n')[0]})`,
+                fix: `check the file; ${BASELINE_FIX}`,
+            };
     }
-    catch (error) {
-        throw new InputError(`the baseline is not JSON (${asError(error).message})`, file, 'pass a JSON report written earlier with --json');
-    }
-    return baselineFromJsonReport(value, file);
 }
 /** Why a file system call failed, in words (Node's message without its code and path). */
 function fsReason(error, step) {
@@ -70203,7 +71599,7 @@ async function main(argv, io) {
     try {
         const opts = await options(command, rest, io, log);
         if (!opts) {
-            io.stdout(USAGE);
+            io.stdout(commandUsage(command));
             return 0;
         }
         const { gateOptions, json, markdown, quiet } = opts;
@@ -70892,11 +72288,13 @@ async function runK6(opts) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   QU: () => (/* binding */ maskSecrets),
+/* harmony export */   Z$: () => (/* binding */ maskValues),
 /* harmony export */   _I: () => (/* binding */ scrub),
+/* harmony export */   oA: () => (/* binding */ isSecretParam),
 /* harmony export */   vn: () => (/* binding */ envSecrets),
 /* harmony export */   yP: () => (/* binding */ maskUrl)
 /* harmony export */ });
-/* unused harmony exports isSecretParam, urlSecrets */
+/* unused harmony export urlSecrets */
 // Credentials never reach a log, a comment or a report: every URL or message that may carry one
 // goes through here (base URLs with user:password, source URLs such as postgres://user:pw@host,
 // signed download URLs, preview URLs carrying a bypass token in their query).
@@ -70993,6 +72391,11 @@ function maskSecrets(text, secrets = []) {
         .replace(SECRET_HEADER, (_all, name, sep) => `${name}${sep}***`)
         .replace(BEARER, '$1***')
         .replace(SECRET_PAIR, (_all, name, sep, value) => `${name}${sep}${value.startsWith('"') ? '"***"' : value.startsWith("'") ? "'***'" : '***'}`);
+    return maskValues(out, secrets);
+}
+/** `text` with every value of `secrets` (at least 4 characters) replaced by `***`, longest first. */
+function maskValues(text, secrets) {
+    let out = text;
     for (const s of [...secrets].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length))
         out = out.split(s).join('***');
     return out;
@@ -71066,6 +72469,41 @@ function cancelOnSignals(warn, proc = process) {
             proc.off('SIGTERM', handler);
             active.delete(controller.signal);
         },
+    };
+}
+
+
+/***/ }),
+
+/***/ 1148:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   C: () => (/* binding */ withoutWorkflowCommands)
+/* harmony export */ });
+// The CLI's stdout carries the report (`perf-gate run > report.md`). Libraries shared with the Action
+// (@actions/tool-cache while it installs k6) print GitHub workflow commands there (`::debug::…`),
+// which mean nothing outside Actions: the CLI's bin drops them.
+/** `write` without the lines that are GitHub workflow commands (`::name …::message`). */
+function withoutWorkflowCommands(write) {
+    return (chunk, ...rest) => {
+        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+        if (!text.includes('::'))
+            return write(chunk, ...rest);
+        const kept = text
+            .split(/(?<=\n)/)
+            .filter((line) => !/^::[a-z-]+( [^:]*)?::/.test(line))
+            .join('');
+        if (kept === text)
+            return write(chunk, ...rest);
+        if (kept === '') {
+            // the callback, when given, still has to be called
+            const cb = rest.find((r) => typeof r === 'function');
+            if (cb)
+                queueMicrotask(() => cb(null));
+            return true;
+        }
+        return write(kept, ...rest);
     };
 }
 
