@@ -173,8 +173,6 @@ export interface IngestDiagnostics {
   emptyFiles?: string[];
   /** Gzip files with bytes after their gzip data: those bytes were ignored (as `gzip -d` does), the data before them read. */
   gzipTrailingFiles?: string[];
-  /** Gzip files whose data fails its CRC-32 (or length) check: read, but the samples may be corrupt. */
-  gzipCorruptFiles?: string[];
   /** Files given both uncompressed and compressed (`run.ndjson` and `run.ndjson.gz`, same size): `file` was not read, `readAs` was. */
   sameRunFiles?: { file: string; readAs: string }[];
 }

@@ -82,10 +82,12 @@ function gunzipHead(path: string, max: number): Promise<Buffer> {
 export interface GzipEnd {
   /** Bytes after the last gzip member that are not another member (nor zero padding): ignored. */
   trailing: boolean;
-  /** A member's data fails its CRC-32 or length check, or its deflate data is damaged (the read stops there). */
+  /** A member's data fails its CRC-32 or length check (its data was all inflated, and read). */
   corrupt: boolean;
   /** The file ends inside a member. */
   cut: boolean;
+  /** zlib's reason when a member's deflate data itself is damaged: nothing after that point can be read. */
+  damaged?: string;
 }
 
 /** zlib's errors for gzip data it refuses (as opposed to the file system's, or a stream cut short). */
@@ -158,8 +160,9 @@ export async function gunzipLenient(path: string, skip: number, onData: (b: Buff
       }
       await feeding;
     } catch (err) {
-      if (/unexpected end of file/i.test((err as Error).message)) end.cut = true;
-      else end.corrupt = true;
+      const why = (err as Error).message;
+      if (/unexpected end of file/i.test(why)) end.cut = true;
+      else end.damaged = `${why} (at or after byte ${p} of ${buf.length})`;
       break;
     }
     if (!wanted) break;

@@ -92,11 +92,13 @@ async function gunzipWhole(path: string, raw: Buffer, end: GzipEnd): Promise<Buf
     if (!isGzipDataError(err)) throw err;
     const chunks: Buffer[] = [];
     const got = await gunzipLenient(path, 0, (c) => void chunks.push(c));
-    if (got.cut) throw err;
+    if (got.cut || got.damaged !== undefined || got.corrupt || !got.trailing) throw err;
     Object.assign(end, got);
     return Buffer.concat(chunks);
   }
 }
+
+const GZIP_CORRUPT_FIX = 'the file is corrupt: copy or download it again, or pass the uncompressed output';
 
 /** zlib's error for a gzip stream that stops before its end. */
 function isCutGzip(err: unknown): boolean {
@@ -449,8 +451,11 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
       } catch (again) {
         throw unreadable(path, again);
       }
+      // Damaged deflate data, or data failing its CRC-32 / length check (damage decodes into garbage
+      // from that point on): refused, as before, rather than judging the run on a part of it.
+      const damage = lenient.damaged ?? (lenient.corrupt || (!lenient.trailing && !lenient.cut) ? `${e.message} (the data fails its CRC-32 or length check)` : undefined);
+      if (damage !== undefined) throw new InputError(`cannot decompress: the gzip data is damaged: ${damage}`, path, GZIP_CORRUPT_FIX);
       Object.assign(end, lenient);
-      if (!end.trailing && !end.corrupt && !end.cut) end.corrupt = true; // zlib refused it for a reason
     } else {
       throw new InputError(`cannot decompress: ${e.message}`, path, 'the gzip data is corrupt; re-download the file or pass the uncompressed output');
     }
@@ -463,7 +468,7 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
 
 /** Diagnostics of files not read yet: every count zero, every list empty. */
 function noDiagnostics(files: string[]): IngestDiagnostics {
-  return { files: [...files], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], gzipCutFiles: [], emptyFiles: [], gzipTrailingFiles: [], gzipCorruptFiles: [] };
+  return { files: [...files], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], gzipCutFiles: [], emptyFiles: [], gzipTrailingFiles: [] };
 }
 
 /** The gzip trailer's uncompressed size (of the last member, modulo 2^32), or undefined when it cannot be read. */
@@ -545,7 +550,6 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
     const s = summaries[0]!;
     const results = new SummaryResults(shown(s.path), s.summary);
     if (s.gzipEnd?.trailing) results.diagnostics.gzipTrailingFiles = [shown(s.path)];
-    if (s.gzipEnd?.corrupt) results.diagnostics.gzipCorruptFiles = [shown(s.path)];
     return results;
   }
   const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
@@ -568,7 +572,6 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
         fileParts = read.parts;
         gzipCut = read.cut;
         if (read.trailing) diagnostics.gzipTrailingFiles!.push(shown(c.path));
-        if (read.corrupt) diagnostics.gzipCorruptFiles!.push(shown(c.path));
       } else fileParts = await parsePlain(c.path, c.size, cfg, threads, minBytes);
     } catch (err) {
       if (err instanceof InputError) throw err;

@@ -35,9 +35,6 @@ export function dataQualityItems(s: ScenarioEvaluation, r: Results | undefined):
       });
     }
     for (const f of d.emptyFiles ?? []) items.push({ text: `${code(f)} holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`, warn: true });
-    for (const f of d.gzipCorruptFiles ?? []) {
-      items.push({ text: `${code(f)} fails its gzip check (CRC-32 or length): it was read, but its samples may be corrupt — re-download or re-run to trust these figures.`, warn: true });
-    }
     for (const f of d.gzipTrailingFiles ?? []) items.push({ text: `${code(f)} has bytes after its gzip data: they were ignored (as \`gzip -d\` does) and the data before them read.`, warn: true });
     for (const { file, readAs } of d.sameRunFiles ?? []) {
       items.push({ text: `${code(readAs)} and ${code(file)} hold the same run (one of them compressed): only ${code(readAs)} was read, so it is not counted twice.`, warn: true });
