@@ -494,7 +494,7 @@ function gzipStoredSize(path: string): number | undefined {
  * plain file is read (faster, and in parallel) and the pair reported; when not, they are not one run
  * saved twice, and which one is meant cannot be told: an `InputError` naming both.
  */
-function sameRunTwins(paths: string[]): { read: string[]; twins: { file: string; readAs: string }[] } {
+async function sameRunTwins(paths: string[]): Promise<{ read: string[]; twins: { file: string; readAs: string }[] }> {
   const byResolved = new Map(paths.map((p) => [resolve(p), p]));
   const twins: { file: string; readAs: string }[] = [];
   for (const gz of paths) {
@@ -503,16 +503,24 @@ function sameRunTwins(paths: string[]): { read: string[]; twins: { file: string;
     if (plain === undefined || plain === gz) continue;
     let plainSize: number;
     let plainGzip: boolean;
+    let gzIsGzip: boolean;
+    let gzSize: number;
     try {
       ({ size: plainSize, gzip: plainGzip } = probeFile(plain));
+      ({ size: gzSize, gzip: gzIsGzip } = probeFile(gz));
     } catch {
       continue; // unreadable: classify names it
     }
-    const stored = gzipStoredSize(gz);
-    if (plainGzip || stored === undefined) continue;
-    if (stored !== plainSize % 2 ** 32) {
+    if (plainGzip) continue;
+    // The .gz's uncompressed length: its own size when it is not gzip after all (a download already
+    // decompressed), the trailer's when it has one member, else counted (several members: rare)
+    let held: number | undefined = gzIsGzip ? gzipStoredSize(gz) : gzSize;
+    if (held === undefined) continue;
+    if (gzIsGzip && held !== plainSize % 2 ** 32) held = await gunzippedLength(gz);
+    if (held === undefined) continue;
+    if (held % 2 ** 32 !== plainSize % 2 ** 32) {
       throw new InputError(
-        `\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${stored} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`,
+        `\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${held} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`,
         gz,
         `pass only one of them (e.g. narrow the glob to \`*.ndjson.gz\`), or rename one if they are different runs`,
       );
@@ -523,11 +531,24 @@ function sameRunTwins(paths: string[]): { read: string[]; twins: { file: string;
   return { read: paths.filter((p) => !skip.has(p)), twins };
 }
 
+/** The length of a gzip file's data, counted by inflating it (streamed); undefined when zlib refuses it. */
+async function gunzippedLength(path: string): Promise<number | undefined> {
+  let n = 0;
+  const gz = createGunzip({ chunkSize: 1 << 20 } as ZlibOptions);
+  createReadStream(path, { highWaterMark: 1 << 20 }).on('error', (e) => gz.destroy(e)).pipe(gz);
+  try {
+    for await (const c of gz as AsyncIterable<Buffer>) n += c.length;
+    return n;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads k6 output files (shards of one run, or one summary) into `Results`. */
 export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Promise<Results> {
   if (paths.length === 0) throw new InputError('no k6 results files given', undefined, 'pass at least one --results FILE');
   const shown = opts.displayName ?? ((path: string) => path);
-  const { read, twins } = sameRunTwins(paths);
+  const { read, twins } = await sameRunTwins(paths);
   const classified: Classified[] = [];
   for (const p of read) classified.push(await classify(p));
   const summaries = classified.filter((c) => c.kind === 'summary');

@@ -219,6 +219,23 @@ describe('a run given uncompressed and compressed', () => {
     }
   });
 
+  it('also when the .gz has several members, or is not gzip at all (a download already decompressed)', async () => {
+    const text = `${k6Lines(400).join('\n')}\n`;
+    const half = text.length / 2 + text.slice(text.length / 2).indexOf('\n') + 1;
+    const plain = join(dir, 'twin-members.ndjson');
+    writeFileSync(plain, text);
+    writeFileSync(`${plain}.gz`, Buffer.concat([gzipSync(text.slice(0, half)), gzipSync(text.slice(half))]));
+    const r = await ingestFiles([plain, `${plain}.gz`]);
+    expect(count(r)).toBe(400);
+    expect(r.diagnostics.sameRunFiles).toEqual([{ file: `${plain}.gz`, readAs: plain }]);
+    const plain2 = join(dir, 'twin-plain.ndjson');
+    writeFileSync(plain2, text);
+    writeFileSync(`${plain2}.gz`, text);
+    const r2 = await ingestFiles([plain2, `${plain2}.gz`]);
+    expect(count(r2)).toBe(400);
+    expect(r2.diagnostics.sameRunFiles).toEqual([{ file: `${plain2}.gz`, readAs: plain2 }]);
+  });
+
   it('refuses the pair, naming both, when they hold different data', async () => {
     const plain = join(dir, 'twin-differs.ndjson');
     writeFileSync(plain, `${k6Lines(400).join('\n')}\n`);
