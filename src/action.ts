@@ -289,7 +289,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
         ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
         ...(preflight ? { preflight } : {}),
         ...(core.getInput('execution-segment') ? { executionSegment: core.getInput('execution-segment') } : {}),
-        ...(core.getInput('execution-segment-sequence') ? { executionSegmentSequence: core.getInput('execution-segment-sequence') } : {}),
+        ...(core.getInput('execution-segment-sequence') ? { executionSegmentSequence: core.getInput('execution-segment-sequence').replace(/\s+/g, '') } : {}),
       },
       ...(failOn ? { failOn } : {}),
       ...(confirmFailures ? { confirmFailures } : {}),

@@ -94,11 +94,16 @@ export const RUN_OPTIONS: Readonly<Record<string, { type: 'string' | 'boolean'; 
   RUN_FLAGS.map((f) => [f.name, { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) }]),
 );
 
-const SEGMENT = /^(\d+(\/\d+)?|\d*\.\d+)(:(\d+(\/\d+)?|\d*\.\d+))?$/;
+/** One value of a k6 execution segment: `1/4`, `0.25`, `25%` (k6's stringToRat). */
+const SEG_VALUE = '(?:\\d+(?:\\/\\d+)?|\\d*\\.\\d+|\\d+(?:\\.\\d+)?%)';
+const SEGMENT = new RegExp(`^${SEG_VALUE}(?::${SEG_VALUE})?$`);
+const SEG_VALUE_ONLY = new RegExp(`^${SEG_VALUE}$`);
 
-/** A k6 execution-segment value (`1/4`, `0.25`, `3`) as a number; NaN for `n/0`. */
+/** A k6 execution-segment value (`1/4`, `0.25`, `25%`, `3`) as a number; NaN for `n/0`. */
 function fraction(text: string): number {
-  const [n, d] = text.trim().split('/');
+  const t = text.trim();
+  if (t.endsWith('%')) return Number(t.slice(0, -1)) / 100;
+  const [n, d] = t.split('/');
   return d === undefined ? Number(n) : Number(d) === 0 ? Number.NaN : Number(n) / Number(d);
 }
 
@@ -124,16 +129,17 @@ export function checkSegment(seg: string | undefined, seq: string | undefined, p
   if (seq !== undefined) {
     if (seg === undefined) throw new InputError(`${seqName} needs ${segName}`, undefined, `give this runner its share, e.g. ${segName} 0:1/4`);
     const values = seq.split(',').map((p) => p.trim());
-    if (!values.every((p) => /^(\d+(\/\d+)?|\d*\.\d+)$/.test(p))) {
+    if (!values.every((p) => SEG_VALUE_ONLY.test(p))) {
       throw new InputError(`${seqName} '${seq}' is not a sequence`, undefined, 'write e.g. 0,1/4,1/2,3/4,1');
     }
     const nums = values.map(fraction);
     if (!nums.every((v, i) => v >= 0 && v <= 1 && (i === 0 || v > nums[i - 1]!))) {
       throw new InputError(`${seqName} '${seq}' must rise from 0 towards 1`, undefined, 'write e.g. 0,1/4,1/2,3/4,1');
     }
-    const has = (x: number) => nums.some((v) => Math.abs(v - x) < 1e-9);
-    if (ends && !(has(ends[0]) && has(ends[1]))) {
-      throw new InputError(`${segName} '${seg}' does not start and end on values of ${seqName} '${seq}'`, undefined, 'give every runner a segment between two neighbouring values of the sequence, e.g. 1/4:2/4 of 0,1/4,1/2,3/4,1');
+    // k6 takes a segment that is one step of the sequence: from one of its values to the next
+    const at = ends ? nums.findIndex((v) => Math.abs(v - ends[0]) < 1e-9) : -1;
+    if (ends && !(at >= 0 && at + 1 < nums.length && Math.abs(nums[at + 1]! - ends[1]) < 1e-9)) {
+      throw new InputError(`${segName} '${seg}' is not one step of ${seqName} '${seq}' (from one of its values to the next)`, undefined, 'give every runner a segment between two neighbouring values of the sequence, e.g. 1/4:2/4 of 0,1/4,1/2,3/4,1');
     }
   }
 }
@@ -200,7 +206,7 @@ export function parseRunFlags(argv: string[]): RunFlags {
   const seq = str('execution-segment-sequence');
   checkSegment(seg, seq, '--');
   if (seg !== undefined) k6.executionSegment = seg;
-  if (seq !== undefined) k6.executionSegmentSequence = seq;
+  if (seq !== undefined) k6.executionSegmentSequence = seq.replace(/\s+/g, '');
 
   const out: RunFlags = { help, scenarios: list('scenario') ?? [], baseUrl, k6, quiet: values.quiet === true, confirmFailures: values['confirm-failures'] === true };
   for (const [key, flag] of [

@@ -80,17 +80,28 @@ describe('parseRunFlags', () => {
     [['--base-url', 'http://x', '--execution-segment', '0:3/2'], /is not a share of the run/],
     [['--base-url', 'http://x', '--execution-segment', '0:1/0'], /is not a share of the run/],
     [['--base-url', 'http://x', '--execution-segment', '0:1/2', '--execution-segment-sequence', '0,1/2,1/4,1'], /must rise from 0 towards 1/],
-    [['--base-url', 'http://x', '--execution-segment', '0:1/3', '--execution-segment-sequence', '0,1/4,1/2,3/4,1'], /does not start and end on values of --execution-segment-sequence/],
+    [['--base-url', 'http://x', '--execution-segment', '0:1/3', '--execution-segment-sequence', '0,1/4,1/2,3/4,1'], /is not one step of --execution-segment-sequence/],
+    [['--base-url', 'http://x', '--execution-segment', '0:1/2', '--execution-segment-sequence', '0,1/4,1/2,1'], /is not one step of --execution-segment-sequence/],
+    [['--base-url', 'http://x', '--execution-segment', '50%:150%'], /is not a share of the run/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseRunFlags(argv as string[])).toThrow(InputError);
     expect(() => parseRunFlags(argv as string[])).toThrow(message);
   });
 
   it('takes the segments of a distributed run in their usual spellings', () => {
-    for (const [seg, seq] of [['1/4:2/4', '0,1/4,2/4,3/4,1'], ['0.5:1', '0,0.5,1'], ['1/2', '0,1/2,1'], ['3/4:1', undefined]] as const) {
+    for (const [seg, seq] of [
+      ['1/4:2/4', '0,1/4,2/4,3/4,1'],
+      ['0.5:1', '0,0.5,1'],
+      ['1/2', '0,1/2,1'],
+      ['3/4:1', undefined],
+      ['25%:50%', '0,25%,50%,75%,100%'],
+      ['2/4:75%', '0,1/4,2/4,75%,1'],
+    ] as const) {
       const f = parseRunFlags(['--base-url', 'http://x', '--execution-segment', seg, ...(seq ? ['--execution-segment-sequence', seq] : [])]);
       expect(f.k6.executionSegment).toBe(seg);
     }
+    // spaces in the sequence are dropped before k6 gets it
+    expect(parseRunFlags(['--base-url', 'http://x', '--execution-segment', '0:1/2', '--execution-segment-sequence', '0, 1/2, 1']).k6.executionSegmentSequence).toBe('0,1/2,1');
   });
 
   it('describes every flag in the usage text', () => {
