@@ -5,8 +5,8 @@ import { withoutWorkflowCommands } from './stdout.js';
 
 async function cli(argv: string[]): Promise<number> {
   const report = process.stdout.write.bind(process.stdout);
-  // outside GitHub Actions, workflow commands printed by shared libraries are noise in the report
-  if (!process.env.GITHUB_ACTIONS) process.stdout.write = withoutWorkflowCommands(report as never) as typeof process.stdout.write;
+  // workflow commands printed by shared libraries go to stderr: stdout carries only the report
+  process.stdout.write = withoutWorkflowCommands(report as never, (t) => process.stderr.write(t)) as typeof process.stdout.write;
   const io: CliIo = {
     stdout: (s) => report(s),
     stderr: (s) => process.stderr.write(s),
