@@ -87,11 +87,18 @@ function unreadable(path: string, err: unknown): InputError {
 /** A small gzip file's text; leniently (see gunzipLenient) when zlib refuses its end, saying why in `end`. */
 async function gunzipWhole(path: string, raw: Buffer, end: GzipEnd): Promise<Buffer> {
   try {
-    return gunzipSync(raw);
+    // at most a summary's size: more is not a summary (and must not be held whole)
+    return gunzipSync(raw, { maxOutputLength: SUMMARY_MAX_BYTES });
   } catch (err) {
     if (!isGzipDataError(err)) throw err;
     const chunks: Buffer[] = [];
-    const got = await gunzipLenient(path, 0, (c) => void chunks.push(c));
+    let n = 0;
+    const got = await gunzipLenient(path, 0, (c) => {
+      chunks.push(c);
+      n += c.length;
+      return n <= SUMMARY_MAX_BYTES;
+    });
+    if (n > SUMMARY_MAX_BYTES) throw new RangeError('larger than a k6 summary');
     if (got.cut || got.damaged !== undefined || got.corrupt || !got.trailing) throw err;
     Object.assign(end, got);
     return Buffer.concat(chunks);
@@ -127,6 +134,21 @@ function looksLikeNdjson(h: Buffer): boolean {
   return false;
 }
 
+/**
+ * Whether the head starts with a line that is a whole JSON value and another line follows it: lines
+ * of JSON (a JSON log before k6's lines), not one summary document, which is read whole.
+ */
+function jsonLinesFollow(head: string): boolean {
+  const nl = head.indexOf('\n');
+  if (nl < 0 || head.slice(nl + 1).trim() === '') return false;
+  try {
+    JSON.parse(head.slice(0, nl));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function classify(path: string): Promise<Classified> {
   let size: number;
   let gzip: boolean;
@@ -149,7 +171,7 @@ async function classify(path: string): Promise<Classified> {
   // Anything that is not one JSON document is read as NDJSON: k6 lines after lines of something else
   // (a log, a banner) are read and the rest counted as bad lines; a file without a single k6 line is
   // refused after the read (see noK6Lines).
-  if (!head.trimStart().startsWith('{') || size > SUMMARY_MAX_BYTES) return { path, kind: 'ndjson', gzip, size };
+  if (!head.trimStart().startsWith('{') || size > SUMMARY_MAX_BYTES || jsonLinesFollow(head)) return { path, kind: 'ndjson', gzip, size };
   // Starts like a JSON document: a summary (pretty-printed, so no line of it is k6 output).
   let text: string;
   const gzipEnd: GzipEnd = { trailing: false, corrupt: false, cut: false };

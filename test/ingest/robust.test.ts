@@ -64,6 +64,15 @@ describe('telling NDJSON from a summary', () => {
     expect(count(await ingestFiles([g]))).toBe(20);
   });
 
+  it('reads a .gz that starts with JSON log lines as lines (not as one summary document held whole)', async () => {
+    const log = Array.from({ length: 60 }, (_, i) => JSON.stringify({ level: 'info', msg: `starting ${i}`, time: '2026-01-01T00:00:00Z' }));
+    const f = join(dir, 'jsonlog.ndjson.gz');
+    writeFileSync(f, gzipSync(`${[...log, ...k6Lines(500)].join('\n')}\n`));
+    const r = await ingestFiles([f]);
+    expect(count(r)).toBe(500);
+    expect(r.diagnostics.badLines).toBe(60);
+  });
+
   it('still refuses a file without a single k6 line as not k6 output, saying what was expected', async () => {
     const f = join(dir, 'all-junk.txt');
     writeFileSync(f, `${Array.from({ length: 5000 }, () => 'junk').join('\n')}\n`);
