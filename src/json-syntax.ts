@@ -127,6 +127,8 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
         const token = /[-+\w.]+/y;
         token.lastIndex = i;
         const t = token.exec(text)![0];
+        // a number the text ends in the middle of (`1.`, `1e`, `-`): cut short
+        if (i + t.length === n && /^-?(?:0|[1-9]\d*)?(?:\.\d*)?(?:[eE][+-]?\d*)?$/.test(t) && !/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t)) return cutOff();
         if (!/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t)) {
           return { offset: i, message: `\`${t.length > 20 ? `${t.slice(0, 20)}…` : t}\` is not a JSON number${/^-?0\d/.test(t) ? ' (no leading zeros)' : /Infinity|NaN/.test(t) ? ' (JSON has no Infinity or NaN)' : ''}` };
         }
@@ -142,6 +144,8 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
         state = 'after';
         continue;
       }
+      // the text ends inside `true`, `false` or `null`: cut short
+      if (w !== undefined && i + w.length === n && ['true', 'false', 'null'].some((k) => k.startsWith(w))) return cutOff();
       return { offset: i, message: `expected ${VALUE}, found ${foundAt(text, i)}${w === 'NaN' || w === 'Infinity' ? ' (JSON has no Infinity or NaN)' : quoteHint(c)}` };
     }
     if (state === 'key' || state === 'first-key') {
