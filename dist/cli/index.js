@@ -50111,9 +50111,8 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 async function cli(argv) {
     const report = process.stdout.write.bind(process.stdout);
-    // outside GitHub Actions, workflow commands printed by shared libraries are noise in the report
-    if (!process.env.GITHUB_ACTIONS)
-        process.stdout.write = (0,_stdout_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutWorkflowCommands */ .C)(report);
+    // workflow commands printed by shared libraries go to stderr: stdout carries only the report
+    process.stdout.write = (0,_stdout_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutWorkflowCommands */ .C)(report, (t) => process.stderr.write(t));
     const io = {
         stdout: (s) => report(s),
         stderr: (s) => process.stderr.write(s),
@@ -66575,6 +66574,9 @@ function jsonSyntaxError(text) {
                 const token = /[-+\w.]+/y;
                 token.lastIndex = i;
                 const t = token.exec(text)[0];
+                // a number the text ends in the middle of (`1.`, `1e`, `-`): cut short
+                if (i + t.length === n && /^-?(?:0|[1-9]\d*)?(?:\.\d*)?(?:[eE][+-]?\d*)?$/.test(t) && !/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t))
+                    return cutOff();
                 if (!/^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/.test(t)) {
                     return { offset: i, message: `\`${t.length > 20 ? `${t.slice(0, 20)}…` : t}\` is not a JSON number${/^-?0\d/.test(t) ? ' (no leading zeros)' : /Infinity|NaN/.test(t) ? ' (JSON has no Infinity or NaN)' : ''}` };
                 }
@@ -66590,6 +66592,9 @@ function jsonSyntaxError(text) {
                 state = 'after';
                 continue;
             }
+            // the text ends inside `true`, `false` or `null`: cut short
+            if (w !== undefined && i + w.length === n && ['true', 'false', 'null'].some((k) => k.startsWith(w)))
+                return cutOff();
             return { offset: i, message: `expected ${VALUE}, found ${foundAt(text, i)}${w === 'NaN' || w === 'Infinity' ? ' (JSON has no Infinity or NaN)' : quoteHint(c)}` };
         }
         if (state === 'key' || state === 'first-key') {
@@ -67093,10 +67098,11 @@ async function gunzipLenient(path, skip, onData) {
             await feeding;
         }
         catch (err) {
-            if (/unexpected end of file/i.test(err.message))
+            const why = err.message;
+            if (/unexpected end of file/i.test(why))
                 end.cut = true;
             else
-                end.corrupt = true;
+                end.damaged = `${why} (at or after byte ${p} of ${buf.length})`;
             break;
         }
         if (!wanted)
@@ -67155,19 +67161,28 @@ function unreadable(path, err) {
 /** A small gzip file's text; leniently (see gunzipLenient) when zlib refuses its end, saying why in `end`. */
 async function gunzipWhole(path, raw, end) {
     try {
-        return (0,external_node_zlib_.gunzipSync)(raw);
+        // at most a summary's size: more is not a summary (and must not be held whole)
+        return (0,external_node_zlib_.gunzipSync)(raw, { maxOutputLength: SUMMARY_MAX_BYTES });
     }
     catch (err) {
         if (!isGzipDataError(err))
             throw err;
         const chunks = [];
-        const got = await gunzipLenient(path, 0, (c) => void chunks.push(c));
-        if (got.cut)
+        let n = 0;
+        const got = await gunzipLenient(path, 0, (c) => {
+            chunks.push(c);
+            n += c.length;
+            return n <= SUMMARY_MAX_BYTES;
+        });
+        if (n > SUMMARY_MAX_BYTES)
+            throw new RangeError('larger than a k6 summary');
+        if (got.cut || got.damaged !== undefined || got.corrupt || !got.trailing)
             throw err;
         Object.assign(end, got);
         return Buffer.concat(chunks);
     }
 }
+const GZIP_CORRUPT_FIX = 'the file is corrupt: copy or download it again, or pass the uncompressed output';
 /** zlib's error for a gzip stream that stops before its end. */
 function isCutGzip(err) {
     return err instanceof Error && /unexpected end of file/i.test(err.message);
@@ -67194,6 +67209,22 @@ function looksLikeNdjson(h) {
         }
     }
     return false;
+}
+/**
+ * Whether the head starts with a line that is a whole JSON value and another line follows it: lines
+ * of JSON (a JSON log before k6's lines), not one summary document, which is read whole.
+ */
+function jsonLinesFollow(head) {
+    const nl = head.indexOf('\n');
+    if (nl < 0 || head.slice(nl + 1).trim() === '')
+        return false;
+    try {
+        JSON.parse(head.slice(0, nl));
+        return true;
+    }
+    catch {
+        return false;
+    }
 }
 async function classify(path) {
     let size;
@@ -67223,7 +67254,7 @@ async function classify(path) {
     // Anything that is not one JSON document is read as NDJSON: k6 lines after lines of something else
     // (a log, a banner) are read and the rest counted as bad lines; a file without a single k6 line is
     // refused after the read (see noK6Lines).
-    if (!head.trimStart().startsWith('{') || size > SUMMARY_MAX_BYTES)
+    if (!head.trimStart().startsWith('{') || size > SUMMARY_MAX_BYTES || jsonLinesFollow(head))
         return { path, kind: 'ndjson', gzip, size };
     // Starts like a JSON document: a summary (pretty-printed, so no line of it is k6 output).
     let text;
@@ -67521,9 +67552,12 @@ async function parseGzip(path, cfg) {
             catch (again) {
                 throw unreadable(path, again);
             }
+            // Damaged deflate data, or data failing its CRC-32 / length check (damage decodes into garbage
+            // from that point on): refused, as before, rather than judging the run on a part of it.
+            const damage = lenient.damaged ?? (lenient.corrupt || (!lenient.trailing && !lenient.cut) ? `${e.message} (the data fails its CRC-32 or length check)` : undefined);
+            if (damage !== undefined)
+                throw new InputError(`cannot decompress: the gzip data is damaged: ${damage}`, path, GZIP_CORRUPT_FIX);
             Object.assign(end, lenient);
-            if (!end.trailing && !end.corrupt && !end.cut)
-                end.corrupt = true; // zlib refused it for a reason
         }
         else {
             throw new InputError(`cannot decompress: ${e.message}`, path, 'the gzip data is corrupt; re-download the file or pass the uncompressed output');
@@ -67538,7 +67572,7 @@ async function parseGzip(path, cfg) {
 }
 /** Diagnostics of files not read yet: every count zero, every list empty. */
 function noDiagnostics(files) {
-    return { files: [...files], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], gzipCutFiles: [], emptyFiles: [], gzipTrailingFiles: [], gzipCorruptFiles: [] };
+    return { files: [...files], lines: 0, points: 0, skippedPoints: 0, badLines: 0, badLineExamples: [], truncatedFiles: [], gzipCutFiles: [], emptyFiles: [], gzipTrailingFiles: [] };
 }
 /** The gzip trailer's uncompressed size (of the last member, modulo 2^32), or undefined when it cannot be read. */
 function gzipStoredSize(path) {
@@ -67565,7 +67599,7 @@ function gzipStoredSize(path) {
  * plain file is read (faster, and in parallel) and the pair reported; when not, they are not one run
  * saved twice, and which one is meant cannot be told: an `InputError` naming both.
  */
-function sameRunTwins(paths) {
+async function sameRunTwins(paths) {
     const byResolved = new Map(paths.map((p) => [(0,external_node_path_.resolve)(p), p]));
     const twins = [];
     for (const gz of paths) {
@@ -67576,29 +67610,54 @@ function sameRunTwins(paths) {
             continue;
         let plainSize;
         let plainGzip;
+        let gzIsGzip;
+        let gzSize;
         try {
             ({ size: plainSize, gzip: plainGzip } = probeFile(plain));
+            ({ size: gzSize, gzip: gzIsGzip } = probeFile(gz));
         }
         catch {
             continue; // unreadable: classify names it
         }
-        const stored = gzipStoredSize(gz);
-        if (plainGzip || stored === undefined)
+        if (plainGzip)
             continue;
-        if (stored !== plainSize % 2 ** 32) {
-            throw new InputError(`\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${stored} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`, gz, `pass only one of them (e.g. narrow the glob to \`*.ndjson.gz\`), or rename one if they are different runs`);
+        // The .gz's uncompressed length: its own size when it is not gzip after all (a download already
+        // decompressed), the trailer's when it has one member, else counted (several members: rare)
+        let held = gzIsGzip ? gzipStoredSize(gz) : gzSize;
+        if (held === undefined)
+            continue;
+        if (gzIsGzip && held !== plainSize % 2 ** 32)
+            held = await gunzippedLength(gz);
+        if (held === undefined)
+            continue;
+        if (held % 2 ** 32 !== plainSize % 2 ** 32) {
+            throw new InputError(`\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${held} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`, gz, `pass only one of them (e.g. narrow the glob to \`*.ndjson.gz\`), or rename one if they are different runs`);
         }
         twins.push({ file: gz, readAs: plain });
     }
     const skip = new Set(twins.map((t) => t.file));
     return { read: paths.filter((p) => !skip.has(p)), twins };
 }
+/** The length of a gzip file's data, counted by inflating it (streamed); undefined when zlib refuses it. */
+async function gunzippedLength(path) {
+    let n = 0;
+    const gz = (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 20 });
+    (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 }).on('error', (e) => gz.destroy(e)).pipe(gz);
+    try {
+        for await (const c of gz)
+            n += c.length;
+        return n;
+    }
+    catch {
+        return undefined;
+    }
+}
 /** Reads k6 output files (shards of one run, or one summary) into `Results`. */
 async function ingestFiles(paths, opts = {}) {
     if (paths.length === 0)
         throw new InputError('no k6 results files given', undefined, 'pass at least one --results FILE');
     const shown = opts.displayName ?? ((path) => path);
-    const { read, twins } = sameRunTwins(paths);
+    const { read, twins } = await sameRunTwins(paths);
     const classified = [];
     for (const p of read)
         classified.push(await classify(p));
@@ -67615,8 +67674,6 @@ async function ingestFiles(paths, opts = {}) {
         const results = new SummaryResults(shown(s.path), s.summary);
         if (s.gzipEnd?.trailing)
             results.diagnostics.gzipTrailingFiles = [shown(s.path)];
-        if (s.gzipEnd?.corrupt)
-            results.diagnostics.gzipCorruptFiles = [shown(s.path)];
         return results;
     }
     const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
@@ -67641,8 +67698,6 @@ async function ingestFiles(paths, opts = {}) {
                 gzipCut = read.cut;
                 if (read.trailing)
                     diagnostics.gzipTrailingFiles.push(shown(c.path));
-                if (read.corrupt)
-                    diagnostics.gzipCorruptFiles.push(shown(c.path));
             }
             else
                 fileParts = await parsePlain(c.path, c.size, cfg, threads, minBytes);
@@ -68539,9 +68594,6 @@ function dataQualityItems(s, r) {
         }
         for (const f of d.emptyFiles ?? [])
             items.push({ text: `${code(f)} holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`, warn: true });
-        for (const f of d.gzipCorruptFiles ?? []) {
-            items.push({ text: `${code(f)} fails its gzip check (CRC-32 or length): it was read, but its samples may be corrupt — re-download or re-run to trust these figures.`, warn: true });
-        }
         for (const f of d.gzipTrailingFiles ?? [])
             items.push({ text: `${code(f)} has bytes after its gzip data: they were ignored (as \`gzip -d\` does) and the data before them read.`, warn: true });
         for (const { file, readAs } of d.sameRunFiles ?? []) {
@@ -71261,10 +71313,16 @@ function seconds(text, flag) {
 }
 /** The options `perf-gate run` accepts (node:util parseArgs form), built from RUN_FLAGS. */
 const RUN_OPTIONS = Object.fromEntries(RUN_FLAGS.map((f) => [f.name, { type: f.type, ...(f.multiple ? { multiple: true } : {}), ...(f.short ? { short: f.short } : {}) }]));
-const SEGMENT = /^(\d+(\/\d+)?|\d*\.\d+)(:(\d+(\/\d+)?|\d*\.\d+))?$/;
-/** A k6 execution-segment value (`1/4`, `0.25`, `3`) as a number; NaN for `n/0`. */
+/** One value of a k6 execution segment: `1/4`, `0.25`, `25%` (k6's stringToRat). */
+const SEG_VALUE = '(?:\\d+(?:\\/\\d+)?|\\d*\\.\\d+|\\d+(?:\\.\\d+)?%)';
+const SEGMENT = new RegExp(`^${SEG_VALUE}(?::${SEG_VALUE})?$`);
+const SEG_VALUE_ONLY = new RegExp(`^${SEG_VALUE}$`);
+/** A k6 execution-segment value (`1/4`, `0.25`, `25%`, `3`) as a number; NaN for `n/0`. */
 function fraction(text) {
-    const [n, d] = text.trim().split('/');
+    const t = text.trim();
+    if (t.endsWith('%'))
+        return Number(t.slice(0, -1)) / 100;
+    const [n, d] = t.split('/');
     return d === undefined ? Number(n) : Number(d) === 0 ? Number.NaN : Number(n) / Number(d);
 }
 /**
@@ -71291,16 +71349,17 @@ function checkSegment(seg, seq, prefix) {
         if (seg === undefined)
             throw new InputError(`${seqName} needs ${segName}`, undefined, `give this runner its share, e.g. ${segName} 0:1/4`);
         const values = seq.split(',').map((p) => p.trim());
-        if (!values.every((p) => /^(\d+(\/\d+)?|\d*\.\d+)$/.test(p))) {
+        if (!values.every((p) => SEG_VALUE_ONLY.test(p))) {
             throw new InputError(`${seqName} '${seq}' is not a sequence`, undefined, 'write e.g. 0,1/4,1/2,3/4,1');
         }
         const nums = values.map(fraction);
         if (!nums.every((v, i) => v >= 0 && v <= 1 && (i === 0 || v > nums[i - 1]))) {
             throw new InputError(`${seqName} '${seq}' must rise from 0 towards 1`, undefined, 'write e.g. 0,1/4,1/2,3/4,1');
         }
-        const has = (x) => nums.some((v) => Math.abs(v - x) < 1e-9);
-        if (ends && !(has(ends[0]) && has(ends[1]))) {
-            throw new InputError(`${segName} '${seg}' does not start and end on values of ${seqName} '${seq}'`, undefined, 'give every runner a segment between two neighbouring values of the sequence, e.g. 1/4:2/4 of 0,1/4,1/2,3/4,1');
+        // k6 takes a segment that is one step of the sequence: from one of its values to the next
+        const at = ends ? nums.findIndex((v) => Math.abs(v - ends[0]) < 1e-9) : -1;
+        if (ends && !(at >= 0 && at + 1 < nums.length && Math.abs(nums[at + 1] - ends[1]) < 1e-9)) {
+            throw new InputError(`${segName} '${seg}' is not one step of ${seqName} '${seq}' (from one of its values to the next)`, undefined, 'give every runner a segment between two neighbouring values of the sequence, e.g. 1/4:2/4 of 0,1/4,1/2,3/4,1');
         }
     }
 }
@@ -71374,7 +71433,7 @@ function parseRunFlags(argv) {
     if (seg !== undefined)
         k6.executionSegment = seg;
     if (seq !== undefined)
-        k6.executionSegmentSequence = seq;
+        k6.executionSegmentSequence = seq.replace(/\s+/g, '');
     const out = { help, scenarios: list('scenario') ?? [], baseUrl, k6, quiet: values.quiet === true, confirmFailures: values['confirm-failures'] === true };
     for (const [key, flag] of [
         ['thresholds', 'thresholds'],
@@ -72482,20 +72541,22 @@ function cancelOnSignals(warn, proc = process) {
 /* harmony export */   C: () => (/* binding */ withoutWorkflowCommands)
 /* harmony export */ });
 // The CLI's stdout carries the report (`perf-gate run > report.md`). Libraries shared with the Action
-// (@actions/tool-cache while it installs k6) print GitHub workflow commands there (`::debug::…`),
-// which mean nothing outside Actions: the CLI's bin drops them.
-/** `write` without the lines that are GitHub workflow commands (`::name …::message`). */
-function withoutWorkflowCommands(write) {
+// (@actions/tool-cache while it installs k6) print GitHub workflow commands there (`::debug::…`): the
+// CLI's bin sends those lines to stderr, where they stay in a job's log and out of the report.
+/** A workflow-command line: `::name::message` or `::name key=value,…::message`. */
+const COMMAND = /^::[a-z][a-z-]*(?: [^\n]*?)?::/;
+/** `write` with the lines that are GitHub workflow commands passed to `divert` instead. */
+function withoutWorkflowCommands(write, divert = () => undefined) {
     return (chunk, ...rest) => {
         const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
         if (!text.includes('::'))
             return write(chunk, ...rest);
-        const kept = text
-            .split(/(?<=\n)/)
-            .filter((line) => !/^::[a-z-]+( [^:]*)?::/.test(line))
-            .join('');
-        if (kept === text)
+        const lines = text.split(/(?<=\n)/);
+        const commands = lines.filter((line) => COMMAND.test(line));
+        if (commands.length === 0)
             return write(chunk, ...rest);
+        divert(commands.join(''));
+        const kept = lines.filter((line) => !COMMAND.test(line)).join('');
         if (kept === '') {
             // the callback, when given, still has to be called
             const cb = rest.find((r) => typeof r === 'function');
