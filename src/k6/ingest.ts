@@ -90,6 +90,18 @@ async function gunzipWhole(path: string, raw: Buffer, end: GzipEnd): Promise<Buf
     // at most a summary's size: more is not a summary (and must not be held whole)
     return gunzipSync(raw, { maxOutputLength: SUMMARY_MAX_BYTES });
   } catch (err) {
+    if (isCutGzip(err)) {
+      // complete data and 1–9 bytes after it (a newline appended in transfer): zlib calls that cut too
+      for (let k = 1; k <= 9 && k < raw.length; k++) {
+        try {
+          const out = gunzipSync(raw.subarray(0, raw.length - k), { maxOutputLength: SUMMARY_MAX_BYTES });
+          end.trailing = true;
+          return out;
+        } catch {
+          // not the end of the data yet
+        }
+      }
+    }
     if (!isGzipDataError(err)) throw err;
     const chunks: Buffer[] = [];
     let n = 0;
@@ -106,6 +118,26 @@ async function gunzipWhole(path: string, raw: Buffer, end: GzipEnd): Promise<Buf
 }
 
 const GZIP_CORRUPT_FIX = 'the file is corrupt: copy or download it again, or pass the uncompressed output';
+
+/**
+ * Whether a gzip file ends with a complete member and 1–9 bytes after it: the last member's trailer
+ * (CRC-32, then the length mod 2³²) sits that far before the end and gives the `inflated` length. A
+ * file cut short matches only by a 1 in 2³² chance; a file of several members does not (its trailer
+ * holds the last member's length), and is reported as cut as before.
+ */
+function completeBeforeTail(path: string, inflated: number): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const n = Math.min(size, 17);
+    const b = Buffer.alloc(n);
+    readSync(fd, b, 0, n, size - n);
+    for (let k = 1; k <= 9 && k + 8 <= n; k++) if (b.readUInt32LE(n - k - 4) === inflated % 2 ** 32) return true;
+    return false;
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** zlib's error for a gzip stream that stops before its end. */
 function isCutGzip(err: unknown): boolean {
@@ -462,8 +494,11 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
     if (readError !== undefined) throw unreadable(path, readError);
     const e = err as Error;
     if (/unexpected end of file/i.test(e.message)) {
-      // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated.
-      end.cut = true;
+      // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated —
+      // unless its data was complete and one to nine bytes follow it (too few for zlib to take them
+      // for more data): zlib says "unexpected end of file" for those too.
+      if (completeBeforeTail(path, fed)) end.trailing = true;
+      else end.cut = true;
     } else if (isGzipDataError(err)) {
       // Bytes after the gzip data (zlib takes them for a broken next member) or a failing CRC check:
       // zlib drops its last output chunk with the error, so the rest is read member by member.

@@ -173,6 +173,33 @@ describe('gzip with bytes after its data or a failing check', () => {
     }
   });
 
+  it('one or two bytes after the data (too few for zlib to read them as more data) are trailing bytes, not a cut', async () => {
+    for (const [name, extra] of [
+      ['newline.ndjson.gz', '\n'],
+      ['two.ndjson.gz', '\r\n'],
+    ] as const) {
+      const f = join(dir, name);
+      writeFileSync(f, Buffer.concat([gz, Buffer.from(extra)]));
+      const r = await ingestFiles([f]);
+      expect(count(r)).toBe(3000);
+      expect(r.diagnostics.gzipTrailingFiles).toEqual([f]);
+      expect(r.diagnostics.truncatedFiles).toEqual([]);
+      expect(r.diagnostics.gzipCutFiles ?? []).toEqual([]);
+    }
+    // a file really cut short stays cut
+    const cut = join(dir, 'cut-short.ndjson.gz');
+    writeFileSync(cut, gz.subarray(0, gz.length - 3));
+    const c = await ingestFiles([cut]);
+    expect(c.diagnostics.gzipCutFiles).toEqual([cut]);
+    expect(c.diagnostics.gzipTrailingFiles).toEqual([]);
+    // and a gzip summary with a newline after it is read as the summary
+    const sum = join(dir, 'summary-newline.json.gz');
+    writeFileSync(sum, Buffer.concat([gzipSync(JSON.stringify({ metrics: { http_reqs: { count: 10, rate: 2 } } })), Buffer.from('\n')]));
+    const r = await ingestFiles([sum]);
+    expect(r.source).toBe('summary');
+    expect(r.diagnostics.gzipTrailingFiles).toEqual([sum]);
+  });
+
   it('reads concatenated members and zero padding as gzip -d does, reporting nothing', async () => {
     const f = join(dir, 'members.ndjson.gz');
     writeFileSync(f, Buffer.concat([gz, gz, Buffer.alloc(512)]));
