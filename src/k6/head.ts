@@ -2,7 +2,6 @@
 // gzip (by its magic bytes), its size, and its first bytes (decompressed when it is gzip). Used to
 // tell NDJSON from a summary and to group files by their `scenario` tag.
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 import { createGunzip, createInflateRaw } from 'node:zlib';
 
@@ -98,6 +97,68 @@ export function isGzipDataError(err: unknown): boolean {
 const PIECE = 1 << 20;
 
 /**
+ * A file read by position, a window at a time: the lenient gzip read walks a damaged file without
+ * holding it in memory (its data goes to raw inflate a piece at a time).
+ */
+class FileBytes {
+  private readonly fd: number;
+  readonly size: number;
+  private win: Buffer = Buffer.alloc(0);
+  private winAt = 0;
+
+  constructor(path: string) {
+    this.fd = openSync(path, 'r');
+    this.size = fstatSync(this.fd).size;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  /** Bytes [a, b) (clipped to the file), a fresh buffer. */
+  slice(a: number, b: number): Buffer {
+    const n = Math.max(0, Math.min(b, this.size) - a);
+    const out = Buffer.alloc(n);
+    let got = 0;
+    while (got < n) {
+      const r = readSync(this.fd, out, got, n - got, a + got);
+      if (r <= 0) break;
+      got += r;
+    }
+    return got < n ? out.subarray(0, got) : out;
+  }
+
+  at(i: number): number | undefined {
+    if (i < 0 || i >= this.size) return undefined;
+    if (i < this.winAt || i >= this.winAt + this.win.length) {
+      this.winAt = i;
+      this.win = this.slice(i, i + (64 << 10));
+    }
+    return this.win[i - this.winAt];
+  }
+
+  readUInt16LE(i: number): number {
+    return (this.at(i) ?? 0) | ((this.at(i + 1) ?? 0) << 8);
+  }
+
+  readUInt32LE(i: number): number {
+    return this.slice(i, i + 4).readUInt32LE(0);
+  }
+
+  /** The offset of the next 0 byte from `from`, or -1. */
+  indexOfZero(from: number): number {
+    for (let i = from; i < this.size; i++) if (this.at(i) === 0) return i;
+    return -1;
+  }
+
+  /** Whether any byte from `from` to the end is not 0. */
+  anyNonZero(from: number): boolean {
+    for (let i = from; i < this.size; i += PIECE) if (this.slice(i, i + PIECE).some((b) => b !== 0)) return true;
+    return false;
+  }
+}
+
+/**
  * Decompresses a gzip file member by member — the header read here, the data by raw inflate, the
  * CRC-32 and length checked here — and calls `onData` with the decompressed bytes that follow the
  * first `skip`, until it returns false. Unlike zlib's gunzip it keeps what precedes bytes after the
@@ -105,29 +166,37 @@ const PIECE = 1 << 20;
  * failing CRC check covers. Only for files zlib's gunzip refused: the file is read whole.
  */
 export async function gunzipLenient(path: string, skip: number, onData: (b: Buffer) => boolean | void): Promise<GzipEnd> {
-  const buf = await readFile(path);
+  const buf = new FileBytes(path);
+  try {
+    return await lenientFrom(buf, skip, onData);
+  } finally {
+    buf.close();
+  }
+}
+
+async function lenientFrom(buf: FileBytes, skip: number, onData: (b: Buffer) => boolean | void): Promise<GzipEnd> {
   const end: GzipEnd = { trailing: false, corrupt: false, cut: false };
   let off = 0;
   let out = 0;
   let wanted = true;
-  while (off < buf.length && wanted) {
-    if (buf.length - off < 3 || buf[off] !== 0x1f || buf[off + 1] !== 0x8b || buf[off + 2] !== 8) {
+  while (off < buf.size && wanted) {
+    if (buf.size - off < 3 || buf.at(off) !== 0x1f || buf.at(off + 1) !== 0x8b || buf.at(off + 2) !== 8) {
       // gzip -d ignores zero padding silently and anything else with a warning
-      end.trailing = buf.subarray(off).some((b) => b !== 0);
+      end.trailing = buf.anyNonZero(off);
       if (off === 0) end.corrupt = true;
       break;
     }
-    const flags = buf[off + 3] ?? 0;
+    const flags = buf.at(off + 3) ?? 0;
     let p = off + 10;
-    if (flags & 4) p += 2 + (p + 1 < buf.length ? buf.readUInt16LE(p) : 0);
+    if (flags & 4) p += 2 + (p + 1 < buf.size ? buf.readUInt16LE(p) : 0);
     for (const bit of [8, 16]) {
       if (flags & bit) {
-        const z = buf.indexOf(0, p);
-        p = z < 0 ? buf.length + 1 : z + 1;
+        const z = buf.indexOfZero(p);
+        p = z < 0 ? buf.size + 1 : z + 1;
       }
     }
     if (flags & 2) p += 2;
-    if (p >= buf.length) {
+    if (p >= buf.size) {
       end.cut = true;
       break;
     }
@@ -135,8 +204,8 @@ export async function gunzipLenient(path: string, skip: number, onData: (b: Buff
     let written = 0;
     let stopped = false;
     const feeding = (async () => {
-      for (let i = p; i < buf.length && !stopped; i += PIECE) {
-        const piece = buf.subarray(i, i + PIECE);
+      for (let i = p; i < buf.size && !stopped; i += PIECE) {
+        const piece = buf.slice(i, i + PIECE);
         written += piece.length;
         await new Promise<void>((res, rej) => inf.write(piece, (e) => (e ? rej(e) : res())));
         if (inf.bytesWritten < written) break; // the member's deflate data ended inside this piece
@@ -162,12 +231,12 @@ export async function gunzipLenient(path: string, skip: number, onData: (b: Buff
     } catch (err) {
       const why = (err as Error).message;
       if (/unexpected end of file/i.test(why)) end.cut = true;
-      else end.damaged = `${why} (at or after byte ${p} of ${buf.length})`;
+      else end.damaged = `${why} (at or after byte ${p} of ${buf.size})`;
       break;
     }
     if (!wanted) break;
     const t = p + inf.bytesWritten;
-    if (t + 8 > buf.length) {
+    if (t + 8 > buf.size) {
       end.cut = true;
       break;
     }
