@@ -209,6 +209,8 @@ describe('runScenarios', () => {
       await new Promise((r) => setTimeout(r, 1000));
       expect(asked).toEqual(['/v9.9.9/k6-v9.9.9-checksums.txt']);
     } finally {
+      // the download client may hold its connection open (keep-alive): close it, or close() waits for it
+      mirror.closeAllConnections();
       await new Promise((r) => mirror.close(r));
     }
   });
