@@ -66944,7 +66944,6 @@ function locateInSummary(text, metric, field) {
 
 
 
-
 /** Size and compression of a file; throws the file system's error when it cannot be read. */
 function probeFile(path) {
     const fd = (0,external_node_fs_.openSync)(path, 'r');
@@ -67029,6 +67028,65 @@ function isGzipDataError(err) {
 }
 const PIECE = 1 << 20;
 /**
+ * A file read by position, a window at a time: the lenient gzip read walks a damaged file without
+ * holding it in memory (its data goes to raw inflate a piece at a time).
+ */
+class FileBytes {
+    fd;
+    size;
+    win = Buffer.alloc(0);
+    winAt = 0;
+    constructor(path) {
+        this.fd = (0,external_node_fs_.openSync)(path, 'r');
+        this.size = (0,external_node_fs_.fstatSync)(this.fd).size;
+    }
+    close() {
+        (0,external_node_fs_.closeSync)(this.fd);
+    }
+    /** Bytes [a, b) (clipped to the file), a fresh buffer. */
+    slice(a, b) {
+        const n = Math.max(0, Math.min(b, this.size) - a);
+        const out = Buffer.alloc(n);
+        let got = 0;
+        while (got < n) {
+            const r = (0,external_node_fs_.readSync)(this.fd, out, got, n - got, a + got);
+            if (r <= 0)
+                break;
+            got += r;
+        }
+        return got < n ? out.subarray(0, got) : out;
+    }
+    at(i) {
+        if (i < 0 || i >= this.size)
+            return undefined;
+        if (i < this.winAt || i >= this.winAt + this.win.length) {
+            this.winAt = i;
+            this.win = this.slice(i, i + (64 << 10));
+        }
+        return this.win[i - this.winAt];
+    }
+    readUInt16LE(i) {
+        return (this.at(i) ?? 0) | ((this.at(i + 1) ?? 0) << 8);
+    }
+    readUInt32LE(i) {
+        return this.slice(i, i + 4).readUInt32LE(0);
+    }
+    /** The offset of the next 0 byte from `from`, or -1. */
+    indexOfZero(from) {
+        for (let i = from; i < this.size; i++)
+            if (this.at(i) === 0)
+                return i;
+        return -1;
+    }
+    /** Whether any byte from `from` to the end is not 0. */
+    anyNonZero(from) {
+        for (let i = from; i < this.size; i += PIECE)
+            if (this.slice(i, i + PIECE).some((b) => b !== 0))
+                return true;
+        return false;
+    }
+}
+/**
  * Decompresses a gzip file member by member — the header read here, the data by raw inflate, the
  * CRC-32 and length checked here — and calls `onData` with the decompressed bytes that follow the
  * first `skip`, until it returns false. Unlike zlib's gunzip it keeps what precedes bytes after the
@@ -67036,32 +67094,40 @@ const PIECE = 1 << 20;
  * failing CRC check covers. Only for files zlib's gunzip refused: the file is read whole.
  */
 async function gunzipLenient(path, skip, onData) {
-    const buf = await (0,promises_.readFile)(path);
+    const buf = new FileBytes(path);
+    try {
+        return await lenientFrom(buf, skip, onData);
+    }
+    finally {
+        buf.close();
+    }
+}
+async function lenientFrom(buf, skip, onData) {
     const end = { trailing: false, corrupt: false, cut: false };
     let off = 0;
     let out = 0;
     let wanted = true;
-    while (off < buf.length && wanted) {
-        if (buf.length - off < 3 || buf[off] !== 0x1f || buf[off + 1] !== 0x8b || buf[off + 2] !== 8) {
+    while (off < buf.size && wanted) {
+        if (buf.size - off < 3 || buf.at(off) !== 0x1f || buf.at(off + 1) !== 0x8b || buf.at(off + 2) !== 8) {
             // gzip -d ignores zero padding silently and anything else with a warning
-            end.trailing = buf.subarray(off).some((b) => b !== 0);
+            end.trailing = buf.anyNonZero(off);
             if (off === 0)
                 end.corrupt = true;
             break;
         }
-        const flags = buf[off + 3] ?? 0;
+        const flags = buf.at(off + 3) ?? 0;
         let p = off + 10;
         if (flags & 4)
-            p += 2 + (p + 1 < buf.length ? buf.readUInt16LE(p) : 0);
+            p += 2 + (p + 1 < buf.size ? buf.readUInt16LE(p) : 0);
         for (const bit of [8, 16]) {
             if (flags & bit) {
-                const z = buf.indexOf(0, p);
-                p = z < 0 ? buf.length + 1 : z + 1;
+                const z = buf.indexOfZero(p);
+                p = z < 0 ? buf.size + 1 : z + 1;
             }
         }
         if (flags & 2)
             p += 2;
-        if (p >= buf.length) {
+        if (p >= buf.size) {
             end.cut = true;
             break;
         }
@@ -67069,8 +67135,8 @@ async function gunzipLenient(path, skip, onData) {
         let written = 0;
         let stopped = false;
         const feeding = (async () => {
-            for (let i = p; i < buf.length && !stopped; i += PIECE) {
-                const piece = buf.subarray(i, i + PIECE);
+            for (let i = p; i < buf.size && !stopped; i += PIECE) {
+                const piece = buf.slice(i, i + PIECE);
                 written += piece.length;
                 await new Promise((res, rej) => inf.write(piece, (e) => (e ? rej(e) : res())));
                 if (inf.bytesWritten < written)
@@ -67102,13 +67168,13 @@ async function gunzipLenient(path, skip, onData) {
             if (/unexpected end of file/i.test(why))
                 end.cut = true;
             else
-                end.damaged = `${why} (at or after byte ${p} of ${buf.length})`;
+                end.damaged = `${why} (at or after byte ${p} of ${buf.size})`;
             break;
         }
         if (!wanted)
             break;
         const t = p + inf.bytesWritten;
-        if (t + 8 > buf.length) {
+        if (t + 8 > buf.size) {
             end.cut = true;
             break;
         }
@@ -67165,6 +67231,19 @@ async function gunzipWhole(path, raw, end) {
         return (0,external_node_zlib_.gunzipSync)(raw, { maxOutputLength: SUMMARY_MAX_BYTES });
     }
     catch (err) {
+        if (isCutGzip(err)) {
+            // complete data and 1–9 bytes after it (a newline appended in transfer): zlib calls that cut too
+            for (let k = 1; k <= 9 && k < raw.length; k++) {
+                try {
+                    const out = (0,external_node_zlib_.gunzipSync)(raw.subarray(0, raw.length - k), { maxOutputLength: SUMMARY_MAX_BYTES });
+                    end.trailing = true;
+                    return out;
+                }
+                catch {
+                    // not the end of the data yet
+                }
+            }
+        }
         if (!isGzipDataError(err))
             throw err;
         const chunks = [];
@@ -67183,6 +67262,28 @@ async function gunzipWhole(path, raw, end) {
     }
 }
 const GZIP_CORRUPT_FIX = 'the file is corrupt: copy or download it again, or pass the uncompressed output';
+/**
+ * Whether a gzip file ends with a complete member and 1–9 bytes after it: the last member's trailer
+ * (CRC-32, then the length mod 2³²) sits that far before the end and gives the `inflated` length. A
+ * file cut short matches only by a 1 in 2³² chance; a file of several members does not (its trailer
+ * holds the last member's length), and is reported as cut as before.
+ */
+function completeBeforeTail(path, inflated) {
+    const fd = (0,external_node_fs_.openSync)(path, 'r');
+    try {
+        const size = (0,external_node_fs_.fstatSync)(fd).size;
+        const n = Math.min(size, 17);
+        const b = Buffer.alloc(n);
+        (0,external_node_fs_.readSync)(fd, b, 0, n, size - n);
+        for (let k = 1; k <= 9 && k + 8 <= n; k++)
+            if (b.readUInt32LE(n - k - 4) === inflated % 2 ** 32)
+                return true;
+        return false;
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
 /** zlib's error for a gzip stream that stops before its end. */
 function isCutGzip(err) {
     return err instanceof Error && /unexpected end of file/i.test(err.message);
@@ -67539,8 +67640,13 @@ async function parseGzip(path, cfg) {
             throw unreadable(path, readError);
         const e = err;
         if (/unexpected end of file/i.test(e.message)) {
-            // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated.
-            end.cut = true;
+            // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated —
+            // unless its data was complete and one to nine bytes follow it (too few for zlib to take them
+            // for more data): zlib says "unexpected end of file" for those too.
+            if (completeBeforeTail(path, fed))
+                end.trailing = true;
+            else
+                end.cut = true;
         }
         else if (isGzipDataError(err)) {
             // Bytes after the gzip data (zlib takes them for a broken next member) or a failing CRC check:
