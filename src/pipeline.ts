@@ -346,6 +346,9 @@ async function findBaselineFor(opts: GateOptions, scenario: string, rules: Thres
  */
 export function gateWarnings(evaluation: Evaluation, results: Record<string, Results>): string[] {
   const out: string[] = [];
+  // an approval that judged nothing (no thresholds at all, or none for these scenarios) is said, not silent
+  const none = evaluation.scenarios.filter((s) => s.criteria.length === 0).map((s) => s.name);
+  if (none.length > 0) out.push(`no criteria apply to ${none.join(', ')}: nothing there is judged (add thresholds for ${none.length === 1 ? 'it' : 'them'} in the thresholds file)`);
   for (const s of evaluation.scenarios) {
     const r = results[s.name];
     for (const item of dataQualityItems(s, r)) if (item.warn) out.push(`${s.name}: ${item.text}`);

@@ -376,7 +376,9 @@ function recommendation(ev: Evaluation): string {
     case 'CONDITIONALLY_APPROVED':
       return 'Mergeable, with conditions: look at the criteria marked ⚠️ or ❔ and keep monitoring them.';
     case 'APPROVED':
-      return 'Ready to merge: every criterion that counts passes.';
+      return ev.scenarios.every((s) => s.criteria.length === 0)
+        ? 'Nothing was judged: thresholds.yml sets no criteria for these scenarios, so this approval says nothing about performance. Add thresholds.'
+        : 'Ready to merge: every criterion that counts passes.';
   }
 }
 

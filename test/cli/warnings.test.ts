@@ -84,3 +84,15 @@ describe('perf-gate evaluate, utilization notes', () => {
     expect(warnings.filter((w) => w.includes('slow queries'))).toHaveLength(1);
   });
 });
+
+describe('perf-gate evaluate, nothing to judge', () => {
+  it('an approval without a single criterion is a warning, and the report does not call it ready to merge', async () => {
+    writeFileSync(join(dir, 'none.yml'), 'version: 1\n');
+    const t = io(dir);
+    expect(await main(['evaluate', '--thresholds', 'none.yml', '--results', 'clean.ndjson'], t.io)).toBe(0);
+    expect(t.err.join('')).toContain('perf-gate: warning: no criteria apply to smoke: nothing there is judged');
+    const md = t.out.join('');
+    expect(md).toContain('**Recommendation**: Nothing was judged: thresholds.yml sets no criteria for these scenarios');
+    expect(md).not.toContain('Ready to merge');
+  });
+});
