@@ -80,6 +80,10 @@ function stripBom(text: string): string {
 
 function unreadable(path: string, err: unknown): InputError {
   const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ESPIPE') {
+    // `--results <(zcat run.ndjson.gz)`: files are read by position (and plain ones by two threads)
+    return new InputError('cannot read k6 results from a pipe: they are read from a file', path, 'write the output to a file first (k6 run --out json=run.ndjson.gz), then pass that file');
+  }
   const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((err as Error)?.message ?? err);
   return new InputError(`cannot read k6 results: ${why}`, path, 'pass the path of a k6 --out json file (.json/.ndjson, optionally .gz) or a k6 summary JSON');
 }

@@ -308,3 +308,21 @@ describe('a gzip summary with bytes after its data', () => {
     expect(r.diagnostics.gzipTrailingFiles).toEqual([f]);
   });
 });
+
+describe('results from a pipe', () => {
+  it('say they must be a file, with the fix (was ESPIPE: invalid seek)', async () => {
+    const { execFileSync, spawn } = await import('node:child_process');
+    const fifo = join(dir, 'results.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const plain = join(dir, 'for-fifo.ndjson');
+    writeFileSync(plain, `${k6Lines(50).join('\n')}\n`);
+    const writer = spawn('sh', ['-c', `cat "${plain}" > "${fifo}"`], { stdio: 'ignore' });
+    try {
+      const msg = await failure(ingestFiles([fifo]));
+      expect(msg).toContain(`${fifo}: cannot read k6 results from a pipe: they are read from a file`);
+      expect(msg).toMatch(/fix: write the output to a file first/);
+    } finally {
+      writer.kill();
+    }
+  });
+});
