@@ -67221,6 +67221,10 @@ function stripBom(text) {
 }
 function unreadable(path, err) {
     const code = err?.code;
+    if (code === 'ESPIPE') {
+        // `--results <(zcat run.ndjson.gz)`: files are read by position (and plain ones by two threads)
+        return new InputError('cannot read k6 results from a pipe: they are read from a file', path, 'write the output to a file first (k6 run --out json=run.ndjson.gz), then pass that file');
+    }
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String(err?.message ?? err);
     return new InputError(`cannot read k6 results: ${why}`, path, 'pass the path of a k6 --out json file (.json/.ndjson, optionally .gz) or a k6 summary JSON');
 }
@@ -69092,7 +69096,9 @@ function recommendation(ev) {
         case 'CONDITIONALLY_APPROVED':
             return 'Mergeable, with conditions: look at the criteria marked ⚠️ or ❔ and keep monitoring them.';
         case 'APPROVED':
-            return 'Ready to merge: every criterion that counts passes.';
+            return ev.scenarios.every((s) => s.criteria.length === 0)
+                ? 'Nothing was judged: thresholds.yml sets no criteria for these scenarios, so this approval says nothing about performance. Add thresholds.'
+                : 'Ready to merge: every criterion that counts passes.';
     }
 }
 function environmentSection(input) {
@@ -70850,6 +70856,10 @@ async function findBaselineFor(opts, scenario, rules) {
  */
 function gateWarnings(evaluation, results) {
     const out = [];
+    // an approval that judged nothing (no thresholds at all, or none for these scenarios) is said, not silent
+    const none = evaluation.scenarios.filter((s) => s.criteria.length === 0).map((s) => s.name);
+    if (none.length > 0)
+        out.push(`no criteria apply to ${none.join(', ')}: nothing there is judged (add thresholds for ${none.length === 1 ? 'it' : 'them'} in the thresholds file)`);
     for (const s of evaluation.scenarios) {
         const r = results[s.name];
         for (const item of dataQualityItems(s, r))
