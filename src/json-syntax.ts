@@ -188,3 +188,72 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
     return { offset: i, message: inObject ? `expected \`,\` or \`}\` after a field's value, found ${foundAt(text, i)}` : `expected \`,\` or \`]\` after a list item, found ${foundAt(text, i)}` };
   }
 }
+
+/**
+ * Offset of the value at `path` (object keys, from the root) in `text`, which JSON.parse has accepted;
+ * undefined when the path is not there. Where an object repeats a key, the last one counts, as in
+ * JSON.parse. Iterative, so any nesting depth.
+ */
+export function jsonPathOffset(text: string, path: readonly string[]): number | undefined {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const ws = (): void => {
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) break;
+      i++;
+    }
+  };
+  const skipString = (): void => {
+    for (i++; i < n; ) {
+      const c = text.charCodeAt(i);
+      if (c === 92) i += 2;
+      else {
+        i++;
+        if (c === 34) return;
+      }
+    }
+  };
+  const skipValue = (): void => {
+    const c = text.charCodeAt(i);
+    if (c === 34) return skipString();
+    if (c !== 123 && c !== 91) {
+      while (i < n && !/[\s,\]}]/.test(text[i]!)) i++;
+      return;
+    }
+    let depth = 0;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (d === 34) {
+        skipString();
+        continue;
+      }
+      i++;
+      if (d === 123 || d === 91) depth++;
+      else if ((d === 125 || d === 93) && --depth === 0) return;
+    }
+  };
+  for (const want of path) {
+    ws();
+    if (text.charCodeAt(i) !== 123) return undefined;
+    i++;
+    let last = -1;
+    for (;;) {
+      ws();
+      if (i >= n || text.charCodeAt(i) !== 34) break; // `}` (or text JSON.parse would not have taken)
+      const keyStart = i;
+      skipString();
+      const key = JSON.parse(text.slice(keyStart, i)) as string;
+      ws();
+      i++; // the colon
+      ws();
+      if (key === want) last = i;
+      skipValue();
+      ws();
+      if (text.charCodeAt(i) === 44) i++;
+    }
+    if (last < 0) return undefined;
+    i = last;
+  }
+  return i;
+}

@@ -13,7 +13,7 @@ import type {
   TimelinePoint,
 } from '../model.js';
 import { aggregationText, selectorText } from '../metrics/results.js';
-import { lineColumn } from '../json-syntax.js';
+import { jsonPathOffset, lineColumn } from '../json-syntax.js';
 
 interface Entry {
   metric: string;
@@ -283,25 +283,17 @@ export function summaryProblem(json: unknown): SummaryProblem | undefined {
 }
 
 /**
- * Line and column (1-based) of a metric's field in a summary's JSON text (of the metric's key without
- * a field), found by searching the text; undefined when not found. The field is looked for after the
- * metric's key, inside `values` too.
+ * Line and column (1-based) of a metric's field in a summary's JSON text: the field among the metric's
+ * `values` (handleSummary data) or beside them (--summary-export); the metric when the field is not
+ * there, `metrics` when no metric is named; undefined when not found. Found by the JSON's structure,
+ * so a custom metric named like a field (`count`) is not confused with another metric's field.
  */
 export function locateInSummary(text: string, metric: string | undefined, field: string | undefined): { line: number; column: number } | undefined {
-  const keyAt = (name: string, from: number): number => {
-    const re = new RegExp(`${JSON.stringify(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:\\s*`, 'g');
-    re.lastIndex = from;
-    const m = re.exec(text);
-    return m === null ? -1 : m.index + m[0].length;
-  };
-  if (metric === undefined) {
-    const m = keyAt('metrics', 0);
-    return m < 0 ? undefined : lineColumn(text, m);
-  }
-  const metricsAt = keyAt('metrics', 0);
-  const m = keyAt(metric, Math.max(0, metricsAt));
-  if (m < 0) return undefined;
-  const at = field === undefined ? m : keyAt(field, m);
-  return lineColumn(text, at < 0 ? m : at);
+  const at =
+    metric === undefined
+      ? jsonPathOffset(text, ['metrics'])
+      : ((field === undefined ? undefined : (jsonPathOffset(text, ['metrics', metric, 'values', field]) ?? jsonPathOffset(text, ['metrics', metric, field]))) ??
+        jsonPathOffset(text, ['metrics', metric]));
+  return at === undefined ? undefined : lineColumn(text, at);
 }
 

@@ -141,6 +141,20 @@ describe('summary values', () => {
     expect(await refusal('banana.json', handle({ avg: 1 }, 'banana'))).toMatch(/"http_req_duration" has "type": "banana"; allowed: "counter", "gauge", "rate" or "trend"/);
   });
 
+  it('points at the metric itself when a custom metric is named like a field of another', async () => {
+    // http_reqs has a "count" field; the custom counter named "count" comes after it
+    const text = JSON.stringify({ metrics: { http_reqs: { count: 10, rate: 2 }, count: { count: -3, rate: 1 } } }, null, 2);
+    const line = text.split('\n').findIndex((l) => l.includes('"count": -3')) + 1;
+    expect(await refusal('named-count.json', text)).toMatch(new RegExp(`named-count\\.json:${line}:\\d+: .*"count" has "count": -3`));
+    const handled = JSON.stringify(
+      { metrics: { values: { type: 'counter', contains: 'default', values: { count: 1, rate: 1 } }, rate: { type: 'counter', contains: 'default', values: { count: 2, rate: 'x' } } } },
+      null,
+      2,
+    );
+    const at = handled.split('\n').findIndex((l) => l.includes('"rate": "x"')) + 1;
+    expect(await refusal('named-rate.json', handled)).toMatch(new RegExp(`named-rate\\.json:${at}:\\d+: .*"rate" has "rate": "x"`));
+  });
+
   it('still reads valid summaries of both formats', async () => {
     const f = join(dir, 'valid-summary.json');
     writeFileSync(f, handle({ avg: 1, min: -2, med: 1, max: 3, 'p(90)': 2, 'p(95)': 2.5 }));
