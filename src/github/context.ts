@@ -1,7 +1,7 @@
 // What the workflow run is about: which event, which commit was measured, which pull request to report on.
 // Takes the event name and payload as values (src/action.ts reads them from the runner's environment).
 import type { Logger } from '../model.js';
-import { describeApiError, type GitHubClient } from './client.js';
+import { describeApiError, errorStatus, type GitHubClient } from './client.js';
 
 export type EventKind = 'pull_request' | 'pull_request_target' | 'push' | 'workflow_dispatch' | 'workflow_run' | 'other';
 
@@ -109,7 +109,14 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
     try {
       return await fn(octokit);
     } catch (error) {
-      log.warning(`perf-gate could not look up ${what} (${describeApiError(error)}); the report goes to the job summary only.`);
+      const detail = describeApiError(error);
+      const status = errorStatus(error);
+      // A token without access to pull requests (`permissions:` that leave out pull-requests) answers 403.
+      const fix =
+        (status === 403 || status === 401) && !/rate limit/i.test(detail)
+          ? ': the token needs the `pull-requests: read` permission to find the pull request (`pull-requests: write` to comment on it too; add it to the job\'s `permissions:`)'
+          : '';
+      log.warning(`perf-gate could not look up ${what} (${detail})${fix}; the report goes to the job summary only.`);
       ctx.notes.push(`lookup of ${what} failed`);
       return undefined;
     }

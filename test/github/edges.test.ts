@@ -1,0 +1,63 @@
+// What a platform engineer meets at the edges of GitHub: a token without the permission a lookup needs,
+// an API that cannot be reached, fork pull requests, and events that are not about a pull request.
+import { describe, expect, it } from 'vitest';
+import type { GateOptions, GateResult } from '../../src/model.js';
+import { evaluationOf, gateDouble } from '../support/gate-double.js';
+import { webhookPayload } from '../support/github-server.js';
+import { type ActionRun, type ActionRunOptions, FAST_CLIENT, githubServerEachTest, runAction } from './harness.js';
+
+const RESULTS = { 'out/run.ndjson': '{"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"http_reqs"}\n' };
+const TOKEN = 'gh-test-token';
+const gh = githubServerEachTest(TOKEN);
+
+async function act(event: string, payload: Record<string, unknown>, gate: (o: GateOptions) => Promise<GateResult>, over: Partial<ActionRunOptions> = {}): Promise<ActionRun> {
+  const r = await runAction({
+    server: gh.server,
+    event,
+    payload,
+    files: RESULTS,
+    ...over,
+    inputs: { results: 'out/*.ndjson', ...(over.inputs ?? {}) },
+    deps: { gate, client: FAST_CLIENT, ...(over.deps ?? {}) },
+  });
+  gh.runs.push(r);
+  return r;
+}
+const warnings = (r: ActionRun) => r.commands.filter((c) => c.command === 'warning').map((c) => c.message);
+
+describe('a lookup the token is not allowed to make', () => {
+  it('push to a release branch with a token that cannot read pull requests: the warning names `pull-requests: read`', async () => {
+    gh.server.fault({
+      method: 'GET',
+      path: /\/pulls$/,
+      status: 403,
+      headers: { 'x-accepted-github-permissions': 'pull_requests=read' },
+      body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/pulls/pulls#list-pull-requests', status: '403' },
+    });
+    const payload = { ...webhookPayload('push', (x) => x.ref === 'refs/heads/master'), ref: 'refs/heads/release/2' };
+    const r = await act('push', payload, gateDouble(evaluationOf('fail')), { ref: 'refs/heads/release/2' });
+    const w = warnings(r).find((m) => m.includes('could not look up the open pull request of release/2'));
+    expect(w).toContain('HTTP 403');
+    expect(w).toContain('`pull-requests: read`');
+    expect(w).toContain('the report goes to the job summary only');
+    // the gate still decides, the report still lands
+    expect(r.outputs.verdict).toBe('NOT_APPROVED');
+    expect(r.failed).toContain('criteria failed');
+    expect(r.summary).toContain('**Verdict:** NOT_APPROVED');
+  });
+
+  it('a lookup refused by a rate limit is not called a missing permission', async () => {
+    gh.server.fault({
+      method: 'GET',
+      path: /\/pulls$/,
+      status: 403,
+      headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) },
+      body: { message: 'API rate limit exceeded for installation ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+    });
+    const payload = { ...webhookPayload('push', (x) => x.ref === 'refs/heads/master'), ref: 'refs/heads/release/2' };
+    const r = await act('push', payload, gateDouble(evaluationOf('pass')), { ref: 'refs/heads/release/2' });
+    const w = warnings(r).find((m) => m.includes('could not look up the open pull request of release/2'));
+    expect(w).toContain('rate limit');
+    expect(w).not.toContain('pull-requests: read');
+  });
+});
