@@ -107,10 +107,31 @@ export function errorStatus(error: unknown): number | undefined {
   return typeof s === 'number' ? s : undefined;
 }
 
+/**
+ * Whether the request never got an HTTP answer (connection refused or reset, DNS, TLS, proxy, timeout).
+ * Octokit reports these as status 500 without a response; a real HTTP 500 has one.
+ */
+export function isNetworkError(error: unknown): boolean {
+  const e = error as { name?: unknown; response?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return true;
+  return e.name === 'HttpError' && errorStatus(e) === 500 && e.response === undefined;
+}
+
 /** A one-line description of an API error without token or credentials. */
 export function describeApiError(error: unknown): string {
   const status = errorStatus(error);
   const raw = error instanceof Error ? error.message : String(error);
   const message = maskUrl(raw.split('\n')[0] ?? raw).replace(/\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b/g, '***');
+  if (isNetworkError(error)) {
+    // Not an HTTP status: say that nothing answered, and where the request went.
+    let origin = '';
+    try {
+      origin = ` from ${new URL(String((error as { request?: { url?: unknown } }).request?.url)).origin}`;
+    } catch {
+      /* no request URL */
+    }
+    return `no answer${maskUrl(origin)}: ${message}`;
+  }
   return status !== undefined ? `HTTP ${status}: ${message}` : message;
 }

@@ -2,7 +2,7 @@
 // verdict and never throws for a GitHub-side problem: a missing permission becomes a warning saying which.
 import type { GateResult, Logger } from '../model.js';
 import { annotationsFor, type Annotation } from './annotations.js';
-import { describeApiError, errorStatus, maskUrl, type GitHubClient } from './client.js';
+import { describeApiError, errorStatus, isNetworkError, maskUrl, type GitHubClient } from './client.js';
 import { COMMENT_LIMIT, marker, normalizeKey, upsertComment, type UpsertResult } from './comment.js';
 import { describeTrigger, type GateContext } from './context.js';
 import { writeSummary } from './summary.js';
@@ -116,6 +116,9 @@ function permissionWarning(what: string, error: unknown, ctx: GateContext, summa
   const status = errorStatus(error);
   const detail = describeApiError(error);
   const tail = `The verdict is unchanged; the report is in ${fullReportAt(ctx, summary, false)}.`;
+  if (isNetworkError(error)) {
+    return `perf-gate could not ${what} (${detail}): GitHub's API did not answer, retries included; check that the runner reaches it (\`GITHUB_API_URL\`, the runner's proxy settings \`HTTPS_PROXY\` / \`NO_PROXY\`). ${tail}`;
+  }
   if (/rate limit/i.test(detail) || status === 429) {
     return `perf-gate could not ${what}: GitHub API rate limit (${detail}). ${tail}`;
   }

@@ -3,7 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import type { GateOptions, GateResult } from '../../src/model.js';
 import { evaluationOf, gateDouble } from '../support/gate-double.js';
-import { webhookPayload } from '../support/github-server.js';
+import { startGithubServer, webhookPayload } from '../support/github-server.js';
+import { describeApiError } from '../../src/github/client.js';
+import { marker } from '../../src/github/comment.js';
 import { type ActionRun, type ActionRunOptions, FAST_CLIENT, githubServerEachTest, runAction } from './harness.js';
 
 const RESULTS = { 'out/run.ndjson': '{"type":"Metric","data":{"name":"http_reqs","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"http_reqs"}\n' };
@@ -59,5 +61,55 @@ describe('a lookup the token is not allowed to make', () => {
     const w = warnings(r).find((m) => m.includes('could not look up the open pull request of release/2'));
     expect(w).toContain('rate limit');
     expect(w).not.toContain('pull-requests: read');
+  });
+});
+
+describe('an API that does not answer', () => {
+  /** A connection the server drops without an answer (an invalid header makes the write throw: the socket is destroyed). */
+  const dropConnections = (method: string, path: RegExp) =>
+    gh.server.use(async (req) => (req.method === method && path.test(req.url.pathname) ? { status: 200, headers: { 'x-drop': 'a\nb' } } : undefined));
+
+  it('connections reset on every try: retried, then a warning that says nothing answered (not "HTTP 500"), verdict and report unchanged', async () => {
+    dropConnections('POST', /\/issues\/2\/comments$/);
+    const r = await act('pull_request', webhookPayload('pull_request', (p) => p.action === 'opened'), gateDouble(evaluationOf('fail')));
+    // 1 try + 3 retries
+    expect(gh.server.requests.filter((q) => q.method === 'POST')).toHaveLength(4);
+    const w = warnings(r).find((m) => m.startsWith('perf-gate could not comment on pull request #2'));
+    expect(w).toBeDefined();
+    expect(w).not.toContain('HTTP 500');
+    expect(w).toContain(`no answer from ${new URL(gh.server.url).origin}`);
+    expect(w).toContain('GITHUB_API_URL');
+    expect(w).not.toContain('pull-requests: write');
+    expect(r.outputs.verdict).toBe('NOT_APPROVED');
+    expect(r.failed).toContain('criteria failed');
+    expect(r.summary).toContain('**Verdict:** NOT_APPROVED');
+  });
+
+  it('connections reset twice, then answered: the comment is written, no warning', async () => {
+    let drops = 2;
+    gh.server.use(async (req) => (req.method === 'POST' && drops-- > 0 ? { status: 200, headers: { 'x-drop': 'a\nb' } } : undefined));
+    const r = await act('pull_request', webhookPayload('pull_request', (p) => p.action === 'opened'), gateDouble(evaluationOf('fail')));
+    expect(gh.server.commentsOn('Codertocat', 'Hello-World', 2).filter((c) => c.body.startsWith(marker('default')))).toHaveLength(1);
+    expect(warnings(r)).toEqual([]);
+  });
+
+  it('a wrong GITHUB_API_URL (nothing listens): the lookup warning says nothing answered at that address', async () => {
+    const gone = await startGithubServer();
+    const url = gone.url;
+    await gone.close();
+    const payload = { ...webhookPayload('push', (x) => x.ref === 'refs/heads/master'), ref: 'refs/heads/release/2' };
+    const r = await act('push', payload, gateDouble(evaluationOf('pass')), { ref: 'refs/heads/release/2', env: { GITHUB_API_URL: url } });
+    const w = warnings(r).find((m) => m.includes('could not look up the open pull request of release/2'));
+    expect(w).toContain(`no answer from ${url}: `);
+    expect(w).toMatch(/ECONNREFUSED/);
+    expect(r.outputs.verdict).toBe('APPROVED');
+    expect(r.failed).toBeUndefined();
+  });
+
+  it('describeApiError keeps a real HTTP 500 an HTTP 500', () => {
+    const real = Object.assign(new Error('Server Error'), { name: 'HttpError', status: 500, response: { status: 500 } });
+    expect(describeApiError(real)).toBe('HTTP 500: Server Error');
+    const net = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { name: 'HttpError', status: 500, request: { url: 'https://u:p@ghe.example.com/api/v3/user' } });
+    expect(describeApiError(net)).toBe('no answer from https://ghe.example.com: connect ECONNREFUSED 10.0.0.1:443');
   });
 });
