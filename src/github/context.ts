@@ -46,6 +46,13 @@ export interface GateContext {
   branch?: string;
   /** The pull request's base branch (for baselines), when known. */
   baseRef?: string;
+  /**
+   * A pull request from a fork: the head repository (`owner/repo`, or `a deleted fork`). Its `pull_request`
+   * runs get a read-only token whatever the workflow's `permissions:` say. Undefined: not a fork, or unknown.
+   */
+  fork?: string;
+  /** Whether the payload told if the pull request comes from a fork (`fork` is then set or known to be absent). */
+  forkKnown?: boolean;
   /** The pull request's conversation is locked (from the event payload): comments may be refused. */
   locked?: boolean;
   actor: string;
@@ -138,6 +145,21 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
     }
   };
 
+  /** Marks a pull request whose head repository is not the base repository (a fork, or a fork since deleted). */
+  const fromFork = (pr: Json): void => {
+    if (!('head' in pr)) return;
+    const headRepo = obj(pr.head).repo;
+    const baseRepo = str(obj(obj(pr.base).repo).full_name) ?? env.repository;
+    if (headRepo === null) {
+      ctx.fork = 'a deleted fork';
+    } else {
+      const name = str(obj(headRepo).full_name);
+      if (name === undefined) return;
+      if (name.toLowerCase() !== baseRepo.toLowerCase()) ctx.fork = name;
+    }
+    ctx.forkKnown = true;
+  };
+
   switch (kind) {
     case 'pull_request':
     case 'pull_request_target': {
@@ -149,6 +171,7 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
       ctx.branch = str(head.ref) ?? ctx.branch;
       ctx.baseRef = str(obj(pr.base).ref);
       if (pr.locked === true) ctx.locked = true;
+      fromFork(pr);
       break;
     }
     case 'push': {

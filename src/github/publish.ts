@@ -127,11 +127,15 @@ function permissionWarning(what: string, error: unknown, ctx: GateContext, summa
     // with a read-only token it may answer only "Resource not accessible").
     return `perf-gate could not ${what} (${detail}): the pull request's conversation is locked, so the comment cannot be written; unlock the conversation to get it back. ${tail}`;
   }
+  if ((status === 403 || status === 401) && ctx.kind === 'pull_request' && ctx.fork !== undefined) {
+    // Adding `permissions:` cannot help here: GitHub caps a fork's pull_request token at read-only.
+    return `perf-gate could not ${what} (${detail}): this pull request comes from ${ctx.fork === 'a deleted fork' ? ctx.fork : `the fork ${ctx.fork}`}, and GitHub gives a pull_request run from a fork a read-only token, without the \`pull-requests: write\` permission the comment needs, whatever the workflow's \`permissions:\` say. To comment on fork pull requests, use the fork-safe split: measure here with \`comment: never\` and comment from a workflow_run workflow (see docs/github.md). ${tail}`;
+  }
   if (status === 403 || status === 401) {
     const fork =
       ctx.kind === 'pull_request' && /^dependabot\[bot\]$/i.test(ctx.actor)
         ? ' A pull_request run started by Dependabot only gets a read-only token, like a fork: use the fork-safe workflow_run split (see docs/github.md).'
-        : ctx.kind === 'pull_request'
+        : ctx.kind === 'pull_request' && !ctx.forkKnown
           ? ' A pull_request run from a fork only gets a read-only token: use the fork-safe workflow_run split (see docs/github.md).'
           : '';
     return `perf-gate could not ${what} (${detail}): the token needs the \`pull-requests: write\` permission (add \`permissions: { pull-requests: write }\` to the job).${fork} ${tail}`;

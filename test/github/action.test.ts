@@ -214,10 +214,13 @@ describe('pull_request: the sticky comment', () => {
   it('a fork PR with a read-only token: a warning naming pull-requests: write; verdict and report unchanged', async () => {
     server.tokens.set('ro-token', { user: GITHUB_ACTIONS_BOT, userEndpoint: false, readOnly: true });
     const g = recording(gateUnderTest('pass'));
-    const r = await act({ gate: g.gate, token: 'ro-token' });
+    const payload = prPayload() as { pull_request: { head: { repo: Record<string, unknown> } } };
+    payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: 'forker/Hello-World', fork: true };
+    const r = await act({ gate: g.gate, token: 'ro-token', payload });
     expect(ours()).toHaveLength(0);
     const warning = r.commands.find((c) => c.command === 'warning' && c.message.includes('pull-requests: write'));
     expect(warning?.message).toContain('HTTP 403');
+    expect(warning?.message).toContain('the fork forker/Hello-World');
     expect(warning?.message).toContain('workflow_run');
     expect(r.outputs.verdict).toBe(g.last.evaluation.verdict);
     expect(r.outputs.passed).toBe('true');

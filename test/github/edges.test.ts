@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GateOptions, GateResult } from '../../src/model.js';
 import { evaluationOf, gateDouble } from '../support/gate-double.js';
-import { startGithubServer, webhookPayload } from '../support/github-server.js';
+import { GITHUB_ACTIONS_BOT, startGithubServer, webhookPayload } from '../support/github-server.js';
 import { describeApiError } from '../../src/github/client.js';
 import { marker } from '../../src/github/comment.js';
 import { type ActionRun, type ActionRunOptions, FAST_CLIENT, githubServerEachTest, runAction } from './harness.js';
@@ -111,5 +111,47 @@ describe('an API that does not answer', () => {
     expect(describeApiError(real)).toBe('HTTP 500: Server Error');
     const net = Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), { name: 'HttpError', status: 500, request: { url: 'https://u:p@ghe.example.com/api/v3/user' } });
     expect(describeApiError(net)).toBe('no answer from https://ghe.example.com: connect ECONNREFUSED 10.0.0.1:443');
+  });
+});
+
+describe('a read-only token on a pull_request run', () => {
+  const prFrom = (headRepo: Record<string, unknown> | null) => {
+    const p = webhookPayload('pull_request', (x) => x.action === 'opened') as { pull_request: { head: { repo: unknown } } };
+    p.pull_request.head.repo = headRepo === null ? null : { ...(p.pull_request.head.repo as object), ...headRepo };
+    return p as unknown as Record<string, unknown>;
+  };
+  const commentWarning = (r: ActionRun) => warnings(r).find((m) => m.startsWith('perf-gate could not comment on pull request #2'));
+
+  it('from a fork: says the fork caps the token (permissions cannot help) and how to get the comment; the failing verdict still fails the step', async () => {
+    gh.server.tokens.set('ro', { user: GITHUB_ACTIONS_BOT, userEndpoint: false, readOnly: true });
+    const r = await act('pull_request', prFrom({ full_name: 'forker/Hello-World', fork: true }), gateDouble(evaluationOf('fail')), { token: 'ro' });
+    const w = commentWarning(r);
+    expect(w).toContain('HTTP 403: Resource not accessible by integration');
+    expect(w).toContain('this pull request comes from the fork forker/Hello-World');
+    expect(w).toContain('`pull-requests: write`');
+    expect(w).toContain('whatever the workflow');
+    expect(w).toContain('`comment: never`');
+    expect(w).toContain('workflow_run');
+    expect(w).not.toContain('add `permissions:');
+    expect(r.failed).toMatch(/^perf-gate: NOT_APPROVED — 2 criteria failed/);
+    expect(r.summary).toContain('**Verdict:** NOT_APPROVED');
+    expect(r.outputs.verdict).toBe('NOT_APPROVED');
+  });
+
+  it('from a fork deleted since (head.repo is null): still a fork', async () => {
+    gh.server.tokens.set('ro', { user: GITHUB_ACTIONS_BOT, userEndpoint: false, readOnly: true });
+    const r = await act('pull_request', prFrom(null), gateDouble(evaluationOf('pass')), { token: 'ro' });
+    expect(commentWarning(r)).toContain('this pull request comes from a deleted fork');
+    expect(r.failed).toBeUndefined();
+  });
+
+  it('from a branch of the repository (read-only default workflow permissions): the fix is `permissions:`, no fork advice', async () => {
+    gh.server.tokens.set('ro', { user: GITHUB_ACTIONS_BOT, userEndpoint: false, readOnly: true });
+    const r = await act('pull_request', webhookPayload('pull_request', (x) => x.action === 'opened'), gateDouble(evaluationOf('pass')), { token: 'ro' });
+    const w = commentWarning(r);
+    expect(w).toContain('the token needs the `pull-requests: write` permission (add `permissions: { pull-requests: write }` to the job)');
+    expect(w).not.toContain('fork');
+    expect(r.failed).toBeUndefined();
+    expect(r.outputs.passed).toBe('true');
   });
 });
