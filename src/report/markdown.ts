@@ -14,6 +14,8 @@ import {
   code,
   escapeCell,
   formatDelta,
+  inlineText,
+  metricCode,
   formatInstant,
   formatPair,
   formatValue,
@@ -228,7 +230,7 @@ function loadProfile(r: Results): string[] {
 }
 
 function metricLabel(c: CriterionResult): string {
-  return isRunCriterion(c) ? c.metric : code(c.metric);
+  return isRunCriterion(c) ? c.metric : metricCode(c.metric);
 }
 
 // ───────────────────────────── the report ─────────────────────────────
@@ -245,7 +247,7 @@ export function renderMarkdownWith(input: ReportInput, limits: RenderLimits): st
   else if (env.generatedAt) meta.push(`**Report generated**: ${env.generatedAt}`);
   if (env.commit) meta.push(`**Commit**: ${code(env.commit.slice(0, 12))}`);
   if (env.ref) meta.push(`**Ref**: ${code(env.ref)}`);
-  meta.push(`**Scenarios**: ${ev.scenarios.map((s) => s.name).join(', ') || 'none'}`);
+  meta.push(`**Scenarios**: ${ev.scenarios.map((s) => inlineText(s.name)).join(', ') || 'none'}`);
   out.push(meta.join(' · '));
   out.push('---');
 
@@ -291,10 +293,10 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
   for (const g of groups.slice(0, maxFindings)) {
     const c = g[0]!;
     const v = actualAndLimit(c);
-    const actual = c.actual === null ? (c.reason ?? 'no data') : v.actual;
+    const actual = c.actual === null ? inlineText(c.reason ?? 'no data') : v.actual;
     const lim = Number.isFinite(c.limit) && !isRunCriterion(c) ? ` (limit ${v.limit})` : '';
-    const what = isRunCriterion(c) ? `${c.metric}: ${c.reason ?? ''}` : `${g.map((x) => code(x.metric)).join(' and ')} ${code(c.expression)}: ${actual}${lim}`;
-    findings.push(`- ${STATUS_ICON[c.status]} **${c.scenario}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
+    const what = isRunCriterion(c) ? `${c.metric}: ${inlineText(c.reason ?? '')}` : `${g.map((x) => metricCode(x.metric)).join(' and ')} ${code(c.expression)}: ${actual}${lim}`;
+    findings.push(`- ${STATUS_ICON[c.status]} **${inlineText(c.scenario)}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
   }
   if (groups.length > maxFindings) findings.push(`- … and ${moreText(ev, groups.slice(maxFindings).flat(), limits, 'below')}`);
   for (const s of ev.scenarios) {
@@ -302,14 +304,14 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
     if (!r) continue;
     const h = headlineFor(r, s.window);
     findings.push(
-      `- **${s.name}**${headlineWindowLabel(s, r)}: p95 = ${formatValue(h.p95, 'ms')}, p99 = ${formatValue(h.p99, 'ms')}, error rate ${formatValue(h.errorRate, 'ratio')}, throughput ${formatValue(h.rps, 'per-second', 'http_reqs')}`,
+      `- **${inlineText(s.name)}**${headlineWindowLabel(s, r)}: p95 = ${formatValue(h.p95, 'ms')}, p99 = ${formatValue(h.p99, 'ms')}, error rate ${formatValue(h.errorRate, 'ratio')}, throughput ${formatValue(h.rps, 'per-second', 'http_reqs')}`,
     );
     const util = s.criteria.filter((c) => c.kind === 'utilization' && c.actual !== null);
     if (util.length > 0) {
       findings.push(
         `  - utilization: ${util
           .slice(0, 6)
-          .map((c) => `${c.metric} ${c.expression.replace(/[<>=!].*$/, '')} ${formatValue(c.actual, c.unit, c.metric)} ${STATUS_ICON[c.status]}`)
+          .map((c) => `${inlineText(c.metric)} ${c.expression.replace(/[<>=!].*$/, '')} ${formatValue(c.actual, c.unit, c.metric)} ${STATUS_ICON[c.status]}`)
           .join(', ')}`,
       );
     }
@@ -391,18 +393,18 @@ function environmentSection(input: ReportInput): string[] {
   add('Target', env.baseUrl ? code(maskUrl(env.baseUrl)) : undefined);
   add('Commit', env.commit ? code(env.commit) : undefined);
   add('Ref', env.ref ? code(env.ref) : undefined);
-  add('Trigger', env.trigger);
-  add('Actor', env.actor);
+  add('Trigger', env.trigger && inlineText(env.trigger));
+  add('Actor', env.actor && inlineText(env.actor));
   add('Workflow run', env.runUrl);
   add('Load testing tool', env.k6Version ? `k6 ${env.k6Version}` : 'k6');
   add('Thresholds', env.thresholdsFile ? code(env.thresholdsFile) : undefined);
-  add('Baseline', env.baselineSource);
+  add('Baseline', env.baselineSource && inlineText(env.baselineSource));
   add('Fails the gate on', input.evaluation.failOn === 'marginal' ? '⚠️ MARGINAL or ❌ FAIL' : '❌ FAIL');
   for (const s of input.evaluation.scenarios) {
     const r = input.results[s.name];
     if (!r) continue;
     const files = r.diagnostics.files.length;
-    add(`Results (${s.name})`, `${r.source === 'ndjson' ? 'k6 JSON output' : 'k6 end-of-test summary'}, ${files} file${files === 1 ? '' : 's'}`);
+    add(`Results (${inlineText(s.name)})`, `${r.source === 'ndjson' ? 'k6 JSON output' : 'k6 end-of-test summary'}, ${files} file${files === 1 ? '' : 's'}`);
   }
   add('Generated', env.generatedAt);
   // A few rows that say where the numbers come from: never trimmed.
@@ -463,7 +465,7 @@ function endpointTable(r: Results, w: TimeWindow | undefined, limits: RenderLimi
     const requests = measureValue(r, 'http_reqs', { kind: 'count' }, w, tags) ?? measureValue(r, 'http_req_duration', { kind: 'count' }, w, tags);
     rows.push({
       cells: [
-        code(`endpoint:${endpoint}`),
+        metricCode(`endpoint:${endpoint}`),
         formatValue(requests, 'count'),
         requests !== null && total !== null && total > 0 ? formatValue((100 * requests) / total, 'percent') : '—',
         formatValue(measureValue(r, 'http_req_duration', P95, w, tags), 'ms'),
@@ -489,7 +491,7 @@ function criteriaShown(s: ScenarioEvaluation, limits: RenderLimits): Set<Criteri
 
 function criteriaTable(s: ScenarioEvaluation, r: Results | undefined, limits: RenderLimits): string {
   const withBaseline = s.criteria.some((c) => c.baseline !== undefined && c.baseline !== null);
-  const notes = s.criteria.map((c) => [criterionWindowNote(c, s.window, r?.span), c.reason].filter((x): x is string => !!x).join('; '));
+  const notes = s.criteria.map((c) => [criterionWindowNote(c, s.window, r?.span), c.reason && inlineText(c.reason)].filter((x): x is string => !!x).join('; '));
   const withNotes = notes.some((n) => n !== '');
   const header = ['Metric', 'Target', 'Actual'];
   if (withBaseline) header.push('Baseline', 'Δ');
@@ -543,7 +545,7 @@ export function fencedBlock(lines: readonly string[]): string {
 }
 
 function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEvaluation, index: number): string[] {
-  const out = [`### 2.${index} ${s.name}`];
+  const out = [`### 2.${index} ${inlineText(s.name)}`];
   const r = input.results[s.name];
   const facts: string[] = [];
   if (r) facts.push(...loadProfile(r));
@@ -561,7 +563,7 @@ function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEv
     const meaning = s.run.exitMeaning || `exit code ${s.run.exitCode ?? 'none'}`;
     const incomplete = s.run.incomplete;
     const how = incomplete ? `incomplete — ${incomplete.includes(meaning) ? incomplete : `${incomplete} (k6: ${meaning})`}` : s.run.exitCode === 0 ? 'completed (exit code 0)' : `completed — k6: ${meaning}`;
-    facts.push(`**k6 run**: ${how}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}`);
+    facts.push(`**k6 run**: ${inlineText(how)}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}`);
   }
   if (facts.length > 0) out.push(facts.join('  \n'));
   if (s.run?.errors && s.run.errors.length > 0) out.push("**k6's last error lines**:", fencedBlock(s.run.errors.map(maskUrl)));
@@ -581,7 +583,7 @@ function scenarioSection(input: ReportInput, limits: RenderLimits, s: ScenarioEv
   for (const c of [...s.criteria].filter((c) => c.status === 'fail' || c.status === 'marginal').sort((a, b) => rowRank(a) - rowRank(b))) {
     const ev = evidence.filter((x) => x.id === `${EVIDENCE_PREFIX}${c.metric}` && !shownEvidence.has(x));
     for (const e of ev) shownEvidence.add(e);
-    for (const e of ev) out.push(`${STATUS_ICON[c.status]} **Evidence for ${code(c.metric)} ${code(c.expression)}**${e.title ? ` — ${e.title}` : ''}:\n\n${e.markdown.trimEnd()}`);
+    for (const e of ev) out.push(`${STATUS_ICON[c.status]} **Evidence for ${metricCode(c.metric)} ${code(c.expression)}**${e.title ? ` — ${e.title}` : ''}:\n\n${e.markdown.trimEnd()}`);
   }
   out.push(`**Scenario result**: ${scenarioVerdict(s)}`);
   for (const x of sectionsAt(input, limits, 'scenario', s.name)) out.push(renderSection(x, 4));
@@ -602,7 +604,7 @@ function sloName(metric: string, expression: string, relative = false): string {
   if (metric === 'http_reqs' && agg === 'rate') return 'Throughput';
   if (metric === 'availability') return 'Availability';
   if (metric === 'checks') return 'Checks';
-  return code(metric);
+  return metricCode(metric);
 }
 
 function sloSection(input: ReportInput, limits: RenderLimits): string[] {
@@ -654,7 +656,7 @@ function sloSection(input: ReportInput, limits: RenderLimits): string[] {
       };
     });
     out.push(
-      table(['SLO', 'Target', ...ev.scenarios.map((s) => s.name), 'Status'], rows, limits, undefined, " Every blocking criterion is in its scenario's criteria table above."),
+      table(['SLO', 'Target', ...ev.scenarios.map((s) => inlineText(s.name)), 'Status'], rows, limits, undefined, " Every blocking criterion is in its scenario's criteria table above."),
     );
     out.push(
       `**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within the marginal band of the limit (watch it) · ❌ FAIL misses the target · ❔ NO DATA nothing to measure. ${
@@ -671,15 +673,15 @@ function decisionSection(input: ReportInput, limits: RenderLimits): string[] {
   const out = ['## 4. Decision'];
   for (const s of sectionsAt(input, limits, 'decision')) out.push(renderSection(s, 3));
   out.push(`**${VERDICT_BADGE[ev.verdict]}**`);
-  out.push(`**Rationale**: ${ev.rationale}`);
+  out.push(`**Rationale**: ${inlineText(ev.rationale)}`);
   const all = ev.scenarios.flatMap((s) => s.criteria);
   const blocking = all.filter((c) => c.blocking);
   const concerns = all.filter(isConcern);
   const line = (g: CriterionResult[]) => {
     const c = g[0]!;
-    if (isRunCriterion(c)) return `${STATUS_ICON[c.status]} **${c.scenario}**: ${c.metric} — ${c.reason ?? ''}`;
-    return `${STATUS_ICON[c.status]} **${c.scenario}**: ${g.map((x) => code(x.metric)).join(' and ')} ${code(c.expression)} — ${
-      c.actual === null ? (c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`
+    if (isRunCriterion(c)) return `${STATUS_ICON[c.status]} **${inlineText(c.scenario)}**: ${c.metric} — ${inlineText(c.reason ?? '')}`;
+    return `${STATUS_ICON[c.status]} **${inlineText(c.scenario)}**: ${g.map((x) => metricCode(x.metric)).join(' and ')} ${code(c.expression)} — ${
+      c.actual === null ? inlineText(c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`
     }${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}${g.length > 1 ? ' (the same value)' : ''}`;
   };
   const cap = limits.maxRows ?? Infinity;
@@ -701,7 +703,7 @@ function dataQualitySection(input: ReportInput): string[] {
   const out = ['## 5. Data quality'];
   const items: string[] = [];
   for (const s of input.evaluation.scenarios) {
-    for (const item of dataQualityItems(s, input.results[s.name])) items.push(`- **${s.name}**: ${item.text}`);
+    for (const item of dataQualityItems(s, input.results[s.name])) items.push(`- **${inlineText(s.name)}**: ${inlineText(item.text)}`);
   }
   out.push(items.length > 0 ? items.join('\n') : 'No data-quality problems were found: every line was read and every run completed.');
   return out;

@@ -1,7 +1,7 @@
 // Per-tag breakdown tables (per tenant, per endpoint): requests, p95, p99 and error rate for every value
 // of the tag seen in the run, the worst p99 first, so a noisy neighbour or a slow endpoint stands out.
 import type { Aggregation, MetricSelector, ReportSection, Results, TimeWindow } from '../model.js';
-import { code, escapeCell, formatMs, formatRatio, groupThousands } from './units.js';
+import { escapeCell, metricCode, formatMs, formatRatio, groupThousands } from './units.js';
 import { clockRange, durationText } from './window.js';
 
 export interface TagTableOptions {
@@ -78,7 +78,7 @@ export function tenantTable(results: Results, opts: TagTableOptions = {}): strin
   for (const r of rows.slice(0, maxRows)) {
     const ratio = r.p99 !== null && overall.p99 !== null && overall.p99 > 0 ? `×${(r.p99 / overall.p99).toFixed(2)}` : '—';
     lines.push(
-      `| ${escapeCell(code(r.value))} | ${cell(r.requests, (n) => groupThousands(n))} | ${cell(r.p95, formatMs)} | ${cell(r.p99, formatMs)} | ${ratio} | ${cell(r.errorRate, formatRatio)} |`,
+      `| ${escapeCell(metricCode(r.value))} | ${cell(r.requests, (n) => groupThousands(n))} | ${cell(r.p95, formatMs)} | ${cell(r.p99, formatMs)} | ${ratio} | ${cell(r.errorRate, formatRatio)} |`,
     );
   }
   lines.push(

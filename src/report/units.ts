@@ -1,5 +1,6 @@
 // Number formatting for the report: every value in its unit, short and readable (`12.3 ms`, `1.2 s`,
 // `0.42%`, `512 req/s`, `1.5 MB`), the status badges, and escaping for Markdown table cells.
+import { maskUrl } from '../mask.js';
 import type { Status, Unit, Verdict } from '../model.js';
 
 export const STATUS_BADGE: Record<Status, string> = {
@@ -36,14 +37,78 @@ export function escapeCell(s: string): string {
 /**
  * Inline code that survives backticks in the text (uses a longer fence when needed). An empty text
  * (k6 writes empty tag values such as `group: ""`) reads `(empty)`: an empty code span is not one.
+ * A line break reads `\n` (`\r`): a raw one would end the line, and the next line could start a
+ * block (`<!--`, `#`, a list item) that takes the rest of the comment with it.
  */
-export function code(s: string): string {
-  if (s === '') return '(empty)';
+export function code(text: string): string {
+  if (text === '') return '(empty)';
+  const s = text.replace(/\r\n|\r|\n/g, (b) => (b === '\n' ? '\\n' : b === '\r' ? '\\r' : '\\r\\n'));
   const runs = s.match(/`+/g) ?? [];
   const longest = runs.reduce((m, r) => Math.max(m, r.length), 0);
   const fence = '`'.repeat(longest + 1);
   const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${s}${pad}${fence}`;
+}
+
+/**
+ * A metric key as inline code, with secret-looking URL parts masked (`?access_token=***`, `user:***@`):
+ * an expanded `{name:*}` or `{url:*}` rule puts k6's request URLs into the key, and the report is
+ * posted as a PR comment.
+ */
+export function metricCode(metric: string): string {
+  // mask the tag filter's inside, so a secret at its end does not take the closing brace with it
+  const masked = metric.endsWith('}') ? `${maskUrl(metric.slice(0, -1))}}` : maskUrl(metric);
+  return code(masked);
+}
+
+/**
+ * Free text from outside the report (a rationale or a reason naming tag values, a note, a scenario
+ * name, k6's own words) made safe as inline Markdown in a PR comment: it reads as written and cannot
+ * change the comment. Line breaks become spaces; `@name` and `#123` get a zero-width space after the
+ * sign, so GitHub neither pings a person or team nor links an issue; `<` before a tag or comment
+ * (`<!--`, `<details>`), emphasis and link characters and unmatched backticks are escaped; code spans
+ * already in the text (`` `p(99)` ``) are kept; secret-looking URL parts are masked.
+ */
+export function inlineText(text: string): string {
+  const s = maskUrl(text.replace(/\r\n|\r|\n/g, ' '));
+  let out = '';
+  let i = 0;
+  let plain = '';
+  while (i < s.length) {
+    if (s[i] !== '`') {
+      plain += s[i];
+      i++;
+      continue;
+    }
+    let j = i;
+    while (s[j] === '`') j++;
+    const fence = s.slice(i, j);
+    // a code span: the next run of exactly as many backticks (CommonMark); otherwise literal backticks
+    const close = new RegExp(`(?<!\`)${fence}(?!\`)`, 'g');
+    close.lastIndex = j;
+    const m = close.exec(s);
+    if (m) {
+      out += escapeInline(plain) + s.slice(i, m.index + fence.length);
+      plain = '';
+      i = m.index + fence.length;
+    } else {
+      out += escapeInline(plain) + fence.replace(/`/g, '\\`');
+      plain = '';
+      i = j;
+    }
+  }
+  return out + escapeInline(plain);
+}
+
+/** Plain inline text (no code spans) with what Markdown or GitHub would act on escaped. */
+function escapeInline(s: string): string {
+  return s
+    .replace(/\\(?=[!-/:-@[-`{-~])/g, '\\\\')
+    .replace(/[*~[\]]/g, (c) => `\\${c}`)
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+    .replace(/<(?=[A-Za-z!/?])/g, '\\<')
+    .replace(/&(?=#?[A-Za-z0-9]+;)/g, '&amp;')
+    .replace(/(^|[^A-Za-z0-9])(@(?=[A-Za-z0-9])|#(?=[0-9]))/g, (_m, before: string, sign: string) => `${before}${sign}&#8203;`);
 }
 
 /** Digits grouped by thousands with commas, independent of the machine's locale. */
