@@ -212,15 +212,37 @@ function secondsText(window: TimeWindow): string {
   return `${s >= 10 ? Math.round(s) : Number(s.toFixed(1))} s`;
 }
 
-async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window: TimeWindow): Promise<Entry | { noData: string }> {
+/**
+ * The no-data reason when Prometheus refuses a metric's query (it does not parse, or cannot be
+ * evaluated): where the metric is in thresholds.yml, Prometheus's own words, and what to change.
+ */
+export function refusedReason(metric: UtilizationMetricConfig, why: string): string {
+  const at = `${metric.pos.file}:${metric.pos.line}:${metric.pos.column}`;
+  const execution = why.startsWith('execution:');
+  let fix: string;
+  if (metric.prometheus !== undefined) {
+    fix = execution
+      ? `rewrite the expression so that Prometheus can evaluate it`
+      : `correct the expression (the position Prometheus gives is within the expression${metric.prometheus.includes('$__rate_interval') ? `, with $__rate_interval replaced by the rate range` : ''}; try it in Prometheus's Graph page first)`;
+    return `\`${metric.name}\` (${at}): Prometheus refused the PromQL expression — ${why}; ${fix}`;
+  }
+  // The parameters that go into the query as written, each with a well-formed example.
+  const examples: Record<string, string> = { selector: '`selector: instance="db:9187"` (label values quoted)', rate_window: '`rate_window: 2m`', pod_regex: '`pod_regex: "api-.*"` (an RE2 regex)' };
+  const params = Object.keys(examples).filter((p) => metric.params[p] !== undefined);
+  fix = params.length > 0 ? `check the metric's ${params.map((p) => `\`${p}\``).join(' and ')}, e.g. ${params.map((p) => examples[p]).join(', ')}` : 'this is a bug of the preset: please report it with the message';
+  return `\`${metric.name}\` (${at}): Prometheus refused the ${metric.preset} query — ${why}; ${fix}`;
+}
+
+async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window: TimeWindow, refused: (why: string) => string): Promise<Entry | { noData: string }> {
   const entry: Entry = { unit: 'number', samples: [] };
+  const failed = (r: { reason: string; refused?: string }) => (r.refused !== undefined ? refused(r.refused) : r.reason);
   // A point of a rate(x[R]) series at time t covers (t − R, t]: the series starts R after the run
   // started, so that no point reaches back into the idle time before it.
   const back = maxRangeMs(plan.series);
   const from = window.start + back;
   if (from <= window.end) {
     const r = await client.range(plan.series, { start: from, end: window.end }, stepFor(window));
-    if (!r.ok) return { noData: r.reason };
+    if (!r.ok) return { noData: failed(r) };
     if (r.value.length === 0) {
       if (plan.ifEmpty) {
         const probe = await client.range(plan.ifEmpty.query, { start: window.start, end: window.end }, stepFor(window));
@@ -245,6 +267,9 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
     if (inside.ok && (inside.value.length === 0 || !(inside.value[0]!.value > 0))) return { noData: noScrapeReason(window) };
   }
   if (from > window.end) {
+    // No series is queried: the expression must still be one Prometheus accepts.
+    const check = await client.instant(plan.series, window.end);
+    if (!check.ok && check.refused !== undefined) return { noData: refused(check.refused) };
     entry.seriesNoData = `the run (${secondsText(window)}) is shorter than the expression's range (${back / 1000} s): every point would reach back before the run; set a shorter rate_window or use the value aggregation`;
     if (!plan.value) return { noData: entry.seriesNoData };
   }
@@ -257,7 +282,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
       for (const c of counters) {
         const q = `sum(increase(${c}[${windowMs}ms]))`;
         const v = await client.instant(q, window.end);
-        if (!v.ok) return v.reason;
+        if (!v.ok) return failed(v);
         if (v.value.length === 0 || !Number.isFinite(v.value[0]!.value)) return `${c} has no samples inside the window`;
         total += v.value[0]!.value;
       }
@@ -419,7 +444,7 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
       if ('error' in built) entry = { unit: plan.unit, samples: [], noData: built.error };
       else {
         prom ??= new PrometheusClient(state.cfg.sources.prometheus!.url, undefined, state.cfg.sources.prometheus!.headers);
-        const r = await queryPrometheus(prom, built, window);
+        const r = await queryPrometheus(prom, built, window, (why) => refusedReason(plan.metric, why));
         entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
         const valueNoData = 'samples' in r ? r.valueNoData : undefined;
         if (valueNoData) own.push(`${name}: value (whole window) has no data: ${valueNoData}`);

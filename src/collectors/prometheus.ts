@@ -3,7 +3,15 @@ import type { TimeWindow } from '../model.js';
 import { maskUrl, scrub } from '../mask.js';
 import { pause } from '../pause.js';
 
-export type PromResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+/**
+ * `refused`: Prometheus answered, and refused the query itself (`bad_data`: it does not parse;
+ * `execution`: it cannot be evaluated) — Prometheus's own words, without the URL. The expression is
+ * at fault, not the connection: other queries still go through.
+ */
+export type PromResult<T> = { ok: true; value: T } | { ok: false; reason: string; refused?: string };
+
+/** Prometheus's error types that are about the query, not the server or the connection. */
+const QUERY_ERRORS = new Set(['bad_data', 'execution']);
 
 export interface RangeSeries {
   labels: Record<string, string>;
@@ -113,7 +121,8 @@ export class PrometheusClient {
       }
       if (!res.ok || body?.status !== 'success') {
         const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : `HTTP ${res.status}`;
-        return { ok: false, reason: this.hide(`Prometheus at ${this.safeUrl} answered ${why}`) };
+        const reason = this.hide(`Prometheus at ${this.safeUrl} answered ${why}`);
+        return body?.error && QUERY_ERRORS.has(body.errorType ?? '') ? { ok: false, reason, refused: this.hide(why) } : { ok: false, reason };
       }
       return { ok: true, value: body.data };
     } catch (err) {
@@ -270,6 +279,9 @@ export async function awaitScrapePast(client: PrometheusClient, selectors: reado
     const behind: string[] = [];
     for (const sel of pending) {
       const r = await client.instant(`max(timestamp(${sel}))`, now());
+      // A selector Prometheus refuses (from an expression it cannot parse; that metric's own query
+      // says why) is not waited for; the others still are.
+      if (!r.ok && r.refused !== undefined) continue;
       if (!r.ok) return { caughtUp: true, waitedMs: now() - t0, behind: [] };
       if (r.value.length === 0) continue;
       const last = r.value[0]!.value * 1000;

@@ -1,0 +1,99 @@
+// What a user sees when a Prometheus query goes wrong, against the real Prometheus and exporters:
+// an expression Prometheus refuses, results that are not one finite series, and answers that are
+// not the Prometheus API.
+import { afterAll, describe, expect, it } from 'vitest';
+import { collectWindow } from '../../src/collectors/collect.js';
+import { PrometheusClient, awaitScrapePast } from '../../src/collectors/prometheus.js';
+import { loadConfig } from '../../src/config/load.js';
+import { evaluate } from '../../src/evaluate/evaluate.js';
+import { utilizationSections } from '../../src/report/utilization.js';
+import type { Config, Logger, Results, UtilizationResults } from '../../src/model.js';
+import { startServices, type Services } from '../support/services.js';
+
+const started = await startServices({ prometheus: true });
+const skip = 'skip' in started ? started.skip : undefined;
+if (skip) console.warn(`test/utilization/prometheus-errors: skipped: ${skip}`);
+const svc = started as Services;
+
+afterAll(async () => {
+  if (!skip) await svc.stop();
+});
+
+function memLog(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, info: (m) => lines.push(m), warning: (m) => lines.push(m), error: (m) => lines.push(m), debug: () => undefined, group: (_n, fn) => fn() };
+}
+
+const noK6: Results = {
+  source: 'ndjson',
+  metrics: new Map(),
+  span: undefined,
+  diagnostics: { files: [], lines: 0, points: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] },
+  scenarios: [],
+  measure: () => ({ noData: 'no k6 samples' }),
+  tagValues: () => [],
+  steadyWindow: () => undefined,
+  timeline: () => [],
+};
+
+/** The gate's evaluation and the report's utilization table for one scenario. */
+function report(config: Config, util: UtilizationResults): { evaluation: ReturnType<typeof evaluate>; markdown: string } {
+  const evaluation = evaluate({ config, scenarios: [{ name: 'smoke', rules: config.rules, results: noK6, utilization: util }] });
+  const sections = utilizationSections([{ name: 'smoke', utilization: util, criteria: evaluation.scenarios[0]!.criteria }]);
+  return { evaluation, markdown: sections.find((s) => s.id === 'utilization')?.markdown ?? '' };
+}
+
+describe.skipIf(skip)('a PromQL expression Prometheus refuses', () => {
+  const yml = (url: string) => `version: 1
+utilization:
+  sources:
+    prometheus: { url: "${url}" }
+  metrics:
+    pg_conn: { preset: postgres.connections, source: prometheus }
+    queue_depth: { prometheus: 'sum(rate(pg_up[1m])', unit: count }
+    joined: { prometheus: 'pg_up + on() group_left redis_up + on() up' }
+    pg_one: { preset: postgres.connections, source: prometheus, selector: 'instance=db' }
+thresholds:
+  pg_conn: ["max<40"]
+  queue_depth: ["max<100"]
+  joined: ["max<5"]
+`;
+
+  it('names thresholds.yml:line:column, Prometheus’s own words and a fix; the other metrics are still collected and the report is written', async () => {
+    const config = loadConfig('thresholds.yml', { text: yml(svc.prometheus!.url), env: {} });
+    const now = Date.now();
+    // long enough for the rate range: the range query itself is refused
+    const util = await collectWindow(config.utilization!, { start: now - 120_000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
+    const bad = util.measure('queue_depth', { kind: 'max' });
+    expect(bad).toEqual({ noData: expect.stringContaining('`queue_depth` (thresholds.yml:7:5): Prometheus refused the PromQL expression — bad_data:') });
+    expect((bad as { noData: string }).noData).toMatch(/parse error.*; correct the expression/);
+    const joined = util.measure('joined', { kind: 'max' });
+    expect(joined).toEqual({ noData: expect.stringMatching(/^`joined` \(thresholds\.yml:8:5\): Prometheus refused the PromQL expression — execution: .*many-to-many matching not allowed.*; rewrite the expression/) });
+    // a preset's parameter written wrong: the parameter is named, with a well-formed example
+    expect(util.measure('pg_one', { kind: 'max' })).toEqual({ noData: expect.stringMatching(/^`pg_one` \(thresholds\.yml:9:5\): Prometheus refused the postgres\.connections query — bad_data: .*; check the metric's `selector`, e\.g\. `selector: instance="db:9187"`/) });
+    expect(util.measure('pg_conn', { kind: 'max' })).toEqual({ value: expect.any(Number) });
+
+    const { evaluation, markdown } = report(config, util);
+    const status = Object.fromEntries(evaluation.scenarios[0]!.criteria.map((c) => [c.metric, c.status]));
+    expect(status).toEqual({ pg_conn: 'pass', queue_depth: 'no-data', joined: 'no-data' });
+    expect(markdown).toContain('thresholds.yml:7:5');
+    expect(markdown).toContain('✅ PASS');
+  });
+
+  it('is said also for a run shorter than the expression’s range (no series is queried then)', async () => {
+    const config = loadConfig('thresholds.yml', { text: yml(svc.prometheus!.url), env: {} });
+    const now = Date.now();
+    const util = await collectWindow(config.utilization!, { start: now - 5_000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
+    expect(util.measure('queue_depth', { kind: 'max' })).toEqual({ noData: expect.stringContaining('(thresholds.yml:7:5): Prometheus refused the PromQL expression — bad_data:') });
+  });
+
+  it('a selector Prometheus refuses does not stop the wait for the others', async () => {
+    const client = new PrometheusClient(svc.prometheus!.url);
+    // the run ends 1.5 s from now: `up` is scraped past it within about a second after that
+    const end = Date.now() + 1500;
+    const wait = await awaitScrapePast(client, ['pg_up{job=~"("}', 'up'], end, { maxWaitMs: 20_000, pollMs: 200 });
+    expect(wait.caughtUp).toBe(true);
+    const last = await client.instant('max(timestamp(up))', Date.now());
+    expect(last.ok && last.value[0]!.value * 1000).toBeGreaterThanOrEqual(end);
+  });
+});
