@@ -295,7 +295,7 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
     const v = actualAndLimit(c);
     const actual = c.actual === null ? inlineText(c.reason ?? 'no data') : v.actual;
     const lim = Number.isFinite(c.limit) && !isRunCriterion(c) ? ` (limit ${v.limit})` : '';
-    const what = isRunCriterion(c) ? `${c.metric}: ${inlineText(c.reason ?? '')}` : `${g.map((x) => metricCode(x.metric)).join(' and ')} ${code(c.expression)}: ${actual}${lim}`;
+    const what = isRunCriterion(c) ? `${c.metric}: ${inlineText(c.reason ?? '')}` : `${groupNames(g)} ${code(c.expression)}: ${actual}${lim}`;
     findings.push(`- ${STATUS_ICON[c.status]} **${inlineText(c.scenario)}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
   }
   if (groups.length > maxFindings) findings.push(`- … and ${moreText(ev, groups.slice(maxFindings).flat(), limits, 'below')}`);
@@ -344,6 +344,21 @@ function moreText(ev: Evaluation, rest: CriterionResult[], limits: RenderLimits,
   if (cut === 0) return `${head}, in the criteria tables ${where}`;
   if (inTables === 0) return `${head}, cut from this report to fit the size limit`;
   return `${head}: ${inTables} in the criteria tables ${where}, ${cut} cut from this report to fit the size limit`;
+}
+
+/** Metric keys a list line names at most (all of them when there is only one more). */
+export const GROUP_NAMES_SHOWN = 3;
+
+/**
+ * The metrics of a same-value group as a list line names them: `` `a` and `b` ``, or the first ones
+ * and how many more (`` `a`, `b`, `c` and 147 more metrics ``) — a wildcard rule failing the same way
+ * on 150 endpoints is one readable line, not 150 keys; the criteria tables name every one.
+ */
+function groupNames(g: CriterionResult[]): string {
+  const names = g.map((x) => metricCode(x.metric));
+  if (names.length <= GROUP_NAMES_SHOWN + 1) return names.join(' and ');
+  const rest = names.length - GROUP_NAMES_SHOWN;
+  return `${names.slice(0, GROUP_NAMES_SHOWN).join(', ')} and ${rest} more metric${rest === 1 ? '' : 's'}`;
 }
 
 /**
@@ -680,7 +695,7 @@ function decisionSection(input: ReportInput, limits: RenderLimits): string[] {
   const line = (g: CriterionResult[]) => {
     const c = g[0]!;
     if (isRunCriterion(c)) return `${STATUS_ICON[c.status]} **${inlineText(c.scenario)}**: ${c.metric} — ${inlineText(c.reason ?? '')}`;
-    return `${STATUS_ICON[c.status]} **${inlineText(c.scenario)}**: ${g.map((x) => metricCode(x.metric)).join(' and ')} ${code(c.expression)} — ${
+    return `${STATUS_ICON[c.status]} **${inlineText(c.scenario)}**: ${groupNames(g)} ${code(c.expression)} — ${
       c.actual === null ? inlineText(c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`
     }${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}${g.length > 1 ? ' (the same value)' : ''}`;
   };
