@@ -131,15 +131,22 @@ export function short(n: number, extra = 0): string {
   if (a >= 10) return trimZeros(n.toFixed(1 + extra));
   if (a >= 1) return trimZeros(n.toFixed(2 + extra));
   if (a >= 0.01) return trimZeros(n.toFixed(3 + extra));
-  return trimZeros(n.toPrecision(2 + extra));
+  // two significant digits, written out: toPrecision writes 8.2e-9 below 1e-6
+  return trimZeros(n.toFixed(Math.min(100, 1 - Math.floor(Math.log10(a)) + extra)));
 }
 
 function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
 
+/**
+ * A duration given in ms: `1.5 min`, `1.23 s`, `12.3 ms`, `0.42 ms`; under 0.1 ms in µs (`42 µs`, as
+ * k6 prints connection and TLS times), under 0.1 µs in ns.
+ */
 export function formatMs(ms: number, extra = 0): string {
   const a = Math.abs(ms);
+  if (a > 0 && a < 0.0001) return `${short(ms * 1e6, extra)} ns`;
+  if (a > 0 && a < 0.1) return `${short(ms * 1000, extra)} µs`;
   if (a >= 60_000) return `${trimZeros((ms / 60_000).toFixed(1 + extra))} min`;
   if (a >= 1000) return `${trimZeros((ms / 1000).toFixed((a >= 10_000 ? 1 : 2) + extra))} s`;
   return `${short(ms, extra)} ms`;

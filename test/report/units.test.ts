@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { markdownTable } from 'markdown-table';
-import { STATUS_BADGE, code, escapeCell, formatDelta, formatDuration, formatValue } from '../../src/report/units.js';
+import { STATUS_BADGE, code, escapeCell, formatDelta, formatDuration, formatPair, formatValue } from '../../src/report/units.js';
 
 describe('formatValue', () => {
   it.each([
@@ -24,6 +24,18 @@ describe('formatValue', () => {
     [68.75, 'percent', '68.8%'],
   ] as const)('%s %s → %s', (v, unit, expected) => {
     expect(formatValue(v, unit)).toBe(expected);
+  });
+  it('sub-millisecond durations in µs and ns, and no number in exponent notation', () => {
+    expect(formatValue(0.042, 'ms')).toBe('42 µs');
+    expect(formatValue(0.0042, 'ms')).toBe('4.2 µs');
+    expect(formatValue(0.000041, 'ms')).toBe('41 ns');
+    // an average of one 41 ns connect over 4,980 reused connections
+    expect(formatValue(8.2e-9, 'ms')).toBe('0.0082 ns');
+    expect(formatValue(0.1, 'ms')).toBe('0.1 ms');
+    expect(formatPair(0.0999, 0.1, 'ms')).toEqual(['99.9 µs', '0.1 ms']);
+    for (const unit of ['ms', 'number', 'per-second', 'bytes', 'count', 'ratio', 'percent'] as const) {
+      for (const v of [8.2e-9, 1e-12, 3.5e-7]) expect(formatValue(v, unit)).not.toMatch(/e[+-]?\d/);
+    }
   });
   it('req/s for http_reqs, — for nothing', () => {
     expect(formatValue(512, 'per-second', 'http_reqs')).toBe('512 req/s');
