@@ -436,7 +436,7 @@ function httpBlock(r: Results, w: TimeWindow | undefined): string | undefined {
     const n = checks;
     const p = rate('checks');
     const passes = n !== null && p !== null ? Math.round(n * p) : null;
-    lines.push(`${pad('checks')} ${formatValue(p, 'ratio')}  ✓ ${passes ?? '—'}  ✗ ${n !== null && passes !== null ? n - passes : '—'}`);
+    lines.push(`${pad('checks')} ${formatValue(p, 'ratio')}  ✓ ${formatValue(passes, 'count')}  ✗ ${formatValue(n !== null && passes !== null ? n - passes : null, 'count')}`);
   }
   if (r.metrics.has('http_req_duration')) {
     const v = (kind: 'avg' | 'min' | 'med' | 'max') => formatValue(measureValue(r, 'http_req_duration', { kind }, w), 'ms').replace(' ', '');
@@ -447,7 +447,7 @@ function httpBlock(r: Results, w: TimeWindow | undefined): string | undefined {
     const n = count('http_req_failed');
     const p = rate('http_req_failed');
     const failed = n !== null && p !== null ? Math.round(n * p) : null;
-    lines.push(`${pad('http_req_failed')} ${formatValue(p, 'ratio')}  ${failed ?? '—'} failed of ${n ?? '—'}`);
+    lines.push(`${pad('http_req_failed')} ${formatValue(p, 'ratio')}  ${formatValue(failed, 'count')} failed of ${formatValue(n, 'count')}`);
   }
   if (r.metrics.has('http_reqs')) {
     lines.push(`${pad('http_reqs')} ${formatValue(count('http_reqs'), 'count')}  ${formatValue(rate('http_reqs'), 'per-second', 'http_reqs')}`);

@@ -5,7 +5,7 @@ import { fitMarkdown } from '../../src/report/fit.js';
 import { GROUP_NAMES_SHOWN, renderMarkdown } from '../../src/report/markdown.js';
 import { simpleRun } from '../support/fake-results.js';
 import { config, rule } from '../evaluate/rules.js';
-import { T0 } from './fixtures.js';
+import { T0, capacityResults } from './fixtures.js';
 
 describe('a wildcard rule failing the same way on 150 endpoints', () => {
   const endpoints = Array.from({ length: 150 }, (_, i) => `https://api.example.com/v1/items/${String(i).padStart(3, '0')}?${'q=x&'.repeat(40)}`);
@@ -42,5 +42,16 @@ describe('a wildcard rule failing the same way on 150 endpoints', () => {
     expect(out.length).toBeLessThanOrEqual(65_536);
     const longest = Math.max(...out.split('\n').filter((l) => l.startsWith('- ') || /^\d+\. /.test(l)).map((l) => l.length));
     expect(longest).toBeLessThan(1000);
+  });
+});
+
+describe('large counts', () => {
+  it("the HTTP metrics block groups thousands, like the report's other counts", () => {
+    const results = { tc: capacityResults({ n: 3000 }) };
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 'tc', results: results.tc, rules: [] }] });
+    const block = renderMarkdown({ evaluation, results }).split('```text\n')[1]!.split('\n```')[0]!;
+    expect(block).toMatch(/^checks\.+: 99\.00% {2}✓ 2,970 {2}✗ 30$/m);
+    expect(block).toMatch(/^http_req_failed\.+: \S+ {2}50 failed of 3,000$/m);
+    expect(block).toMatch(/^http_reqs\.+: 3,000 {2}/m);
   });
 });
