@@ -160,18 +160,23 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
     ctx.forkKnown = true;
   };
 
+  /** The commit, branches, lock and fork of a pull request object (from a payload or the API). */
+  const usePull = (pr: Json): void => {
+    const head = obj(pr.head);
+    ctx.sha = str(head.sha) ?? ctx.sha;
+    ctx.branch = str(head.ref) ?? ctx.branch;
+    ctx.baseRef = str(obj(pr.base).ref) ?? ctx.baseRef;
+    if (pr.locked === true) ctx.locked = true;
+    fromFork(pr);
+  };
+
   switch (kind) {
     case 'pull_request':
     case 'pull_request_target': {
       const pr = obj(payload.pull_request);
-      const head = obj(pr.head);
       ctx.prNumber = num(payload.number) ?? num(pr.number);
       // The PR's head commit, not the merge commit GitHub builds for pull_request (GITHUB_SHA).
-      ctx.sha = str(head.sha) ?? env.sha;
-      ctx.branch = str(head.ref) ?? ctx.branch;
-      ctx.baseRef = str(obj(pr.base).ref);
-      if (pr.locked === true) ctx.locked = true;
-      fromFork(pr);
+      usePull(pr);
       break;
     }
     case 'push': {
@@ -243,10 +248,38 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
       break;
     }
     default: {
-      // issue_comment and issues events: an issue is a pull request only when it carries `pull_request`.
+      const pull = obj(payload.pull_request);
       const issue = obj(payload.issue);
-      ctx.prNumber = num(obj(payload.pull_request).number) ?? (issue.pull_request ? num(issue.number) : undefined);
-      if (ctx.prNumber === undefined && num(issue.number) !== undefined) ctx.notes.push(`#${num(issue.number)} is an issue, not a pull request: no comment`);
+      if (num(pull.number) !== undefined) {
+        // pull_request_review, pull_request_review_comment, pull_request_review_thread: the payload holds the
+        // pull request; GITHUB_SHA is the merge commit GitHub builds, so the head commit is what was measured.
+        ctx.prNumber = num(pull.number);
+        usePull(pull);
+      } else if (issue.pull_request && num(issue.number) !== undefined) {
+        // issue_comment on a pull request (a `/perf` command): GITHUB_SHA is the default branch's commit; the
+        // pull request's head (what its preview runs) is looked up.
+        const number = num(issue.number)!;
+        ctx.prNumber = number;
+        if (issue.locked === true) ctx.locked = true;
+        const pr = await lookup(`pull request #${number}`, async (o) => (await o.rest.pulls.get({ owner, repo, pull_number: number })).data);
+        if (pr) usePull(pr as unknown as Json);
+        else ctx.notes.push(`pull request #${number} could not be read: the commit shown is the run's (${env.sha.slice(0, 7)}), not the pull request's head`);
+      } else if (num(issue.number) !== undefined) {
+        ctx.notes.push(`#${num(issue.number)} is an issue, not a pull request: no comment`);
+      } else if (env.eventName === 'merge_group') {
+        // The merge queue's temporary branch: its base is what relative limits compare with. The queued pull
+        // requests are not commented on; the verdict goes to the required check and the job summary.
+        const group = obj(payload.merge_group);
+        ctx.sha = str(group.head_sha) ?? env.sha;
+        const base = str(group.base_ref);
+        if (base) ctx.baseRef = branchOf(base) ?? base;
+        const queued = /\/pr-(\d+)-[0-9a-f]+$/.exec(str(group.head_ref) ?? ctx.ref)?.[1];
+        ctx.notes.push(
+          `a merge_group run tests the merge queue's commit${queued ? `, up to pull request #${queued}` : ''} (the verdict goes to the check and the job summary)`,
+        );
+      } else {
+        ctx.notes.push(`a ${env.eventName || 'local'} run is not about a pull request (the report is in the job summary)`);
+      }
     }
   }
   return ctx;

@@ -112,6 +112,9 @@ export function commentBody(result: GateResult, ctx: GateContext, commentKey: st
   return hardTrim(body, budget, note);
 }
 
+/** Events whose runs from a fork get a read-only token (pull_request_target and issue_comment run with the base repository's). */
+const READ_ONLY_FOR_FORKS = ['pull_request', 'pull_request_review', 'pull_request_review_comment', 'pull_request_review_thread'];
+
 function permissionWarning(what: string, error: unknown, ctx: GateContext, summary = true): string {
   const status = errorStatus(error);
   const detail = describeApiError(error);
@@ -127,7 +130,7 @@ function permissionWarning(what: string, error: unknown, ctx: GateContext, summa
     // with a read-only token it may answer only "Resource not accessible").
     return `perf-gate could not ${what} (${detail}): the pull request's conversation is locked, so the comment cannot be written; unlock the conversation to get it back. ${tail}`;
   }
-  if ((status === 403 || status === 401) && ctx.kind === 'pull_request' && ctx.fork !== undefined) {
+  if ((status === 403 || status === 401) && ctx.fork !== undefined && READ_ONLY_FOR_FORKS.includes(ctx.eventName)) {
     // Adding `permissions:` cannot help here: GitHub caps a fork's pull_request token at read-only.
     return `perf-gate could not ${what} (${detail}): this pull request comes from ${ctx.fork === 'a deleted fork' ? ctx.fork : `the fork ${ctx.fork}`}, and GitHub gives a pull_request run from a fork a read-only token, without the \`pull-requests: write\` permission the comment needs, whatever the workflow's \`permissions:\` say. To comment on fork pull requests, use the fork-safe split: measure here with \`comment: never\` and comment from a workflow_run workflow (see docs/github.md). ${tail}`;
   }
@@ -172,7 +175,7 @@ export async function publish(opts: PublishOptions): Promise<PublishReport> {
   if (opts.comment === 'never') {
     report.commentSkipped = 'comment: never';
   } else if (ctx.prNumber === undefined) {
-    report.commentSkipped = `no pull request to comment on${ctx.notes.length ? ` (${ctx.notes.join('; ')})` : ''}`;
+    report.commentSkipped = `no pull request to comment on${ctx.notes.length ? `: ${ctx.notes.join('; ')}` : ''}`;
   } else if (!opts.octokit) {
     report.commentSkipped = 'no GitHub token';
     warn('perf-gate has no GitHub token, so it cannot comment on the pull request: pass `github-token` (default: the job token) with `pull-requests: write`.');

@@ -25,6 +25,11 @@ async function act(event: string, payload: Record<string, unknown>, gate: (o: Ga
   gh.runs.push(r);
   return r;
 }
+/** The baseline finder the Action gave the pipeline. */
+const findIn = (o: GateOptions) => {
+  if (typeof o.baseline !== 'function') throw new Error('no baseline finder');
+  return o.baseline;
+};
 const warnings = (r: ActionRun) => r.commands.filter((c) => c.command === 'warning').map((c) => c.message);
 
 describe('a lookup the token is not allowed to make', () => {
@@ -153,5 +158,99 @@ describe('a read-only token on a pull_request run', () => {
     expect(w).not.toContain('fork');
     expect(r.failed).toBeUndefined();
     expect(r.outputs.passed).toBe('true');
+  });
+});
+
+describe('events that are not pull_request', () => {
+  const HEAD = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+  const MERGE = '0000000000000000000000000000000000000abc';
+  const ourComments = (issue: number) => gh.server.commentsOn('Codertocat', 'Hello-World', issue).filter((c) => c.body.startsWith(marker('default')));
+  const baselineContexts = () => {
+    const seen: Array<{ baseRef?: string; sha: string; prNumber?: number }> = [];
+    return { seen, findBaseline: async ({ context }: { context: { baseRef?: string; sha: string; prNumber?: number } }) => void seen.push(context) };
+  };
+
+  it('pull_request_review: comments on the pull request naming its head commit (not the merge commit in GITHUB_SHA); baselines from its base branch', async () => {
+    const payload = webhookPayload('pull_request_review');
+    const b = baselineContexts();
+    const seen: GateOptions[] = [];
+    const gate = gateDouble(evaluationOf('pass'));
+    const r = await act('pull_request_review', payload, async (o) => (seen.push(o), gate(o)), { ref: 'refs/pull/2/merge', sha: MERGE, deps: { findBaseline: b.findBaseline } });
+    const body = ourComments(2)[0]?.body ?? '';
+    expect(body).toContain(`commit \`${HEAD}\``);
+    expect(body).not.toContain(MERGE);
+    expect(seen[0]!.k6?.tags).toMatchObject({ commit: HEAD, pr: '2' });
+    expect(seen[0]!.environment).toMatchObject({ commit: HEAD, ref: 'changes' });
+    await findIn(seen[0]!)('target-capacity');
+    expect(b.seen[0]).toMatchObject({ baseRef: 'master', sha: HEAD, prNumber: 2 });
+    expect(r.outputs['pr-number']).toBe('2');
+  });
+
+  it('pull_request_review from a fork with a read-only token: the fork warning', async () => {
+    gh.server.tokens.set('ro', { user: GITHUB_ACTIONS_BOT, userEndpoint: false, readOnly: true });
+    const payload = webhookPayload('pull_request_review') as { pull_request: { head: { repo: object } } };
+    payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: 'forker/Hello-World' };
+    const r = await act('pull_request_review', payload as unknown as Record<string, unknown>, gateDouble(evaluationOf('pass')), { token: 'ro' });
+    expect(warnings(r).find((m) => m.includes('could not comment'))).toContain('comes from the fork forker/Hello-World');
+  });
+
+  it('issue_comment on a pull request (a `/perf` command): the pull request is looked up and its head commit is named', async () => {
+    const p = webhookPayload('issue_comment', (x) => x.action === 'created');
+    const issue = p.issue as Record<string, unknown>;
+    issue.pull_request = { url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/1' };
+    gh.server.addPull({ owner: 'Codertocat', repo: 'Hello-World', number: 1, state: 'open', headRef: 'perf-fix', headSha: 'f'.repeat(40), baseRef: 'develop' });
+    const b = baselineContexts();
+    const seen: GateOptions[] = [];
+    const gate = gateDouble(evaluationOf('pass'));
+    const r = await act('issue_comment', p, async (o) => (seen.push(o), gate(o)), { sha: MERGE, deps: { findBaseline: b.findBaseline } });
+    expect(ourComments(1)[0]?.body).toContain(`commit \`${'f'.repeat(40)}\``);
+    expect(seen[0]!.k6?.tags).toMatchObject({ commit: 'f'.repeat(40), pr: '1' });
+    await findIn(seen[0]!)('target-capacity');
+    expect(b.seen[0]).toMatchObject({ baseRef: 'develop', prNumber: 1 });
+    expect(r.outputs['pr-number']).toBe('1');
+  });
+
+  it('issue_comment on a pull request that cannot be read (404): the run commit, with a note saying so', async () => {
+    const p = webhookPayload('issue_comment', (x) => x.action === 'created');
+    (p.issue as Record<string, unknown>).pull_request = { url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/1' };
+    const r = await act('issue_comment', p, gateDouble(evaluationOf('pass')), { sha: MERGE });
+    expect(r.stdout).toContain(`pull request #1 could not be read: the commit shown is the run's (${MERGE.slice(0, 7)})`);
+    expect(ourComments(1)[0]?.body).toContain(`commit \`${MERGE}\``);
+  });
+
+  it('merge_group: no comment, a note saying why (naming the queued pull request); baselines from the queue base branch', async () => {
+    const payload = webhookPayload('merge_group');
+    const group = payload.merge_group as { head_sha: string; head_ref: string };
+    const b = baselineContexts();
+    const seen: GateOptions[] = [];
+    const gate = gateDouble(evaluationOf('fail'));
+    const r = await act('merge_group', payload, async (o) => (seen.push(o), gate(o)), { repository: 'octo-org/octo-repo', ref: group.head_ref, sha: group.head_sha, deps: { findBaseline: b.findBaseline } });
+    expect(gh.server.requests.filter((q) => q.method === 'POST')).toEqual([]);
+    expect(r.stdout).toContain(
+      "perf-gate: no comment (no pull request to comment on: a merge_group run tests the merge queue's commit, up to pull request #104 (the verdict goes to the check and the job summary))",
+    );
+    await findIn(seen[0]!)('target-capacity');
+    expect(b.seen[0]).toMatchObject({ baseRef: 'main', sha: group.head_sha });
+    expect(r.failed).toMatch(/^perf-gate: NOT_APPROVED/);
+    expect(r.summary).toContain('**Verdict:** NOT_APPROVED');
+  });
+
+  it('schedule: no comment, and the log says why', async () => {
+    const r = await act('schedule', { schedule: '0 3 * * *' }, gateDouble(evaluationOf('pass')));
+    expect(r.stdout).toContain('perf-gate: no comment (no pull request to comment on: a schedule run is not about a pull request (the report is in the job summary))');
+    expect(r.summary).toContain('**Verdict:** APPROVED');
+  });
+});
+
+describe('issue_comment on a fork pull request', () => {
+  it('runs with the base repository token: a 403 is a permission to add, not the fork read-only cap', async () => {
+    gh.server.tokens.set('ro', { user: GITHUB_ACTIONS_BOT, userEndpoint: false, readOnly: true });
+    gh.server.addPull({ owner: 'Codertocat', repo: 'Hello-World', number: 1, state: 'open', headRef: 'patch-1', headSha: 'f'.repeat(40), headOwner: 'forker' });
+    const p = webhookPayload('issue_comment', (x) => x.action === 'created');
+    (p.issue as Record<string, unknown>).pull_request = { url: 'https://api.github.com/repos/Codertocat/Hello-World/pulls/1' };
+    const r = await act('issue_comment', p, gateDouble(evaluationOf('pass')), { token: 'ro' });
+    const w = warnings(r).find((m) => m.startsWith('perf-gate could not comment on pull request #1'));
+    expect(w).toContain('add `permissions: { pull-requests: write }` to the job');
+    expect(w).not.toContain('fork');
   });
 });
