@@ -5,7 +5,7 @@ import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Uni
 import { PgProbe, RedisProbe } from './direct.js';
 import { maskUrl, scrub } from '../mask.js';
 import { PRESETS, applySelector, counterIncrease, isPreset, type PgReading, type PresetDef, type PromPlan, type RedisReading } from './presets.js';
-import { PrometheusClient, awaitScrapePast, inWindowQuery, maxRangeMs, rateRangeFor, selectorsOf, stepFor, type ScrapeWaitOptions } from './prometheus.js';
+import { PrometheusClient, awaitScrapePast, inWindowQuery, maxRangeMs, nonFiniteText, rateRangeFor, selectorsOf, stepFor, type ScrapeWaitOptions } from './prometheus.js';
 import { slowQueryReport, type StatementSnapshot } from './slow-queries.js';
 import { aggregate } from './stats.js';
 
@@ -94,6 +94,8 @@ interface Entry {
   valueNoData?: string;
   /** Why the series (avg, max, p(N)…) is missing while the whole-window `value` is there. */
   seriesNoData?: string;
+  /** Points of the series left out (NaN, ±Inf), said in a note. */
+  dropped?: string;
   /** The window the entry was collected over. */
   collected?: TimeWindow;
   /** Prometheus: the time of each sample, and how far back each point reaches (its range, ms). */
@@ -253,11 +255,22 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
     if (r.value.length > 1) {
       return { noData: `the query returned ${r.value.length} series; aggregate it to one (sum(…), max(…) or avg(…))` };
     }
-    const points = r.value[0]!.points.filter(([, v]) => Number.isFinite(v));
+    const all = r.value[0]!.points;
+    const points = all.filter(([, v]) => Number.isFinite(v));
     entry.samples = points.map(([, v]) => v);
     entry.times = points.map(([t]) => t);
     entry.back = back;
-    if (entry.samples.length === 0) return { noData: `the query returned no numeric samples over the window (needs ${plan.needs})` };
+    // NaN and ±Inf points come from a division by zero (a ratio without traffic): they are never
+    // judged, and never left out without saying so.
+    const odd = nonFiniteText(all.map(([, v]) => v));
+    if (all.length === 0) return { noData: `the query returned no numeric samples over the window (needs ${plan.needs})` };
+    if (entry.samples.length === 0) {
+      const why = `every point of the series is ${odd === `${all.length} NaN (0/0)` ? 'NaN (0/0)' : `NaN or ±Inf (${odd})`}: a division by zero throughout the window`;
+      if (!plan.value) return { noData: `${why}; guard the denominator (\`… / (x > 0)\` leaves such points out) or judge another figure` };
+      entry.seriesNoData = `${why} (the counters did not move within any rate range)`;
+    } else if (odd) {
+      entry.dropped = `${odd} of the series' ${all.length} points (divisions by zero) are left out of avg, min, max, med and p(N)`;
+    }
   }
   // Instant and range queries look back up to 5 minutes: a run shorter than the scrape interval would
   // be judged on the last scrape before it. At least one sample must lie inside the window.
@@ -448,6 +461,8 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
         entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
         const valueNoData = 'samples' in r ? r.valueNoData : undefined;
         if (valueNoData) own.push(`${name}: value (whole window) has no data: ${valueNoData}`);
+        const dropped = 'samples' in r ? r.dropped : undefined;
+        if (dropped) own.push(`${name}: ${dropped}`);
         const seriesNoData = 'samples' in r ? r.seriesNoData : undefined;
         if (seriesNoData) own.push(`${name}: only value (whole window) has data: ${seriesNoData}`);
       }

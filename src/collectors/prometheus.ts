@@ -10,6 +10,21 @@ import { pause } from '../pause.js';
  */
 export type PromResult<T> = { ok: true; value: T } | { ok: false; reason: string; refused?: string };
 
+/** A sample value as Prometheus writes it: a number, `NaN`, `+Inf` or `-Inf` (which `Number()` reads as NaN). */
+export function promNumber(v: string): number {
+  if (v === '+Inf' || v === 'Inf') return Infinity;
+  if (v === '-Inf') return -Infinity;
+  return Number(v);
+}
+
+/** How many of `values` are NaN and ±Inf, said plainly (`3 NaN (0/0) and 2 +Inf (x/0)`); '' when all are finite. */
+export function nonFiniteText(values: readonly number[]): string {
+  const nan = values.filter((v) => Number.isNaN(v)).length;
+  const pos = values.filter((v) => v === Infinity).length;
+  const neg = values.filter((v) => v === -Infinity).length;
+  return [nan ? `${nan} NaN (0/0)` : '', pos ? `${pos} +Inf (x/0)` : '', neg ? `${neg} -Inf (-x/0)` : ''].filter(Boolean).join(' and ');
+}
+
 /** Prometheus's error types that are about the query, not the server or the connection. */
 const QUERY_ERRORS = new Set(['bad_data', 'execution']);
 
@@ -151,7 +166,7 @@ export class PrometheusClient {
     if (data.resultType !== 'matrix' || !Array.isArray(data.result)) return { ok: false, reason: `unexpected query_range result type ${String(data.resultType)}` };
     return {
       ok: true,
-      value: data.result.map((s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number]) })),
+      value: data.result.map((s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [Math.round(t * 1000), promNumber(v)] as [number, number]) })),
     };
   }
 
@@ -161,7 +176,7 @@ export class PrometheusClient {
     if (!r.ok) return r;
     const data = r.value as { resultType?: string; result?: { values: [number, string][] }[] };
     if (data.resultType !== 'matrix' || !Array.isArray(data.result)) return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
-    return { ok: true, value: data.result.map((s) => s.values.map(([t, v]) => [Math.round(t * 1000), Number(v)] as [number, number])) };
+    return { ok: true, value: data.result.map((s) => s.values.map(([t, v]) => [Math.round(t * 1000), promNumber(v)] as [number, number])) };
   }
 
   /** One instant value per series at `time` (epoch ms). */
@@ -171,10 +186,10 @@ export class PrometheusClient {
     const data = r.value as { resultType?: string; result?: { metric: Record<string, string>; value: [number, string] }[] };
     if (data.resultType === 'scalar') {
       const v = (data as unknown as { result: [number, string] }).result;
-      return { ok: true, value: [{ labels: {}, value: Number(v[1]) }] };
+      return { ok: true, value: [{ labels: {}, value: promNumber(v[1]) }] };
     }
     if (data.resultType !== 'vector' || !Array.isArray(data.result)) return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
-    return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: Number(s.value[1]) })) };
+    return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: promNumber(s.value[1]) })) };
   }
 }
 

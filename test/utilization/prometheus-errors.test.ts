@@ -7,13 +7,14 @@ import { PrometheusClient, awaitScrapePast } from '../../src/collectors/promethe
 import { loadConfig } from '../../src/config/load.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { utilizationSections } from '../../src/report/utilization.js';
-import type { Config, Logger, Results, UtilizationResults } from '../../src/model.js';
-import { startServices, type Services } from '../support/services.js';
+import type { Config, Logger, Results, UtilizationConfig, UtilizationResults } from '../../src/model.js';
+import { promInstant, startServices, type Services } from '../support/services.js';
 
 const started = await startServices({ prometheus: true });
 const skip = 'skip' in started ? started.skip : undefined;
 if (skip) console.warn(`test/utilization/prometheus-errors: skipped: ${skip}`);
 const svc = started as Services;
+const pos = { file: 'thresholds.yml', line: 1, column: 1 };
 
 afterAll(async () => {
   if (!skip) await svc.stop();
@@ -95,5 +96,49 @@ thresholds:
     expect(wait.caughtUp).toBe(true);
     const last = await client.instant('max(timestamp(up))', Date.now());
     expect(last.ok && last.value[0]!.value * 1000).toBeGreaterThanOrEqual(end);
+  });
+});
+
+describe.skipIf(skip)('results that are not one finite series', () => {
+  const cfgOf = (metrics: UtilizationConfig['metrics']): UtilizationConfig => ({ sources: { prometheus: { url: svc.prometheus!.url } }, metrics, intervalSeconds: 1, slowQueries: false });
+  const custom = (name: string, q: string): UtilizationConfig['metrics'][number] => ({ name, prometheus: q, params: {}, pos });
+
+  /** Waits until Prometheus holds `n` scrapes of the Redis exporter: a window of that many seconds has data. */
+  async function scraped(n: number): Promise<void> {
+    for (;;) {
+      const have = await promInstant(svc.prometheus!.url, 'max(count_over_time(redis_keyspace_hits_total[1h]))');
+      if ((have ?? 0) >= n) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  it('NaN (0/0) and +Inf (x/0) throughout: no-data saying it is a division by zero, not that series are missing', async () => {
+    await scraped(8);
+    const now = Date.now();
+    const util = await collectWindow(cfgOf([custom('nan', 'sum(pg_up) * 0 / 0'), custom('inf', 'sum(pg_up) / 0')]), { start: now - 6_000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
+    for (const m of ['nan', 'inf']) {
+      const got = util.measure(m, { kind: 'max' });
+      expect(got, m).toEqual({ noData: expect.stringContaining(`every point of the series is ${m === 'nan' ? 'NaN (0/0)' : 'NaN or ±Inf ('}`) });
+      expect((got as { noData: string }).noData).toContain('guard the denominator');
+      expect((got as { noData: string }).noData).not.toContain('needs');
+    }
+    expect((util.measure('inf', { kind: 'max' }) as { noData: string }).noData).toMatch(/\(\d+ \+Inf \(x\/0\)\)/);
+  });
+
+  it('some points +Inf: the others are judged and a note says how many were left out', async () => {
+    await scraped(8);
+    const now = Date.now();
+    // 1 where time() mod 4 > 1, else 1/0
+    const util = await collectWindow(cfgOf([custom('half', 'sum(pg_up) / vector(time() % 4 > bool 1)')]), { start: now - 8_000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
+    expect(util.measure('half', { kind: 'max' })).toEqual({ value: 1 });
+    expect(util.notes).toContainEqual(expect.stringMatching(/^half: \d+ \+Inf \(x\/0\) of the series' \d+ points \(divisions by zero\) are left out of avg, min, max, med and p\(N\)$/));
+  });
+
+  it('a Redis hit rate without a single lookup (0/0): no activity, not a missing exporter', async () => {
+    await scraped(12);
+    const now = Date.now();
+    const hit: UtilizationConfig['metrics'][number] = { name: 'rhit', preset: 'redis.hit_rate', params: { source: 'prometheus', rate_window: '3s' }, pos };
+    const util = await collectWindow(cfgOf([hit]), { start: now - 10_000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
+    for (const kind of ['max', 'value'] as const) expect(util.measure('rhit', { kind }), kind).toEqual({ noData: 'no activity in the window (the counters did not move)' });
   });
 });
