@@ -63,6 +63,18 @@ export interface JsonReport {
   warnings: string[];
 }
 
+const ENVIRONMENT_ORDER: readonly (keyof ReportEnvironment)[] = ['baseUrl', 'commit', 'ref', 'trigger', 'actor', 'runUrl', 'k6Version', 'thresholdsFile', 'generatedAt', 'baselineSource'];
+
+/** The environment's fields in one order (ReportEnvironment's, then any others as given), unset ones left out. */
+function orderedEnvironment(env: ReportEnvironment): ReportEnvironment {
+  const out: Record<string, unknown> = {};
+  for (const k of [...ENVIRONMENT_ORDER, ...Object.keys(env)]) {
+    const v = (env as Record<string, unknown>)[k];
+    if (v !== undefined && !(k in out)) out[k] = v;
+  }
+  return out as ReportEnvironment;
+}
+
 function num(n: number | null | undefined): number | null {
   return n === null || n === undefined || !Number.isFinite(n) ? null : n;
 }
@@ -125,19 +137,19 @@ export function toJsonReport(
     if (links.length > 0) scenario.dashboards = links;
     return scenario;
   });
-  const report: JsonReport = {
+  // Fields in the documented order (docs/report.md), whatever the caller's environment object holds.
+  return {
     schema: JSON_REPORT_SCHEMA,
     verdict: ev.verdict,
     failOn: ev.failOn,
     rationale: ev.rationale,
+    ...(extra.generatedAt ? { generatedAt: extra.generatedAt } : {}),
+    ...(extra.environment ? { environment: orderedEnvironment(extra.environment) } : {}),
     scenarios,
     criteria,
     measurements,
     warnings: extra.warnings ?? [],
   };
-  if (extra.generatedAt) report.generatedAt = extra.generatedAt;
-  if (extra.environment) report.environment = extra.environment;
-  return report;
 }
 
 const BaselineReport = z.object({

@@ -107,3 +107,15 @@ describe('baselineFromJsonReport', () => {
     expect((thrown as Error).message).toMatch(message);
   });
 });
+
+describe('toJsonReport: field order', () => {
+  it('the documented order, whatever order the environment was given in', () => {
+    const { evaluation, results } = twoScenarios();
+    const a = toJsonReport(evaluation, { results, generatedAt: 'T', environment: { thresholdsFile: 't.yml', generatedAt: 'T', commit: 'c', baseUrl: 'https://x' } });
+    const b = toJsonReport(evaluation, { results, generatedAt: 'T', environment: { baseUrl: 'https://x', commit: 'c', generatedAt: 'T', thresholdsFile: 't.yml' } });
+    expect(Object.keys(a)).toEqual(['schema', 'verdict', 'failOn', 'rationale', 'generatedAt', 'environment', 'scenarios', 'criteria', 'measurements', 'warnings']);
+    expect(Object.keys(a.environment!)).toEqual(['baseUrl', 'commit', 'thresholdsFile', 'generatedAt']);
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(Object.keys(a.criteria[0]!)).toEqual(['scenario', 'metric', 'expression', 'actual', 'limit', 'unit', 'status', 'blocking', 'severity', 'kind', 'reason', 'baseline', 'delta', 'window']);
+  });
+});
