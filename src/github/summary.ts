@@ -28,8 +28,10 @@ export async function writeSummary(path: string, result: GateResult, header: str
     (s) => s.size,
     () => 0,
   );
-  // Credentials in URLs never reach the summary (a URL with user:password@ in the report).
-  const text = maskUrl(summaryText(result, header, note, Math.max(1024, SUMMARY_LIMIT_BYTES - already)));
+  // Credentials in URLs never reach the summary (a URL with user:password@ in the report). Masked before it
+  // is measured: `?token=a` → `?token=***` grows, and a text cut to the limit must stay within it.
+  const masked: GateResult = { ...result, markdown: maskUrl(result.markdown), markdownWithin: (max, n) => maskUrl(result.markdownWithin(max, n)) };
+  const text = summaryText(masked, maskUrl(header), note, Math.max(1024, SUMMARY_LIMIT_BYTES - already));
   await appendFile(path, text, 'utf8');
   return Buffer.byteLength(text, 'utf8');
 }

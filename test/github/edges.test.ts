@@ -254,3 +254,40 @@ describe('issue_comment on a fork pull request', () => {
     expect(w).not.toContain('fork');
   });
 });
+
+describe('the job summary limit', () => {
+  it('a report full of short secret query values is masked before it is measured: still within 1 MiB', async () => {
+    const { writeSummary, SUMMARY_LIMIT_BYTES } = await import('../../src/github/summary.js');
+    const { mkdtemp, readFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const base = await gateDouble(evaluationOf('pass'))({} as GateOptions);
+    // `?token=a` is masked as `?token=***`: each line grows by two bytes once masked
+    const line = '| tenant | https://grafana.example.com/d/x?token=a |';
+    const markdown = Array.from({ length: Math.ceil((SUMMARY_LIMIT_BYTES * 1.5) / (line.length + 1)) }, () => line).join('\n');
+    const within = (max: number, note: string) => {
+      const lines: string[] = [];
+      let size = note.length + 2;
+      for (const l of markdown.split('\n')) {
+        if (size + l.length + 1 > max) break;
+        lines.push(l);
+        size += l.length + 1;
+      }
+      return `${lines.join('\n')}\n\n${note}`;
+    };
+    const dir = await mkdtemp(join(tmpdir(), 'perf-gate-summary-'));
+    try {
+      const path = join(dir, 'summary.md');
+      const bytes = await writeSummary(path, { ...base, markdown, markdownWithin: within }, '<sub>header</sub>', '_shortened_');
+      const text = await readFile(path, 'utf8');
+      expect(Buffer.byteLength(text)).toBe(bytes);
+      expect(bytes).toBeLessThanOrEqual(SUMMARY_LIMIT_BYTES);
+      expect(bytes).toBeGreaterThan(SUMMARY_LIMIT_BYTES * 0.9);
+      expect(text).not.toContain('token=a ');
+      expect(text).toContain('token=***');
+      expect(text).toContain('_shortened_');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
