@@ -6,7 +6,7 @@ import { PgProbe, RedisProbe } from './direct.js';
 import { maskUrl, scrub } from '../mask.js';
 import { PRESETS, applySelector, counterIncrease, isPreset, type PgReading, type PresetDef, type PromPlan, type RedisReading } from './presets.js';
 import { PrometheusClient, awaitScrapePast, inWindowQuery, maxRangeMs, nonFiniteText, rateRangeFor, selectorsOf, stepFor, type ScrapeWaitOptions } from './prometheus.js';
-import { slowQueryReport, type StatementSnapshot } from './slow-queries.js';
+import { hiddenBetween, hiddenStatementsReason, slowQueryReport, type StatementSnapshot } from './slow-queries.js';
 import { aggregate } from './stats.js';
 
 export const DIRECT_ONLY_DURING_RUN = 'direct probes only sample during a run';
@@ -479,6 +479,15 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
   });
   for (const [reason, names] of noDataNames) notes.push(`${names.join(', ')}: no data: ${reason}`);
   if (prom) notes.push(...(await severalServers(prom, state.plans, entries, window)));
+  if (during && state.pg && state.pg.hiddenSessions > 0) {
+    const conn = state.plans.filter((p) => p.kind === 'direct' && p.family === 'postgres' && /^postgres\.connections/.test(p.preset.name)).map((p) => p.metric.name);
+    const role = state.pg.role.replace(/[^A-Za-z0-9_.-]/g, '?');
+    if (conn.length > 0) {
+      notes.push(
+        `${conn.join(', ')}: the role \`${role}\` may not read other roles' sessions (${state.pg.hiddenSessions} seen without details): they are counted as client connections from their database and user, which also counts their parallel workers; GRANT pg_read_all_stats TO ${role} (or pg_monitor) for the exact count`,
+      );
+    }
+  }
   if (during) {
     for (const [family, probe] of [['PostgreSQL', state.pg], ['Redis', state.redis]] as const) {
       if (probe?.lastError && probe.readings.length > 0) notes.push(`${family} probe: some readings failed, the figures use the others (last error: ${probe.lastError})`);
@@ -492,7 +501,9 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
     else {
       const after = await state.pg.snapshot();
       const reason = state.pg.statements.ok ? undefined : state.pg.statements.reason;
-      results.slowQueries = slowQueryReport(state.before, after, reason);
+      results.slowQueries = slowQueryReport(state.before, after, reason, state.pg.role);
+      const hidden = hiddenBetween(state.before, after);
+      if (results.slowQueries.available && hidden.calls > 0) notes.push(`slow queries: only the role's own statements are listed: ${hiddenStatementsReason(state.pg.role, hidden)}`);
     }
     if (!results.slowQueries.available) notes.push(`slow queries: ${results.slowQueries.reason}`);
   }

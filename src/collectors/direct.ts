@@ -19,6 +19,11 @@ export class PgProbe implements Probe<PgReading> {
   readonly readings: PgReading[] = [];
   lastError?: string;
   statements: StatementsAccess = { ok: false, reason: 'not checked' };
+  /** The role the probe connects as, and whether it may read every role's activity (superuser or pg_read_all_stats). */
+  role = '';
+  seesAll = true;
+  /** The most sessions of other roles seen without their details (a role without pg_read_all_stats). */
+  hiddenSessions = 0;
   private maxConnections = 0;
 
   private constructor(
@@ -46,6 +51,15 @@ export class PgProbe implements Probe<PgReading> {
       const probe = new PgProbe(client, url);
       const mc = await client.query(`${PROBE_TAG} SELECT current_setting('max_connections')::int AS mc`);
       probe.maxConnections = Number(mc.rows[0]?.mc);
+      try {
+        const who = await client.query(
+          `${PROBE_TAG} SELECT current_user AS role, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS sees_all`,
+        );
+        probe.role = String(who.rows[0]?.role ?? '');
+        probe.seesAll = who.rows[0]?.sees_all !== false;
+      } catch {
+        // before PostgreSQL 10 there is no pg_read_all_stats: assume it sees all
+      }
       probe.statements = await statementsAvailable(client);
       return probe;
     } catch (err) {
@@ -58,10 +72,14 @@ export class PgProbe implements Probe<PgReading> {
     try {
       const t = Date.now();
       const r = await this.client.query(
-        `${PROBE_TAG} SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int AS connections, ` +
+        // Without pg_read_all_stats another role's session shows only its database and user (its
+        // backend_type is NULL): a session with both is a client connection (or one of its parallel workers).
+        `${PROBE_TAG} SELECT (SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND (backend_type = 'client backend' OR (backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)))::int AS connections, ` +
+          `(SELECT count(*) FROM pg_stat_activity WHERE backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)::int AS hidden, ` +
           `(SELECT sum(blks_hit) FROM pg_stat_database)::float8 AS hit, (SELECT sum(blks_read) FROM pg_stat_database)::float8 AS read`,
       );
-      const row = r.rows[0] as { connections: number; hit: number; read: number };
+      const row = r.rows[0] as { connections: number; hidden: number; hit: number; read: number };
+      this.hiddenSessions = Math.max(this.hiddenSessions, Number(row.hidden) || 0);
       const reading: PgReading = { t, connections: Number(row.connections), maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
       if (this.statements.ok) {
         const s = await this.client.query(

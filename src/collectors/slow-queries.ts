@@ -13,8 +13,14 @@ export interface StatementStat {
   totalMs: number;
 }
 
-/** queryid (per user and database) → totals. */
-export type StatementSnapshot = Map<string, StatementStat>;
+/**
+ * queryid (per user and database) → totals. `hidden`: the totals of statements whose text the role
+ * may not read (other roles' statements without pg_read_all_stats: `<insufficient privilege>`).
+ */
+export type StatementSnapshot = Map<string, StatementStat> & { hidden?: { calls: number; totalMs: number } };
+
+/** What pg_stat_statements shows instead of another role's statement to a role without pg_read_all_stats. */
+export const HIDDEN_STATEMENT = '<insufficient privilege>';
 
 /** Anything that runs SQL (a pg Client). */
 export interface Queryable {
@@ -60,6 +66,10 @@ export async function snapshotStatements(db: Queryable, column: string, toplevel
   );
   const snap: StatementSnapshot = new Map();
   for (const r of res.rows) {
+    if (String(r.query) === HIDDEN_STATEMENT) {
+      snap.hidden = { calls: (snap.hidden?.calls ?? 0) + Number(r.calls), totalMs: (snap.hidden?.totalMs ?? 0) + Number(r.total_ms) };
+      continue;
+    }
     // Utility statements (CREATE ROLE … PASSWORD, DO $$…$$, COPY, SET…) are kept verbatim by
     // pg_stat_statements, literals and all: they never enter the table.
     if (!isDmlStatement(String(r.query))) continue;
@@ -187,7 +197,25 @@ export function topStatements(before: StatementSnapshot, after: StatementSnapsho
   }));
 }
 
-export function slowQueryReport(before: StatementSnapshot | undefined, after: StatementSnapshot | undefined, reason?: string): SlowQueryReport {
+/** Calls and time of the statements hidden from the role between two snapshots (a reset counted from zero). */
+export function hiddenBetween(before: StatementSnapshot | undefined, after: StatementSnapshot | undefined): { calls: number; totalMs: number } {
+  const a = after?.hidden ?? { calls: 0, totalMs: 0 };
+  const b = before?.hidden ?? { calls: 0, totalMs: 0 };
+  const reset = a.calls < b.calls || a.totalMs < b.totalMs;
+  return reset ? a : { calls: a.calls - b.calls, totalMs: a.totalMs - b.totalMs };
+}
+
+/** Why the table misses statements: the role may not read other roles' statement texts. */
+export function hiddenStatementsReason(role: string, hidden: { calls: number; totalMs: number }): string {
+  const r = role.replace(/[^A-Za-z0-9_.-]/g, '?');
+  return `the role \`${r}\` may not read other roles' statements (${hidden.calls} calls, ${(hidden.totalMs / 1000).toFixed(2)} s during the run are hidden from it): GRANT pg_read_all_stats TO ${r} (or pg_monitor)`;
+}
+
+export function slowQueryReport(before: StatementSnapshot | undefined, after: StatementSnapshot | undefined, reason?: string, role?: string): SlowQueryReport {
   if (!before || !after) return { available: false, reason: reason ?? MISSING_EXTENSION, rows: [] };
-  return { available: true, rows: topStatements(before, after) };
+  const rows = topStatements(before, after);
+  const hidden = hiddenBetween(before, after);
+  // Only hidden statements ran: "no statements ran" would be wrong.
+  if (rows.length === 0 && hidden.calls > 0) return { available: false, reason: hiddenStatementsReason(role ?? 'current_user', hidden), rows: [] };
+  return { available: true, rows };
 }
