@@ -3,7 +3,7 @@
 // Results it was made from. Pure: the caller supplies the time and the environment.
 import { maskUrl } from '../mask.js';
 import { markdownTable } from 'markdown-table';
-import type { CriterionResult, DashboardConfig, Evaluation, ReportSection, Results, ScenarioEvaluation, Status, TimeWindow } from '../model.js';
+import type { CriterionResult, DashboardConfig, Evaluation, ReportSection, Results, ScenarioEvaluation, Status, TimeWindow, Unit } from '../model.js';
 import { RUN_COMPLETED, RUN_NOT_FAILED, isConcern, isRunCriterion } from '../evaluate/evaluate.js';
 import { headlineFor, customTrends, measureValue, P95, P99, RATE } from './stats.js';
 import { dataQualityItems } from './quality.js';
@@ -304,7 +304,7 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
     if (!r) continue;
     const h = headlineFor(r, s.window);
     findings.push(
-      `- **${inlineText(s.name)}**${headlineWindowLabel(s, r)}: p95 = ${formatValue(h.p95, 'ms')}, p99 = ${formatValue(h.p99, 'ms')}, error rate ${formatValue(h.errorRate, 'ratio')}, throughput ${formatValue(h.rps, 'per-second', 'http_reqs')}`,
+      `- **${inlineText(s.name)}**${headlineWindowLabel(s, r)}: p95 = ${headlineValue(s, h.p95, 'ms')}, p99 = ${headlineValue(s, h.p99, 'ms')}, error rate ${headlineValue(s, h.errorRate, 'ratio')}, throughput ${headlineValue(s, h.rps, 'per-second', 'http_reqs')}`,
     );
     const util = s.criteria.filter((c) => c.kind === 'utilization' && c.actual !== null);
     if (util.length > 0) {
@@ -320,6 +320,21 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
   out.push(`**Recommendation**: ${recommendation(ev)}`);
   for (const s of sectionsAt(input, limits, 'summary')) out.push(renderSection(s, 3));
   return out;
+}
+
+/**
+ * A headline number as the criteria that measured the very same value show it: a limit of
+ * `rate<0.001` shows the error rate as `0.1004%`, so the headline beside it does not read `0.10%`.
+ */
+function headlineValue(s: ScenarioEvaluation, value: number | null, unit: Unit, metric?: string): string {
+  let text = formatValue(value, unit, metric);
+  if (value === null) return text;
+  for (const c of s.criteria) {
+    if (c.actual !== value || c.unit !== unit || isRunCriterion(c)) continue;
+    const shown = actualAndLimit(c).actual;
+    if (shown.length > text.length) text = shown;
+  }
+  return text;
 }
 
 /** ` (steady state, 14:30:35–14:30:48 UTC)` when the scenario's numbers cover less than the whole run. */

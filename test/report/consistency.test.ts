@@ -66,6 +66,21 @@ describe('values are told apart from their limits', () => {
     expect(formatValue(99.9999, 'percent')).not.toBe('100%');
   });
 
+  it("the summary's headline shows a value as its criterion does: a failing 0.1004% never reads 0.10% beside it", () => {
+    // 5 failures in 4,980 requests: 0.1004%, against rate<0.001
+    const reqs: Request[] = [];
+    for (let i = 0; i < 4980; i++) reqs.push({ t: T0 + i * 20, duration: 10, status: i < 5 ? 500 : 200 });
+    const results = { s: new FakeResults({ metrics: HTTP_METRICS, samples: httpSamples(reqs) }) };
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results: results.s, rules: [rule('http_req_failed', 'rate<0.001')] }] });
+    expect(evaluation.scenarios[0]!.criteria[0]!.status).toBe('fail');
+    const md = renderMarkdown({ evaluation, results });
+    expect(line(md, '- ❌ **s**')).toContain('0.1004% (limit 0.10%)');
+    expect(line(md, '- **s**')).toContain('error rate 0.1004%,');
+    // without a criterion on it, the headline keeps its usual two decimals
+    const plain = evaluate({ config: config(), scenarios: [{ name: 's', results: results.s, rules: [rule('http_req_duration', 'p(99)<500')] }] });
+    expect(line(renderMarkdown({ evaluation: plain, results }), '- **s**')).toContain('error rate 0.10%,');
+  });
+
   it('a ratio delta is in percentage points', () => {
     expect(formatDelta(0.0002, 0.0001, 'ratio')).toBe('+0.02 pp');
     expect(formatDelta(-0.0005, 0.001, 'ratio')).toBe('−0.05 pp');
