@@ -44,6 +44,30 @@ export function rateRangeFor(stepSeconds: number): string {
   return `${Math.max(60, 4 * stepSeconds)}s`;
 }
 
+/** What to do about a TLS failure (by Node's error code). */
+const TLS_HINTS: [RegExp, string][] = [
+  [/^ERR_SSL_WRONG_VERSION_NUMBER$|^ERR_SSL_PACKET_LENGTH_TOO_LONG$/, 'the server speaks plain HTTP there: use an http:// URL'],
+  [/^ERR_TLS_CERT_ALTNAME_INVALID$/, "the server's certificate is not issued for this host name: use the name it was issued for"],
+  [/^CERT_HAS_EXPIRED$|^CERT_NOT_YET_VALID$/, "the server's certificate is not valid now: renew it"],
+  [
+    /^(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/,
+    "the server's certificate is not trusted: give its CA certificate (PEM) to the gate with the environment variable NODE_EXTRA_CA_CERTS=/path/to/ca.pem",
+  ],
+];
+
+/**
+ * Prometheus's (or a proxy's) words for an HTTP error without an API answer, and what to change:
+ * ` (404 page not found): check the URL …`.
+ */
+function httpHint(status: number, text: string): string {
+  const said = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120);
+  let fix = '';
+  if (status === 401 || status === 403) fix = 'check the credentials: Basic ones in the URL (https://user:pass@host/…), anything else (a bearer token) under utilization.sources.prometheus.headers';
+  else if (status === 404) fix = "check the URL: Prometheus's base URL, with the path prefix it is served under if any (--web.route-prefix, e.g. http://host:9090/prometheus), without /api/v1 or /graph";
+  else if (status === 400 && /HTTPS server/i.test(text)) fix = 'the server speaks HTTPS: use an https:// URL';
+  return `${said ? ` (${said})` : ''}${fix ? `: ${fix}` : ''}`;
+}
+
 /** Connection errors after which no later request can succeed either. */
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -135,7 +159,7 @@ export class PrometheusClient {
         return { ok: false, reason: `Prometheus at ${this.safeUrl} gave not a Prometheus API answer${html ? ' (HTML)' : ''}: check the URL and credentials` };
       }
       if (!res.ok || body?.status !== 'success') {
-        const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : `HTTP ${res.status}`;
+        const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : `HTTP ${res.status}${httpHint(res.status, text)}`;
         const reason = this.hide(`Prometheus at ${this.safeUrl} answered ${why}`);
         return body?.error && QUERY_ERRORS.has(body.errorType ?? '') ? { ok: false, reason, refused: this.hide(why) } : { ok: false, reason };
       }
@@ -143,13 +167,15 @@ export class PrometheusClient {
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       const why = e.cause?.code ?? e.cause?.message ?? e.message;
-      const reason = this.hide(`Prometheus at ${this.safeUrl} is unreachable (${why})`);
+      const tls = TLS_HINTS.find(([re]) => re.test(e.cause?.code ?? ''))?.[1];
+      const reason = this.hide(`Prometheus at ${this.safeUrl} is unreachable (${why})${tls ? `: ${tls}` : ''}`);
       const timedOut = e.name === 'TimeoutError' || e.cause?.code === 'UND_ERR_CONNECT_TIMEOUT';
       // Queries run a few at a time: a timeout counts towards "in a row" only when no answer came
       // after this request was sent (two heavy queries timing out together beside answered ones do not).
       if (!timedOut) this.timeoutsInARow = 0;
       else if (this.answeredUpTo < seq) this.timeoutsInARow++;
-      if (CONNECT_ERRORS.has(e.cause?.code ?? '') || this.timeoutsInARow >= 2) this.unreachable = reason;
+      // a TLS failure is the same for every request: later ones answer at once too
+      if (CONNECT_ERRORS.has(e.cause?.code ?? '') || tls !== undefined || this.timeoutsInARow >= 2) this.unreachable = reason;
       return { ok: false, reason };
     }
   }
