@@ -168,6 +168,8 @@ const out = (v: number | null) => (v === null ? '' : String(Number(v.toFixed(6))
 
 export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
   // Known once the inputs and the event are read: lets a failure still be reported on the PR.
+  // set as soon as it is known, so that a step uploading it with `if: always()` finds it after an error too
+  let reportDirOut: string | undefined;
   let where: { context: GateContext; octokit?: GitHubClient; comment: CommentMode; commentKey: string; summaryPath?: string } | undefined;
   try {
     const env = process.env;
@@ -206,6 +208,7 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     const reportDir = reportDirInput
       ? resolve(cwd, reportDirInput)
       : join(env.RUNNER_TEMP || tmpdir(), 'perf-gate', `${commentKey.replace(/[^A-Za-z0-9._-]/g, '_')}-${env.GITHUB_RUN_ID ?? process.pid}`);
+    reportDirOut = reportDir;
     if (resultPatterns.length > 0 && baseUrl) {
       log.info('perf-gate: `results` is set, so no k6 run: `base-url` is not used.');
     }
@@ -413,6 +416,8 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     const error = asError(thrown);
     core.setOutput('verdict', 'ERROR');
     core.setOutput('passed', 'false');
+    // k6's output files may already be there (an error after the run): worth keeping
+    if (reportDirOut !== undefined) core.setOutput('report-dir', reportDirOut);
     const message = error instanceof InputError ? error.message : `perf-gate failed: ${maskUrl(error.message.replace(/^perf-gate:\s*/, ''))}`;
     if (!(error instanceof InputError) && error.stack) core.debug(maskUrl(error.stack));
     if (where) {

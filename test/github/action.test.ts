@@ -306,6 +306,9 @@ describe('outputs, summary, annotations and the failed check', () => {
     expect(bad.failed).toContain('always, on-failure, never');
     const missing = await act({ gate: gateUnderTest('pass'), inputs: { results: 'nowhere/*.json' } });
     expect(missing.failed).toContain('no file matches `nowhere/*.json`');
+    // known before the error: a step that uploads it with `if: always()` still has a path
+    expect(missing.outputs['report-dir']).toMatch(/perf-gate/);
+    expect(bad.outputs['report-dir']).toBeUndefined();
     const weird = await act({ gate: gateDouble(evaluationOf('pass'), { throws: { code: 42 } }) });
     expect(weird.failed).toBe('perf-gate failed: {"code":42}');
     expect(weird.outputs.verdict).toBe('ERROR');
