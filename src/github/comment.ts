@@ -2,7 +2,7 @@
 // the token's own identity (or, when that identity cannot be read, by a bot account), updated in place,
 // left alone when unchanged; racing runs converge on one.
 import type { Logger } from '../model.js';
-import { errorStatus, type GitHubClient } from './client.js';
+import { describeApiError, errorStatus, type GitHubClient } from './client.js';
 
 /** GitHub's limit on a comment body, in characters. */
 export const COMMENT_LIMIT = 65_536;
@@ -87,14 +87,19 @@ async function listOurs(octokit: GitHubClient, t: CommentTarget, mark: string, l
   return all.filter((c) => isOurs(c, mark, login)).sort((a, b) => a.id - b.id);
 }
 
-async function deleteQuietly(octokit: GitHubClient, t: CommentTarget, id: number): Promise<boolean> {
+/**
+ * Removes a duplicate of ours. Housekeeping only: the report is already in the comment kept, so a duplicate
+ * that cannot be removed (refused, rate-limited, API down) is a warning, never a failed comment.
+ */
+async function deleteQuietly(octokit: GitHubClient, t: CommentTarget, id: number, log: Logger): Promise<boolean> {
   try {
     await octokit.rest.issues.deleteComment({ owner: t.owner, repo: t.repo, comment_id: id });
     return true;
   } catch (error) {
     // The other run of a race may have deleted it first.
     if (errorStatus(error) === 404) return false;
-    throw error;
+    log.warning(`perf-gate could not remove its duplicate comment ${id} on #${t.issueNumber} (${describeApiError(error)}); the report is in the comment kept.`);
+    return false;
   }
 }
 
@@ -138,8 +143,8 @@ export async function upsertComment(
       keep = data;
       action = 'created';
     }
-    for (const c of after) if (c.id !== keep.id && (await deleteQuietly(octokit, target, c.id))) deleted.push(c.id);
-    if (after.every((c) => c.id !== data.id) && data.id !== keep.id && (await deleteQuietly(octokit, target, data.id))) deleted.push(data.id);
+    for (const c of after) if (c.id !== keep.id && (await deleteQuietly(octokit, target, c.id, log))) deleted.push(c.id);
+    if (after.every((c) => c.id !== data.id) && data.id !== keep.id && (await deleteQuietly(octokit, target, data.id, log))) deleted.push(data.id);
   } else {
     if (sameContent(keep.body, full)) {
       action = 'unchanged';
@@ -148,7 +153,7 @@ export async function upsertComment(
       keep = data;
       action = 'updated';
     }
-    for (const c of existing.slice(1)) if (await deleteQuietly(octokit, target, c.id)) deleted.push(c.id);
+    for (const c of existing.slice(1)) if (await deleteQuietly(octokit, target, c.id, log)) deleted.push(c.id);
   }
   if (deleted.length) log.info(`perf-gate removed ${deleted.length} duplicate comment(s) of key ${normalizeKey(key)}`);
   return { action, id: keep.id, ...(keep.html_url ? { url: keep.html_url } : {}), deleted };

@@ -291,3 +291,39 @@ describe('the job summary limit', () => {
     }
   });
 });
+
+describe('duplicates of the sticky comment', () => {
+  const ourComments = () => gh.server.commentsOn('Codertocat', 'Hello-World', 2).filter((c) => c.body.startsWith(marker('default')));
+  const pr = () => webhookPayload('pull_request', (p) => p.action === 'opened');
+
+  it('a duplicate that cannot be removed (403 on delete): the comment kept is updated, a warning names the duplicate, outputs point at the comment', async () => {
+    const kept = gh.server.addComment({ owner: 'Codertocat', repo: 'Hello-World', issue: 2, body: `${marker('default')}\nold`, user: GITHUB_ACTIONS_BOT });
+    const dup = gh.server.addComment({ owner: 'Codertocat', repo: 'Hello-World', issue: 2, body: `${marker('default')}\nrace leftover`, user: GITHUB_ACTIONS_BOT });
+    gh.server.fault({ method: 'DELETE', path: `/repos/Codertocat/Hello-World/issues/comments/${dup.id}`, status: 403, body: { message: 'Resource not accessible by integration' } });
+    const r = await act('pull_request', pr(), gateDouble(evaluationOf('fail')));
+    expect(gh.server.comments.find((c) => c.id === kept.id)!.body).toContain('**Verdict:** NOT_APPROVED');
+    expect(r.outputs['comment-id']).toBe(String(kept.id));
+    expect(r.outputs['comment-url']).toContain(`#issuecomment-${kept.id}`);
+    const w = warnings(r);
+    expect(w.some((m) => m.startsWith('perf-gate could not comment'))).toBe(false);
+    expect(w.find((m) => m.includes(`duplicate comment ${dup.id}`))).toContain('HTTP 403');
+    expect(r.failed).toMatch(/^perf-gate: NOT_APPROVED/);
+  });
+
+  it('a create that GitHub stored but answered 502 is retried; the retry’s duplicate is removed: one comment', async () => {
+    let first = true;
+    gh.server.use(async (req) => {
+      if (req.method !== 'POST' || !first) return undefined;
+      first = false;
+      const body = (JSON.parse(req.body) as { body: string }).body;
+      gh.server.addComment({ owner: 'Codertocat', repo: 'Hello-World', issue: 2, body, user: GITHUB_ACTIONS_BOT });
+      return { status: 502, body: { message: 'Server Error' } };
+    });
+    const r = await act('pull_request', pr(), gateDouble(evaluationOf('fail')));
+    expect(gh.server.requests.filter((q) => q.method === 'POST').map((q) => q.status)).toEqual([502, 201]);
+    expect(ourComments()).toHaveLength(1);
+    expect(ourComments()[0]!.body).toContain('**Verdict:** NOT_APPROVED');
+    expect(r.outputs['comment-id']).toBe(String(ourComments()[0]!.id));
+    expect(warnings(r)).toEqual([]);
+  });
+});
