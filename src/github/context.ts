@@ -177,6 +177,10 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
       ctx.prNumber = num(payload.number) ?? num(pr.number);
       // The PR's head commit, not the merge commit GitHub builds for pull_request (GITHUB_SHA).
       usePull(pr);
+      if (ctx.prNumber === undefined) {
+        // A local runner (act) or a step that cannot read the event file: GITHUB_EVENT_PATH has no pull request.
+        ctx.notes.push(`the ${env.eventName} event payload names no pull request (GITHUB_EVENT_PATH missing or without \`pull_request\`)`);
+      }
       break;
     }
     case 'push': {

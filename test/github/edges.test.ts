@@ -327,3 +327,13 @@ describe('duplicates of the sticky comment', () => {
     expect(warnings(r)).toEqual([]);
   });
 });
+
+describe('a pull_request run whose event file names no pull request (a local runner)', () => {
+  it('says why there is no comment instead of a bare "no pull request"', async () => {
+    const r = await act('pull_request', {}, gateDouble(evaluationOf('pass')));
+    expect(r.stdout).toContain(
+      'perf-gate: no comment (no pull request to comment on: the pull_request event payload names no pull request (GITHUB_EVENT_PATH missing or without `pull_request`))',
+    );
+    expect(r.outputs.verdict).toBe('APPROVED');
+  });
+});
