@@ -337,3 +337,19 @@ describe('a pull_request run whose event file names no pull request (a local run
     expect(r.outputs.verdict).toBe('APPROVED');
   });
 });
+
+describe('the comment limit with emoji', () => {
+  it('a report of ✅ ⚠️ ❌ and astral emoji rows is cut within 65,536 UTF-16 code units: within GitHub’s limit counted in characters, code points or bytes', async () => {
+    const { commentBody } = await import('../../src/github/publish.js');
+    const result = await gateDouble(evaluationOf('fail'), { extraRows: 6000, extraRowText: '✅ PASS ⚠️ MARGINAL ❌ FAIL 📈🚀 東京' })({} as GateOptions);
+    const ctx = { kind: 'pull_request' as const, eventName: 'pull_request', owner: 'o', repo: 'r', prNumber: 1, sha: 'a'.repeat(40), ref: 'x', actor: 'me', runUrl: 'https://github.com/o/r/actions/runs/1', notes: [] };
+    const full = `${marker('default')}\n${commentBody(result, ctx, 'default')}`;
+    expect(result.markdown.length).toBeGreaterThan(65_536);
+    expect(full.length).toBeLessThanOrEqual(65_536);
+    expect([...full].length).toBeLessThanOrEqual(65_536);
+    expect(Buffer.byteLength(full, 'utf8')).toBeLessThanOrEqual(262_144);
+    expect(full.length).toBeGreaterThan(60_000);
+    // never a lone half of a surrogate pair
+    expect(full).toBe(Buffer.from(full, 'utf8').toString('utf8'));
+  });
+});
