@@ -1,7 +1,7 @@
 // The pipeline both faces call: config → run → collect → ingest → evaluate → report.
 // It takes everything as parameters (GateOptions) and never reads argv, the environment or sets an
 // exit code; the faces do that.
-import { mkdir, mkdtemp, realpath, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ingestOptionsFor, loadConfig, rulesFor } from './config/load.js';
@@ -76,7 +76,7 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
       inputs = await scenarioInputs(opts, config, measured);
       evaluation = evaluate({ config, ...failOn, scenarios: inputs });
       guard = noiseGuardSection(first, evaluation, failing);
-      outputsOfFirstAttempts.push(...firstMeasured.filter((m) => failing.includes(m.name)).flatMap((m) => m.files));
+      outputsOfFirstAttempts.push(...(await setAside(firstMeasured.filter((m) => failing.includes(m.name)).flatMap((m) => m.files), log)));
     }
   }
 
@@ -251,6 +251,28 @@ async function distinctFiles(files: string[]): Promise<{ files: string[]; repeat
     }
   }
   return { files: out, repeated };
+}
+
+/**
+ * The first attempts' k6 output once a rerun has replaced them: renamed `….first-attempt.gz`. They
+ * stay beside the rerun's (the report shows both runs), but a later `evaluate` of the directory's
+ * `*.ndjson.gz` files (the fork-safe split, a retest) takes only the runs that decided, instead of
+ * merging two attempts as shards of one run. Returns the paths as they are now.
+ */
+async function setAside(files: string[], log: GateOptions['log']): Promise<string[]> {
+  return Promise.all(
+    files.map(async (f) => {
+      if (!f.endsWith('.ndjson.gz')) return f;
+      const to = `${f.slice(0, -'.ndjson.gz'.length)}.first-attempt.gz`;
+      try {
+        await rename(f, to);
+        return to;
+      } catch (error) {
+        log.warning(`perf-gate: could not rename the first attempt's k6 output ${f} (${asError(error).message}): evaluating its directory again would merge both attempts`);
+        return f;
+      }
+    }),
+  );
 }
 
 /** Run mode: run each scenario with k6, collecting utilization over each run's window. */

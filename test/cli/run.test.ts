@@ -1,7 +1,7 @@
 // `perf-gate run` end to end: preflight against a local server, the k6 test double (replaying real
 // k6 output) as the k6 executable, ingestion of what it wrote, the report and the exit code.
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,6 +101,29 @@ describe('perf-gate run --confirm-failures (noise guard)', () => {
     expect(md).toContain('did not repeat');
     expect(md).toMatch(/❌ 1 blocking/);
     expect(md).toContain('attempt 2');
+  });
+
+  it("sets the first attempt's output aside: evaluating the output directory again judges the rerun alone", async () => {
+    const t = io();
+    t.io.env.K6_DOUBLE_EXIT_FIRST = '107';
+    const out = join(dir, 'guard-out');
+    const json = join(dir, 'guard-run.json');
+    expect(
+      await main(['run', '--thresholds', thresholds(100000), '--base-url', baseUrl, '--preflight-path', '/healthz', '--k6-path', K6_DOUBLE, '--confirm-failures', '--out-dir', out, '--json', json, '-q'], t.io),
+    ).toBe(0);
+    const names = readdirSync(out).sort();
+    expect(names.filter((n) => n.endsWith('.ndjson.gz'))).toEqual([expect.stringMatching(/^smoke-attempt2-.*\.ndjson\.gz$/)]);
+    expect(names.filter((n) => n.endsWith('.first-attempt.gz'))).toHaveLength(1);
+    const again = join(dir, 'guard-again.json');
+    const e = io();
+    expect(await main(['evaluate', '--thresholds', thresholds(100000), '--scenario', 'smoke', '--results', `${out}/**/*.ndjson.gz`, '--json', again], e.io)).toBe(0);
+    const count = (f: string) => (JSON.parse(readFileSync(f, 'utf8')) as { criteria: { metric: string; actual: number }[] }).criteria.find((c) => c.metric === 'http_reqs')!.actual;
+    expect(count(again)).toBe(322);
+    expect(count(again)).toBe(count(json));
+    // the first attempt is still readable on its own
+    const first = join(dir, 'guard-first.json');
+    expect(await main(['evaluate', '--thresholds', thresholds(100000), '--scenario', 'smoke', '--results', join(out, names.find((n) => n.endsWith('.first-attempt.gz'))!), '--json', first], io().io)).toBe(0);
+    expect(count(first)).toBe(322);
   });
 
   it('a failure that repeats fails the gate', async () => {
