@@ -32,6 +32,25 @@ export function fitMarkdown(report: ReportInput, maxChars: number, note: string)
     text = renderMarkdownWith(input, { dropSections: dropped, maxRows });
     if (text.length <= budget) return text + tail;
   }
+  // 2b. The blocking rows alone do not fit: trim them too (the worst first; the notes count them), so
+  // the SLO comparison, the decision and the data-quality section are not cut off.
+  // Fewer rows, a shorter text: the fewest first (if even that does not fit, cut), then the most that fit.
+  const trimmed = (maxRows: number) => renderMarkdownWith(input, { dropSections: dropped, maxRows, trimBlocking: true });
+  let hi = ROW_LIMITS.length - 1;
+  text = trimmed(ROW_LIMITS[hi]!);
+  if (text.length <= budget) {
+    let best = text;
+    let lo = 0;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const t = trimmed(ROW_LIMITS[mid]!);
+      if (t.length <= budget) {
+        best = t;
+        hi = mid;
+      } else lo = mid + 1;
+    }
+    return best + tail;
+  }
   // 3. Cut at a line boundary, closing an open fence, saying how many blocking criteria the full report has.
   const blocking = input.evaluation.scenarios.reduce((n, s) => n + s.criteria.filter((c) => c.blocking).length, 0);
   const cutNote = `\n> ✂️ Cut short here to fit the size limit${blocking > 0 ? `: the full report lists all ${blocking} blocking criteri${blocking === 1 ? 'on' : 'a'}` : ''}.\n`;

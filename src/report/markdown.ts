@@ -60,6 +60,11 @@ export interface RenderLimits {
   dropSections?: ReadonlySet<string>;
   /** At most this many rows per table (failing rows kept first). */
   maxRows?: number;
+  /**
+   * Blocking rows count toward `maxRows` too (the worst first). Only when the blocking rows alone do
+   * not fit: then the notes under the tables say how many blocking rows were left out.
+   */
+  trimBlocking?: boolean;
 }
 
 /** Sections whose id starts with this are shown as evidence under the failed criterion `metric` they name. */
@@ -85,8 +90,8 @@ interface Row {
 function trimRows(rows: Row[], limits: RenderLimits): { shown: Row[]; omitted: Row[] } {
   if (limits.maxRows === undefined || rows.length <= limits.maxRows) return { shown: rows, omitted: [] };
   const order = rows.map((r, i) => ({ r, i })).sort((a, b) => a.r.rank - b.r.rank || a.i - b.i).map((x) => x.r);
-  // Blocking rows always; the other rows, the worst first, up to maxRows rows in all.
-  const kept = new Set(order.filter((r) => r.keep));
+  // Blocking rows always (unless they too are trimmed); the other rows, the worst first, up to maxRows rows in all.
+  const kept = new Set(limits.trimBlocking ? [] : order.filter((r) => r.keep));
   for (const r of order) {
     if (kept.size >= limits.maxRows) break;
     kept.add(r);
@@ -100,7 +105,7 @@ function omittedNote(rows: Row[], omitted: Row[], after = ''): string {
   const kinds = new Map<string, number>();
   for (const r of omitted) if (r.kind) kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
   const what = kinds.size > 0 ? `: ${[...kinds].map(([k, c]) => `${c} ${k}`).join(', ')}` : '';
-  const kept = rows.some((r) => r.keep) ? ' Every blocking row is shown.' : '';
+  const kept = rows.some((r) => r.keep) && !omitted.some((r) => r.keep) ? ' Every blocking row is shown.' : '';
   return `_${n} more row${n === 1 ? '' : 's'} not shown to fit the size limit${what}.${kept}${after}_`;
 }
 
@@ -686,7 +691,7 @@ function sloSection(input: ReportInput, limits: RenderLimits): string[] {
       };
     });
     out.push(
-      table(['SLO', 'Target', ...ev.scenarios.map((s) => inlineText(s.name)), 'Status'], rows, limits, undefined, " Every blocking criterion is in its scenario's criteria table above."),
+      table(['SLO', 'Target', ...ev.scenarios.map((s) => inlineText(s.name)), 'Status'], rows, limits, undefined, limits.trimBlocking ? '' : " Every blocking criterion is in its scenario's criteria table above."),
     );
     out.push(
       `**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within the marginal band of the limit (watch it) · ❌ FAIL misses the target · ❔ NO DATA nothing to measure. ${
@@ -723,7 +728,7 @@ function decisionSection(input: ReportInput, limits: RenderLimits): string[] {
     if (rest.length > 0) shown.push(`${shown.length + 1}. … and ${moreText(ev, rest, limits, 'above')}`);
     return shown.join('\n');
   };
-  // The criteria tables never leave a blocking row out, so a capped list can point to them.
+  // A capped list points to where the rest are: the criteria tables keep every blocking row unless even they do not fit (see moreText).
   if (blocking.length > 0) out.push(`**Blocking criteria**:\n\n${list(blocking, cap)}`);
   if (concerns.length > 0) out.push(`**${blocking.length > 0 ? 'Also needs attention' : 'Conditions'}**:\n\n${list(concerns, cap)}`);
   return out;

@@ -144,3 +144,34 @@ describe('cutAtLine', () => {
     expect(cutAtLine('| a | b |\n| - | - |\n| 1 | 2 |\n', 22)).toBe('| a | b |\n| - | - |\n');
   });
 });
+
+describe('fitMarkdown: more blocking rows than fit', () => {
+  // 300 tenants, each with its own p99 over 150 ms: 300 blocking rows, more than the limit holds
+  const tenants = Array.from({ length: 300 }, (_, i) => `tenant-${String(i).padStart(3, '0')}`);
+  const results = capacityResults({ tenants, slowTenant: 'tenant-007', n: 3000 });
+  const evaluation = evaluate({ config: config(), scenarios: [{ name: 'tc', results, rules: [rule('http_req_duration{tenant:*}', 'p(99)<150')] }] });
+  const input: ReportInput = { evaluation, results: { tc: results } };
+  const blocking = evaluation.scenarios[0]!.criteria.filter((c) => c.blocking);
+  const out = fitMarkdown(input, 20_000, NOTE);
+
+  it('trims blocking rows too rather than cutting the decision and the data-quality section off', () => {
+    expect(blocking).toHaveLength(300);
+    expect(out.length).toBeLessThanOrEqual(20_000);
+    expect(out).toContain('## 3. Comparison to SLOs');
+    expect(out).toContain('## 4. Decision');
+    expect(out).toContain('## 5. Data quality');
+    expect(out).not.toContain('Cut short here');
+    expect(rowsWhole(out)).toBe(true);
+  });
+
+  it('says how many blocking rows each table left out, and claims nothing it does not show', () => {
+    const table = out.slice(out.indexOf('**Pass/fail assessment**'), out.indexOf('**Scenario result**'));
+    const shown = blocking.filter((c) => table.includes(`| \`${c.metric}\` |`)).length;
+    expect(shown).toBeGreaterThan(0);
+    expect(shown).toBeLessThan(300);
+    expect(table).toContain(`_${300 - shown} more rows not shown to fit the size limit: ${300 - shown} ❌ FAIL (blocking)._`);
+    expect(out).not.toContain('Every blocking row is shown');
+    expect(out).not.toContain("Every blocking criterion is in its scenario's criteria table above");
+    for (const l of out.split('\n').filter((x) => x.includes('… and '))) expect(l).not.toMatch(/in the criteria tables (below|above)$/);
+  });
+});
