@@ -70,6 +70,15 @@ const num = (v: unknown): number | undefined => {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v.trim()) : NaN;
   return Number.isInteger(n) && n > 0 ? n : undefined;
 };
+/** `#12` or `https://github.com/owner/repo/pull/12` (this repository's) → 12. */
+function pullNumberOf(text: string, owner: string, repo: string): number | undefined {
+  const t = text.trim();
+  const hash = /^#(\d+)$/.exec(t);
+  if (hash) return num(hash[1]);
+  const url = /^https?:\/\/[^/\s]+\/([^/\s]+)\/([^/\s]+)\/pull\/(\d+)(?:[/?#]\S*)?$/.exec(t);
+  if (url && url[1]!.toLowerCase() === owner.toLowerCase() && url[2]!.toLowerCase() === repo.toLowerCase()) return num(url[3]);
+  return undefined;
+}
 const branchOf = (ref: string): string | undefined => (ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : undefined);
 
 interface PullLike {
@@ -205,7 +214,15 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
         baseUrl,
         sources: { ...(scenario ? { scenario: 'scenario' } : {}), ...(baseUrlKey ? { baseUrl: baseUrlKey } : {}) },
       };
-      const explicit = num(inputs.pr) ?? num(inputs['pull-request']) ?? num(inputs.pull_request);
+      // The `pr` input as people type it: `12`, `#12`, or the pull request's URL. Anything else is said, not ignored.
+      const prKey = ['pr', 'pull-request', 'pull_request'].find((k) => num(inputs[k]) !== undefined || str(inputs[k])?.trim());
+      const prRaw = prKey === undefined ? undefined : inputs[prKey];
+      const explicit = prRaw === undefined ? undefined : (num(prRaw) ?? pullNumberOf(String(prRaw), owner, repo));
+      if (prKey !== undefined && explicit === undefined) {
+        const why = `the workflow_dispatch input \`${prKey}\` is \`${String(prRaw).trim().slice(0, 100)}\`, not a pull request of ${owner}/${repo} (write 12, #12 or the pull request's URL)`;
+        log.warning(`perf-gate: ${why}; the pull request is looked up from the dispatched branch instead.`);
+        ctx.notes.push(why);
+      }
       if (explicit) {
         ctx.prNumber = explicit;
         const pr = await lookup(`pull request #${explicit}`, async (o) => (await o.rest.pulls.get({ owner, repo, pull_number: explicit })).data);

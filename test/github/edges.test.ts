@@ -353,3 +353,36 @@ describe('the comment limit with emoji', () => {
     expect(full).toBe(Buffer.from(full, 'utf8').toString('utf8'));
   });
 });
+
+describe('workflow_dispatch `pr` input as people type it', () => {
+  const HEAD = 'e'.repeat(40);
+  const dispatch = (pr: string) => {
+    const payload = webhookPayload('workflow_dispatch', (p) => p.ref === 'refs/heads/main');
+    payload.inputs = { pr };
+    return act('workflow_dispatch', payload, gateDouble(evaluationOf('pass')), { repository: 'octo-org/octo-repo', ref: 'refs/heads/main', inputs: { results: 'out/*.ndjson' } });
+  };
+  const commentOn = (n: number) => gh.server.commentsOn('octo-org', 'octo-repo', n).find((c) => c.body.startsWith(marker('default')));
+
+  it.each(['#44', ' #44 ', 'https://github.com/octo-org/octo-repo/pull/44', 'https://github.com/octo-org/octo-repo/pull/44/files'])('`%s` is pull request #44', async (pr) => {
+    gh.server.addPull({ owner: 'octo-org', repo: 'octo-repo', number: 44, state: 'open', headRef: 'feat/cache', headSha: HEAD, baseRef: 'main' });
+    const r = await dispatch(pr);
+    expect(r.outputs['pr-number']).toBe('44');
+    expect(commentOn(44)?.body).toContain(`commit \`${HEAD}\``);
+    expect(warnings(r)).toEqual([]);
+  });
+
+  it('anything else is a warning naming the input, and the branch’s open pull request is used', async () => {
+    gh.server.addPull({ owner: 'octo-org', repo: 'octo-repo', number: 7, state: 'open', headRef: 'main', headSha: HEAD, baseRef: 'develop' });
+    const r = await dispatch('the cache one');
+    expect(warnings(r)).toContain(
+      "perf-gate: the workflow_dispatch input `pr` is `the cache one`, not a pull request of octo-org/octo-repo (write 12, #12 or the pull request's URL); the pull request is looked up from the dispatched branch instead.",
+    );
+    expect(r.outputs['pr-number']).toBe('7');
+  });
+
+  it('a URL of another repository is not taken for this one', async () => {
+    const r = await dispatch('https://github.com/someone/else/pull/44');
+    expect(warnings(r).join('\n')).toContain('is `https://github.com/someone/else/pull/44`, not a pull request of octo-org/octo-repo');
+    expect(r.outputs['pr-number']).toBeUndefined();
+  });
+});
