@@ -235,7 +235,17 @@ export function refusedReason(metric: UtilizationMetricConfig, why: string): str
   return `\`${metric.name}\` (${at}): Prometheus refused the ${metric.preset} query — ${why}; ${fix}`;
 }
 
-async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window: TimeWindow, refused: (why: string) => string): Promise<Entry | { noData: string }> {
+/** What to change when every point of a metric's series would reach back before a short run. */
+function shortRunFix(metric: UtilizationMetricConfig, hasValue: boolean): string {
+  const range = 'a shorter `rate_window` (at least two scrape intervals, e.g. `rate_window: 30s` with a 15 s scrape interval)';
+  if (metric.prometheus !== undefined && !metric.prometheus.includes('$__rate_interval')) {
+    return 'use a shorter range in the expression (or `$__rate_interval`, which follows `rate_window`)';
+  }
+  return hasValue ? `set ${range} or judge \`value\` (the whole run's figure)` : `set ${range}`;
+}
+
+async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window: TimeWindow, metric: UtilizationMetricConfig): Promise<Entry | { noData: string }> {
+  const refused = (why: string) => refusedReason(metric, why);
   const entry: Entry = { unit: 'number', samples: [] };
   const failed = (r: { reason: string; refused?: string }) => (r.refused !== undefined ? refused(r.refused) : r.reason);
   // A point of a rate(x[R]) series at time t covers (t − R, t]: the series starts R after the run
@@ -283,7 +293,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
     // No series is queried: the expression must still be one Prometheus accepts.
     const check = await client.instant(plan.series, window.end);
     if (!check.ok && check.refused !== undefined) return { noData: refused(check.refused) };
-    entry.seriesNoData = `the run (${secondsText(window)}) is shorter than the expression's range (${back / 1000} s): every point would reach back before the run; set a shorter rate_window or use the value aggregation`;
+    entry.seriesNoData = `the run (${secondsText(window)}) is shorter than the expression's range (${back / 1000} s): every point would reach back before the run; ${shortRunFix(metric, plan.value !== undefined)}`;
     if (!plan.value) return { noData: entry.seriesNoData };
   }
   if (plan.value) {
@@ -457,7 +467,7 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
       if ('error' in built) entry = { unit: plan.unit, samples: [], noData: built.error };
       else {
         prom ??= new PrometheusClient(state.cfg.sources.prometheus!.url, undefined, state.cfg.sources.prometheus!.headers);
-        const r = await queryPrometheus(prom, built, window, (why) => refusedReason(plan.metric, why));
+        const r = await queryPrometheus(prom, built, window, plan.metric);
         entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
         const valueNoData = 'samples' in r ? r.valueNoData : undefined;
         if (valueNoData) own.push(`${name}: value (whole window) has no data: ${valueNoData}`);

@@ -44,6 +44,15 @@ function report(config: Config, util: UtilizationResults): { evaluation: ReturnT
   return { evaluation, markdown: sections.find((s) => s.id === 'utilization')?.markdown ?? '' };
 }
 
+/** Waits until Prometheus holds `n` scrapes of the Redis exporter: a window of that many seconds has data. */
+async function scraped(n: number): Promise<void> {
+  for (;;) {
+    const have = await promInstant(svc.prometheus!.url, 'max(count_over_time(redis_keyspace_hits_total[1h]))');
+    if ((have ?? 0) >= n) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 describe.skipIf(skip)('a PromQL expression Prometheus refuses', () => {
   const yml = (url: string) => `version: 1
 utilization:
@@ -103,15 +112,6 @@ describe.skipIf(skip)('results that are not one finite series', () => {
   const cfgOf = (metrics: UtilizationConfig['metrics']): UtilizationConfig => ({ sources: { prometheus: { url: svc.prometheus!.url } }, metrics, intervalSeconds: 1, slowQueries: false });
   const custom = (name: string, q: string): UtilizationConfig['metrics'][number] => ({ name, prometheus: q, params: {}, pos });
 
-  /** Waits until Prometheus holds `n` scrapes of the Redis exporter: a window of that many seconds has data. */
-  async function scraped(n: number): Promise<void> {
-    for (;;) {
-      const have = await promInstant(svc.prometheus!.url, 'max(count_over_time(redis_keyspace_hits_total[1h]))');
-      if ((have ?? 0) >= n) return;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-
   it('NaN (0/0) and +Inf (x/0) throughout: no-data saying it is a division by zero, not that series are missing', async () => {
     await scraped(8);
     const now = Date.now();
@@ -140,5 +140,30 @@ describe.skipIf(skip)('results that are not one finite series', () => {
     const hit: UtilizationConfig['metrics'][number] = { name: 'rhit', preset: 'redis.hit_rate', params: { source: 'prometheus', rate_window: '3s' }, pos };
     const util = await collectWindow(cfgOf([hit]), { start: now - 10_000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
     for (const kind of ['max', 'value'] as const) expect(util.measure('rhit', { kind }), kind).toEqual({ noData: 'no activity in the window (the counters did not move)' });
+  });
+});
+
+describe.skipIf(skip)('a run shorter than the rate range', () => {
+  it('says what to change for each kind of metric: the expression’s own range, rate_window, or judging value', async () => {
+    await scraped(4);
+    const now = Date.now();
+    const cfg: UtilizationConfig = {
+      sources: { prometheus: { url: svc.prometheus!.url } },
+      metrics: [
+        { name: 'literal', prometheus: 'sum(rate(pg_exporter_scrapes_total[1m]))', params: {}, pos },
+        { name: 'interval', prometheus: 'sum(rate(pg_exporter_scrapes_total[$__rate_interval]))', params: {}, pos },
+        { name: 'ops', preset: 'redis.ops', params: { source: 'prometheus' }, pos },
+      ],
+      intervalSeconds: 1,
+      slowQueries: false,
+    };
+    const util = await collectWindow(cfg, { start: now - 20_000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
+    const reason = (m: string) => (util.measure(m, { kind: 'max' }) as { noData: string }).noData;
+    expect(reason('literal')).toMatch(/^the run \(20 s\) is shorter than the expression's range \(60 s\): every point would reach back before the run; use a shorter range in the expression \(or `\$__rate_interval`, which follows `rate_window`\)$/);
+    expect(reason('interval')).toMatch(/; set a shorter `rate_window` \(at least two scrape intervals, e\.g\. `rate_window: 30s` with a 15 s scrape interval\)$/);
+    // no `value` to fall back on for a custom expression: it is not offered
+    for (const m of ['literal', 'interval']) expect(util.measure(m, { kind: 'value' }), m).toEqual({ noData: reason(m) });
+    expect(reason('ops')).toMatch(/; set a shorter `rate_window` .* or judge `value` \(the whole run's figure\)$/);
+    expect(util.measure('ops', { kind: 'value' })).toEqual({ value: expect.any(Number) });
   });
 });
