@@ -1,12 +1,19 @@
 // Entry of the bundled CLI (dist/cli/index.js). The only CLI module with a top-level call.
 import { main, type CliIo } from './cli.js';
 import { cancelOnSignals } from './run/cancel.js';
-import { withoutWorkflowCommands } from './stdout.js';
+import { plainWorkflowCommands, withoutWorkflowCommands } from './stdout.js';
 
 async function cli(argv: string[]): Promise<number> {
   const report = process.stdout.write.bind(process.stdout);
-  // workflow commands printed by shared libraries go to stderr: stdout carries only the report
-  process.stdout.write = withoutWorkflowCommands(report as never, (t) => process.stderr.write(t)) as typeof process.stdout.write;
+  // workflow commands printed by shared libraries go to stderr: stdout carries only the report. In a
+  // GitHub job the runner reads them there; in a terminal they are shown as plain text (debug lines
+  // only with PERF_GATE_DEBUG=1 or RUNNER_DEBUG=1).
+  const inActions = process.env.GITHUB_ACTIONS === 'true';
+  const debug = process.env.PERF_GATE_DEBUG === '1' || process.env.RUNNER_DEBUG === '1';
+  process.stdout.write = withoutWorkflowCommands(report as never, (t) => {
+    const shown = inActions ? t : plainWorkflowCommands(t, debug);
+    if (shown !== '') process.stderr.write(shown);
+  }) as typeof process.stdout.write;
   const io: CliIo = {
     stdout: (s) => report(s),
     stderr: (s) => process.stderr.write(s),

@@ -1,6 +1,7 @@
 // The CLI's stdout carries the report (`perf-gate run > report.md`). Libraries shared with the Action
 // (@actions/tool-cache while it installs k6) print GitHub workflow commands there (`::debug::…`): the
-// CLI's bin sends those lines to stderr, where they stay in a job's log and out of the report.
+// CLI's bin sends those lines to stderr, where they stay in a job's log and out of the report; outside
+// GitHub Actions, as plain text (`warning: …`; debug lines only with PERF_GATE_DEBUG=1).
 
 type Write = (chunk: string | Uint8Array, ...rest: unknown[]) => boolean;
 
@@ -25,4 +26,31 @@ export function withoutWorkflowCommands(write: Write, divert: (text: string) => 
     }
     return write(kept, ...rest);
   };
+}
+
+/** A workflow command's message as written (`%25`, `%0D`, `%0A` are how commands escape `%`, CR, LF). */
+function unescapeMessage(m: string): string {
+  return m.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
+}
+
+/**
+ * Workflow-command lines as plain text for a terminal outside GitHub Actions, where nothing reads
+ * them: `::warning …::x` → `warning: x`, `::error …::x` → `error: x`, `::notice …::x` → `notice: x`,
+ * `::group::x` → `x`; `::debug::x` → `debug: x` only when `debug`; `::add-mask::`, `::endgroup::` and
+ * other commands are dropped (a mask's value is never printed).
+ */
+export function plainWorkflowCommands(text: string, debug: boolean): string {
+  return text
+    .split(/(?<=\n)/)
+    .map((line) => {
+      const m = /^::([a-z][a-z-]*)(?: [^\n]*?)?::(.*?)(\r?\n)?$/s.exec(line);
+      if (!m) return line;
+      const [, name, message = '', eol = ''] = m;
+      const text = unescapeMessage(message);
+      if (name === 'warning' || name === 'error' || name === 'notice') return `${name}: ${text}${eol}`;
+      if (name === 'group') return `${text}${eol}`;
+      if (name === 'debug') return debug ? `debug: ${text}${eol}` : '';
+      return '';
+    })
+    .join('');
 }

@@ -1,7 +1,8 @@
 // The CLI's stdout carries the report: GitHub workflow commands that shared libraries print there
-// (@actions/tool-cache's `::debug::` lines while k6 is installed) are dropped outside Actions.
+// (@actions/tool-cache's `::debug::` lines while k6 is installed) are moved to stderr, and outside
+// Actions shown as plain text.
 import { describe, expect, it } from 'vitest';
-import { withoutWorkflowCommands } from '../../src/stdout.js';
+import { plainWorkflowCommands, withoutWorkflowCommands } from '../../src/stdout.js';
 
 function sink() {
   const got: string[] = [];
@@ -34,5 +35,26 @@ describe('withoutWorkflowCommands', () => {
     expect(s.write('::debug::x\n', () => (called = true))).toBe(true);
     await Promise.resolve();
     expect(called).toBe(true);
+  });
+});
+
+describe('plainWorkflowCommands (a terminal outside Actions)', () => {
+  const lines = '::debug::isExplicit: 2.3.0\n::add-mask::s3cret\n::warning file=a.yml,line=3::careful%0Atwo lines 100%25\n::error::broke\n::group::Installing k6\n::endgroup::\n::notice title=x::fyi\n';
+
+  it('shows warnings, errors, notices and group titles as text, unescaped, and never a masked value', () => {
+    const out = plainWorkflowCommands(lines, false);
+    expect(out).toBe('warning: careful\ntwo lines 100%\nerror: broke\nInstalling k6\nnotice: fyi\n');
+    expect(out).not.toContain('s3cret');
+    expect(out).not.toContain('::');
+  });
+
+  it('shows debug lines only when asked', () => {
+    expect(plainWorkflowCommands('::debug::isExplicit: 2.3.0\n', true)).toBe('debug: isExplicit: 2.3.0\n');
+    expect(plainWorkflowCommands(lines, true)).toContain('debug: isExplicit: 2.3.0\n');
+    expect(plainWorkflowCommands('::debug::x\n', false)).toBe('');
+  });
+
+  it('leaves lines that are not commands as they are', () => {
+    expect(plainWorkflowCommands('value with :: inside\n', false)).toBe('value with :: inside\n');
   });
 });
