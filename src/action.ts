@@ -212,6 +212,10 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     if (resultPatterns.length > 0 && baseUrl) {
       log.info('perf-gate: `results` is set, so no k6 run: `base-url` is not used.');
     }
+    if (resultPatterns.length === 0 && core.getInput('k6-path') && core.getInput('k6-version')) {
+      // the CLI refuses the pair; here a shared workflow template may set both, so it is a warning
+      log.warning(`perf-gate: \`k6-version: ${core.getInput('k6-version')}\` is ignored: \`k6-path\` is set, and that binary is used as it is, whatever its version (remove one of the two)`);
+    }
 
     // ── context ──
     const apiUrl = env.GITHUB_API_URL || 'https://api.github.com';

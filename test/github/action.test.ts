@@ -414,6 +414,13 @@ describe('outputs, summary, annotations and the failed check', () => {
     expect(ours()[0]!.body).not.toContain('hunter2');
     expect(r.summary).not.toContain('hunter2');
     expect(r.stdout.replace('::add-mask::hunter2', '')).not.toContain('hunter2');
+    expect(r.commands.some((c) => c.command === 'warning' && c.message.includes('k6-version'))).toBe(false);
+  });
+
+  it('run mode: k6-version beside k6-path is a warning (the binary is used as it is)', async () => {
+    const r = await act({ gate: gateUnderTest('pass'), inputs: { results: '', 'base-url': 'https://pr-2.preview.example.com', 'k6-path': '/opt/k6/k6', 'k6-version': '1.0.0' } });
+    expect(r.failed).toBeUndefined();
+    expect(r.commands.find((c) => c.command === 'warning' && c.message.includes('`k6-version: 1.0.0` is ignored'))?.message).toContain('`k6-path` is set');
   });
 
   it('never prints the token', async () => {
