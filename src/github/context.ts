@@ -221,7 +221,6 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
       if (prKey !== undefined && explicit === undefined) {
         const why = `the workflow_dispatch input \`${prKey}\` is \`${String(prRaw).trim().slice(0, 100)}\`, not a pull request of ${owner}/${repo} (write 12, #12 or the pull request's URL)`;
         log.warning(`perf-gate: ${why}; the pull request is looked up from the dispatched branch instead.`);
-        ctx.notes.push(why);
       }
       if (explicit) {
         ctx.prNumber = explicit;

@@ -132,7 +132,7 @@ function permissionWarning(what: string, error: unknown, ctx: GateContext, summa
   }
   if ((status === 403 || status === 401) && ctx.fork !== undefined && READ_ONLY_FOR_FORKS.includes(ctx.eventName)) {
     // Adding `permissions:` cannot help here: GitHub caps a fork's pull_request token at read-only.
-    return `perf-gate could not ${what} (${detail}): this pull request comes from ${ctx.fork === 'a deleted fork' ? ctx.fork : `the fork ${ctx.fork}`}, and GitHub gives a pull_request run from a fork a read-only token, without the \`pull-requests: write\` permission the comment needs, whatever the workflow's \`permissions:\` say. To comment on fork pull requests, use the fork-safe split: measure here with \`comment: never\` and comment from a workflow_run workflow (see docs/github.md). ${tail}`;
+    return `perf-gate could not ${what} (${detail}): this pull request comes from ${ctx.fork === 'a deleted fork' ? ctx.fork : `the fork ${ctx.fork}`}, and GitHub gives a ${ctx.eventName} run from a fork a read-only token, without the \`pull-requests: write\` permission the comment needs, whatever the workflow's \`permissions:\` say. To comment on fork pull requests, use the fork-safe split: measure here with \`comment: never\` and comment from a workflow_run workflow (see docs/github.md). ${tail}`;
   }
   if (status === 403 || status === 401) {
     const fork =

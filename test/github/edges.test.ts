@@ -191,7 +191,9 @@ describe('events that are not pull_request', () => {
     const payload = webhookPayload('pull_request_review') as { pull_request: { head: { repo: object } } };
     payload.pull_request.head.repo = { ...payload.pull_request.head.repo, full_name: 'forker/Hello-World' };
     const r = await act('pull_request_review', payload as unknown as Record<string, unknown>, gateDouble(evaluationOf('pass')), { token: 'ro' });
-    expect(warnings(r).find((m) => m.includes('could not comment'))).toContain('comes from the fork forker/Hello-World');
+    const w = warnings(r).find((m) => m.includes('could not comment'));
+    expect(w).toContain('comes from the fork forker/Hello-World');
+    expect(w).toContain('GitHub gives a pull_request_review run from a fork a read-only token');
   });
 
   it('issue_comment on a pull request (a `/perf` command): the pull request is looked up and its head commit is named', async () => {
@@ -378,6 +380,8 @@ describe('workflow_dispatch `pr` input as people type it', () => {
       "perf-gate: the workflow_dispatch input `pr` is `the cache one`, not a pull request of octo-org/octo-repo (write 12, #12 or the pull request's URL); the pull request is looked up from the dispatched branch instead.",
     );
     expect(r.outputs['pr-number']).toBe('7');
+    // said once, as a warning
+    expect(r.stdout.split('the cache one').length - 1).toBe(1);
   });
 
   it('a URL of another repository is not taken for this one', async () => {
