@@ -308,7 +308,10 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
     const r = input.results[s.name];
     if (!r) continue;
     const h = headlineFor(r, s.window);
-    findings.push(
+    if (requestCount(r, s.window) === 0) {
+      // k6 reads a rate or counter without samples as 0: "error rate 0.00%" of no request would read as good
+      findings.push(`- **${inlineText(s.name)}**${headlineWindowLabel(s, r)}: no HTTP requests were made, so there is no latency, error rate or throughput to show`);
+    } else findings.push(
       `- **${inlineText(s.name)}**${headlineWindowLabel(s, r)}: p95 = ${headlineValue(s, h.p95, 'ms')}, p99 = ${headlineValue(s, h.p99, 'ms')}, error rate ${headlineValue(s, h.errorRate, 'ratio')}, throughput ${headlineValue(s, h.rps, 'per-second', 'http_reqs')}`,
     );
     const util = s.criteria.filter((c) => c.kind === 'utilization' && c.actual !== null);
@@ -325,6 +328,14 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
   out.push(`**Recommendation**: ${recommendation(ev)}`);
   for (const s of sectionsAt(input, limits, 'summary')) out.push(renderSection(s, 3));
   return out;
+}
+
+/** The HTTP requests in the window (`http_reqs`, else `http_req_duration` samples); null when unknown. */
+function requestCount(r: Results, w: TimeWindow | undefined): number | null {
+  if (r.metrics.has('http_reqs')) return measureValue(r, 'http_reqs', { kind: 'count' }, w);
+  if (r.metrics.has('http_req_duration')) return measureValue(r, 'http_req_duration', { kind: 'count' }, w);
+  // neither metric in the output: k6 writes both for every request, so there was none
+  return r.source === 'ndjson' ? 0 : null;
 }
 
 /**

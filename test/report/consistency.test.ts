@@ -81,6 +81,17 @@ describe('values are told apart from their limits', () => {
     expect(line(renderMarkdown({ evaluation: plain, results }), '- **s**')).toContain('error rate 0.10%,');
   });
 
+  it('a run without a single HTTP request does not read "error rate 0.00%" in the summary', () => {
+    const iterations = [0, 1, 2].map((i) => ({ metric: 'iterations', t: T0 + i * 1000, value: 1 }));
+    const none = { s: new FakeResults({ metrics: [{ name: 'iterations', type: 'counter', contains: 'default' }], samples: iterations }) };
+    // k6 writes a metric's Metric line just before its first sample: without requests, no http_* metric at all
+    const withRequests = { s: new FakeResults({ metrics: HTTP_METRICS, samples: [...iterations, ...httpSamples([{ t: T0, duration: 10 }])] }) };
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results: none.s, rules: [rule('http_req_failed', 'rate<0.01')] }] });
+    expect(line(renderMarkdown({ evaluation, results: none }), '- **s**')).toBe('- **s**: no HTTP requests were made, so there is no latency, error rate or throughput to show');
+    const other = evaluate({ config: config(), scenarios: [{ name: 's', results: withRequests.s, rules: [] }] });
+    expect(line(renderMarkdown({ evaluation: other, results: withRequests }), '- **s**')).toMatch(/^- \*\*s\*\*: p95 = 10 ms, p99 = 10 ms, error rate 0\.00%/);
+  });
+
   it('a ratio delta is in percentage points', () => {
     expect(formatDelta(0.0002, 0.0001, 'ratio')).toBe('+0.02 pp');
     expect(formatDelta(-0.0005, 0.001, 'ratio')).toBe('−0.05 pp');
