@@ -52,6 +52,18 @@ function label(metric: string, scenarios: UtilizationScenario[]): string {
   return code(metric);
 }
 
+/**
+ * The limit as the cells show their values, where the expression's number reads differently: a ratio
+ * (`value>0.95` beside 97.3% → 95%), bytes (`max<2147483648` beside 1.5 GB → 2.15 GB), a time of a
+ * second or more (`value<1500` → 1.5 s). '' when the limits differ between scenarios.
+ */
+function limitInUnit(cells: CriterionResult[]): string {
+  const c = cells[0];
+  if (!c || !Number.isFinite(c.limit) || cells.some((x) => x.limit !== c.limit || x.unit !== c.unit)) return '';
+  const converted = c.unit === 'ratio' || c.unit === 'bytes' || (c.unit === 'ms' && Math.abs(c.limit) >= 1000);
+  return converted ? ` (${formatValue(c.limit, c.unit, c.metric)})` : '';
+}
+
 /** The utilization table (place `slo`), one slow-query table per scenario, and evidence sections. */
 export function utilizationSections(scenarios: UtilizationScenario[]): ReportSection[] {
   const sections: ReportSection[] = [];
@@ -90,7 +102,7 @@ export function utilizationSections(scenarios: UtilizationScenario[]): ReportSec
       const worst = [...row.cells.values()].reduce<CriterionResult | undefined>((w, c) => (!w || RANK[c.status] < RANK[w.status] ? c : w), undefined);
       let status = worst ? STATUS_BADGE[worst.status] : '—';
       if (worst && worst.severity === 'warn' && worst.status !== 'pass') status += ' (warn only)';
-      groups.get(group(row.metric, scenarios))!.push([`${label(row.metric, scenarios)}${agg ? ` (${agg})` : ''}`, ...cells, code(row.expression), status]);
+      groups.get(group(row.metric, scenarios))!.push([`${label(row.metric, scenarios)}${agg ? ` (${agg})` : ''}`, ...cells, `${code(row.expression)}${limitInUnit([...row.cells.values()])}`, status]);
     }
     const parts: string[] = [];
     const used = [...groups].filter(([, body]) => body.length > 0);

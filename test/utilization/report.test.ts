@@ -18,7 +18,7 @@ function fakeUtil(series: Record<string, { preset?: string; unit: Unit; samples:
 
 const pos = { file: 'thresholds.yml', line: 3, column: 5 };
 function crit(scenario: string, metric: string, expression: string, actual: number | null, unit: Unit, status: CriterionResult['status'], kind: CriterionResult['kind'] = 'utilization', reason?: string): CriterionResult {
-  return { scenario, metric, expression, actual, limit: 0, unit, status, blocking: status === 'fail', kind, pos, severity: 'error', ...(reason ? { reason } : {}) };
+  return { scenario, metric, expression, actual, limit: Number(/-?[\d.]+$/.exec(expression)?.[0] ?? 0), unit, status, blocking: status === 'fail', kind, pos, severity: 'error', ...(reason ? { reason } : {}) };
 }
 
 const slow: SlowQueryReport = {
@@ -45,7 +45,8 @@ describe('utilizationSections', () => {
     expect(lines[4]).toContain('API pods CPU (% of limit)');
     expect(lines[4]).toMatch(/\| 41\.5% \| 72\.5% \| `avg<70` \| ❌ FAIL \|$/);
     expect(lines[6]).toBe('**Other**:');
-    expect(lines[10]).toMatch(/\| no data \| 99\.1\d*% \| `value>0\.95` \| ❔ NO DATA \|$/);
+    // the limit also as the cells show values: a ratio as a percentage
+    expect(lines[10]).toMatch(/\| no data \| 99\.1\d*% \| `value>0\.95` \(95(\.0+)?%\) \| ❔ NO DATA \|$/);
     expect(table.markdown).toContain('- `pg_cache_hit` in baseline: PostgreSQL at postgres://u:***@db/x is unreachable');
     const sq = sections.filter((s) => s.id.startsWith('utilization:slow-queries:'));
     expect(sq.map((s) => [s.place, s.scenario])).toEqual([['scenario', 'baseline'], ['scenario', 'target-capacity']]);
@@ -54,6 +55,28 @@ describe('utilizationSections', () => {
     expect(sq[0]!.markdown).not.toMatch(/[^\\]\|\|/);
     expect(sq[0]!.markdown).toContain('| 1,200 |');
     expect(sq[0]!.markdown).toContain('71.2%');
+  });
+
+  it('the limit in the unit the cells show: bytes, ratios and long times; not for plain numbers or when the limits differ', () => {
+    const util = fakeUtil({}, undefined);
+    const rows = (criteria: CriterionResult[]) => utilizationSections([{ name: 's', utilization: util, criteria }]).find((x) => x.id === 'utilization')!.markdown.split('\n').filter((l) => l.startsWith('| `'));
+    const got = rows([
+      crit('s', 'rss', 'max<2147483648', 1.5e9, 'bytes', 'pass'),
+      crit('s', 'lat', 'value<1500', 1210, 'ms', 'pass'),
+      crit('s', 'fast', 'value<100', 12.5, 'ms', 'pass'),
+      crit('s', 'depth', 'max<5000', 12, 'count', 'pass'),
+    ]);
+    expect(got).toEqual([
+      '| `rss` (max) | 1.5 GB | `max<2147483648` (2.15 GB) | ✅ PASS |',
+      '| `lat` (value) | 1.21 s | `value<1500` (1.5 s) | ✅ PASS |',
+      '| `fast` (value) | 12.5 ms | `value<100` | ✅ PASS |',
+      '| `depth` (max) | 12 | `max<5000` | ✅ PASS |',
+    ]);
+    const two = utilizationSections([
+      { name: 'a', utilization: util, criteria: [{ ...crit('a', 'hit', 'value>0.9', 0.95, 'ratio', 'pass'), limit: 0.9 }] },
+      { name: 'b', utilization: util, criteria: [{ ...crit('b', 'hit', 'value>0.9', 0.97, 'ratio', 'pass'), limit: 0.8 }] },
+    ]).find((x) => x.id === 'utilization')!.markdown;
+    expect(two).toContain('| `value>0.9` | ✅ PASS |');
   });
 
   it('a missing source is one line under the table, not one per row and scenario', () => {
