@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { maskUrl } from '../mask.js';
-import type { Baseline, CriterionResult, DashboardConfig, Evaluation, Headline, Results, Status, TimeWindow, Unit, Verdict } from '../model.js';
+import type { Baseline, CriterionResult, DashboardConfig, Evaluation, Headline, Results, SourcePos, Status, TimeWindow, Unit, Verdict } from '../model.js';
 import { baselineKey, measurementKey, WINDOW_KEY_SUFFIX, windowKeyText } from '../evaluate/keys.js';
 import { isRunCriterion } from '../evaluate/evaluate.js';
 import type { ReportEnvironment } from './markdown.js';
@@ -30,6 +30,11 @@ export interface JsonCriterion {
   delta: number | null;
   /** The interval this criterion was measured over (epoch ms), null for the whole run (or no data). */
   window: TimeWindow | null;
+  /**
+   * Where its rule is written in thresholds.yml (an expanded `{tenant:*}` row points to the wildcard
+   * rule); null for the criteria perf-gate adds itself (the k6 run completes, is not marked failed).
+   */
+  pos: SourcePos | null;
 }
 
 export interface JsonScenario {
@@ -113,6 +118,7 @@ export function toJsonReport(
         baseline: num(c.baseline),
         delta: num(c.delta),
         window: c.window ?? null,
+        pos: c.pos.line > 0 ? { file: c.pos.file, line: c.pos.line, column: c.pos.column } : null,
       });
       const agg = isRunCriterion(c) ? undefined : expressionAggregation(c.expression);
       const actual = num(c.actual);

@@ -16,8 +16,10 @@ describe('toJsonReport', () => {
     expect(report.scenarios.map((s) => s.name)).toEqual(['baseline', 'target-capacity']);
     expect(report.scenarios[1]!.headline).toEqual(headlineFor(results['target-capacity']!));
     const c = report.criteria.find((x) => x.metric === 'http_req_duration{tenant:umbrella}')!;
-    expect(Object.keys(c).sort()).toEqual(['actual', 'baseline', 'blocking', 'delta', 'expression', 'kind', 'limit', 'metric', 'reason', 'scenario', 'severity', 'status', 'unit', 'window'].sort());
+    expect(Object.keys(c).sort()).toEqual(['actual', 'baseline', 'blocking', 'delta', 'expression', 'kind', 'limit', 'metric', 'reason', 'scenario', 'severity', 'status', 'unit', 'window', 'pos'].sort());
     expect(c).toMatchObject({ scenario: 'target-capacity', expression: 'p(99)<500', status: 'fail', blocking: true, unit: 'ms', limit: 500, kind: 'k6', baseline: null, delta: null, reason: null });
+    // an expanded {tenant:*} row points to its wildcard rule in thresholds.yml
+    expect(c.pos).toEqual({ file: 'thresholds.yml', line: 1, column: 1 });
     expect(report.criteria).toHaveLength(evaluation.scenarios.reduce((n, s) => n + s.criteria.length, 0));
   });
 
@@ -116,6 +118,21 @@ describe('toJsonReport: field order', () => {
     expect(Object.keys(a)).toEqual(['schema', 'verdict', 'failOn', 'rationale', 'generatedAt', 'environment', 'scenarios', 'criteria', 'measurements', 'warnings']);
     expect(Object.keys(a.environment!)).toEqual(['baseUrl', 'commit', 'thresholdsFile', 'generatedAt']);
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
-    expect(Object.keys(a.criteria[0]!)).toEqual(['scenario', 'metric', 'expression', 'actual', 'limit', 'unit', 'status', 'blocking', 'severity', 'kind', 'reason', 'baseline', 'delta', 'window']);
+    expect(Object.keys(a.criteria[0]!)).toEqual(['scenario', 'metric', 'expression', 'actual', 'limit', 'unit', 'status', 'blocking', 'severity', 'kind', 'reason', 'baseline', 'delta', 'window', 'pos']);
+  });
+});
+
+describe('toJsonReport: where each criterion comes from', () => {
+  it("every expanded row carries its wildcard rule's position; the run's own criteria have none", () => {
+    const results = capacityResults();
+    const pos = { file: 'perf/thresholds.yml', line: 12, column: 7 };
+    const run = { scenario: 'tc', outputs: [], window: { start: 0, end: 1 }, exitCode: 105, exitMeaning: 'external abort (105)', incomplete: 'cancelled', attempt: 1 };
+    const ev = evaluate({ config: config(), scenarios: [{ name: 'tc', results, run, rules: [rule('http_req_duration{tenant:*}', 'p(99)<500', { pos })] }] });
+    const j = JSON.parse(JSON.stringify(toJsonReport(ev, { results: { tc: results } })));
+    const tenants = j.criteria.filter((c: { metric: string }) => c.metric.startsWith('http_req_duration{tenant:'));
+    expect(tenants).toHaveLength(5);
+    for (const c of tenants) expect(c.pos).toEqual(pos);
+    const runRow = j.criteria.find((c: { metric: string }) => !c.metric.startsWith('http_req_duration'));
+    expect(runRow).toMatchObject({ status: 'fail', blocking: true, pos: null });
   });
 });
