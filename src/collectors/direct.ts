@@ -138,15 +138,29 @@ export class RedisProbe implements Probe<RedisReading> {
     } catch (err) {
       return { error: badUrl('Redis', 'redis', url, err) };
     }
-    client.on('error', () => undefined);
+    // ioredis resolves connect() before the server answers AUTH: a refused password only shows as an
+    // 'error' event, and the first command then fails with "Connection is closed".
+    let emitted: unknown;
+    client.on('error', (err: unknown) => {
+      emitted = err;
+    });
     try {
       await client.connect();
-      // The CLIENT SETNAME sent on connect is one command too.
+      try {
+        await client.ping();
+      } catch (err) {
+        throw emitted ?? err;
+      }
+      // The CLIENT SETNAME sent on connect and the PING are commands too, before the first reading.
       const probe = new RedisProbe(client, url);
       return probe;
     } catch (err) {
       client.disconnect();
-      return { error: scrub(`Redis at ${maskUrl(url)} is unreachable (${describe(err)})`, [url]) };
+      const why = describe(err);
+      if (/^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password|invalid username-password/i.test(why)) {
+        return { error: scrub(`Redis at ${maskUrl(url)} refused the probe's credentials (${why}): check the user name and password in utilization.sources.redis.url (redis://user:password@host:6379, a % in them written %25)`, [url]) };
+      }
+      return { error: scrub(`Redis at ${maskUrl(url)} is unreachable (${why})`, [url]) };
     }
   }
 
@@ -165,12 +179,25 @@ export class RedisProbe implements Probe<RedisReading> {
         misses: Number(info.keyspace_misses),
       });
     } catch (err) {
-      this.lastError = scrub(`Redis probe failed (${describe(err)})`, [this.url]);
+      const why = describe(err);
+      // an ACL user allowed GET and SET but not INFO
+      const fix = /^NOPERM\b.*'info'/i.test(why) ? `: allow INFO for the probe's user (ACL SETUSER ${redisUser(this.url)} +info)` : '';
+      this.lastError = scrub(`Redis probe failed (${why})${fix}`, [this.url]);
     }
   }
 
   async close(): Promise<void> {
     this.client.disconnect();
+  }
+}
+
+/** The ACL user of a Redis URL (`default` without one), for a command to copy; never the password. */
+function redisUser(url: string): string {
+  try {
+    const u = decodeURIComponent(new URL(url).username);
+    return /^[A-Za-z0-9_.@-]+$/.test(u) ? u : u ? '<user>' : 'default';
+  } catch {
+    return '<user>';
   }
 }
 
