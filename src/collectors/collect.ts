@@ -489,6 +489,12 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
   });
   for (const [reason, names] of noDataNames) notes.push(`${names.join(', ')}: no data: ${reason}`);
   if (prom) notes.push(...(await severalServers(prom, state.plans, entries, window)));
+  if (during && state.redis?.replicaOf && state.cfg.sources.redis?.url) {
+    const names = state.plans.filter((p) => p.kind === 'direct' && p.family === 'redis').map((p) => p.metric.name);
+    notes.push(
+      `${names.join(', ')}: Redis at ${maskUrl(state.cfg.sources.redis.url)} is a replica (of ${state.redis.replicaOf}): the figures are the replica's own — the reads it served, commands including the writes replicated from its master; point utilization.sources.redis.url at the master to judge the load the API puts on it`,
+    );
+  }
   if (during && state.pg && state.pg.hiddenSessions > 0) {
     const conn = state.plans.filter((p) => p.kind === 'direct' && p.family === 'postgres' && /^postgres\.connections/.test(p.preset.name)).map((p) => p.metric.name);
     const role = state.pg.role.replace(/[^A-Za-z0-9_.-]/g, '?');

@@ -114,6 +114,8 @@ export class RedisProbe implements Probe<RedisReading> {
   lastError?: string;
   /** INFO calls so far: each is one processed command, subtracted from the totals. */
   private infos = 0;
+  /** The server's master, when INFO says it is a replica (`role:slave`). */
+  replicaOf?: string;
 
   private constructor(
     private readonly client: Redis,
@@ -168,6 +170,7 @@ export class RedisProbe implements Probe<RedisReading> {
     try {
       const t = Date.now();
       const info = parseInfo(await this.client.info());
+      if (info.role === 'slave') this.replicaOf = `${info.master_host ?? '?'}:${info.master_port ?? '?'}`;
       const commandsSeen = Number(info.total_commands_processed) - this.infos;
       this.infos++;
       this.readings.push({

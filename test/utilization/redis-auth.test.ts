@@ -81,4 +81,13 @@ describe.skipIf(skip)('the Redis probe with ACL users and on a replica', () => {
     const res = await run(`redis://cache:cache-S3cret@127.0.0.1:${svc.redis.port}`);
     expect(res.measure('rmem', { kind: 'max' })).toEqual({ noData: expect.stringMatching(/^Redis probe failed \(NOPERM .*'info'.*\): allow INFO for the probe's user \(ACL SETUSER cache \+info\)$/) });
   });
+
+  it('a replica: its own figures, with a note that it is one and of which master', async () => {
+    const res = await run(`redis://127.0.0.1:${replicaPort}`);
+    // the lookups went to the master: the replica served none
+    expect(res.measure('rhit', { kind: 'value' })).toEqual({ noData: 'no activity in the window (the counters did not move)' });
+    expect(res.notes).toContainEqual(
+      `rmem, rops, rhit: Redis at redis://127.0.0.1:${replicaPort} is a replica (of 127.0.0.1:${svc.redis.port}): the figures are the replica's own — the reads it served, commands including the writes replicated from its master; point utilization.sources.redis.url at the master to judge the load the API puts on it`,
+    );
+  });
 });
