@@ -98,6 +98,33 @@ export function createClient(opts: ClientOptions): GitHubClient {
     throttling,
   );
 
+  // An API that did not answer one request, retries included (down, unreachable, black-holed), is not asked
+  // again in this run: every later call would wait out the same timeouts and retries (minutes each).
+  // Registered after the plugins, this wrapper sees a request's final outcome.
+  let silent: { url: string; message: string } | undefined;
+  octokit.hook.wrap('request', async (request, options) => {
+    if (silent) {
+      throw Object.assign(new Error(`${silent.message} (an earlier request got no answer; not tried again)`), {
+        name: 'HttpError',
+        status: 500,
+        request: { method: options.method, url: silent.url, headers: {} },
+      });
+    }
+    try {
+      return await request(options);
+    } catch (error) {
+      // A download answered by a redirect to storage (artifacts, logs, archives) can fail at the storage host
+      // (a firewall that allows only the API): that says nothing about the API itself.
+      const route = String((options as { url?: unknown }).url ?? '');
+      if (isNetworkError(error) && !/\{archive_format\}|\/(?:logs|tarball|zipball)(?:\/|$)/.test(route)) {
+        const url = (error as { request?: { url?: unknown } }).request?.url;
+        silent = { url: typeof url === 'string' ? url : opts.baseUrl, message: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error) };
+        log.debug(`GitHub API: no answer for ${describeRequest(options as { method?: string; url?: string })}; later calls are not tried`);
+      }
+      throw error;
+    }
+  });
+
   return octokit;
 }
 

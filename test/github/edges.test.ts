@@ -390,3 +390,53 @@ describe('workflow_dispatch `pr` input as people type it', () => {
     expect(r.outputs['pr-number']).toBeUndefined();
   });
 });
+
+describe('an API that stopped answering', () => {
+  it('is not asked again once a request got no answer, retries included: the run finishes without waiting out every call', async () => {
+    let attempts = 0;
+    // A black-holed API: requests are accepted and never answered.
+    gh.server.use(async () => {
+      attempts++;
+      return new Promise(() => {});
+    });
+    const payload = webhookPayload('workflow_dispatch', (p) => p.ref === 'refs/heads/main');
+    payload.inputs = { pr: '44' };
+    const r = await act('workflow_dispatch', payload, gateDouble(evaluationOf('fail')), {
+      repository: 'octo-org/octo-repo',
+      deps: { client: { ...FAST_CLIENT, timeoutMs: 150 } },
+    });
+    // the pull request lookup: 1 try + 3 retries; nothing after it (the comment's calls are not tried)
+    expect(attempts).toBe(4);
+    const lookup = warnings(r).find((m) => m.includes('could not look up pull request #44'));
+    expect(lookup).toContain(`no answer from ${new URL(gh.server.url).origin}`);
+    const comment = warnings(r).find((m) => m.startsWith('perf-gate could not comment on pull request #44'));
+    expect(comment).toContain('an earlier request got no answer; not tried again');
+    expect(comment).toContain('GITHUB_API_URL');
+    expect(r.failed).toMatch(/^perf-gate: NOT_APPROVED/);
+    expect(r.summary).toContain('**Verdict:** NOT_APPROVED');
+  });
+
+  it('an API answering 5xx is still asked again on the next call (it answers; only silence stops the calls)', async () => {
+    gh.server.fault({ method: 'GET', path: '/repos/octo-org/octo-repo/pulls/44', status: 502, times: 10, body: { message: 'Bad Gateway' } });
+    const payload = webhookPayload('workflow_dispatch', (p) => p.ref === 'refs/heads/main');
+    payload.inputs = { pr: '44' };
+    const r = await act('workflow_dispatch', payload, gateDouble(evaluationOf('fail')), { repository: 'octo-org/octo-repo' });
+    expect(warnings(r).find((m) => m.includes('could not look up pull request #44'))).toContain('HTTP 502');
+    expect(gh.server.commentsOn('octo-org', 'octo-repo', 44).filter((c) => c.body.startsWith(marker('default')))).toHaveLength(1);
+  });
+});
+
+describe('a storage download that gets no answer', () => {
+  it('does not stop later API calls (the storage host may be blocked while the API answers)', async () => {
+    const { createClient } = await import('../../src/github/client.js');
+    const quiet = { info: () => {}, warning: () => {}, error: () => {}, debug: () => {}, group: <T>(_n: string, fn: () => Promise<T>) => fn() };
+    gh.server.use(async (req) => (/\/actions\/artifacts\/\d+\/zip$/.test(req.url.pathname) ? { status: 200, headers: { 'x-drop': 'a\nb' } } : undefined));
+    gh.server.addPull({ owner: 'o', repo: 'r', number: 3, state: 'open', headRef: 'b', headSha: 'a'.repeat(40) });
+    const octokit = createClient({ token: TOKEN, baseUrl: gh.server.url, log: quiet, ...FAST_CLIENT });
+    await expect(
+      octokit.request('GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}', { owner: 'o', repo: 'r', artifact_id: 9, archive_format: 'zip' }),
+    ).rejects.toMatchObject({ status: 500 });
+    const { data } = await octokit.rest.pulls.get({ owner: 'o', repo: 'r', pull_number: 3 });
+    expect(data.number).toBe(3);
+  });
+});
