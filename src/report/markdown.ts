@@ -5,7 +5,7 @@ import { maskUrl } from '../mask.js';
 import { markdownTable } from 'markdown-table';
 import type { CriterionResult, DashboardConfig, Evaluation, ReportSection, Results, ScenarioEvaluation, Status, TimeWindow, Unit } from '../model.js';
 import { RUN_COMPLETED, RUN_NOT_FAILED, isConcern, isRunCriterion } from '../evaluate/evaluate.js';
-import { headlineFor, customTrends, measureValue, P95, P99, RATE } from './stats.js';
+import { headlineFor, customTrends, measureValue, requestCount, P95, P99, RATE } from './stats.js';
 import { dataQualityItems } from './quality.js';
 import {
   STATUS_BADGE,
@@ -328,14 +328,6 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
   out.push(`**Recommendation**: ${recommendation(ev)}`);
   for (const s of sectionsAt(input, limits, 'summary')) out.push(renderSection(s, 3));
   return out;
-}
-
-/** The HTTP requests in the window (`http_reqs`, else `http_req_duration` samples); null when unknown. */
-function requestCount(r: Results, w: TimeWindow | undefined): number | null {
-  if (r.metrics.has('http_reqs')) return measureValue(r, 'http_reqs', { kind: 'count' }, w);
-  if (r.metrics.has('http_req_duration')) return measureValue(r, 'http_req_duration', { kind: 'count' }, w);
-  // neither metric in the output: k6 writes both for every request, so there was none
-  return r.source === 'ndjson' ? 0 : null;
 }
 
 /**

@@ -19,14 +19,26 @@ export const P95: Aggregation = { kind: 'p', p: 95 };
 export const P99: Aggregation = { kind: 'p', p: 99 };
 export const RATE: Aggregation = { kind: 'rate' };
 
-/** p95/p99 of `http_req_duration` (ms), `http_req_failed` rate (0–1), `http_reqs` per second. */
+/**
+ * p95/p99 of `http_req_duration` (ms), `http_req_failed` rate (0–1), `http_reqs` per second. Without
+ * a single request the error rate is null, not k6's 0 for a rate without samples: nothing failed
+ * because nothing was asked, and a 0 would read (and be kept as a baseline) as a clean run.
+ */
 export function headlineFor(results: Results, window?: TimeWindow): Headline {
   return {
     p95: measureValue(results, 'http_req_duration', P95, window),
     p99: measureValue(results, 'http_req_duration', P99, window),
-    errorRate: measureValue(results, 'http_req_failed', RATE, window),
+    errorRate: requestCount(results, window) === 0 ? null : measureValue(results, 'http_req_failed', RATE, window),
     rps: measureValue(results, 'http_reqs', RATE, window),
   };
+}
+
+/** The HTTP requests in the window (`http_reqs`, else `http_req_duration` samples); null when unknown. */
+export function requestCount(r: Results, w?: TimeWindow): number | null {
+  if (r.metrics.has('http_reqs')) return measureValue(r, 'http_reqs', { kind: 'count' }, w);
+  if (r.metrics.has('http_req_duration')) return measureValue(r, 'http_req_duration', { kind: 'count' }, w);
+  // neither metric in k6's output: k6 writes both for every request, so there was none
+  return r.source === 'ndjson' ? 0 : null;
 }
 
 /** The headline metrics as (metric, aggregation) pairs, for the JSON report's measurements. */
