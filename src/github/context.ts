@@ -132,7 +132,7 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
         (status === 403 || status === 401) && !/rate limit/i.test(detail)
           ? ': the token needs the `pull-requests: read` permission to find the pull request (`pull-requests: write` to comment on it too; add it to the job\'s `permissions:`)'
           : '';
-      log.warning(`perf-gate could not look up ${what} (${detail})${fix}; the report goes to the job summary only.`);
+      log.warning(`perf-gate could not look up ${what} (${detail})${fix}; no comment on a pull request, the verdict and the report are unchanged.`);
       ctx.notes.push(`lookup of ${what} failed`);
       return undefined;
     }
@@ -288,17 +288,17 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
         ctx.notes.push(`#${num(issue.number)} is an issue, not a pull request: no comment`);
       } else if (env.eventName === 'merge_group') {
         // The merge queue's temporary branch: its base is what relative limits compare with. The queued pull
-        // requests are not commented on; the verdict goes to the required check and the job summary.
+        // requests are not commented on; the verdict goes to the required check.
         const group = obj(payload.merge_group);
         ctx.sha = str(group.head_sha) ?? env.sha;
         const base = str(group.base_ref);
         if (base) ctx.baseRef = branchOf(base) ?? base;
         const queued = /\/pr-(\d+)-[0-9a-f]+$/.exec(str(group.head_ref) ?? ctx.ref)?.[1];
         ctx.notes.push(
-          `a merge_group run tests the merge queue's commit${queued ? `, up to pull request #${queued}` : ''} (the verdict goes to the check and the job summary)`,
+          `a merge_group run tests the merge queue's commit${queued ? `, up to pull request #${queued}` : ''} (the verdict goes to the required check)`,
         );
       } else {
-        ctx.notes.push(`a ${env.eventName || 'local'} run is not about a pull request (the report is in the job summary)`);
+        ctx.notes.push(`a ${env.eventName || 'local'} run is not about a pull request`);
       }
     }
   }

@@ -46,7 +46,7 @@ describe('a lookup the token is not allowed to make', () => {
     const w = warnings(r).find((m) => m.includes('could not look up the open pull request of release/2'));
     expect(w).toContain('HTTP 403');
     expect(w).toContain('`pull-requests: read`');
-    expect(w).toContain('the report goes to the job summary only');
+    expect(w).toContain('no comment on a pull request, the verdict and the report are unchanged');
     // the gate still decides, the report still lands
     expect(r.outputs.verdict).toBe('NOT_APPROVED');
     expect(r.failed).toContain('criteria failed');
@@ -229,7 +229,7 @@ describe('events that are not pull_request', () => {
     const r = await act('merge_group', payload, async (o) => (seen.push(o), gate(o)), { repository: 'octo-org/octo-repo', ref: group.head_ref, sha: group.head_sha, deps: { findBaseline: b.findBaseline } });
     expect(gh.server.requests.filter((q) => q.method === 'POST')).toEqual([]);
     expect(r.stdout).toContain(
-      "perf-gate: no comment (no pull request to comment on: a merge_group run tests the merge queue's commit, up to pull request #104 (the verdict goes to the check and the job summary))",
+      "perf-gate: no comment (no pull request to comment on: a merge_group run tests the merge queue's commit, up to pull request #104 (the verdict goes to the required check))",
     );
     await findIn(seen[0]!)('target-capacity');
     expect(b.seen[0]).toMatchObject({ baseRef: 'main', sha: group.head_sha });
@@ -239,7 +239,7 @@ describe('events that are not pull_request', () => {
 
   it('schedule: no comment, and the log says why', async () => {
     const r = await act('schedule', { schedule: '0 3 * * *' }, gateDouble(evaluationOf('pass')));
-    expect(r.stdout).toContain('perf-gate: no comment (no pull request to comment on: a schedule run is not about a pull request (the report is in the job summary))');
+    expect(r.stdout).toContain('perf-gate: no comment (no pull request to comment on: a schedule run is not about a pull request)');
     expect(r.summary).toContain('**Verdict:** APPROVED');
   });
 });
