@@ -235,6 +235,19 @@ export function refusedReason(metric: UtilizationMetricConfig, why: string): str
   return `\`${metric.name}\` (${at}): Prometheus refused the ${metric.preset} query — ${why}; ${fix}`;
 }
 
+/**
+ * The labels that tell several series apart, with a few values of the first: ` that differ in pod
+ * (api-7d9f8b6c5-b2c4d, api-7d9f8b6c5-d6f8g, …)` — what a sum(…) or max(…) would fold.
+ */
+export function differing(labelSets: readonly Record<string, string>[]): string {
+  const keys = [...new Set(labelSets.flatMap((l) => Object.keys(l)))].filter((k) => new Set(labelSets.map((l) => l[k] ?? '')).size > 1).sort();
+  if (keys.length === 0) return '';
+  const first = keys.find((k) => k !== '__name__') ?? keys[0]!;
+  const values = [...new Set(labelSets.map((l) => l[first] ?? '(none)'))];
+  const shown = values.slice(0, 3).join(', ') + (values.length > 3 ? ', …' : '');
+  return ` that differ in ${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', …' : ''} (${keys.length > 1 ? `${first}: ` : ''}${shown})`;
+}
+
 /** What to change when every point of a metric's series would reach back before a short run. */
 function shortRunFix(metric: UtilizationMetricConfig, hasValue: boolean): string {
   const range = 'a shorter `rate_window` (at least two scrape intervals, e.g. `rate_window: 30s` with a 15 s scrape interval)';
@@ -263,7 +276,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
       return { noData: `the query returned no series over the window (needs ${plan.needs})` };
     }
     if (r.value.length > 1) {
-      return { noData: `the query returned ${r.value.length} series; aggregate it to one (sum(…), max(…) or avg(…))` };
+      return { noData: `the query returned ${r.value.length} series${differing(r.value.map((x) => x.labels))}; aggregate it to one (sum(…), max(…) or avg(…))` };
     }
     const all = r.value[0]!.points;
     const points = all.filter(([, v]) => Number.isFinite(v));

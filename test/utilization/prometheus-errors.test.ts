@@ -143,6 +143,26 @@ describe.skipIf(skip)('results that are not one finite series', () => {
   });
 });
 
+describe.skipIf(skip)('several series where one was expected', () => {
+  it('per-pod CPU without sum(): no-data naming the label that tells them apart, with some of its values', async () => {
+    const k = svc.k8s!;
+    const cfg: UtilizationConfig = {
+      sources: { prometheus: { url: svc.prometheus!.url } },
+      metrics: [{ name: 'cpu', prometheus: `rate(container_cpu_usage_seconds_total{namespace="${k.namespace}",container="api"}[1m])`, params: {}, pos }],
+      intervalSeconds: 1,
+      slowQueries: false,
+    };
+    const util = await collectWindow(cfg, { start: k.window.start, end: k.window.end }, memLog());
+    expect(util.measure('cpu', { kind: 'max' })).toEqual({
+      noData: `the query returned 4 series that differ in pod (${k.workload}-7d9f8b6c5-a1b2c, ${k.workload}-7d9f8b6c5-d3e4f, ${k.workload}-7d9f8b6c5-g5h6i, …); aggregate it to one (sum(…), max(…) or avg(…))`,
+    });
+    // several labels: all named, the values of the first
+    const now = Date.now();
+    const up = await collectWindow({ ...cfg, metrics: [{ name: 'up', prometheus: 'up', params: {}, pos }] }, { start: now - 5000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
+    expect(up.measure('up', { kind: 'max' })).toEqual({ noData: expect.stringMatching(/^the query returned 2 series that differ in instance, job \(instance: 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+\); aggregate it to one/) });
+  });
+});
+
 describe.skipIf(skip)('a run shorter than the rate range', () => {
   it('says what to change for each kind of metric: the expression’s own range, rate_window, or judging value', async () => {
     await scraped(4);
