@@ -292,7 +292,8 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
   const findings: string[] = [];
   const notable = all
     .filter((c) => c.status === 'fail' || c.status === 'marginal' || (c.status === 'no-data' && (c.noData ?? 'warn') !== 'pass'))
-    .sort((a, b) => rowRank(a) - rowRank(b));
+    // the worst first: blocking, then by status, then the furthest past its limit
+    .sort((a, b) => rowRank(a) - rowRank(b) || statusOrder(a) - statusOrder(b) || overshoot(b) - overshoot(a));
   const maxFindings = limits.maxRows !== undefined ? Math.min(10, limits.maxRows) : 10;
   const groups = sameValueGroups(notable);
   for (const g of groups.slice(0, maxFindings)) {
@@ -343,6 +344,23 @@ function headlineValue(s: ScenarioEvaluation, value: number | null, unit: Unit, 
     if (shown.length > text.length) text = shown;
   }
   return text;
+}
+
+/** Among blocking rows too: fail before marginal before no data. */
+function statusOrder(c: CriterionResult): number {
+  return STATUS_RANK[c.status];
+}
+
+/**
+ * How far a value lies past its limit, relative to the limit (0.5: 50% over an upper limit or under a
+ * lower one); 0 without a value or a limit.
+ */
+function overshoot(c: CriterionResult): number {
+  if (c.actual === null || !Number.isFinite(c.limit) || !Number.isFinite(c.actual)) return 0;
+  const op = /(<=|>=|<|>)/.exec(c.expression)?.[1];
+  if (op === undefined) return 0;
+  const past = op.startsWith('<') ? c.actual - c.limit : c.limit - c.actual;
+  return past / (Math.abs(c.limit) || 1);
 }
 
 /** ` (steady state, 14:30:35–14:30:48 UTC)` when the scenario's numbers cover less than the whole run. */

@@ -55,3 +55,17 @@ describe('large counts', () => {
     expect(block).toMatch(/^http_reqs\.+: 3,000 {2}/m);
   });
 });
+
+describe('key findings over many failing criteria', () => {
+  it('the worst first: the furthest past its limit leads, and the ten shown are the ten worst', () => {
+    // 12 tenants, each over 500 ms; the later the name, the slower
+    const tenants = Array.from({ length: 12 }, (_, i) => `t${String(i).padStart(2, '0')}`);
+    const results = { s: simpleRun({ n: 1200, seconds: 60, t0: T0, duration: (i) => 520 + (i % 12) * 40, tags: (i) => ({ tenant: tenants[i % 12] as string }) }) };
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results: results.s, rules: [rule('http_req_duration{tenant:*}', 'p(99)<500'), rule('http_req_duration', 'p(50)<5000')] }] });
+    const findings = renderMarkdown({ evaluation, results })
+      .split('\n')
+      .filter((l) => l.startsWith('- ❌'))
+      .map((l) => /\{tenant:(t\d\d)\}/.exec(l)?.[1]);
+    expect(findings).toEqual(['t11', 't10', 't09', 't08', 't07', 't06', 't05', 't04', 't03', 't02']);
+  });
+});
