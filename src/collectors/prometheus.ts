@@ -168,8 +168,13 @@ export class PrometheusClient {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       const why = e.cause?.code ?? e.cause?.message ?? e.message;
       const tls = TLS_HINTS.find(([re]) => re.test(e.cause?.code ?? ''))?.[1];
-      const reason = this.hide(`Prometheus at ${this.safeUrl} is unreachable (${why})${tls ? `: ${tls}` : ''}`);
       const timedOut = e.name === 'TimeoutError' || e.cause?.code === 'UND_ERR_CONNECT_TIMEOUT';
+      // A connection made but not answered in time is a slow Prometheus (or a query too heavy for it), not an unreachable one.
+      const reason = this.hide(
+        e.name === 'TimeoutError'
+          ? `Prometheus at ${this.safeUrl} did not answer within ${Number((this.timeoutMs / 1000).toFixed(2))} s (overloaded, or a query too heavy for it: a narrower selector or a longer step helps)`
+          : `Prometheus at ${this.safeUrl} is unreachable (${why})${tls ? `: ${tls}` : ''}`,
+      );
       // Queries run a few at a time: a timeout counts towards "in a row" only when no answer came
       // after this request was sent (two heavy queries timing out together beside answered ones do not).
       if (!timedOut) this.timeoutsInARow = 0;
