@@ -80,6 +80,8 @@ interface Row {
   cells: string[];
   /** Lower is kept first when a table is trimmed. */
   rank: number;
+  /** Among rows of one rank, lower is kept first (a criterion: by status, then the furthest past its limit). */
+  sub?: number;
   /** Never trimmed (a blocking criterion). */
   keep?: boolean;
   /** What the row is (its status), to say what a trimmed table left out. */
@@ -89,7 +91,7 @@ interface Row {
 /** The rows a table shows under `limits` (the order they are shown in) and the rows it leaves out. */
 function trimRows(rows: Row[], limits: RenderLimits): { shown: Row[]; omitted: Row[] } {
   if (limits.maxRows === undefined || rows.length <= limits.maxRows) return { shown: rows, omitted: [] };
-  const order = rows.map((r, i) => ({ r, i })).sort((a, b) => a.r.rank - b.r.rank || a.i - b.i).map((x) => x.r);
+  const order = rows.map((r, i) => ({ r, i })).sort((a, b) => a.r.rank - b.r.rank || (a.r.sub ?? 0) - (b.r.sub ?? 0) || a.i - b.i).map((x) => x.r);
   // Blocking rows always (unless they too are trimmed); the other rows, the worst first, up to maxRows rows in all.
   const kept = new Set(limits.trimBlocking ? [] : order.filter((r) => r.keep));
   for (const r of order) {
@@ -536,7 +538,8 @@ function endpointTable(r: Results, w: TimeWindow | undefined, limits: RenderLimi
 }
 
 function criterionRow(c: CriterionResult, cells: string[]): Row {
-  return { cells, rank: rowRank(c), keep: c.blocking, kind: statusCell(c) };
+  const past = Math.max(-1e6, Math.min(1e6, overshoot(c)));
+  return { cells, rank: rowRank(c), sub: statusOrder(c) * 1e7 - past, keep: c.blocking, kind: statusCell(c) };
 }
 
 /** The criteria a scenario's table shows under `limits` (all of them when nothing is trimmed). */

@@ -148,7 +148,7 @@ describe('cutAtLine', () => {
 describe('fitMarkdown: more blocking rows than fit', () => {
   // 300 tenants, each with its own p99 over 150 ms: 300 blocking rows, more than the limit holds
   const tenants = Array.from({ length: 300 }, (_, i) => `tenant-${String(i).padStart(3, '0')}`);
-  const results = capacityResults({ tenants, slowTenant: 'tenant-007', n: 3000 });
+  const results = capacityResults({ tenants, slowTenant: 'tenant-299', n: 3000 });
   const evaluation = evaluate({ config: config(), scenarios: [{ name: 'tc', results, rules: [rule('http_req_duration{tenant:*}', 'p(99)<150')] }] });
   const input: ReportInput = { evaluation, results: { tc: results } };
   const blocking = evaluation.scenarios[0]!.criteria.filter((c) => c.blocking);
@@ -170,6 +170,8 @@ describe('fitMarkdown: more blocking rows than fit', () => {
     expect(shown).toBeGreaterThan(0);
     expect(shown).toBeLessThan(300);
     expect(table).toContain(`_${300 - shown} more rows not shown to fit the size limit: ${300 - shown} ❌ FAIL (blocking)._`);
+    // the rows kept are the worst: the slowest tenant (last by name) leads the table
+    expect(table.split('\n').filter((l) => l.startsWith('| `'))[0]).toMatch(/^\| `http_req_duration\{tenant:tenant-299\}` \|/);
     expect(out).not.toContain('Every blocking row is shown');
     expect(out).not.toContain("Every blocking criterion is in its scenario's criteria table above");
     for (const l of out.split('\n').filter((x) => x.includes('… and '))) expect(l).not.toMatch(/in the criteria tables (below|above)$/);
