@@ -17,8 +17,12 @@ export interface CommentTarget {
 }
 
 export interface UpsertResult {
-  /** `absent`: no comment of ours yet and `create: false` (comment: on-failure on a passing run). */
-  action: 'created' | 'updated' | 'unchanged' | 'absent';
+  /**
+   * `absent`: no comment of ours yet and `create: false` (comment: on-failure on a passing run). `kept`: the
+   * comment was left as it is because `keep` gave a reason (it reports a newer commit); see `keptBecause`.
+   */
+  action: 'created' | 'updated' | 'unchanged' | 'absent' | 'kept';
+  keptBecause?: string;
   id?: number;
   url?: string;
   /** Duplicates of ours that were removed (a race of two runs, or older leftovers). */
@@ -114,7 +118,12 @@ export async function upsertComment(
   key: string,
   body: string,
   log: Logger,
-  opts: { login?: string | null; create?: boolean } = {},
+  opts: {
+    login?: string | null;
+    create?: boolean;
+    /** Asked before an existing comment is replaced: a reason to leave it as it is, or undefined to update it. */
+    keep?: (existingBody: string) => Promise<string | undefined>;
+  } = {},
 ): Promise<UpsertResult> {
   const mark = marker(key);
   const full = `${mark}\n${body}`;
@@ -146,8 +155,12 @@ export async function upsertComment(
     for (const c of after) if (c.id !== keep.id && (await deleteQuietly(octokit, target, c.id, log))) deleted.push(c.id);
     if (after.every((c) => c.id !== data.id) && data.id !== keep.id && (await deleteQuietly(octokit, target, data.id, log))) deleted.push(data.id);
   } else {
+    const keptBecause = sameContent(keep.body, full) ? undefined : await opts.keep?.(keep.body ?? '');
     if (sameContent(keep.body, full)) {
       action = 'unchanged';
+    } else if (keptBecause !== undefined) {
+      for (const c of existing.slice(1)) if (await deleteQuietly(octokit, target, c.id, log)) deleted.push(c.id);
+      return { action: 'kept', keptBecause, id: keep.id, ...(keep.html_url ? { url: keep.html_url } : {}), deleted };
     } else {
       const { data } = await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: keep.id, body: full });
       keep = data;

@@ -115,6 +115,35 @@ export function commentBody(result: GateResult, ctx: GateContext, commentKey: st
 /** Events whose runs from a fork get a read-only token (pull_request_target and issue_comment run with the base repository's). */
 const READ_ONLY_FOR_FORKS = ['pull_request', 'pull_request_review', 'pull_request_review_comment', 'pull_request_review_thread'];
 
+/** The commit a comment of ours reports on (the header line under the marker), if it names one. */
+export function commentCommit(body: string): string | undefined {
+  const top = body.split('\n').slice(0, 6).join('\n');
+  return /\bcommit `([0-9a-f]{7,40})`/i.exec(top)?.[1]?.toLowerCase();
+}
+
+/**
+ * Whether an existing comment must stay: it reports the pull request's current head commit and this run
+ * measured another (a re-run of an old workflow run, a slow run overtaken by a newer push). Asks GitHub for
+ * the head only when the comment names another commit than this run's; when that fails, the comment is updated.
+ */
+function keepNewer(octokit: GitHubClient, ctx: GateContext, log: Logger): (body: string) => Promise<string | undefined> {
+  return async (body) => {
+    const shown = commentCommit(body);
+    const ours = ctx.sha.toLowerCase();
+    if (!shown || !ours || shown === ours || ctx.prNumber === undefined) return undefined;
+    try {
+      const { data } = await octokit.rest.pulls.get({ owner: ctx.owner, repo: ctx.repo, pull_number: ctx.prNumber });
+      const head = data.head.sha.toLowerCase();
+      if (head === shown && head !== ours) {
+        return `it reports ${shown.slice(0, 7)}, the pull request's head commit, and this run measured ${ours.slice(0, 7)}, an earlier one`;
+      }
+    } catch (error) {
+      log.debug(`perf-gate could not read the head of pull request #${ctx.prNumber} (${describeApiError(error)}): the comment is updated`);
+    }
+    return undefined;
+  };
+}
+
 function permissionWarning(what: string, error: unknown, ctx: GateContext, summary = true): string {
   const status = errorStatus(error);
   const detail = describeApiError(error);
@@ -187,10 +216,16 @@ export async function publish(opts: PublishOptions): Promise<PublishReport> {
         opts.commentKey,
         commentBody(result, ctx, opts.commentKey, opts.summaryPath !== undefined),
         log,
-        { ...(opts.login !== undefined ? { login: opts.login } : {}), create: opts.comment === 'always' || !opts.passed },
+        {
+          ...(opts.login !== undefined ? { login: opts.login } : {}),
+          create: opts.comment === 'always' || !opts.passed,
+          keep: keepNewer(opts.octokit, ctx, log),
+        },
       );
       if (report.comment.action === 'absent') report.commentSkipped = 'comment: on-failure and the gate passed';
-      else log.info(`perf-gate comment ${report.comment.action}: ${report.comment.url ?? `#${report.comment.id}`}`);
+      else if (report.comment.action === 'kept') {
+        log.info(`perf-gate left the comment ${report.comment.url ?? `#${report.comment.id}`} as it is: ${report.comment.keptBecause}. This run's report is in ${fullReportAt(ctx, opts.summaryPath !== undefined, false)}.`);
+      } else log.info(`perf-gate comment ${report.comment.action}: ${report.comment.url ?? `#${report.comment.id}`}`);
     } catch (error) {
       report.commentSkipped = describeApiError(error);
       warn(permissionWarning(`comment on pull request #${ctx.prNumber}`, error, ctx, opts.summaryPath !== undefined));
@@ -234,7 +269,10 @@ export async function publishError(opts: {
   }
   if (opts.comment === 'never' || ctx.prNumber === undefined || !opts.octokit) return;
   try {
-    await upsertComment(opts.octokit, { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber }, opts.commentKey, text, log);
+    const r = await upsertComment(opts.octokit, { owner: ctx.owner, repo: ctx.repo, issueNumber: ctx.prNumber }, opts.commentKey, text, log, {
+      keep: keepNewer(opts.octokit, ctx, log),
+    });
+    if (r.action === 'kept') log.info(`perf-gate left the comment ${r.url ?? `#${r.id}`} as it is: ${r.keptBecause}.`);
   } catch (error) {
     log.warning(permissionWarning(`comment on pull request #${ctx.prNumber}`, error, ctx, opts.summaryPath !== undefined));
   }

@@ -440,3 +440,48 @@ describe('a storage download that gets no answer', () => {
     expect(data.number).toBe(3);
   });
 });
+
+describe('a run of an earlier commit finishing last', () => {
+  const A = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821'; // the payload's head: what this run measured
+  const B = 'b'.repeat(40);
+  const Z = 'c'.repeat(40);
+  const shows = (sha: string, verdict: string) =>
+    `${marker('default')}\n<sub>perf-gate · pull request #2 · commit \`${sha}\` · [workflow run](https://github.com/Codertocat/Hello-World/actions/runs/4300)</sub>\n\n**Verdict:** ${verdict}`;
+  const pr = () => webhookPayload('pull_request', (p) => p.action === 'opened');
+  const headIs = (sha: string) => gh.server.addPull({ owner: 'Codertocat', repo: 'Hello-World', number: 2, state: 'open', headRef: 'changes', headSha: sha, baseRef: 'master' });
+
+  it('does not replace the report of the pull request’s head commit; says so; the step still fails on its own verdict', async () => {
+    headIs(B);
+    const newer = gh.server.addComment({ owner: 'Codertocat', repo: 'Hello-World', issue: 2, body: shows(B, 'APPROVED'), user: GITHUB_ACTIONS_BOT });
+    const r = await act('pull_request', pr(), gateDouble(evaluationOf('fail')));
+    expect(gh.server.comments.find((c) => c.id === newer.id)!.body).toBe(shows(B, 'APPROVED'));
+    expect(gh.server.requests.filter((q) => q.method === 'PATCH' || q.method === 'POST')).toEqual([]);
+    expect(r.stdout).toContain(`it reports bbbbbbb, the pull request's head commit, and this run measured ec26c3e, an earlier one. This run's report is in the job summary and the report files.`);
+    expect(r.outputs['comment-id']).toBe(String(newer.id));
+    expect(r.failed).toMatch(/^perf-gate: NOT_APPROVED/);
+    expect(r.summary).toContain('**Verdict:** NOT_APPROVED');
+  });
+
+  it('replaces the report of an older commit when this run measured the head', async () => {
+    headIs(A);
+    const older = gh.server.addComment({ owner: 'Codertocat', repo: 'Hello-World', issue: 2, body: shows(Z, 'APPROVED'), user: GITHUB_ACTIONS_BOT });
+    await act('pull_request', pr(), gateDouble(evaluationOf('fail')));
+    expect(gh.server.comments.find((c) => c.id === older.id)!.body).toContain(`commit \`${A}\``);
+  });
+
+  it('when the head cannot be read, the comment is updated (as before)', async () => {
+    const older = gh.server.addComment({ owner: 'Codertocat', repo: 'Hello-World', issue: 2, body: shows(B, 'APPROVED'), user: GITHUB_ACTIONS_BOT });
+    await act('pull_request', pr(), gateDouble(evaluationOf('fail')));
+    expect(gh.server.requests.some((q) => q.path === '/repos/Codertocat/Hello-World/pulls/2' && q.status === 404)).toBe(true);
+    expect(gh.server.comments.find((c) => c.id === older.id)!.body).toContain('**Verdict:** NOT_APPROVED');
+  });
+
+  it('a run of an earlier commit that could not decide does not replace the head’s report either', async () => {
+    headIs(B);
+    const newer = gh.server.addComment({ owner: 'Codertocat', repo: 'Hello-World', issue: 2, body: shows(B, 'APPROVED'), user: GITHUB_ACTIONS_BOT });
+    const r = await act('pull_request', pr(), gateDouble(evaluationOf('fail'), { throws: new Error('k6 exited 107') }));
+    expect(gh.server.comments.find((c) => c.id === newer.id)!.body).toBe(shows(B, 'APPROVED'));
+    expect(r.summary).toContain('perf-gate could not decide');
+    expect(r.outputs.verdict).toBe('ERROR');
+  });
+});
