@@ -474,6 +474,8 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
         const readings = probe.readings as readonly Reading[];
         const def = plan.preset.direct!;
         entry = { ...directEntry(plan.unit, def, readings, window, probe.lastError), collected: window, direct: { def, readings, ...(probe.lastError ? { lastError: probe.lastError } : {}) } };
+        // what exactly is missing of pg_stat_statements (not loaded, not created here, neither)
+        if (probe instanceof PgProbe && !probe.statements.ok && plan.preset.name === 'postgres.query_latency') entry.noData = probe.statements.reason;
       }
     } else {
       const built = plan.build(window);

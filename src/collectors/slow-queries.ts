@@ -4,6 +4,15 @@ import type { SlowQuery, SlowQueryReport } from '../model.js';
 export const MISSING_EXTENSION =
   'pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements';
 
+/** The library is in CREATE EXTENSION but not in shared_preload_libraries: its view cannot be read. */
+export const NOT_LOADED =
+  'pg_stat_statements is created but not loaded: add it to shared_preload_libraries (postgresql.conf, or the managed server’s parameter group) and restart PostgreSQL';
+
+/** Loaded by the server, but the extension was not created in the database the URL names. */
+export function notCreated(database: string): string {
+  return `pg_stat_statements is loaded but not created in the database \`${database.replace(/[^\w.-]/g, '?')}\` (the one utilization.sources.postgres.url names): run CREATE EXTENSION pg_stat_statements in it`;
+}
+
 /** Statements the collectors run themselves start with this comment and are left out of every figure. */
 export const PROBE_TAG = '/* perf-gate probe */';
 
@@ -34,7 +43,14 @@ export type StatementsAccess = { ok: true; column: string; toplevel: boolean } |
 export async function statementsAvailable(db: Queryable): Promise<StatementsAccess> {
   try {
     const ext = await db.query(`${PROBE_TAG} SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'`);
-    if (ext.rows.length === 0) return { ok: false, reason: MISSING_EXTENSION };
+    if (ext.rows.length === 0) {
+      // Half of the set-up may be done: the library loaded, the extension not created in this database.
+      // (Reading shared_preload_libraries needs pg_read_all_settings: without it, both steps are named.)
+      const preload = await db.query(`${PROBE_TAG} SELECT current_setting('shared_preload_libraries') AS libs, current_database() AS db`).catch(() => undefined);
+      const row = preload?.rows[0];
+      const loaded = row !== undefined && String(row.libs).split(',').some((l) => l.trim().replace(/^"|"$/g, '') === 'pg_stat_statements');
+      return { ok: false, reason: loaded ? notCreated(String(row.db)) : MISSING_EXTENSION };
+    }
     // PostgreSQL 13 renamed total_time to total_exec_time.
     const cols = await db.query(
       `${PROBE_TAG} SELECT attname FROM pg_attribute WHERE attrelid = 'pg_stat_statements'::regclass AND attname IN ('total_exec_time', 'total_time', 'toplevel')`,
@@ -45,6 +61,7 @@ export async function statementsAvailable(db: Queryable): Promise<StatementsAcce
     return { ok: true, column, toplevel: names.includes('toplevel') };
   } catch (err) {
     const msg = (err as Error).message;
+    if (/must be loaded via shared_preload_libraries/.test(msg)) return { ok: false, reason: NOT_LOADED };
     if (/shared_preload_libraries|pg_stat_statements/.test(msg)) return { ok: false, reason: MISSING_EXTENSION };
     return { ok: false, reason: `pg_stat_statements could not be read: ${msg}` };
   }
