@@ -42,12 +42,20 @@ export function escapeCell(s: string): string {
  */
 export function code(text: string): string {
   if (text === '') return '(empty)';
-  const s = text.replace(/\r\n|\r|\n/g, (b) => (b === '\n' ? '\\n' : b === '\r' ? '\\r' : '\\r\\n'));
+  const s = visibleControls(text.replace(/\r\n|\r|\n/g, (b) => (b === '\n' ? '\\n' : b === '\r' ? '\\r' : '\\r\\n')));
   const runs = s.match(/`+/g) ?? [];
   const longest = runs.reduce((m, r) => Math.max(m, r.length), 0);
   const fence = '`'.repeat(longest + 1);
   const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${s}${pad}${fence}`;
+}
+
+/** Bidirectional-text controls: in a tag value they would reorder how the rest of its line reads. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Bidi controls written out (`\u202e`), so a value cannot make its row read backwards. */
+function visibleControls(s: string): string {
+  return s.replace(BIDI_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /**
@@ -70,7 +78,7 @@ export function metricCode(metric: string): string {
  * already in the text (`` `p(99)` ``) are kept; secret-looking URL parts are masked.
  */
 export function inlineText(text: string): string {
-  const s = maskUrl(text.replace(/\r\n|\r|\n/g, ' '));
+  const s = visibleControls(maskUrl(text.replace(/\r\n|\r|\n/g, ' ')));
   let out = '';
   let i = 0;
   let plain = '';

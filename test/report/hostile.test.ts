@@ -18,7 +18,7 @@ import { config, rule } from '../evaluate/rules.js';
 const SECRET = 'SECRET-4f7a9c';
 /** Tenants whose p99 misses its limit (their names reach the key findings, the decision and the rationale). */
 const SLOW = ['@octocat', '@perf-gate/maintainers', '#123', 'x\n<!-- hide', '<details><summary>x', '*bold* _it_ ~strike~', 'tick`s'];
-const FAST = ['a|b|c', 'line1\nline2', 'ok'];
+const FAST = ['a|b|c', 'line1\nline2', 'ok', 'rtl\u202eevil'];
 const URL_WITH_TOKEN = `https://api.example.com/v1/trades?access_token=${SECRET}&page=2`;
 
 let dir: string;
@@ -134,6 +134,12 @@ describe('hostile tag values in the report', () => {
     expect(md).toContain('`http_req_duration{tenant:x\\n<!-- hide}`');
     expect(code('line1\nline2\r\nline3')).toBe('`line1\\nline2\\r\\nline3`');
     expect(md).not.toMatch(/^<!--/m);
+  });
+
+  it('a bidi control in a tag value is written out: it cannot make its row read backwards', () => {
+    expect(md).not.toMatch(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/);
+    expect(md).toContain('`http_req_duration{tenant:rtl\\u202eevil}`');
+    expect(inlineText('x \u2066y\u2069')).toBe('x \\u2066y\\u2069');
   });
 
   it('a credential in a request URL (an expanded {name:*} rule) is masked in the comment', () => {
