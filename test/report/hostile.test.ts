@@ -10,6 +10,7 @@ import { evaluate } from '../../src/evaluate/evaluate.js';
 import { ingestFiles } from '../../src/k6/ingest.js';
 import { k6Time, metricLine, pointLine } from '../../src/k6/format.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
+import { toJsonReport } from '../../src/report/json.js';
 import { tenantTable } from '../../src/report/tenants.js';
 import { code, inlineText } from '../../src/report/units.js';
 import type { Evaluation, Results } from '../../src/model.js';
@@ -148,6 +149,13 @@ describe('hostile tag values in the report', () => {
     expect(md).toContain('`http_req_duration{name:https://api.example.com/v1/trades?access_token=***&page=2}`');
     const table = tenantTable(results, { tag: 'name' });
     expect(table).not.toContain(SECRET);
+  });
+
+  it('the JSON report keeps every metric key as written (data for tools, not Markdown)', () => {
+    const json = JSON.parse(JSON.stringify(toJsonReport(evaluation, { results: { hostile: results } }))) as { criteria: { metric: string }[]; rationale: string };
+    const metrics = json.criteria.map((c) => c.metric);
+    for (const t of [...SLOW, ...FAST]) expect(metrics).toContain(`http_req_duration{tenant:${t}}`);
+    expect(json.rationale).toBe(evaluation.rationale);
   });
 
   it('inlineText keeps code spans and reads as written', () => {
