@@ -248,6 +248,33 @@ export function differing(labelSets: readonly Record<string, string>[]): string 
   return ` that differ in ${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', …' : ''} (${keys.length > 1 ? `${first}: ` : ''}${shown})`;
 }
 
+/**
+ * Why a custom expression returned nothing: which of its selectors select no series in the window,
+ * and for each whether its metric name has series at all (labels wrong) or not (name wrong, or its
+ * exporter not scraped); or, when every selector has series, that the expression filtered them out.
+ */
+async function whyEmpty(client: PrometheusClient, expr: string, window: TimeWindow): Promise<string | undefined> {
+  const selectors = selectorsOf(expr).slice(0, 6);
+  if (selectors.length === 0) return undefined;
+  const ms = Math.max(1, Math.round(window.end - window.start));
+  const has = async (sel: string): Promise<boolean | undefined> => {
+    const r = await client.instant(`count(count_over_time(${sel}[${ms}ms]))`, window.end);
+    return r.ok ? r.value.length > 0 && r.value[0]!.value > 0 : undefined;
+  };
+  const missing: string[] = [];
+  for (const sel of selectors) {
+    if ((await has(sel)) !== false) continue;
+    const name = /^[a-zA-Z_:][\w:]*/.exec(sel)?.[0];
+    if (name && name !== sel) {
+      missing.push((await has(name)) ? `${code(name)} has series, but none matching ${code(sel.slice(name.length))}: check the labels` : `${code(name)} has no series: check the metric name, and that its exporter is scraped`);
+    } else missing.push(`${code(sel)} selects no series${name ? ': check the metric name, and that its exporter is scraped' : ''}`);
+  }
+  if (missing.length > 0) return missing.join('; ');
+  return 'every series it reads has samples in the window, but the expression kept none: a comparison (`> 0`), `and`/`unless`/`on(…)` matching nothing, or too few samples for a range (rate() needs two)';
+}
+
+const code = (s: string) => `\`${s}\``;
+
 /** What to change when every point of a metric's series would reach back before a short run. */
 function shortRunFix(metric: UtilizationMetricConfig, hasValue: boolean): string {
   const range = 'a shorter `rate_window` (at least two scrape intervals, e.g. `rate_window: 30s` with a 15 s scrape interval)';
@@ -273,7 +300,8 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
         const probe = await client.range(plan.ifEmpty.query, { start: window.start, end: window.end }, stepFor(window));
         if (probe.ok && probe.value.length === 0) return { noData: plan.ifEmpty.reason };
       }
-      return { noData: `the query returned no series over the window (needs ${plan.needs})` };
+      const why = metric.prometheus !== undefined ? await whyEmpty(client, plan.series, window) : undefined;
+      return { noData: `the query returned no series over the window (${why ?? `needs ${plan.needs}`})` };
     }
     if (r.value.length > 1) {
       return { noData: `the query returned ${r.value.length} series${differing(r.value.map((x) => x.labels))}; aggregate it to one (sum(…), max(…) or avg(…))` };

@@ -163,6 +163,27 @@ describe.skipIf(skip)('several series where one was expected', () => {
   });
 });
 
+describe.skipIf(skip)('a custom expression that returns nothing', () => {
+  it('names the selector that selects nothing: wrong labels, a wrong name, or a filter that kept nothing', async () => {
+    await scraped(4);
+    const now = Date.now();
+    const cfg: UtilizationConfig = {
+      sources: { prometheus: { url: svc.prometheus!.url } },
+      metrics: [
+        { name: 'labels', prometheus: 'sum(pg_up{job="api"})', params: {}, pos },
+        { name: 'name', prometheus: 'sum(http_requests_total{job="api"})', params: {}, pos },
+        { name: 'filtered', prometheus: 'sum(pg_up > 5)', params: {}, pos },
+      ],
+      intervalSeconds: 1,
+      slowQueries: false,
+    };
+    const util = await collectWindow(cfg, { start: now - 4000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
+    expect(util.measure('labels', { kind: 'max' })).toEqual({ noData: 'the query returned no series over the window (`pg_up` has series, but none matching `{job="api"}`: check the labels)' });
+    expect(util.measure('name', { kind: 'max' })).toEqual({ noData: 'the query returned no series over the window (`http_requests_total` has no series: check the metric name, and that its exporter is scraped)' });
+    expect(util.measure('filtered', { kind: 'max' })).toEqual({ noData: expect.stringMatching(/^the query returned no series over the window \(every series it reads has samples in the window, but the expression kept none: a comparison/) });
+  });
+});
+
 describe.skipIf(skip)('a run shorter than the rate range', () => {
   it('says what to change for each kind of metric: the expression’s own range, rate_window, or judging value', async () => {
     await scraped(4);
