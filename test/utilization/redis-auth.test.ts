@@ -21,7 +21,8 @@ beforeAll(async () => {
   await admin.call('ACL', 'SETUSER', 'mon', 'on', '>mon-S3cret', '+info', '+ping', '+client|setname');
   await admin.call('ACL', 'SETUSER', 'cache', 'on', '>cache-S3cret', '~*', '+get', '+set', '+ping');
   replicaPort = await freePort();
-  replica = spawn(findBinaries().found['redis-server']!, ['--port', String(replicaPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--replicaof', '127.0.0.1', String(svc.redis.port)], { stdio: 'ignore' });
+  // a replica writes the snapshot it receives from its master into its dir: the services' temp dir
+  replica = spawn(findBinaries().found['redis-server']!, ['--port', String(replicaPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', svc.root, '--dbfilename', 'replica.rdb', '--replicaof', '127.0.0.1', String(svc.redis.port)], { stdio: 'ignore' });
   // until the replica has synced with its master
   for (let i = 0; ; i++) {
     const r = new Redis(`redis://127.0.0.1:${replicaPort}`, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
