@@ -108,6 +108,8 @@ export interface UtilizationMetricConfig {
   params: Record<string, string>;
   unit?: string;
   pos: SourcePos;
+  /** Where the `prometheus` expression itself is written (its value), for messages about it. */
+  exprPos?: SourcePos;
 }
 
 export interface UtilizationConfig {

@@ -644,7 +644,10 @@ class Loader {
         const params: Record<string, string> = {};
         for (const p of PRESET_PARAMS) if (typeof m[p] === 'string') params[p] = m[p];
         const mc: UtilizationMetricConfig = { name, params, pos: this.posAt(keyAt) };
-        if (hasProm) mc.prometheus = m.prometheus as string;
+        if (hasProm) {
+          mc.prometheus = m.prometheus as string;
+          mc.exprPos = this.posAt(this.offsetOf([...mPath, 'prometheus']));
+        }
         if (preset !== undefined) mc.preset = preset;
         if (typeof m.unit === 'string') {
           if (UNIT_NAMES.includes(m.unit)) mc.unit = m.unit;
