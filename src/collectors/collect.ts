@@ -219,7 +219,9 @@ function secondsText(window: TimeWindow): string {
  * evaluated): where the metric is in thresholds.yml, Prometheus's own words, and what to change.
  */
 export function refusedReason(metric: UtilizationMetricConfig, why: string): string {
-  const at = `${metric.pos.file}:${metric.pos.line}:${metric.pos.column}`;
+  // a custom expression: where the expression is written (a block-style map has it below the name)
+  const pos = (metric.prometheus !== undefined ? metric.exprPos : undefined) ?? metric.pos;
+  const at = `${pos.file}:${pos.line}:${pos.column}`;
   const execution = why.startsWith('execution:');
   let fix: string;
   if (metric.prometheus !== undefined) {

@@ -61,7 +61,8 @@ utilization:
   metrics:
     pg_conn: { preset: postgres.connections, source: prometheus }
     queue_depth: { prometheus: 'sum(rate(pg_up[1m])', unit: count }
-    joined: { prometheus: 'pg_up + on() group_left redis_up + on() up' }
+    joined:
+      prometheus: 'pg_up + on() group_left redis_up + on() up'
     pg_one: { preset: postgres.connections, source: prometheus, selector: 'instance=db' }
 thresholds:
   pg_conn: ["max<40"]
@@ -75,18 +76,18 @@ thresholds:
     // long enough for the rate range: the range query itself is refused
     const util = await collectWindow(config.utilization!, { start: now - 120_000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
     const bad = util.measure('queue_depth', { kind: 'max' });
-    expect(bad).toEqual({ noData: expect.stringContaining('`queue_depth` (thresholds.yml:7:5): Prometheus refused the PromQL expression — bad_data:') });
+    expect(bad).toEqual({ noData: expect.stringContaining('`queue_depth` (thresholds.yml:7:32): Prometheus refused the PromQL expression — bad_data:') });
     expect((bad as { noData: string }).noData).toMatch(/parse error.*; correct the expression/);
     const joined = util.measure('joined', { kind: 'max' });
-    expect(joined).toEqual({ noData: expect.stringMatching(/^`joined` \(thresholds\.yml:8:5\): Prometheus refused the PromQL expression — execution: .*many-to-many matching not allowed.*; rewrite the expression/) });
+    expect(joined).toEqual({ noData: expect.stringMatching(/^`joined` \(thresholds\.yml:9:19\): Prometheus refused the PromQL expression — execution: .*many-to-many matching not allowed.*; rewrite the expression/) });
     // a preset's parameter written wrong: the parameter is named, with a well-formed example
-    expect(util.measure('pg_one', { kind: 'max' })).toEqual({ noData: expect.stringMatching(/^`pg_one` \(thresholds\.yml:9:5\): Prometheus refused the postgres\.connections query — bad_data: .*; check the metric's `selector`, e\.g\. `selector: instance="db:9187"`/) });
+    expect(util.measure('pg_one', { kind: 'max' })).toEqual({ noData: expect.stringMatching(/^`pg_one` \(thresholds\.yml:10:5\): Prometheus refused the postgres\.connections query — bad_data: .*; check the metric's `selector`, e\.g\. `selector: instance="db:9187"`/) });
     expect(util.measure('pg_conn', { kind: 'max' })).toEqual({ value: expect.any(Number) });
 
     const { evaluation, markdown } = report(config, util);
     const status = Object.fromEntries(evaluation.scenarios[0]!.criteria.map((c) => [c.metric, c.status]));
     expect(status).toEqual({ pg_conn: 'pass', queue_depth: 'no-data', joined: 'no-data' });
-    expect(markdown).toContain('thresholds.yml:7:5');
+    expect(markdown).toContain('thresholds.yml:7:32');
     expect(markdown).toContain('✅ PASS');
   });
 
@@ -94,7 +95,7 @@ thresholds:
     const config = loadConfig('thresholds.yml', { text: yml(svc.prometheus!.url), env: {} });
     const now = Date.now();
     const util = await collectWindow(config.utilization!, { start: now - 5_000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
-    expect(util.measure('queue_depth', { kind: 'max' })).toEqual({ noData: expect.stringContaining('(thresholds.yml:7:5): Prometheus refused the PromQL expression — bad_data:') });
+    expect(util.measure('queue_depth', { kind: 'max' })).toEqual({ noData: expect.stringContaining('(thresholds.yml:7:32): Prometheus refused the PromQL expression — bad_data:') });
   });
 
   it('a selector Prometheus refuses does not stop the wait for the others', async () => {
