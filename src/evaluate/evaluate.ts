@@ -22,7 +22,7 @@ import type {
 } from '../model.js';
 import { didYouMean } from '../config/suggest.js';
 import { allowedAggregations } from '../k6/builtin-metrics.js';
-import { formatValue } from '../report/units.js';
+import { formatPair, formatValue } from '../report/units.js';
 import { aggregationText, measurementKey, selectorText, windowKeyText } from './keys.js';
 import { absoluteStatus, relativeStatus } from './status.js';
 import { metricInfo, unitFor } from './units.js';
@@ -377,7 +377,7 @@ export function describeCriterion(c: CriterionResult): string {
   let detail: string;
   if (c.status === 'no-data') detail = 'has no data';
   else if (c.actual === null) detail = STATUS_WORD[c.status];
-  else detail = `${STATUS_WORD[c.status]} at ${formatValue(c.actual, c.unit, c.metric)}`;
+  else detail = `${STATUS_WORD[c.status]} at ${formatPair(c.actual, c.limit, c.unit, c.metric)[0]}`;
   if (c.metric === RUN_COMPLETED) detail = 'failed: the results are partial';
   else if (c.severity === 'warn' && c.status !== 'pass') detail += ' (warn only: does not fail the gate)';
   else if (c.blocking && c.status === 'marginal') detail += ' (within the marginal band, and fail-on: marginal fails the gate on it)';

@@ -1,29 +1,8 @@
 // The gate's outcome for the check: passed or not, and a failure message that lists exactly the criteria
 // that failed it.
-import type { CriterionResult, Evaluation, Unit } from '../model.js';
+import type { CriterionResult, Evaluation } from '../model.js';
 import { RUN_COMPLETED, isRunCriterion } from '../evaluate/evaluate.js';
-
-/** A value in its unit, the way the report writes it. */
-export function formatValue(value: number | null | undefined, unit: Unit): string {
-  if (value === null || value === undefined || !Number.isFinite(value)) return 'no data';
-  const round = (v: number, digits: number) => Number(v.toFixed(digits)).toString();
-  switch (unit) {
-    case 'ms':
-      return Math.abs(value) >= 100 ? `${round(value, 0)} ms` : `${round(value, 2)} ms`;
-    case 'ratio':
-      return `${round(value * 100, value !== 0 && Math.abs(value) < 0.001 ? 4 : 2)}%`;
-    case 'percent':
-      return `${round(value, 2)}%`;
-    case 'per-second':
-      return `${round(value, 1)}/s`;
-    case 'bytes':
-      return value >= 1024 * 1024 ? `${round(value / 1024 / 1024, 1)} MiB` : value >= 1024 ? `${round(value / 1024, 1)} KiB` : `${round(value, 0)} B`;
-    case 'count':
-      return round(value, 0);
-    default:
-      return round(value, 3);
-  }
-}
+import { formatPair } from '../report/units.js';
 
 export function blockingCriteria(evaluation: Evaluation): CriterionResult[] {
   return evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
@@ -38,8 +17,10 @@ export function gatePassed(evaluation: Evaluation): boolean {
 export function describeCriterion(c: CriterionResult): string {
   // The run-completed criterion has no value and no limit: its reason says what happened.
   if (isRunCriterion(c)) return `${c.scenario}: ${c.reason ?? (c.metric === RUN_COMPLETED ? 'the k6 run did not complete: the results are partial' : c.metric)}`;
-  const actual = c.status === 'no-data' ? `no data${c.reason ? ` (${c.reason})` : ''}` : formatValue(c.actual, c.unit);
-  const limit = c.status === 'no-data' ? '' : `, limit ${formatValue(c.limit, c.unit)}`;
+  // as the report writes them, with the decimals that keep a failing value from reading like its limit
+  const [shown, limitShown] = formatPair(c.actual, c.limit, c.unit, c.metric);
+  const actual = c.status === 'no-data' ? `no data${c.reason ? ` (${c.reason})` : ''}` : shown;
+  const limit = c.status === 'no-data' ? '' : `, limit ${limitShown}`;
   return `${c.scenario}: ${c.metric} ${c.expression} — ${actual}${limit}${c.status === 'fail' ? '' : `, ${c.status}`}`;
 }
 

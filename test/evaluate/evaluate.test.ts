@@ -4,6 +4,7 @@ import { baselineKey } from '../../src/evaluate/keys.js';
 import type { Baseline, Config, CriterionResult, RunRecord } from '../../src/model.js';
 import { FakeResults, FakeUtilization, HTTP_METRICS, httpSamples, simpleRun, type Request } from '../support/fake-results.js';
 import { config, rule } from './rules.js';
+import { criterion } from '../support/gate-double.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -372,5 +373,14 @@ describe('evaluate: several scenarios', () => {
     expect(ev.scenarios[0]!.notes).toEqual(['no scenario named a in thresholds.yml: only the top-level thresholds apply']);
     expect(ev.verdict).toBe('NOT_APPROVED');
     expect(ev.rationale).toMatch(/^1 blocking criterion missed: b: http_req_duration p\(99\)<500 fails at 990 ms\.$/);
+  });
+});
+
+describe('describeCriterion (the rationale)', () => {
+  it('shows a failing value with the decimals that keep it from reading like its limit', () => {
+    const failed = criterion({ metric: 'http_req_failed', expression: 'rate<0.001', status: 'fail', blocking: true, actual: 0.001004, limit: 0.001, unit: 'ratio' });
+    expect(describeCriterion(failed)).toBe('target-capacity: http_req_failed rate<0.001 fails at 0.1004%');
+    const slow = criterion({ metric: 'http_req_duration', expression: 'p(99)<500', status: 'fail', blocking: true, actual: 612, limit: 500, unit: 'ms' });
+    expect(describeCriterion(slow)).toBe('target-capacity: http_req_duration p(99)<500 fails at 612 ms');
   });
 });

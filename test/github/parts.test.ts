@@ -4,11 +4,11 @@ import { annotationsFor } from '../../src/github/annotations.js';
 import { createClient } from '../../src/github/client.js';
 import { COMMENT_LIMIT, marker, sameContent, upsertComment } from '../../src/github/comment.js';
 import { resolveContext, type GateContext, type RunEnvironment } from '../../src/github/context.js';
-import { describeCriterion, failureMessage, formatValue, gatePassed } from '../../src/github/outcome.js';
+import { describeCriterion, failureMessage, gatePassed } from '../../src/github/outcome.js';
 import { RUN_COMPLETED } from '../../src/evaluate/evaluate.js';
 import { commentBody } from '../../src/github/publish.js';
 import { SUMMARY_LIMIT_BYTES, summaryText } from '../../src/github/summary.js';
-import type { Evaluation, Logger } from '../../src/model.js';
+import type { CriterionResult, Evaluation, Logger } from '../../src/model.js';
 import { criterion, evaluationOf, gateDouble } from '../support/gate-double.js';
 import { GITHUB_ACTIONS_BOT, startGithubServer, webhookPayload, type GithubServer } from '../support/github-server.js';
 
@@ -67,7 +67,7 @@ describe('failure message', () => {
     const msg = failureMessage(ev)!;
     expect(msg.split('\n').filter((l) => l.startsWith('- '))).toHaveLength(2);
     expect(msg).toContain('http_req_duration p(99)<500 — 612 ms, limit 500 ms [thresholds.yml:7]');
-    expect(msg).toContain('http_req_failed rate<0.01 — 3.4%, limit 1%');
+    expect(msg).toContain('http_req_failed rate<0.01 — 3.40%, limit 1.00%');
     expect(msg).not.toContain('checks');
     expect(failureMessage(evaluationOf('marginal'))).toBeUndefined();
     expect(gatePassed(evaluationOf('marginal'))).toBe(true);
@@ -78,12 +78,13 @@ describe('failure message', () => {
     expect(gatePassed(ev)).toBe(false);
     expect(failureMessage(ev)).toContain('p(95)<400 — 390 ms, limit 400 ms, marginal');
   });
-  it('formats values', () => {
-    expect(formatValue(0.0005, 'ratio')).toBe('0.05%');
-    expect(formatValue(1234.56, 'ms')).toBe('1235 ms');
-    expect(formatValue(12.345, 'ms')).toBe('12.35 ms');
-    expect(formatValue(null, 'ms')).toBe('no data');
-    expect(formatValue(2048, 'bytes')).toBe('2 KiB');
+  it('writes values as the report does, with the decimals that keep a failing value from reading like its limit', () => {
+    const line = (over: Partial<CriterionResult> & Pick<CriterionResult, 'metric' | 'expression'>) => describeCriterion(criterion({ status: 'fail', blocking: true, ...over }));
+    expect(line({ metric: 'http_req_failed', expression: 'rate<0.001', actual: 0.001004, limit: 0.001, unit: 'ratio' })).toContain('— 0.1004%, limit 0.10%');
+    expect(line({ metric: 'http_reqs', expression: 'rate>=500', actual: 480.04, limit: 500, unit: 'per-second' })).toMatch(/— 480 req\/s, limit 500 req\/s$/);
+    expect(line({ metric: 'http_req_duration', expression: 'p(99)<500', actual: 1234.56, limit: 500, unit: 'ms' })).toContain('— 1.23 s, limit 500 ms');
+    expect(line({ metric: 'data_received', expression: 'count<2000000', actual: 2_100_000, limit: 2_000_000, unit: 'bytes' })).toContain('— 2.1 MB, limit 2 MB');
+    expect(line({ metric: 'portfolio_latency', expression: 'p(99)<500', status: 'no-data', actual: null, reason: 'no samples' })).toMatch(/— no data \(no samples\), no-data$/);
   });
 });
 
