@@ -78,7 +78,8 @@ async function expandResults(patterns: string[], cwd: string): Promise<string[]>
   const files: string[] = [];
   for (const pattern of patterns) {
     if (/[*?[\]{}]/.test(pattern)) {
-      const matched = (await glob(pattern, { cwd, absolute: true, onlyFiles: true })).sort();
+      // dot: true as in the Action's results input, so both faces expand a glob alike
+      const matched = (await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true })).sort();
       if (matched.length === 0) throw new InputError(`--results '${pattern}' matches no file`, undefined, 'check the path or the glob');
       files.push(...matched);
     } else {

@@ -1,6 +1,6 @@
 // `perf-gate evaluate` end to end through the real pipeline: generated k6 output in k6's exact format
 // with known answers, the JSON report contract, exit codes 0 / 1 / 2.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,20 @@ describe('perf-gate evaluate', () => {
     const code = await main(['evaluate', '--thresholds', file, '--results', '*.ndjson.gz'], t.io);
     expect(code).toBe(0);
     expect(t.out.join('')).toMatch(/no scenario named 'smoke'/);
+  });
+
+  it('a glob reaches into dot-directories, as the Action\'s results input does', async () => {
+    const t = io(dir);
+    // actions/download-artifact keeps the artifact's layout: here a hidden directory inside it
+    mkdirSync(join(dir, 'perf-results', '.shard-1'), { recursive: true });
+    copyFileSync(join(dir, 'smoke.ndjson.gz'), join(dir, 'perf-results', '.shard-1', 'smoke.ndjson.gz'));
+    const json = join(dir, 'dot.json');
+    const code = await main(['evaluate', '--thresholds', thresholds(100000), '--results', 'perf-results/**/*.ndjson.gz', '--json', json], t.io);
+    expect(t.err.join('')).not.toContain('matches no file');
+    expect(code).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { criteria: JsonCriterion[] };
+    const p99 = report.criteria.find((c) => c.metric === 'http_req_duration' && c.expression.startsWith('p(99)'))!;
+    expect(Math.abs(p99.actual! - answers.trends.http_req_duration!.p99) / answers.trends.http_req_duration!.p99).toBeLessThan(0.001);
   });
 
   it('exits 2 on a bad thresholds file, naming file:line:column', async () => {
