@@ -5,7 +5,7 @@ import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Uni
 import { PgProbe, RedisProbe } from './direct.js';
 import { maskUrl, scrub } from '../mask.js';
 import { PRESETS, applySelector, counterIncrease, isPreset, type PgReading, type PresetDef, type PromPlan, type RedisReading } from './presets.js';
-import { PrometheusClient, awaitScrapePast, inWindowQuery, maxRangeMs, nonFiniteText, rateRangeFor, selectorsOf, stepFor, type ScrapeWaitOptions } from './prometheus.js';
+import { PrometheusClient, awaitScrapePast, inWindowQuery, maxRangeMs, nonFiniteText, rateRangeFor, selectorsOf, stepFor, stepForScrapes, type ScrapeWaitOptions } from './prometheus.js';
 import { hiddenBetween, hiddenStatementsReason, slowQueryReport, type StatementSnapshot } from './slow-queries.js';
 import { aggregate } from './stats.js';
 
@@ -277,6 +277,22 @@ async function whyEmpty(client: PrometheusClient, expr: string, window: TimeWind
 
 const code = (s: string) => `\`${s}\``;
 
+/**
+ * The query_range step for an expression: {@link stepFor} (window ÷ 250), shortened to the scrape
+ * interval of the series it reads first when that is shorter — over a long run a 43 s step would
+ * evaluate only one scrape in three of a 15 s interval, and a max could miss a spike. The interval is
+ * the window divided by the most samples a series has in it.
+ */
+async function seriesStep(client: PrometheusClient, expr: string, window: TimeWindow): Promise<number> {
+  const step = stepFor(window);
+  const first = selectorsOf(expr)[0];
+  if (step <= 1 || first === undefined) return step;
+  const ms = Math.max(1, Math.round(window.end - window.start));
+  const r = await client.instant(`max(count_over_time(${first}[${ms}ms]))`, window.end);
+  const samples = r.ok ? r.value[0]?.value : undefined;
+  return samples !== undefined && samples > 1 ? stepForScrapes(window, ms / 1000 / samples) : step;
+}
+
 /** What to change when every point of a metric's series would reach back before a short run. */
 function shortRunFix(metric: UtilizationMetricConfig, hasValue: boolean): string {
   const range = 'a shorter `rate_window` (at least two scrape intervals, e.g. `rate_window: 30s` with a 15 s scrape interval)';
@@ -295,7 +311,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
   const back = maxRangeMs(plan.series);
   const from = window.start + back;
   if (from <= window.end) {
-    const r = await client.range(plan.series, { start: from, end: window.end }, stepFor(window));
+    const r = await client.range(plan.series, { start: from, end: window.end }, await seriesStep(client, plan.series, window));
     if (!r.ok) return { noData: failed(r) };
     if (r.value.length === 0) {
       if (plan.ifEmpty) {

@@ -39,6 +39,21 @@ export function stepFor(window: TimeWindow): number {
   return Math.max(1, Math.round((window.end - window.start) / 1000 / 250));
 }
 
+/** Prometheus refuses a query_range of more than 11,000 points per series. */
+const MAX_POINTS = 11_000;
+
+/**
+ * The step for a series whose underlying samples come every `scrapeSeconds`: never longer than that
+ * (a longer step evaluates only some of the scrapes, so a max or min can miss a spike a scrape long),
+ * never longer than {@link stepFor}, and never so short that the window has more than 11,000 points.
+ */
+export function stepForScrapes(window: TimeWindow, scrapeSeconds: number): number {
+  const base = stepFor(window);
+  const floor = Math.max(1, Math.ceil((window.end - window.start) / 1000 / MAX_POINTS));
+  if (!Number.isFinite(scrapeSeconds) || scrapeSeconds <= 0) return base;
+  return Math.max(floor, Math.min(base, Math.floor(scrapeSeconds)));
+}
+
 /** A rate() range for a step: at least 4 steps and at least 1 minute (so a 15 s scrape interval still has points). */
 export function rateRangeFor(stepSeconds: number): string {
   return `${Math.max(60, 4 * stepSeconds)}s`;
