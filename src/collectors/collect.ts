@@ -96,6 +96,8 @@ interface Entry {
   seriesNoData?: string;
   /** Points of the series left out (NaN, ±Inf), said in a note. */
   dropped?: string;
+  /** Prometheus's warnings with its answers (a partial response): said in a note. */
+  warnings?: string[];
   /** The window the entry was collected over. */
   collected?: TimeWindow;
   /** Prometheus: the time of each sample, and how far back each point reaches (its range, ms). */
@@ -313,6 +315,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
   if (from <= window.end) {
     const r = await client.range(plan.series, { start: from, end: window.end }, await seriesStep(client, plan.series, window));
     if (!r.ok) return { noData: failed(r) };
+    if (r.warnings) entry.warnings = r.warnings;
     if (r.value.length === 0) {
       if (plan.ifEmpty) {
         const probe = await client.range(plan.ifEmpty.query, { start: window.start, end: window.end }, stepFor(window));
@@ -365,6 +368,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
         const q = `sum(increase(${c}[${windowMs}ms]))`;
         const v = await client.instant(q, window.end);
         if (!v.ok) return failed(v);
+        if (v.warnings) entry.warnings = [...new Set([...(entry.warnings ?? []), ...v.warnings])];
         if (v.value.length === 0 || !Number.isFinite(v.value[0]!.value)) return `${c} has no samples inside the window`;
         total += v.value[0]!.value;
       }
@@ -532,6 +536,8 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
         entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
         const valueNoData = 'samples' in r ? r.valueNoData : undefined;
         if (valueNoData) own.push(`${name}: value (whole window) has no data: ${valueNoData}`);
+        const warnings = 'samples' in r ? r.warnings : undefined;
+        if (warnings) own.push(`${name}: Prometheus answered with a warning, so the figures may rest on part of the data: ${warnings.join('; ')}`);
         const dropped = 'samples' in r ? r.dropped : undefined;
         if (dropped) own.push(`${name}: ${dropped}`);
         const seriesNoData = 'samples' in r ? r.seriesNoData : undefined;

@@ -8,7 +8,7 @@ import { pause } from '../pause.js';
  * `execution`: it cannot be evaluated) — Prometheus's own words, without the URL. The expression is
  * at fault, not the connection: other queries still go through.
  */
-export type PromResult<T> = { ok: true; value: T } | { ok: false; reason: string; refused?: string };
+export type PromResult<T> = { ok: true; value: T; warnings?: string[] } | { ok: false; reason: string; refused?: string };
 
 /** A sample value as Prometheus writes it: a number, `NaN`, `+Inf` or `-Inf` (which `Number()` reads as NaN). */
 export function promNumber(v: string): number {
@@ -162,7 +162,7 @@ export class PrometheusClient {
       this.timeoutsInARow = 0; // it answered
       this.answeredUpTo = Math.max(this.answeredUpTo, this.sent);
       const text = await res.text();
-      let body: { status?: string; data?: unknown; error?: string; errorType?: string } | undefined;
+      let body: { status?: string; data?: unknown; error?: string; errorType?: string; warnings?: unknown } | undefined;
       try {
         body = JSON.parse(text) as typeof body;
       } catch {
@@ -178,7 +178,10 @@ export class PrometheusClient {
         const reason = this.hide(`Prometheus at ${this.safeUrl} answered ${why}`);
         return body?.error && QUERY_ERRORS.has(body.errorType ?? '') ? { ok: false, reason, refused: this.hide(why) } : { ok: false, reason };
       }
-      return { ok: true, value: body.data };
+      // Thanos, Mimir or a remote-read Prometheus answer with warnings when part of the data is missing
+      // (a store down, a partial response): the figures are then computed from part of the data.
+      const warnings = Array.isArray(body.warnings) ? body.warnings.map((w) => this.hide(String(w))) : [];
+      return warnings.length > 0 ? { ok: true, value: body.data, warnings } : { ok: true, value: body.data };
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       const why = e.cause?.code ?? e.cause?.message ?? e.message;
@@ -213,6 +216,7 @@ export class PrometheusClient {
     return {
       ok: true,
       value: data.result.map((s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [Math.round(t * 1000), promNumber(v)] as [number, number]) })),
+      ...(r.warnings ? { warnings: r.warnings } : {}),
     };
   }
 
@@ -235,7 +239,7 @@ export class PrometheusClient {
       return { ok: true, value: [{ labels: {}, value: promNumber(v[1]) }] };
     }
     if (data.resultType !== 'vector' || !Array.isArray(data.result)) return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
-    return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: promNumber(s.value[1]) })) };
+    return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: promNumber(s.value[1]) })), ...(r.warnings ? { warnings: r.warnings } : {}) };
   }
 }
 
