@@ -1,4 +1,5 @@
 // The unit of a measured value, from the metric's k6 type and `contains` and the aggregation.
+import { BUILTIN_METRICS } from '../k6/builtin-metrics.js';
 import type { Aggregation, MetricInfo, Unit } from '../model.js';
 
 /** Metrics perf-gate answers itself (not written by k6): their type, for units. */
@@ -6,8 +7,13 @@ export const DERIVED_METRICS: Record<string, MetricInfo> = {
   availability: { name: 'availability', type: 'rate', contains: 'default' },
 };
 
+/**
+ * The metric's type and `contains`: from the results' Metric lines, else perf-gate's own, else k6's
+ * built-in table (a run without a single HTTP request has no http_reqs line, and its `rate>1` is still
+ * per second, its `p(99)<500` still ms).
+ */
 export function metricInfo(metrics: ReadonlyMap<string, MetricInfo>, name: string): MetricInfo | undefined {
-  return metrics.get(name) ?? DERIVED_METRICS[name];
+  return metrics.get(name) ?? DERIVED_METRICS[name] ?? BUILTIN_METRICS.get(name);
 }
 
 /**

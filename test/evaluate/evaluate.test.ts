@@ -384,3 +384,20 @@ describe('describeCriterion (the rationale)', () => {
     expect(describeCriterion(slow)).toBe('target-capacity: http_req_duration p(99)<500 fails at 612 ms');
   });
 });
+
+describe('units without a Metric line', () => {
+  it("takes a built-in metric's unit from k6's table when the run never wrote the metric", () => {
+    const none = new FakeResults({ metrics: [], samples: [] });
+    const ev = one(config(), {
+      name: 's',
+      results: none,
+      rules: [rule('http_reqs', 'rate>1'), rule('http_req_duration', 'p(99)<500'), rule('data_received', 'count<1000000'), rule('http_req_failed', 'rate<0.01')],
+    });
+    expect(ev.scenarios[0]!.criteria.map((c) => [c.metric, c.unit])).toEqual([
+      ['http_reqs', 'per-second'],
+      ['http_req_duration', 'ms'],
+      ['data_received', 'bytes'],
+      ['http_req_failed', 'ratio'],
+    ]);
+  });
+});
