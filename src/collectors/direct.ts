@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { PgReading, RedisReading } from './presets.js';
 import { PROBE_TAG, snapshotStatements, statementsAvailable, statementsFilter, type StatementsAccess, type StatementSnapshot } from './slow-queries.js';
 import { maskUrl, scrub } from '../mask.js';
+import { tlsHint } from './prometheus.js';
 
 export interface Probe<R> {
   readonly readings: R[];
@@ -64,7 +65,7 @@ export class PgProbe implements Probe<PgReading> {
       return probe;
     } catch (err) {
       await client.end().catch(() => undefined);
-      return { error: scrub(`PostgreSQL at ${maskUrl(url)} is unreachable (${describe(err)})`, [url]) };
+      return { error: scrub(`PostgreSQL at ${maskUrl(url)} is unreachable (${describe(err)})${pgTlsFix(err)}`, [url]) };
     }
   }
 
@@ -192,6 +193,22 @@ export class RedisProbe implements Probe<RedisReading> {
   async close(): Promise<void> {
     this.client.disconnect();
   }
+}
+
+/**
+ * What to change in a PostgreSQL URL for a TLS problem: a certificate Node does not trust (a cloud
+ * database's own CA, a self-signed one), or a server that accepts only SSL connections.
+ */
+function pgTlsFix(err: unknown): string {
+  const e = err as { code?: string; message?: string };
+  const hint = tlsHint(e?.code);
+  if (hint && /not trusted/.test(hint)) {
+    return ": the server's certificate is not trusted: add sslrootcert=/path/to/ca.pem to the URL (the CA bundle of the database's provider), or sslmode=no-verify to encrypt without verifying";
+  }
+  if (hint) return `: ${hint}`;
+  if (/SSL off|SSL connection is required|no encryption/i.test(e?.message ?? '')) return ': the server accepts only SSL connections: add ?sslmode=verify-full (or sslmode=no-verify) to the URL';
+  if (/does not support SSL/i.test(e?.message ?? '')) return ': the server does not speak SSL: leave sslmode out of the URL, or sslmode=disable';
+  return '';
 }
 
 /** The ACL user of a Redis URL (`default` without one), for a command to copy; never the password. */

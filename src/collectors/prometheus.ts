@@ -70,6 +70,11 @@ const TLS_HINTS: [RegExp, string][] = [
   ],
 ];
 
+/** What to do about a TLS failure by Node's error code (for Prometheus, PostgreSQL and Redis alike); undefined when it is not one. */
+export function tlsHint(code: string | undefined): string | undefined {
+  return TLS_HINTS.find(([re]) => re.test(code ?? ''))?.[1];
+}
+
 /**
  * Prometheus's (or a proxy's) words for an HTTP error without an API answer, and what to change:
  * ` (404 page not found): check the URL …`.
