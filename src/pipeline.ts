@@ -202,6 +202,17 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
   for (const [name, group] of groups) {
     const results = await ingestFiles(group, { ...ingestOptionsFor(config, name), displayName: shown });
     const scenarioNotes = notes.get(name) ?? [];
+    if (named.length !== 1) {
+      // grouped by the k6 scenario tag of each file's first sample: a script with several k6 scenarios
+      // wrote them all into one file, and all are judged under the first one's name
+      const k6Scenarios = [...new Set(['http_reqs', 'iteration_duration'].flatMap((m) => (results.metrics.has(m) ? results.tagValues(m, 'scenario') : [])))].sort();
+      const others = k6Scenarios.filter((t) => t !== name);
+      if (others.length > 0) {
+        scenarioNotes.push(
+          `the results hold samples of ${k6Scenarios.length} k6 scenarios (${k6Scenarios.map(code).join(', ')}), judged together as ${code(name)}; a rule can take one of them with a tag filter (${code(`http_req_duration{scenario:${others[0]}}`)})`,
+        );
+      }
+    }
     let utilization: UtilizationResults | undefined;
     if (config.utilization) {
       if (results.span) {

@@ -3,8 +3,10 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.js';
+import { samplePath } from '../helpers/sample.js';
 import { loadTestSpec, writeK6Fixture, type FixtureAnswers } from '../../src/k6/fixtures.js';
 
 function io(cwd: string) {
@@ -98,6 +100,24 @@ describe('perf-gate evaluate', () => {
     const report = JSON.parse(readFileSync(json, 'utf8')) as { criteria: JsonCriterion[] };
     const p99 = report.criteria.find((c) => c.metric === 'http_req_duration' && c.expression.startsWith('p(99)'))!;
     expect(Math.abs(p99.actual! - answers.trends.http_req_duration!.p99) / answers.trends.http_req_duration!.p99).toBeLessThan(0.001);
+  });
+
+  it('says when one file holds several k6 scenarios, all judged under the first one\'s name', async () => {
+    // the real sample's samples twice: as k6 scenario "contacts" and as "checkout" (one script, two scenarios)
+    const sample = gunzipSync(readFileSync(samplePath('contacts-20s.ndjson.gz'))).toString('utf8');
+    const points = sample.split('\n').filter((l) => l.includes('"type":"Point"'));
+    const two = join(dir, 'two-scenarios.ndjson');
+    writeFileSync(two, `${sample}${points.map((l) => l.replace('"scenario":"contacts"', '"scenario":"checkout"')).join('\n')}\n`);
+    const json = join(dir, 'two.json');
+    const t = io(dir);
+    expect(await main(['evaluate', '--thresholds', thresholds(100000), '--results', two, '--json', json], t.io)).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { scenarios: { name: string; notes: string[] }[] };
+    expect(report.scenarios.map((x) => x.name)).toEqual(['contacts']);
+    expect(report.scenarios[0]!.notes.join('\n')).toContain('the results hold samples of 2 k6 scenarios (`checkout`, `contacts`), judged together as `contacts`');
+    // one k6 scenario: no such note
+    const single = join(dir, 'one.json');
+    expect(await main(['evaluate', '--thresholds', thresholds(100000), '--results', samplePath('contacts-20s.ndjson.gz'), '--json', single], io(dir).io)).toBe(0);
+    expect((JSON.parse(readFileSync(single, 'utf8')) as { scenarios: { notes: string[] }[] }).scenarios[0]!.notes.join('\n')).not.toContain('k6 scenarios');
   });
 
   it('exits 2 on a bad thresholds file, naming file:line:column', async () => {
