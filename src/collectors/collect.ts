@@ -211,6 +211,30 @@ export function noScrapeReason(window: TimeWindow): string {
   return `no scrape inside the run window (${secondsText(window)}): the scrape interval is longer than the run`;
 }
 
+/** Prometheus's default lookback (how far back an instant query finds a series' latest sample). */
+const LOOKBACK_MS = 5 * 60_000;
+
+/**
+ * Whether `selectors` have no sample in the window nor in the 5 minutes before it: `then` when they
+ * have some now (Prometheus holds no data of that time: an old run beyond its retention), `never`
+ * when they have none now either; undefined when they have samples then, or Prometheus did not say.
+ */
+async function missingThen(client: PrometheusClient, selectors: readonly string[], window: TimeWindow): Promise<'then' | 'never' | undefined> {
+  if (selectors.length === 0) return undefined;
+  const some = (r: Awaited<ReturnType<PrometheusClient['instant']>>) => (r.ok ? r.value.length > 0 && r.value[0]!.value > 0 : undefined);
+  const then = some(await client.instant(inWindowQuery(selectors, { start: window.start - LOOKBACK_MS, end: window.end }), window.end));
+  if (then !== false) return undefined;
+  const now = Date.now();
+  const recent = some(await client.instant(inWindowQuery(selectors, { start: now - LOOKBACK_MS, end: now }), now));
+  return recent === undefined ? undefined : recent ? 'then' : 'never';
+}
+
+/** The no-data reason when Prometheus has no sample of the series in the window nor in the 5 minutes before it. */
+export function noDataAtAllReason(window: TimeWindow, selectors: readonly string[]): string {
+  const shown = selectors.slice(0, 3).map((s) => `\`${s}\``).join(', ') + (selectors.length > 3 ? ', …' : '');
+  return `Prometheus holds no sample of ${shown} in the run window (${new Date(window.start).toISOString()}, ${secondsText(window)}) nor in the 5 minutes before it: that time is beyond its retention, or nothing was scraped then`;
+}
+
 function secondsText(window: TimeWindow): string {
   const s = (window.end - window.start) / 1000;
   return `${s >= 10 ? Math.round(s) : Number(s.toFixed(1))} s`;
@@ -321,6 +345,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
         const probe = await client.range(plan.ifEmpty.query, { start: window.start, end: window.end }, stepFor(window));
         if (probe.ok && probe.value.length === 0) return { noData: plan.ifEmpty.reason };
       }
+      if ((await missingThen(client, selectorsOf(plan.series), window)) === 'then') return { noData: noDataAtAllReason(window, selectorsOf(plan.series)) };
       const why = metric.prometheus !== undefined ? await whyEmpty(client, plan.series, window) : undefined;
       return { noData: `the query returned no series over the window (${why ?? `needs ${plan.needs}`})` };
     }
@@ -344,17 +369,27 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
       entry.dropped = `${odd} of the series' ${all.length} points (divisions by zero) are left out of avg, min, max, med and p(N)`;
     }
   }
+  if (from > window.end) {
+    // No series is queried: the expression must still be one Prometheus accepts (said before anything
+    // about the data, which cannot help a query that does not parse).
+    const check = await client.instant(plan.series, window.end);
+    if (!check.ok && check.refused !== undefined) return { noData: refused(check.refused) };
+  }
   // Instant and range queries look back up to 5 minutes: a run shorter than the scrape interval would
   // be judged on the last scrape before it. At least one sample must lie inside the window.
   const selectors = selectorsOf(plan.series);
   if (selectors.length > 0) {
     const inside = await client.instant(inWindowQuery(selectors, window), window.end);
-    if (inside.ok && (inside.value.length === 0 || !(inside.value[0]!.value > 0))) return { noData: noScrapeReason(window) };
+    if (inside.ok && (inside.value.length === 0 || !(inside.value[0]!.value > 0))) {
+      // Nothing in the 5 minutes before either: not a scrape interval longer than the run, but no data
+      // of that time at all, or none ever.
+      const missing = await missingThen(client, selectors, window);
+      if (missing === 'then') return { noData: noDataAtAllReason(window, selectors) };
+      if (missing === 'never') return { noData: `the query returned no series over the window (${(metric.prometheus !== undefined ? await whyEmpty(client, plan.series, window) : undefined) ?? `needs ${plan.needs}`})` };
+      return { noData: noScrapeReason(window) };
+    }
   }
   if (from > window.end) {
-    // No series is queried: the expression must still be one Prometheus accepts.
-    const check = await client.instant(plan.series, window.end);
-    if (!check.ok && check.refused !== undefined) return { noData: refused(check.refused) };
     entry.seriesNoData = `the run (${secondsText(window)}) is shorter than the expression's range (${back / 1000} s): every point would reach back before the run; ${shortRunFix(metric, plan.value !== undefined)}`;
     if (!plan.value) return { noData: entry.seriesNoData };
   }

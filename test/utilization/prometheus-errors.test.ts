@@ -98,6 +98,17 @@ thresholds:
     expect(util.measure('queue_depth', { kind: 'max' })).toEqual({ noData: expect.stringContaining('(thresholds.yml:7:32): Prometheus refused the PromQL expression — bad_data:') });
   });
 
+  it('is said also for a past run Prometheus holds no data of (evaluate-only on old results), which gets its own reason', async () => {
+    const config = loadConfig('thresholds.yml', { text: yml(svc.prometheus!.url), env: {} });
+    const start = Date.now() - 2 * 86_400_000;
+    const util = await collectWindow(config.utilization!, { start, end: start + 20_000 }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
+    expect(util.measure('queue_depth', { kind: 'max' })).toEqual({ noData: expect.stringContaining('(thresholds.yml:7:32): Prometheus refused the PromQL expression — bad_data:') });
+    // not "the scrape interval is longer than the run": there is nothing at all of that time
+    expect(util.measure('pg_conn', { kind: 'max' })).toEqual({
+      noData: `Prometheus holds no sample of \`pg_stat_activity_count\` in the run window (${new Date(start).toISOString()}, 20 s) nor in the 5 minutes before it: that time is beyond its retention, or nothing was scraped then`,
+    });
+  });
+
   it('a selector Prometheus refuses does not stop the wait for the others', async () => {
     const client = new PrometheusClient(svc.prometheus!.url);
     // the run ends 1.5 s from now: `up` is scraped past it within about a second after that
