@@ -4,7 +4,7 @@
 import type { Aggregation, Logger, Measurement, SlowQueryReport, TimeWindow, Unit, UtilizationConfig, UtilizationMetricConfig, UtilizationResults } from '../model.js';
 import { PgProbe, RedisProbe } from './direct.js';
 import { maskUrl, scrub } from '../mask.js';
-import { PRESETS, applySelector, counterIncrease, isPreset, type PgReading, type PresetDef, type PromPlan, type RedisReading } from './presets.js';
+import { PRESETS, applySelector, counterIncrease, isPreset, noActivity, type PgReading, type PresetDef, type PromPlan, type RedisReading } from './presets.js';
 import { PrometheusClient, awaitScrapePast, inWindowQuery, maxRangeMs, nonFiniteText, rateRangeFor, selectorsOf, stepFor, stepForScrapes, type ScrapeWaitOptions } from './prometheus.js';
 import { hiddenBetween, hiddenStatementsReason, slowQueryReport, type StatementSnapshot } from './slow-queries.js';
 import { aggregate } from './stats.js';
@@ -104,7 +104,7 @@ interface Entry {
   times?: number[];
   back?: number;
   /** Prometheus counter presets: the counters' raw samples, to compute `value` over a part of the window. */
-  counters?: { numerator: [number, number][][]; denominator: [number, number][][] | 'seconds'; scale: number };
+  counters?: { numerator: [number, number][][]; denominator: [number, number][][] | 'seconds'; scale: number; idle?: string };
   /** Direct: the preset and all readings, to measure a part of the window. */
   direct?: { def: DirectDef; readings: readonly Reading[]; lastError?: string };
   preset?: string;
@@ -150,7 +150,7 @@ function measurePart(e: Entry, aggregation: Aggregation, w: TimeWindow): Measure
     if (!k) return { noData: 'the counters’ samples could not be read: value is only known over the whole run; use avg, min, max or p(N) for a part of it' };
     const num = increaseIn(k.numerator, w);
     const den = k.denominator === 'seconds' ? (w.end - w.start) / 1000 : increaseIn(k.denominator, w);
-    return den > 0 ? { value: (k.scale * num) / den } : { noData: 'no activity in the rule’s window (the counters did not move)' };
+    return den > 0 ? { value: (k.scale * num) / den } : { noData: noActivity(k.idle, 'rule’s window') };
   }
   if (aggregation.kind !== 'value' && e.seriesNoData) return { noData: e.seriesNoData };
   const times = e.times ?? [];
@@ -415,7 +415,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
     if (typeof dn === 'string') entry.valueNoData = `whole-window value: ${dn}`;
     else if (typeof dd === 'string') entry.valueNoData = `whole-window value: ${dd}`;
     else if (dd > 0) entry.value = (plan.value.scale * dn) / dd;
-    else entry.valueNoData = 'no activity in the window (the counters did not move)';
+    else entry.valueNoData = noActivity(plan.value.idle);
     if (entry.seriesNoData && entry.valueNoData) return { noData: entry.valueNoData };
     // Raw samples from 5 minutes before the window (a baseline for any part of it) to its end.
     if (entry.value !== undefined) {
@@ -430,7 +430,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
       };
       const numerator = await raw(plan.value.numerator);
       const denominator = plan.value.denominator === 'seconds' ? 'seconds' : await raw(plan.value.denominator);
-      if (numerator && denominator) entry.counters = { numerator, denominator, scale: plan.value.scale };
+      if (numerator && denominator) entry.counters = { numerator, denominator, scale: plan.value.scale, ...(plan.value.idle ? { idle: plan.value.idle } : {}) };
     }
   }
   return entry;

@@ -38,6 +38,20 @@ export interface CounterValue {
   numerator: string[];
   denominator: string[] | 'seconds';
   scale: number;
+  /** What a zero denominator means for this figure (`no keyspace lookups: 0 hits, 0 misses`). */
+  idle?: string;
+}
+
+/** What a zero denominator means, per ratio preset: said in the no-data reason. */
+export const IDLE = {
+  hitRate: 'no keyspace lookups: 0 hits, 0 misses — nothing was read from this Redis',
+  cacheHit: 'no buffer accesses: 0 hits, 0 reads',
+  latency: 'no statements: 0 calls',
+} as const;
+
+/** The no-data reason of a ratio whose denominator did not move over `where` ('window', 'rule’s window'). */
+export function noActivity(idle: string | undefined, where = 'window'): string {
+  return `no activity in the ${where} (${idle ?? 'the counters did not move'})`;
 }
 
 export interface PromPlan {
@@ -158,10 +172,10 @@ function total<T>(rs: readonly T[], get: (r: T) => number): number {
   return sum;
 }
 
-const whole = <T extends { t: number }>(rs: readonly T[], f: (rs: readonly T[]) => number | undefined): number | { noData: string } => {
+const whole = <T extends { t: number }>(rs: readonly T[], f: (rs: readonly T[]) => number | undefined, idle?: string): number | { noData: string } => {
   if (rs.length < 2) return { noData: 'fewer than two probe readings in the window' };
   const v = f(rs);
-  return v === undefined ? { noData: 'no activity in the window (the counters did not move)' } : v;
+  return v === undefined ? { noData: noActivity(idle) } : v;
 };
 
 const k8sNeeds = 'cAdvisor (container_*) and kube-state-metrics (kube_pod_*) series in Prometheus';
@@ -240,12 +254,12 @@ export const PRESETS: Record<PresetName, PresetDef> = {
       value: (rs) => {
         const r = pg(rs);
         if (r[0]?.calls === undefined) return { noData: 'pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements' };
-        return whole(r, (x) => ratio(total(x, (y) => y.execMs!), total(x, (y) => y.calls!)));
+        return whole(r, (x) => ratio(total(x, (y) => y.execMs!), total(x, (y) => y.calls!)), IDLE.latency);
       },
     },
     prometheus: (_p, range) => ({
       series: `1000 * sum(rate(pg_stat_statements_total_time_seconds[${range}])) / sum(rate(pg_stat_statements_calls[${range}]))`,
-      value: { numerator: ['pg_stat_statements_total_time_seconds'], denominator: ['pg_stat_statements_calls'], scale: 1000 },
+      value: { numerator: ['pg_stat_statements_total_time_seconds'], denominator: ['pg_stat_statements_calls'], scale: 1000, idle: IDLE.latency },
       needs: 'postgres_exporter with the pg_stat_statements query (examples/alphapulse-api/postgres-exporter-queries.yaml) in Prometheus',
     }),
   },
@@ -257,11 +271,11 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     direct: {
       counters: true,
       series: (rs) => pairs(pg(rs), (a, b) => hitRatio(counterIncrease(a.blksHit, b.blksHit), counterIncrease(a.blksRead, b.blksRead))),
-      value: (rs) => whole(pg(rs), (x) => hitRatio(total(x, (y) => y.blksHit), total(x, (y) => y.blksRead))),
+      value: (rs) => whole(pg(rs), (x) => hitRatio(total(x, (y) => y.blksHit), total(x, (y) => y.blksRead)), IDLE.cacheHit),
     },
     prometheus: (_p, range) => ({
       series: `sum(rate(pg_stat_database_blks_hit[${range}])) / (sum(rate(pg_stat_database_blks_hit[${range}])) + sum(rate(pg_stat_database_blks_read[${range}])))`,
-      value: { numerator: ['pg_stat_database_blks_hit'], denominator: ['pg_stat_database_blks_hit', 'pg_stat_database_blks_read'], scale: 1 },
+      value: { numerator: ['pg_stat_database_blks_hit'], denominator: ['pg_stat_database_blks_hit', 'pg_stat_database_blks_read'], scale: 1, idle: IDLE.cacheHit },
       needs: 'postgres_exporter (pg_stat_database_blks_hit, pg_stat_database_blks_read) in Prometheus',
     }),
   },
@@ -307,11 +321,11 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     direct: {
       counters: true,
       series: (rs) => pairs(rd(rs), (a, b) => hitRatio(counterIncrease(a.hits, b.hits), counterIncrease(a.misses, b.misses))),
-      value: (rs) => whole(rd(rs), (x) => hitRatio(total(x, (y) => y.hits), total(x, (y) => y.misses))),
+      value: (rs) => whole(rd(rs), (x) => hitRatio(total(x, (y) => y.hits), total(x, (y) => y.misses)), IDLE.hitRate),
     },
     prometheus: (_p, range) => ({
       series: `sum(rate(redis_keyspace_hits_total[${range}])) / (sum(rate(redis_keyspace_hits_total[${range}])) + sum(rate(redis_keyspace_misses_total[${range}])))`,
-      value: { numerator: ['redis_keyspace_hits_total'], denominator: ['redis_keyspace_hits_total', 'redis_keyspace_misses_total'], scale: 1 },
+      value: { numerator: ['redis_keyspace_hits_total'], denominator: ['redis_keyspace_hits_total', 'redis_keyspace_misses_total'], scale: 1, idle: IDLE.hitRate },
       needs: 'redis_exporter (redis_keyspace_hits_total, redis_keyspace_misses_total) in Prometheus',
     }),
   },

@@ -146,12 +146,12 @@ describe.skipIf(skip)('results that are not one finite series', () => {
     expect(util.notes).toContainEqual(expect.stringMatching(/^half: \d+ \+Inf \(x\/0\) of the series' \d+ points \(divisions by zero\) are left out of avg, min, max, med and p\(N\)$/));
   });
 
-  it('a Redis hit rate without a single lookup (0/0): no activity, not a missing exporter', async () => {
+  it('a Redis hit rate without a single lookup (0/0): no keyspace lookups, not a missing exporter', async () => {
     await scraped(12);
     const now = Date.now();
     const hit: UtilizationConfig['metrics'][number] = { name: 'rhit', preset: 'redis.hit_rate', params: { source: 'prometheus', rate_window: '3s' }, pos };
     const util = await collectWindow(cfgOf([hit]), { start: now - 10_000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
-    for (const kind of ['max', 'value'] as const) expect(util.measure('rhit', { kind }), kind).toEqual({ noData: 'no activity in the window (the counters did not move)' });
+    for (const kind of ['max', 'value'] as const) expect(util.measure('rhit', { kind }), kind).toEqual({ noData: 'no activity in the window (no keyspace lookups: 0 hits, 0 misses — nothing was read from this Redis)' });
   });
 });
 
