@@ -70,6 +70,31 @@ const TLS_HINTS: [RegExp, string][] = [
   ],
 ];
 
+/**
+ * What to do when a source's address cannot be reached (for Prometheus, PostgreSQL and Redis alike):
+ * a cluster-internal name (`….svc`, `….cluster.local`) does not resolve outside the cluster, where a
+ * GitHub-hosted runner is; nothing listening is a wrong host or port.
+ */
+export function addressHint(code: string | undefined, url: string): string | undefined {
+  let host = '';
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    if (/\.svc(\.|$)|\.cluster\.local$/.test(host)) return `${host} is a name inside the Kubernetes cluster, which a runner outside it cannot resolve: run the job on a self-hosted runner in the cluster, or expose the service (an ingress or a load balancer) and use that address`;
+    return `the host name ${host} does not resolve from this runner: check it`;
+  }
+  if (code === 'ECONNREFUSED') return `nothing listens at ${host}${new URL(url).port ? `:${new URL(url).port}` : ''}: check the host and the port`;
+  return undefined;
+}
+
+function addressFix(code: string | undefined, url: string): string {
+  const hint = addressHint(code, url);
+  return hint ? `: ${hint}` : '';
+}
+
 /** What to do about a TLS failure by Node's error code (for Prometheus, PostgreSQL and Redis alike); undefined when it is not one. */
 export function tlsHint(code: string | undefined): string | undefined {
   return TLS_HINTS.find(([re]) => re.test(code ?? ''))?.[1];
@@ -196,7 +221,7 @@ export class PrometheusClient {
       const reason = this.hide(
         e.name === 'TimeoutError'
           ? `Prometheus at ${this.safeUrl} did not answer within ${Number((this.timeoutMs / 1000).toFixed(2))} s (overloaded, or a query too heavy for it: a narrower selector or a longer step helps)`
-          : `Prometheus at ${this.safeUrl} is unreachable (${why})${tls ? `: ${tls}` : ''}`,
+          : `Prometheus at ${this.safeUrl} is unreachable (${why})${tls ? `: ${tls}` : ''}${addressFix(e.cause?.code, this.baseUrl)}`,
       );
       // Queries run a few at a time: a timeout counts towards "in a row" only when no answer came
       // after this request was sent (two heavy queries timing out together beside answered ones do not).
