@@ -95,10 +95,12 @@ ${extra}`;
   });
 });
 
+// at the top level: a run filtered to other tests (-t) still stops the servers
+afterAll(async () => {
+  if (!skip) await svc.stop();
+});
+
 describe.skipIf(!!skip)('Prometheus presets on real servers', () => {
-  afterAll(async () => {
-    await svc?.stop();
-  });
 
   it('k8s presets over promtool-loaded series return the known values', async () => {
     const k = svc.k8s!;
