@@ -1,59 +1,26 @@
 // pg_stat_statements half set up, on a real PostgreSQL started here without shared_preload_libraries:
 // created but not loaded, or neither — each says exactly which step is missing.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, chmodSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { startCollection } from '../../src/collectors/collect.js';
 import type { Logger, UtilizationConfig } from '../../src/model.js';
-import { findBinaries, freePort, sql } from '../support/services.js';
+import { sql } from '../support/services.js';
+import { postgresMissing, startPostgres, type OwnPostgres } from '../support/postgres.js';
 
-const { found, missing } = findBinaries();
-const skip = missing.includes('initdb') || missing.includes('postgres') ? 'PostgreSQL is not installed (scripts/ci-services.sh)' : undefined;
+const skip = postgresMissing();
 if (skip) console.warn(`test/utilization/pg-statements: skipped: ${skip}`);
 
-const root = mkdtempSync(join(tmpdir(), 'perf-gate-pg-noload-'));
-let server: ChildProcess | undefined;
+let server: OwnPostgres | undefined;
 let url = '';
-
-/** As root (CI), PostgreSQL runs as the `postgres` user. */
-function owner(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  return { uid: id('-u'), gid: id('-g') };
-}
 
 beforeAll(async () => {
   if (skip) return;
-  chmodSync(root, 0o755);
-  const data = join(root, 'data');
-  mkdirSync(data);
-  const ids = owner();
-  if (ids) chownSync(data, ids.uid, ids.gid);
-  const init = spawnSync(found.initdb!, ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync'], { encoding: 'utf8', cwd: root, ...(ids ?? {}) });
-  if (init.status !== 0) throw new Error(`initdb: ${init.stderr}`);
-  const port = await freePort();
   // no shared_preload_libraries
-  server = spawn(found.postgres!, ['-D', data, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${port}`, '-c', 'unix_socket_directories=', '-c', 'fsync=off'], { stdio: 'ignore', ...(ids ?? {}) });
-  url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  for (let i = 0; ; i++) {
-    const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-    const up = await c.connect().then(() => true, () => false);
-    await c.end().catch(() => undefined);
-    if (up) break;
-    if (i > 300 || server.exitCode !== null) throw new Error('PostgreSQL did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  server = await startPostgres({ name: 'pg-noload', probeUrl: (port) => `postgres://postgres@127.0.0.1:${port}/postgres` });
+  url = `postgres://postgres@127.0.0.1:${server.port}/postgres`;
 }, 60_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server!.once('exit', r));
-  }
-  rmSync(root, { recursive: true, force: true });
+  await server?.stop();
 });
 
 const log: Logger = { info: () => undefined, warning: () => undefined, error: () => undefined, debug: () => undefined, group: (_n, fn) => fn() };

@@ -1,72 +1,46 @@
 // The direct PostgreSQL probe and TLS, against a real PostgreSQL started here with ssl=on, a
 // self-signed certificate and a pg_hba.conf that accepts only SSL connections (as managed databases
 // do): each mistake in the URL says which parameter to set, and the parameters it names work.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { startCollection } from '../../src/collectors/collect.js';
 import type { Logger, Measurement, UtilizationConfig } from '../../src/model.js';
-import { findBinaries, freePort } from '../support/services.js';
+import { postgresMissing, startPostgres, type OwnPostgres } from '../support/postgres.js';
 
-const { found, missing } = findBinaries();
 const openssl = spawnSync('openssl', ['version']).status === 0;
-const skip = missing.includes('initdb') || missing.includes('postgres') ? 'PostgreSQL is not installed (scripts/ci-services.sh)' : !openssl ? 'openssl is not installed' : undefined;
+const skip = postgresMissing() ?? (!openssl ? 'openssl is not installed' : undefined);
 if (skip) console.warn(`test/utilization/pg-tls: skipped: ${skip}`);
 
-const root = mkdtempSync(join(tmpdir(), 'perf-gate-pg-tls-'));
-let server: ChildProcess | undefined;
+let server: OwnPostgres | undefined;
+let root = '';
 let base = '';
-
-function owner(): { uid: number; gid: number } | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' }).stdout.trim());
-  return { uid: id('-u'), gid: id('-g') };
-}
 
 beforeAll(async () => {
   if (skip) return;
-  chmodSync(root, 0o755);
-  const ids = owner();
-  const data = join(root, 'data');
-  mkdirSync(data);
-  if (ids) chownSync(data, ids.uid, ids.gid);
-  const init = spawnSync(found.initdb!, ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync'], { encoding: 'utf8', cwd: root, ...(ids ?? {}) });
-  if (init.status !== 0) throw new Error(`initdb: ${init.stderr}`);
-  const cert = join(root, 'server.crt');
-  const key = join(root, 'server.key');
-  const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
-  if (gen.status !== 0) throw new Error(`openssl: ${gen.stderr}`);
-  chmodSync(key, 0o600);
-  if (ids) {
-    chownSync(key, ids.uid, ids.gid);
-    chownSync(cert, ids.uid, ids.gid);
-  }
-  // SSL connections only
-  const hba = join(root, 'pg_hba.conf');
-  writeFileSync(hba, 'hostssl all all 127.0.0.1/32 trust\n');
-  if (ids) chownSync(hba, ids.uid, ids.gid);
-  const port = await freePort();
-  server = spawn(found.postgres!, ['-D', data, '-c', 'listen_addresses=127.0.0.1', '-c', `port=${port}`, '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`, '-c', `hba_file=${hba}`], { stdio: 'ignore', ...(ids ?? {}) });
-  base = `postgres://postgres:pg-S3cret@127.0.0.1:${port}/postgres`;
-  for (let i = 0; ; i++) {
-    const c = new pg.Client({ connectionString: `${base}?sslmode=no-verify`, connectionTimeoutMillis: 1000 });
-    const up = await c.connect().then(() => true, () => false);
-    await c.end().catch(() => undefined);
-    if (up) break;
-    if (i > 300 || server.exitCode !== null) throw new Error('PostgreSQL did not start');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  server = await startPostgres({
+    name: 'pg-tls',
+    prepare: (dir, ids) => {
+      const cert = join(dir, 'server.crt');
+      const key = join(dir, 'server.key');
+      const gen = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+      if (gen.status !== 0) throw new Error(`openssl: ${gen.stderr}`);
+      chmodSync(key, 0o600);
+      // SSL connections only
+      const hba = join(dir, 'pg_hba.conf');
+      writeFileSync(hba, 'hostssl all all 127.0.0.1/32 trust\n');
+      if (ids) for (const f of [key, cert, hba]) chownSync(f, ids.uid, ids.gid);
+      return ['-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`, '-c', `hba_file=${hba}`];
+    },
+    probeUrl: (port) => `postgres://postgres:pg-S3cret@127.0.0.1:${port}/postgres?sslmode=no-verify`,
+  });
+  root = server.root;
+  base = `postgres://postgres:pg-S3cret@127.0.0.1:${server.port}/postgres`;
 }, 60_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    server.kill('SIGTERM');
-    await new Promise((r) => server!.once('exit', r));
-  }
-  rmSync(root, { recursive: true, force: true });
+  await server?.stop();
 });
 
 const log: Logger = { info: () => undefined, warning: () => undefined, error: () => undefined, debug: () => undefined, group: (_n, fn) => fn() };
