@@ -10,6 +10,7 @@ import { evaluate } from '../../src/evaluate/evaluate.js';
 import { utilizationSections } from '../../src/report/utilization.js';
 import type { Config, Logger, Results, ThresholdRule, UtilizationConfig, UtilizationMetricConfig, UtilizationResults } from '../../src/model.js';
 import { sql, startServices, type Services } from '../support/services.js';
+import { emptyResults } from '../../src/k6/ingest.js';
 // @ts-expect-error plain JavaScript sample service
 import { createApp, setup } from '../../examples/alphapulse-api/server.mjs';
 
@@ -272,16 +273,6 @@ function gate(util: UtilizationResults, measured: number) {
     utilization: { sources: {}, metrics: [{ name: 'pg_query_latency', preset: 'postgres.query_latency', params: {}, pos }], intervalSeconds: 1, slowQueries: true },
   };
   // Only utilization rules here: the k6 results are empty.
-  const results: Results = {
-    source: 'ndjson',
-    metrics: new Map(),
-    span: undefined,
-    diagnostics: { files: [], lines: 0, points: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] },
-    scenarios: [],
-    measure: () => ({ noData: 'no k6 samples' }),
-    tagValues: () => [],
-    steadyWindow: () => undefined,
-    timeline: () => [],
-  };
+  const results: Results = emptyResults();
   return evaluate({ config, scenarios: [{ name: 'target-capacity', rules, results, utilization: util }] });
 }

@@ -7,6 +7,7 @@ import { PrometheusClient, awaitScrapePast } from '../../src/collectors/promethe
 import { loadConfig } from '../../src/config/load.js';
 import { evaluate } from '../../src/evaluate/evaluate.js';
 import { utilizationSections } from '../../src/report/utilization.js';
+import { emptyResults } from '../../src/k6/ingest.js';
 import type { Config, Logger, Results, UtilizationConfig, UtilizationResults } from '../../src/model.js';
 import { promInstant, startServices, type Services } from '../support/services.js';
 
@@ -25,17 +26,8 @@ function memLog(): Logger & { lines: string[] } {
   return { lines, info: (m) => lines.push(m), warning: (m) => lines.push(m), error: (m) => lines.push(m), debug: () => undefined, group: (_n, fn) => fn() };
 }
 
-const noK6: Results = {
-  source: 'ndjson',
-  metrics: new Map(),
-  span: undefined,
-  diagnostics: { files: [], lines: 0, points: 0, badLines: 0, badLineExamples: [], truncatedFiles: [] },
-  scenarios: [],
-  measure: () => ({ noData: 'no k6 samples' }),
-  tagValues: () => [],
-  steadyWindow: () => undefined,
-  timeline: () => [],
-};
+// only utilization rules here: the k6 results are empty
+const noK6: Results = emptyResults();
 
 /** The gate's evaluation and the report's utilization table for one scenario. */
 function report(config: Config, util: UtilizationResults): { evaluation: ReturnType<typeof evaluate>; markdown: string } {
