@@ -72,11 +72,15 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
       const first = evaluation;
       const firstMeasured = measured;
       const rerun = await runAndMeasure(opts, config, failing, 2);
-      measured = measured.map((m) => rerun.find((r) => r.name === m.name) ?? m);
-      inputs = await scenarioInputs(opts, config, measured);
-      evaluation = evaluate({ config, ...failOn, scenarios: inputs });
-      guard = noiseGuardSection(first, evaluation, failing);
-      outputsOfFirstAttempts.push(...(await setAside(firstMeasured.filter((m) => failing.includes(m.name)).flatMap((m) => m.files), log)));
+      // a cancelled gate reruns nothing (or not every scenario): the first runs of the others decide
+      const rerunNames = failing.filter((n) => rerun.some((r) => r.name === n));
+      if (rerunNames.length > 0) {
+        measured = measured.map((m) => rerun.find((r) => r.name === m.name) ?? m);
+        inputs = await scenarioInputs(opts, config, measured);
+        evaluation = evaluate({ config, ...failOn, scenarios: inputs });
+        guard = noiseGuardSection(first, evaluation, rerunNames);
+        outputsOfFirstAttempts.push(...(await setAside(firstMeasured.filter((m) => rerunNames.includes(m.name)).flatMap((m) => m.files), log)));
+      } else log.info('perf-gate: no noise-guard rerun (the gate was cancelled): the first runs decide');
     }
   }
 

@@ -1,6 +1,7 @@
 // Cancellation (SIGINT/SIGTERM in the faces): the running k6 is stopped, the remaining scenarios are
 // skipped, and the gate still judges what was written and writes the report.
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -74,11 +75,15 @@ describe('cancelling the gate', () => {
     expect(second?.name).toBe('second');
     expect(second?.run?.incomplete).toBe('cancelled before it started');
     expect(second?.run?.attempt).toBe(1);
-    // no noise-guard rerun after a cancellation
+    // no noise-guard rerun after a cancellation: the first run decides, its output stays as written
     expect(log.text()).not.toContain('attempt 2');
     const md = await readFile(join(outDir, 'report.md'), 'utf8');
     expect(md).toContain('cancelled');
     expect(md).toContain('second');
+    expect(md).not.toContain('Noise guard');
+    expect(result.files.outputs.length).toBeGreaterThan(0);
+    for (const f of result.files.outputs) expect(existsSync(f), f).toBe(true);
+    expect(result.files.outputs.every((f) => f.endsWith('.ndjson.gz'))).toBe(true);
   });
 
   it('cancelled before any load: a clear error, k6 never starts', async () => {
