@@ -315,7 +315,7 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
       // k6 reads a rate or counter without samples as 0: "error rate 0.00%" of no request would read as good
       findings.push(`- **${inlineText(s.name)}**${headlineWindowLabel(s, r)}: no HTTP requests were made, so there is no latency, error rate or throughput to show`);
     } else findings.push(
-      `- **${inlineText(s.name)}**${headlineWindowLabel(s, r)}: p95 = ${headlineValue(s, h.p95, 'ms')}, p99 = ${headlineValue(s, h.p99, 'ms')}, error rate ${headlineValue(s, h.errorRate, 'ratio')}, throughput ${headlineValue(s, h.rps, 'per-second', 'http_reqs')}`,
+      `- **${inlineText(s.name)}**${headlineWindowLabel(s, r)}: p95 = ${headlineValue(s, h.p95, 'ms', 'http_req_duration')}, p99 = ${headlineValue(s, h.p99, 'ms', 'http_req_duration')}, error rate ${headlineValue(s, h.errorRate, 'ratio', 'http_req_failed')}, throughput ${headlineValue(s, h.rps, 'per-second', 'http_reqs')}`,
     );
     const util = s.criteria.filter((c) => c.kind === 'utilization' && c.actual !== null);
     if (util.length > 0) {
@@ -336,12 +336,14 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
 /**
  * A headline number as the criteria that measured the very same value show it: a limit of
  * `rate<0.001` shows the error rate as `0.1004%`, so the headline beside it does not read `0.10%`.
+ * Only criteria on the headline's own metric, without a tag filter, count: `iterations` at one
+ * request per iteration has the same rate as `http_reqs`, in it/s.
  */
-function headlineValue(s: ScenarioEvaluation, value: number | null, unit: Unit, metric?: string): string {
+function headlineValue(s: ScenarioEvaluation, value: number | null, unit: Unit, metric: string): string {
   let text = formatValue(value, unit, metric);
   if (value === null) return text;
   for (const c of s.criteria) {
-    if (c.actual !== value || c.unit !== unit || isRunCriterion(c)) continue;
+    if (c.actual !== value || c.unit !== unit || c.metric !== metric || isRunCriterion(c)) continue;
     const shown = actualAndLimit(c).actual;
     if (shown.length > text.length) text = shown;
   }

@@ -81,6 +81,19 @@ describe('values are told apart from their limits', () => {
     expect(line(renderMarkdown({ evaluation: plain, results }), '- **s**')).toContain('error rate 0.10%,');
   });
 
+  it("the headline borrows decimals only from a criterion on its own metric: an equal iterations rate does not make throughput it/s", () => {
+    // one request per iteration: iterations and http_reqs have the same rate
+    const reqs: Request[] = [];
+    for (let i = 0; i < 100; i++) reqs.push({ t: T0 + i * 99, duration: 10 });
+    const iterations = reqs.map((r) => ({ metric: 'iterations', t: r.t, value: 1 }));
+    const results = { s: new FakeResults({ metrics: [...HTTP_METRICS, { name: 'iterations', type: 'counter', contains: 'default' }], samples: [...httpSamples(reqs), ...iterations] }) };
+    const evaluation = evaluate({ config: config(), scenarios: [{ name: 's', results: results.s, rules: [rule('iterations', 'rate>10.2019'), rule('http_reqs', 'count>0')] }] });
+    const its = evaluation.scenarios[0]!.criteria.find((c) => c.metric === 'iterations')!;
+    const md = renderMarkdown({ evaluation, results });
+    expect(md).toContain(`${formatPair(its.actual, its.limit, its.unit, 'iterations')[0]}`);
+    expect(line(md, '- **s**')).toMatch(/throughput [\d.]+ req\/s$/);
+  });
+
   it('a run without a single HTTP request does not read "error rate 0.00%" in the summary', () => {
     const iterations = [0, 1, 2].map((i) => ({ metric: 'iterations', t: T0 + i * 1000, value: 1 }));
     const none = { s: new FakeResults({ metrics: [{ name: 'iterations', type: 'counter', contains: 'default' }], samples: iterations }) };
