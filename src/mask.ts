@@ -5,7 +5,7 @@
 const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
 const NO_SCHEME_USERINFO = /(^|\s)(\/\/)([^/@\s]+)@/g;
 /** A query parameter (`?name=value` or `&name=value`) in a URL or in free text. */
-const QUERY_PARAM = /([?&])([^=&#\s?"']+)=([^&#\s"'<>]+)/g;
+const QUERY_PARAM = /([?&])([^=&#\s?"'`|]+)=([^&#\s"'<>`|]+)/g;
 /**
  * Query parameter names that suggest a secret: tokens, keys, signatures, passwords, credentials,
  * sessions and bypass parameters (`x-vercel-protection-bypass`, `X-Amz-Signature`, `api_key`, `sig`…).
@@ -29,6 +29,24 @@ export function maskUrl(text: string): string {
     .replace(USERINFO, '$1***@')
     .replace(NO_SCHEME_USERINFO, '$1$2***@')
     .replace(QUERY_PARAM, (all, sep: string, name: string) => (isSecretParam(name) ? `${sep}${name}=***` : all));
+}
+
+/**
+ * A metric key (`http_req_duration{url:https://…?token=abc,method:GET}`) with each tag value masked on
+ * its own, so a secret's mask ends at its value: masking the whole key would run on through the next
+ * tag (`,method:GET`) and make two keys read alike.
+ */
+export function maskKey(key: string): string {
+  const open = key.indexOf('{');
+  if (open < 0 || !key.endsWith('}')) return maskUrl(key);
+  const tags = key
+    .slice(open + 1, -1)
+    .split(/,(?=\s*[A-Za-z_][\w.-]*\s*:)/)
+    .map((pair) => {
+      const colon = pair.indexOf(':');
+      return colon < 0 ? maskUrl(pair) : `${pair.slice(0, colon + 1)}${maskUrl(pair.slice(colon + 1))}`;
+    });
+  return `${maskUrl(key.slice(0, open))}{${tags.join(',')}}`;
 }
 
 /**

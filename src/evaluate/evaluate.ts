@@ -22,6 +22,7 @@ import type {
 } from '../model.js';
 import { didYouMean } from '../config/suggest.js';
 import { allowedAggregations } from '../k6/builtin-metrics.js';
+import { maskKey } from '../mask.js';
 import { formatPair, formatValue } from '../report/units.js';
 import { aggregationText, measurementKey, selectorText, windowKeyText } from './keys.js';
 import { absoluteStatus, relativeStatus } from './status.js';
@@ -373,7 +374,8 @@ function policyOf(c: CriterionResult): NoDataPolicy {
  */
 export function describeCriterion(c: CriterionResult): string {
   if (c.metric === RUN_NOT_FAILED) return `${c.scenario}: the k6 run was marked failed by its script (execution.test.fail(), exit code 110)`;
-  const what = c.metric === RUN_COMPLETED ? c.metric : `${c.metric} ${c.expression}`;
+  // masked as in the report: an expanded {url:*} rule puts request URLs, tokens included, into keys
+  const what = c.metric === RUN_COMPLETED ? c.metric : `${maskKey(c.metric)} ${c.expression}`;
   let detail: string;
   if (c.status === 'no-data') detail = 'has no data';
   else if (c.actual === null) detail = STATUS_WORD[c.status];

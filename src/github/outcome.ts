@@ -2,6 +2,7 @@
 // that failed it.
 import type { CriterionResult, Evaluation } from '../model.js';
 import { RUN_COMPLETED, isRunCriterion } from '../evaluate/evaluate.js';
+import { maskKey, maskUrl } from '../mask.js';
 import { formatPair } from '../report/units.js';
 
 export function blockingCriteria(evaluation: Evaluation): CriterionResult[] {
@@ -16,12 +17,13 @@ export function gatePassed(evaluation: Evaluation): boolean {
 /** One line for a criterion: `target-capacity: http_req_duration p(99)<500 — 612 ms (limit 500 ms, fail)`. */
 export function describeCriterion(c: CriterionResult): string {
   // The run-completed criterion has no value and no limit: its reason says what happened.
-  if (isRunCriterion(c)) return `${c.scenario}: ${c.reason ?? (c.metric === RUN_COMPLETED ? 'the k6 run did not complete: the results are partial' : c.metric)}`;
+  if (isRunCriterion(c)) return `${c.scenario}: ${maskUrl(c.reason ?? (c.metric === RUN_COMPLETED ? 'the k6 run did not complete: the results are partial' : c.metric))}`;
   // as the report writes them, with the decimals that keep a failing value from reading like its limit
   const [shown, limitShown] = formatPair(c.actual, c.limit, c.unit, c.metric);
-  const actual = c.status === 'no-data' ? `no data${c.reason ? ` (${c.reason})` : ''}` : shown;
+  // an expanded {url:*} rule puts request URLs (and their tokens) into keys and reasons: masked, as in the report
+  const actual = c.status === 'no-data' ? `no data${c.reason ? ` (${maskUrl(c.reason)})` : ''}` : shown;
   const limit = c.status === 'no-data' ? '' : `, limit ${limitShown}`;
-  return `${c.scenario}: ${c.metric} ${c.expression} — ${actual}${limit}${c.status === 'fail' ? '' : `, ${c.status}`}`;
+  return `${c.scenario}: ${maskKey(c.metric)} ${c.expression} — ${actual}${limit}${c.status === 'fail' ? '' : `, ${c.status}`}`;
 }
 
 /** Lines of a message listing criteria: all of them up to `max`, then how many more. */

@@ -1,6 +1,6 @@
 // Number formatting for the report: every value in its unit, short and readable (`12.3 ms`, `1.2 s`,
 // `0.42%`, `512 req/s`, `1.5 MB`), the status badges, and escaping for Markdown table cells.
-import { maskUrl } from '../mask.js';
+import { maskKey, maskUrl } from '../mask.js';
 import type { Status, Unit, Verdict } from '../model.js';
 
 export const STATUS_BADGE: Record<Status, string> = {
@@ -64,9 +64,7 @@ function visibleControls(s: string): string {
  * posted as a PR comment.
  */
 export function metricCode(metric: string): string {
-  // mask the tag filter's inside, so a secret at its end does not take the closing brace with it
-  const masked = metric.endsWith('}') ? `${maskUrl(metric.slice(0, -1))}}` : maskUrl(metric);
-  return code(masked);
+  return code(maskKey(metric));
 }
 
 /**
@@ -75,10 +73,12 @@ export function metricCode(metric: string): string {
  * change the comment. Line breaks become spaces; `@name` and `#123` get a zero-width space after the
  * sign, so GitHub neither pings a person or team nor links an issue; `<` before a tag or comment
  * (`<!--`, `<details>`), emphasis and link characters and unmatched backticks are escaped; code spans
- * already in the text (`` `p(99)` ``) are kept; secret-looking URL parts are masked.
+ * already in the text (`` `p(99)` ``) are kept; a URL (`https://…`) becomes an autolink (`<https://…>`),
+ * so nothing in it is escaped or changed and Markdown cannot take its characters for emphasis;
+ * secret-looking URL parts are masked, inside code spans and URLs too.
  */
 export function inlineText(text: string): string {
-  const s = visibleControls(maskUrl(text.replace(/\r\n|\r|\n/g, ' ')));
+  const s = visibleControls(text.replace(/\r\n|\r|\n/g, ' '));
   let out = '';
   let i = 0;
   let plain = '';
@@ -96,16 +96,34 @@ export function inlineText(text: string): string {
     close.lastIndex = j;
     const m = close.exec(s);
     if (m) {
-      out += escapeInline(plain) + s.slice(i, m.index + fence.length);
+      const inside = s.slice(j, m.index);
+      // a metric key (`name{tag:value,…}`) is masked tag by tag, so its braces and other tags stay
+      out += plainInline(plain) + fence + (/^[^\s{}]+\{.*\}$/.test(inside) ? maskKey(inside) : maskUrl(inside)) + fence;
       plain = '';
       i = m.index + fence.length;
     } else {
-      out += escapeInline(plain) + fence.replace(/`/g, '\\`');
+      out += plainInline(plain) + fence.replace(/`/g, '\\`');
       plain = '';
       i = j;
     }
   }
-  return out + escapeInline(plain);
+  return out + plainInline(plain);
+}
+
+/** A URL in free text: a scheme, `://`, and no space, angle bracket or backtick. */
+const URL_IN_TEXT = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s<>`]+/g;
+
+/** Text outside code spans: each URL as an autolink (masked), the rest masked and escaped. */
+function plainInline(s: string): string {
+  let out = '';
+  let last = 0;
+  for (const m of s.matchAll(URL_IN_TEXT)) {
+    // punctuation that ends a sentence or closes a bracket around the URL is not part of it
+    const url = m[0].replace(/[.,;:!?'")\]}]+$/, '');
+    out += escapeInline(maskUrl(s.slice(last, m.index))) + `<${maskUrl(url)}>`;
+    last = m.index + url.length;
+  }
+  return out + escapeInline(maskUrl(s.slice(last)));
 }
 
 /** Plain inline text (no code spans) with what Markdown or GitHub would act on escaped. */

@@ -382,6 +382,8 @@ describe('describeCriterion (the rationale)', () => {
     expect(describeCriterion(failed)).toBe('target-capacity: http_req_failed rate<0.001 fails at 0.1004%');
     const slow = criterion({ metric: 'http_req_duration', expression: 'p(99)<500', status: 'fail', blocking: true, actual: 612, limit: 500, unit: 'ms' });
     expect(describeCriterion(slow)).toBe('target-capacity: http_req_duration p(99)<500 fails at 612 ms');
+    const secret = criterion({ metric: 'http_req_duration{url:https://api.example.com/a?access_token=s3cr3t}', expression: 'p(99)<500', status: 'fail', blocking: true, actual: 612, limit: 500, unit: 'ms' });
+    expect(describeCriterion(secret)).toBe('target-capacity: http_req_duration{url:https://api.example.com/a?access_token=***} p(99)<500 fails at 612 ms');
   });
 });
 

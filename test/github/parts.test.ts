@@ -84,6 +84,10 @@ describe('failure message', () => {
     expect(line({ metric: 'http_reqs', expression: 'rate>=500', actual: 480.04, limit: 500, unit: 'per-second' })).toMatch(/— 480 req\/s, limit 500 req\/s$/);
     expect(line({ metric: 'http_req_duration', expression: 'p(99)<500', actual: 1234.56, limit: 500, unit: 'ms' })).toContain('— 1.23 s, limit 500 ms');
     expect(line({ metric: 'data_received', expression: 'count<2000000', actual: 2_100_000, limit: 2_000_000, unit: 'bytes' })).toContain('— 2.1 MB, limit 2 MB');
+    // an expanded {url:*} key carries request URLs: the check's message and annotations mask them as the report does
+    const secret = line({ metric: 'http_req_duration{url:https://api.example.com/a?access_token=s3cr3t,method:GET}', expression: 'p(95)<500', actual: 900, limit: 500, unit: 'ms' });
+    expect(secret).toContain('http_req_duration{url:https://api.example.com/a?access_token=***,method:GET} p(95)<500 — 900 ms');
+    expect(line({ metric: 'http_req_duration{url:*}', expression: 'p(95)<500', status: 'no-data', actual: null, reason: 'no samples of url=https://x/?token=s3cr3t' })).not.toContain('s3cr3t');
     expect(line({ metric: 'portfolio_latency', expression: 'p(99)<500', status: 'no-data', actual: null, reason: 'no samples' })).toMatch(/— no data \(no samples\), no-data$/);
   });
 });

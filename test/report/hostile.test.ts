@@ -12,7 +12,7 @@ import { k6Time, metricLine, pointLine } from '../../src/k6/format.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { toJsonReport } from '../../src/report/json.js';
 import { tenantTable } from '../../src/report/tenants.js';
-import { code, inlineText } from '../../src/report/units.js';
+import { code, inlineText, metricCode } from '../../src/report/units.js';
 import type { Evaluation, Results } from '../../src/model.js';
 import { config, rule } from '../evaluate/rules.js';
 
@@ -165,5 +165,34 @@ describe('hostile tag values in the report', () => {
     expect(inlineText('*b* _i_ ~s~ [l](u) tick`s')).toBe('\\*b\\* \\_i\\_ \\~s\\~ \\[l\\](u) tick\\`s');
     expect(inlineText('a\nb')).toBe('a b');
     expect(inlineText('mail a@b.c, issue #12, C#9')).toBe('mail a@b.c, issue #&#8203;12, C#9');
+  });
+});
+
+describe('URLs and secrets in free text and metric keys', () => {
+  /** The links marked finds in a line of Markdown: [href, text]. */
+  const links = (line: string) => [...walk(marked.lexer(line))].filter((t): t is Token & { href: string; text: string } => t.type === 'link').map((t) => t.href);
+
+  it('a URL in a reason is an autolink whose address is the URL as written: no escapes, no zero-width space', () => {
+    for (const url of ['https://api.example.com/users/@me', 'https://shop.example.com/orders/#42', 'https://api.example.com/v1/items_', 'https://grafana.example.com/d/x?var-pod=api-[0-9]*&from=now-1h']) {
+      const text = inlineText(`no samples of url=${url} (values seen: ${url}). Check it.`);
+      expect(links(text)).toEqual([url, url]);
+      expect(text).not.toContain('&#8203;');
+    }
+    // punctuation after it stays text
+    expect(inlineText('see https://x.example.com/a).')).toBe('see <https://x.example.com/a>).');
+  });
+
+  it('a secret in a URL is masked, in text, in an autolink and in a code span, and the code span keeps its closing backtick', () => {
+    expect(inlineText('the p(99) of `http_req_duration{url:https://x/y?token=abc}` is 12 ms')).toBe('the p(99) of `http_req_duration{url:https://x/y?token=***}` is 12 ms');
+    expect(inlineText('the p(99) of `…?token=***` is 12 ms')).toBe('the p(99) of `…?token=***` is 12 ms');
+    expect(inlineText('at https://u:pw@x.example.com/a?sig=s3cr3t&page=2 now')).toBe('at <https://***@x.example.com/a?sig=***&page=2> now');
+  });
+
+  it('metric keys: each tag value is masked on its own, so two keys never read alike', () => {
+    const get = metricCode('http_req_duration{url:https://api.example.com/a?token=abc,method:GET}');
+    const post = metricCode('http_req_duration{url:https://api.example.com/a?token=abc,method:POST}');
+    expect(get).toBe('`http_req_duration{url:https://api.example.com/a?token=***,method:GET}`');
+    expect(post).not.toBe(get);
+    expect(metricCode('http_req_duration{url:https://api.example.com?x=1,user:bob@corp}')).toBe('`http_req_duration{url:https://api.example.com?x=1,user:bob@corp}`');
   });
 });
