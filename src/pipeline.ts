@@ -8,7 +8,7 @@ import { ingestOptionsFor, loadConfig, rulesFor } from './config/load.js';
 import { collectWindow, startCollection, type Collection } from './collectors/collect.js';
 import { asError, InputError } from './errors.js';
 import { didYouMean } from './config/suggest.js';
-import { maskUrl } from './mask.js';
+import { maskKey, maskUrl } from './mask.js';
 import { evaluate, type ScenarioInput } from './evaluate/evaluate.js';
 import { DEFAULT_TAG_KEYS, emptyResults, ingestFiles } from './k6/ingest.js';
 import { unmatchedTagText } from './metrics/results.js';
@@ -464,7 +464,7 @@ export function noiseGuardSection(first: Evaluation, final: Evaluation, rerun: s
       code(escapeCell(name)),
       `❌ ${failedA.length} blocking`,
       failedB.length === 0 ? '✅ passed' : `❌ ${failedB.length} blocking`,
-      failedA.map((c) => `\`${escapeCell(c.metric)}\` \`${escapeCell(c.expression)}\` (${c.actual === null ? 'no data' : formatValue(c.actual, c.unit)})`).join('<br>'),
+      failedA.map((c) => `\`${escapeCell(maskKey(c.metric))}\` \`${escapeCell(c.expression)}\` (${c.actual === null ? 'no data' : formatValue(c.actual, c.unit)})`).join('<br>'),
     ]);
   }
   const confirmed = rerun.filter((n) => final.scenarios.find((s) => s.name === n)?.criteria.some((c) => c.blocking));
