@@ -136,9 +136,12 @@ export class PrometheusClient {
     private readonly extraHeaders: Record<string, string> = {},
   ) {}
 
-  /** Removes the header values (secrets) from a message. */
+  /** Removes the header values (secrets) from a message: the configured ones and the Basic header made of the URL's credentials (a proxy may echo it). */
   private hide(message: string): string {
     let out = scrub(message, [this.baseUrl]);
+    const req = this.request('', {});
+    const basic = 'headers' in req ? req.headers.authorization?.replace(/^Basic /, '') : undefined;
+    if (basic) out = out.split(basic).join('***');
     for (const v of Object.values(this.extraHeaders)) {
       for (const part of [v, ...v.split(/\s+/)]) if (part.length >= 4) out = out.split(part).join('***');
     }
