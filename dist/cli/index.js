@@ -50111,8 +50111,16 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 
 async function cli(argv) {
     const report = process.stdout.write.bind(process.stdout);
-    // workflow commands printed by shared libraries go to stderr: stdout carries only the report
-    process.stdout.write = (0,_stdout_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutWorkflowCommands */ .C)(report, (t) => process.stderr.write(t));
+    // workflow commands printed by shared libraries go to stderr: stdout carries only the report. In a
+    // GitHub job the runner reads them there; in a terminal they are shown as plain text (debug lines
+    // only with PERF_GATE_DEBUG=1 or RUNNER_DEBUG=1).
+    const inActions = process.env.GITHUB_ACTIONS === 'true';
+    const debug = process.env.PERF_GATE_DEBUG === '1' || process.env.RUNNER_DEBUG === '1';
+    process.stdout.write = (0,_stdout_js__WEBPACK_IMPORTED_MODULE_2__/* .withoutWorkflowCommands */ .C)(report, (t) => {
+        const shown = inActions ? t : (0,_stdout_js__WEBPACK_IMPORTED_MODULE_2__/* .plainWorkflowCommands */ .s)(t, debug);
+        if (shown !== '')
+            process.stderr.write(shown);
+    });
     const io = {
         stdout: (s) => report(s),
         stderr: (s) => process.stderr.write(s),
@@ -62077,8 +62085,10 @@ class Loader {
                     if (typeof m[p] === 'string')
                         params[p] = m[p];
                 const mc = { name, params, pos: this.posAt(keyAt) };
-                if (hasProm)
+                if (hasProm) {
                     mc.prometheus = m.prometheus;
+                    mc.exprPos = this.posAt(this.offsetOf([...mPath, 'prometheus']));
+                }
                 if (preset !== undefined)
                     mc.preset = preset;
                 if (typeof m.unit === 'string') {
@@ -62282,14 +62292,28 @@ function allowedKeys(path) {
 
 ;// CONCATENATED MODULE: ./src/collectors/slow-queries.ts
 const MISSING_EXTENSION = 'pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements';
+/** The library is in CREATE EXTENSION but not in shared_preload_libraries: its view cannot be read. */
+const NOT_LOADED = 'pg_stat_statements is created but not loaded: add it to shared_preload_libraries (postgresql.conf, or the managed server’s parameter group) and restart PostgreSQL';
+/** Loaded by the server, but the extension was not created in the database the URL names. */
+function notCreated(database) {
+    return `pg_stat_statements is loaded but not created in the database \`${database.replace(/[^\w.-]/g, '?')}\` (the one utilization.sources.postgres.url names): run CREATE EXTENSION pg_stat_statements in it`;
+}
 /** Statements the collectors run themselves start with this comment and are left out of every figure. */
 const PROBE_TAG = '/* perf-gate probe */';
+/** What pg_stat_statements shows instead of another role's statement to a role without pg_read_all_stats. */
+const HIDDEN_STATEMENT = '<insufficient privilege>';
 /** Whether pg_stat_statements can be read here; the reason when not. */
 async function statementsAvailable(db) {
     try {
         const ext = await db.query(`${PROBE_TAG} SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'`);
-        if (ext.rows.length === 0)
-            return { ok: false, reason: MISSING_EXTENSION };
+        if (ext.rows.length === 0) {
+            // Half of the set-up may be done: the library loaded, the extension not created in this database.
+            // (Reading shared_preload_libraries needs pg_read_all_settings: without it, both steps are named.)
+            const preload = await db.query(`${PROBE_TAG} SELECT current_setting('shared_preload_libraries') AS libs, current_database() AS db`).catch(() => undefined);
+            const row = preload?.rows[0];
+            const loaded = row !== undefined && String(row.libs).split(',').some((l) => l.trim().replace(/^"|"$/g, '') === 'pg_stat_statements');
+            return { ok: false, reason: loaded ? notCreated(String(row.db)) : MISSING_EXTENSION };
+        }
         // PostgreSQL 13 renamed total_time to total_exec_time.
         const cols = await db.query(`${PROBE_TAG} SELECT attname FROM pg_attribute WHERE attrelid = 'pg_stat_statements'::regclass AND attname IN ('total_exec_time', 'total_time', 'toplevel')`);
         const names = cols.rows.map((r) => String(r.attname));
@@ -62299,6 +62323,8 @@ async function statementsAvailable(db) {
     }
     catch (err) {
         const msg = err.message;
+        if (/must be loaded via shared_preload_libraries/.test(msg))
+            return { ok: false, reason: NOT_LOADED };
         if (/shared_preload_libraries|pg_stat_statements/.test(msg))
             return { ok: false, reason: MISSING_EXTENSION };
         return { ok: false, reason: `pg_stat_statements could not be read: ${msg}` };
@@ -62317,6 +62343,10 @@ async function snapshotStatements(db, column, toplevel = false) {
         `FROM pg_stat_statements WHERE ${statementsFilter(toplevel)}`);
     const snap = new Map();
     for (const r of res.rows) {
+        if (String(r.query) === HIDDEN_STATEMENT) {
+            snap.hidden = { calls: (snap.hidden?.calls ?? 0) + Number(r.calls), totalMs: (snap.hidden?.totalMs ?? 0) + Number(r.total_ms) };
+            continue;
+        }
         // Utility statements (CREATE ROLE … PASSWORD, DO $$…$$, COPY, SET…) are kept verbatim by
         // pg_stat_statements, literals and all: they never enter the table.
         if (!isDmlStatement(String(r.query)))
@@ -62454,444 +62484,27 @@ function topStatements(before, after, n = 5) {
         percent: total > 0 ? (100 * d.ms) / total : 0,
     }));
 }
-function slowQueryReport(before, after, reason) {
+/** Calls and time of the statements hidden from the role between two snapshots (a reset counted from zero). */
+function hiddenBetween(before, after) {
+    const a = after?.hidden ?? { calls: 0, totalMs: 0 };
+    const b = before?.hidden ?? { calls: 0, totalMs: 0 };
+    const reset = a.calls < b.calls || a.totalMs < b.totalMs;
+    return reset ? a : { calls: a.calls - b.calls, totalMs: a.totalMs - b.totalMs };
+}
+/** Why the table misses statements: the role may not read other roles' statement texts. */
+function hiddenStatementsReason(role, hidden) {
+    const r = role.replace(/[^A-Za-z0-9_.-]/g, '?');
+    return `the role \`${r}\` may not read other roles' statements (${hidden.calls} calls, ${(hidden.totalMs / 1000).toFixed(2)} s during the run are hidden from it): GRANT pg_read_all_stats TO ${r} (or pg_monitor)`;
+}
+function slowQueryReport(before, after, reason, role) {
     if (!before || !after)
         return { available: false, reason: reason ?? MISSING_EXTENSION, rows: [] };
-    return { available: true, rows: topStatements(before, after) };
-}
-
-;// CONCATENATED MODULE: ./src/collectors/direct.ts
-
-
-class PgProbe {
-    client;
-    url;
-    readings = [];
-    lastError;
-    statements = { ok: false, reason: 'not checked' };
-    maxConnections = 0;
-    constructor(client, url) {
-        this.client = client;
-        this.url = url;
-    }
-    /** Connects (one connection) or returns why it cannot. */
-    static async open(url) {
-        const { default: pgModule } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
-        let client;
-        try {
-            client = new pgModule.Client({
-                connectionString: url,
-                connectionTimeoutMillis: 5000,
-                statement_timeout: 5000,
-                application_name: 'perf-gate probe',
-            });
-        }
-        catch (err) {
-            return { error: badUrl('PostgreSQL', 'postgres', url, err) };
-        }
-        client.on('error', () => undefined);
-        try {
-            await client.connect();
-            const probe = new PgProbe(client, url);
-            const mc = await client.query(`${PROBE_TAG} SELECT current_setting('max_connections')::int AS mc`);
-            probe.maxConnections = Number(mc.rows[0]?.mc);
-            probe.statements = await statementsAvailable(client);
-            return probe;
-        }
-        catch (err) {
-            await client.end().catch(() => undefined);
-            return { error: (0,mask/* scrub */._I)(`PostgreSQL at ${(0,mask/* maskUrl */.yP)(url)} is unreachable (${direct_describe(err)})`, [url]) };
-        }
-    }
-    async sample() {
-        try {
-            const t = Date.now();
-            const r = await this.client.query(`${PROBE_TAG} SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int AS connections, ` +
-                `(SELECT sum(blks_hit) FROM pg_stat_database)::float8 AS hit, (SELECT sum(blks_read) FROM pg_stat_database)::float8 AS read`);
-            const row = r.rows[0];
-            const reading = { t, connections: Number(row.connections), maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
-            if (this.statements.ok) {
-                const s = await this.client.query(`${PROBE_TAG} SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(${this.statements.column}), 0)::float8 AS ms FROM pg_stat_statements WHERE ${statementsFilter(this.statements.toplevel)}`);
-                reading.calls = Number(s.rows[0]?.calls);
-                reading.execMs = Number(s.rows[0]?.ms);
-            }
-            this.readings.push(reading);
-        }
-        catch (err) {
-            this.lastError = (0,mask/* scrub */._I)(`PostgreSQL probe failed (${direct_describe(err)})`, [this.url]);
-        }
-    }
-    async snapshot() {
-        if (!this.statements.ok)
-            return undefined;
-        try {
-            return await snapshotStatements(this.client, this.statements.column, this.statements.toplevel);
-        }
-        catch (err) {
-            this.statements = { ok: false, reason: (0,mask/* scrub */._I)(`pg_stat_statements snapshot failed (${direct_describe(err)})`, [this.url]) };
-            return undefined;
-        }
-    }
-    async close() {
-        await this.client.end().catch(() => undefined);
-    }
-}
-class RedisProbe {
-    client;
-    url;
-    readings = [];
-    lastError;
-    /** INFO calls so far: each is one processed command, subtracted from the totals. */
-    infos = 0;
-    constructor(client, url) {
-        this.client = client;
-        this.url = url;
-    }
-    static async open(url) {
-        // through the CommonJS module object: bundled, its named exports are not carried over
-        const { default: ioredis } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 7796, 23));
-        let client;
-        try {
-            client = new ioredis.Redis(url, {
-                lazyConnect: true,
-                connectTimeout: 5000,
-                commandTimeout: 5000,
-                maxRetriesPerRequest: 0,
-                enableOfflineQueue: false,
-                retryStrategy: () => null,
-                enableReadyCheck: false,
-                connectionName: 'perf-gate-probe',
-            });
-        }
-        catch (err) {
-            return { error: badUrl('Redis', 'redis', url, err) };
-        }
-        client.on('error', () => undefined);
-        try {
-            await client.connect();
-            // The CLIENT SETNAME sent on connect is one command too.
-            const probe = new RedisProbe(client, url);
-            return probe;
-        }
-        catch (err) {
-            client.disconnect();
-            return { error: (0,mask/* scrub */._I)(`Redis at ${(0,mask/* maskUrl */.yP)(url)} is unreachable (${direct_describe(err)})`, [url]) };
-        }
-    }
-    async sample() {
-        try {
-            const t = Date.now();
-            const info = parseInfo(await this.client.info());
-            const commandsSeen = Number(info.total_commands_processed) - this.infos;
-            this.infos++;
-            this.readings.push({
-                t,
-                usedMemory: Number(info.used_memory),
-                maxmemory: Number(info.maxmemory ?? 0),
-                commands: commandsSeen,
-                hits: Number(info.keyspace_hits),
-                misses: Number(info.keyspace_misses),
-            });
-        }
-        catch (err) {
-            this.lastError = (0,mask/* scrub */._I)(`Redis probe failed (${direct_describe(err)})`, [this.url]);
-        }
-    }
-    async close() {
-        this.client.disconnect();
-    }
-}
-/** Why a source URL could not even be parsed (a bad %-escape in the password, most often); masked. */
-function badUrl(name, kind, url, err) {
-    const why = err instanceof URIError ? 'the user name or password has a bad %-escape: write a literal % as %25' : 'it could not be parsed';
-    return (0,mask/* scrub */._I)(`the ${name} URL (utilization.sources.${kind}.url, ${(0,mask/* maskUrl */.yP)(url)}) is not usable: ${why}`, [url]);
-}
-function parseInfo(text) {
-    const out = {};
-    for (const line of text.split(/\r?\n/)) {
-        if (!line || line.startsWith('#'))
-            continue;
-        const i = line.indexOf(':');
-        if (i > 0)
-            out[line.slice(0, i)] = line.slice(i + 1);
-    }
-    return out;
-}
-function direct_describe(err) {
-    const e = err;
-    if (e?.errors?.[0]?.code)
-        return e.errors[0].code;
-    return e?.code && !/^\d/.test(e.code) ? `${e.code}${e.message ? `: ${e.message}` : ''}` : (e?.message ?? String(err));
-}
-
-;// CONCATENATED MODULE: ./src/collectors/presets.ts
-
-
-const presets_esc = (v) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
-const escRe = (v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/**
- * The characters Kubernetes uses in generated names (k8s.io/apimachinery/pkg/util/rand): no vowels,
- * no 0, 1 or 3. A Deployment's ReplicaSet hash (`pod-template-hash`) and the 5-character pod suffix
- * are drawn from it.
- */
-const K8S_ALNUM = '[bcdfghjklmnpqrstvwxz2456789]';
-/**
- * The pod-name regex of a workload: a Deployment's pods (`<name>-<replicaset hash>-<5 chars>`) or a
- * StatefulSet's (`<name>-<ordinal>`). Other workloads whose names start with `<name>-`
- * (`api-redis-0`, `api-migrate-x2k4q`, `api-canary-0` for `api`) do not match.
- */
-function workloadPodRegex(workload) {
-    return `${escRe(workload)}-(?:${K8S_ALNUM}{1,10}-${K8S_ALNUM}{5}|[0-9]+)`;
-}
-/** Label matchers for the workload's pods: `namespace="ns",pod=~"<workload pods>"` (Deployment or StatefulSet). */
-function podSelector(params) {
-    const ns = params.namespace;
-    if (!ns)
-        return { error: 'the Kubernetes presets need a `namespace` parameter' };
-    const parts = [`namespace="${presets_esc(ns)}"`];
-    const regex = params.pod_regex ?? (params.workload ? workloadPodRegex(params.workload) : undefined);
-    if (regex)
-        parts.push(`pod=~"${presets_esc(regex)}"`);
-    return parts.join(',');
-}
-function containerSelector(params) {
-    // cAdvisor also reports the pod cgroup (container="") and the pause container (container="POD").
-    return params.container ? `container="${presets_esc(params.container)}"` : 'container!="",container!="POD"';
-}
-const BY_CONTAINER = 'namespace,pod,container';
-/**
- * The workload's containers' limits of `resource`, for pods not known to be in another phase than
- * Running (kube_pod_status_phase; pods without that series count): one series per container.
- */
-function limitsOf(pods, c, resource) {
-    return `(kube_pod_container_resource_limits{${pods},${c},resource="${resource}"} unless on(namespace,pod) (kube_pod_status_phase{${pods},phase!="Running"} == 1))`;
-}
-/**
- * `100 × Σ usage ÷ Σ limit`, over the same containers: usage only of containers that have a limit
- * (matched on namespace, pod and container), limits only of pods that run.
- */
-function percentOfLimits(usage, pods, c, resource) {
-    const limits = limitsOf(pods, c, resource);
-    return `100 * sum(sum by (${BY_CONTAINER}) (${usage}) and on(${BY_CONTAINER}) ${limits}) / sum(${limits})`;
-}
-function workloadName(params) {
-    return params.workload ?? (params.pod_regex ? `the pods matching ${params.pod_regex}` : `namespace ${params.namespace ?? ''}`);
-}
-function pairs(rs, f) {
-    const out = [];
-    for (let i = 1; i < rs.length; i++) {
-        const v = f(rs[i - 1], rs[i]);
-        if (v !== undefined && Number.isFinite(v))
-            out.push(v);
-    }
-    return out;
-}
-function ratio(num, den) {
-    return den > 0 ? num / den : undefined;
-}
-function hitRatio(hits, misses) {
-    return ratio(hits, hits + misses);
-}
-const pg = (rs) => rs;
-const rd = (rs) => rs;
-/** A counter's increase from one reading to the next; a decrease is a reset (stats reset, restart), counted from zero. */
-function counterIncrease(a, b) {
-    return b >= a ? b - a : Math.max(0, b);
-}
-/** Σ of a counter's increases over consecutive readings (resets counted from zero). */
-function total(rs, get) {
-    let sum = 0;
-    for (let i = 1; i < rs.length; i++)
-        sum += counterIncrease(get(rs[i - 1]), get(rs[i]));
-    return sum;
-}
-const whole = (rs, f) => {
-    if (rs.length < 2)
-        return { noData: 'fewer than two probe readings in the window' };
-    const v = f(rs);
-    return v === undefined ? { noData: 'no activity in the window (the counters did not move)' } : v;
-};
-const k8sNeeds = 'cAdvisor (container_*) and kube-state-metrics (kube_pod_*) series in Prometheus';
-const PRESETS = {
-    'k8s.cpu': {
-        name: 'k8s.cpu',
-        family: 'k8s',
-        unit: 'percent',
-        description: 'CPU used by the workload’s containers, % of their CPU limits',
-        prometheus(params, range) {
-            const pods = podSelector(params);
-            if (typeof pods !== 'string')
-                return pods;
-            const c = containerSelector(params);
-            return {
-                series: percentOfLimits(`rate(container_cpu_usage_seconds_total{${pods},${c}}[${range}])`, pods, c, 'cpu'),
-                needs: k8sNeeds,
-                ifEmpty: { query: `count(${limitsOf(pods, c, 'cpu')})`, reason: `no CPU limits set on ${workloadName(params)}'s containers (kube_pod_container_resource_limits{resource="cpu"} has no series for its running pods)` },
-            };
-        },
-    },
-    'k8s.memory': {
-        name: 'k8s.memory',
-        family: 'k8s',
-        unit: 'percent',
-        description: 'working-set memory of the workload’s containers, % of their memory limits',
-        prometheus(params) {
-            const pods = podSelector(params);
-            if (typeof pods !== 'string')
-                return pods;
-            const c = containerSelector(params);
-            return {
-                series: percentOfLimits(`container_memory_working_set_bytes{${pods},${c}}`, pods, c, 'memory'),
-                needs: k8sNeeds,
-                ifEmpty: { query: `count(${limitsOf(pods, c, 'memory')})`, reason: `no memory limits set on ${workloadName(params)}'s containers (kube_pod_container_resource_limits{resource="memory"} has no series for its running pods)` },
-            };
-        },
-    },
-    'k8s.pods': {
-        name: 'k8s.pods',
-        family: 'k8s',
-        unit: 'count',
-        description: 'ready pods of the workload',
-        prometheus(params) {
-            const pods = podSelector(params);
-            if (typeof pods !== 'string')
-                return pods;
-            return { series: `sum(kube_pod_status_ready{${pods},condition="true"})`, needs: 'kube-state-metrics (kube_pod_status_ready) in Prometheus' };
-        },
-    },
-    'postgres.connections': {
-        name: 'postgres.connections',
-        family: 'postgres',
-        unit: 'count',
-        description: 'client connections (pg_stat_activity, the probe’s own excluded)',
-        direct: { series: (rs) => pg(rs).map((r) => r.connections) },
-        prometheus: () => ({ series: 'sum(pg_stat_activity_count)', needs: 'postgres_exporter (pg_stat_activity_count) in Prometheus' }),
-    },
-    'postgres.connections_pct': {
-        name: 'postgres.connections_pct',
-        family: 'postgres',
-        unit: 'percent',
-        description: 'client connections, % of max_connections',
-        direct: { series: (rs) => pg(rs).map((r) => (100 * r.connections) / r.maxConnections) },
-        prometheus: () => ({
-            series: '100 * sum(pg_stat_activity_count) / max(pg_settings_max_connections)',
-            needs: 'postgres_exporter (pg_stat_activity_count, pg_settings_max_connections) in Prometheus',
-        }),
-    },
-    'postgres.query_latency': {
-        name: 'postgres.query_latency',
-        family: 'postgres',
-        unit: 'ms',
-        description: 'mean statement execution time during the run (Δ total time ÷ Δ calls, pg_stat_statements)',
-        direct: {
-            counters: true,
-            series: (rs) => pairs(pg(rs), (a, b) => (a.calls === undefined || b.calls === undefined ? undefined : ratio(counterIncrease(a.execMs, b.execMs), counterIncrease(a.calls, b.calls)))),
-            value: (rs) => {
-                const r = pg(rs);
-                if (r[0]?.calls === undefined)
-                    return { noData: 'pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements' };
-                return whole(r, (x) => ratio(total(x, (y) => y.execMs), total(x, (y) => y.calls)));
-            },
-        },
-        prometheus: (_p, range) => ({
-            series: `1000 * sum(rate(pg_stat_statements_total_time_seconds[${range}])) / sum(rate(pg_stat_statements_calls[${range}]))`,
-            value: { numerator: ['pg_stat_statements_total_time_seconds'], denominator: ['pg_stat_statements_calls'], scale: 1000 },
-            needs: 'postgres_exporter with the pg_stat_statements query (examples/alphapulse-api/postgres-exporter-queries.yaml) in Prometheus',
-        }),
-    },
-    'postgres.cache_hit': {
-        name: 'postgres.cache_hit',
-        family: 'postgres',
-        unit: 'ratio',
-        description: 'buffer cache hit ratio during the run, Δblks_hit ÷ (Δblks_hit + Δblks_read)',
-        direct: {
-            counters: true,
-            series: (rs) => pairs(pg(rs), (a, b) => hitRatio(counterIncrease(a.blksHit, b.blksHit), counterIncrease(a.blksRead, b.blksRead))),
-            value: (rs) => whole(pg(rs), (x) => hitRatio(total(x, (y) => y.blksHit), total(x, (y) => y.blksRead))),
-        },
-        prometheus: (_p, range) => ({
-            series: `sum(rate(pg_stat_database_blks_hit[${range}])) / (sum(rate(pg_stat_database_blks_hit[${range}])) + sum(rate(pg_stat_database_blks_read[${range}])))`,
-            value: { numerator: ['pg_stat_database_blks_hit'], denominator: ['pg_stat_database_blks_hit', 'pg_stat_database_blks_read'], scale: 1 },
-            needs: 'postgres_exporter (pg_stat_database_blks_hit, pg_stat_database_blks_read) in Prometheus',
-        }),
-    },
-    'redis.memory': {
-        name: 'redis.memory',
-        family: 'redis',
-        unit: 'percent',
-        description: 'used_memory, % of maxmemory',
-        direct: {
-            series: (rs) => rd(rs).filter((r) => r.maxmemory > 0).map((r) => (100 * r.usedMemory) / r.maxmemory),
-            value: (rs) => (rd(rs).some((r) => r.maxmemory > 0) ? undefined : { noData: 'Redis maxmemory is 0 (no limit): memory % of maxmemory is undefined; set maxmemory' }),
-        },
-        prometheus: () => ({
-            series: 'sum(redis_memory_used_bytes) / sum(redis_memory_max_bytes > 0) * 100',
-            needs: 'redis_exporter (redis_memory_used_bytes, redis_memory_max_bytes > 0, i.e. maxmemory set) in Prometheus',
-        }),
-    },
-    'redis.ops': {
-        name: 'redis.ops',
-        family: 'redis',
-        unit: 'per-second',
-        description: 'commands processed per second (Δ total_commands_processed)',
-        direct: {
-            counters: true,
-            series: (rs) => pairs(rd(rs), (a, b) => (b.t > a.t ? counterIncrease(a.commands, b.commands) / ((b.t - a.t) / 1000) : undefined)),
-            // Over the time the readings span (last − first), not the window's length.
-            value: (rs) => whole(rd(rs), (x) => {
-                const seconds = (x[x.length - 1].t - x[0].t) / 1000;
-                return seconds > 0 ? total(x, (y) => y.commands) / seconds : undefined;
-            }),
-        },
-        prometheus: (_p, range) => ({
-            series: `sum(rate(redis_commands_processed_total[${range}]))`,
-            value: { numerator: ['redis_commands_processed_total'], denominator: 'seconds', scale: 1 },
-            needs: 'redis_exporter (redis_commands_processed_total) in Prometheus',
-        }),
-    },
-    'redis.hit_rate': {
-        name: 'redis.hit_rate',
-        family: 'redis',
-        unit: 'ratio',
-        description: 'keyspace hit ratio during the run, Δkeyspace_hits ÷ (Δhits + Δmisses)',
-        direct: {
-            counters: true,
-            series: (rs) => pairs(rd(rs), (a, b) => hitRatio(counterIncrease(a.hits, b.hits), counterIncrease(a.misses, b.misses))),
-            value: (rs) => whole(rd(rs), (x) => hitRatio(total(x, (y) => y.hits), total(x, (y) => y.misses))),
-        },
-        prometheus: (_p, range) => ({
-            series: `sum(rate(redis_keyspace_hits_total[${range}])) / (sum(rate(redis_keyspace_hits_total[${range}])) + sum(rate(redis_keyspace_misses_total[${range}])))`,
-            value: { numerator: ['redis_keyspace_hits_total'], denominator: ['redis_keyspace_hits_total', 'redis_keyspace_misses_total'], scale: 1 },
-            needs: 'redis_exporter (redis_keyspace_hits_total, redis_keyspace_misses_total) in Prometheus',
-        }),
-    },
-};
-/**
- * Narrows every exporter metric of a PostgreSQL/Redis preset query by the optional `selector` parameter
- * (label matchers such as `instance="db:9187"`), for a Prometheus that scrapes more than one server.
- */
-function withSelector(query, selector) {
-    const extra = selector?.trim().replace(/^\{|\}$/g, '').trim();
-    if (!extra)
-        return query;
-    return query.replace(/\b((?:pg|redis)_[a-z_]+)\b(?![{(\w])/g, `$1{${extra}}`);
-}
-function applySelector(plan, selector) {
-    if (!selector)
-        return plan;
-    const f = (q) => withSelector(q, selector);
-    const out = { ...plan, series: f(plan.series) };
-    if (plan.value) {
-        out.value = {
-            ...plan.value,
-            numerator: plan.value.numerator.map(f),
-            denominator: plan.value.denominator === 'seconds' ? 'seconds' : plan.value.denominator.map(f),
-        };
-    }
-    return out;
-}
-function isPreset(name) {
-    return PRESET_NAMES.includes(name);
+    const rows = topStatements(before, after);
+    const hidden = hiddenBetween(before, after);
+    // Only hidden statements ran: "no statements ran" would be wrong.
+    if (rows.length === 0 && hidden.calls > 0)
+        return { available: false, reason: hiddenStatementsReason(role ?? 'current_user', hidden), rows: [] };
+    return { available: true, rows };
 }
 
 ;// CONCATENATED MODULE: ./src/pause.ts
@@ -62913,13 +62526,99 @@ function pause(ms, signal) {
 ;// CONCATENATED MODULE: ./src/collectors/prometheus.ts
 
 
+/** A sample value as Prometheus writes it: a number, `NaN`, `+Inf` or `-Inf` (which `Number()` reads as NaN). */
+function promNumber(v) {
+    if (v === '+Inf' || v === 'Inf')
+        return Infinity;
+    if (v === '-Inf')
+        return -Infinity;
+    return Number(v);
+}
+/** How many of `values` are NaN and ±Inf, said plainly (`3 NaN (0/0) and 2 +Inf (x/0)`); '' when all are finite. */
+function nonFiniteText(values) {
+    const nan = values.filter((v) => Number.isNaN(v)).length;
+    const pos = values.filter((v) => v === Infinity).length;
+    const neg = values.filter((v) => v === -Infinity).length;
+    return [nan ? `${nan} NaN (0/0)` : '', pos ? `${pos} +Inf (x/0)` : '', neg ? `${neg} -Inf (-x/0)` : ''].filter(Boolean).join(' and ');
+}
+/** Prometheus's error types that are about the query, not the server or the connection. */
+const QUERY_ERRORS = new Set(['bad_data', 'execution']);
 /** The query_range step for a window: max(window / 250, 1 s), rounded to whole seconds. */
 function stepFor(window) {
     return Math.max(1, Math.round((window.end - window.start) / 1000 / 250));
 }
+/** Prometheus refuses a query_range of more than 11,000 points per series. */
+const MAX_POINTS = 11_000;
+/**
+ * The step for a series whose underlying samples come every `scrapeSeconds`: never longer than that
+ * (a longer step evaluates only some of the scrapes, so a max or min can miss a spike a scrape long),
+ * never longer than {@link stepFor}, and never so short that the window has more than 11,000 points.
+ */
+function stepForScrapes(window, scrapeSeconds) {
+    const base = stepFor(window);
+    const floor = Math.max(1, Math.ceil((window.end - window.start) / 1000 / MAX_POINTS));
+    if (!Number.isFinite(scrapeSeconds) || scrapeSeconds <= 0)
+        return base;
+    return Math.max(floor, Math.min(base, Math.floor(scrapeSeconds)));
+}
 /** A rate() range for a step: at least 4 steps and at least 1 minute (so a 15 s scrape interval still has points). */
 function rateRangeFor(stepSeconds) {
     return `${Math.max(60, 4 * stepSeconds)}s`;
+}
+/** What to do about a TLS failure (by Node's error code). */
+const TLS_HINTS = [
+    [/^ERR_SSL_WRONG_VERSION_NUMBER$|^ERR_SSL_PACKET_LENGTH_TOO_LONG$/, 'the server speaks plain HTTP there: use an http:// URL'],
+    [/^ERR_TLS_CERT_ALTNAME_INVALID$/, "the server's certificate is not issued for this host name: use the name it was issued for"],
+    [/^CERT_HAS_EXPIRED$|^CERT_NOT_YET_VALID$/, "the server's certificate is not valid now: renew it"],
+    [
+        /^(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|CERT_UNTRUSTED|CERT_SIGNATURE_FAILURE)$/,
+        "the server's certificate is not trusted: give its CA certificate (PEM) to the gate with the environment variable NODE_EXTRA_CA_CERTS=/path/to/ca.pem",
+    ],
+];
+/**
+ * What to do when a source's address cannot be reached (for Prometheus, PostgreSQL and Redis alike):
+ * a cluster-internal name (`….svc`, `….cluster.local`) does not resolve outside the cluster, where a
+ * GitHub-hosted runner is; nothing listening is a wrong host or port.
+ */
+function addressHint(code, url) {
+    let host = '';
+    try {
+        host = new URL(url).hostname;
+    }
+    catch {
+        return undefined;
+    }
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+        if (/\.svc(\.|$)|\.cluster\.local$/.test(host))
+            return `${host} is a name inside the Kubernetes cluster, which a runner outside it cannot resolve: run the job on a self-hosted runner in the cluster, or expose the service (an ingress or a load balancer) and use that address`;
+        return `the host name ${host} does not resolve from this runner: check it`;
+    }
+    if (code === 'ECONNREFUSED')
+        return `nothing listens at ${host}${new URL(url).port ? `:${new URL(url).port}` : ''}: check the host and the port`;
+    return undefined;
+}
+function addressFix(code, url) {
+    const hint = addressHint(code, url);
+    return hint ? `: ${hint}` : '';
+}
+/** What to do about a TLS failure by Node's error code (for Prometheus, PostgreSQL and Redis alike); undefined when it is not one. */
+function tlsHint(code) {
+    return TLS_HINTS.find(([re]) => re.test(code ?? ''))?.[1];
+}
+/**
+ * Prometheus's (or a proxy's) words for an HTTP error without an API answer, and what to change:
+ * ` (404 page not found): check the URL …`.
+ */
+function httpHint(status, text) {
+    const said = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120);
+    let fix = '';
+    if (status === 401 || status === 403)
+        fix = 'check the credentials: Basic ones in the URL (https://user:pass@host/…), anything else (a bearer token) under utilization.sources.prometheus.headers';
+    else if (status === 404)
+        fix = "check the URL: Prometheus's base URL, with the path prefix it is served under if any (--web.route-prefix, e.g. http://host:9090/prometheus), without /api/v1 or /graph";
+    else if (status === 400 && /HTTPS server/i.test(text))
+        fix = 'the server speaks HTTPS: use an https:// URL';
+    return `${said ? ` (${said})` : ''}${fix ? `: ${fix}` : ''}`;
 }
 /** Connection errors after which no later request can succeed either. */
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
@@ -62945,9 +62644,13 @@ class PrometheusClient {
         this.timeoutMs = timeoutMs;
         this.extraHeaders = extraHeaders;
     }
-    /** Removes the header values (secrets) from a message. */
+    /** Removes the header values (secrets) from a message: the configured ones and the Basic header made of the URL's credentials (a proxy may echo it). */
     hide(message) {
         let out = (0,mask/* scrub */._I)(message, [this.baseUrl]);
+        const req = this.request('', {});
+        const basic = 'headers' in req ? req.headers.authorization?.replace(/^Basic /, '') : undefined;
+        if (basic)
+            out = out.split(basic).join('***');
         for (const v of Object.values(this.extraHeaders)) {
             for (const part of [v, ...v.split(/\s+/)])
                 if (part.length >= 4)
@@ -63020,23 +62723,32 @@ class PrometheusClient {
                 return { ok: false, reason: `Prometheus at ${this.safeUrl} gave not a Prometheus API answer${html ? ' (HTML)' : ''}: check the URL and credentials` };
             }
             if (!res.ok || body?.status !== 'success') {
-                const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : `HTTP ${res.status}`;
-                return { ok: false, reason: this.hide(`Prometheus at ${this.safeUrl} answered ${why}`) };
+                const why = body?.error ? `${body.errorType ?? 'error'}: ${body.error}` : `HTTP ${res.status}${httpHint(res.status, text)}`;
+                const reason = this.hide(`Prometheus at ${this.safeUrl} answered ${why}`);
+                return body?.error && QUERY_ERRORS.has(body.errorType ?? '') ? { ok: false, reason, refused: this.hide(why) } : { ok: false, reason };
             }
-            return { ok: true, value: body.data };
+            // Thanos, Mimir or a remote-read Prometheus answer with warnings when part of the data is missing
+            // (a store down, a partial response): the figures are then computed from part of the data.
+            const warnings = Array.isArray(body.warnings) ? body.warnings.map((w) => this.hide(String(w))) : [];
+            return warnings.length > 0 ? { ok: true, value: body.data, warnings } : { ok: true, value: body.data };
         }
         catch (err) {
             const e = err;
             const why = e.cause?.code ?? e.cause?.message ?? e.message;
-            const reason = this.hide(`Prometheus at ${this.safeUrl} is unreachable (${why})`);
+            const tls = TLS_HINTS.find(([re]) => re.test(e.cause?.code ?? ''))?.[1];
             const timedOut = e.name === 'TimeoutError' || e.cause?.code === 'UND_ERR_CONNECT_TIMEOUT';
+            // A connection made but not answered in time is a slow Prometheus (or a query too heavy for it), not an unreachable one.
+            const reason = this.hide(e.name === 'TimeoutError'
+                ? `Prometheus at ${this.safeUrl} did not answer within ${Number((this.timeoutMs / 1000).toFixed(2))} s (overloaded, or a query too heavy for it: a narrower selector or a longer step helps)`
+                : `Prometheus at ${this.safeUrl} is unreachable (${why})${tls ? `: ${tls}` : ''}${addressFix(e.cause?.code, this.baseUrl)}`);
             // Queries run a few at a time: a timeout counts towards "in a row" only when no answer came
             // after this request was sent (two heavy queries timing out together beside answered ones do not).
             if (!timedOut)
                 this.timeoutsInARow = 0;
             else if (this.answeredUpTo < seq)
                 this.timeoutsInARow++;
-            if (CONNECT_ERRORS.has(e.cause?.code ?? '') || this.timeoutsInARow >= 2)
+            // a TLS failure is the same for every request: later ones answer at once too
+            if (CONNECT_ERRORS.has(e.cause?.code ?? '') || tls !== undefined || this.timeoutsInARow >= 2)
                 this.unreachable = reason;
             return { ok: false, reason };
         }
@@ -63055,7 +62767,8 @@ class PrometheusClient {
             return { ok: false, reason: `unexpected query_range result type ${String(data.resultType)}` };
         return {
             ok: true,
-            value: data.result.map((s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [Math.round(t * 1000), Number(v)]) })),
+            value: data.result.map((s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [Math.round(t * 1000), promNumber(v)]) })),
+            ...(r.warnings ? { warnings: r.warnings } : {}),
         };
     }
     /** The raw samples of `selector` over the `rangeMs` before `time` (epoch ms): one point list per series. */
@@ -63066,7 +62779,7 @@ class PrometheusClient {
         const data = r.value;
         if (data.resultType !== 'matrix' || !Array.isArray(data.result))
             return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
-        return { ok: true, value: data.result.map((s) => s.values.map(([t, v]) => [Math.round(t * 1000), Number(v)])) };
+        return { ok: true, value: data.result.map((s) => s.values.map(([t, v]) => [Math.round(t * 1000), promNumber(v)])) };
     }
     /** One instant value per series at `time` (epoch ms). */
     async instant(query, time) {
@@ -63076,11 +62789,11 @@ class PrometheusClient {
         const data = r.value;
         if (data.resultType === 'scalar') {
             const v = data.result;
-            return { ok: true, value: [{ labels: {}, value: Number(v[1]) }] };
+            return { ok: true, value: [{ labels: {}, value: promNumber(v[1]) }] };
         }
         if (data.resultType !== 'vector' || !Array.isArray(data.result))
             return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
-        return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: Number(s.value[1]) })) };
+        return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: promNumber(s.value[1]) })), ...(r.warnings ? { warnings: r.warnings } : {}) };
     }
 }
 const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'atan2', 'inf', 'nan']);
@@ -63164,6 +62877,10 @@ async function awaitScrapePast(client, selectors, end, opts = {}) {
         const behind = [];
         for (const sel of pending) {
             const r = await client.instant(`max(timestamp(${sel}))`, now());
+            // A selector Prometheus refuses (from an expression it cannot parse; that metric's own query
+            // says why) is not waited for; the others still are.
+            if (!r.ok && r.refused !== undefined)
+                continue;
             if (!r.ok)
                 return { caughtUp: true, waitedMs: now() - t0, behind: [] };
             if (r.value.length === 0)
@@ -63181,6 +62898,522 @@ async function awaitScrapePast(client, selectors, end, opts = {}) {
             return { caughtUp: false, waitedMs, behind: pending };
         await sleep(Math.min(pollMs, maxWaitMs - waitedMs));
     }
+}
+
+;// CONCATENATED MODULE: ./src/collectors/direct.ts
+
+
+
+class PgProbe {
+    client;
+    url;
+    readings = [];
+    lastError;
+    statements = { ok: false, reason: 'not checked' };
+    /** The role the probe connects as, and whether it may read every role's activity (superuser or pg_read_all_stats). */
+    role = '';
+    seesAll = true;
+    /** The most sessions of other roles seen without their details (a role without pg_read_all_stats). */
+    hiddenSessions = 0;
+    maxConnections = 0;
+    constructor(client, url) {
+        this.client = client;
+        this.url = url;
+    }
+    /** Connects (one connection) or returns why it cannot. */
+    static async open(url) {
+        const { default: pgModule } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.bind(__nccwpck_require__, 3849));
+        let client;
+        try {
+            client = new pgModule.Client({
+                connectionString: url,
+                connectionTimeoutMillis: 5000,
+                statement_timeout: 5000,
+                application_name: 'perf-gate probe',
+            });
+        }
+        catch (err) {
+            return { error: badUrl('PostgreSQL', 'postgres', url, err) };
+        }
+        client.on('error', () => undefined);
+        try {
+            await client.connect();
+            const probe = new PgProbe(client, url);
+            const mc = await client.query(`${PROBE_TAG} SELECT current_setting('max_connections')::int AS mc`);
+            probe.maxConnections = Number(mc.rows[0]?.mc);
+            try {
+                const who = await client.query(`${PROBE_TAG} SELECT current_user AS role, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) OR pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS sees_all`);
+                probe.role = String(who.rows[0]?.role ?? '');
+                probe.seesAll = who.rows[0]?.sees_all !== false;
+            }
+            catch {
+                // before PostgreSQL 10 there is no pg_read_all_stats: assume it sees all
+            }
+            probe.statements = await statementsAvailable(client);
+            return probe;
+        }
+        catch (err) {
+            await client.end().catch(() => undefined);
+            const where = addressHint(err?.code, url);
+            return { error: (0,mask/* scrub */._I)(`PostgreSQL at ${(0,mask/* maskUrl */.yP)(url)} is unreachable (${direct_describe(err)})${pgTlsFix(err)}${where ? `: ${where}` : ''}`, [url]) };
+        }
+    }
+    async sample() {
+        try {
+            const t = Date.now();
+            const r = await this.client.query(
+            // Without pg_read_all_stats another role's session shows only its database and user (its
+            // backend_type is NULL): a session with both is a client connection (or one of its parallel workers).
+            `${PROBE_TAG} SELECT (SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND (backend_type = 'client backend' OR (backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)))::int AS connections, ` +
+                `(SELECT count(*) FROM pg_stat_activity WHERE backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)::int AS hidden, ` +
+                `(SELECT sum(blks_hit) FROM pg_stat_database)::float8 AS hit, (SELECT sum(blks_read) FROM pg_stat_database)::float8 AS read`);
+            const row = r.rows[0];
+            this.hiddenSessions = Math.max(this.hiddenSessions, Number(row.hidden) || 0);
+            const reading = { t, connections: Number(row.connections), maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
+            if (this.statements.ok) {
+                const s = await this.client.query(`${PROBE_TAG} SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(${this.statements.column}), 0)::float8 AS ms FROM pg_stat_statements WHERE ${statementsFilter(this.statements.toplevel)}`);
+                reading.calls = Number(s.rows[0]?.calls);
+                reading.execMs = Number(s.rows[0]?.ms);
+            }
+            this.readings.push(reading);
+        }
+        catch (err) {
+            this.lastError = (0,mask/* scrub */._I)(`PostgreSQL probe failed (${direct_describe(err)})`, [this.url]);
+        }
+    }
+    async snapshot() {
+        if (!this.statements.ok)
+            return undefined;
+        try {
+            return await snapshotStatements(this.client, this.statements.column, this.statements.toplevel);
+        }
+        catch (err) {
+            this.statements = { ok: false, reason: (0,mask/* scrub */._I)(`pg_stat_statements snapshot failed (${direct_describe(err)})`, [this.url]) };
+            return undefined;
+        }
+    }
+    async close() {
+        await this.client.end().catch(() => undefined);
+    }
+}
+class RedisProbe {
+    client;
+    url;
+    readings = [];
+    lastError;
+    /** INFO calls so far: each is one processed command, subtracted from the totals. */
+    infos = 0;
+    /** The server's master, when INFO says it is a replica (`role:slave`). */
+    replicaOf;
+    constructor(client, url) {
+        this.client = client;
+        this.url = url;
+    }
+    static async open(url) {
+        // through the CommonJS module object: bundled, its named exports are not carried over
+        const { default: ioredis } = await Promise.resolve(/* import() eager */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 7796, 23));
+        let client;
+        try {
+            client = new ioredis.Redis(url, {
+                lazyConnect: true,
+                connectTimeout: 5000,
+                commandTimeout: 5000,
+                maxRetriesPerRequest: 0,
+                enableOfflineQueue: false,
+                retryStrategy: () => null,
+                enableReadyCheck: false,
+                connectionName: 'perf-gate-probe',
+            });
+        }
+        catch (err) {
+            return { error: badUrl('Redis', 'redis', url, err) };
+        }
+        // ioredis resolves connect() before the server answers AUTH: a refused password only shows as an
+        // 'error' event, and the first command then fails with "Connection is closed".
+        let emitted;
+        client.on('error', (err) => {
+            emitted = err;
+        });
+        try {
+            await client.connect();
+            try {
+                await client.ping();
+            }
+            catch (err) {
+                throw emitted ?? err;
+            }
+            // The CLIENT SETNAME sent on connect and the PING are commands too, before the first reading.
+            const probe = new RedisProbe(client, url);
+            return probe;
+        }
+        catch (err) {
+            client.disconnect();
+            // ioredis rejects with "Connection is closed." and emits the cause (ECONNREFUSED, ENOTFOUND…)
+            const why = direct_describe(emitted !== undefined && /Connection is closed/i.test(String(err?.message)) ? emitted : err);
+            if (/^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password|invalid username-password/i.test(why)) {
+                return { error: (0,mask/* scrub */._I)(`Redis at ${(0,mask/* maskUrl */.yP)(url)} refused the probe's credentials (${why}): check the user name and password in utilization.sources.redis.url (redis://user:password@host:6379, a % in them written %25)`, [url]) };
+            }
+            const where = addressHint(err?.code ?? emitted?.code, url);
+            return { error: (0,mask/* scrub */._I)(`Redis at ${(0,mask/* maskUrl */.yP)(url)} is unreachable (${why})${where ? `: ${where}` : ''}`, [url]) };
+        }
+    }
+    async sample() {
+        try {
+            const t = Date.now();
+            const info = parseInfo(await this.client.info());
+            if (info.role === 'slave')
+                this.replicaOf = `${info.master_host ?? '?'}:${info.master_port ?? '?'}`;
+            const commandsSeen = Number(info.total_commands_processed) - this.infos;
+            this.infos++;
+            this.readings.push({
+                t,
+                usedMemory: Number(info.used_memory),
+                maxmemory: Number(info.maxmemory ?? 0),
+                commands: commandsSeen,
+                hits: Number(info.keyspace_hits),
+                misses: Number(info.keyspace_misses),
+            });
+        }
+        catch (err) {
+            const why = direct_describe(err);
+            // an ACL user allowed GET and SET but not INFO
+            const fix = /^NOPERM\b.*'info'/i.test(why) ? `: allow INFO for the probe's user (ACL SETUSER ${redisUser(this.url)} +info)` : '';
+            this.lastError = (0,mask/* scrub */._I)(`Redis probe failed (${why})${fix}`, [this.url]);
+        }
+    }
+    async close() {
+        this.client.disconnect();
+    }
+}
+/**
+ * What to change in a PostgreSQL URL for a TLS problem: a certificate Node does not trust (a cloud
+ * database's own CA, a self-signed one), or a server that accepts only SSL connections.
+ */
+function pgTlsFix(err) {
+    const e = err;
+    const hint = tlsHint(e?.code);
+    if (hint && /not trusted/.test(hint)) {
+        return ": the server's certificate is not trusted: add sslrootcert=/path/to/ca.pem to the URL (the CA bundle of the database's provider), or sslmode=no-verify to encrypt without verifying";
+    }
+    if (hint)
+        return `: ${hint}`;
+    if (/SSL off|SSL connection is required|no encryption/i.test(e?.message ?? ''))
+        return ': the server accepts only SSL connections: add ?sslmode=verify-full (or sslmode=no-verify) to the URL';
+    if (/does not support SSL/i.test(e?.message ?? ''))
+        return ': the server does not speak SSL: leave sslmode out of the URL, or sslmode=disable';
+    return '';
+}
+/** The ACL user of a Redis URL (`default` without one), for a command to copy; never the password. */
+function redisUser(url) {
+    try {
+        const u = decodeURIComponent(new URL(url).username);
+        return /^[A-Za-z0-9_.@-]+$/.test(u) ? u : u ? '<user>' : 'default';
+    }
+    catch {
+        return '<user>';
+    }
+}
+/** Why a source URL could not even be parsed (a bad %-escape in the password, most often); masked. */
+function badUrl(name, kind, url, err) {
+    const why = err instanceof URIError ? 'the user name or password has a bad %-escape: write a literal % as %25' : 'it could not be parsed';
+    return (0,mask/* scrub */._I)(`the ${name} URL (utilization.sources.${kind}.url, ${(0,mask/* maskUrl */.yP)(url)}) is not usable: ${why}`, [url]);
+}
+function parseInfo(text) {
+    const out = {};
+    for (const line of text.split(/\r?\n/)) {
+        if (!line || line.startsWith('#'))
+            continue;
+        const i = line.indexOf(':');
+        if (i > 0)
+            out[line.slice(0, i)] = line.slice(i + 1);
+    }
+    return out;
+}
+function direct_describe(err) {
+    const e = err;
+    if (e?.errors?.[0]?.code)
+        return e.errors[0].code;
+    return e?.code && !/^\d/.test(e.code) ? `${e.code}${e.message ? `: ${e.message}` : ''}` : (e?.message ?? String(err));
+}
+
+;// CONCATENATED MODULE: ./src/collectors/presets.ts
+
+
+/** What a zero denominator means, per ratio preset: said in the no-data reason. */
+const IDLE = {
+    hitRate: 'no keyspace lookups: 0 hits, 0 misses — nothing was read from this Redis',
+    cacheHit: 'no buffer accesses: 0 hits, 0 reads',
+    latency: 'no statements: 0 calls',
+};
+/** The no-data reason of a ratio whose denominator did not move over `where` ('window', 'rule’s window'). */
+function noActivity(idle, where = 'window') {
+    return `no activity in the ${where} (${idle ?? 'the counters did not move'})`;
+}
+const presets_esc = (v) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+const escRe = (v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The characters Kubernetes uses in generated names (k8s.io/apimachinery/pkg/util/rand): no vowels,
+ * no 0, 1 or 3. A Deployment's ReplicaSet hash (`pod-template-hash`) and the 5-character pod suffix
+ * are drawn from it.
+ */
+const K8S_ALNUM = '[bcdfghjklmnpqrstvwxz2456789]';
+/**
+ * The pod-name regex of a workload: a Deployment's pods (`<name>-<replicaset hash>-<5 chars>`) or a
+ * StatefulSet's (`<name>-<ordinal>`). Other workloads whose names start with `<name>-`
+ * (`api-redis-0`, `api-migrate-x2k4q`, `api-canary-0` for `api`) do not match.
+ */
+function workloadPodRegex(workload) {
+    return `${escRe(workload)}-(?:${K8S_ALNUM}{1,10}-${K8S_ALNUM}{5}|[0-9]+)`;
+}
+/** Label matchers for the workload's pods: `namespace="ns",pod=~"<workload pods>"` (Deployment or StatefulSet). */
+function podSelector(params) {
+    const ns = params.namespace;
+    if (!ns)
+        return { error: 'the Kubernetes presets need a `namespace` parameter' };
+    const parts = [`namespace="${presets_esc(ns)}"`];
+    const regex = params.pod_regex ?? (params.workload ? workloadPodRegex(params.workload) : undefined);
+    if (regex)
+        parts.push(`pod=~"${presets_esc(regex)}"`);
+    return parts.join(',');
+}
+function containerSelector(params) {
+    // cAdvisor also reports the pod cgroup (container="") and the pause container (container="POD").
+    return params.container ? `container="${presets_esc(params.container)}"` : 'container!="",container!="POD"';
+}
+const BY_CONTAINER = 'namespace,pod,container';
+/**
+ * The workload's containers' limits of `resource`, for pods not known to be in another phase than
+ * Running (kube_pod_status_phase; pods without that series count): one series per container.
+ */
+function limitsOf(pods, c, resource) {
+    return `(kube_pod_container_resource_limits{${pods},${c},resource="${resource}"} unless on(namespace,pod) (kube_pod_status_phase{${pods},phase!="Running"} == 1))`;
+}
+/**
+ * `100 × Σ usage ÷ Σ limit`, over the same containers: usage only of containers that have a limit
+ * (matched on namespace, pod and container), limits only of pods that run.
+ */
+function percentOfLimits(usage, pods, c, resource) {
+    const limits = limitsOf(pods, c, resource);
+    return `100 * sum(sum by (${BY_CONTAINER}) (${usage}) and on(${BY_CONTAINER}) ${limits}) / sum(${limits})`;
+}
+function workloadName(params) {
+    return params.workload ?? (params.pod_regex ? `the pods matching ${params.pod_regex}` : `namespace ${params.namespace ?? ''}`);
+}
+function pairs(rs, f) {
+    const out = [];
+    for (let i = 1; i < rs.length; i++) {
+        const v = f(rs[i - 1], rs[i]);
+        if (v !== undefined && Number.isFinite(v))
+            out.push(v);
+    }
+    return out;
+}
+function ratio(num, den) {
+    return den > 0 ? num / den : undefined;
+}
+function hitRatio(hits, misses) {
+    return ratio(hits, hits + misses);
+}
+const pg = (rs) => rs;
+const rd = (rs) => rs;
+/** A counter's increase from one reading to the next; a decrease is a reset (stats reset, restart), counted from zero. */
+function counterIncrease(a, b) {
+    return b >= a ? b - a : Math.max(0, b);
+}
+/** Σ of a counter's increases over consecutive readings (resets counted from zero). */
+function total(rs, get) {
+    let sum = 0;
+    for (let i = 1; i < rs.length; i++)
+        sum += counterIncrease(get(rs[i - 1]), get(rs[i]));
+    return sum;
+}
+const whole = (rs, f, idle) => {
+    if (rs.length < 2)
+        return { noData: 'fewer than two probe readings in the window' };
+    const v = f(rs);
+    return v === undefined ? { noData: noActivity(idle) } : v;
+};
+const k8sNeeds = 'cAdvisor (container_*) and kube-state-metrics (kube_pod_*) series in Prometheus';
+const PRESETS = {
+    'k8s.cpu': {
+        name: 'k8s.cpu',
+        family: 'k8s',
+        unit: 'percent',
+        description: 'CPU used by the workload’s containers, % of their CPU limits',
+        prometheus(params, range) {
+            const pods = podSelector(params);
+            if (typeof pods !== 'string')
+                return pods;
+            const c = containerSelector(params);
+            return {
+                series: percentOfLimits(`rate(container_cpu_usage_seconds_total{${pods},${c}}[${range}])`, pods, c, 'cpu'),
+                needs: k8sNeeds,
+                ifEmpty: { query: `count(${limitsOf(pods, c, 'cpu')})`, reason: `no CPU limits set on ${workloadName(params)}'s containers (kube_pod_container_resource_limits{resource="cpu"} has no series for its running pods)` },
+            };
+        },
+    },
+    'k8s.memory': {
+        name: 'k8s.memory',
+        family: 'k8s',
+        unit: 'percent',
+        description: 'working-set memory of the workload’s containers, % of their memory limits',
+        prometheus(params) {
+            const pods = podSelector(params);
+            if (typeof pods !== 'string')
+                return pods;
+            const c = containerSelector(params);
+            return {
+                series: percentOfLimits(`container_memory_working_set_bytes{${pods},${c}}`, pods, c, 'memory'),
+                needs: k8sNeeds,
+                ifEmpty: { query: `count(${limitsOf(pods, c, 'memory')})`, reason: `no memory limits set on ${workloadName(params)}'s containers (kube_pod_container_resource_limits{resource="memory"} has no series for its running pods)` },
+            };
+        },
+    },
+    'k8s.pods': {
+        name: 'k8s.pods',
+        family: 'k8s',
+        unit: 'count',
+        description: 'ready pods of the workload',
+        prometheus(params) {
+            const pods = podSelector(params);
+            if (typeof pods !== 'string')
+                return pods;
+            return { series: `sum(kube_pod_status_ready{${pods},condition="true"})`, needs: 'kube-state-metrics (kube_pod_status_ready) in Prometheus' };
+        },
+    },
+    'postgres.connections': {
+        name: 'postgres.connections',
+        family: 'postgres',
+        unit: 'count',
+        description: 'client connections (pg_stat_activity, the probe’s own excluded)',
+        direct: { series: (rs) => pg(rs).map((r) => r.connections) },
+        prometheus: () => ({ series: 'sum(pg_stat_activity_count)', needs: 'postgres_exporter (pg_stat_activity_count) in Prometheus' }),
+    },
+    'postgres.connections_pct': {
+        name: 'postgres.connections_pct',
+        family: 'postgres',
+        unit: 'percent',
+        description: 'client connections, % of max_connections',
+        direct: { series: (rs) => pg(rs).map((r) => (100 * r.connections) / r.maxConnections) },
+        prometheus: () => ({
+            series: '100 * sum(pg_stat_activity_count) / max(pg_settings_max_connections)',
+            needs: 'postgres_exporter (pg_stat_activity_count, pg_settings_max_connections) in Prometheus',
+        }),
+    },
+    'postgres.query_latency': {
+        name: 'postgres.query_latency',
+        family: 'postgres',
+        unit: 'ms',
+        description: 'mean statement execution time during the run (Δ total time ÷ Δ calls, pg_stat_statements)',
+        direct: {
+            counters: true,
+            series: (rs) => pairs(pg(rs), (a, b) => (a.calls === undefined || b.calls === undefined ? undefined : ratio(counterIncrease(a.execMs, b.execMs), counterIncrease(a.calls, b.calls)))),
+            value: (rs) => {
+                const r = pg(rs);
+                if (r[0]?.calls === undefined)
+                    return { noData: 'pg_stat_statements is not installed: add it to shared_preload_libraries and CREATE EXTENSION pg_stat_statements' };
+                return whole(r, (x) => ratio(total(x, (y) => y.execMs), total(x, (y) => y.calls)), IDLE.latency);
+            },
+        },
+        prometheus: (_p, range) => ({
+            series: `1000 * sum(rate(pg_stat_statements_total_time_seconds[${range}])) / sum(rate(pg_stat_statements_calls[${range}]))`,
+            value: { numerator: ['pg_stat_statements_total_time_seconds'], denominator: ['pg_stat_statements_calls'], scale: 1000, idle: IDLE.latency },
+            needs: 'postgres_exporter with the pg_stat_statements query (examples/alphapulse-api/postgres-exporter-queries.yaml) in Prometheus',
+        }),
+    },
+    'postgres.cache_hit': {
+        name: 'postgres.cache_hit',
+        family: 'postgres',
+        unit: 'ratio',
+        description: 'buffer cache hit ratio during the run, Δblks_hit ÷ (Δblks_hit + Δblks_read)',
+        direct: {
+            counters: true,
+            series: (rs) => pairs(pg(rs), (a, b) => hitRatio(counterIncrease(a.blksHit, b.blksHit), counterIncrease(a.blksRead, b.blksRead))),
+            value: (rs) => whole(pg(rs), (x) => hitRatio(total(x, (y) => y.blksHit), total(x, (y) => y.blksRead)), IDLE.cacheHit),
+        },
+        prometheus: (_p, range) => ({
+            series: `sum(rate(pg_stat_database_blks_hit[${range}])) / (sum(rate(pg_stat_database_blks_hit[${range}])) + sum(rate(pg_stat_database_blks_read[${range}])))`,
+            value: { numerator: ['pg_stat_database_blks_hit'], denominator: ['pg_stat_database_blks_hit', 'pg_stat_database_blks_read'], scale: 1, idle: IDLE.cacheHit },
+            needs: 'postgres_exporter (pg_stat_database_blks_hit, pg_stat_database_blks_read) in Prometheus',
+        }),
+    },
+    'redis.memory': {
+        name: 'redis.memory',
+        family: 'redis',
+        unit: 'percent',
+        description: 'used_memory, % of maxmemory',
+        direct: {
+            series: (rs) => rd(rs).filter((r) => r.maxmemory > 0).map((r) => (100 * r.usedMemory) / r.maxmemory),
+            value: (rs) => (rd(rs).some((r) => r.maxmemory > 0) ? undefined : { noData: 'Redis maxmemory is 0 (no limit): memory % of maxmemory is undefined; set maxmemory' }),
+        },
+        prometheus: () => ({
+            series: 'sum(redis_memory_used_bytes) / sum(redis_memory_max_bytes > 0) * 100',
+            needs: 'redis_exporter (redis_memory_used_bytes, redis_memory_max_bytes > 0, i.e. maxmemory set) in Prometheus',
+        }),
+    },
+    'redis.ops': {
+        name: 'redis.ops',
+        family: 'redis',
+        unit: 'per-second',
+        description: 'commands processed per second (Δ total_commands_processed)',
+        direct: {
+            counters: true,
+            series: (rs) => pairs(rd(rs), (a, b) => (b.t > a.t ? counterIncrease(a.commands, b.commands) / ((b.t - a.t) / 1000) : undefined)),
+            // Over the time the readings span (last − first), not the window's length.
+            value: (rs) => whole(rd(rs), (x) => {
+                const seconds = (x[x.length - 1].t - x[0].t) / 1000;
+                return seconds > 0 ? total(x, (y) => y.commands) / seconds : undefined;
+            }),
+        },
+        prometheus: (_p, range) => ({
+            series: `sum(rate(redis_commands_processed_total[${range}]))`,
+            value: { numerator: ['redis_commands_processed_total'], denominator: 'seconds', scale: 1 },
+            needs: 'redis_exporter (redis_commands_processed_total) in Prometheus',
+        }),
+    },
+    'redis.hit_rate': {
+        name: 'redis.hit_rate',
+        family: 'redis',
+        unit: 'ratio',
+        description: 'keyspace hit ratio during the run, Δkeyspace_hits ÷ (Δhits + Δmisses)',
+        direct: {
+            counters: true,
+            series: (rs) => pairs(rd(rs), (a, b) => hitRatio(counterIncrease(a.hits, b.hits), counterIncrease(a.misses, b.misses))),
+            value: (rs) => whole(rd(rs), (x) => hitRatio(total(x, (y) => y.hits), total(x, (y) => y.misses)), IDLE.hitRate),
+        },
+        prometheus: (_p, range) => ({
+            series: `sum(rate(redis_keyspace_hits_total[${range}])) / (sum(rate(redis_keyspace_hits_total[${range}])) + sum(rate(redis_keyspace_misses_total[${range}])))`,
+            value: { numerator: ['redis_keyspace_hits_total'], denominator: ['redis_keyspace_hits_total', 'redis_keyspace_misses_total'], scale: 1, idle: IDLE.hitRate },
+            needs: 'redis_exporter (redis_keyspace_hits_total, redis_keyspace_misses_total) in Prometheus',
+        }),
+    },
+};
+/**
+ * Narrows every exporter metric of a PostgreSQL/Redis preset query by the optional `selector` parameter
+ * (label matchers such as `instance="db:9187"`), for a Prometheus that scrapes more than one server.
+ */
+function withSelector(query, selector) {
+    const extra = selector?.trim().replace(/^\{|\}$/g, '').trim();
+    if (!extra)
+        return query;
+    return query.replace(/\b((?:pg|redis)_[a-z_]+)\b(?![{(\w])/g, `$1{${extra}}`);
+}
+function applySelector(plan, selector) {
+    if (!selector)
+        return plan;
+    const f = (q) => withSelector(q, selector);
+    const out = { ...plan, series: f(plan.series) };
+    if (plan.value) {
+        out.value = {
+            ...plan.value,
+            numerator: plan.value.numerator.map(f),
+            denominator: plan.value.denominator === 'seconds' ? 'seconds' : plan.value.denominator.map(f),
+        };
+    }
+    return out;
+}
+function isPreset(name) {
+    return PRESET_NAMES.includes(name);
 }
 
 ;// CONCATENATED MODULE: ./src/collectors/stats.ts
@@ -63358,7 +63591,7 @@ function measurePart(e, aggregation, w) {
             return { noData: 'the counters’ samples could not be read: value is only known over the whole run; use avg, min, max or p(N) for a part of it' };
         const num = increaseIn(k.numerator, w);
         const den = k.denominator === 'seconds' ? (w.end - w.start) / 1000 : increaseIn(k.denominator, w);
-        return den > 0 ? { value: (k.scale * num) / den } : { noData: 'no activity in the rule’s window (the counters did not move)' };
+        return den > 0 ? { value: (k.scale * num) / den } : { noData: noActivity(k.idle, 'rule’s window') };
     }
     if (aggregation.kind !== 'value' && e.seriesNoData)
         return { noData: e.seriesNoData };
@@ -63422,48 +63655,195 @@ function directEntry(unit, def, all, w, lastError) {
 function noScrapeReason(window) {
     return `no scrape inside the run window (${secondsText(window)}): the scrape interval is longer than the run`;
 }
+/** Prometheus's default lookback (how far back an instant query finds a series' latest sample). */
+const collect_LOOKBACK_MS = 5 * 60_000;
+/**
+ * Whether `selectors` have no sample in the window nor in the 5 minutes before it: `then` when they
+ * have some now (Prometheus holds no data of that time: an old run beyond its retention), `never`
+ * when they have none now either; undefined when they have samples then, or Prometheus did not say.
+ */
+async function missingThen(client, selectors, window) {
+    if (selectors.length === 0)
+        return undefined;
+    const some = (r) => (r.ok ? r.value.length > 0 && r.value[0].value > 0 : undefined);
+    const then = some(await client.instant(inWindowQuery(selectors, { start: window.start - collect_LOOKBACK_MS, end: window.end }), window.end));
+    if (then !== false)
+        return undefined;
+    const now = Date.now();
+    const recent = some(await client.instant(inWindowQuery(selectors, { start: now - collect_LOOKBACK_MS, end: now }), now));
+    return recent === undefined ? undefined : recent ? 'then' : 'never';
+}
+/** The no-data reason when Prometheus has no sample of the series in the window nor in the 5 minutes before it. */
+function noDataAtAllReason(window, selectors) {
+    const shown = selectors.slice(0, 3).map((s) => `\`${s}\``).join(', ') + (selectors.length > 3 ? ', …' : '');
+    return `Prometheus holds no sample of ${shown} in the run window (${new Date(window.start).toISOString()}, ${secondsText(window)}) nor in the 5 minutes before it: that time is beyond its retention, or nothing was scraped then`;
+}
 function secondsText(window) {
     const s = (window.end - window.start) / 1000;
     return `${s >= 10 ? Math.round(s) : Number(s.toFixed(1))} s`;
 }
-async function queryPrometheus(client, plan, window) {
+/**
+ * The no-data reason when Prometheus refuses a metric's query (it does not parse, or cannot be
+ * evaluated): where the metric is in thresholds.yml, Prometheus's own words, and what to change.
+ */
+function refusedReason(metric, why) {
+    // a custom expression: where the expression is written (a block-style map has it below the name)
+    const pos = (metric.prometheus !== undefined ? metric.exprPos : undefined) ?? metric.pos;
+    const at = `${pos.file}:${pos.line}:${pos.column}`;
+    const execution = why.startsWith('execution:');
+    let fix;
+    if (metric.prometheus !== undefined) {
+        fix = execution
+            ? `rewrite the expression so that Prometheus can evaluate it`
+            : `correct the expression (the position Prometheus gives is within the expression${metric.prometheus.includes('$__rate_interval') ? `, with $__rate_interval replaced by the rate range` : ''}; try it in Prometheus's Graph page first)`;
+        return `\`${metric.name}\` (${at}): Prometheus refused the PromQL expression — ${why}; ${fix}`;
+    }
+    // The parameters that go into the query as written, each with a well-formed example.
+    const examples = { selector: '`selector: instance="db:9187"` (label values quoted)', rate_window: '`rate_window: 2m`', pod_regex: '`pod_regex: "api-.*"` (an RE2 regex)' };
+    const params = Object.keys(examples).filter((p) => metric.params[p] !== undefined);
+    fix = params.length > 0 ? `check the metric's ${params.map((p) => `\`${p}\``).join(' and ')}, e.g. ${params.map((p) => examples[p]).join(', ')}` : 'this is a bug of the preset: please report it with the message';
+    return `\`${metric.name}\` (${at}): Prometheus refused the ${metric.preset} query — ${why}; ${fix}`;
+}
+/**
+ * The labels that tell several series apart, with a few values of the first: ` that differ in pod
+ * (api-7d9f8b6c5-b2c4d, api-7d9f8b6c5-d6f8g, …)` — what a sum(…) or max(…) would fold.
+ */
+function differing(labelSets) {
+    const keys = [...new Set(labelSets.flatMap((l) => Object.keys(l)))].filter((k) => new Set(labelSets.map((l) => l[k] ?? '')).size > 1).sort();
+    if (keys.length === 0)
+        return '';
+    const first = keys.find((k) => k !== '__name__') ?? keys[0];
+    const values = [...new Set(labelSets.map((l) => l[first] ?? '(none)'))];
+    const shown = values.slice(0, 3).join(', ') + (values.length > 3 ? ', …' : '');
+    return ` that differ in ${keys.slice(0, 4).join(', ')}${keys.length > 4 ? ', …' : ''} (${keys.length > 1 ? `${first}: ` : ''}${shown})`;
+}
+/**
+ * Why a custom expression returned nothing: which of its selectors select no series in the window,
+ * and for each whether its metric name has series at all (labels wrong) or not (name wrong, or its
+ * exporter not scraped); or, when every selector has series, that the expression filtered them out.
+ */
+async function whyEmpty(client, expr, window) {
+    const selectors = selectorsOf(expr).slice(0, 6);
+    if (selectors.length === 0)
+        return undefined;
+    const ms = Math.max(1, Math.round(window.end - window.start));
+    const has = async (sel) => {
+        const r = await client.instant(`count(count_over_time(${sel}[${ms}ms]))`, window.end);
+        return r.ok ? r.value.length > 0 && r.value[0].value > 0 : undefined;
+    };
+    const missing = [];
+    for (const sel of selectors) {
+        if ((await has(sel)) !== false)
+            continue;
+        const name = /^[a-zA-Z_:][\w:]*/.exec(sel)?.[0];
+        if (name && name !== sel) {
+            missing.push((await has(name)) ? `${code(name)} has series, but none matching ${code(sel.slice(name.length))}: check the labels` : `${code(name)} has no series: check the metric name, and that its exporter is scraped`);
+        }
+        else
+            missing.push(`${code(sel)} selects no series${name ? ': check the metric name, and that its exporter is scraped' : ''}`);
+    }
+    if (missing.length > 0)
+        return missing.join('; ');
+    return 'every series it reads has samples in the window, but the expression kept none: a comparison (`> 0`), `and`/`unless`/`on(…)` matching nothing, or too few samples for a range (rate() needs two)';
+}
+const code = (s) => `\`${s}\``;
+/**
+ * The query_range step for an expression: {@link stepFor} (window ÷ 250), shortened to the scrape
+ * interval of the series it reads first when that is shorter — over a long run a 43 s step would
+ * evaluate only one scrape in three of a 15 s interval, and a max could miss a spike. The interval is
+ * the window divided by the most samples a series has in it.
+ */
+async function seriesStep(client, expr, window) {
+    const step = stepFor(window);
+    const first = selectorsOf(expr)[0];
+    if (step <= 1 || first === undefined)
+        return step;
+    const ms = Math.max(1, Math.round(window.end - window.start));
+    const r = await client.instant(`max(count_over_time(${first}[${ms}ms]))`, window.end);
+    const samples = r.ok ? r.value[0]?.value : undefined;
+    return samples !== undefined && samples > 1 ? stepForScrapes(window, ms / 1000 / samples) : step;
+}
+/** What to change when every point of a metric's series would reach back before a short run. */
+function shortRunFix(metric, hasValue) {
+    const range = 'a shorter `rate_window` (at least two scrape intervals, e.g. `rate_window: 30s` with a 15 s scrape interval)';
+    if (metric.prometheus !== undefined && !metric.prometheus.includes('$__rate_interval')) {
+        return 'use a shorter range in the expression (or `$__rate_interval`, which follows `rate_window`)';
+    }
+    return hasValue ? `set ${range} or judge \`value\` (the whole run's figure)` : `set ${range}`;
+}
+async function queryPrometheus(client, plan, window, metric) {
+    const refused = (why) => refusedReason(metric, why);
     const entry = { unit: 'number', samples: [] };
+    const failed = (r) => (r.refused !== undefined ? refused(r.refused) : r.reason);
     // A point of a rate(x[R]) series at time t covers (t − R, t]: the series starts R after the run
     // started, so that no point reaches back into the idle time before it.
     const back = maxRangeMs(plan.series);
     const from = window.start + back;
     if (from <= window.end) {
-        const r = await client.range(plan.series, { start: from, end: window.end }, stepFor(window));
+        const r = await client.range(plan.series, { start: from, end: window.end }, await seriesStep(client, plan.series, window));
         if (!r.ok)
-            return { noData: r.reason };
+            return { noData: failed(r) };
+        if (r.warnings)
+            entry.warnings = r.warnings;
         if (r.value.length === 0) {
             if (plan.ifEmpty) {
                 const probe = await client.range(plan.ifEmpty.query, { start: window.start, end: window.end }, stepFor(window));
                 if (probe.ok && probe.value.length === 0)
                     return { noData: plan.ifEmpty.reason };
             }
-            return { noData: `the query returned no series over the window (needs ${plan.needs})` };
+            if ((await missingThen(client, selectorsOf(plan.series), window)) === 'then')
+                return { noData: noDataAtAllReason(window, selectorsOf(plan.series)) };
+            const why = metric.prometheus !== undefined ? await whyEmpty(client, plan.series, window) : undefined;
+            return { noData: `the query returned no series over the window (${why ?? `needs ${plan.needs}`})` };
         }
         if (r.value.length > 1) {
-            return { noData: `the query returned ${r.value.length} series; aggregate it to one (sum(…), max(…) or avg(…))` };
+            return { noData: `the query returned ${r.value.length} series${differing(r.value.map((x) => x.labels))}; aggregate it to one (sum(…), max(…) or avg(…))` };
         }
-        const points = r.value[0].points.filter(([, v]) => Number.isFinite(v));
+        const all = r.value[0].points;
+        const points = all.filter(([, v]) => Number.isFinite(v));
         entry.samples = points.map(([, v]) => v);
         entry.times = points.map(([t]) => t);
         entry.back = back;
-        if (entry.samples.length === 0)
+        // NaN and ±Inf points come from a division by zero (a ratio without traffic): they are never
+        // judged, and never left out without saying so.
+        const odd = nonFiniteText(all.map(([, v]) => v));
+        if (all.length === 0)
             return { noData: `the query returned no numeric samples over the window (needs ${plan.needs})` };
+        if (entry.samples.length === 0) {
+            const why = `every point of the series is ${odd === `${all.length} NaN (0/0)` ? 'NaN (0/0)' : `NaN or ±Inf (${odd})`}: a division by zero throughout the window`;
+            if (!plan.value)
+                return { noData: `${why}; guard the denominator (\`… / (x > 0)\` leaves such points out) or judge another figure` };
+            entry.seriesNoData = `${why} (the counters did not move within any rate range)`;
+        }
+        else if (odd) {
+            entry.dropped = `${odd} of the series' ${all.length} points (divisions by zero) are left out of avg, min, max, med and p(N)`;
+        }
+    }
+    if (from > window.end) {
+        // No series is queried: the expression must still be one Prometheus accepts (said before anything
+        // about the data, which cannot help a query that does not parse).
+        const check = await client.instant(plan.series, window.end);
+        if (!check.ok && check.refused !== undefined)
+            return { noData: refused(check.refused) };
     }
     // Instant and range queries look back up to 5 minutes: a run shorter than the scrape interval would
     // be judged on the last scrape before it. At least one sample must lie inside the window.
     const selectors = selectorsOf(plan.series);
     if (selectors.length > 0) {
         const inside = await client.instant(inWindowQuery(selectors, window), window.end);
-        if (inside.ok && (inside.value.length === 0 || !(inside.value[0].value > 0)))
+        if (inside.ok && (inside.value.length === 0 || !(inside.value[0].value > 0))) {
+            // Nothing in the 5 minutes before either: not a scrape interval longer than the run, but no data
+            // of that time at all, or none ever.
+            const missing = await missingThen(client, selectors, window);
+            if (missing === 'then')
+                return { noData: noDataAtAllReason(window, selectors) };
+            if (missing === 'never')
+                return { noData: `the query returned no series over the window (${(metric.prometheus !== undefined ? await whyEmpty(client, plan.series, window) : undefined) ?? `needs ${plan.needs}`})` };
             return { noData: noScrapeReason(window) };
+        }
     }
     if (from > window.end) {
-        entry.seriesNoData = `the run (${secondsText(window)}) is shorter than the expression's range (${back / 1000} s): every point would reach back before the run; set a shorter rate_window or use the value aggregation`;
+        entry.seriesNoData = `the run (${secondsText(window)}) is shorter than the expression's range (${back / 1000} s): every point would reach back before the run; ${shortRunFix(metric, plan.value !== undefined)}`;
         if (!plan.value)
             return { noData: entry.seriesNoData };
     }
@@ -63477,7 +63857,9 @@ async function queryPrometheus(client, plan, window) {
                 const q = `sum(increase(${c}[${windowMs}ms]))`;
                 const v = await client.instant(q, window.end);
                 if (!v.ok)
-                    return v.reason;
+                    return failed(v);
+                if (v.warnings)
+                    entry.warnings = [...new Set([...(entry.warnings ?? []), ...v.warnings])];
                 if (v.value.length === 0 || !Number.isFinite(v.value[0].value))
                     return `${c} has no samples inside the window`;
                 total += v.value[0].value;
@@ -63494,7 +63876,7 @@ async function queryPrometheus(client, plan, window) {
         else if (dd > 0)
             entry.value = (plan.value.scale * dn) / dd;
         else
-            entry.valueNoData = 'no activity in the window (the counters did not move)';
+            entry.valueNoData = noActivity(plan.value.idle);
         if (entry.seriesNoData && entry.valueNoData)
             return { noData: entry.valueNoData };
         // Raw samples from 5 minutes before the window (a baseline for any part of it) to its end.
@@ -63512,7 +63894,7 @@ async function queryPrometheus(client, plan, window) {
             const numerator = await raw(plan.value.numerator);
             const denominator = plan.value.denominator === 'seconds' ? 'seconds' : await raw(plan.value.denominator);
             if (numerator && denominator)
-                entry.counters = { numerator, denominator, scale: plan.value.scale };
+                entry.counters = { numerator, denominator, scale: plan.value.scale, ...(plan.value.idle ? { idle: plan.value.idle } : {}) };
         }
     }
     return entry;
@@ -63631,6 +64013,9 @@ async function finish(state, window, during) {
                 const readings = probe.readings;
                 const def = plan.preset.direct;
                 entry = { ...directEntry(plan.unit, def, readings, window, probe.lastError), collected: window, direct: { def, readings, ...(probe.lastError ? { lastError: probe.lastError } : {}) } };
+                // what exactly is missing of pg_stat_statements (not loaded, not created here, neither)
+                if (probe instanceof PgProbe && !probe.statements.ok && plan.preset.name === 'postgres.query_latency')
+                    entry.noData = probe.statements.reason;
             }
         }
         else {
@@ -63639,11 +64024,17 @@ async function finish(state, window, during) {
                 entry = { unit: plan.unit, samples: [], noData: built.error };
             else {
                 prom ??= new PrometheusClient(state.cfg.sources.prometheus.url, undefined, state.cfg.sources.prometheus.headers);
-                const r = await queryPrometheus(prom, built, window);
+                const r = await queryPrometheus(prom, built, window, plan.metric);
                 entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
                 const valueNoData = 'samples' in r ? r.valueNoData : undefined;
                 if (valueNoData)
                     own.push(`${name}: value (whole window) has no data: ${valueNoData}`);
+                const warnings = 'samples' in r ? r.warnings : undefined;
+                if (warnings)
+                    own.push(`${name}: Prometheus answered with a warning, so the figures may rest on part of the data: ${warnings.join('; ')}`);
+                const dropped = 'samples' in r ? r.dropped : undefined;
+                if (dropped)
+                    own.push(`${name}: ${dropped}`);
                 const seriesNoData = 'samples' in r ? r.seriesNoData : undefined;
                 if (seriesNoData)
                     own.push(`${name}: only value (whole window) has data: ${seriesNoData}`);
@@ -63665,6 +64056,17 @@ async function finish(state, window, during) {
         notes.push(`${names.join(', ')}: no data: ${reason}`);
     if (prom)
         notes.push(...(await severalServers(prom, state.plans, entries, window)));
+    if (during && state.redis?.replicaOf && state.cfg.sources.redis?.url) {
+        const names = state.plans.filter((p) => p.kind === 'direct' && p.family === 'redis').map((p) => p.metric.name);
+        notes.push(`${names.join(', ')}: Redis at ${(0,mask/* maskUrl */.yP)(state.cfg.sources.redis.url)} is a replica (of ${state.redis.replicaOf}): the figures are the replica's own — the reads it served, commands including the writes replicated from its master; point utilization.sources.redis.url at the master to judge the load the API puts on it`);
+    }
+    if (during && state.pg && state.pg.hiddenSessions > 0) {
+        const conn = state.plans.filter((p) => p.kind === 'direct' && p.family === 'postgres' && /^postgres\.connections/.test(p.preset.name)).map((p) => p.metric.name);
+        const role = state.pg.role.replace(/[^A-Za-z0-9_.-]/g, '?');
+        if (conn.length > 0) {
+            notes.push(`${conn.join(', ')}: the role \`${role}\` may not read other roles' sessions (${state.pg.hiddenSessions} seen without details): they are counted as client connections from their database and user, which also counts their parallel workers; GRANT pg_read_all_stats TO ${role} (or pg_monitor) for the exact count`);
+        }
+    }
     if (during) {
         for (const [family, probe] of [['PostgreSQL', state.pg], ['Redis', state.redis]]) {
             if (probe?.lastError && probe.readings.length > 0)
@@ -63682,7 +64084,10 @@ async function finish(state, window, during) {
         else {
             const after = await state.pg.snapshot();
             const reason = state.pg.statements.ok ? undefined : state.pg.statements.reason;
-            results.slowQueries = slowQueryReport(state.before, after, reason);
+            results.slowQueries = slowQueryReport(state.before, after, reason, state.pg.role);
+            const hidden = hiddenBetween(state.before, after);
+            if (results.slowQueries.available && hidden.calls > 0)
+                notes.push(`slow queries: only the role's own statements are listed: ${hiddenStatementsReason(state.pg.role, hidden)}`);
         }
         if (!results.slowQueries.available)
             notes.push(`slow queries: ${results.slowQueries.reason}`);
@@ -63767,6 +64172,9 @@ async function collectWindow(cfg, window, log, opts = {}) {
 }
 
 ;// CONCATENATED MODULE: ./src/report/units.ts
+// Number formatting for the report: every value in its unit, short and readable (`12.3 ms`, `1.2 s`,
+// `0.42%`, `512 req/s`, `1.5 MB`), the status badges, and escaping for Markdown table cells.
+
 const STATUS_BADGE = {
     pass: '✅ PASS',
     marginal: '⚠️ MARGINAL',
@@ -63797,15 +64205,100 @@ function escapeCell(s) {
 /**
  * Inline code that survives backticks in the text (uses a longer fence when needed). An empty text
  * (k6 writes empty tag values such as `group: ""`) reads `(empty)`: an empty code span is not one.
+ * A line break reads `\n` (`\r`): a raw one would end the line, and the next line could start a
+ * block (`<!--`, `#`, a list item) that takes the rest of the comment with it.
  */
-function code(s) {
-    if (s === '')
+function units_code(text) {
+    if (text === '')
         return '(empty)';
+    const s = visibleControls(text.replace(/\r\n|\r|\n/g, (b) => (b === '\n' ? '\\n' : b === '\r' ? '\\r' : '\\r\\n')));
     const runs = s.match(/`+/g) ?? [];
     const longest = runs.reduce((m, r) => Math.max(m, r.length), 0);
     const fence = '`'.repeat(longest + 1);
     const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
     return `${fence}${pad}${s}${pad}${fence}`;
+}
+/** Bidirectional-text controls: in a tag value they would reorder how the rest of its line reads. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Bidi controls written out (`\u202e`), so a value cannot make its row read backwards. */
+function visibleControls(s) {
+    return s.replace(BIDI_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/**
+ * A metric key as inline code, with secret-looking URL parts masked (`?access_token=***`, `user:***@`):
+ * an expanded `{name:*}` or `{url:*}` rule puts k6's request URLs into the key, and the report is
+ * posted as a PR comment.
+ */
+function metricCode(metric) {
+    return units_code((0,mask/* maskKey */.s9)(metric));
+}
+/**
+ * Free text from outside the report (a rationale or a reason naming tag values, a note, a scenario
+ * name, k6's own words) made safe as inline Markdown in a PR comment: it reads as written and cannot
+ * change the comment. Line breaks become spaces; `@name` and `#123` get a zero-width space after the
+ * sign, so GitHub neither pings a person or team nor links an issue; `<` before a tag or comment
+ * (`<!--`, `<details>`), emphasis and link characters and unmatched backticks are escaped; code spans
+ * already in the text (`` `p(99)` ``) are kept; a URL (`https://…`) becomes an autolink (`<https://…>`),
+ * so nothing in it is escaped or changed and Markdown cannot take its characters for emphasis;
+ * secret-looking URL parts are masked, inside code spans and URLs too.
+ */
+function inlineText(text) {
+    const s = visibleControls(text.replace(/\r\n|\r|\n/g, ' '));
+    let out = '';
+    let i = 0;
+    let plain = '';
+    while (i < s.length) {
+        if (s[i] !== '`') {
+            plain += s[i];
+            i++;
+            continue;
+        }
+        let j = i;
+        while (s[j] === '`')
+            j++;
+        const fence = s.slice(i, j);
+        // a code span: the next run of exactly as many backticks (CommonMark); otherwise literal backticks
+        const close = new RegExp(`(?<!\`)${fence}(?!\`)`, 'g');
+        close.lastIndex = j;
+        const m = close.exec(s);
+        if (m) {
+            const inside = s.slice(j, m.index);
+            // a metric key (`name{tag:value,…}`) is masked tag by tag, so its braces and other tags stay
+            out += plainInline(plain) + fence + (/^[^\s{}]+\{.*\}$/.test(inside) ? (0,mask/* maskKey */.s9)(inside) : (0,mask/* maskUrl */.yP)(inside)) + fence;
+            plain = '';
+            i = m.index + fence.length;
+        }
+        else {
+            out += plainInline(plain) + fence.replace(/`/g, '\\`');
+            plain = '';
+            i = j;
+        }
+    }
+    return out + plainInline(plain);
+}
+/** A URL in free text: a scheme, `://`, and no space, angle bracket or backtick. */
+const URL_IN_TEXT = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s<>`]+/g;
+/** Text outside code spans: each URL as an autolink (masked), the rest masked and escaped. */
+function plainInline(s) {
+    let out = '';
+    let last = 0;
+    for (const m of s.matchAll(URL_IN_TEXT)) {
+        // punctuation that ends a sentence or closes a bracket around the URL is not part of it
+        const url = m[0].replace(/[.,;:!?'")\]}]+$/, '');
+        out += escapeInline((0,mask/* maskUrl */.yP)(s.slice(last, m.index))) + `<${(0,mask/* maskUrl */.yP)(url)}>`;
+        last = m.index + url.length;
+    }
+    return out + escapeInline((0,mask/* maskUrl */.yP)(s.slice(last)));
+}
+/** Plain inline text (no code spans) with what Markdown or GitHub would act on escaped. */
+function escapeInline(s) {
+    return s
+        .replace(/\\(?=[!-/:-@[-`{-~])/g, '\\\\')
+        .replace(/[*~[\]]/g, (c) => `\\${c}`)
+        .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+        .replace(/<(?=[A-Za-z!/?])/g, '\\<')
+        .replace(/&(?=#?[A-Za-z0-9]+;)/g, '&amp;')
+        .replace(/(^|[^A-Za-z0-9])(@(?=[A-Za-z0-9])|#(?=[0-9]))/g, (_m, before, sign) => `${before}${sign}&#8203;`);
 }
 /** Digits grouped by thousands with commas, independent of the machine's locale. */
 function groupThousands(n, decimals = 0) {
@@ -63832,13 +64325,22 @@ function units_short(n, extra = 0) {
         return trimZeros(n.toFixed(2 + extra));
     if (a >= 0.01)
         return trimZeros(n.toFixed(3 + extra));
-    return trimZeros(n.toPrecision(2 + extra));
+    // two significant digits, written out: toPrecision writes 8.2e-9 below 1e-6
+    return trimZeros(n.toFixed(Math.min(100, 1 - Math.floor(Math.log10(a)) + extra)));
 }
 function trimZeros(s) {
     return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 }
+/**
+ * A duration given in ms: `1.5 min`, `1.23 s`, `12.3 ms`, `0.42 ms`; under 0.1 ms in µs (`42 µs`, as
+ * k6 prints connection and TLS times), under 0.1 µs in ns.
+ */
 function formatMs(ms, extra = 0) {
     const a = Math.abs(ms);
+    if (a > 0 && a < 0.0001)
+        return `${units_short(ms * 1e6, extra)} ns`;
+    if (a > 0 && a < 0.1)
+        return `${units_short(ms * 1000, extra)} µs`;
     if (a >= 60_000)
         return `${trimZeros((ms / 60_000).toFixed(1 + extra))} min`;
     if (a >= 1000)
@@ -64083,12 +64585,19 @@ function relativeStatus(actual, op, base, allowed, marginal) {
 }
 
 ;// CONCATENATED MODULE: ./src/evaluate/units.ts
+// The unit of a measured value, from the metric's k6 type and `contains` and the aggregation.
+
 /** Metrics perf-gate answers itself (not written by k6): their type, for units. */
 const DERIVED_METRICS = {
     availability: { name: 'availability', type: 'rate', contains: 'default' },
 };
+/**
+ * The metric's type and `contains`: from the results' Metric lines, else perf-gate's own, else k6's
+ * built-in table (a run without a single HTTP request has no http_reqs line, and its `rate>1` is still
+ * per second, its `p(99)<500` still ms).
+ */
 function metricInfo(metrics, name) {
-    return metrics.get(name) ?? DERIVED_METRICS[name];
+    return metrics.get(name) ?? DERIVED_METRICS[name] ?? BUILTIN_METRICS.get(name);
 }
 /**
  * ms for time trends and gauges, 0–1 ratio for a rate metric's `rate`, per-second for a counter's
@@ -64112,6 +64621,7 @@ function unitFor(info, aggregation) {
 }
 
 ;// CONCATENATED MODULE: ./src/evaluate/evaluate.ts
+
 
 
 
@@ -64436,14 +64946,15 @@ function policyOf(c) {
 function describeCriterion(c) {
     if (c.metric === RUN_NOT_FAILED)
         return `${c.scenario}: the k6 run was marked failed by its script (execution.test.fail(), exit code 110)`;
-    const what = c.metric === RUN_COMPLETED ? c.metric : `${c.metric} ${c.expression}`;
+    // masked as in the report: an expanded {url:*} rule puts request URLs, tokens included, into keys
+    const what = c.metric === RUN_COMPLETED ? c.metric : `${(0,mask/* maskKey */.s9)(c.metric)} ${c.expression}`;
     let detail;
     if (c.status === 'no-data')
         detail = 'has no data';
     else if (c.actual === null)
         detail = STATUS_WORD[c.status];
     else
-        detail = `${STATUS_WORD[c.status]} at ${formatValue(c.actual, c.unit, c.metric)}`;
+        detail = `${STATUS_WORD[c.status]} at ${formatPair(c.actual, c.limit, c.unit, c.metric)[0]}`;
     if (c.metric === RUN_COMPLETED)
         detail = 'failed: the results are partial';
     else if (c.severity === 'warn' && c.status !== 'pass')
@@ -66645,6 +67156,86 @@ function jsonSyntaxError(text) {
         return { offset: i, message: inObject ? `expected \`,\` or \`}\` after a field's value, found ${foundAt(text, i)}` : `expected \`,\` or \`]\` after a list item, found ${foundAt(text, i)}` };
     }
 }
+/**
+ * Offset of the value at `path` (object keys, from the root) in `text`, which JSON.parse has accepted;
+ * undefined when the path is not there. Where an object repeats a key, the last one counts, as in
+ * JSON.parse. Iterative, so any nesting depth.
+ */
+function jsonPathOffset(text, path) {
+    const n = text.length;
+    let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    const ws = () => {
+        while (i < n) {
+            const c = text.charCodeAt(i);
+            if (c !== 32 && c !== 9 && c !== 10 && c !== 13)
+                break;
+            i++;
+        }
+    };
+    const skipString = () => {
+        for (i++; i < n;) {
+            const c = text.charCodeAt(i);
+            if (c === 92)
+                i += 2;
+            else {
+                i++;
+                if (c === 34)
+                    return;
+            }
+        }
+    };
+    const skipValue = () => {
+        const c = text.charCodeAt(i);
+        if (c === 34)
+            return skipString();
+        if (c !== 123 && c !== 91) {
+            while (i < n && !/[\s,\]}]/.test(text[i]))
+                i++;
+            return;
+        }
+        let depth = 0;
+        while (i < n) {
+            const d = text.charCodeAt(i);
+            if (d === 34) {
+                skipString();
+                continue;
+            }
+            i++;
+            if (d === 123 || d === 91)
+                depth++;
+            else if ((d === 125 || d === 93) && --depth === 0)
+                return;
+        }
+    };
+    for (const want of path) {
+        ws();
+        if (text.charCodeAt(i) !== 123)
+            return undefined;
+        i++;
+        let last = -1;
+        for (;;) {
+            ws();
+            if (i >= n || text.charCodeAt(i) !== 34)
+                break; // `}` (or text JSON.parse would not have taken)
+            const keyStart = i;
+            skipString();
+            const key = JSON.parse(text.slice(keyStart, i));
+            ws();
+            i++; // the colon
+            ws();
+            if (key === want)
+                last = i;
+            skipValue();
+            ws();
+            if (text.charCodeAt(i) === 44)
+                i++;
+        }
+        if (last < 0)
+            return undefined;
+        i = last;
+    }
+    return i;
+}
 
 ;// CONCATENATED MODULE: ./src/k6/summary.ts
 
@@ -66914,27 +67505,17 @@ function summaryProblem(json) {
     return undefined;
 }
 /**
- * Line and column (1-based) of a metric's field in a summary's JSON text (of the metric's key without
- * a field), found by searching the text; undefined when not found. The field is looked for after the
- * metric's key, inside `values` too.
+ * Line and column (1-based) of a metric's field in a summary's JSON text: the field among the metric's
+ * `values` (handleSummary data) or beside them (--summary-export); the metric when the field is not
+ * there, `metrics` when no metric is named; undefined when not found. Found by the JSON's structure,
+ * so a custom metric named like a field (`count`) is not confused with another metric's field.
  */
 function locateInSummary(text, metric, field) {
-    const keyAt = (name, from) => {
-        const re = new RegExp(`${JSON.stringify(name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:\\s*`, 'g');
-        re.lastIndex = from;
-        const m = re.exec(text);
-        return m === null ? -1 : m.index + m[0].length;
-    };
-    if (metric === undefined) {
-        const m = keyAt('metrics', 0);
-        return m < 0 ? undefined : lineColumn(text, m);
-    }
-    const metricsAt = keyAt('metrics', 0);
-    const m = keyAt(metric, Math.max(0, metricsAt));
-    if (m < 0)
-        return undefined;
-    const at = field === undefined ? m : keyAt(field, m);
-    return lineColumn(text, at < 0 ? m : at);
+    const at = metric === undefined
+        ? jsonPathOffset(text, ['metrics'])
+        : ((field === undefined ? undefined : (jsonPathOffset(text, ['metrics', metric, 'values', field]) ?? jsonPathOffset(text, ['metrics', metric, field]))) ??
+            jsonPathOffset(text, ['metrics', metric]));
+    return at === undefined ? undefined : lineColumn(text, at);
 }
 
 ;// CONCATENATED MODULE: ./src/k6/head.ts
@@ -68654,14 +69235,27 @@ function measureValue(results, metric, aggregation, window, tags = {}) {
 const P95 = { kind: 'p', p: 95 };
 const P99 = { kind: 'p', p: 99 };
 const RATE = { kind: 'rate' };
-/** p95/p99 of `http_req_duration` (ms), `http_req_failed` rate (0–1), `http_reqs` per second. */
+/**
+ * p95/p99 of `http_req_duration` (ms), `http_req_failed` rate (0–1), `http_reqs` per second. Without
+ * a single request the error rate is null, not k6's 0 for a rate without samples: nothing failed
+ * because nothing was asked, and a 0 would read (and be kept as a baseline) as a clean run.
+ */
 function headlineFor(results, window) {
     return {
         p95: measureValue(results, 'http_req_duration', P95, window),
         p99: measureValue(results, 'http_req_duration', P99, window),
-        errorRate: measureValue(results, 'http_req_failed', RATE, window),
+        errorRate: requestCount(results, window) === 0 ? null : measureValue(results, 'http_req_failed', RATE, window),
         rps: measureValue(results, 'http_reqs', RATE, window),
     };
+}
+/** The HTTP requests in the window (`http_reqs`, else `http_req_duration` samples); null when unknown. */
+function requestCount(r, w) {
+    if (r.metrics.has('http_reqs'))
+        return measureValue(r, 'http_reqs', { kind: 'count' }, w);
+    if (r.metrics.has('http_req_duration'))
+        return measureValue(r, 'http_req_duration', { kind: 'count' }, w);
+    // neither metric in k6's output: k6 writes both for every request, so there was none
+    return r.source === 'ndjson' ? 0 : null;
 }
 /** The headline metrics as (metric, aggregation) pairs, for the JSON report's measurements. */
 const HEADLINE_MEASURES = [
@@ -68690,24 +69284,24 @@ function dataQualityItems(s, r) {
     if (r) {
         const d = r.diagnostics;
         if (d.badLines > 0) {
-            const examples = d.badLineExamples.length > 0 ? ` (e.g. ${d.badLineExamples.slice(0, 3).map(code).join(', ')})` : '';
+            const examples = d.badLineExamples.length > 0 ? ` (e.g. ${d.badLineExamples.slice(0, 3).map(units_code).join(', ')})` : '';
             items.push({ text: `${groupThousands(d.badLines)} line${d.badLines === 1 ? ' was' : 's were'} not valid k6 JSON and skipped${examples}.`, warn: true });
         }
         const cut = new Set(d.gzipCutFiles ?? []);
         for (const f of d.truncatedFiles) {
             items.push({
                 text: cut.has(f)
-                    ? `${code(f)} is cut short: its gzip stream ends early (k6 was stopped while writing, or the file was cut in transfer); the samples before the cut were read.`
-                    : `${code(f)} ends in a partial line (k6 was stopped while writing).`,
+                    ? `${units_code(f)} is cut short: its gzip stream ends early (k6 was stopped while writing, or the file was cut in transfer); the samples before the cut were read.`
+                    : `${units_code(f)} ends in a partial line (k6 was stopped while writing).`,
                 warn: true,
             });
         }
         for (const f of d.emptyFiles ?? [])
-            items.push({ text: `${code(f)} holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`, warn: true });
+            items.push({ text: `${units_code(f)} holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`, warn: true });
         for (const f of d.gzipTrailingFiles ?? [])
-            items.push({ text: `${code(f)} has bytes after its gzip data: they were ignored (as \`gzip -d\` does) and the data before them read.`, warn: true });
+            items.push({ text: `${units_code(f)} has bytes after its gzip data: they were ignored (as \`gzip -d\` does) and the data before them read.`, warn: true });
         for (const { file, readAs } of d.sameRunFiles ?? []) {
-            items.push({ text: `${code(readAs)} and ${code(file)} hold the same run (one of them compressed): only ${code(readAs)} was read, so it is not counted twice.`, warn: true });
+            items.push({ text: `${units_code(readAs)} and ${units_code(file)} hold the same run (one of them compressed): only ${units_code(readAs)} was read, so it is not counted twice.`, warn: true });
         }
         if (r.source === 'summary')
             items.push({ text: "read from k6's end-of-test summary: only the statistics k6 put in it can be judged.", warn: false });
@@ -68801,9 +69395,9 @@ const STATUS_RANK = { fail: 0, marginal: 1, 'no-data': 2, pass: 3 };
 function trimRows(rows, limits) {
     if (limits.maxRows === undefined || rows.length <= limits.maxRows)
         return { shown: rows, omitted: [] };
-    const order = rows.map((r, i) => ({ r, i })).sort((a, b) => a.r.rank - b.r.rank || a.i - b.i).map((x) => x.r);
-    // Blocking rows always; the other rows, the worst first, up to maxRows rows in all.
-    const kept = new Set(order.filter((r) => r.keep));
+    const order = rows.map((r, i) => ({ r, i })).sort((a, b) => a.r.rank - b.r.rank || (a.r.sub ?? 0) - (b.r.sub ?? 0) || a.i - b.i).map((x) => x.r);
+    // Blocking rows always (unless they too are trimmed); the other rows, the worst first, up to maxRows rows in all.
+    const kept = new Set(limits.trimBlocking ? [] : order.filter((r) => r.keep));
     for (const r of order) {
         if (kept.size >= limits.maxRows)
             break;
@@ -68819,7 +69413,7 @@ function omittedNote(rows, omitted, after = '') {
         if (r.kind)
             kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
     const what = kinds.size > 0 ? `: ${[...kinds].map(([k, c]) => `${c} ${k}`).join(', ')}` : '';
-    const kept = rows.some((r) => r.keep) ? ' Every blocking row is shown.' : '';
+    const kept = rows.some((r) => r.keep) && !omitted.some((r) => r.keep) ? ' Every blocking row is shown.' : '';
     return `_${n} more row${n === 1 ? '' : 's'} not shown to fit the size limit${what}.${kept}${after}_`;
 }
 function table(header, rows, limits, align, omittedAfter) {
@@ -68945,7 +69539,7 @@ function loadProfile(r) {
     return out;
 }
 function metricLabel(c) {
-    return isRunCriterion(c) ? c.metric : code(c.metric);
+    return isRunCriterion(c) ? c.metric : metricCode(c.metric);
 }
 // ───────────────────────────── the report ─────────────────────────────
 function renderMarkdownWith(input, limits) {
@@ -68962,10 +69556,10 @@ function renderMarkdownWith(input, limits) {
     else if (env.generatedAt)
         meta.push(`**Report generated**: ${env.generatedAt}`);
     if (env.commit)
-        meta.push(`**Commit**: ${code(env.commit.slice(0, 12))}`);
+        meta.push(`**Commit**: ${units_code(env.commit.slice(0, 12))}`);
     if (env.ref)
-        meta.push(`**Ref**: ${code(env.ref)}`);
-    meta.push(`**Scenarios**: ${ev.scenarios.map((s) => s.name).join(', ') || 'none'}`);
+        meta.push(`**Ref**: ${units_code(env.ref)}`);
+    meta.push(`**Scenarios**: ${ev.scenarios.map((s) => inlineText(s.name)).join(', ') || 'none'}`);
     out.push(meta.join(' · '));
     out.push('---');
     out.push(...executiveSummary(input, limits));
@@ -69003,16 +69597,17 @@ function executiveSummary(input, limits) {
     const findings = [];
     const notable = all
         .filter((c) => c.status === 'fail' || c.status === 'marginal' || (c.status === 'no-data' && (c.noData ?? 'warn') !== 'pass'))
-        .sort((a, b) => rowRank(a) - rowRank(b));
+        // the worst first: blocking, then by status, then the furthest past its limit
+        .sort((a, b) => rowRank(a) - rowRank(b) || statusOrder(a) - statusOrder(b) || overshoot(b) - overshoot(a));
     const maxFindings = limits.maxRows !== undefined ? Math.min(10, limits.maxRows) : 10;
     const groups = sameValueGroups(notable);
     for (const g of groups.slice(0, maxFindings)) {
         const c = g[0];
         const v = actualAndLimit(c);
-        const actual = c.actual === null ? (c.reason ?? 'no data') : v.actual;
+        const actual = c.actual === null ? inlineText(c.reason ?? 'no data') : v.actual;
         const lim = Number.isFinite(c.limit) && !isRunCriterion(c) ? ` (limit ${v.limit})` : '';
-        const what = isRunCriterion(c) ? `${c.metric}: ${c.reason ?? ''}` : `${g.map((x) => code(x.metric)).join(' and ')} ${code(c.expression)}: ${actual}${lim}`;
-        findings.push(`- ${STATUS_ICON[c.status]} **${c.scenario}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
+        const what = isRunCriterion(c) ? `${c.metric}: ${inlineText(c.reason ?? '')}` : `${groupNames(g)} ${units_code(c.expression)}: ${actual}${lim}`;
+        findings.push(`- ${STATUS_ICON[c.status]} **${inlineText(c.scenario)}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
     }
     if (groups.length > maxFindings)
         findings.push(`- … and ${moreText(ev, groups.slice(maxFindings).flat(), limits, 'below')}`);
@@ -69021,12 +69616,17 @@ function executiveSummary(input, limits) {
         if (!r)
             continue;
         const h = headlineFor(r, s.window);
-        findings.push(`- **${s.name}**${headlineWindowLabel(s, r)}: p95 = ${formatValue(h.p95, 'ms')}, p99 = ${formatValue(h.p99, 'ms')}, error rate ${formatValue(h.errorRate, 'ratio')}, throughput ${formatValue(h.rps, 'per-second', 'http_reqs')}`);
+        if (requestCount(r, s.window) === 0) {
+            // k6 reads a rate or counter without samples as 0: "error rate 0.00%" of no request would read as good
+            findings.push(`- **${inlineText(s.name)}**${headlineWindowLabel(s, r)}: no HTTP requests were made, so there is no latency, error rate or throughput to show`);
+        }
+        else
+            findings.push(`- **${inlineText(s.name)}**${headlineWindowLabel(s, r)}: p95 = ${headlineValue(s, h.p95, 'ms', 'http_req_duration')}, p99 = ${headlineValue(s, h.p99, 'ms', 'http_req_duration')}, error rate ${headlineValue(s, h.errorRate, 'ratio', 'http_req_failed')}, throughput ${headlineValue(s, h.rps, 'per-second', 'http_reqs')}`);
         const util = s.criteria.filter((c) => c.kind === 'utilization' && c.actual !== null);
         if (util.length > 0) {
             findings.push(`  - utilization: ${util
                 .slice(0, 6)
-                .map((c) => `${c.metric} ${c.expression.replace(/[<>=!].*$/, '')} ${formatValue(c.actual, c.unit, c.metric)} ${STATUS_ICON[c.status]}`)
+                .map((c) => `${inlineText(c.metric)} ${c.expression.replace(/[<>=!].*$/, '')} ${formatValue(c.actual, c.unit, c.metric)} ${STATUS_ICON[c.status]}`)
                 .join(', ')}`);
         }
     }
@@ -69036,6 +69636,42 @@ function executiveSummary(input, limits) {
     for (const s of sectionsAt(input, limits, 'summary'))
         out.push(renderSection(s, 3));
     return out;
+}
+/**
+ * A headline number as the criteria that measured the very same value show it: a limit of
+ * `rate<0.001` shows the error rate as `0.1004%`, so the headline beside it does not read `0.10%`.
+ * Only criteria on the headline's own metric, without a tag filter, count: `iterations` at one
+ * request per iteration has the same rate as `http_reqs`, in it/s.
+ */
+function headlineValue(s, value, unit, metric) {
+    let text = formatValue(value, unit, metric);
+    if (value === null)
+        return text;
+    for (const c of s.criteria) {
+        if (c.actual !== value || c.unit !== unit || c.metric !== metric || isRunCriterion(c))
+            continue;
+        const shown = actualAndLimit(c).actual;
+        if (shown.length > text.length)
+            text = shown;
+    }
+    return text;
+}
+/** Among blocking rows too: fail before marginal before no data. */
+function statusOrder(c) {
+    return STATUS_RANK[c.status];
+}
+/**
+ * How far a value lies past its limit, relative to the limit (0.5: 50% over an upper limit or under a
+ * lower one); 0 without a value or a limit.
+ */
+function overshoot(c) {
+    if (c.actual === null || !Number.isFinite(c.limit) || !Number.isFinite(c.actual))
+        return 0;
+    const op = /(<=|>=|<|>)/.exec(c.expression)?.[1];
+    if (op === undefined)
+        return 0;
+    const past = op.startsWith('<') ? c.actual - c.limit : c.limit - c.actual;
+    return past / (Math.abs(c.limit) || 1);
 }
 /** ` (steady state, 14:30:35–14:30:48 UTC)` when the scenario's numbers cover less than the whole run. */
 function headlineWindowLabel(s, r) {
@@ -69063,6 +69699,20 @@ function moreText(ev, rest, limits, where) {
     if (inTables === 0)
         return `${head}, cut from this report to fit the size limit`;
     return `${head}: ${inTables} in the criteria tables ${where}, ${cut} cut from this report to fit the size limit`;
+}
+/** Metric keys a list line names at most (all of them when there is only one more). */
+const GROUP_NAMES_SHOWN = 3;
+/**
+ * The metrics of a same-value group as a list line names them: `` `a` and `b` ``, or the first ones
+ * and how many more (`` `a`, `b`, `c` and 147 more metrics ``) — a wildcard rule failing the same way
+ * on 150 endpoints is one readable line, not 150 keys; the criteria tables name every one.
+ */
+function groupNames(g) {
+    const names = g.map((x) => metricCode(x.metric));
+    if (names.length <= GROUP_NAMES_SHOWN + 1)
+        return names.join(' and ');
+    const rest = names.length - GROUP_NAMES_SHOWN;
+    return `${names.slice(0, GROUP_NAMES_SHOWN).join(', ')} and ${rest} more metric${rest === 1 ? '' : 's'}`;
 }
 /**
  * Criteria of one scenario that say the same thing — the same expression, value, limit and status,
@@ -69108,22 +69758,22 @@ function environmentSection(input) {
         if (v)
             rows.push({ cells: [k, v], rank: 0 });
     };
-    add('Target', env.baseUrl ? code((0,mask/* maskUrl */.yP)(env.baseUrl)) : undefined);
-    add('Commit', env.commit ? code(env.commit) : undefined);
-    add('Ref', env.ref ? code(env.ref) : undefined);
-    add('Trigger', env.trigger);
-    add('Actor', env.actor);
+    add('Target', env.baseUrl ? units_code((0,mask/* maskUrl */.yP)(env.baseUrl)) : undefined);
+    add('Commit', env.commit ? units_code(env.commit) : undefined);
+    add('Ref', env.ref ? units_code(env.ref) : undefined);
+    add('Trigger', env.trigger && inlineText(env.trigger));
+    add('Actor', env.actor && inlineText(env.actor));
     add('Workflow run', env.runUrl);
     add('Load testing tool', env.k6Version ? `k6 ${env.k6Version}` : 'k6');
-    add('Thresholds', env.thresholdsFile ? code(env.thresholdsFile) : undefined);
-    add('Baseline', env.baselineSource);
+    add('Thresholds', env.thresholdsFile ? units_code(env.thresholdsFile) : undefined);
+    add('Baseline', env.baselineSource && inlineText(env.baselineSource));
     add('Fails the gate on', input.evaluation.failOn === 'marginal' ? '⚠️ MARGINAL or ❌ FAIL' : '❌ FAIL');
     for (const s of input.evaluation.scenarios) {
         const r = input.results[s.name];
         if (!r)
             continue;
         const files = r.diagnostics.files.length;
-        add(`Results (${s.name})`, `${r.source === 'ndjson' ? 'k6 JSON output' : 'k6 end-of-test summary'}, ${files} file${files === 1 ? '' : 's'}`);
+        add(`Results (${inlineText(s.name)})`, `${r.source === 'ndjson' ? 'k6 JSON output' : 'k6 end-of-test summary'}, ${files} file${files === 1 ? '' : 's'}`);
     }
     add('Generated', env.generatedAt);
     // A few rows that say where the numbers come from: never trimmed.
@@ -69139,7 +69789,7 @@ function httpBlock(r, w) {
         const n = checks;
         const p = rate('checks');
         const passes = n !== null && p !== null ? Math.round(n * p) : null;
-        lines.push(`${pad('checks')} ${formatValue(p, 'ratio')}  ✓ ${passes ?? '—'}  ✗ ${n !== null && passes !== null ? n - passes : '—'}`);
+        lines.push(`${pad('checks')} ${formatValue(p, 'ratio')}  ✓ ${formatValue(passes, 'count')}  ✗ ${formatValue(n !== null && passes !== null ? n - passes : null, 'count')}`);
     }
     if (r.metrics.has('http_req_duration')) {
         const v = (kind) => formatValue(measureValue(r, 'http_req_duration', { kind }, w), 'ms').replace(' ', '');
@@ -69150,7 +69800,7 @@ function httpBlock(r, w) {
         const n = count('http_req_failed');
         const p = rate('http_req_failed');
         const failed = n !== null && p !== null ? Math.round(n * p) : null;
-        lines.push(`${pad('http_req_failed')} ${formatValue(p, 'ratio')}  ${failed ?? '—'} failed of ${n ?? '—'}`);
+        lines.push(`${pad('http_req_failed')} ${formatValue(p, 'ratio')}  ${formatValue(failed, 'count')} failed of ${formatValue(n, 'count')}`);
     }
     if (r.metrics.has('http_reqs')) {
         lines.push(`${pad('http_reqs')} ${formatValue(count('http_reqs'), 'count')}  ${formatValue(rate('http_reqs'), 'per-second', 'http_reqs')}`);
@@ -69166,7 +69816,7 @@ function endpointTable(r, w, limits) {
         const unit = info?.contains === 'time' ? 'ms' : info?.contains === 'data' ? 'bytes' : 'number';
         rows.push({
             cells: [
-                code(name),
+                units_code(name),
                 formatValue(measureValue(r, name, { kind: 'count' }, w), 'count'),
                 '—',
                 formatValue(measureValue(r, name, P95, w), unit),
@@ -69183,7 +69833,7 @@ function endpointTable(r, w, limits) {
         const requests = measureValue(r, 'http_reqs', { kind: 'count' }, w, tags) ?? measureValue(r, 'http_req_duration', { kind: 'count' }, w, tags);
         rows.push({
             cells: [
-                code(`endpoint:${endpoint}`),
+                metricCode(`endpoint:${endpoint}`),
                 formatValue(requests, 'count'),
                 requests !== null && total !== null && total > 0 ? formatValue((100 * requests) / total, 'percent') : '—',
                 formatValue(measureValue(r, 'http_req_duration', P95, w, tags), 'ms'),
@@ -69198,7 +69848,8 @@ function endpointTable(r, w, limits) {
     return table(['Endpoint / metric', 'Requests', 'Mix', 'p95', 'p99', 'Error rate'], rows, limits, ['l', 'r', 'r', 'r', 'r', 'r']);
 }
 function criterionRow(c, cells) {
-    return { cells, rank: rowRank(c), keep: c.blocking, kind: statusCell(c) };
+    const past = Math.max(-1e6, Math.min(1e6, overshoot(c)));
+    return { cells, rank: rowRank(c), sub: statusOrder(c) * 1e7 - past, keep: c.blocking, kind: statusCell(c) };
 }
 /** The criteria a scenario's table shows under `limits` (all of them when nothing is trimmed). */
 function criteriaShown(s, limits) {
@@ -69207,7 +69858,7 @@ function criteriaShown(s, limits) {
 }
 function criteriaTable(s, r, limits) {
     const withBaseline = s.criteria.some((c) => c.baseline !== undefined && c.baseline !== null);
-    const notes = s.criteria.map((c) => [criterionWindowNote(c, s.window, r?.span), c.reason].filter((x) => !!x).join('; '));
+    const notes = s.criteria.map((c) => [criterionWindowNote(c, s.window, r?.span), c.reason && inlineText(c.reason)].filter((x) => !!x).join('; '));
     const withNotes = notes.some((n) => n !== '');
     const header = ['Metric', 'Target', 'Actual'];
     if (withBaseline)
@@ -69262,7 +69913,7 @@ function fencedBlock(lines) {
     return [`${fence}text`, ...body, fence].join('\n');
 }
 function scenarioSection(input, limits, s, index) {
-    const out = [`### 2.${index} ${s.name}`];
+    const out = [`### 2.${index} ${inlineText(s.name)}`];
     const r = input.results[s.name];
     const facts = [];
     if (r)
@@ -69280,7 +69931,7 @@ function scenarioSection(input, limits, s, index) {
         const meaning = s.run.exitMeaning || `exit code ${s.run.exitCode ?? 'none'}`;
         const incomplete = s.run.incomplete;
         const how = incomplete ? `incomplete — ${incomplete.includes(meaning) ? incomplete : `${incomplete} (k6: ${meaning})`}` : s.run.exitCode === 0 ? 'completed (exit code 0)' : `completed — k6: ${meaning}`;
-        facts.push(`**k6 run**: ${how}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}`);
+        facts.push(`**k6 run**: ${inlineText(how)}${s.run.attempt > 1 ? `, attempt ${s.run.attempt}` : ''}`);
     }
     if (facts.length > 0)
         out.push(facts.join('  \n'));
@@ -69305,7 +69956,7 @@ function scenarioSection(input, limits, s, index) {
         for (const e of ev)
             shownEvidence.add(e);
         for (const e of ev)
-            out.push(`${STATUS_ICON[c.status]} **Evidence for ${code(c.metric)} ${code(c.expression)}**${e.title ? ` — ${e.title}` : ''}:\n\n${e.markdown.trimEnd()}`);
+            out.push(`${STATUS_ICON[c.status]} **Evidence for ${metricCode(c.metric)} ${units_code(c.expression)}**${e.title ? ` — ${e.title}` : ''}:\n\n${e.markdown.trimEnd()}`);
     }
     out.push(`**Scenario result**: ${scenarioVerdict(s)}`);
     for (const x of sectionsAt(input, limits, 'scenario', s.name))
@@ -69332,7 +69983,7 @@ function sloName(metric, expression, relative = false) {
         return 'Availability';
     if (metric === 'checks')
         return 'Checks';
-    return code(metric);
+    return metricCode(metric);
 }
 function sloSection(input, limits) {
     const ev = input.evaluation;
@@ -69387,7 +70038,7 @@ function sloSection(input, limits) {
                 kind: worst ? statusCell(worst) : '—',
             };
         });
-        out.push(table(['SLO', 'Target', ...ev.scenarios.map((s) => s.name), 'Status'], rows, limits, undefined, " Every blocking criterion is in its scenario's criteria table above."));
+        out.push(table(['SLO', 'Target', ...ev.scenarios.map((s) => inlineText(s.name)), 'Status'], rows, limits, undefined, limits.trimBlocking ? '' : " Every blocking criterion is in its scenario's criteria table above."));
         out.push(`**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within the marginal band of the limit (watch it) · ❌ FAIL misses the target · ❔ NO DATA nothing to measure. ${ev.failOn === 'marginal' ? '❌ and, with fail-on: marginal, ⚠️ fail the gate' : '❌ fails the gate'} unless marked (warn only); a row marked (blocking) fails it.`);
     }
     for (const s of sectionsAt(input, limits, 'slo'))
@@ -69400,15 +70051,15 @@ function decisionSection(input, limits) {
     for (const s of sectionsAt(input, limits, 'decision'))
         out.push(renderSection(s, 3));
     out.push(`**${VERDICT_BADGE[ev.verdict]}**`);
-    out.push(`**Rationale**: ${ev.rationale}`);
+    out.push(`**Rationale**: ${inlineText(ev.rationale)}`);
     const all = ev.scenarios.flatMap((s) => s.criteria);
     const blocking = all.filter((c) => c.blocking);
     const concerns = all.filter(isConcern);
     const line = (g) => {
         const c = g[0];
         if (isRunCriterion(c))
-            return `${STATUS_ICON[c.status]} **${c.scenario}**: ${c.metric} — ${c.reason ?? ''}`;
-        return `${STATUS_ICON[c.status]} **${c.scenario}**: ${g.map((x) => code(x.metric)).join(' and ')} ${code(c.expression)} — ${c.actual === null ? (c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`}${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}${g.length > 1 ? ' (the same value)' : ''}`;
+            return `${STATUS_ICON[c.status]} **${inlineText(c.scenario)}**: ${c.metric} — ${inlineText(c.reason ?? '')}`;
+        return `${STATUS_ICON[c.status]} **${inlineText(c.scenario)}**: ${groupNames(g)} ${units_code(c.expression)} — ${c.actual === null ? inlineText(c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`}${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}${g.length > 1 ? ' (the same value)' : ''}`;
     };
     const cap = limits.maxRows ?? Infinity;
     const list = (cs, max) => {
@@ -69420,7 +70071,7 @@ function decisionSection(input, limits) {
             shown.push(`${shown.length + 1}. … and ${moreText(ev, rest, limits, 'above')}`);
         return shown.join('\n');
     };
-    // The criteria tables never leave a blocking row out, so a capped list can point to them.
+    // A capped list points to where the rest are: the criteria tables keep every blocking row unless even they do not fit (see moreText).
     if (blocking.length > 0)
         out.push(`**Blocking criteria**:\n\n${list(blocking, cap)}`);
     if (concerns.length > 0)
@@ -69432,7 +70083,7 @@ function dataQualitySection(input) {
     const items = [];
     for (const s of input.evaluation.scenarios) {
         for (const item of dataQualityItems(s, input.results[s.name]))
-            items.push(`- **${s.name}**: ${item.text}`);
+            items.push(`- **${inlineText(s.name)}**: ${inlineText(item.text)}`);
     }
     out.push(items.length > 0 ? items.join('\n') : 'No data-quality problems were found: every line was read and every run completed.');
     return out;
@@ -69468,6 +70119,27 @@ function fitMarkdown(report, maxChars, note) {
         text = renderMarkdownWith(input, { dropSections: dropped, maxRows });
         if (text.length <= budget)
             return text + tail;
+    }
+    // 2b. The blocking rows alone do not fit: trim them too (the worst first; the notes count them), so
+    // the SLO comparison, the decision and the data-quality section are not cut off.
+    // Fewer rows, a shorter text: the fewest first (if even that does not fit, cut), then the most that fit.
+    const trimmed = (maxRows) => renderMarkdownWith(input, { dropSections: dropped, maxRows, trimBlocking: true });
+    let hi = ROW_LIMITS.length - 1;
+    text = trimmed(ROW_LIMITS[hi]);
+    if (text.length <= budget) {
+        let best = text;
+        let lo = 0;
+        while (lo < hi) {
+            const mid = (lo + hi) >> 1;
+            const t = trimmed(ROW_LIMITS[mid]);
+            if (t.length <= budget) {
+                best = t;
+                hi = mid;
+            }
+            else
+                lo = mid + 1;
+        }
+        return best + tail;
     }
     // 3. Cut at a line boundary, closing an open fence, saying how many blocking criteria the full report has.
     const blocking = input.evaluation.scenarios.reduce((n, s) => n + s.criteria.filter((c) => c.blocking).length, 0);
@@ -69536,6 +70208,17 @@ function memoized(r) {
 
 
 const JSON_REPORT_SCHEMA = 1;
+const ENVIRONMENT_ORDER = ['baseUrl', 'commit', 'ref', 'trigger', 'actor', 'runUrl', 'k6Version', 'thresholdsFile', 'generatedAt', 'baselineSource'];
+/** The environment's fields in one order (ReportEnvironment's, then any others as given), unset ones left out. */
+function orderedEnvironment(env) {
+    const out = {};
+    for (const k of [...ENVIRONMENT_ORDER, ...Object.keys(env)]) {
+        const v = env[k];
+        if (v !== undefined && !(k in out))
+            out[k] = v;
+    }
+    return out;
+}
 function num(n) {
     return n === null || n === undefined || !Number.isFinite(n) ? null : n;
 }
@@ -69571,6 +70254,7 @@ function toJsonReport(ev, extra) {
                 baseline: num(c.baseline),
                 delta: num(c.delta),
                 window: c.window ?? null,
+                pos: c.pos.line > 0 ? { file: c.pos.file, line: c.pos.line, column: c.pos.column } : null,
             });
             const agg = isRunCriterion(c) ? undefined : expressionAggregation(c.expression);
             const actual = num(c.actual);
@@ -69599,21 +70283,19 @@ function toJsonReport(ev, extra) {
             scenario.dashboards = links;
         return scenario;
     });
-    const report = {
+    // Fields in the documented order (docs/report.md), whatever the caller's environment object holds.
+    return {
         schema: JSON_REPORT_SCHEMA,
         verdict: ev.verdict,
         failOn: ev.failOn,
         rationale: ev.rationale,
+        ...(extra.generatedAt ? { generatedAt: extra.generatedAt } : {}),
+        ...(extra.environment ? { environment: orderedEnvironment(extra.environment) } : {}),
         scenarios,
         criteria,
         measurements,
         warnings: extra.warnings ?? [],
     };
-    if (extra.generatedAt)
-        report.generatedAt = extra.generatedAt;
-    if (extra.environment)
-        report.environment = extra.environment;
-    return report;
 }
 const BaselineReport = object({
     schema: literal(JSON_REPORT_SCHEMA),
@@ -69763,7 +70445,7 @@ function tenantTable(results, opts = {}) {
     ];
     for (const r of rows.slice(0, maxRows)) {
         const ratio = r.p99 !== null && overall.p99 !== null && overall.p99 > 0 ? `×${(r.p99 / overall.p99).toFixed(2)}` : '—';
-        lines.push(`| ${escapeCell(code(r.value))} | ${cell(r.requests, (n) => groupThousands(n))} | ${cell(r.p95, formatMs)} | ${cell(r.p99, formatMs)} | ${ratio} | ${cell(r.errorRate, formatRatio)} |`);
+        lines.push(`| ${escapeCell(metricCode(r.value))} | ${cell(r.requests, (n) => groupThousands(n))} | ${cell(r.p95, formatMs)} | ${cell(r.p99, formatMs)} | ${ratio} | ${cell(r.errorRate, formatRatio)} |`);
     }
     lines.push(`| **all** | ${cell(overall.requests, (n) => groupThousands(n))} | ${cell(overall.p95, formatMs)} | ${cell(overall.p99, formatMs)} | ×1.00 | ${cell(overall.errorRate, formatRatio)} |`);
     let md = lines.join('\n');
@@ -69844,9 +70526,21 @@ function label(metric, scenarios) {
     for (const s of scenarios) {
         const p = s.utilization?.preset?.(metric);
         if (p && PRESET_LABEL[p])
-            return `${PRESET_LABEL[p]} — ${code(metric)}`;
+            return `${PRESET_LABEL[p]} — ${units_code(metric)}`;
     }
-    return code(metric);
+    return units_code(metric);
+}
+/**
+ * The limit as the cells show their values, where the expression's number reads differently: a ratio
+ * (`value>0.95` beside 97.3% → 95%), bytes (`max<2147483648` beside 1.5 GB → 2.15 GB), a time of a
+ * second or more (`value<1500` → 1.5 s). '' when the limits differ between scenarios.
+ */
+function limitInUnit(cells) {
+    const c = cells[0];
+    if (!c || !Number.isFinite(c.limit) || cells.some((x) => x.limit !== c.limit || x.unit !== c.unit))
+        return '';
+    const converted = c.unit === 'ratio' || c.unit === 'bytes' || (c.unit === 'ms' && Math.abs(c.limit) >= 1000);
+    return converted ? ` (${formatValue(c.limit, c.unit, c.metric)})` : '';
 }
 /** The utilization table (place `slo`), one slow-query table per scenario, and evidence sections. */
 function utilizationSections(scenarios) {
@@ -69891,7 +70585,7 @@ function utilizationSections(scenarios) {
             let status = worst ? STATUS_BADGE[worst.status] : '—';
             if (worst && worst.severity === 'warn' && worst.status !== 'pass')
                 status += ' (warn only)';
-            groups.get(group(row.metric, scenarios)).push([`${label(row.metric, scenarios)}${agg ? ` (${agg})` : ''}`, ...cells, code(row.expression), status]);
+            groups.get(group(row.metric, scenarios)).push([`${label(row.metric, scenarios)}${agg ? ` (${agg})` : ''}`, ...cells, `${units_code(row.expression)}${limitInUnit([...row.cells.values()])}`, status]);
         }
         const parts = [];
         const used = [...groups].filter(([, body]) => body.length > 0);
@@ -69904,7 +70598,7 @@ function utilizationSections(scenarios) {
             const withRows = scenarios.filter((s) => s.criteria.some((c) => c.kind === 'utilization'));
             const lines = [...reasons].map(([reason, g]) => {
                 const where = withRows.length > 1 && g.scenarios.size === withRows.length ? 'every scenario' : [...g.scenarios].join(', ');
-                return `- ${[...g.metrics].map(code).join(', ')} in ${where}: ${reason}`;
+                return `- ${[...g.metrics].map(units_code).join(', ')} in ${where}: ${reason}`;
             });
             md += `\n\nNo data:\n\n${lines.join('\n')}`;
         }
@@ -69946,7 +70640,7 @@ function slowQueryMarkdown(available, unsafeRows, reason) {
         return '_No statements ran on PostgreSQL during the run._';
     return utilization_table([
         ['Query', 'Mean time', 'Calls', 'Total time', '% Impact'],
-        ...rows.map((r) => [code(r.query), formatValue(r.meanMs, 'ms'), formatValue(r.calls, 'count'), `${fixed(r.totalSeconds)} s`, `${fixed(r.percent)}%`]),
+        ...rows.map((r) => [units_code(r.query), formatValue(r.meanMs, 'ms'), formatValue(r.calls, 'count'), `${fixed(r.totalSeconds)} s`, `${fixed(r.percent)}%`]),
     ], ['l', 'r', 'r', 'r', 'r']);
 }
 function fixed(n) {
@@ -69990,10 +70684,10 @@ function evidenceFor(criterion, util) {
     if (sq?.available && sq.rows.length > 0) {
         const words = subjects(criterion.metric);
         const touching = words.length > 0 ? sq.rows.find((r) => words.some((w) => new RegExp(`\\b${w}\\b`, 'i').test(r.query))) : undefined;
-        const describe = (r) => `${code(r.query)} — mean ${formatValue(r.meanMs, 'ms')} over ${formatValue(r.calls, 'count')} calls, ${fixed(r.percent)}% of database time during the run`;
+        const describe = (r) => `${units_code(r.query)} — mean ${formatValue(r.meanMs, 'ms')} over ${formatValue(r.calls, 'count')} calls, ${fixed(r.percent)}% of database time during the run`;
         if (touching) {
             const w = words.find((x) => new RegExp(`\\b${x}\\b`, 'i').test(touching.query));
-            lines.push(`Top slow query touching ${code(w)}: ${describe(touching)}`);
+            lines.push(`Top slow query touching ${units_code(w)}: ${describe(touching)}`);
         }
         else if (sq.rows[0].percent >= 50) {
             lines.push(`One statement dominates database time: ${describe(sq.rows[0])}`);
@@ -70005,12 +70699,12 @@ function evidenceFor(criterion, util) {
             const max = utilization_measured(util, metric, 'max');
             const avg = utilization_measured(util, metric, 'avg');
             if (max !== undefined && max >= 90)
-                lines.push(`CPU saturation: ${code(metric)} reached ${formatValue(max, 'percent')} of the CPU limit (average ${formatValue(avg ?? null, 'percent')})`);
+                lines.push(`CPU saturation: ${units_code(metric)} reached ${formatValue(max, 'percent')} of the CPU limit (average ${formatValue(avg ?? null, 'percent')})`);
         }
         else if (preset === 'k8s.memory') {
             const max = utilization_measured(util, metric, 'max');
             if (max !== undefined && max >= 90)
-                lines.push(`Memory pressure: ${code(metric)} reached ${formatValue(max, 'percent')} of the memory limit`);
+                lines.push(`Memory pressure: ${units_code(metric)} reached ${formatValue(max, 'percent')} of the memory limit`);
         }
         else if (preset === 'postgres.connections_pct') {
             const max = utilization_measured(util, metric, 'max');
@@ -70592,11 +71286,17 @@ async function gate(opts) {
             const first = evaluation;
             const firstMeasured = measured;
             const rerun = await runAndMeasure(opts, config, failing, 2);
-            measured = measured.map((m) => rerun.find((r) => r.name === m.name) ?? m);
-            inputs = await scenarioInputs(opts, config, measured);
-            evaluation = evaluate({ config, ...failOn, scenarios: inputs });
-            guard = noiseGuardSection(first, evaluation, failing);
-            outputsOfFirstAttempts.push(...firstMeasured.filter((m) => failing.includes(m.name)).flatMap((m) => m.files));
+            // a cancelled gate reruns nothing (or not every scenario): the first runs of the others decide
+            const rerunNames = failing.filter((n) => rerun.some((r) => r.name === n));
+            if (rerunNames.length > 0) {
+                measured = measured.map((m) => rerun.find((r) => r.name === m.name) ?? m);
+                inputs = await scenarioInputs(opts, config, measured);
+                evaluation = evaluate({ config, ...failOn, scenarios: inputs });
+                guard = noiseGuardSection(first, evaluation, rerunNames);
+                outputsOfFirstAttempts.push(...(await setAside(firstMeasured.filter((m) => rerunNames.includes(m.name)).flatMap((m) => m.files), log)));
+            }
+            else
+                log.info('perf-gate: no noise-guard rerun (the gate was cancelled): the first runs decide');
         }
     }
     const results = Object.fromEntries(measured.map((m) => [m.name, m.results]));
@@ -70686,14 +71386,14 @@ async function evaluateOnly(opts, config) {
         for (const file of files) {
             const tag = tags.get(file);
             if (tag !== undefined && tag !== name)
-                noteFor(name, `${code(shown(file))} carries the k6 scenario tag ${code(tag)}: judged as ${code(name)}, the scenario asked for`);
+                noteFor(name, `${units_code(shown(file))} carries the k6 scenario tag ${units_code(tag)}: judged as ${units_code(name)}, the scenario asked for`);
         }
     }
     else {
         for (const file of files) {
             const tag = tags.get(file) ?? DEFAULT_SCENARIO;
             if (named.length > 0 && !named.includes(tag))
-                left.push(`${code(shown(file))} (k6 scenario tag ${code(tag)})`);
+                left.push(`${units_code(shown(file))} (k6 scenario tag ${units_code(tag)})`);
             else
                 groups.set(tag, [...(groups.get(tag) ?? []), file]);
         }
@@ -70705,13 +71405,22 @@ async function evaluateOnly(opts, config) {
     }
     const first = [...groups.keys()][0];
     for (const f of repeated)
-        noteFor(first, `${code(shown(f))} was given more than once: read once`);
+        noteFor(first, `${units_code(shown(f))} was given more than once: read once`);
     if (left.length > 0)
         noteFor(first, `not judged, their scenario was not asked for: ${left.join(', ')}`);
     const out = [];
     for (const [name, group] of groups) {
         const results = await ingestFiles(group, { ...ingestOptionsFor(config, name), displayName: shown });
         const scenarioNotes = notes.get(name) ?? [];
+        if (named.length !== 1) {
+            // grouped by the k6 scenario tag of each file's first sample: a script with several k6 scenarios
+            // wrote them all into one file, and all are judged under the first one's name
+            const k6Scenarios = [...new Set(['http_reqs', 'iteration_duration'].flatMap((m) => (results.metrics.has(m) ? results.tagValues(m, 'scenario') : [])))].sort();
+            const others = k6Scenarios.filter((t) => t !== name);
+            if (others.length > 0) {
+                scenarioNotes.push(`the results hold samples of ${k6Scenarios.length} k6 scenarios (${k6Scenarios.map(units_code).join(', ')}), judged together as ${units_code(name)}; a rule can take one of them with a tag filter (${units_code(`http_req_duration{scenario:${others[0]}}`)})`);
+            }
+        }
         let utilization;
         if (config.utilization) {
             if (results.span) {
@@ -70756,6 +71465,27 @@ async function distinctFiles(files) {
         }
     }
     return { files: out, repeated };
+}
+/**
+ * The first attempts' k6 output once a rerun has replaced them: renamed `….first-attempt.gz`. They
+ * stay beside the rerun's (the report shows both runs), but a later `evaluate` of the directory's
+ * `*.ndjson.gz` files (the fork-safe split, a retest) takes only the runs that decided, instead of
+ * merging two attempts as shards of one run. Returns the paths as they are now.
+ */
+async function setAside(files, log) {
+    return Promise.all(files.map(async (f) => {
+        if (!f.endsWith('.ndjson.gz'))
+            return f;
+        const to = `${f.slice(0, -'.ndjson.gz'.length)}.first-attempt.gz`;
+        try {
+            await (0,promises_.rename)(f, to);
+            return to;
+        }
+        catch (error) {
+            log.warning(`perf-gate: could not rename the first attempt's k6 output ${f} (${asError(error).message}): evaluating its directory again would merge both attempts`);
+            return f;
+        }
+    }));
 }
 /** Run mode: run each scenario with k6, collecting utilization over each run's window. */
 async function runAndMeasure(opts, config, scenarios, attempt) {
@@ -70872,7 +71602,7 @@ function gateWarnings(evaluation, results) {
             if (c.kind !== 'k6' || c.status !== 'no-data' || metric === 'availability' || r.metrics.has(metric))
                 continue;
             const hint = didYouMean(metric, [...r.metrics.keys()]);
-            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: no samples of ${code(metric)} in the results of ${s.name}.${hint}`;
+            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: no samples of ${units_code(metric)} in the results of ${s.name}.${hint}`;
             if (hint && !out.includes(line))
                 out.push(line);
         }
@@ -70892,7 +71622,7 @@ function gateWarnings(evaluation, results) {
                 continue;
             const unseen = { ...selector, tags: selector.tags.filter((t) => r.tagValues(selector.metric, t.key).length === 0) };
             const why = unseen.tags.length > 0 ? unmatchedTagText(r, unseen, [...DEFAULT_TAG_KEYS, ...selector.tags.map((t) => t.key)]) : '';
-            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: ${code(c.metric)} in ${s.name}${why}`;
+            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: ${units_code(c.metric)} in ${s.name}${why}`;
             if (why && !out.includes(line))
                 out.push(line);
         }
@@ -70941,10 +71671,10 @@ function noiseGuardSection(first, final, rerun) {
         const failedA = a?.criteria.filter((c) => c.blocking) ?? [];
         const failedB = b?.criteria.filter((c) => c.blocking) ?? [];
         rows.push([
-            code(escapeCell(name)),
+            units_code(escapeCell(name)),
             `❌ ${failedA.length} blocking`,
             failedB.length === 0 ? '✅ passed' : `❌ ${failedB.length} blocking`,
-            failedA.map((c) => `\`${escapeCell(c.metric)}\` \`${escapeCell(c.expression)}\` (${c.actual === null ? 'no data' : formatValue(c.actual, c.unit)})`).join('<br>'),
+            failedA.map((c) => `\`${escapeCell((0,mask/* maskKey */.s9)(c.metric))}\` \`${escapeCell(c.expression)}\` (${c.actual === null ? 'no data' : formatValue(c.actual, c.unit)})`).join('<br>'),
         ]);
     }
     const confirmed = rerun.filter((n) => final.scenarios.find((s) => s.name === n)?.criteria.some((c) => c.blocking));
@@ -70962,28 +71692,8 @@ function noiseGuardSection(first, final, rerun) {
 
 ;// CONCATENATED MODULE: ./src/github/outcome.ts
 
-/** A value in its unit, the way the report writes it. */
-function outcome_formatValue(value, unit) {
-    if (value === null || value === undefined || !Number.isFinite(value))
-        return 'no data';
-    const round = (v, digits) => Number(v.toFixed(digits)).toString();
-    switch (unit) {
-        case 'ms':
-            return Math.abs(value) >= 100 ? `${round(value, 0)} ms` : `${round(value, 2)} ms`;
-        case 'ratio':
-            return `${round(value * 100, value !== 0 && Math.abs(value) < 0.001 ? 4 : 2)}%`;
-        case 'percent':
-            return `${round(value, 2)}%`;
-        case 'per-second':
-            return `${round(value, 1)}/s`;
-        case 'bytes':
-            return value >= 1024 * 1024 ? `${round(value / 1024 / 1024, 1)} MiB` : value >= 1024 ? `${round(value / 1024, 1)} KiB` : `${round(value, 0)} B`;
-        case 'count':
-            return round(value, 0);
-        default:
-            return round(value, 3);
-    }
-}
+
+
 function blockingCriteria(evaluation) {
     return evaluation.scenarios.flatMap((s) => s.criteria.filter((c) => c.blocking));
 }
@@ -70995,10 +71705,13 @@ function gatePassed(evaluation) {
 function outcome_describeCriterion(c) {
     // The run-completed criterion has no value and no limit: its reason says what happened.
     if (isRunCriterion(c))
-        return `${c.scenario}: ${c.reason ?? (c.metric === RUN_COMPLETED ? 'the k6 run did not complete: the results are partial' : c.metric)}`;
-    const actual = c.status === 'no-data' ? `no data${c.reason ? ` (${c.reason})` : ''}` : outcome_formatValue(c.actual, c.unit);
-    const limit = c.status === 'no-data' ? '' : `, limit ${outcome_formatValue(c.limit, c.unit)}`;
-    return `${c.scenario}: ${c.metric} ${c.expression} — ${actual}${limit}${c.status === 'fail' ? '' : `, ${c.status}`}`;
+        return `${c.scenario}: ${(0,mask/* maskUrl */.yP)(c.reason ?? (c.metric === RUN_COMPLETED ? 'the k6 run did not complete: the results are partial' : c.metric))}`;
+    // as the report writes them, with the decimals that keep a failing value from reading like its limit
+    const [shown, limitShown] = formatPair(c.actual, c.limit, c.unit, c.metric);
+    // an expanded {url:*} rule puts request URLs (and their tokens) into keys and reasons: masked, as in the report
+    const actual = c.status === 'no-data' ? `no data${c.reason ? ` (${(0,mask/* maskUrl */.yP)(c.reason)})` : ''}` : shown;
+    const limit = c.status === 'no-data' ? '' : `, limit ${limitShown}`;
+    return `${c.scenario}: ${(0,mask/* maskKey */.s9)(c.metric)} ${c.expression} — ${actual}${limit}${c.status === 'fail' ? '' : `, ${c.status}`}`;
 }
 /** Lines of a message listing criteria: all of them up to `max`, then how many more. */
 function listLines(lines, max, more) {
@@ -71632,7 +72345,8 @@ async function expandResults(patterns, cwd) {
     const files = [];
     for (const pattern of patterns) {
         if (/[*?[\]{}]/.test(pattern)) {
-            const matched = (await glob(pattern, { cwd, absolute: true, onlyFiles: true })).sort();
+            // dot: true as in the Action's results input, so both faces expand a glob alike
+            const matched = (await glob(pattern, { cwd, absolute: true, onlyFiles: true, dot: true })).sort();
             if (matched.length === 0)
                 throw new InputError(`--results '${pattern}' matches no file`, undefined, 'check the path or the glob');
             files.push(...matched);
@@ -72466,6 +73180,7 @@ async function runK6(opts) {
 /* harmony export */   Z$: () => (/* binding */ maskValues),
 /* harmony export */   _I: () => (/* binding */ scrub),
 /* harmony export */   oA: () => (/* binding */ isSecretParam),
+/* harmony export */   s9: () => (/* binding */ maskKey),
 /* harmony export */   vn: () => (/* binding */ envSecrets),
 /* harmony export */   yP: () => (/* binding */ maskUrl)
 /* harmony export */ });
@@ -72476,7 +73191,7 @@ async function runK6(opts) {
 const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
 const NO_SCHEME_USERINFO = /(^|\s)(\/\/)([^/@\s]+)@/g;
 /** A query parameter (`?name=value` or `&name=value`) in a URL or in free text. */
-const QUERY_PARAM = /([?&])([^=&#\s?"']+)=([^&#\s"'<>]+)/g;
+const QUERY_PARAM = /([?&])([^=&#\s?"'`|]+)=([^&#\s"'<>`|]+)/g;
 /**
  * Query parameter names that suggest a secret: tokens, keys, signatures, passwords, credentials,
  * sessions and bypass parameters (`x-vercel-protection-bypass`, `X-Amz-Signature`, `api_key`, `sig`…).
@@ -72499,6 +73214,24 @@ function maskUrl(text) {
         .replace(USERINFO, '$1***@')
         .replace(NO_SCHEME_USERINFO, '$1$2***@')
         .replace(QUERY_PARAM, (all, sep, name) => (isSecretParam(name) ? `${sep}${name}=***` : all));
+}
+/**
+ * A metric key (`http_req_duration{url:https://…?token=abc,method:GET}`) with each tag value masked on
+ * its own, so a secret's mask ends at its value: masking the whole key would run on through the next
+ * tag (`,method:GET`) and make two keys read alike.
+ */
+function maskKey(key) {
+    const open = key.indexOf('{');
+    if (open < 0 || !key.endsWith('}'))
+        return maskUrl(key);
+    const tags = key
+        .slice(open + 1, -1)
+        .split(/,(?=\s*[A-Za-z_][\w.-]*\s*:)/)
+        .map((pair) => {
+        const colon = pair.indexOf(':');
+        return colon < 0 ? maskUrl(pair) : `${pair.slice(0, colon + 1)}${maskUrl(pair.slice(colon + 1))}`;
+    });
+    return `${maskUrl(key.slice(0, open))}{${tags.join(',')}}`;
 }
 /**
  * The user name and password of a URL, each as written and decoded, without empty ones: what a face
@@ -72654,11 +73387,13 @@ function cancelOnSignals(warn, proc = process) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   C: () => (/* binding */ withoutWorkflowCommands)
+/* harmony export */   C: () => (/* binding */ withoutWorkflowCommands),
+/* harmony export */   s: () => (/* binding */ plainWorkflowCommands)
 /* harmony export */ });
 // The CLI's stdout carries the report (`perf-gate run > report.md`). Libraries shared with the Action
 // (@actions/tool-cache while it installs k6) print GitHub workflow commands there (`::debug::…`): the
-// CLI's bin sends those lines to stderr, where they stay in a job's log and out of the report.
+// CLI's bin sends those lines to stderr, where they stay in a job's log and out of the report; outside
+// GitHub Actions, as plain text (`warning: …`; debug lines only with PERF_GATE_DEBUG=1).
 /** A workflow-command line: `::name::message` or `::name key=value,…::message`. */
 const COMMAND = /^::[a-z][a-z-]*(?: [^\n]*?)?::/;
 /** `write` with the lines that are GitHub workflow commands passed to `divert` instead. */
@@ -72682,6 +73417,35 @@ function withoutWorkflowCommands(write, divert = () => undefined) {
         }
         return write(kept, ...rest);
     };
+}
+/** A workflow command's message as written (`%25`, `%0D`, `%0A` are how commands escape `%`, CR, LF). */
+function unescapeMessage(m) {
+    return m.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
+}
+/**
+ * Workflow-command lines as plain text for a terminal outside GitHub Actions, where nothing reads
+ * them: `::warning …::x` → `warning: x`, `::error …::x` → `error: x`, `::notice …::x` → `notice: x`,
+ * `::group::x` → `x`; `::debug::x` → `debug: x` only when `debug`; `::add-mask::`, `::endgroup::` and
+ * other commands are dropped (a mask's value is never printed).
+ */
+function plainWorkflowCommands(text, debug) {
+    return text
+        .split(/(?<=\n)/)
+        .map((line) => {
+        const m = /^::([a-z][a-z-]*)(?: [^\n]*?)?::(.*?)(\r?\n)?$/s.exec(line);
+        if (!m)
+            return line;
+        const [, name, message = '', eol = ''] = m;
+        const text = unescapeMessage(message);
+        if (name === 'warning' || name === 'error' || name === 'notice')
+            return `${name}: ${text}${eol}`;
+        if (name === 'group')
+            return `${text}${eol}`;
+        if (name === 'debug')
+            return debug ? `debug: ${text}${eol}` : '';
+        return '';
+    })
+        .join('');
 }
 
 
