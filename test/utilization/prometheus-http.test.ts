@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectWindow } from '../../src/collectors/collect.js';
-import type { Logger, Measurement, UtilizationConfig } from '../../src/model.js';
+import type { Measurement } from '../../src/model.js';
+import { vectorOne } from '../support/prometheus-one.js';
 import { findBinaries, freePort } from '../support/services.js';
 
 const PASSWORD = 'pr0m-S3cret-pw';
@@ -70,22 +70,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const log: Logger = { info: () => undefined, warning: () => undefined, error: () => undefined, debug: () => undefined, group: (_n, fn) => fn() };
-
-/** `vector(1)` through `url`: 1, or why not. */
+/** `vector(1)` through `url`: 1, or why not — never with the password in it. */
 async function measure(url: string): Promise<Measurement> {
-  const cfg: UtilizationConfig = {
-    sources: { prometheus: { url } },
-    metrics: [{ name: 'one', prometheus: 'vector(1)', params: {}, pos: { file: 'thresholds.yml', line: 1, column: 1 } }],
-    intervalSeconds: 1,
-    slowQueries: false,
-    scrapeWaitSeconds: 0,
-  };
-  const now = Date.now();
-  const res = await collectWindow(cfg, { start: now - 5000, end: now }, log);
-  const m = res.measure('one', { kind: 'max' });
-  expect(JSON.stringify([m, res.notes])).not.toContain(PASSWORD);
-  return m;
+  const { measurement, said } = await vectorOne(url);
+  expect(said).not.toContain(PASSWORD);
+  return measurement;
 }
 
 describe.skipIf(skip)('Prometheus under a path prefix, behind Basic authentication', () => {
@@ -118,12 +107,8 @@ describe.skipIf(skip)('Prometheus over TLS', () => {
 
   it('and the fix works: with NODE_EXTRA_CA_CERTS the same URL answers', () => {
     const script = `
-      import { collectWindow } from './src/collectors/collect.ts';
-      const now = Date.now();
-      const cfg = { sources: { prometheus: { url: process.env.PROM_URL } }, metrics: [{ name: 'one', prometheus: 'vector(1)', params: {}, pos: { file: 't', line: 1, column: 1 } }], intervalSeconds: 1, slowQueries: false, scrapeWaitSeconds: 0 };
-      const log = { info() {}, warning() {}, error() {}, debug() {}, group: (_n, fn) => fn() };
-      const res = await collectWindow(cfg, { start: now - 5000, end: now }, log);
-      console.log(JSON.stringify(res.measure('one', { kind: 'max' })));
+      import { vectorOne } from './test/support/prometheus-one.ts';
+      console.log(JSON.stringify((await vectorOne(process.env.PROM_URL)).measurement));
     `;
     const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       encoding: 'utf8',
