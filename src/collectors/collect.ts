@@ -8,6 +8,7 @@ import { PRESETS, applySelector, counterIncrease, isPreset, noActivity, type PgR
 import { PrometheusClient, awaitScrapePast, inWindowQuery, maxRangeMs, nonFiniteText, rateRangeFor, selectorsOf, stepFor, stepForScrapes, type ScrapeWaitOptions } from './prometheus.js';
 import { hiddenBetween, hiddenStatementsReason, slowQueryReport, type StatementSnapshot } from './slow-queries.js';
 import { aggregate } from './stats.js';
+import { code } from '../report/units.js';
 
 export const DIRECT_ONLY_DURING_RUN = 'direct probes only sample during a run';
 
@@ -300,8 +301,6 @@ async function whyEmpty(client: PrometheusClient, expr: string, window: TimeWind
   if (missing.length > 0) return missing.join('; ');
   return 'every series it reads has samples in the window, but the expression kept none: a comparison (`> 0`), `and`/`unless`/`on(…)` matching nothing, or too few samples for a range (rate() needs two)';
 }
-
-const code = (s: string) => `\`${s}\``;
 
 /**
  * The query_range step for an expression: {@link stepFor} (window ÷ 250), shortened to the scrape

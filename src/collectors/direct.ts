@@ -75,14 +75,16 @@ export class PgProbe implements Probe<PgReading> {
       const t = Date.now();
       const r = await this.client.query(
         // Without pg_read_all_stats another role's session shows only its database and user (its
-        // backend_type is NULL): a session with both is a client connection (or one of its parallel workers).
-        `${PROBE_TAG} SELECT (SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND (backend_type = 'client backend' OR (backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)))::int AS connections, ` +
+        // backend_type is NULL): a session with both is a client connection (or one of its parallel
+        // workers), counted as one beside the role's own (`hidden`, also for the note).
+        `${PROBE_TAG} SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int AS own, ` +
           `(SELECT count(*) FROM pg_stat_activity WHERE backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)::int AS hidden, ` +
           `(SELECT sum(blks_hit) FROM pg_stat_database)::float8 AS hit, (SELECT sum(blks_read) FROM pg_stat_database)::float8 AS read`,
       );
-      const row = r.rows[0] as { connections: number; hidden: number; hit: number; read: number };
-      this.hiddenSessions = Math.max(this.hiddenSessions, Number(row.hidden) || 0);
-      const reading: PgReading = { t, connections: Number(row.connections), maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
+      const row = r.rows[0] as { own: number; hidden: number; hit: number; read: number };
+      const hidden = Number(row.hidden) || 0;
+      this.hiddenSessions = Math.max(this.hiddenSessions, hidden);
+      const reading: PgReading = { t, connections: Number(row.own) + hidden, maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
       if (this.statements.ok) {
         const s = await this.client.query(
           `${PROBE_TAG} SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(${this.statements.column}), 0)::float8 AS ms FROM pg_stat_statements WHERE ${statementsFilter(this.statements.toplevel)}`,

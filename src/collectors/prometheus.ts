@@ -218,7 +218,7 @@ export class PrometheusClient {
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
       const why = e.cause?.code ?? e.cause?.message ?? e.message;
-      const tls = TLS_HINTS.find(([re]) => re.test(e.cause?.code ?? ''))?.[1];
+      const tls = tlsHint(e.cause?.code);
       const timedOut = e.name === 'TimeoutError' || e.cause?.code === 'UND_ERR_CONNECT_TIMEOUT';
       // A connection made but not answered in time is a slow Prometheus (or a query too heavy for it), not an unreachable one.
       const reason = this.hide(

@@ -57,7 +57,6 @@ interface Classified {
   gzip: boolean;
   size: number;
   summary?: unknown;
-  /** Read as NDJSON, but it starts like one JSON document that JSON.parse rejects: where it breaks. */
   /** Where a file that starts like a summary stops being JSON (1-based), what is wrong, and whether it ends there (cut short). */
   jsonError?: { line: number; column: number; why: string; atEnd: boolean };
   /** A gzip stream cut short before its whole text could be tried as a summary. */
@@ -130,14 +129,20 @@ const GZIP_CORRUPT_FIX = 'the file is corrupt: copy or download it again, or pas
  * holds the last member's length), and is reported as cut as before.
  */
 function completeBeforeTail(path: string, inflated: number): boolean {
+  const b = fileTail(path, 17).bytes;
+  const n = b.length;
+  for (let k = 1; k <= 9 && k + 8 <= n; k++) if (b.readUInt32LE(n - k - 4) === inflated % 2 ** 32) return true;
+  return false;
+}
+
+/** The file's size and its last `n` bytes (fewer when it is shorter). */
+function fileTail(path: string, n: number): { size: number; bytes: Buffer } {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    const n = Math.min(size, 17);
-    const b = Buffer.alloc(n);
-    readSync(fd, b, 0, n, size - n);
-    for (let k = 1; k <= 9 && k + 8 <= n; k++) if (b.readUInt32LE(n - k - 4) === inflated % 2 ** 32) return true;
-    return false;
+    const bytes = Buffer.alloc(Math.min(size, n));
+    readSync(fd, bytes, 0, bytes.length, size - bytes.length);
+    return { size, bytes };
   } finally {
     closeSync(fd);
   }
@@ -222,16 +227,8 @@ async function classify(path: string): Promise<Classified> {
   try {
     json = JSON.parse(text);
   } catch {
-    const nl = text.indexOf('\n');
-    let firstLineIsJson = false;
-    try {
-      JSON.parse(nl < 0 ? text : text.slice(0, nl));
-      firstLineIsJson = true;
-    } catch {
-      // the first line alone is not a JSON document either
-    }
     // lines that are each JSON are NDJSON, not one broken document
-    const found = firstLineIsJson && nl >= 0 ? undefined : jsonSyntaxError(text);
+    const found = jsonLinesFollow(text) ? undefined : jsonSyntaxError(text);
     const jsonError = found && { ...lineColumn(text, found.offset), why: found.message, atEnd: found.offset >= text.length };
     return { path, kind: 'ndjson', gzip, size, ...(jsonError ? { jsonError } : {}) };
   }
@@ -497,7 +494,7 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
     src.destroy();
     if (readError !== undefined) throw unreadable(path, readError);
     const e = err as Error;
-    if (/unexpected end of file/i.test(e.message)) {
+    if (isCutGzip(e)) {
       // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated —
       // unless its data was complete and one to nine bytes follow it (too few for zlib to take them
       // for more data): zlib says "unexpected end of file" for those too.
@@ -535,15 +532,8 @@ function noDiagnostics(files: string[]): IngestDiagnostics {
 /** The gzip trailer's uncompressed size (of the last member, modulo 2^32), or undefined when it cannot be read. */
 function gzipStoredSize(path: string): number | undefined {
   try {
-    const fd = openSync(path, 'r');
-    try {
-      const { size } = fstatSync(fd);
-      if (size < 18) return undefined;
-      const b = Buffer.alloc(4);
-      return readSync(fd, b, 0, 4, size - 4) === 4 ? b.readUInt32LE(0) : undefined;
-    } finally {
-      closeSync(fd);
-    }
+    const { size, bytes } = fileTail(path, 4);
+    return size < 18 ? undefined : bytes.readUInt32LE(0);
   } catch {
     return undefined;
   }

@@ -96,9 +96,8 @@ export function inlineText(text: string): string {
     close.lastIndex = j;
     const m = close.exec(s);
     if (m) {
-      const inside = s.slice(j, m.index);
-      // a metric key (`name{tag:value,…}`) is masked tag by tag, so its braces and other tags stay
-      out += plainInline(plain) + fence + (/^[^\s{}]+\{.*\}$/.test(inside) ? maskKey(inside) : maskUrl(inside)) + fence;
+      // maskKey: a metric key (`name{tag:value,…}`) tag by tag, anything else as maskUrl does
+      out += plainInline(plain) + fence + maskKey(s.slice(j, m.index)) + fence;
       plain = '';
       i = m.index + fence.length;
     } else {
