@@ -62735,7 +62735,7 @@ class PrometheusClient {
         catch (err) {
             const e = err;
             const why = e.cause?.code ?? e.cause?.message ?? e.message;
-            const tls = TLS_HINTS.find(([re]) => re.test(e.cause?.code ?? ''))?.[1];
+            const tls = tlsHint(e.cause?.code);
             const timedOut = e.name === 'TimeoutError' || e.cause?.code === 'UND_ERR_CONNECT_TIMEOUT';
             // A connection made but not answered in time is a slow Prometheus (or a query too heavy for it), not an unreachable one.
             const reason = this.hide(e.name === 'TimeoutError'
@@ -62963,13 +62963,15 @@ class PgProbe {
             const t = Date.now();
             const r = await this.client.query(
             // Without pg_read_all_stats another role's session shows only its database and user (its
-            // backend_type is NULL): a session with both is a client connection (or one of its parallel workers).
-            `${PROBE_TAG} SELECT (SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND (backend_type = 'client backend' OR (backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)))::int AS connections, ` +
+            // backend_type is NULL): a session with both is a client connection (or one of its parallel
+            // workers), counted as one beside the role's own (`hidden`, also for the note).
+            `${PROBE_TAG} SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int AS own, ` +
                 `(SELECT count(*) FROM pg_stat_activity WHERE backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)::int AS hidden, ` +
                 `(SELECT sum(blks_hit) FROM pg_stat_database)::float8 AS hit, (SELECT sum(blks_read) FROM pg_stat_database)::float8 AS read`);
             const row = r.rows[0];
-            this.hiddenSessions = Math.max(this.hiddenSessions, Number(row.hidden) || 0);
-            const reading = { t, connections: Number(row.connections), maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
+            const hidden = Number(row.hidden) || 0;
+            this.hiddenSessions = Math.max(this.hiddenSessions, hidden);
+            const reading = { t, connections: Number(row.own) + hidden, maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
             if (this.statements.ok) {
                 const s = await this.client.query(`${PROBE_TAG} SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(${this.statements.column}), 0)::float8 AS ms FROM pg_stat_statements WHERE ${statementsFilter(this.statements.toplevel)}`);
                 reading.calls = Number(s.rows[0]?.calls);
@@ -63467,7 +63469,311 @@ function aggregate(samples, agg, value) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/report/units.ts
+// Number formatting for the report: every value in its unit, short and readable (`12.3 ms`, `1.2 s`,
+// `0.42%`, `512 req/s`, `1.5 MB`), the status badges, and escaping for Markdown table cells.
+
+const STATUS_BADGE = {
+    pass: '✅ PASS',
+    marginal: '⚠️ MARGINAL',
+    fail: '❌ FAIL',
+    'no-data': '❔ NO DATA',
+};
+const STATUS_ICON = {
+    pass: '✅',
+    marginal: '⚠️',
+    fail: '❌',
+    'no-data': '❔',
+};
+const VERDICT_BADGE = {
+    APPROVED: '✅ APPROVED',
+    CONDITIONALLY_APPROVED: '⚠️ CONDITIONALLY APPROVED',
+    NOT_APPROVED: '❌ NOT APPROVED',
+};
+/**
+ * Makes any text safe inside one GFM table cell: every `|` is escaped (also inside code spans, where
+ * GFM's table parser still splits on a bare `|`), and line breaks become `<br>` so a cell never
+ * spills into the next row. Backslashes right before a `|` are doubled first: GFM table parsers
+ * (GitHub's, micromark, marked) read `\\` as an escaped backslash, so `a\|b` written as `a\\|b` would
+ * leave the `|` bare and split the row; `a\\\|b` keeps it one cell.
+ */
+function escapeCell(s) {
+    return s.replace(/(\\*)\|/g, (_m, slashes) => `${slashes}${slashes}\\|`).replace(/\r\n|\r|\n/g, '<br>');
+}
+/**
+ * Inline code that survives backticks in the text (uses a longer fence when needed). An empty text
+ * (k6 writes empty tag values such as `group: ""`) reads `(empty)`: an empty code span is not one.
+ * A line break reads `\n` (`\r`): a raw one would end the line, and the next line could start a
+ * block (`<!--`, `#`, a list item) that takes the rest of the comment with it.
+ */
+function code(text) {
+    if (text === '')
+        return '(empty)';
+    const s = visibleControls(text.replace(/\r\n|\r|\n/g, (b) => (b === '\n' ? '\\n' : b === '\r' ? '\\r' : '\\r\\n')));
+    const runs = s.match(/`+/g) ?? [];
+    const longest = runs.reduce((m, r) => Math.max(m, r.length), 0);
+    const fence = '`'.repeat(longest + 1);
+    const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${s}${pad}${fence}`;
+}
+/** Bidirectional-text controls: in a tag value they would reorder how the rest of its line reads. */
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** Bidi controls written out (`\u202e`), so a value cannot make its row read backwards. */
+function visibleControls(s) {
+    return s.replace(BIDI_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+/**
+ * A metric key as inline code, with secret-looking URL parts masked (`?access_token=***`, `user:***@`):
+ * an expanded `{name:*}` or `{url:*}` rule puts k6's request URLs into the key, and the report is
+ * posted as a PR comment.
+ */
+function metricCode(metric) {
+    return code((0,mask/* maskKey */.s9)(metric));
+}
+/**
+ * Free text from outside the report (a rationale or a reason naming tag values, a note, a scenario
+ * name, k6's own words) made safe as inline Markdown in a PR comment: it reads as written and cannot
+ * change the comment. Line breaks become spaces; `@name` and `#123` get a zero-width space after the
+ * sign, so GitHub neither pings a person or team nor links an issue; `<` before a tag or comment
+ * (`<!--`, `<details>`), emphasis and link characters and unmatched backticks are escaped; code spans
+ * already in the text (`` `p(99)` ``) are kept; a URL (`https://…`) becomes an autolink (`<https://…>`),
+ * so nothing in it is escaped or changed and Markdown cannot take its characters for emphasis;
+ * secret-looking URL parts are masked, inside code spans and URLs too.
+ */
+function inlineText(text) {
+    const s = visibleControls(text.replace(/\r\n|\r|\n/g, ' '));
+    let out = '';
+    let i = 0;
+    let plain = '';
+    while (i < s.length) {
+        if (s[i] !== '`') {
+            plain += s[i];
+            i++;
+            continue;
+        }
+        let j = i;
+        while (s[j] === '`')
+            j++;
+        const fence = s.slice(i, j);
+        // a code span: the next run of exactly as many backticks (CommonMark); otherwise literal backticks
+        const close = new RegExp(`(?<!\`)${fence}(?!\`)`, 'g');
+        close.lastIndex = j;
+        const m = close.exec(s);
+        if (m) {
+            // maskKey: a metric key (`name{tag:value,…}`) tag by tag, anything else as maskUrl does
+            out += plainInline(plain) + fence + (0,mask/* maskKey */.s9)(s.slice(j, m.index)) + fence;
+            plain = '';
+            i = m.index + fence.length;
+        }
+        else {
+            out += plainInline(plain) + fence.replace(/`/g, '\\`');
+            plain = '';
+            i = j;
+        }
+    }
+    return out + plainInline(plain);
+}
+/** A URL in free text: a scheme, `://`, and no space, angle bracket or backtick. */
+const URL_IN_TEXT = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s<>`]+/g;
+/** Text outside code spans: each URL as an autolink (masked), the rest masked and escaped. */
+function plainInline(s) {
+    let out = '';
+    let last = 0;
+    for (const m of s.matchAll(URL_IN_TEXT)) {
+        // punctuation that ends a sentence or closes a bracket around the URL is not part of it
+        const url = m[0].replace(/[.,;:!?'")\]}]+$/, '');
+        out += escapeInline((0,mask/* maskUrl */.yP)(s.slice(last, m.index))) + `<${(0,mask/* maskUrl */.yP)(url)}>`;
+        last = m.index + url.length;
+    }
+    return out + escapeInline((0,mask/* maskUrl */.yP)(s.slice(last)));
+}
+/** Plain inline text (no code spans) with what Markdown or GitHub would act on escaped. */
+function escapeInline(s) {
+    return s
+        .replace(/\\(?=[!-/:-@[-`{-~])/g, '\\\\')
+        .replace(/[*~[\]]/g, (c) => `\\${c}`)
+        .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
+        .replace(/<(?=[A-Za-z!/?])/g, '\\<')
+        .replace(/&(?=#?[A-Za-z0-9]+;)/g, '&amp;')
+        .replace(/(^|[^A-Za-z0-9])(@(?=[A-Za-z0-9])|#(?=[0-9]))/g, (_m, before, sign) => `${before}${sign}&#8203;`);
+}
+/** Digits grouped by thousands with commas, independent of the machine's locale. */
+function groupThousands(n, decimals = 0) {
+    const fixed = Math.abs(n).toFixed(decimals);
+    const [int, frac] = fixed.split('.');
+    const grouped = (int ?? '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    return `${n < 0 && Number(fixed) !== 0 ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
+}
+/**
+ * About three significant digits: 0.123, 1.23, 12.3, 123, 1,234. `extra` adds that many decimals
+ * (used to tell two close values apart, see `formatPair`).
+ */
+function units_short(n, extra = 0) {
+    const a = Math.abs(n);
+    if (a === 0)
+        return '0';
+    if (a >= 1000)
+        return trimZeros(groupThousands(n, extra));
+    if (a >= 100)
+        return trimZeros(n.toFixed(extra));
+    if (a >= 10)
+        return trimZeros(n.toFixed(1 + extra));
+    if (a >= 1)
+        return trimZeros(n.toFixed(2 + extra));
+    if (a >= 0.01)
+        return trimZeros(n.toFixed(3 + extra));
+    // two significant digits, written out: toPrecision writes 8.2e-9 below 1e-6
+    return trimZeros(n.toFixed(Math.min(100, 1 - Math.floor(Math.log10(a)) + extra)));
+}
+function trimZeros(s) {
+    return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+/**
+ * A duration given in ms: `1.5 min`, `1.23 s`, `12.3 ms`, `0.42 ms`; under 0.1 ms in µs (`42 µs`, as
+ * k6 prints connection and TLS times), under 0.1 µs in ns.
+ */
+function formatMs(ms, extra = 0) {
+    const a = Math.abs(ms);
+    if (a > 0 && a < 0.0001)
+        return `${units_short(ms * 1e6, extra)} ns`;
+    if (a > 0 && a < 0.1)
+        return `${units_short(ms * 1000, extra)} µs`;
+    if (a >= 60_000)
+        return `${trimZeros((ms / 60_000).toFixed(1 + extra))} min`;
+    if (a >= 1000)
+        return `${trimZeros((ms / 1000).toFixed((a >= 10_000 ? 1 : 2) + extra))} s`;
+    return `${units_short(ms, extra)} ms`;
+}
+/**
+ * A percentage with at least `minDecimals` decimals and as many more as it takes never to round a
+ * value below 100 up to 100, or a value above 0 down to 0 (0.9999999 → 99.99999%, never 100%).
+ */
+function edgeSafePercent(pct, minDecimals, keep) {
+    for (let decimals = minDecimals; decimals <= 12; decimals++) {
+        const s = pct.toFixed(decimals);
+        const n = Number(s);
+        const roundsToEdge = (n === 100 && pct < 100) || (n === 0 && pct > 0) || (n === -100 && pct > -100) || (n === 0 && pct < 0);
+        if (!roundsToEdge)
+            return trimZerosKeep(s, keep);
+    }
+    // Closer to the edge than 12 decimals can show.
+    if (pct > 0 && pct < 100)
+        return pct < 50 ? '>0' : '<100';
+    return trimZerosKeep(pct.toFixed(minDecimals), keep);
+}
+/** A 0–1 ratio as a percentage with enough decimals not to round 0.9999 to 100% or 0.00001 to 0%. */
+function formatRatio(r, extra = 0) {
+    return `${edgeSafePercent(r * 100, 2 + extra, 2)}%`;
+}
+/** Trims trailing zeros but keeps at least `min` decimals (so 0.42% and 99.90% read as percentages). */
+function trimZerosKeep(s, min) {
+    const [int, frac = ''] = s.split('.');
+    let f = frac;
+    while (f.length > min && f.endsWith('0'))
+        f = f.slice(0, -1);
+    return f ? `${int}.${f}` : (int ?? s);
+}
+function formatBytes(b, extra = 0) {
+    const a = Math.abs(b);
+    const units = [
+        [1e12, 'TB'],
+        [1e9, 'GB'],
+        [1e6, 'MB'],
+        [1e3, 'kB'],
+    ];
+    for (const [size, name] of units)
+        if (a >= size)
+            return `${units_short(b / size, extra)} ${name}`;
+    return `${units_short(b, extra)} B`;
+}
+/** What "per second" counts for a metric: requests for `http_reqs`, iterations for `iterations`. */
+function perSecondLabel(metric) {
+    const base = metric?.replace(/\{.*$/, '');
+    if (base === 'http_reqs')
+        return ' req/s';
+    if (base === 'iterations')
+        return ' it/s';
+    return '/s';
+}
+/** A value in its unit. `metric` refines the label (`req/s` for `http_reqs`); `extra` adds decimals. */
+function formatValue(value, unit, metric, extra = 0) {
+    if (value === null || value === undefined || Number.isNaN(value))
+        return '—';
+    if (!Number.isFinite(value))
+        return value > 0 ? '∞' : '−∞';
+    switch (unit) {
+        case 'ms':
+            return formatMs(value, extra);
+        case 'ratio':
+            return formatRatio(value, extra);
+        case 'bytes':
+            return formatBytes(value, extra);
+        case 'count':
+            return groupThousands(value, Number.isInteger(value) ? 0 : 1 + extra);
+        case 'per-second':
+            return `${units_short(value, extra)}${perSecondLabel(metric)}`;
+        case 'percent': {
+            const a = Math.abs(value);
+            const decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
+            return `${edgeSafePercent(value, decimals + extra, 0)}%`;
+        }
+        case 'number':
+            return units_short(value, extra);
+    }
+}
+/**
+ * Two values of one unit (an actual and its limit), with as many more decimals as it takes for
+ * them to read differently when they are not equal: 0.027% and 0.03%, not 0.03% and 0.03%.
+ */
+function formatPair(a, b, unit, metric) {
+    let x = formatValue(a, unit, metric);
+    let y = formatValue(b, unit, metric);
+    if (a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || a === b)
+        return [x, y];
+    for (let extra = 1; x === y && extra <= 10; extra++) {
+        x = formatValue(a, unit, metric, extra);
+        y = formatValue(b, unit, metric, extra);
+    }
+    return [x, y];
+}
+/**
+ * A signed change in the value's unit. A ratio's change is in percentage points (`+0.02 pp`); other
+ * units add the relative change when the base is not zero: `+12.3 ms (+8.1%)`.
+ */
+function formatDelta(delta, baseline, unit, metric) {
+    if (delta === null || delta === undefined || Number.isNaN(delta))
+        return '—';
+    const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
+    if (unit === 'ratio')
+        return `${sign}${delta === 0 ? '0' : edgeSafePercent(Math.abs(delta) * 100, 2, 0)} pp`;
+    const abs = formatValue(Math.abs(delta), unit, metric);
+    const rel = baseline !== null && baseline !== undefined && baseline !== 0 && Number.isFinite(baseline)
+        ? ` (${delta >= 0 ? '+' : '−'}${trimZeros(Math.abs((delta / baseline) * 100).toFixed(1))}%)`
+        : '';
+    return `${sign}${abs}${rel}`;
+}
+/** A duration in seconds as `2m 30s`, `45s`, `1h 2m`. */
+function formatDuration(ms) {
+    const total = Math.round(ms / 1000);
+    const h = Math.floor(total / 3600);
+    const m = Math.floor((total % 3600) / 60);
+    const s = total % 60;
+    const parts = [];
+    if (h)
+        parts.push(`${h}h`);
+    if (m)
+        parts.push(`${m}m`);
+    if (s || parts.length === 0)
+        parts.push(`${s}s`);
+    return parts.join(' ');
+}
+/** An epoch-ms instant as ISO 8601 UTC without milliseconds. */
+function formatInstant(ms) {
+    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 ;// CONCATENATED MODULE: ./src/collectors/collect.ts
+
 
 
 
@@ -63746,7 +64052,6 @@ async function whyEmpty(client, expr, window) {
         return missing.join('; ');
     return 'every series it reads has samples in the window, but the expression kept none: a comparison (`> 0`), `and`/`unless`/`on(…)` matching nothing, or too few samples for a range (rate() needs two)';
 }
-const code = (s) => `\`${s}\``;
 /**
  * The query_range step for an expression: {@link stepFor} (window ÷ 250), shortened to the scrape
  * interval of the series it reads first when that is shorter — over a long run a 43 s step would
@@ -64169,310 +64474,6 @@ async function startCollection(cfg, log, opts = {}) {
 async function collectWindow(cfg, window, log, opts = {}) {
     const plans = cfg.metrics.map((m) => planMetric(cfg, m));
     return finish({ cfg, log, plans, start: window.start, ...(opts.scrapeWait ? { scrapeWait: opts.scrapeWait } : {}) }, window, false);
-}
-
-;// CONCATENATED MODULE: ./src/report/units.ts
-// Number formatting for the report: every value in its unit, short and readable (`12.3 ms`, `1.2 s`,
-// `0.42%`, `512 req/s`, `1.5 MB`), the status badges, and escaping for Markdown table cells.
-
-const STATUS_BADGE = {
-    pass: '✅ PASS',
-    marginal: '⚠️ MARGINAL',
-    fail: '❌ FAIL',
-    'no-data': '❔ NO DATA',
-};
-const STATUS_ICON = {
-    pass: '✅',
-    marginal: '⚠️',
-    fail: '❌',
-    'no-data': '❔',
-};
-const VERDICT_BADGE = {
-    APPROVED: '✅ APPROVED',
-    CONDITIONALLY_APPROVED: '⚠️ CONDITIONALLY APPROVED',
-    NOT_APPROVED: '❌ NOT APPROVED',
-};
-/**
- * Makes any text safe inside one GFM table cell: every `|` is escaped (also inside code spans, where
- * GFM's table parser still splits on a bare `|`), and line breaks become `<br>` so a cell never
- * spills into the next row. Backslashes right before a `|` are doubled first: GFM table parsers
- * (GitHub's, micromark, marked) read `\\` as an escaped backslash, so `a\|b` written as `a\\|b` would
- * leave the `|` bare and split the row; `a\\\|b` keeps it one cell.
- */
-function escapeCell(s) {
-    return s.replace(/(\\*)\|/g, (_m, slashes) => `${slashes}${slashes}\\|`).replace(/\r\n|\r|\n/g, '<br>');
-}
-/**
- * Inline code that survives backticks in the text (uses a longer fence when needed). An empty text
- * (k6 writes empty tag values such as `group: ""`) reads `(empty)`: an empty code span is not one.
- * A line break reads `\n` (`\r`): a raw one would end the line, and the next line could start a
- * block (`<!--`, `#`, a list item) that takes the rest of the comment with it.
- */
-function units_code(text) {
-    if (text === '')
-        return '(empty)';
-    const s = visibleControls(text.replace(/\r\n|\r|\n/g, (b) => (b === '\n' ? '\\n' : b === '\r' ? '\\r' : '\\r\\n')));
-    const runs = s.match(/`+/g) ?? [];
-    const longest = runs.reduce((m, r) => Math.max(m, r.length), 0);
-    const fence = '`'.repeat(longest + 1);
-    const pad = s.startsWith('`') || s.endsWith('`') ? ' ' : '';
-    return `${fence}${pad}${s}${pad}${fence}`;
-}
-/** Bidirectional-text controls: in a tag value they would reorder how the rest of its line reads. */
-const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/** Bidi controls written out (`\u202e`), so a value cannot make its row read backwards. */
-function visibleControls(s) {
-    return s.replace(BIDI_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-/**
- * A metric key as inline code, with secret-looking URL parts masked (`?access_token=***`, `user:***@`):
- * an expanded `{name:*}` or `{url:*}` rule puts k6's request URLs into the key, and the report is
- * posted as a PR comment.
- */
-function metricCode(metric) {
-    return units_code((0,mask/* maskKey */.s9)(metric));
-}
-/**
- * Free text from outside the report (a rationale or a reason naming tag values, a note, a scenario
- * name, k6's own words) made safe as inline Markdown in a PR comment: it reads as written and cannot
- * change the comment. Line breaks become spaces; `@name` and `#123` get a zero-width space after the
- * sign, so GitHub neither pings a person or team nor links an issue; `<` before a tag or comment
- * (`<!--`, `<details>`), emphasis and link characters and unmatched backticks are escaped; code spans
- * already in the text (`` `p(99)` ``) are kept; a URL (`https://…`) becomes an autolink (`<https://…>`),
- * so nothing in it is escaped or changed and Markdown cannot take its characters for emphasis;
- * secret-looking URL parts are masked, inside code spans and URLs too.
- */
-function inlineText(text) {
-    const s = visibleControls(text.replace(/\r\n|\r|\n/g, ' '));
-    let out = '';
-    let i = 0;
-    let plain = '';
-    while (i < s.length) {
-        if (s[i] !== '`') {
-            plain += s[i];
-            i++;
-            continue;
-        }
-        let j = i;
-        while (s[j] === '`')
-            j++;
-        const fence = s.slice(i, j);
-        // a code span: the next run of exactly as many backticks (CommonMark); otherwise literal backticks
-        const close = new RegExp(`(?<!\`)${fence}(?!\`)`, 'g');
-        close.lastIndex = j;
-        const m = close.exec(s);
-        if (m) {
-            const inside = s.slice(j, m.index);
-            // a metric key (`name{tag:value,…}`) is masked tag by tag, so its braces and other tags stay
-            out += plainInline(plain) + fence + (/^[^\s{}]+\{.*\}$/.test(inside) ? (0,mask/* maskKey */.s9)(inside) : (0,mask/* maskUrl */.yP)(inside)) + fence;
-            plain = '';
-            i = m.index + fence.length;
-        }
-        else {
-            out += plainInline(plain) + fence.replace(/`/g, '\\`');
-            plain = '';
-            i = j;
-        }
-    }
-    return out + plainInline(plain);
-}
-/** A URL in free text: a scheme, `://`, and no space, angle bracket or backtick. */
-const URL_IN_TEXT = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s<>`]+/g;
-/** Text outside code spans: each URL as an autolink (masked), the rest masked and escaped. */
-function plainInline(s) {
-    let out = '';
-    let last = 0;
-    for (const m of s.matchAll(URL_IN_TEXT)) {
-        // punctuation that ends a sentence or closes a bracket around the URL is not part of it
-        const url = m[0].replace(/[.,;:!?'")\]}]+$/, '');
-        out += escapeInline((0,mask/* maskUrl */.yP)(s.slice(last, m.index))) + `<${(0,mask/* maskUrl */.yP)(url)}>`;
-        last = m.index + url.length;
-    }
-    return out + escapeInline((0,mask/* maskUrl */.yP)(s.slice(last)));
-}
-/** Plain inline text (no code spans) with what Markdown or GitHub would act on escaped. */
-function escapeInline(s) {
-    return s
-        .replace(/\\(?=[!-/:-@[-`{-~])/g, '\\\\')
-        .replace(/[*~[\]]/g, (c) => `\\${c}`)
-        .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
-        .replace(/<(?=[A-Za-z!/?])/g, '\\<')
-        .replace(/&(?=#?[A-Za-z0-9]+;)/g, '&amp;')
-        .replace(/(^|[^A-Za-z0-9])(@(?=[A-Za-z0-9])|#(?=[0-9]))/g, (_m, before, sign) => `${before}${sign}&#8203;`);
-}
-/** Digits grouped by thousands with commas, independent of the machine's locale. */
-function groupThousands(n, decimals = 0) {
-    const fixed = Math.abs(n).toFixed(decimals);
-    const [int, frac] = fixed.split('.');
-    const grouped = (int ?? '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-    return `${n < 0 && Number(fixed) !== 0 ? '-' : ''}${grouped}${frac ? `.${frac}` : ''}`;
-}
-/**
- * About three significant digits: 0.123, 1.23, 12.3, 123, 1,234. `extra` adds that many decimals
- * (used to tell two close values apart, see `formatPair`).
- */
-function units_short(n, extra = 0) {
-    const a = Math.abs(n);
-    if (a === 0)
-        return '0';
-    if (a >= 1000)
-        return trimZeros(groupThousands(n, extra));
-    if (a >= 100)
-        return trimZeros(n.toFixed(extra));
-    if (a >= 10)
-        return trimZeros(n.toFixed(1 + extra));
-    if (a >= 1)
-        return trimZeros(n.toFixed(2 + extra));
-    if (a >= 0.01)
-        return trimZeros(n.toFixed(3 + extra));
-    // two significant digits, written out: toPrecision writes 8.2e-9 below 1e-6
-    return trimZeros(n.toFixed(Math.min(100, 1 - Math.floor(Math.log10(a)) + extra)));
-}
-function trimZeros(s) {
-    return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-}
-/**
- * A duration given in ms: `1.5 min`, `1.23 s`, `12.3 ms`, `0.42 ms`; under 0.1 ms in µs (`42 µs`, as
- * k6 prints connection and TLS times), under 0.1 µs in ns.
- */
-function formatMs(ms, extra = 0) {
-    const a = Math.abs(ms);
-    if (a > 0 && a < 0.0001)
-        return `${units_short(ms * 1e6, extra)} ns`;
-    if (a > 0 && a < 0.1)
-        return `${units_short(ms * 1000, extra)} µs`;
-    if (a >= 60_000)
-        return `${trimZeros((ms / 60_000).toFixed(1 + extra))} min`;
-    if (a >= 1000)
-        return `${trimZeros((ms / 1000).toFixed((a >= 10_000 ? 1 : 2) + extra))} s`;
-    return `${units_short(ms, extra)} ms`;
-}
-/**
- * A percentage with at least `minDecimals` decimals and as many more as it takes never to round a
- * value below 100 up to 100, or a value above 0 down to 0 (0.9999999 → 99.99999%, never 100%).
- */
-function edgeSafePercent(pct, minDecimals, keep) {
-    for (let decimals = minDecimals; decimals <= 12; decimals++) {
-        const s = pct.toFixed(decimals);
-        const n = Number(s);
-        const roundsToEdge = (n === 100 && pct < 100) || (n === 0 && pct > 0) || (n === -100 && pct > -100) || (n === 0 && pct < 0);
-        if (!roundsToEdge)
-            return trimZerosKeep(s, keep);
-    }
-    // Closer to the edge than 12 decimals can show.
-    if (pct > 0 && pct < 100)
-        return pct < 50 ? '>0' : '<100';
-    return trimZerosKeep(pct.toFixed(minDecimals), keep);
-}
-/** A 0–1 ratio as a percentage with enough decimals not to round 0.9999 to 100% or 0.00001 to 0%. */
-function formatRatio(r, extra = 0) {
-    return `${edgeSafePercent(r * 100, 2 + extra, 2)}%`;
-}
-/** Trims trailing zeros but keeps at least `min` decimals (so 0.42% and 99.90% read as percentages). */
-function trimZerosKeep(s, min) {
-    const [int, frac = ''] = s.split('.');
-    let f = frac;
-    while (f.length > min && f.endsWith('0'))
-        f = f.slice(0, -1);
-    return f ? `${int}.${f}` : (int ?? s);
-}
-function formatBytes(b, extra = 0) {
-    const a = Math.abs(b);
-    const units = [
-        [1e12, 'TB'],
-        [1e9, 'GB'],
-        [1e6, 'MB'],
-        [1e3, 'kB'],
-    ];
-    for (const [size, name] of units)
-        if (a >= size)
-            return `${units_short(b / size, extra)} ${name}`;
-    return `${units_short(b, extra)} B`;
-}
-/** What "per second" counts for a metric: requests for `http_reqs`, iterations for `iterations`. */
-function perSecondLabel(metric) {
-    const base = metric?.replace(/\{.*$/, '');
-    if (base === 'http_reqs')
-        return ' req/s';
-    if (base === 'iterations')
-        return ' it/s';
-    return '/s';
-}
-/** A value in its unit. `metric` refines the label (`req/s` for `http_reqs`); `extra` adds decimals. */
-function formatValue(value, unit, metric, extra = 0) {
-    if (value === null || value === undefined || Number.isNaN(value))
-        return '—';
-    if (!Number.isFinite(value))
-        return value > 0 ? '∞' : '−∞';
-    switch (unit) {
-        case 'ms':
-            return formatMs(value, extra);
-        case 'ratio':
-            return formatRatio(value, extra);
-        case 'bytes':
-            return formatBytes(value, extra);
-        case 'count':
-            return groupThousands(value, Number.isInteger(value) ? 0 : 1 + extra);
-        case 'per-second':
-            return `${units_short(value, extra)}${perSecondLabel(metric)}`;
-        case 'percent': {
-            const a = Math.abs(value);
-            const decimals = a >= 100 ? 0 : a >= 10 ? 1 : a >= 1 ? 2 : 3;
-            return `${edgeSafePercent(value, decimals + extra, 0)}%`;
-        }
-        case 'number':
-            return units_short(value, extra);
-    }
-}
-/**
- * Two values of one unit (an actual and its limit), with as many more decimals as it takes for
- * them to read differently when they are not equal: 0.027% and 0.03%, not 0.03% and 0.03%.
- */
-function formatPair(a, b, unit, metric) {
-    let x = formatValue(a, unit, metric);
-    let y = formatValue(b, unit, metric);
-    if (a === null || a === undefined || b === null || b === undefined || !Number.isFinite(a) || !Number.isFinite(b) || a === b)
-        return [x, y];
-    for (let extra = 1; x === y && extra <= 10; extra++) {
-        x = formatValue(a, unit, metric, extra);
-        y = formatValue(b, unit, metric, extra);
-    }
-    return [x, y];
-}
-/**
- * A signed change in the value's unit. A ratio's change is in percentage points (`+0.02 pp`); other
- * units add the relative change when the base is not zero: `+12.3 ms (+8.1%)`.
- */
-function formatDelta(delta, baseline, unit, metric) {
-    if (delta === null || delta === undefined || Number.isNaN(delta))
-        return '—';
-    const sign = delta > 0 ? '+' : delta < 0 ? '−' : '±';
-    if (unit === 'ratio')
-        return `${sign}${delta === 0 ? '0' : edgeSafePercent(Math.abs(delta) * 100, 2, 0)} pp`;
-    const abs = formatValue(Math.abs(delta), unit, metric);
-    const rel = baseline !== null && baseline !== undefined && baseline !== 0 && Number.isFinite(baseline)
-        ? ` (${delta >= 0 ? '+' : '−'}${trimZeros(Math.abs((delta / baseline) * 100).toFixed(1))}%)`
-        : '';
-    return `${sign}${abs}${rel}`;
-}
-/** A duration in seconds as `2m 30s`, `45s`, `1h 2m`. */
-function formatDuration(ms) {
-    const total = Math.round(ms / 1000);
-    const h = Math.floor(total / 3600);
-    const m = Math.floor((total % 3600) / 60);
-    const s = total % 60;
-    const parts = [];
-    if (h)
-        parts.push(`${h}h`);
-    if (m)
-        parts.push(`${m}m`);
-    if (s || parts.length === 0)
-        parts.push(`${s}s`);
-    return parts.join(' ');
-}
-/** An epoch-ms instant as ISO 8601 UTC without milliseconds. */
-function formatInstant(ms) {
-    return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 ;// CONCATENATED MODULE: ./src/evaluate/keys.ts
@@ -67854,16 +67855,21 @@ const GZIP_CORRUPT_FIX = 'the file is corrupt: copy or download it again, or pas
  * holds the last member's length), and is reported as cut as before.
  */
 function completeBeforeTail(path, inflated) {
+    const b = fileTail(path, 17).bytes;
+    const n = b.length;
+    for (let k = 1; k <= 9 && k + 8 <= n; k++)
+        if (b.readUInt32LE(n - k - 4) === inflated % 2 ** 32)
+            return true;
+    return false;
+}
+/** The file's size and its last `n` bytes (fewer when it is shorter). */
+function fileTail(path, n) {
     const fd = (0,external_node_fs_.openSync)(path, 'r');
     try {
         const size = (0,external_node_fs_.fstatSync)(fd).size;
-        const n = Math.min(size, 17);
-        const b = Buffer.alloc(n);
-        (0,external_node_fs_.readSync)(fd, b, 0, n, size - n);
-        for (let k = 1; k <= 9 && k + 8 <= n; k++)
-            if (b.readUInt32LE(n - k - 4) === inflated % 2 ** 32)
-                return true;
-        return false;
+        const bytes = Buffer.alloc(Math.min(size, n));
+        (0,external_node_fs_.readSync)(fd, bytes, 0, bytes.length, size - bytes.length);
+        return { size, bytes };
     }
     finally {
         (0,external_node_fs_.closeSync)(fd);
@@ -67959,17 +67965,8 @@ async function classify(path) {
         json = JSON.parse(text);
     }
     catch {
-        const nl = text.indexOf('\n');
-        let firstLineIsJson = false;
-        try {
-            JSON.parse(nl < 0 ? text : text.slice(0, nl));
-            firstLineIsJson = true;
-        }
-        catch {
-            // the first line alone is not a JSON document either
-        }
         // lines that are each JSON are NDJSON, not one broken document
-        const found = firstLineIsJson && nl >= 0 ? undefined : jsonSyntaxError(text);
+        const found = jsonLinesFollow(text) ? undefined : jsonSyntaxError(text);
         const jsonError = found && { ...lineColumn(text, found.offset), why: found.message, atEnd: found.offset >= text.length };
         return { path, kind: 'ndjson', gzip, size, ...(jsonError ? { jsonError } : {}) };
     }
@@ -68224,7 +68221,7 @@ async function parseGzip(path, cfg) {
         if (readError !== undefined)
             throw unreadable(path, readError);
         const e = err;
-        if (/unexpected end of file/i.test(e.message)) {
+        if (isCutGzip(e)) {
             // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated —
             // unless its data was complete and one to nine bytes follow it (too few for zlib to take them
             // for more data): zlib says "unexpected end of file" for those too.
@@ -68268,17 +68265,8 @@ function noDiagnostics(files) {
 /** The gzip trailer's uncompressed size (of the last member, modulo 2^32), or undefined when it cannot be read. */
 function gzipStoredSize(path) {
     try {
-        const fd = (0,external_node_fs_.openSync)(path, 'r');
-        try {
-            const { size } = (0,external_node_fs_.fstatSync)(fd);
-            if (size < 18)
-                return undefined;
-            const b = Buffer.alloc(4);
-            return (0,external_node_fs_.readSync)(fd, b, 0, 4, size - 4) === 4 ? b.readUInt32LE(0) : undefined;
-        }
-        finally {
-            (0,external_node_fs_.closeSync)(fd);
-        }
+        const { size, bytes } = fileTail(path, 4);
+        return size < 18 ? undefined : bytes.readUInt32LE(0);
     }
     catch {
         return undefined;
@@ -69284,24 +69272,24 @@ function dataQualityItems(s, r) {
     if (r) {
         const d = r.diagnostics;
         if (d.badLines > 0) {
-            const examples = d.badLineExamples.length > 0 ? ` (e.g. ${d.badLineExamples.slice(0, 3).map(units_code).join(', ')})` : '';
+            const examples = d.badLineExamples.length > 0 ? ` (e.g. ${d.badLineExamples.slice(0, 3).map(code).join(', ')})` : '';
             items.push({ text: `${groupThousands(d.badLines)} line${d.badLines === 1 ? ' was' : 's were'} not valid k6 JSON and skipped${examples}.`, warn: true });
         }
         const cut = new Set(d.gzipCutFiles ?? []);
         for (const f of d.truncatedFiles) {
             items.push({
                 text: cut.has(f)
-                    ? `${units_code(f)} is cut short: its gzip stream ends early (k6 was stopped while writing, or the file was cut in transfer); the samples before the cut were read.`
-                    : `${units_code(f)} ends in a partial line (k6 was stopped while writing).`,
+                    ? `${code(f)} is cut short: its gzip stream ends early (k6 was stopped while writing, or the file was cut in transfer); the samples before the cut were read.`
+                    : `${code(f)} ends in a partial line (k6 was stopped while writing).`,
                 warn: true,
             });
         }
         for (const f of d.emptyFiles ?? [])
-            items.push({ text: `${units_code(f)} holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`, warn: true });
+            items.push({ text: `${code(f)} holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`, warn: true });
         for (const f of d.gzipTrailingFiles ?? [])
-            items.push({ text: `${units_code(f)} has bytes after its gzip data: they were ignored (as \`gzip -d\` does) and the data before them read.`, warn: true });
+            items.push({ text: `${code(f)} has bytes after its gzip data: they were ignored (as \`gzip -d\` does) and the data before them read.`, warn: true });
         for (const { file, readAs } of d.sameRunFiles ?? []) {
-            items.push({ text: `${units_code(readAs)} and ${units_code(file)} hold the same run (one of them compressed): only ${units_code(readAs)} was read, so it is not counted twice.`, warn: true });
+            items.push({ text: `${code(readAs)} and ${code(file)} hold the same run (one of them compressed): only ${code(readAs)} was read, so it is not counted twice.`, warn: true });
         }
         if (r.source === 'summary')
             items.push({ text: "read from k6's end-of-test summary: only the statistics k6 put in it can be judged.", warn: false });
@@ -69556,9 +69544,9 @@ function renderMarkdownWith(input, limits) {
     else if (env.generatedAt)
         meta.push(`**Report generated**: ${env.generatedAt}`);
     if (env.commit)
-        meta.push(`**Commit**: ${units_code(env.commit.slice(0, 12))}`);
+        meta.push(`**Commit**: ${code(env.commit.slice(0, 12))}`);
     if (env.ref)
-        meta.push(`**Ref**: ${units_code(env.ref)}`);
+        meta.push(`**Ref**: ${code(env.ref)}`);
     meta.push(`**Scenarios**: ${ev.scenarios.map((s) => inlineText(s.name)).join(', ') || 'none'}`);
     out.push(meta.join(' · '));
     out.push('---');
@@ -69606,7 +69594,7 @@ function executiveSummary(input, limits) {
         const v = actualAndLimit(c);
         const actual = c.actual === null ? inlineText(c.reason ?? 'no data') : v.actual;
         const lim = Number.isFinite(c.limit) && !isRunCriterion(c) ? ` (limit ${v.limit})` : '';
-        const what = isRunCriterion(c) ? `${c.metric}: ${inlineText(c.reason ?? '')}` : `${groupNames(g)} ${units_code(c.expression)}: ${actual}${lim}`;
+        const what = isRunCriterion(c) ? `${c.metric}: ${inlineText(c.reason ?? '')}` : `${groupNames(g)} ${code(c.expression)}: ${actual}${lim}`;
         findings.push(`- ${STATUS_ICON[c.status]} **${inlineText(c.scenario)}** ${what}${c.blocking ? ' — blocking' : c.severity === 'warn' ? ' — warn only' : ''}`);
     }
     if (groups.length > maxFindings)
@@ -69758,14 +69746,14 @@ function environmentSection(input) {
         if (v)
             rows.push({ cells: [k, v], rank: 0 });
     };
-    add('Target', env.baseUrl ? units_code((0,mask/* maskUrl */.yP)(env.baseUrl)) : undefined);
-    add('Commit', env.commit ? units_code(env.commit) : undefined);
-    add('Ref', env.ref ? units_code(env.ref) : undefined);
+    add('Target', env.baseUrl ? code((0,mask/* maskUrl */.yP)(env.baseUrl)) : undefined);
+    add('Commit', env.commit ? code(env.commit) : undefined);
+    add('Ref', env.ref ? code(env.ref) : undefined);
     add('Trigger', env.trigger && inlineText(env.trigger));
     add('Actor', env.actor && inlineText(env.actor));
     add('Workflow run', env.runUrl);
     add('Load testing tool', env.k6Version ? `k6 ${env.k6Version}` : 'k6');
-    add('Thresholds', env.thresholdsFile ? units_code(env.thresholdsFile) : undefined);
+    add('Thresholds', env.thresholdsFile ? code(env.thresholdsFile) : undefined);
     add('Baseline', env.baselineSource && inlineText(env.baselineSource));
     add('Fails the gate on', input.evaluation.failOn === 'marginal' ? '⚠️ MARGINAL or ❌ FAIL' : '❌ FAIL');
     for (const s of input.evaluation.scenarios) {
@@ -69816,7 +69804,7 @@ function endpointTable(r, w, limits) {
         const unit = info?.contains === 'time' ? 'ms' : info?.contains === 'data' ? 'bytes' : 'number';
         rows.push({
             cells: [
-                units_code(name),
+                code(name),
                 formatValue(measureValue(r, name, { kind: 'count' }, w), 'count'),
                 '—',
                 formatValue(measureValue(r, name, P95, w), unit),
@@ -69956,7 +69944,7 @@ function scenarioSection(input, limits, s, index) {
         for (const e of ev)
             shownEvidence.add(e);
         for (const e of ev)
-            out.push(`${STATUS_ICON[c.status]} **Evidence for ${metricCode(c.metric)} ${units_code(c.expression)}**${e.title ? ` — ${e.title}` : ''}:\n\n${e.markdown.trimEnd()}`);
+            out.push(`${STATUS_ICON[c.status]} **Evidence for ${metricCode(c.metric)} ${code(c.expression)}**${e.title ? ` — ${e.title}` : ''}:\n\n${e.markdown.trimEnd()}`);
     }
     out.push(`**Scenario result**: ${scenarioVerdict(s)}`);
     for (const x of sectionsAt(input, limits, 'scenario', s.name))
@@ -70059,7 +70047,7 @@ function decisionSection(input, limits) {
         const c = g[0];
         if (isRunCriterion(c))
             return `${STATUS_ICON[c.status]} **${inlineText(c.scenario)}**: ${c.metric} — ${inlineText(c.reason ?? '')}`;
-        return `${STATUS_ICON[c.status]} **${inlineText(c.scenario)}**: ${groupNames(g)} ${units_code(c.expression)} — ${c.actual === null ? inlineText(c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`}${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}${g.length > 1 ? ' (the same value)' : ''}`;
+        return `${STATUS_ICON[c.status]} **${inlineText(c.scenario)}**: ${groupNames(g)} ${code(c.expression)} — ${c.actual === null ? inlineText(c.reason ?? 'no data') : `actual ${actualAndLimit(c).actual}`}${Number.isFinite(c.limit) ? `, limit ${actualAndLimit(c).limit}` : ''}${statusQualifier(c)}${g.length > 1 ? ' (the same value)' : ''}`;
     };
     const cap = limits.maxRows ?? Infinity;
     const list = (cs, max) => {
@@ -70526,9 +70514,9 @@ function label(metric, scenarios) {
     for (const s of scenarios) {
         const p = s.utilization?.preset?.(metric);
         if (p && PRESET_LABEL[p])
-            return `${PRESET_LABEL[p]} — ${units_code(metric)}`;
+            return `${PRESET_LABEL[p]} — ${code(metric)}`;
     }
-    return units_code(metric);
+    return code(metric);
 }
 /**
  * The limit as the cells show their values, where the expression's number reads differently: a ratio
@@ -70585,7 +70573,7 @@ function utilizationSections(scenarios) {
             let status = worst ? STATUS_BADGE[worst.status] : '—';
             if (worst && worst.severity === 'warn' && worst.status !== 'pass')
                 status += ' (warn only)';
-            groups.get(group(row.metric, scenarios)).push([`${label(row.metric, scenarios)}${agg ? ` (${agg})` : ''}`, ...cells, `${units_code(row.expression)}${limitInUnit([...row.cells.values()])}`, status]);
+            groups.get(group(row.metric, scenarios)).push([`${label(row.metric, scenarios)}${agg ? ` (${agg})` : ''}`, ...cells, `${code(row.expression)}${limitInUnit([...row.cells.values()])}`, status]);
         }
         const parts = [];
         const used = [...groups].filter(([, body]) => body.length > 0);
@@ -70598,7 +70586,7 @@ function utilizationSections(scenarios) {
             const withRows = scenarios.filter((s) => s.criteria.some((c) => c.kind === 'utilization'));
             const lines = [...reasons].map(([reason, g]) => {
                 const where = withRows.length > 1 && g.scenarios.size === withRows.length ? 'every scenario' : [...g.scenarios].join(', ');
-                return `- ${[...g.metrics].map(units_code).join(', ')} in ${where}: ${reason}`;
+                return `- ${[...g.metrics].map(code).join(', ')} in ${where}: ${reason}`;
             });
             md += `\n\nNo data:\n\n${lines.join('\n')}`;
         }
@@ -70640,7 +70628,7 @@ function slowQueryMarkdown(available, unsafeRows, reason) {
         return '_No statements ran on PostgreSQL during the run._';
     return utilization_table([
         ['Query', 'Mean time', 'Calls', 'Total time', '% Impact'],
-        ...rows.map((r) => [units_code(r.query), formatValue(r.meanMs, 'ms'), formatValue(r.calls, 'count'), `${fixed(r.totalSeconds)} s`, `${fixed(r.percent)}%`]),
+        ...rows.map((r) => [code(r.query), formatValue(r.meanMs, 'ms'), formatValue(r.calls, 'count'), `${fixed(r.totalSeconds)} s`, `${fixed(r.percent)}%`]),
     ], ['l', 'r', 'r', 'r', 'r']);
 }
 function fixed(n) {
@@ -70684,10 +70672,10 @@ function evidenceFor(criterion, util) {
     if (sq?.available && sq.rows.length > 0) {
         const words = subjects(criterion.metric);
         const touching = words.length > 0 ? sq.rows.find((r) => words.some((w) => new RegExp(`\\b${w}\\b`, 'i').test(r.query))) : undefined;
-        const describe = (r) => `${units_code(r.query)} — mean ${formatValue(r.meanMs, 'ms')} over ${formatValue(r.calls, 'count')} calls, ${fixed(r.percent)}% of database time during the run`;
+        const describe = (r) => `${code(r.query)} — mean ${formatValue(r.meanMs, 'ms')} over ${formatValue(r.calls, 'count')} calls, ${fixed(r.percent)}% of database time during the run`;
         if (touching) {
             const w = words.find((x) => new RegExp(`\\b${x}\\b`, 'i').test(touching.query));
-            lines.push(`Top slow query touching ${units_code(w)}: ${describe(touching)}`);
+            lines.push(`Top slow query touching ${code(w)}: ${describe(touching)}`);
         }
         else if (sq.rows[0].percent >= 50) {
             lines.push(`One statement dominates database time: ${describe(sq.rows[0])}`);
@@ -70699,12 +70687,12 @@ function evidenceFor(criterion, util) {
             const max = utilization_measured(util, metric, 'max');
             const avg = utilization_measured(util, metric, 'avg');
             if (max !== undefined && max >= 90)
-                lines.push(`CPU saturation: ${units_code(metric)} reached ${formatValue(max, 'percent')} of the CPU limit (average ${formatValue(avg ?? null, 'percent')})`);
+                lines.push(`CPU saturation: ${code(metric)} reached ${formatValue(max, 'percent')} of the CPU limit (average ${formatValue(avg ?? null, 'percent')})`);
         }
         else if (preset === 'k8s.memory') {
             const max = utilization_measured(util, metric, 'max');
             if (max !== undefined && max >= 90)
-                lines.push(`Memory pressure: ${units_code(metric)} reached ${formatValue(max, 'percent')} of the memory limit`);
+                lines.push(`Memory pressure: ${code(metric)} reached ${formatValue(max, 'percent')} of the memory limit`);
         }
         else if (preset === 'postgres.connections_pct') {
             const max = utilization_measured(util, metric, 'max');
@@ -71386,14 +71374,14 @@ async function evaluateOnly(opts, config) {
         for (const file of files) {
             const tag = tags.get(file);
             if (tag !== undefined && tag !== name)
-                noteFor(name, `${units_code(shown(file))} carries the k6 scenario tag ${units_code(tag)}: judged as ${units_code(name)}, the scenario asked for`);
+                noteFor(name, `${code(shown(file))} carries the k6 scenario tag ${code(tag)}: judged as ${code(name)}, the scenario asked for`);
         }
     }
     else {
         for (const file of files) {
             const tag = tags.get(file) ?? DEFAULT_SCENARIO;
             if (named.length > 0 && !named.includes(tag))
-                left.push(`${units_code(shown(file))} (k6 scenario tag ${units_code(tag)})`);
+                left.push(`${code(shown(file))} (k6 scenario tag ${code(tag)})`);
             else
                 groups.set(tag, [...(groups.get(tag) ?? []), file]);
         }
@@ -71405,7 +71393,7 @@ async function evaluateOnly(opts, config) {
     }
     const first = [...groups.keys()][0];
     for (const f of repeated)
-        noteFor(first, `${units_code(shown(f))} was given more than once: read once`);
+        noteFor(first, `${code(shown(f))} was given more than once: read once`);
     if (left.length > 0)
         noteFor(first, `not judged, their scenario was not asked for: ${left.join(', ')}`);
     const out = [];
@@ -71418,7 +71406,7 @@ async function evaluateOnly(opts, config) {
             const k6Scenarios = [...new Set(['http_reqs', 'iteration_duration'].flatMap((m) => (results.metrics.has(m) ? results.tagValues(m, 'scenario') : [])))].sort();
             const others = k6Scenarios.filter((t) => t !== name);
             if (others.length > 0) {
-                scenarioNotes.push(`the results hold samples of ${k6Scenarios.length} k6 scenarios (${k6Scenarios.map(units_code).join(', ')}), judged together as ${units_code(name)}; a rule can take one of them with a tag filter (${units_code(`http_req_duration{scenario:${others[0]}}`)})`);
+                scenarioNotes.push(`the results hold samples of ${k6Scenarios.length} k6 scenarios (${k6Scenarios.map(code).join(', ')}), judged together as ${code(name)}; a rule can take one of them with a tag filter (${code(`http_req_duration{scenario:${others[0]}}`)})`);
             }
         }
         let utilization;
@@ -71602,7 +71590,7 @@ function gateWarnings(evaluation, results) {
             if (c.kind !== 'k6' || c.status !== 'no-data' || metric === 'availability' || r.metrics.has(metric))
                 continue;
             const hint = didYouMean(metric, [...r.metrics.keys()]);
-            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: no samples of ${units_code(metric)} in the results of ${s.name}.${hint}`;
+            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: no samples of ${code(metric)} in the results of ${s.name}.${hint}`;
             if (hint && !out.includes(line))
                 out.push(line);
         }
@@ -71622,7 +71610,7 @@ function gateWarnings(evaluation, results) {
                 continue;
             const unseen = { ...selector, tags: selector.tags.filter((t) => r.tagValues(selector.metric, t.key).length === 0) };
             const why = unseen.tags.length > 0 ? unmatchedTagText(r, unseen, [...DEFAULT_TAG_KEYS, ...selector.tags.map((t) => t.key)]) : '';
-            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: ${units_code(c.metric)} in ${s.name}${why}`;
+            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: ${code(c.metric)} in ${s.name}${why}`;
             if (why && !out.includes(line))
                 out.push(line);
         }
@@ -71671,7 +71659,7 @@ function noiseGuardSection(first, final, rerun) {
         const failedA = a?.criteria.filter((c) => c.blocking) ?? [];
         const failedB = b?.criteria.filter((c) => c.blocking) ?? [];
         rows.push([
-            units_code(escapeCell(name)),
+            code(escapeCell(name)),
             `❌ ${failedA.length} blocking`,
             failedB.length === 0 ? '✅ passed' : `❌ ${failedB.length} blocking`,
             failedA.map((c) => `\`${escapeCell((0,mask/* maskKey */.s9)(c.metric))}\` \`${escapeCell(c.expression)}\` (${c.actual === null ? 'no data' : formatValue(c.actual, c.unit)})`).join('<br>'),
