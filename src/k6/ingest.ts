@@ -434,6 +434,10 @@ function runWorker(data: WorkerJob): Promise<PartialAggregates> {
 
 /** Bytes per chunk claimed by one thread at a time (a file is cut into at least 4 per thread). */
 const CLAIM_BYTES = 4 << 20;
+/** Inflated bytes parsed per turn of the event loop when reading a .gz (see parseGzip). */
+const GZ_SLICE_BYTES = 256 << 10;
+/** Inflated bytes queued before zlib is paused. */
+const GZ_QUEUE_BYTES = 8 << 20;
 
 async function parsePlain(path: string, size: number, cfg: ParserConfig, threads: number, minBytes: number): Promise<PartialAggregates[]> {
   const fs = await import('node:fs');
@@ -461,35 +465,115 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
   const end: GzipEnd = { cut: false, trailing: false, corrupt: false };
   let rest: Buffer | null = null;
   let fed = 0; // decompressed bytes handed to the parser
-  const take = (c: Buffer): void => {
-    fed += c.length;
-    let start = 0;
+  /** Parses c[from, to) after the partial line left by the chunk before; returns where it stopped (a line start). */
+  const takeRange = (c: Buffer, from: number, to: number): number => {
     if (rest !== null) {
-      const nl = c.indexOf(10);
-      if (nl < 0) {
-        rest = Buffer.concat([rest, c]);
-        return;
+      const nl = c.indexOf(10, from);
+      if (nl < 0 || nl >= to) {
+        rest = Buffer.concat([rest, c.subarray(from, to)]);
+        return to;
       }
-      const joined = Buffer.concat([rest, c.subarray(0, nl + 1)]);
+      const joined = Buffer.concat([rest, c.subarray(from, nl + 1)]);
       parser.feed(joined, 0, joined.length);
       rest = null;
-      start = nl + 1;
+      from = nl + 1;
     }
-    const used = parser.feed(c, start, c.length);
+    return parser.feed(c, from, to);
+  };
+  /** A whole chunk: what is left after its last newline waits for the next one. */
+  const take = (c: Buffer): void => {
+    fed += c.length;
+    const used = takeRange(c, 0, c.length);
     if (used < c.length) rest = Buffer.from(c.subarray(used));
   };
   const src = createReadStream(path, { highWaterMark: 1 << 20 });
-  // zlib inflates the next chunk on the thread pool while this one parses (the 4 MiB read-ahead keeps
-  // it from waiting for the parser to ask), so a .gz costs about max(inflate, parse), not their sum.
-  const gz = createGunzip({ chunkSize: 1 << 20, readableHighWaterMark: 4 << 20 } as ZlibOptions);
+  const gz = createGunzip({ chunkSize: 1 << 20 } as ZlibOptions);
   let readError: Error | undefined;
   src.on('error', (e) => {
     readError = e;
     gz.destroy(e);
   });
+  // zlib inflates on the thread pool, but each 1 MiB it inflates is handed over, and the next one
+  // asked for, on this thread: parsing a whole chunk at a time would keep zlib waiting for as long as
+  // each parse takes. So chunks queue up (to GZ_QUEUE_BYTES, then zlib pauses) and are parsed
+  // GZ_SLICE_BYTES at a time, returning to the event loop between slices so zlib runs on meanwhile.
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let at = 0; // where the next slice of queue[0] starts
+  let paused = false;
+  let ended = false;
+  let failure: unknown;
+  let scheduled = false;
+  let settle!: (err?: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    settle = (err) => (err === undefined ? res() : rej(err));
+  });
+  const step = (): void => {
+    scheduled = false;
+    try {
+      let budget = GZ_SLICE_BYTES;
+      while (budget > 0 && queue.length > 0) {
+        const c = queue[0]!;
+        let to = Math.min(c.length, at + budget);
+        let used = takeRange(c, at, to);
+        if (used === at && to < c.length) {
+          // a line longer than the slice: the rest of the chunk at once
+          to = c.length;
+          used = takeRange(c, at, to);
+        }
+        if (to < c.length) {
+          queued -= used - at;
+          at = used;
+          break; // this turn's slice is parsed
+        }
+        // the chunk is done; what follows its last newline waits for the next chunk
+        if (used < c.length) rest = Buffer.from(c.subarray(used));
+        budget -= c.length - at;
+        queued -= c.length - at;
+        fed += c.length;
+        queue.shift();
+        at = 0;
+      }
+    } catch (err) {
+      gz.destroy();
+      src.destroy();
+      settle(err);
+      return;
+    }
+    if (paused && queued <= GZ_QUEUE_BYTES / 2) {
+      paused = false;
+      gz.resume();
+    }
+    if (queue.length > 0) schedule();
+    else if (failure !== undefined) settle(failure);
+    else if (ended) settle();
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(step);
+  };
+  gz.on('data', (c: Buffer) => {
+    queue.push(c);
+    queued += c.length;
+    if (queued > GZ_QUEUE_BYTES && !paused) {
+      paused = true;
+      gz.pause();
+    }
+    schedule();
+  });
+  gz.once('end', () => {
+    ended = true;
+    schedule();
+  });
+  // what zlib gave before its error is parsed first: a stream cut short keeps what precedes the cut
+  gz.once('error', (e) => {
+    failure = e;
+    schedule();
+  });
   src.pipe(gz);
   try {
-    for await (const c of gz as AsyncIterable<Buffer>) take(c);
+    await done;
   } catch (err) {
     src.destroy();
     if (readError !== undefined) throw unreadable(path, readError);

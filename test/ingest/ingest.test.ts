@@ -246,6 +246,48 @@ describe('generated target-capacity run (known answers)', () => {
     }
   });
 
+  it('reads a large .gz piece by piece like the plain file: lines longer than a piece or than zlib’s output chunk, and a cut', async () => {
+    const lines = text.split('\n');
+    const time = (JSON.parse(lines.find((l) => l.startsWith('{"metric":"http_req_duration"'))!) as { data: { time: string } }).data.time;
+    const long = (n: number, v: number) => pointLine('http_req_duration', time, v, { status: '200', url: `https://api.example.com/${'a'.repeat(n)}` });
+    // from the end, so the earlier positions stay put: a 1.5 MB line (longer than one of zlib's
+    // 1 MiB chunks), 600 KB of garbage, a 300 KB line (longer than the 256 KiB parsed per turn)
+    lines.splice(lines.length - 50, 0, long(1_500_000, 9_876.5));
+    lines.splice(lines.length >> 1, 0, 'x'.repeat(600_000));
+    lines.splice(1000, 0, long(300_000, 8_765.5));
+    const body = `${lines.join('\n')}`;
+    expect(body.length).toBeGreaterThan(16 << 20); // zlib is paused and resumed on the way
+    const plain = join(dir, 'tc-long.ndjson');
+    const gz = join(dir, 'tc-long.ndjson.gz');
+    writeFileSync(plain, body);
+    writeFileSync(gz, gzipSync(body));
+    const a = await ingestFiles([plain]);
+    const b = await ingestFiles([gz]);
+    expect(a.diagnostics.points).toBe(r.diagnostics.points + 2);
+    expect(a.diagnostics.badLines).toBe(1);
+    for (const d of ['points', 'lines', 'badLines'] as const) expect(b.diagnostics[d]).toBe(a.diagnostics[d]);
+    expect(b.diagnostics.badLineExamples.map((x) => x.slice(x.lastIndexOf(':')))).toEqual(a.diagnostics.badLineExamples.map((x) => x.slice(x.lastIndexOf(':'))));
+    expect(value(b, 'http_req_duration', { kind: 'max' })).toBe(9_876.5);
+    for (const key of ['http_req_duration', 'http_req_duration{status:200}', 'trades_latency{endpoint:trades,tenant:hooli}']) {
+      expect(value(b, key, P(99))).toBe(value(a, key, P(99)));
+      expect(value(b, key, { kind: 'count' })).toBe(value(a, key, { kind: 'count' }));
+    }
+    expect(b.timeline(1)).toEqual(a.timeline(1));
+    // cut short after many MiB: what zlib could inflate before the cut is read, its last line reported cut
+    const full = readFileSync(gz);
+    const cut = join(dir, 'tc-long-cut.ndjson.gz');
+    writeFileSync(cut, full.subarray(0, Math.floor(full.length * 0.6)));
+    const prefix = gunzipSync(full.subarray(0, Math.floor(full.length * 0.6)), { finishFlush: 2 /* Z_SYNC_FLUSH */ });
+    expect(prefix.length).toBeGreaterThan(8 << 20);
+    const head = join(dir, 'tc-long-cut.ndjson');
+    writeFileSync(head, prefix);
+    const c = await ingestFiles([cut]);
+    const h = await ingestFiles([head]);
+    expect(c.diagnostics.truncatedFiles).toEqual([cut]);
+    for (const d of ['points', 'lines', 'badLines'] as const) expect(c.diagnostics[d]).toBe(h.diagnostics[d]);
+    expect(value(c, 'http_req_duration', P(99))).toBe(value(h, 'http_req_duration', P(99)));
+  });
+
   it('gives the known answers when every URL carries an id and a query string (a new tag object per request)', async () => {
     const spec = loadTestSpec('target-capacity', 0.05);
     spec.idsInUrls = true;
