@@ -1,8 +1,10 @@
 // npm run bench — times ingestion of a generated k6 NDJSON file (≥200 MB) against a plain reference
 // (readline + JSON.parse of every line into arrays), whole processes including start-up; gzip against
 // decompression alone; a run whose URLs carry ids and query strings (a tag object per request, escapes
-// in every HTTP line); and peak RSS when the file doubles. Each process runs 3 times, alternating, and
+// in every HTTP line); and peak RSS when the file doubles. Each process runs 5 times, alternating, and
 // the median run counts (the machine may be shared). Prints ratios; asserts nothing.
+//   npm run bench [-- --node PATH]   time the processes on another Node.js binary (the Action runs on
+//                                    Node 24; see docs/performance.md for getting one from npm)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +14,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const data = join(root, 'bench', 'data');
 mkdirSync(data, { recursive: true });
 const node = process.execPath;
+// the Node.js that runs the timed processes (reference, ingestion, decompression alike)
+const nodeArg = process.argv.indexOf('--node');
+const timedNode = nodeArg > 0 ? process.argv[nodeArg + 1] : node;
+if (!timedNode) throw new Error('--node needs the path of a node binary');
+const timedVersion = execFileSync(timedNode, ['--version'], { encoding: 'utf8' }).trim();
 const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 const ncc = join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
 
@@ -40,7 +47,7 @@ execFileSync(node, [ncc, 'build', join(root, 'bench', 'ingest-cli.ts'), '-o', jo
 
 function runOnce(label, args) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(node, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(timedNode, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${label} failed: ${r.stderr}`);
   let out = {};
@@ -51,7 +58,7 @@ function runOnce(label, args) {
   }
   return { label, seconds, out };
 }
-const REPEAT = 3;
+const REPEAT = 5;
 /** Runs every job REPEAT times, round-robin; each job's median run (by wall time). */
 function runAll(jobs) {
   const runs = Object.fromEntries(Object.keys(jobs).map((k) => [k, []]));
@@ -95,7 +102,7 @@ const line = (k, v) => process.stdout.write(`${k.padEnd(46)} ${v}\n`);
 const rss = (x) => `${(x.out.maxRssKB / 1024) | 0} MB`;
 const x = (a, b) => `${(a / b).toFixed(1)}×`;
 process.stdout.write(`\nk6 NDJSON: ${mb(f1)} MB (${r.all.out.points} points), doubled ${mb(f2)} MB; .gz ${mb(gz)} MB; URLs with ids and queries ${mb(fUrls)} MB\n`);
-process.stdout.write(`cores: ${(await import('node:os')).availableParallelism()}, node ${process.version}; median of ${REPEAT} runs each, wall time of the whole process\n`);
+process.stdout.write(`cores: ${(await import('node:os')).availableParallelism()}, node ${timedVersion}; median of ${REPEAT} runs each, wall time of the whole process\n`);
 process.stdout.write(`gate = what the gate reads for thresholds.yml (target-capacity): ${r.gate.out.points} points read, ${r.gate.out.skipped} of the detail metrics no rule names passed over\n\n`);
 line('reference (readline + JSON.parse)', `${r.reference.seconds.toFixed(2)} s  RSS ${rss(r.reference)}`);
 line('perf-gate ingest, gate', `${r.gate.seconds.toFixed(2)} s  RSS ${rss(r.gate)}`);
