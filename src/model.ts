@@ -122,6 +122,8 @@ export interface UtilizationConfig {
   slowQueries: boolean;
   /** At most this long after a run, wait for Prometheus to scrape past its end (`sources.prometheus.scrape-wait`; default 60; 0: no wait). */
   scrapeWaitSeconds?: number;
+  /** How long one Prometheus query may take (`sources.prometheus.timeout`; default 15). */
+  prometheusTimeoutSeconds?: number;
   /** Sources that are configured but cannot be used, with why (e.g. `PROMETHEUS_URL is not set`). Never holds a URL. */
   unavailable?: Partial<Record<UtilizationSourceKind, string>>;
 }

@@ -522,6 +522,12 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
+/** The Prometheus client of a configuration whose Prometheus source is available. */
+function promClient(cfg: UtilizationConfig): PrometheusClient {
+  const src = cfg.sources.prometheus!;
+  return new PrometheusClient(src.url, cfg.prometheusTimeoutSeconds === undefined ? undefined : cfg.prometheusTimeoutSeconds * 1000, src.headers);
+}
+
 async function finish(state: State, window: TimeWindow, during: boolean): Promise<UtilizationResults> {
   const entries = new Map<string, Entry>();
   const notes: string[] = [];
@@ -530,7 +536,7 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
   const noDataNames = new Map<string, string[]>();
   const selectors = state.waitForScrape === false || state.cfg.scrapeWaitSeconds === 0 ? [] : promSelectors(state.plans, window);
   if (selectors.length > 0) {
-    prom = new PrometheusClient(state.cfg.sources.prometheus!.url, undefined, state.cfg.sources.prometheus!.headers);
+    prom = promClient(state.cfg);
     const wait = await awaitScrapePast(prom, selectors, window.end, {
       ...(state.cfg.scrapeWaitSeconds !== undefined ? { maxWaitMs: state.cfg.scrapeWaitSeconds * 1000 } : {}),
       ...state.scrapeWait,
@@ -565,7 +571,7 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
       const built = plan.build(window);
       if ('error' in built) entry = { unit: plan.unit, samples: [], noData: built.error };
       else {
-        prom ??= new PrometheusClient(state.cfg.sources.prometheus!.url, undefined, state.cfg.sources.prometheus!.headers);
+        prom ??= promClient(state.cfg);
         const r = await queryPrometheus(prom, built, window, plan.metric);
         entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
         const valueNoData = 'samples' in r ? r.valueNoData : undefined;

@@ -223,7 +223,7 @@ export class PrometheusClient {
       // A connection made but not answered in time is a slow Prometheus (or a query too heavy for it), not an unreachable one.
       const reason = this.hide(
         e.name === 'TimeoutError'
-          ? `Prometheus at ${this.safeUrl} did not answer within ${Number((this.timeoutMs / 1000).toFixed(2))} s (overloaded, or a query too heavy for it: a narrower selector or a longer step helps)`
+          ? `Prometheus at ${this.safeUrl} did not answer within ${Number((this.timeoutMs / 1000).toFixed(2))} s (overloaded, or a query too heavy for it: a narrower selector helps, or a longer \`sources.prometheus.timeout\`)`
           : `Prometheus at ${this.safeUrl} is unreachable (${why})${tls ? `: ${tls}` : ''}${addressFix(e.cause?.code, this.baseUrl)}`,
       );
       // Queries run a few at a time: a timeout counts towards "in a row" only when no answer came

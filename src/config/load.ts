@@ -609,6 +609,11 @@ class Loader {
             const wait = this.seconds(src['scrape-wait']);
             if (wait !== undefined) cfg.scrapeWaitSeconds = wait;
           }
+          if (kind === 'prometheus' && src.timeout !== undefined) {
+            const timeout = this.seconds(src.timeout);
+            if (timeout === 0) this.add(this.offsetOf([...path, 'sources', 'prometheus', 'timeout']), 'utilization.sources.prometheus.timeout must be greater than 0', 'e.g. `timeout: 30s` (the default is 15s)');
+            else if (timeout !== undefined) cfg.prometheusTimeoutSeconds = timeout;
+          }
           const headers = kind === 'prometheus' && isPlainObject(src.headers) ? this.sourceHeaders(src.headers, kind) : undefined;
           if (headers && 'missing' in headers) (cfg.unavailable ??= {})[kind] = headers.missing;
           else cfg.sources[kind] = headers ? { url: expanded.value, headers: headers.value } : { url: expanded.value };
@@ -763,6 +768,7 @@ function expectedAt(path: Path, value: unknown): { what: string; hint?: string }
     case 'warmup':
     case 'interval':
     case 'scrape-wait':
+    case 'timeout':
       return { what: 'seconds (a non-negative number) or a duration such as 30s, 1m30s, 500ms', hint: `e.g. \`${String(last)}: 30s\`` };
     case 'min-change':
       return { what: "a non-negative number in the metric's unit (ms for time metrics) or a duration such as 5ms", hint: 'e.g. `min-change: 5ms`' };
@@ -791,7 +797,7 @@ function expectedAt(path: Path, value: unknown): { what: string; hint?: string }
     case 'redis':
       if (path.length === 3 && path[1] === 'sources') {
         const url = typeof value === 'string' ? value : `\${${String(last).toUpperCase()}_URL}`;
-        return { what: `a map with url${last === 'prometheus' ? ' (and headers, scrape-wait)' : ''}`, hint: `write \`${String(last)}: { url: "${url}" }\`` };
+        return { what: `a map with url${last === 'prometheus' ? ' (and headers, scrape-wait, timeout)' : ''}`, hint: `write \`${String(last)}: { url: "${url}" }\`` };
       }
       break;
     case 'dashboards':
@@ -837,7 +843,7 @@ function allowedKeys(path: Path): string[] {
     const u = top.utilization.unwrap();
     if (path.length === 1) return shapeKeys(u);
     if (path[1] === 'sources' && path.length === 2) return shapeKeys(u.shape.sources.unwrap());
-    if (path[1] === 'sources' && path.length === 3) return path[2] === 'prometheus' ? ['url', 'headers', 'scrape-wait'] : ['url'];
+    if (path[1] === 'sources' && path.length === 3) return path[2] === 'prometheus' ? ['url', 'headers', 'scrape-wait', 'timeout'] : ['url'];
     if (path[1] === 'metrics' && path.length === 3) return shapeKeys(u.shape.metrics.unwrap().valueType);
   }
   return [];

@@ -75,6 +75,9 @@ const prometheusSource = source.extend({
   'scrape-wait': duration
     .optional()
     .meta({ description: "How long to wait at most, after a run, for Prometheus to scrape past the run's end before querying it (default 60s; 0 queries at once)." }),
+  timeout: duration
+    .optional()
+    .meta({ description: 'How long one Prometheus query may take before it is given up (default 15s); raise it for a slow Thanos or Mimir, or long runs.' }),
 });
 
 const PARAMS = {

@@ -35,7 +35,7 @@ describe('what a utilization source expects', () => {
 
   it('a source written as its URL alone is told to be { url: … }, with that URL', () => {
     const p = only('version: 1\nutilization:\n  sources:\n    prometheus: "http://prom:9090"\n');
-    expect(p.message).toBe('utilization.sources.prometheus: expected a map with url (and headers, scrape-wait), got `http://prom:9090`');
+    expect(p.message).toBe('utilization.sources.prometheus: expected a map with url (and headers, scrape-wait, timeout), got `http://prom:9090`');
     expect(p.hint).toBe('write `prometheus: { url: "http://prom:9090" }`');
     expect(only('version: 1\nutilization:\n  sources:\n    redis: 6379\n').hint).toBe('write `redis: { url: "${REDIS_URL}" }`');
   });
@@ -45,6 +45,22 @@ describe('what a utilization source expects', () => {
       const p = only(`version: 1\nutilization:\n  sources:\n    prometheus: { url: "http://x", scrape-wait: ${v} }\n`);
       expect(p.message).toMatch(/^utilization\.sources\.prometheus\.scrape-wait: expected seconds \(a non-negative number\) or a duration such as 30s/);
     }
+  });
+
+  it('timeout is a duration greater than 0, read into the configuration', () => {
+    const yml = (v: string) => `version: 1\nutilization:\n  sources:\n    prometheus: { url: "http://x", timeout: ${v} }\n`;
+    for (const v of ['-1', '"abc"']) expect(only(yml(v)).message).toMatch(/^utilization\.sources\.prometheus\.timeout: expected seconds \(a non-negative number\) or a duration such as 30s/);
+    for (const v of ['0', '0s']) {
+      const p = only(yml(v));
+      expect(p.message).toBe('utilization.sources.prometheus.timeout must be greater than 0');
+      expect(p.where).toBe('perf/thresholds.yml:4:45');
+      expect(p.hint).toContain('timeout: 30s');
+    }
+    expect(loadConfig('t.yml', { text: yml('1m30s'), env: {} }).utilization?.prometheusTimeoutSeconds).toBe(90);
+    expect(loadConfig('t.yml', { text: yml('2.5'), env: {} }).utilization?.prometheusTimeoutSeconds).toBe(2.5);
+    expect(loadConfig('t.yml', { text: 'version: 1\nutilization:\n  sources:\n    prometheus: { url: "http://x" }\n', env: {} }).utilization?.prometheusTimeoutSeconds).toBeUndefined();
+    // a misspelt key is pointed at the real one
+    expect(only('version: 1\nutilization:\n  sources:\n    prometheus: { url: "http://x", timout: 30s }\n').message).toMatch(/timout.*timeout/s);
   });
 });
 

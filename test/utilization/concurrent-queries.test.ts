@@ -30,6 +30,24 @@ describe('Prometheus queries after a run', () => {
     for (let i = 0; i < names.length; i++) expect(prom.queries.some((q) => q.includes(`shard="${i}"`))).toBe(true);
   });
 
+  it('wait as long as sources.prometheus.timeout says (default 15 s) for each answer', async () => {
+    prom = await startFakePrometheus({ rangeValue: 7, delayMs: 300, answer: (q) => (q.startsWith('max(timestamp(') ? [] : undefined) });
+    const cfg = (timeout?: number): UtilizationConfig => ({
+      sources: { prometheus: { url: prom!.url } },
+      metrics: [custom('slow_one', 1)],
+      intervalSeconds: 1,
+      slowQueries: false,
+      scrapeWaitSeconds: 0,
+      ...(timeout === undefined ? {} : { prometheusTimeoutSeconds: timeout }),
+    });
+    const short = await collectWindow(cfg(0.1), window, quiet);
+    expect(short.measure('slow_one', { kind: 'max' })).toEqual({
+      noData: expect.stringMatching(/did not answer within 0\.1 s \(overloaded, or a query too heavy for it: a narrower selector helps, or a longer `sources\.prometheus\.timeout`\)/),
+    });
+    expect((await collectWindow(cfg(5), window, quiet)).measure('slow_one', { kind: 'max' })).toEqual({ value: 7 });
+    expect((await collectWindow(cfg(), window, quiet)).measure('slow_one', { kind: 'max' })).toEqual({ value: 7 });
+  });
+
   it('mapLimit keeps the order of its items whatever order they finish in, and never runs more than the limit', async () => {
     let running = 0;
     let most = 0;
