@@ -66,9 +66,11 @@ function list(value: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/** One of `allowed`, in any case (`Never`, `MARGINAL`), as boolean inputs are; '' is the fallback. */
 function choice<T extends string>(name: string, value: string, allowed: readonly T[], fallback: T): T {
   if (value === '') return fallback;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
+  const v = value.toLowerCase();
+  if ((allowed as readonly string[]).includes(v)) return v as T;
   throw new InputError(`input \`${name}\` is \`${value}\``, undefined, `use one of: ${allowed.join(', ')}`);
 }
 

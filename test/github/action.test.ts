@@ -388,6 +388,13 @@ describe('outputs, summary, annotations and the failed check', () => {
     expect(badEnv.failed).toContain('input `k6-env`, line 1');
     const badTimeout = await act({ gate: gateUnderTest('pass'), inputs: { timeout: 'soon' } });
     expect(badTimeout.failed).toContain('input `timeout` is `soon`');
+    // choices are read in any case, as boolean inputs are
+    const upper = recording(gateUnderTest('pass'));
+    const cased = await act({ gate: upper.gate, inputs: { 'fail-on': 'Marginal', comment: 'Never' } });
+    expect(cased.failed).toBeUndefined();
+    expect(upper.calls[0]!.failOn).toBe('marginal');
+    expect(cased.outputs['comment-url']).toBeUndefined(); // `Never`: no comment
+    expect((await act({ gate: gateUnderTest('pass') })).outputs['comment-url']).toMatch(/^https:\/\//);
     const badFailOn = await act({ gate: gateUnderTest('pass'), inputs: { 'fail-on': 'warn' } });
     expect(badFailOn.failed).toContain('use one of: fail, marginal');
     const badSegment = await act({ gate: gateUnderTest('pass'), inputs: { 'execution-segment': '5:1' } });
