@@ -61044,6 +61044,9 @@ const prometheusSource = source.extend({
     'scrape-wait': schema_duration
         .optional()
         .meta({ description: "How long to wait at most, after a run, for Prometheus to scrape past the run's end before querying it (default 60s; 0 queries at once)." }),
+    timeout: schema_duration
+        .optional()
+        .meta({ description: 'How long one Prometheus query may take before it is given up (default 15s); raise it for a slow Thanos or Mimir, or long runs.' }),
 });
 const PARAMS = {
     namespace: schemas_string().optional().meta({ description: 'k8s.*: the Kubernetes namespace (required).' }),
@@ -62045,6 +62048,13 @@ class Loader {
                         if (wait !== undefined)
                             cfg.scrapeWaitSeconds = wait;
                     }
+                    if (kind === 'prometheus' && src.timeout !== undefined) {
+                        const timeout = this.seconds(src.timeout);
+                        if (timeout === 0)
+                            this.add(this.offsetOf([...path, 'sources', 'prometheus', 'timeout']), 'utilization.sources.prometheus.timeout must be greater than 0', 'e.g. `timeout: 30s` (the default is 15s)');
+                        else if (timeout !== undefined)
+                            cfg.prometheusTimeoutSeconds = timeout;
+                    }
                     const headers = kind === 'prometheus' && load_isPlainObject(src.headers) ? this.sourceHeaders(src.headers, kind) : undefined;
                     if (headers && 'missing' in headers)
                         (cfg.unavailable ??= {})[kind] = headers.missing;
@@ -62201,6 +62211,7 @@ function expectedAt(path, value) {
         case 'warmup':
         case 'interval':
         case 'scrape-wait':
+        case 'timeout':
             return { what: 'seconds (a non-negative number) or a duration such as 30s, 1m30s, 500ms', hint: `e.g. \`${String(last)}: 30s\`` };
         case 'min-change':
             return { what: "a non-negative number in the metric's unit (ms for time metrics) or a duration such as 5ms", hint: 'e.g. `min-change: 5ms`' };
@@ -62229,7 +62240,7 @@ function expectedAt(path, value) {
         case 'redis':
             if (path.length === 3 && path[1] === 'sources') {
                 const url = typeof value === 'string' ? value : `\${${String(last).toUpperCase()}_URL}`;
-                return { what: `a map with url${last === 'prometheus' ? ' (and headers, scrape-wait)' : ''}`, hint: `write \`${String(last)}: { url: "${url}" }\`` };
+                return { what: `a map with url${last === 'prometheus' ? ' (and headers, scrape-wait, timeout)' : ''}`, hint: `write \`${String(last)}: { url: "${url}" }\`` };
             }
             break;
         case 'dashboards':
@@ -62283,7 +62294,7 @@ function allowedKeys(path) {
         if (path[1] === 'sources' && path.length === 2)
             return shapeKeys(u.shape.sources.unwrap());
         if (path[1] === 'sources' && path.length === 3)
-            return path[2] === 'prometheus' ? ['url', 'headers', 'scrape-wait'] : ['url'];
+            return path[2] === 'prometheus' ? ['url', 'headers', 'scrape-wait', 'timeout'] : ['url'];
         if (path[1] === 'metrics' && path.length === 3)
             return shapeKeys(u.shape.metrics.unwrap().valueType);
     }
@@ -62739,7 +62750,7 @@ class PrometheusClient {
             const timedOut = e.name === 'TimeoutError' || e.cause?.code === 'UND_ERR_CONNECT_TIMEOUT';
             // A connection made but not answered in time is a slow Prometheus (or a query too heavy for it), not an unreachable one.
             const reason = this.hide(e.name === 'TimeoutError'
-                ? `Prometheus at ${this.safeUrl} did not answer within ${Number((this.timeoutMs / 1000).toFixed(2))} s (overloaded, or a query too heavy for it: a narrower selector or a longer step helps)`
+                ? `Prometheus at ${this.safeUrl} did not answer within ${Number((this.timeoutMs / 1000).toFixed(2))} s (overloaded, or a query too heavy for it: a narrower selector helps, or a longer \`sources.prometheus.timeout\`)`
                 : `Prometheus at ${this.safeUrl} is unreachable (${why})${tls ? `: ${tls}` : ''}${addressFix(e.cause?.code, this.baseUrl)}`);
             // Queries run a few at a time: a timeout counts towards "in a row" only when no answer came
             // after this request was sent (two heavy queries timing out together beside answered ones do not).
@@ -64280,6 +64291,11 @@ async function mapLimit(items, limit, fn) {
     await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
     return out;
 }
+/** The Prometheus client of a configuration whose Prometheus source is available. */
+function promClient(cfg) {
+    const src = cfg.sources.prometheus;
+    return new PrometheusClient(src.url, cfg.prometheusTimeoutSeconds === undefined ? undefined : cfg.prometheusTimeoutSeconds * 1000, src.headers);
+}
 async function finish(state, window, during) {
     const entries = new Map();
     const notes = [];
@@ -64288,7 +64304,7 @@ async function finish(state, window, during) {
     const noDataNames = new Map();
     const selectors = state.waitForScrape === false || state.cfg.scrapeWaitSeconds === 0 ? [] : promSelectors(state.plans, window);
     if (selectors.length > 0) {
-        prom = new PrometheusClient(state.cfg.sources.prometheus.url, undefined, state.cfg.sources.prometheus.headers);
+        prom = promClient(state.cfg);
         const wait = await awaitScrapePast(prom, selectors, window.end, {
             ...(state.cfg.scrapeWaitSeconds !== undefined ? { maxWaitMs: state.cfg.scrapeWaitSeconds * 1000 } : {}),
             ...state.scrapeWait,
@@ -64328,7 +64344,7 @@ async function finish(state, window, during) {
             if ('error' in built)
                 entry = { unit: plan.unit, samples: [], noData: built.error };
             else {
-                prom ??= new PrometheusClient(state.cfg.sources.prometheus.url, undefined, state.cfg.sources.prometheus.headers);
+                prom ??= promClient(state.cfg);
                 const r = await queryPrometheus(prom, built, window, plan.metric);
                 entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
                 const valueNoData = 'samples' in r ? r.valueNoData : undefined;
@@ -68159,6 +68175,10 @@ function runWorker(data) {
 }
 /** Bytes per chunk claimed by one thread at a time (a file is cut into at least 4 per thread). */
 const CLAIM_BYTES = 4 << 20;
+/** Inflated bytes parsed per turn of the event loop when reading a .gz (see parseGzip). */
+const GZ_SLICE_BYTES = 256 << 10;
+/** Inflated bytes queued before zlib is paused. */
+const GZ_QUEUE_BYTES = 8 << 20;
 async function parsePlain(path, size, cfg, threads, minBytes) {
     const fs = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
     if (threads <= 1 || size < minBytes) {
@@ -68184,37 +68204,122 @@ async function parseGzip(path, cfg) {
     const end = { cut: false, trailing: false, corrupt: false };
     let rest = null;
     let fed = 0; // decompressed bytes handed to the parser
-    const take = (c) => {
-        fed += c.length;
-        let start = 0;
+    /** Parses c[from, to) after the partial line left by the chunk before; returns where it stopped (a line start). */
+    const takeRange = (c, from, to) => {
         if (rest !== null) {
-            const nl = c.indexOf(10);
-            if (nl < 0) {
-                rest = Buffer.concat([rest, c]);
-                return;
+            const nl = c.indexOf(10, from);
+            if (nl < 0 || nl >= to) {
+                rest = Buffer.concat([rest, c.subarray(from, to)]);
+                return to;
             }
-            const joined = Buffer.concat([rest, c.subarray(0, nl + 1)]);
+            const joined = Buffer.concat([rest, c.subarray(from, nl + 1)]);
             parser.feed(joined, 0, joined.length);
             rest = null;
-            start = nl + 1;
+            from = nl + 1;
         }
-        const used = parser.feed(c, start, c.length);
+        return parser.feed(c, from, to);
+    };
+    /** A whole chunk: what is left after its last newline waits for the next one. */
+    const take = (c) => {
+        fed += c.length;
+        const used = takeRange(c, 0, c.length);
         if (used < c.length)
             rest = Buffer.from(c.subarray(used));
     };
     const src = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 });
-    // zlib inflates the next chunk on the thread pool while this one parses (the 4 MiB read-ahead keeps
-    // it from waiting for the parser to ask), so a .gz costs about max(inflate, parse), not their sum.
-    const gz = (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 20, readableHighWaterMark: 4 << 20 });
+    const gz = (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 20 });
     let readError;
     src.on('error', (e) => {
         readError = e;
         gz.destroy(e);
     });
+    // zlib inflates on the thread pool, but each 1 MiB it inflates is handed over, and the next one
+    // asked for, on this thread: parsing a whole chunk at a time would keep zlib waiting for as long as
+    // each parse takes. So chunks queue up (to GZ_QUEUE_BYTES, then zlib pauses) and are parsed
+    // GZ_SLICE_BYTES at a time, returning to the event loop between slices so zlib runs on meanwhile.
+    const queue = [];
+    let queued = 0;
+    let at = 0; // where the next slice of queue[0] starts
+    let paused = false;
+    let ended = false;
+    let failure;
+    let scheduled = false;
+    let settle;
+    const done = new Promise((res, rej) => {
+        settle = (err) => (err === undefined ? res() : rej(err));
+    });
+    const step = () => {
+        scheduled = false;
+        try {
+            let budget = GZ_SLICE_BYTES;
+            while (budget > 0 && queue.length > 0) {
+                const c = queue[0];
+                let to = Math.min(c.length, at + budget);
+                let used = takeRange(c, at, to);
+                if (used === at && to < c.length) {
+                    // a line longer than the slice: the rest of the chunk at once
+                    to = c.length;
+                    used = takeRange(c, at, to);
+                }
+                if (to < c.length) {
+                    queued -= used - at;
+                    at = used;
+                    break; // this turn's slice is parsed
+                }
+                // the chunk is done; what follows its last newline waits for the next chunk
+                if (used < c.length)
+                    rest = Buffer.from(c.subarray(used));
+                budget -= c.length - at;
+                queued -= c.length - at;
+                fed += c.length;
+                queue.shift();
+                at = 0;
+            }
+        }
+        catch (err) {
+            gz.destroy();
+            src.destroy();
+            settle(err);
+            return;
+        }
+        if (paused && queued <= GZ_QUEUE_BYTES / 2) {
+            paused = false;
+            gz.resume();
+        }
+        if (queue.length > 0)
+            schedule();
+        else if (failure !== undefined)
+            settle(failure);
+        else if (ended)
+            settle();
+    };
+    const schedule = () => {
+        if (scheduled)
+            return;
+        scheduled = true;
+        setImmediate(step);
+    };
+    gz.on('data', (c) => {
+        queue.push(c);
+        queued += c.length;
+        if (queued > GZ_QUEUE_BYTES && !paused) {
+            paused = true;
+            gz.pause();
+        }
+        schedule();
+    });
+    gz.once('end', () => {
+        ended = true;
+        schedule();
+    });
+    // what zlib gave before its error is parsed first: a stream cut short keeps what precedes the cut
+    gz.once('error', (e) => {
+        failure = e;
+        schedule();
+    });
     src.pipe(gz);
     try {
-        for await (const c of gz)
-            take(c);
+        await done;
     }
     catch (err) {
         src.destroy();
