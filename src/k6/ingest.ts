@@ -567,8 +567,8 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
     schedule();
   });
   // what zlib gave before its error is parsed first: a stream cut short keeps what precedes the cut
-  gz.once('error', (e) => {
-    failure = e;
+  gz.on('error', (e) => {
+    failure ??= e;
     schedule();
   });
   src.pipe(gz);
