@@ -30,6 +30,10 @@ export interface IngestOptions {
   threads?: number;
   /** Plain files smaller than this are read on the calling thread (default 16 MiB). */
   workerMinBytes?: number;
+  /** A .gz is parsed this many inflated bytes per turn of the event loop (default 256 KiB). */
+  gzipSliceBytes?: number;
+  /** zlib is paused while this many inflated bytes of a .gz wait to be parsed (default 8 MiB). */
+  gzipQueueBytes?: number;
   /**
    * Metrics whose points are counted but not read (see `unreadMetrics`): measuring one answers
    * no-data saying so. Their Metric lines are still read.
@@ -460,7 +464,7 @@ async function parsePlain(path: string, size: number, cfg: ParserConfig, threads
  * Parses a gzip file; `cut` when its compressed stream ends early (the file was cut short),
  * `trailing` when bytes after its gzip data were ignored, `corrupt` when its data fails a check.
  */
-async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: PartialAggregates[] } & GzipEnd> {
+async function parseGzip(path: string, cfg: ParserConfig, sliceBytes = GZ_SLICE_BYTES, queueBytes = GZ_QUEUE_BYTES): Promise<{ parts: PartialAggregates[] } & GzipEnd> {
   const parser = createNdjsonParser(cfg);
   const end: GzipEnd = { cut: false, trailing: false, corrupt: false };
   let rest: Buffer | null = null;
@@ -495,8 +499,8 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
   });
   // zlib inflates on the thread pool, but each 1 MiB it inflates is handed over, and the next one
   // asked for, on this thread: parsing a whole chunk at a time would keep zlib waiting for as long as
-  // each parse takes. So chunks queue up (to GZ_QUEUE_BYTES, then zlib pauses) and are parsed
-  // GZ_SLICE_BYTES at a time, returning to the event loop between slices so zlib runs on meanwhile.
+  // each parse takes. So chunks queue up (to queueBytes, then zlib pauses) and are parsed
+  // sliceBytes at a time, returning to the event loop between slices so zlib runs on meanwhile.
   const queue: Buffer[] = [];
   let queued = 0;
   let at = 0; // where the next slice of queue[0] starts
@@ -511,7 +515,7 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
   const step = (): void => {
     scheduled = false;
     try {
-      let budget = GZ_SLICE_BYTES;
+      let budget = Math.max(1, sliceBytes);
       while (budget > 0 && queue.length > 0) {
         const c = queue[0]!;
         let to = Math.min(c.length, at + budget);
@@ -540,7 +544,7 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
       settle(err);
       return;
     }
-    if (paused && queued <= GZ_QUEUE_BYTES / 2) {
+    if (paused && queued <= queueBytes / 2) {
       paused = false;
       gz.resume();
     }
@@ -556,7 +560,7 @@ async function parseGzip(path: string, cfg: ParserConfig): Promise<{ parts: Part
   gz.on('data', (c: Buffer) => {
     queue.push(c);
     queued += c.length;
-    if (queued > GZ_QUEUE_BYTES && !paused) {
+    if (queued > queueBytes && !paused) {
       paused = true;
       gz.pause();
     }
@@ -724,7 +728,7 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
     let gzipCut = false;
     try {
       if (c.gzip) {
-        const read = await parseGzip(c.path, cfg);
+        const read = await parseGzip(c.path, cfg, opts.gzipSliceBytes, opts.gzipQueueBytes);
         fileParts = read.parts;
         gzipCut = read.cut;
         if (read.trailing) diagnostics.gzipTrailingFiles!.push(shown(c.path));
