@@ -1,5 +1,6 @@
 // Finding k6 on the runner: a given path, PATH, the tool cache, or a download of the pinned release
-// (SHA-256 checked against the release's checksums file; a mismatch is refused).
+// (SHA-256 checked against the sums pinned here for the default release, else against the release's
+// checksums file; a mismatch is refused).
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { access, chmod, readFile, stat } from 'node:fs/promises';
@@ -14,6 +15,20 @@ import type { Logger } from '../model.js';
 /** The k6 release downloaded when none is given (current 2.x line). */
 export const DEFAULT_K6_VERSION = '2.3.0';
 export const DEFAULT_DOWNLOAD_BASE = 'https://github.com/grafana/k6/releases/download';
+/**
+ * SHA-256 of the release archives, as published in the release's `k6-v<version>-checksums.txt`,
+ * for the versions perf-gate pins: a download of one is checked against these, not against a
+ * checksums file from the same host (which a tampered mirror or proxy could rewrite too).
+ */
+export const PINNED_SHA256: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  '2.3.0': {
+    'k6-v2.3.0-linux-amd64.tar.gz': '39c3117b6af817592dcd0ce4242105c0a7af10948c2a425306f0be8f7a8a8ab1',
+    'k6-v2.3.0-linux-arm64.tar.gz': '5ca3433e8201da72a284aaa241a1bb5fb47f4abb4e384d39410ddd8062f49b90',
+    'k6-v2.3.0-macos-amd64.zip': 'c83bb16f54f0676afa4ea235fd757f3892d307dbd1bd201450de83af31986654',
+    'k6-v2.3.0-macos-arm64.zip': 'b2417a3038edc5fe81dc178a889237724b595c5c9cfed875822008e46e862c7d',
+    'k6-v2.3.0-windows-amd64.zip': '112276d495e5741c968e2bc09ea6196099c1275bd6db9ee0875d173c7148ce43',
+  },
+};
 /**
  * The oldest k6 that runs the scenario scripts (`.ts`, importing `.ts` modules) as they are: k6 runs
  * TypeScript by default since v0.57 (before, only with `--compatibility-mode=experimental_enhanced`).
@@ -103,6 +118,8 @@ export interface LocateOptions {
    */
   toolCacheDir?: string;
   tempDir?: string;
+  /** The pinned sums (default PINNED_SHA256): version → archive file name → SHA-256. */
+  pinned?: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /**
    * Stops the install between its steps (the gate failed or was cancelled meanwhile): no download
    * starts after it fires; one already in flight finishes, and nothing is extracted or cached.
@@ -211,11 +228,13 @@ export async function locateOrInstallK6(opts: LocateOptions): Promise<LocatedK6>
       );
     }
   };
-  const checksumsFile = await download(asset.checksumsUrl, 'the checksums file');
+  // A pinned release is checked against the sums pinned here; another version against its checksums file.
+  const pinned = (opts.pinned ?? PINNED_SHA256)[version]?.[asset.file];
+  const checksumsFile = pinned === undefined ? await download(asset.checksumsUrl, 'the checksums file') : undefined;
   stopped();
   const archive = await download(asset.url, 'the archive');
   stopped();
-  const expected = checksumFor(await readFile(checksumsFile, 'utf8'), asset.file);
+  const expected = pinned ?? checksumFor(await readFile(checksumsFile as string, 'utf8'), asset.file);
   if (!expected) {
     throw new InputError(
       `refusing k6 v${version}: ${maskUrl(asset.checksumsUrl)} lists no checksum for ${asset.file}`,
@@ -226,12 +245,12 @@ export async function locateOrInstallK6(opts: LocateOptions): Promise<LocatedK6>
   const actual = await sha256File(archive);
   if (actual !== expected) {
     throw new InputError(
-      `refusing k6 v${version}: SHA-256 of ${asset.file} is ${actual}, the release's checksums file says ${expected}`,
+      `refusing k6 v${version}: SHA-256 of ${asset.file} is ${actual}, ${pinned === undefined ? "the release's checksums file says" : 'the released archive\'s (pinned in perf-gate) is'} ${expected}`,
       undefined,
       'the archive is not the one released (a broken or tampered mirror, or a proxy rewriting downloads): check k6-download-base, or pass k6-path',
     );
   }
-  log.info(`k6: SHA-256 verified (${actual})`);
+  log.info(`k6: SHA-256 verified (${actual}${pinned === undefined ? '' : ', pinned'})`);
 
   const extracted = asset.ext === 'tar.gz' ? await tc.extractTar(archive) : await tc.extractZip(archive);
   const inner = join(extracted, asset.dir);

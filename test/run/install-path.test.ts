@@ -28,7 +28,7 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     // /nosums/: no checksums file; /bad/: a checksums file whose sum does not match the archive
     if (req.url?.startsWith('/bad/') && req.url.endsWith('checksums.txt')) {
-      res.writeHead(200).end(`${'0'.repeat(64)}  k6-v2.3.0-linux-amd64.tar.gz\n`);
+      res.writeHead(200).end(`${'0'.repeat(64)}  k6-v2.2.0-linux-amd64.tar.gz\n${'0'.repeat(64)}  k6-v2.3.0-linux-amd64.tar.gz\n`);
     } else if (req.url?.startsWith('/bad/') && req.url.endsWith('.tar.gz')) {
       res.writeHead(200, { 'content-length': archive.length }).end(archive);
     } else res.writeHead(404).end('not found');
@@ -91,17 +91,21 @@ describe('k6 on PATH', () => {
 });
 
 describe('download failures', () => {
+  // 2.2.0 is not pinned: its sums come from the release's checksums file
   it('a 404 on the checksums file names the checksums URL', async () => {
-    const run = locateOrInstallK6({ version: '2.3.0', downloadBase: `${base}/nosums`, platform: 'linux', arch: 'x64', log: recordingLogger() });
+    const run = locateOrInstallK6({ version: '2.2.0', downloadBase: `${base}/nosums`, platform: 'linux', arch: 'x64', log: recordingLogger() });
     await expect(run).rejects.toBeInstanceOf(InputError);
-    await expect(run).rejects.toThrow(`cannot download k6 v2.3.0: the checksums file ${base}/nosums/v2.3.0/k6-v2.3.0-checksums.txt: `);
+    await expect(run).rejects.toThrow(`cannot download k6 v2.2.0: the checksums file ${base}/nosums/v2.2.0/k6-v2.2.0-checksums.txt: `);
     await expect(run).rejects.toThrow(/404/);
   });
 
   it('a checksum mismatch is bad input with a fix, not an internal error', async () => {
-    const run = locateOrInstallK6({ version: '2.3.0', downloadBase: `${base}/bad`, platform: 'linux', arch: 'x64', log: recordingLogger() });
+    const run = locateOrInstallK6({ version: '2.2.0', downloadBase: `${base}/bad`, platform: 'linux', arch: 'x64', log: recordingLogger() });
     await expect(run).rejects.toBeInstanceOf(InputError);
-    await expect(run).rejects.toThrow(/refusing k6 v2\.3\.0: SHA-256 of k6-v2\.3\.0-linux-amd64\.tar\.gz is [0-9a-f]{64}, the release's checksums file says 0{64}/);
+    await expect(run).rejects.toThrow(/refusing k6 v2\.2\.0: SHA-256 of k6-v2\.2\.0-linux-amd64\.tar\.gz is [0-9a-f]{64}, the release's checksums file says 0{64}/);
     await expect(run).rejects.toThrow(/fix: .*k6-download-base/);
+    // the pinned release: against its pinned sum, the same fix
+    const pinned = locateOrInstallK6({ version: '2.3.0', downloadBase: `${base}/bad`, platform: 'linux', arch: 'x64', log: recordingLogger() });
+    await expect(pinned).rejects.toThrow(/refusing k6 v2\.3\.0: SHA-256 of k6-v2\.3\.0-linux-amd64\.tar\.gz is [0-9a-f]{64}, the released archive's \(pinned in perf-gate\) is 39c3117b[0-9a-f]{56}\n\s*fix: .*k6-download-base/);
   });
 });

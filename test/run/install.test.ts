@@ -5,11 +5,12 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
-import { checksumFor, k6Asset, locateOrInstallK6, DEFAULT_K6_VERSION } from '../../src/k6/install.js';
+import { checksumFor, k6Asset, locateOrInstallK6, DEFAULT_K6_VERSION, PINNED_SHA256 } from '../../src/k6/install.js';
 import { InputError } from '../../src/errors.js';
 import { K6_DOUBLE, recordingLogger, tempDir } from './helpers.js';
 
-const V = '2.3.0';
+// not a pinned version: its sums come from the release's checksums file (the pinned one: below)
+const V = '2.2.0';
 const FAKE_K6 = (label: string) => `#!/bin/sh\necho "k6 v${V} (${label})"\n`;
 
 let root: string;
@@ -67,6 +68,11 @@ beforeAll(async () => {
   // A mirror whose checksums file does not list the asset.
   files.set(`/unlisted/v${V}/${linuxName}`, linux);
   files.set(`/unlisted/v${V}/k6-v${V}-checksums.txt`, checksums(assets.slice(1)));
+  // A mirror of the pinned release that swapped the archive and rewrote its checksums file to match.
+  const swapped = Buffer.from('not the released archive');
+  const pinnedName = `k6-v${DEFAULT_K6_VERSION}-linux-amd64.tar.gz`;
+  files.set(`/swapped/v${DEFAULT_K6_VERSION}/${pinnedName}`, swapped);
+  files.set(`/swapped/v${DEFAULT_K6_VERSION}/k6-v${DEFAULT_K6_VERSION}-checksums.txt`, checksums([[pinnedName, swapped]]));
   server = createServer((req, res) => {
     requests.push(req.url ?? '');
     const body = files.get(req.url ?? '');
@@ -122,6 +128,34 @@ describe('k6Asset', () => {
   });
 });
 
+describe('the pinned release', () => {
+  it('has its published SHA-256 pinned for every archive k6 releases', () => {
+    for (const [platform, arch] of [['linux', 'x64'], ['linux', 'arm64'], ['darwin', 'x64'], ['darwin', 'arm64'], ['win32', 'x64']] as const) {
+      expect(PINNED_SHA256[DEFAULT_K6_VERSION]?.[k6Asset(DEFAULT_K6_VERSION, platform, arch).file], `${platform}-${arch}`).toMatch(/^[0-9a-f]{64}$/);
+    }
+  });
+
+  it('is checked against the pinned sum, not the mirror’s checksums file: a swapped archive with a matching checksums file is refused', async () => {
+    const opts = { version: DEFAULT_K6_VERSION, downloadBase: `${base}/swapped`, platform: 'linux' as const, arch: 'x64', log: recordingLogger() };
+    const run = locateOrInstallK6(opts);
+    await expect(run).rejects.toBeInstanceOf(InputError);
+    await expect(run).rejects.toThrow(
+      new RegExp(`refusing k6 v2\\.3\\.0: SHA-256 of k6-v2\\.3\\.0-linux-amd64\\.tar\\.gz is ${sha(Buffer.from('not the released archive'))}, the released archive's \\(pinned in perf-gate\\) is ${PINNED_SHA256['2.3.0']!['k6-v2.3.0-linux-amd64.tar.gz']}`),
+    );
+    // the mirror's checksums file is never asked for
+    expect(requests).toEqual([`/swapped/v${DEFAULT_K6_VERSION}/k6-v${DEFAULT_K6_VERSION}-linux-amd64.tar.gz`]);
+  });
+
+  it('a pinned archive that matches installs without a checksums file', async () => {
+    const name = `k6-v${V}-linux-amd64.tar.gz`;
+    const log = recordingLogger();
+    const got = await locateOrInstallK6({ version: V, downloadBase: `${base}/good`, platform: 'linux', arch: 'x64', log, pinned: { [V]: { [name]: sha(files.get(`/good/v${V}/${name}`)!) } } });
+    expect(got.source).toBe('download');
+    expect(requests).toEqual([`/good/v${V}/${name}`]);
+    expect(log.text()).toMatch(/SHA-256 verified \([0-9a-f]{64}, pinned\)/);
+  });
+});
+
 describe('locateOrInstallK6', () => {
   it('downloads, verifies and caches the linux tar.gz, then finds it in the cache', async () => {
     const log = recordingLogger();
@@ -172,14 +206,14 @@ describe('locateOrInstallK6', () => {
 
   it('refuses an archive whose SHA-256 does not match the checksums file, and caches nothing', async () => {
     const opts = { version: V, downloadBase: `${base}/tampered`, platform: 'linux' as const, arch: 'x64', log: recordingLogger() };
-    await expect(locateOrInstallK6(opts)).rejects.toThrow(/refusing k6 v2\.3\.0: SHA-256 of k6-v2\.3\.0-linux-amd64\.tar\.gz is [0-9a-f]{64}, the release's checksums file says [0-9a-f]{64}/);
+    await expect(locateOrInstallK6(opts)).rejects.toThrow(/refusing k6 v2\.2\.0: SHA-256 of k6-v2\.2\.0-linux-amd64\.tar\.gz is [0-9a-f]{64}, the release's checksums file says [0-9a-f]{64}/);
     await expect(locateOrInstallK6({ ...opts, downloadBase: `${base}/good` })).resolves.toMatchObject({ source: 'download' });
   });
 
   it('refuses an archive the checksums file does not list', async () => {
     await expect(
       locateOrInstallK6({ version: V, downloadBase: `${base}/unlisted`, platform: 'linux', arch: 'x64', log: recordingLogger() }),
-    ).rejects.toThrow(/lists no checksum for k6-v2\.3\.0-linux-amd64\.tar\.gz/);
+    ).rejects.toThrow(/lists no checksum for k6-v2\.2\.0-linux-amd64\.tar\.gz/);
   });
 
   it('fails clearly on an unknown version (404) and an unreachable server', async () => {
@@ -196,7 +230,7 @@ describe('locateOrInstallK6', () => {
     await new Promise((r) => closed.close(r));
     await expect(
       locateOrInstallK6({ version: V, downloadBase: `http://127.0.0.1:${port}`, platform: 'linux', arch: 'x64', log: recordingLogger() }),
-    ).rejects.toThrow(/cannot download k6 v2\.3\.0: .*ECONNREFUSED/);
+    ).rejects.toThrow(/cannot download k6 v2\.2\.0: .*ECONNREFUSED/);
   });
 
   it('uses an explicit path and asks it for its version', async () => {
