@@ -68199,7 +68199,7 @@ async function parsePlain(path, size, cfg, threads, minBytes) {
  * Parses a gzip file; `cut` when its compressed stream ends early (the file was cut short),
  * `trailing` when bytes after its gzip data were ignored, `corrupt` when its data fails a check.
  */
-async function parseGzip(path, cfg) {
+async function parseGzip(path, cfg, sliceBytes = GZ_SLICE_BYTES, queueBytes = GZ_QUEUE_BYTES) {
     const parser = createNdjsonParser(cfg);
     const end = { cut: false, trailing: false, corrupt: false };
     let rest = null;
@@ -68235,8 +68235,8 @@ async function parseGzip(path, cfg) {
     });
     // zlib inflates on the thread pool, but each 1 MiB it inflates is handed over, and the next one
     // asked for, on this thread: parsing a whole chunk at a time would keep zlib waiting for as long as
-    // each parse takes. So chunks queue up (to GZ_QUEUE_BYTES, then zlib pauses) and are parsed
-    // GZ_SLICE_BYTES at a time, returning to the event loop between slices so zlib runs on meanwhile.
+    // each parse takes. So chunks queue up (to queueBytes, then zlib pauses) and are parsed
+    // sliceBytes at a time, returning to the event loop between slices so zlib runs on meanwhile.
     const queue = [];
     let queued = 0;
     let at = 0; // where the next slice of queue[0] starts
@@ -68251,7 +68251,7 @@ async function parseGzip(path, cfg) {
     const step = () => {
         scheduled = false;
         try {
-            let budget = GZ_SLICE_BYTES;
+            let budget = Math.max(1, sliceBytes);
             while (budget > 0 && queue.length > 0) {
                 const c = queue[0];
                 let to = Math.min(c.length, at + budget);
@@ -68282,7 +68282,7 @@ async function parseGzip(path, cfg) {
             settle(err);
             return;
         }
-        if (paused && queued <= GZ_QUEUE_BYTES / 2) {
+        if (paused && queued <= queueBytes / 2) {
             paused = false;
             gz.resume();
         }
@@ -68302,7 +68302,7 @@ async function parseGzip(path, cfg) {
     gz.on('data', (c) => {
         queue.push(c);
         queued += c.length;
-        if (queued > GZ_QUEUE_BYTES && !paused) {
+        if (queued > queueBytes && !paused) {
             paused = true;
             gz.pause();
         }
@@ -68313,8 +68313,8 @@ async function parseGzip(path, cfg) {
         schedule();
     });
     // what zlib gave before its error is parsed first: a stream cut short keeps what precedes the cut
-    gz.once('error', (e) => {
-        failure = e;
+    gz.on('error', (e) => {
+        failure ??= e;
         schedule();
     });
     src.pipe(gz);
@@ -68477,7 +68477,7 @@ async function ingestFiles(paths, opts = {}) {
         let gzipCut = false;
         try {
             if (c.gzip) {
-                const read = await parseGzip(c.path, cfg);
+                const read = await parseGzip(c.path, cfg, opts.gzipSliceBytes, opts.gzipQueueBytes);
                 fileParts = read.parts;
                 gzipCut = read.cut;
                 if (read.trailing)
@@ -70834,7 +70834,8 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/k6/install.ts
 // Finding k6 on the runner: a given path, PATH, the tool cache, or a download of the pinned release
-// (SHA-256 checked against the release's checksums file; a mismatch is refused).
+// (SHA-256 checked against the sums pinned here for the default release, else against the release's
+// checksums file; a mismatch is refused).
 
 
 
@@ -70846,6 +70847,20 @@ var external_node_child_process_ = __nccwpck_require__(1421);
 /** The k6 release downloaded when none is given (current 2.x line). */
 const DEFAULT_K6_VERSION = '2.3.0';
 const DEFAULT_DOWNLOAD_BASE = 'https://github.com/grafana/k6/releases/download';
+/**
+ * SHA-256 of the release archives, as published in the release's `k6-v<version>-checksums.txt`,
+ * for the versions perf-gate pins: a download of one is checked against these, not against a
+ * checksums file from the same host (which a tampered mirror or proxy could rewrite too).
+ */
+const PINNED_SHA256 = {
+    '2.3.0': {
+        'k6-v2.3.0-linux-amd64.tar.gz': '39c3117b6af817592dcd0ce4242105c0a7af10948c2a425306f0be8f7a8a8ab1',
+        'k6-v2.3.0-linux-arm64.tar.gz': '5ca3433e8201da72a284aaa241a1bb5fb47f4abb4e384d39410ddd8062f49b90',
+        'k6-v2.3.0-macos-amd64.zip': 'c83bb16f54f0676afa4ea235fd757f3892d307dbd1bd201450de83af31986654',
+        'k6-v2.3.0-macos-arm64.zip': 'b2417a3038edc5fe81dc178a889237724b595c5c9cfed875822008e46e862c7d',
+        'k6-v2.3.0-windows-amd64.zip': '112276d495e5741c968e2bc09ea6196099c1275bd6db9ee0875d173c7148ce43',
+    },
+};
 /**
  * The oldest k6 that runs the scenario scripts (`.ts`, importing `.ts` modules) as they are: k6 runs
  * TypeScript by default since v0.57 (before, only with `--compatibility-mode=experimental_enhanced`).
@@ -70999,19 +71014,21 @@ async function locateOrInstallK6(opts) {
             throw new InputError(`cannot download k6 v${version}: ${what} ${(0,mask/* maskUrl */.yP)(url)}: ${(0,mask/* maskUrl */.yP)(error instanceof Error ? error.message : String(error))}`, undefined, 'check the version, the download base (k6-download-base for a mirror), or pass k6-path');
         }
     };
-    const checksumsFile = await download(asset.checksumsUrl, 'the checksums file');
+    // A pinned release is checked against the sums pinned here; another version against its checksums file.
+    const pinned = (opts.pinned ?? PINNED_SHA256)[version]?.[asset.file];
+    const checksumsFile = pinned === undefined ? await download(asset.checksumsUrl, 'the checksums file') : undefined;
     stopped();
     const archive = await download(asset.url, 'the archive');
     stopped();
-    const expected = checksumFor(await (0,promises_.readFile)(checksumsFile, 'utf8'), asset.file);
+    const expected = pinned ?? checksumFor(await (0,promises_.readFile)(checksumsFile, 'utf8'), asset.file);
     if (!expected) {
         throw new InputError(`refusing k6 v${version}: ${(0,mask/* maskUrl */.yP)(asset.checksumsUrl)} lists no checksum for ${asset.file}`, undefined, 'the download base (k6-download-base) must mirror the release with its checksums file; or pass k6-path');
     }
     const actual = await sha256File(archive);
     if (actual !== expected) {
-        throw new InputError(`refusing k6 v${version}: SHA-256 of ${asset.file} is ${actual}, the release's checksums file says ${expected}`, undefined, 'the archive is not the one released (a broken or tampered mirror, or a proxy rewriting downloads): check k6-download-base, or pass k6-path');
+        throw new InputError(`refusing k6 v${version}: SHA-256 of ${asset.file} is ${actual}, ${pinned === undefined ? "the release's checksums file says" : 'the released archive\'s (pinned in perf-gate) is'} ${expected}`, undefined, 'the archive is not the one released (a broken or tampered mirror, or a proxy rewriting downloads): check k6-download-base, or pass k6-path');
     }
-    log.info(`k6: SHA-256 verified (${actual})`);
+    log.info(`k6: SHA-256 verified (${actual}${pinned === undefined ? '' : ', pinned'})`);
     const extracted = asset.ext === 'tar.gz' ? await tc.extractTar(archive) : await tc.extractZip(archive);
     const inner = (0,external_node_path_.join)(extracted, asset.dir);
     const sourceDir = (await isExecutable((0,external_node_path_.join)(inner, asset.exe), windows)) || (await exists((0,external_node_path_.join)(inner, asset.exe))) ? inner : extracted;
