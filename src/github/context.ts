@@ -214,10 +214,13 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
         baseUrl,
         sources: { ...(scenario ? { scenario: 'scenario' } : {}), ...(baseUrlKey ? { baseUrl: baseUrlKey } : {}) },
       };
-      // The `pr` input as people type it: `12`, `#12`, or the pull request's URL. Anything else is said, not ignored.
-      const prKey = ['pr', 'pull-request', 'pull_request'].find((k) => num(inputs[k]) !== undefined || str(inputs[k])?.trim());
+      // The `pr` input as people type it: `12`, `#12`, or the pull request's URL. The first input that
+      // names a pull request is taken; when some are given and none does, that is said, not ignored.
+      const prKeys = ['pr', 'pull-request', 'pull_request'].filter((k) => num(inputs[k]) !== undefined || str(inputs[k])?.trim());
+      const prOf = (k: string) => num(inputs[k]) ?? pullNumberOf(String(inputs[k]), owner, repo);
+      const prKey = prKeys.find((k) => prOf(k) !== undefined) ?? prKeys[0];
       const prRaw = prKey === undefined ? undefined : inputs[prKey];
-      const explicit = prRaw === undefined ? undefined : (num(prRaw) ?? pullNumberOf(String(prRaw), owner, repo));
+      const explicit = prKey === undefined ? undefined : prOf(prKey);
       if (prKey !== undefined && explicit === undefined) {
         const why = `the workflow_dispatch input \`${prKey}\` is \`${String(prRaw).trim().slice(0, 100)}\`, not a pull request of ${owner}/${repo} (write 12, #12 or the pull request's URL)`;
         log.warning(`perf-gate: ${why}; the pull request is looked up from the dispatched branch instead.`);

@@ -384,6 +384,15 @@ describe('workflow_dispatch `pr` input as people type it', () => {
     expect(r.stdout.split('the cache one').length - 1).toBe(1);
   });
 
+  it('of several pull-request inputs, the first that names one is taken (`pr: "cache"`, `pull_request: 44`)', async () => {
+    gh.server.addPull({ owner: 'octo-org', repo: 'octo-repo', number: 44, state: 'open', headRef: 'feat/cache', headSha: HEAD, baseRef: 'main' });
+    const payload = webhookPayload('workflow_dispatch', (p) => p.ref === 'refs/heads/main');
+    payload.inputs = { pr: 'cache', pull_request: '44' };
+    const r = await act('workflow_dispatch', payload, gateDouble(evaluationOf('pass')), { repository: 'octo-org/octo-repo', ref: 'refs/heads/main', inputs: { results: 'out/*.ndjson' } });
+    expect(r.outputs['pr-number']).toBe('44');
+    expect(warnings(r)).toEqual([]);
+  });
+
   it('a URL of another repository is not taken for this one', async () => {
     const r = await dispatch('https://github.com/someone/else/pull/44');
     expect(warnings(r).join('\n')).toContain('is `https://github.com/someone/else/pull/44`, not a pull request of octo-org/octo-repo');
