@@ -464,22 +464,27 @@ async function parsePlain(path: string, size: number, cfg: ParserConfig, threads
  * Parses a gzip file; `cut` when its compressed stream ends early (the file was cut short),
  * `trailing` when bytes after its gzip data were ignored, `corrupt` when its data fails a check.
  */
-async function parseGzip(path: string, cfg: ParserConfig, sliceBytes = GZ_SLICE_BYTES, queueBytes = GZ_QUEUE_BYTES): Promise<{ parts: PartialAggregates[] } & GzipEnd> {
+async function parseGzip(path: string, cfg: ParserConfig, sliceOpt?: number, queueOpt?: number): Promise<{ parts: PartialAggregates[] } & GzipEnd> {
+  const sliceBytes = sliceOpt !== undefined && sliceOpt >= 1 && Number.isFinite(sliceOpt) ? sliceOpt : GZ_SLICE_BYTES;
+  const queueBytes = queueOpt !== undefined && queueOpt >= 0 && Number.isFinite(queueOpt) ? queueOpt : GZ_QUEUE_BYTES;
   const parser = createNdjsonParser(cfg);
   const end: GzipEnd = { cut: false, trailing: false, corrupt: false };
-  let rest: Buffer | null = null;
+  // The pieces of a line not ended yet (zlib never writes again into a chunk it handed over), joined
+  // once, when its newline comes: a line of many MiB is copied once, not once per slice.
+  const rest: Buffer[] = [];
   let fed = 0; // decompressed bytes handed to the parser
   /** Parses c[from, to) after the partial line left by the chunk before; returns where it stopped (a line start). */
   const takeRange = (c: Buffer, from: number, to: number): number => {
-    if (rest !== null) {
+    if (rest.length > 0) {
       const nl = c.indexOf(10, from);
       if (nl < 0 || nl >= to) {
-        rest = Buffer.concat([rest, c.subarray(from, to)]);
+        if (to > from) rest.push(c.subarray(from, to));
         return to;
       }
-      const joined = Buffer.concat([rest, c.subarray(from, nl + 1)]);
+      rest.push(c.subarray(from, nl + 1));
+      const joined = Buffer.concat(rest);
+      rest.length = 0;
       parser.feed(joined, 0, joined.length);
-      rest = null;
       from = nl + 1;
     }
     return parser.feed(c, from, to);
@@ -488,7 +493,7 @@ async function parseGzip(path: string, cfg: ParserConfig, sliceBytes = GZ_SLICE_
   const take = (c: Buffer): void => {
     fed += c.length;
     const used = takeRange(c, 0, c.length);
-    if (used < c.length) rest = Buffer.from(c.subarray(used));
+    if (used < c.length) rest.push(c.subarray(used));
   };
   const src = createReadStream(path, { highWaterMark: 1 << 20 });
   const gz = createGunzip({ chunkSize: 1 << 20 } as ZlibOptions);
@@ -515,7 +520,7 @@ async function parseGzip(path: string, cfg: ParserConfig, sliceBytes = GZ_SLICE_
   const step = (): void => {
     scheduled = false;
     try {
-      let budget = Math.max(1, sliceBytes);
+      let budget = sliceBytes;
       while (budget > 0 && queue.length > 0) {
         const c = queue[0]!;
         let to = Math.min(c.length, at + budget);
@@ -531,7 +536,7 @@ async function parseGzip(path: string, cfg: ParserConfig, sliceBytes = GZ_SLICE_
           break; // this turn's slice is parsed
         }
         // the chunk is done; what follows its last newline waits for the next chunk
-        if (used < c.length) rest = Buffer.from(c.subarray(used));
+        if (used < c.length) rest.push(c.subarray(used));
         budget -= c.length - at;
         queued -= c.length - at;
         fed += c.length;
@@ -570,8 +575,15 @@ async function parseGzip(path: string, cfg: ParserConfig, sliceBytes = GZ_SLICE_
     ended = true;
     schedule();
   });
-  // what zlib gave before its error is parsed first: a stream cut short keeps what precedes the cut
+  // What zlib gave before its error is parsed first: a stream cut short keeps what precedes the cut.
+  // That includes what it inflated while paused, held in its buffer and never emitted after an error.
   gz.on('error', (e) => {
+    if (failure === undefined) {
+      for (let c = gz.read() as Buffer | null; c !== null; c = gz.read() as Buffer | null) {
+        queue.push(c);
+        queued += c.length;
+      }
+    }
     failure ??= e;
     schedule();
   });
@@ -582,15 +594,15 @@ async function parseGzip(path: string, cfg: ParserConfig, sliceBytes = GZ_SLICE_
     src.destroy();
     if (readError !== undefined) throw unreadable(path, readError);
     const e = err as Error;
-    if (isCutGzip(e)) {
-      // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated —
-      // unless its data was complete and one to nine bytes follow it (too few for zlib to take them
-      // for more data): zlib says "unexpected end of file" for those too.
-      if (completeBeforeTail(path, fed)) end.trailing = true;
-      else end.cut = true;
-    } else if (isGzipDataError(err)) {
-      // Bytes after the gzip data (zlib takes them for a broken next member) or a failing CRC check:
-      // zlib drops its last output chunk with the error, so the rest is read member by member.
+    // A gzip stream cut short (k6 killed) keeps what was read and is reported as truncated — unless
+    // its data was complete and one to nine bytes follow it (too few for zlib to take them for more
+    // data): zlib says "unexpected end of file" for those too. The trailer tells that at once for one
+    // member; otherwise (several members, or a real cut) the rest is read member by member.
+    if (isCutGzip(e) && completeBeforeTail(path, fed)) end.trailing = true;
+    else if (isCutGzip(e) || isGzipDataError(err)) {
+      // Bytes after the gzip data (zlib takes them for a broken next member), a failing CRC check,
+      // or a cut: zlib drops its last output chunk with the error, so the rest is read member by
+      // member from where it stopped.
       let lenient: GzipEnd;
       try {
         lenient = await gunzipLenient(path, fed, take);
@@ -599,14 +611,20 @@ async function parseGzip(path: string, cfg: ParserConfig, sliceBytes = GZ_SLICE_
       }
       // Damaged deflate data, or data failing its CRC-32 / length check (damage decodes into garbage
       // from that point on): refused, as before, rather than judging the run on a part of it.
-      const damage = lenient.damaged ?? (lenient.corrupt || (!lenient.trailing && !lenient.cut) ? `${e.message} (the data fails its CRC-32 or length check)` : undefined);
+      // (After "unexpected end of file", data that reads whole member by member is complete: zero
+      // padding after the last of several members, which gzip -d ignores too.)
+      const unexplained = !isCutGzip(e) && !lenient.trailing && !lenient.cut;
+      const damage = lenient.damaged ?? (lenient.corrupt || unexplained ? `${e.message} (the data fails its CRC-32 or length check)` : undefined);
       if (damage !== undefined) throw new InputError(`cannot decompress: the gzip data is damaged: ${damage}`, path, GZIP_CORRUPT_FIX);
       Object.assign(end, lenient);
     } else {
       throw new InputError(`cannot decompress: ${e.message}`, path, 'the gzip data is corrupt; re-download the file or pass the uncompressed output');
     }
   }
-  if (rest !== null) parser.tail(rest, 0, (rest as Buffer).length);
+  if (rest.length > 0) {
+    const tail = Buffer.concat(rest);
+    parser.tail(tail, 0, tail.length);
+  }
   const part = parser.finish();
   if (end.cut) part.truncated = true;
   return { parts: [part], ...end };

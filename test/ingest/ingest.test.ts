@@ -273,6 +273,8 @@ describe('generated target-capacity run (known answers)', () => {
       expect(value(b, key, { kind: 'count' })).toBe(value(a, key, { kind: 'count' }));
     }
     expect(b.timeline(1)).toEqual(a.timeline(1));
+    // unusable tuning values fall back to the defaults (NaN slices never drained, a negative queue never resumed)
+    expect((await ingestFiles([gz], { gzipSliceBytes: Number.NaN, gzipQueueBytes: -1 })).diagnostics.points).toBe(a.diagnostics.points);
     // cut short after many MiB: what zlib could inflate before the cut is read, its last line reported cut
     const full = readFileSync(gz);
     const cut = join(dir, 'tc-long-cut.ndjson.gz');
@@ -281,11 +283,23 @@ describe('generated target-capacity run (known answers)', () => {
     expect(prefix.length).toBeGreaterThan(8 << 20);
     const head = join(dir, 'tc-long-cut.ndjson');
     writeFileSync(head, prefix);
-    const c = await ingestFiles([cut]);
     const h = await ingestFiles([head]);
-    expect(c.diagnostics.truncatedFiles).toEqual([cut]);
-    for (const d of ['points', 'lines', 'badLines'] as const) expect(c.diagnostics[d]).toBe(h.diagnostics[d]);
-    expect(value(c, 'http_req_duration', P(99))).toBe(value(h, 'http_req_duration', P(99)));
+    // also with zlib paused after every chunk: what it inflated while paused is read, not dropped
+    for (const opts of [{}, { gzipQueueBytes: 0 }]) {
+      const c = await ingestFiles([cut], opts);
+      expect(c.diagnostics.truncatedFiles).toEqual([cut]);
+      for (const d of ['points', 'lines', 'badLines'] as const) expect(c.diagnostics[d]).toBe(h.diagnostics[d]);
+      expect(value(c, 'http_req_duration', P(99))).toBe(value(h, 'http_req_duration', P(99)));
+    }
+    // complete, with a newline appended in transfer: every sample, and trailing bytes, not a cut
+    const nl = join(dir, 'tc-long-newline.ndjson.gz');
+    writeFileSync(nl, Buffer.concat([full, Buffer.from('\n')]));
+    for (const opts of [{}, { gzipQueueBytes: 0 }]) {
+      const n = await ingestFiles([nl], opts);
+      expect(n.diagnostics.points).toBe(a.diagnostics.points);
+      expect(n.diagnostics.gzipTrailingFiles).toEqual([nl]);
+      expect(n.diagnostics.truncatedFiles).toEqual([]);
+    }
   });
 
   it('gives the known answers when every URL carries an id and a query string (a new tag object per request)', async () => {

@@ -200,6 +200,20 @@ describe('gzip with bytes after its data or a failing check', () => {
       expect(r.diagnostics.truncatedFiles).toEqual([]);
       expect(r.diagnostics.gzipCutFiles ?? []).toEqual([]);
     }
+    // the same after several members (the last member's trailer does not give the whole length),
+    // and a few zero bytes of padding there are nothing to report
+    for (const [name, extra, trailing] of [
+      ['members-newline.ndjson.gz', '\n', true],
+      ['members-zeros.ndjson.gz', '\0\0\0\0\0', false],
+    ] as const) {
+      const f = join(dir, name);
+      writeFileSync(f, Buffer.concat([gz, gz, Buffer.from(extra)]));
+      const r = await ingestFiles([f]);
+      expect(count(r), name).toBe(6000);
+      expect(r.diagnostics.gzipTrailingFiles, name).toEqual(trailing ? [f] : []);
+      expect(r.diagnostics.truncatedFiles, name).toEqual([]);
+      expect(r.diagnostics.gzipCutFiles ?? [], name).toEqual([]);
+    }
     // a file really cut short stays cut
     const cut = join(dir, 'cut-short.ndjson.gz');
     writeFileSync(cut, gz.subarray(0, gz.length - 3));
