@@ -81,6 +81,8 @@ type Path = (string | number)[];
 
 const SOURCE_KINDS: readonly UtilizationSourceKind[] = ['prometheus', 'postgres', 'redis'];
 /** A utilization metric's `unit` (how the report formats it). */
+/** The longest a single Prometheus query may be given (`sources.prometheus.timeout`). */
+const MAX_PROMETHEUS_TIMEOUT_SECONDS = 3600;
 const UNIT_NAMES: readonly string[] = ['ms', '%', 'percent', 'ratio', 'count', 'bytes', '/s', 'per-second', 'ops/s', 'rps', 'number'];
 const SCENARIO_NAME_RE = /^[A-Za-z0-9_-]+$/;
 
@@ -597,6 +599,15 @@ class Loader {
       for (const kind of SOURCE_KINDS) {
         const src = raw.sources[kind];
         if (!isPlainObject(src) || typeof src.url !== 'string') continue;
+        // checked whether or not the URL is usable here: the same file must load everywhere (a
+        // number out of range is the schema's to report; a duration string's value is checked here)
+        if (kind === 'prometheus' && src.timeout !== undefined) {
+          const timeout = typeof src.timeout === 'number' && (src.timeout <= 0 || src.timeout > MAX_PROMETHEUS_TIMEOUT_SECONDS) ? undefined : this.seconds(src.timeout);
+          const at = this.offsetOf([...path, 'sources', 'prometheus', 'timeout']);
+          if (timeout === 0) this.add(at, 'utilization.sources.prometheus.timeout must be greater than 0', 'e.g. `timeout: 30s` (the default is 15s)');
+          else if (timeout !== undefined && timeout > MAX_PROMETHEUS_TIMEOUT_SECONDS) this.add(at, `utilization.sources.prometheus.timeout must be at most 1h (one query; it is ${timeout} s)`, 'e.g. `timeout: 2m`');
+          else if (timeout !== undefined) cfg.prometheusTimeoutSeconds = timeout;
+        }
         const expanded = expandEnv(src.url, this.env);
         if ('missing' in expanded) {
           (cfg.unavailable ??= {})[kind] = expanded.missing;
@@ -608,11 +619,6 @@ class Loader {
           if (kind === 'prometheus' && src['scrape-wait'] !== undefined) {
             const wait = this.seconds(src['scrape-wait']);
             if (wait !== undefined) cfg.scrapeWaitSeconds = wait;
-          }
-          if (kind === 'prometheus' && src.timeout !== undefined) {
-            const timeout = this.seconds(src.timeout);
-            if (timeout === 0) this.add(this.offsetOf([...path, 'sources', 'prometheus', 'timeout']), 'utilization.sources.prometheus.timeout must be greater than 0', 'e.g. `timeout: 30s` (the default is 15s)');
-            else if (timeout !== undefined) cfg.prometheusTimeoutSeconds = timeout;
           }
           const headers = kind === 'prometheus' && isPlainObject(src.headers) ? this.sourceHeaders(src.headers, kind) : undefined;
           if (headers && 'missing' in headers) (cfg.unavailable ??= {})[kind] = headers.missing;
@@ -768,8 +774,9 @@ function expectedAt(path: Path, value: unknown): { what: string; hint?: string }
     case 'warmup':
     case 'interval':
     case 'scrape-wait':
-    case 'timeout':
       return { what: 'seconds (a non-negative number) or a duration such as 30s, 1m30s, 500ms', hint: `e.g. \`${String(last)}: 30s\`` };
+    case 'timeout':
+      return { what: 'seconds (more than 0, at most 3600) or a duration such as 30s, 2m, at most 1h', hint: 'e.g. `timeout: 30s` (the default is 15s)' };
     case 'min-change':
       return { what: "a non-negative number in the metric's unit (ms for time metrics) or a duration such as 5ms", hint: 'e.g. `min-change: 5ms`' };
     case 'threshold':

@@ -75,9 +75,10 @@ const prometheusSource = source.extend({
   'scrape-wait': duration
     .optional()
     .meta({ description: "How long to wait at most, after a run, for Prometheus to scrape past the run's end before querying it (default 60s; 0 queries at once)." }),
-  timeout: duration
+  timeout: z
+    .union([z.number().gt(0).max(3600), z.string().regex(DURATION_RE)])
     .optional()
-    .meta({ description: 'How long one Prometheus query may take before it is given up (default 15s); raise it for a slow Thanos or Mimir, or long runs.' }),
+    .meta({ description: 'How long one Prometheus query may take before it is given up: seconds or a duration, more than 0 and at most 1h (default 15s); raise it for a slow Thanos or Mimir, or long runs.' }),
 });
 
 const PARAMS = {

@@ -49,13 +49,18 @@ describe('what a utilization source expects', () => {
 
   it('timeout is a duration greater than 0, read into the configuration', () => {
     const yml = (v: string) => `version: 1\nutilization:\n  sources:\n    prometheus: { url: "http://x", timeout: ${v} }\n`;
-    for (const v of ['-1', '"abc"']) expect(only(yml(v)).message).toMatch(/^utilization\.sources\.prometheus\.timeout: expected seconds \(a non-negative number\) or a duration such as 30s/);
-    for (const v of ['0', '0s']) {
+    for (const v of ['-1', '0', '4000', '"abc"']) {
       const p = only(yml(v));
-      expect(p.message).toBe('utilization.sources.prometheus.timeout must be greater than 0');
-      expect(p.where).toBe('perf/thresholds.yml:4:45');
+      expect(p.message, v).toMatch(/^utilization\.sources\.prometheus\.timeout: expected seconds \(more than 0, at most 3600\) or a duration such as 30s, 2m, at most 1h/);
       expect(p.hint).toContain('timeout: 30s');
     }
+    const zero = only(yml('0s'));
+    expect(zero.message).toBe('utilization.sources.prometheus.timeout must be greater than 0');
+    expect(zero.where).toBe('perf/thresholds.yml:4:45');
+    expect(zero.hint).toContain('timeout: 30s');
+    expect(only(yml('2h')).message).toBe('utilization.sources.prometheus.timeout must be at most 1h (one query; it is 7200 s)');
+    // refused also where the URL's variable is unset (the source then unavailable): the file loads alike everywhere
+    expect(only('version: 1\nutilization:\n  sources:\n    prometheus: { url: "${PROMETHEUS_URL}", timeout: 0s }\n').message).toBe('utilization.sources.prometheus.timeout must be greater than 0');
     expect(loadConfig('t.yml', { text: yml('1m30s'), env: {} }).utilization?.prometheusTimeoutSeconds).toBe(90);
     expect(loadConfig('t.yml', { text: yml('2.5'), env: {} }).utilization?.prometheusTimeoutSeconds).toBe(2.5);
     expect(loadConfig('t.yml', { text: 'version: 1\nutilization:\n  sources:\n    prometheus: { url: "http://x" }\n', env: {} }).utilization?.prometheusTimeoutSeconds).toBeUndefined();
