@@ -15,8 +15,8 @@ const data = join(root, 'bench', 'data');
 mkdirSync(data, { recursive: true });
 const node = process.execPath;
 // the Node.js that runs the timed processes (reference, ingestion, decompression alike)
-const nodeArg = process.argv.indexOf('--node');
-const timedNode = nodeArg > 0 ? process.argv[nodeArg + 1] : node;
+const nodeArg = process.argv.findIndex((a) => a === '--node' || a.startsWith('--node='));
+const timedNode = nodeArg < 0 ? node : process.argv[nodeArg].startsWith('--node=') ? process.argv[nodeArg].slice(7) : process.argv[nodeArg + 1];
 if (!timedNode) throw new Error('--node needs the path of a node binary');
 const timedVersion = execFileSync(timedNode, ['--version'], { encoding: 'utf8' }).trim();
 const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
