@@ -61044,9 +61044,9 @@ const prometheusSource = source.extend({
     'scrape-wait': schema_duration
         .optional()
         .meta({ description: "How long to wait at most, after a run, for Prometheus to scrape past the run's end before querying it (default 60s; 0 queries at once)." }),
-    timeout: schema_duration
+    timeout: union([schemas_number().gt(0).max(3600), schemas_string().regex(DURATION_RE)])
         .optional()
-        .meta({ description: 'How long one Prometheus query may take before it is given up (default 15s); raise it for a slow Thanos or Mimir, or long runs.' }),
+        .meta({ description: 'How long one Prometheus query may take before it is given up: seconds or a duration, more than 0 and at most 1h (default 15s); raise it for a slow Thanos or Mimir, or long runs.' }),
 });
 const PARAMS = {
     namespace: schemas_string().optional().meta({ description: 'k8s.*: the Kubernetes namespace (required).' }),
@@ -61494,6 +61494,8 @@ const DEFAULTS = {
 };
 const SOURCE_KINDS = ['prometheus', 'postgres', 'redis'];
 /** A utilization metric's `unit` (how the report formats it). */
+/** The longest a single Prometheus query may be given (`sources.prometheus.timeout`). */
+const MAX_PROMETHEUS_TIMEOUT_SECONDS = 3600;
 const UNIT_NAMES = ['ms', '%', 'percent', 'ratio', 'count', 'bytes', '/s', 'per-second', 'ops/s', 'rps', 'number'];
 const SCENARIO_NAME_RE = /^[A-Za-z0-9_-]+$/;
 /**
@@ -62032,6 +62034,18 @@ class Loader {
                 const src = raw.sources[kind];
                 if (!load_isPlainObject(src) || typeof src.url !== 'string')
                     continue;
+                // checked whether or not the URL is usable here: the same file must load everywhere (a
+                // number out of range is the schema's to report; a duration string's value is checked here)
+                if (kind === 'prometheus' && src.timeout !== undefined) {
+                    const timeout = typeof src.timeout === 'number' && (src.timeout <= 0 || src.timeout > MAX_PROMETHEUS_TIMEOUT_SECONDS) ? undefined : this.seconds(src.timeout);
+                    const at = this.offsetOf([...path, 'sources', 'prometheus', 'timeout']);
+                    if (timeout === 0)
+                        this.add(at, 'utilization.sources.prometheus.timeout must be greater than 0', 'e.g. `timeout: 30s` (the default is 15s)');
+                    else if (timeout !== undefined && timeout > MAX_PROMETHEUS_TIMEOUT_SECONDS)
+                        this.add(at, `utilization.sources.prometheus.timeout must be at most 1h (one query; it is ${timeout} s)`, 'e.g. `timeout: 2m`');
+                    else if (timeout !== undefined)
+                        cfg.prometheusTimeoutSeconds = timeout;
+                }
                 const expanded = expandEnv(src.url, this.env);
                 if ('missing' in expanded) {
                     (cfg.unavailable ??= {})[kind] = expanded.missing;
@@ -62047,13 +62061,6 @@ class Loader {
                         const wait = this.seconds(src['scrape-wait']);
                         if (wait !== undefined)
                             cfg.scrapeWaitSeconds = wait;
-                    }
-                    if (kind === 'prometheus' && src.timeout !== undefined) {
-                        const timeout = this.seconds(src.timeout);
-                        if (timeout === 0)
-                            this.add(this.offsetOf([...path, 'sources', 'prometheus', 'timeout']), 'utilization.sources.prometheus.timeout must be greater than 0', 'e.g. `timeout: 30s` (the default is 15s)');
-                        else if (timeout !== undefined)
-                            cfg.prometheusTimeoutSeconds = timeout;
                     }
                     const headers = kind === 'prometheus' && load_isPlainObject(src.headers) ? this.sourceHeaders(src.headers, kind) : undefined;
                     if (headers && 'missing' in headers)
@@ -62211,8 +62218,9 @@ function expectedAt(path, value) {
         case 'warmup':
         case 'interval':
         case 'scrape-wait':
-        case 'timeout':
             return { what: 'seconds (a non-negative number) or a duration such as 30s, 1m30s, 500ms', hint: `e.g. \`${String(last)}: 30s\`` };
+        case 'timeout':
+            return { what: 'seconds (more than 0, at most 3600) or a duration such as 30s, 2m, at most 1h', hint: 'e.g. `timeout: 30s` (the default is 15s)' };
         case 'min-change':
             return { what: "a non-negative number in the metric's unit (ms for time metrics) or a duration such as 5ms", hint: 'e.g. `min-change: 5ms`' };
         case 'threshold':
@@ -68199,22 +68207,28 @@ async function parsePlain(path, size, cfg, threads, minBytes) {
  * Parses a gzip file; `cut` when its compressed stream ends early (the file was cut short),
  * `trailing` when bytes after its gzip data were ignored, `corrupt` when its data fails a check.
  */
-async function parseGzip(path, cfg, sliceBytes = GZ_SLICE_BYTES, queueBytes = GZ_QUEUE_BYTES) {
+async function parseGzip(path, cfg, sliceOpt, queueOpt) {
+    const sliceBytes = sliceOpt !== undefined && sliceOpt >= 1 && Number.isFinite(sliceOpt) ? sliceOpt : GZ_SLICE_BYTES;
+    const queueBytes = queueOpt !== undefined && queueOpt >= 0 && Number.isFinite(queueOpt) ? queueOpt : GZ_QUEUE_BYTES;
     const parser = createNdjsonParser(cfg);
     const end = { cut: false, trailing: false, corrupt: false };
-    let rest = null;
+    // The pieces of a line not ended yet (zlib never writes again into a chunk it handed over), joined
+    // once, when its newline comes: a line of many MiB is copied once, not once per slice.
+    const rest = [];
     let fed = 0; // decompressed bytes handed to the parser
     /** Parses c[from, to) after the partial line left by the chunk before; returns where it stopped (a line start). */
     const takeRange = (c, from, to) => {
-        if (rest !== null) {
+        if (rest.length > 0) {
             const nl = c.indexOf(10, from);
             if (nl < 0 || nl >= to) {
-                rest = Buffer.concat([rest, c.subarray(from, to)]);
+                if (to > from)
+                    rest.push(c.subarray(from, to));
                 return to;
             }
-            const joined = Buffer.concat([rest, c.subarray(from, nl + 1)]);
+            rest.push(c.subarray(from, nl + 1));
+            const joined = Buffer.concat(rest);
+            rest.length = 0;
             parser.feed(joined, 0, joined.length);
-            rest = null;
             from = nl + 1;
         }
         return parser.feed(c, from, to);
@@ -68224,7 +68238,7 @@ async function parseGzip(path, cfg, sliceBytes = GZ_SLICE_BYTES, queueBytes = GZ
         fed += c.length;
         const used = takeRange(c, 0, c.length);
         if (used < c.length)
-            rest = Buffer.from(c.subarray(used));
+            rest.push(c.subarray(used));
     };
     const src = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 20 });
     const gz = (0,external_node_zlib_.createGunzip)({ chunkSize: 1 << 20 });
@@ -68251,7 +68265,7 @@ async function parseGzip(path, cfg, sliceBytes = GZ_SLICE_BYTES, queueBytes = GZ
     const step = () => {
         scheduled = false;
         try {
-            let budget = Math.max(1, sliceBytes);
+            let budget = sliceBytes;
             while (budget > 0 && queue.length > 0) {
                 const c = queue[0];
                 let to = Math.min(c.length, at + budget);
@@ -68268,7 +68282,7 @@ async function parseGzip(path, cfg, sliceBytes = GZ_SLICE_BYTES, queueBytes = GZ
                 }
                 // the chunk is done; what follows its last newline waits for the next chunk
                 if (used < c.length)
-                    rest = Buffer.from(c.subarray(used));
+                    rest.push(c.subarray(used));
                 budget -= c.length - at;
                 queued -= c.length - at;
                 fed += c.length;
@@ -68312,8 +68326,15 @@ async function parseGzip(path, cfg, sliceBytes = GZ_SLICE_BYTES, queueBytes = GZ
         ended = true;
         schedule();
     });
-    // what zlib gave before its error is parsed first: a stream cut short keeps what precedes the cut
+    // What zlib gave before its error is parsed first: a stream cut short keeps what precedes the cut.
+    // That includes what it inflated while paused, held in its buffer and never emitted after an error.
     gz.on('error', (e) => {
+        if (failure === undefined) {
+            for (let c = gz.read(); c !== null; c = gz.read()) {
+                queue.push(c);
+                queued += c.length;
+            }
+        }
         failure ??= e;
         schedule();
     });
@@ -68326,18 +68347,16 @@ async function parseGzip(path, cfg, sliceBytes = GZ_SLICE_BYTES, queueBytes = GZ
         if (readError !== undefined)
             throw unreadable(path, readError);
         const e = err;
-        if (isCutGzip(e)) {
-            // A gzip stream cut short (k6 killed): keep what was read, report the file as truncated —
-            // unless its data was complete and one to nine bytes follow it (too few for zlib to take them
-            // for more data): zlib says "unexpected end of file" for those too.
-            if (completeBeforeTail(path, fed))
-                end.trailing = true;
-            else
-                end.cut = true;
-        }
-        else if (isGzipDataError(err)) {
-            // Bytes after the gzip data (zlib takes them for a broken next member) or a failing CRC check:
-            // zlib drops its last output chunk with the error, so the rest is read member by member.
+        // A gzip stream cut short (k6 killed) keeps what was read and is reported as truncated — unless
+        // its data was complete and one to nine bytes follow it (too few for zlib to take them for more
+        // data): zlib says "unexpected end of file" for those too. The trailer tells that at once for one
+        // member; otherwise (several members, or a real cut) the rest is read member by member.
+        if (isCutGzip(e) && completeBeforeTail(path, fed))
+            end.trailing = true;
+        else if (isCutGzip(e) || isGzipDataError(err)) {
+            // Bytes after the gzip data (zlib takes them for a broken next member), a failing CRC check,
+            // or a cut: zlib drops its last output chunk with the error, so the rest is read member by
+            // member from where it stopped.
             let lenient;
             try {
                 lenient = await gunzipLenient(path, fed, take);
@@ -68347,7 +68366,10 @@ async function parseGzip(path, cfg, sliceBytes = GZ_SLICE_BYTES, queueBytes = GZ
             }
             // Damaged deflate data, or data failing its CRC-32 / length check (damage decodes into garbage
             // from that point on): refused, as before, rather than judging the run on a part of it.
-            const damage = lenient.damaged ?? (lenient.corrupt || (!lenient.trailing && !lenient.cut) ? `${e.message} (the data fails its CRC-32 or length check)` : undefined);
+            // (After "unexpected end of file", data that reads whole member by member is complete: zero
+            // padding after the last of several members, which gzip -d ignores too.)
+            const unexplained = !isCutGzip(e) && !lenient.trailing && !lenient.cut;
+            const damage = lenient.damaged ?? (lenient.corrupt || unexplained ? `${e.message} (the data fails its CRC-32 or length check)` : undefined);
             if (damage !== undefined)
                 throw new InputError(`cannot decompress: the gzip data is damaged: ${damage}`, path, GZIP_CORRUPT_FIX);
             Object.assign(end, lenient);
@@ -68356,8 +68378,10 @@ async function parseGzip(path, cfg, sliceBytes = GZ_SLICE_BYTES, queueBytes = GZ
             throw new InputError(`cannot decompress: ${e.message}`, path, 'the gzip data is corrupt; re-download the file or pass the uncompressed output');
         }
     }
-    if (rest !== null)
-        parser.tail(rest, 0, rest.length);
+    if (rest.length > 0) {
+        const tail = Buffer.concat(rest);
+        parser.tail(tail, 0, tail.length);
+    }
     const part = parser.finish();
     if (end.cut)
         part.truncated = true;
