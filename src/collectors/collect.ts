@@ -302,6 +302,12 @@ async function whyEmpty(client: PrometheusClient, expr: string, window: TimeWind
   return 'every series it reads has samples in the window, but the expression kept none: a comparison (`> 0`), `and`/`unless`/`on(…)` matching nothing, or too few samples for a range (rate() needs two)';
 }
 
+/** Why a query returned no series: for a custom expression what {@link whyEmpty} finds, for a preset what it needs. */
+async function noSeriesReason(client: PrometheusClient, plan: PromPlan, window: TimeWindow, metric: UtilizationMetricConfig): Promise<string> {
+  const why = metric.prometheus !== undefined ? await whyEmpty(client, plan.series, window) : undefined;
+  return `the query returned no series over the window (${why ?? `needs ${plan.needs}`})`;
+}
+
 /**
  * The query_range step for an expression: {@link stepFor} (window ÷ 250), shortened to the scrape
  * interval of the series it reads first when that is shorter — over a long run a 43 s step would
@@ -345,8 +351,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
         if (probe.ok && probe.value.length === 0) return { noData: plan.ifEmpty.reason };
       }
       if ((await missingThen(client, selectorsOf(plan.series), window)) === 'then') return { noData: noDataAtAllReason(window, selectorsOf(plan.series)) };
-      const why = metric.prometheus !== undefined ? await whyEmpty(client, plan.series, window) : undefined;
-      return { noData: `the query returned no series over the window (${why ?? `needs ${plan.needs}`})` };
+      return { noData: await noSeriesReason(client, plan, window, metric) };
     }
     if (r.value.length > 1) {
       return { noData: `the query returned ${r.value.length} series${differing(r.value.map((x) => x.labels))}; aggregate it to one (sum(…), max(…) or avg(…))` };
@@ -384,7 +389,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
       // of that time at all, or none ever.
       const missing = await missingThen(client, selectors, window);
       if (missing === 'then') return { noData: noDataAtAllReason(window, selectors) };
-      if (missing === 'never') return { noData: `the query returned no series over the window (${(metric.prometheus !== undefined ? await whyEmpty(client, plan.series, window) : undefined) ?? `needs ${plan.needs}`})` };
+      if (missing === 'never') return { noData: await noSeriesReason(client, plan, window, metric) };
       return { noData: noScrapeReason(window) };
     }
   }

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { PgReading, RedisReading } from './presets.js';
 import { PROBE_TAG, snapshotStatements, statementsAvailable, statementsFilter, type StatementsAccess, type StatementSnapshot } from './slow-queries.js';
 import { maskUrl, scrub } from '../mask.js';
-import { addressHint, tlsHint } from './prometheus.js';
+import { addressFix, tlsHint } from './prometheus.js';
 
 export interface Probe<R> {
   readonly readings: R[];
@@ -65,8 +65,7 @@ export class PgProbe implements Probe<PgReading> {
       return probe;
     } catch (err) {
       await client.end().catch(() => undefined);
-      const where = addressHint((err as { code?: string })?.code, url);
-      return { error: scrub(`PostgreSQL at ${maskUrl(url)} is unreachable (${describe(err)})${pgTlsFix(err)}${where ? `: ${where}` : ''}`, [url]) };
+      return { error: scrub(`PostgreSQL at ${maskUrl(url)} is unreachable (${describe(err)})${pgTlsFix(err)}${addressFix((err as { code?: string })?.code, url)}`, [url]) };
     }
   }
 
@@ -167,8 +166,8 @@ export class RedisProbe implements Probe<RedisReading> {
       if (/^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password|invalid username-password/i.test(why)) {
         return { error: scrub(`Redis at ${maskUrl(url)} refused the probe's credentials (${why}): check the user name and password in utilization.sources.redis.url (redis://user:password@host:6379, a % in them written %25)`, [url]) };
       }
-      const where = addressHint((err as { code?: string })?.code ?? (emitted as { code?: string } | undefined)?.code, url);
-      return { error: scrub(`Redis at ${maskUrl(url)} is unreachable (${why})${where ? `: ${where}` : ''}`, [url]) };
+      const where = addressFix((err as { code?: string })?.code ?? (emitted as { code?: string } | undefined)?.code, url);
+      return { error: scrub(`Redis at ${maskUrl(url)} is unreachable (${why})${where}`, [url]) };
     }
   }
 

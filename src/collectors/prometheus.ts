@@ -75,7 +75,7 @@ const TLS_HINTS: [RegExp, string][] = [
  * a cluster-internal name (`….svc`, `….cluster.local`) does not resolve outside the cluster, where a
  * GitHub-hosted runner is; nothing listening is a wrong host or port.
  */
-export function addressHint(code: string | undefined, url: string): string | undefined {
+function addressHint(code: string | undefined, url: string): string | undefined {
   let host = '';
   try {
     host = new URL(url).hostname;
@@ -90,7 +90,8 @@ export function addressHint(code: string | undefined, url: string): string | und
   return undefined;
 }
 
-function addressFix(code: string | undefined, url: string): string {
+/** {@link addressHint} as a message's tail (`: …`), or '' when there is nothing to add. */
+export function addressFix(code: string | undefined, url: string): string {
   const hint = addressHint(code, url);
   return hint ? `: ${hint}` : '';
 }

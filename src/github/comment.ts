@@ -133,6 +133,7 @@ export async function upsertComment(
   const deleted: number[] = [];
   let keep = existing[0];
   let action: UpsertResult['action'];
+  let keptBecause: string | undefined;
 
   if (!keep && opts.create === false) return { action: 'absent', deleted };
   if (!keep) {
@@ -155,12 +156,10 @@ export async function upsertComment(
     for (const c of after) if (c.id !== keep.id && (await deleteQuietly(octokit, target, c.id, log))) deleted.push(c.id);
     if (after.every((c) => c.id !== data.id) && data.id !== keep.id && (await deleteQuietly(octokit, target, data.id, log))) deleted.push(data.id);
   } else {
-    const keptBecause = sameContent(keep.body, full) ? undefined : await opts.keep?.(keep.body ?? '');
     if (sameContent(keep.body, full)) {
       action = 'unchanged';
-    } else if (keptBecause !== undefined) {
-      for (const c of existing.slice(1)) if (await deleteQuietly(octokit, target, c.id, log)) deleted.push(c.id);
-      return { action: 'kept', keptBecause, id: keep.id, ...(keep.html_url ? { url: keep.html_url } : {}), deleted };
+    } else if ((keptBecause = await opts.keep?.(keep.body ?? '')) !== undefined) {
+      action = 'kept';
     } else {
       const { data } = await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: keep.id, body: full });
       keep = data;
@@ -169,5 +168,5 @@ export async function upsertComment(
     for (const c of existing.slice(1)) if (await deleteQuietly(octokit, target, c.id, log)) deleted.push(c.id);
   }
   if (deleted.length) log.info(`perf-gate removed ${deleted.length} duplicate comment(s) of key ${normalizeKey(key)}`);
-  return { action, id: keep.id, ...(keep.html_url ? { url: keep.html_url } : {}), deleted };
+  return { action, ...(keptBecause !== undefined ? { keptBecause } : {}), id: keep.id, ...(keep.html_url ? { url: keep.html_url } : {}), deleted };
 }

@@ -442,6 +442,8 @@ const CLAIM_BYTES = 4 << 20;
 const GZ_SLICE_BYTES = 256 << 10;
 /** Inflated bytes queued before zlib is paused. */
 const GZ_QUEUE_BYTES = 8 << 20;
+/** A tuning option when it is usable (finite, at least `min`), else its default. */
+const tuning = (v: number | undefined, min: number, fallback: number): number => (v !== undefined && Number.isFinite(v) && v >= min ? v : fallback);
 
 async function parsePlain(path: string, size: number, cfg: ParserConfig, threads: number, minBytes: number): Promise<PartialAggregates[]> {
   const fs = await import('node:fs');
@@ -465,8 +467,8 @@ async function parsePlain(path: string, size: number, cfg: ParserConfig, threads
  * `trailing` when bytes after its gzip data were ignored, `corrupt` when its data fails a check.
  */
 async function parseGzip(path: string, cfg: ParserConfig, sliceOpt?: number, queueOpt?: number): Promise<{ parts: PartialAggregates[] } & GzipEnd> {
-  const sliceBytes = sliceOpt !== undefined && sliceOpt >= 1 && Number.isFinite(sliceOpt) ? sliceOpt : GZ_SLICE_BYTES;
-  const queueBytes = queueOpt !== undefined && queueOpt >= 0 && Number.isFinite(queueOpt) ? queueOpt : GZ_QUEUE_BYTES;
+  const sliceBytes = tuning(sliceOpt, 1, GZ_SLICE_BYTES);
+  const queueBytes = tuning(queueOpt, 0, GZ_QUEUE_BYTES);
   const parser = createNdjsonParser(cfg);
   const end: GzipEnd = { cut: false, trailing: false, corrupt: false };
   // The pieces of a line not ended yet (zlib never writes again into a chunk it handed over), joined

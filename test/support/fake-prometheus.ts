@@ -20,6 +20,18 @@ export interface FakePrometheusOptions {
   delayMs?: number;
 }
 
+/**
+ * The body of a query_range answer: one series of `value` from the request's start to its end, every
+ * `step` seconds (default: the request's own step), with `extra` fields beside `data` (`warnings`).
+ */
+export function matrixBody(u: URL, value: number | string, extra: Record<string, unknown> = {}, step = Number(u.searchParams.get('step')?.replace(/s$/, '') ?? 1)): string {
+  const start = Number(u.searchParams.get('start'));
+  const end = Number(u.searchParams.get('end'));
+  const values: [number, string][] = [];
+  for (let t = start; t <= end; t += step) values.push([t, String(value)]);
+  return JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] }, ...extra });
+}
+
 export async function startFakePrometheus(opts: FakePrometheusOptions): Promise<FakePrometheus> {
   const queries: string[] = [];
   let inFlight = 0;
@@ -37,11 +49,7 @@ export async function startFakePrometheus(opts: FakePrometheusOptions): Promise<
   const answer = (u: URL, query: string, res: import('node:http').ServerResponse): void => {
     res.writeHead(200, { 'content-type': 'application/json' });
     if (u.pathname === '/api/v1/query_range') {
-      const start = Number(u.searchParams.get('start'));
-      const end = Number(u.searchParams.get('end'));
-      const values: [number, string][] = [];
-      for (let t = start; t <= end; t += 1) values.push([t, String(opts.rangeValue)]);
-      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }));
+      res.end(matrixBody(u, opts.rangeValue, {}, 1));
       return;
     }
     const time = Number(u.searchParams.get('time'));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectWindow } from '../../src/collectors/collect.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Logger } from '../../src/model.js';
+import { matrixBody } from '../support/fake-prometheus.js';
 
 const TOKEN = 'pr0m-t0ken-s3cret';
 let server: Server;
@@ -27,12 +28,7 @@ beforeAll(async () => {
     }
     res.writeHead(200, { 'content-type': 'application/json' });
     if (u.pathname === '/api/v1/query_range') {
-      const start = Number(u.searchParams.get('start'));
-      const end = Number(u.searchParams.get('end'));
-      const step = Number(u.searchParams.get('step')!.replace(/s$/, ''));
-      const values: [number, string][] = [];
-      for (let t = start; t <= end; t += step) values.push([t, '7']);
-      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }));
+      res.end(matrixBody(u, 7));
     } else if (u.pathname === '/api/v1/query') {
       res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Number(u.searchParams.get('time')), '3'] }] } }));
     } else {

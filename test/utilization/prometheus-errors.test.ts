@@ -112,8 +112,10 @@ thresholds:
   });
 });
 
+/** Utilization read from the real Prometheus only. */
+const cfgOf = (metrics: UtilizationConfig['metrics']): UtilizationConfig => ({ sources: { prometheus: { url: svc.prometheus!.url } }, metrics, intervalSeconds: 1, slowQueries: false });
+
 describe.skipIf(skip)('results that are not one finite series', () => {
-  const cfgOf = (metrics: UtilizationConfig['metrics']): UtilizationConfig => ({ sources: { prometheus: { url: svc.prometheus!.url } }, metrics, intervalSeconds: 1, slowQueries: false });
   const custom = (name: string, q: string): UtilizationConfig['metrics'][number] => ({ name, prometheus: q, params: {}, pos });
 
   it('NaN (0/0) and +Inf (x/0) throughout: no-data saying it is a division by zero, not that series are missing', async () => {
@@ -150,12 +152,7 @@ describe.skipIf(skip)('results that are not one finite series', () => {
 describe.skipIf(skip)('several series where one was expected', () => {
   it('per-pod CPU without sum(): no-data naming the label that tells them apart, with some of its values', async () => {
     const k = svc.k8s!;
-    const cfg: UtilizationConfig = {
-      sources: { prometheus: { url: svc.prometheus!.url } },
-      metrics: [{ name: 'cpu', prometheus: `rate(container_cpu_usage_seconds_total{namespace="${k.namespace}",container="api"}[1m])`, params: {}, pos }],
-      intervalSeconds: 1,
-      slowQueries: false,
-    };
+    const cfg = cfgOf([{ name: 'cpu', prometheus: `rate(container_cpu_usage_seconds_total{namespace="${k.namespace}",container="api"}[1m])`, params: {}, pos }]);
     const util = await collectWindow(cfg, { start: k.window.start, end: k.window.end }, memLog());
     expect(util.measure('cpu', { kind: 'max' })).toEqual({
       noData: `the query returned 4 series that differ in pod (${k.workload}-7d9f8b6c5-a1b2c, ${k.workload}-7d9f8b6c5-d3e4f, ${k.workload}-7d9f8b6c5-g5h6i, …); aggregate it to one (sum(…), max(…) or avg(…))`,
@@ -171,16 +168,11 @@ describe.skipIf(skip)('a custom expression that returns nothing', () => {
   it('names the selector that selects nothing: wrong labels, a wrong name, or a filter that kept nothing', async () => {
     await scraped(4);
     const now = Date.now();
-    const cfg: UtilizationConfig = {
-      sources: { prometheus: { url: svc.prometheus!.url } },
-      metrics: [
-        { name: 'labels', prometheus: 'sum(pg_up{job="api"})', params: {}, pos },
-        { name: 'name', prometheus: 'sum(http_requests_total{job="api"})', params: {}, pos },
-        { name: 'filtered', prometheus: 'sum(pg_up > 5)', params: {}, pos },
-      ],
-      intervalSeconds: 1,
-      slowQueries: false,
-    };
+    const cfg = cfgOf([
+      { name: 'labels', prometheus: 'sum(pg_up{job="api"})', params: {}, pos },
+      { name: 'name', prometheus: 'sum(http_requests_total{job="api"})', params: {}, pos },
+      { name: 'filtered', prometheus: 'sum(pg_up > 5)', params: {}, pos },
+    ]);
     const util = await collectWindow(cfg, { start: now - 4000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
     expect(util.measure('labels', { kind: 'max' })).toEqual({ noData: 'the query returned no series over the window (`pg_up` has series, but none matching `{job="api"}`: check the labels)' });
     expect(util.measure('name', { kind: 'max' })).toEqual({ noData: 'the query returned no series over the window (`http_requests_total` has no series: check the metric name, and that its exporter is scraped)' });
@@ -192,16 +184,11 @@ describe.skipIf(skip)('a run shorter than the rate range', () => {
   it('says what to change for each kind of metric: the expression’s own range, rate_window, or judging value', async () => {
     await scraped(4);
     const now = Date.now();
-    const cfg: UtilizationConfig = {
-      sources: { prometheus: { url: svc.prometheus!.url } },
-      metrics: [
-        { name: 'literal', prometheus: 'sum(rate(pg_exporter_scrapes_total[1m]))', params: {}, pos },
-        { name: 'interval', prometheus: 'sum(rate(pg_exporter_scrapes_total[$__rate_interval]))', params: {}, pos },
-        { name: 'ops', preset: 'redis.ops', params: { source: 'prometheus' }, pos },
-      ],
-      intervalSeconds: 1,
-      slowQueries: false,
-    };
+    const cfg = cfgOf([
+      { name: 'literal', prometheus: 'sum(rate(pg_exporter_scrapes_total[1m]))', params: {}, pos },
+      { name: 'interval', prometheus: 'sum(rate(pg_exporter_scrapes_total[$__rate_interval]))', params: {}, pos },
+      { name: 'ops', preset: 'redis.ops', params: { source: 'prometheus' }, pos },
+    ]);
     const util = await collectWindow(cfg, { start: now - 20_000, end: now }, memLog(), { scrapeWait: { maxWaitMs: 0 } });
     const reason = (m: string) => (util.measure(m, { kind: 'max' }) as { noData: string }).noData;
     expect(reason('literal')).toMatch(/^the run \(20 s\) is shorter than the expression's range \(60 s\): every point would reach back before the run; use a shorter range in the expression \(or `\$__rate_interval`, which follows `rate_window`\)$/);

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectWindow } from '../../src/collectors/collect.js';
 import type { Logger, UtilizationConfig } from '../../src/model.js';
+import { matrixBody } from '../support/fake-prometheus.js';
 
 const WARNING = 'receive series from Addr: 10.0.3.7:10901 LabelSets: {cluster="preview"}: rpc error: code = Unavailable desc = connection refused';
 let server: Server;
@@ -18,12 +19,7 @@ beforeAll(async () => {
     res.writeHead(200, { 'content-type': 'application/json' });
     const warnings = partial ? { warnings: [WARNING] } : {};
     if (u.pathname === '/api/v1/query_range') {
-      const start = Number(u.searchParams.get('start'));
-      const end = Number(u.searchParams.get('end'));
-      const step = Number(u.searchParams.get('step')!.replace(/s$/, ''));
-      const values: [number, string][] = [];
-      for (let t = start; t <= end; t += step) values.push([t, '12']);
-      res.end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] }, ...warnings }));
+      res.end(matrixBody(u, 12, warnings));
     } else {
       res.end(JSON.stringify({ status: 'success', data: { resultType: 'vector', result: [{ metric: {}, value: [Number(u.searchParams.get('time')), '30'] }] } }));
     }
