@@ -62616,6 +62616,7 @@ function addressHint(code, url) {
         return `nothing listens at ${host}${new URL(url).port ? `:${new URL(url).port}` : ''}: check the host and the port`;
     return undefined;
 }
+/** {@link addressHint} as a message's tail (`: …`), or '' when there is nothing to add. */
 function addressFix(code, url) {
     const hint = addressHint(code, url);
     return hint ? `: ${hint}` : '';
@@ -62973,8 +62974,7 @@ class PgProbe {
         }
         catch (err) {
             await client.end().catch(() => undefined);
-            const where = addressHint(err?.code, url);
-            return { error: (0,mask/* scrub */._I)(`PostgreSQL at ${(0,mask/* maskUrl */.yP)(url)} is unreachable (${direct_describe(err)})${pgTlsFix(err)}${where ? `: ${where}` : ''}`, [url]) };
+            return { error: (0,mask/* scrub */._I)(`PostgreSQL at ${(0,mask/* maskUrl */.yP)(url)} is unreachable (${direct_describe(err)})${pgTlsFix(err)}${addressFix(err?.code, url)}`, [url]) };
         }
     }
     async sample() {
@@ -63074,8 +63074,8 @@ class RedisProbe {
             if (/^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password|invalid username-password/i.test(why)) {
                 return { error: (0,mask/* scrub */._I)(`Redis at ${(0,mask/* maskUrl */.yP)(url)} refused the probe's credentials (${why}): check the user name and password in utilization.sources.redis.url (redis://user:password@host:6379, a % in them written %25)`, [url]) };
             }
-            const where = addressHint(err?.code ?? emitted?.code, url);
-            return { error: (0,mask/* scrub */._I)(`Redis at ${(0,mask/* maskUrl */.yP)(url)} is unreachable (${why})${where ? `: ${where}` : ''}`, [url]) };
+            const where = addressFix(err?.code ?? emitted?.code, url);
+            return { error: (0,mask/* scrub */._I)(`Redis at ${(0,mask/* maskUrl */.yP)(url)} is unreachable (${why})${where}`, [url]) };
         }
     }
     async sample() {
@@ -64071,6 +64071,11 @@ async function whyEmpty(client, expr, window) {
         return missing.join('; ');
     return 'every series it reads has samples in the window, but the expression kept none: a comparison (`> 0`), `and`/`unless`/`on(…)` matching nothing, or too few samples for a range (rate() needs two)';
 }
+/** Why a query returned no series: for a custom expression what {@link whyEmpty} finds, for a preset what it needs. */
+async function noSeriesReason(client, plan, window, metric) {
+    const why = metric.prometheus !== undefined ? await whyEmpty(client, plan.series, window) : undefined;
+    return `the query returned no series over the window (${why ?? `needs ${plan.needs}`})`;
+}
 /**
  * The query_range step for an expression: {@link stepFor} (window ÷ 250), shortened to the scrape
  * interval of the series it reads first when that is shorter — over a long run a 43 s step would
@@ -64117,8 +64122,7 @@ async function queryPrometheus(client, plan, window, metric) {
             }
             if ((await missingThen(client, selectorsOf(plan.series), window)) === 'then')
                 return { noData: noDataAtAllReason(window, selectorsOf(plan.series)) };
-            const why = metric.prometheus !== undefined ? await whyEmpty(client, plan.series, window) : undefined;
-            return { noData: `the query returned no series over the window (${why ?? `needs ${plan.needs}`})` };
+            return { noData: await noSeriesReason(client, plan, window, metric) };
         }
         if (r.value.length > 1) {
             return { noData: `the query returned ${r.value.length} series${differing(r.value.map((x) => x.labels))}; aggregate it to one (sum(…), max(…) or avg(…))` };
@@ -64162,7 +64166,7 @@ async function queryPrometheus(client, plan, window, metric) {
             if (missing === 'then')
                 return { noData: noDataAtAllReason(window, selectors) };
             if (missing === 'never')
-                return { noData: `the query returned no series over the window (${(metric.prometheus !== undefined ? await whyEmpty(client, plan.series, window) : undefined) ?? `needs ${plan.needs}`})` };
+                return { noData: await noSeriesReason(client, plan, window, metric) };
             return { noData: noScrapeReason(window) };
         }
     }
@@ -68187,6 +68191,8 @@ const CLAIM_BYTES = 4 << 20;
 const GZ_SLICE_BYTES = 256 << 10;
 /** Inflated bytes queued before zlib is paused. */
 const GZ_QUEUE_BYTES = 8 << 20;
+/** A tuning option when it is usable (finite, at least `min`), else its default. */
+const tuning = (v, min, fallback) => (v !== undefined && Number.isFinite(v) && v >= min ? v : fallback);
 async function parsePlain(path, size, cfg, threads, minBytes) {
     const fs = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 3024, 23));
     if (threads <= 1 || size < minBytes) {
@@ -68208,8 +68214,8 @@ async function parsePlain(path, size, cfg, threads, minBytes) {
  * `trailing` when bytes after its gzip data were ignored, `corrupt` when its data fails a check.
  */
 async function parseGzip(path, cfg, sliceOpt, queueOpt) {
-    const sliceBytes = sliceOpt !== undefined && sliceOpt >= 1 && Number.isFinite(sliceOpt) ? sliceOpt : GZ_SLICE_BYTES;
-    const queueBytes = queueOpt !== undefined && queueOpt >= 0 && Number.isFinite(queueOpt) ? queueOpt : GZ_QUEUE_BYTES;
+    const sliceBytes = tuning(sliceOpt, 1, GZ_SLICE_BYTES);
+    const queueBytes = tuning(queueOpt, 0, GZ_QUEUE_BYTES);
     const parser = createNdjsonParser(cfg);
     const end = { cut: false, trailing: false, corrupt: false };
     // The pieces of a line not ended yet (zlib never writes again into a chunk it handed over), joined
