@@ -1,7 +1,7 @@
 // The CLI face: parses argv, calls the pipeline, writes the report, returns the exit code.
 // Nothing runs at import; src/bin.ts calls main().
 import { parseArgs } from 'node:util';
-import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile, mkdir, realpath } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
 import { gate } from './pipeline.js';
@@ -299,25 +299,37 @@ async function options(
     if (v.help) return undefined;
     if (!v.results?.length) throw new InputError('evaluate needs --results FILE (k6 --out json output or a summary)', undefined, 'add --results path/to/run.ndjson.gz');
     if ((v.scenario?.length ?? 0) > 1) throw new InputError('evaluate takes one --scenario', undefined, 'evaluate each scenario with its own results');
+    const json = outPath('json', v.json);
+    const markdown = outPath('markdown', v.markdown);
+    const thresholds = v.thresholds ?? 'thresholds.yml';
+    const results = await expandResults(v.results, io.cwd);
+    await checkOutputs({ json, markdown }, { '--thresholds': [thresholds], '--results': results, '--baseline': v.baseline ? [v.baseline] : [] }, io.cwd);
     return {
       gateOptions: {
         cwd: io.cwd,
-        thresholds: v.thresholds ?? 'thresholds.yml',
+        thresholds,
         scenarios: v.scenario ?? [],
-        results: await expandResults(v.results, io.cwd),
+        results,
         failOn: failOn(v['fail-on']),
         baseline: v.baseline ? await readBaseline(v.baseline, io.cwd) : undefined,
         env: io.env,
         log,
       },
-      json: outPath('json', v.json),
-      markdown: outPath('markdown', v.markdown),
+      json,
+      markdown,
       quiet: v.quiet ?? false,
     };
   }
   const run = parseRunFlags(argv);
   if (run.help) return undefined;
   await checkOutDir(run.outDir, io.cwd);
+  const json = outPath('json', run.json);
+  const markdown = outPath('markdown', run.markdown);
+  await checkOutputs(
+    { json, markdown },
+    { '--thresholds': [run.thresholds ?? 'thresholds.yml'], '--baseline': run.baseline ? [run.baseline] : [] },
+    io.cwd,
+  );
   return {
     gateOptions: {
       cwd: io.cwd,
@@ -333,8 +345,8 @@ async function options(
       log,
       outDir: run.outDir,
     },
-    json: outPath('json', run.json),
-    markdown: outPath('markdown', run.markdown),
+    json,
+    markdown,
     quiet: run.quiet,
   };
 }
@@ -345,6 +357,37 @@ function outPath(flag: 'json' | 'markdown', value: string | undefined): string |
     throw new InputError(`--${flag} needs a file path`, undefined, `write e.g. --${flag} out/report.${flag === 'json' ? 'json' : 'md'}`);
   }
   return value;
+}
+
+/**
+ * Refuses, before anything runs, a report path that names one of the inputs (it would be overwritten
+ * with the report: `--json run.ndjson.gz`) or both reports at one path (one would be lost).
+ * Paths are compared by their real path where the file exists, so a symlink or `./` does not hide it.
+ */
+async function checkOutputs(outs: { json?: string; markdown?: string }, inputs: Record<string, string[]>, cwd: string): Promise<void> {
+  const key = async (p: string) => {
+    const full = resolve(cwd, p);
+    return realpath(full).catch(() => full);
+  };
+  const json = outs.json === undefined ? undefined : await key(outs.json);
+  const markdown = outs.markdown === undefined ? undefined : await key(outs.markdown);
+  if (json !== undefined && json === markdown) {
+    throw new InputError(`--json and --markdown both name ${outs.json}: one report would overwrite the other`, undefined, 'give each its own file, e.g. --json out/report.json --markdown out/report.md');
+  }
+  for (const [flag, out] of [['json', outs.json], ['markdown', outs.markdown]] as const) {
+    if (out === undefined) continue;
+    const target = flag === 'json' ? json : markdown;
+    for (const [inputFlag, paths] of Object.entries(inputs)) {
+      for (const p of paths) {
+        if ((await key(p)) !== target) continue;
+        throw new InputError(
+          `--${flag} ${out} is also given as ${inputFlag}: writing the report there would overwrite that input`,
+          undefined,
+          `write the report elsewhere, e.g. --${flag} out/report.${flag === 'json' ? 'json' : 'md'}`,
+        );
+      }
+    }
+  }
 }
 
 function failOn(value: string | undefined): 'fail' | 'marginal' | undefined {

@@ -73,6 +73,29 @@ describe('perf-gate evaluate, an output that cannot be written', () => {
     expect(t.err.join('')).not.toContain('APPROVED');
   });
 
+  it.each([
+    ['the results file', ['--json', 'victim.ndjson'], 'victim.ndjson', '--results'],
+    ['the results file by another spelling', ['--markdown', './sub/../victim.ndjson'], 'victim.ndjson', '--results'],
+    ['the thresholds file', ['--markdown', 'victim.yml'], 'victim.yml', '--thresholds'],
+  ])('refuses a report path that is %s, and leaves the input as it was (exit 2)', async (_what, flags, victim, inputFlag) => {
+    writeFileSync(join(dir, 'victim.ndjson'), readFileSync(join(dir, 'run.ndjson')));
+    writeFileSync(join(dir, 'victim.yml'), readFileSync(join(dir, 'pass.yml')));
+    const before = readFileSync(join(dir, victim));
+    const t = io(dir);
+    const code = await main(['evaluate', '--thresholds', 'victim.yml', '--results', 'victim.ndjson', ...flags], t.io);
+    expect(code).toBe(2);
+    expect(t.err.join('')).toMatch(new RegExp(`is also given as ${inputFlag}: writing the report there would overwrite that input\\n {2}fix: write the report elsewhere`));
+    expect(t.err.join('')).not.toContain('APPROVED');
+    expect(readFileSync(join(dir, victim)).equals(before)).toBe(true);
+  });
+
+  it('refuses one path for both reports (one would be lost)', async () => {
+    const t = io(dir);
+    expect(await main(evaluate('pass.yml', '--json', 'same/r.txt', '--markdown', 'same/./r.txt'), t.io)).toBe(2);
+    expect(t.err.join('')).toContain('--json and --markdown both name same/r.txt: one report would overwrite the other\n  fix: give each its own file');
+    expect(existsSync(join(dir, 'same'))).toBe(false);
+  });
+
   it.runIf(process.platform === 'linux')('names a path in a pseudo file system (/proc) without a stack trace', async () => {
     const t = io(dir);
     const code = await main(evaluate('pass.yml', '--json', '/proc/x.json', '--markdown', 'out3/p.md'), t.io);
