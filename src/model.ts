@@ -235,6 +235,11 @@ export interface RunRecord {
   /** Set when the run did not complete: the results are partial. */
   incomplete?: string;
   /**
+   * Set when the run completed but its output cannot be judged: it holds no k6 samples, or it is not
+   * k6 output at all (the reason, e.g. `its output holds no k6 samples`). The scenario fails on it.
+   */
+  unusableOutput?: string;
+  /**
    * k6's last error lines on stderr (at most 5, oldest first; each masked, on one line, at most 300
    * characters; logfmt records as their decoded `msg` and `hint`, see `src/k6/stderr.ts`). Set only when
    * the run did not complete or k6's exit code is not 0/99, and k6 wrote such lines: why k6 failed.

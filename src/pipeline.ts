@@ -338,12 +338,19 @@ async function runAndMeasure(opts: GateOptions, config: Config, scenarios: strin
         results = await ingestFiles(record.outputs, ingestOptions);
       } catch (error) {
         // A k6 killed mid-run can leave a file that cannot be read at all (a gzip stream cut before
-        // any data): the run is judged incomplete on no data rather than stopping the whole gate.
-        if (!record.incomplete || !(error instanceof InputError)) throw error;
-        const why = `the output of the interrupted run cannot be read: ${error.message.split('\n')[0]}`;
-        opts.log.warning(`perf-gate: ${record.scenario}: ${why}`);
-        notes.push(why);
+        // any data): the run is judged incomplete on no data rather than stopping the whole gate. A
+        // complete run's unreadable output fails its scenario the same way: the load was spent, and
+        // the other scenarios are still judged and reported.
+        if (!(error instanceof InputError)) throw error;
+        const problem = error.message.split('\n')[0]!;
+        if (record.incomplete) notes.push(`the output of the interrupted run cannot be read: ${problem}`);
+        else record.unusableOutput = `its output cannot be read (${problem})`;
         results = emptyResults(record.outputs.map(shown), ingestOptions);
+      }
+      // k6 ended normally and wrote nothing to judge (a script that sends no request and records no
+      // metric, an output that went elsewhere): every rule would read no data and the gate pass.
+      if (!record.incomplete && !record.unusableOutput && results.source !== 'summary' && (results.diagnostics.emptyFiles?.length ?? 0) === record.outputs.length) {
+        record.unusableOutput = 'its output holds no k6 samples (nothing, or only metric definitions)';
       }
     }
     const u = utilization.get(record.scenario);

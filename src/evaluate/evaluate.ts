@@ -52,9 +52,12 @@ export const RUN_COMPLETED = 'k6 run completed';
 /** The metric name of the criterion a complete run the script marked failed (`execution.test.fail()`, exit 110) adds. */
 export const RUN_NOT_FAILED = 'k6 run not marked failed';
 
-/** Whether a criterion is about the k6 run itself (completed, not marked failed), not a metric. */
+/** The metric name of the criterion a complete run whose output cannot be judged (`RunRecord.unusableOutput`) adds. */
+export const RUN_OUTPUT = 'k6 output holds samples';
+
+/** Whether a criterion is about the k6 run itself (completed, not marked failed, its output usable), not a metric. */
 export function isRunCriterion(c: CriterionResult): boolean {
-  return c.kind === 'k6' && (c.metric === RUN_COMPLETED || c.metric === RUN_NOT_FAILED);
+  return c.kind === 'k6' && (c.metric === RUN_COMPLETED || c.metric === RUN_NOT_FAILED || c.metric === RUN_OUTPUT);
 }
 
 export function evaluate(input: EvaluateInput): Evaluation {
@@ -117,7 +120,25 @@ function evaluateScenario(config: Config, failOn: 'fail' | 'marginal', s: Scenar
       pos,
       severity: 'error',
     });
-  } else if (s.run?.exitCode === 110) {
+  } else if (s.run?.unusableOutput) {
+    // k6 ended normally, but what it wrote cannot be judged: every rule reads no data, and that is a
+    // broken run (a script that sends nothing, an output option that went elsewhere), not a pass.
+    criteria.push({
+      scenario: s.name,
+      metric: RUN_OUTPUT,
+      expression: 'samples written',
+      actual: null,
+      limit: Number.NaN,
+      unit: 'count',
+      status: 'fail',
+      blocking: true,
+      reason: `the k6 run completed (${s.run.exitCode === 0 ? 'exit code 0' : `k6: ${s.run.exitMeaning}`}), but ${s.run.unusableOutput}: nothing in it can be judged`,
+      kind: 'k6',
+      pos: { file: config.file, line: 0, column: 0 },
+      severity: 'error',
+    });
+  }
+  if (!s.run?.incomplete && s.run?.exitCode === 110) {
     // The run went to its end (its samples are whole and judged as usual); the script said it failed.
     criteria.push({
       scenario: s.name,
@@ -375,12 +396,13 @@ function policyOf(c: CriterionResult): NoDataPolicy {
 export function describeCriterion(c: CriterionResult): string {
   if (c.metric === RUN_NOT_FAILED) return `${c.scenario}: the k6 run was marked failed by its script (execution.test.fail(), exit code 110)`;
   // masked as in the report: an expanded {url:*} rule puts request URLs, tokens included, into keys
-  const what = c.metric === RUN_COMPLETED ? c.metric : `${maskKey(c.metric)} ${c.expression}`;
+  const what = c.metric === RUN_COMPLETED || c.metric === RUN_OUTPUT ? c.metric : `${maskKey(c.metric)} ${c.expression}`;
   let detail: string;
   if (c.status === 'no-data') detail = 'has no data';
   else if (c.actual === null) detail = STATUS_WORD[c.status];
   else detail = `${STATUS_WORD[c.status]} at ${formatPair(c.actual, c.limit, c.unit, c.metric)[0]}`;
   if (c.metric === RUN_COMPLETED) detail = 'failed: the results are partial';
+  else if (c.metric === RUN_OUTPUT) detail = 'failed: nothing in the output can be judged';
   else if (c.severity === 'warn' && c.status !== 'pass') detail += ' (warn only: does not fail the gate)';
   else if (c.blocking && c.status === 'marginal') detail += ' (within the marginal band, and fail-on: marginal fails the gate on it)';
   else if (c.blocking && c.status === 'no-data') detail += ' (no-data: fail)';

@@ -4,7 +4,7 @@
 import { maskUrl } from '../mask.js';
 import { markdownTable } from 'markdown-table';
 import type { CriterionResult, DashboardConfig, Evaluation, ReportSection, Results, ScenarioEvaluation, Status, TimeWindow, Unit } from '../model.js';
-import { RUN_COMPLETED, RUN_NOT_FAILED, isConcern, isRunCriterion } from '../evaluate/evaluate.js';
+import { RUN_COMPLETED, RUN_NOT_FAILED, RUN_OUTPUT, isConcern, isRunCriterion } from '../evaluate/evaluate.js';
 import { headlineFor, customTrends, measureValue, requestCount, P95, P99, RATE } from './stats.js';
 import { dataQualityItems } from './quality.js';
 import {
@@ -143,6 +143,7 @@ function renderSection(s: ReportSection, level: number): string {
 export function criterionTarget(c: CriterionResult, withRelativeLimit = true, limitText?: string): string {
   if (c.metric === RUN_COMPLETED) return 'k6 run completes';
   if (c.metric === RUN_NOT_FAILED) return 'the script does not mark the test failed';
+  if (c.metric === RUN_OUTPUT) return 'k6 writes samples';
   const m = /^\s*(p\([^)]*\)|[a-z]+)\s*(<=|>=|===|==|!=|<|>)\s*(.*?)\s*$/.exec(c.expression);
   if (!m) return c.expression;
   const [, agg, op, rest] = m as unknown as [string, string, string, string];

@@ -68,3 +68,49 @@ describe('perf-gate run, a scenario whose k6 writes no output', () => {
     expect(err).toContain('the script threw an exception (107)');
   });
 });
+
+describe('perf-gate run, a complete k6 run whose output cannot be judged', () => {
+  async function runWith(brokenEnv: string[], k6Path: string) {
+    const file = join(dir, 'thresholds-unusable.yml');
+    await writeFile(
+      file,
+      ['version: 1', 'thresholds:', '  http_req_duration: ["p(99)<100000"]', 'scenarios:', '  broken:', '    script: k6/broken-test.ts', '    env:', ...brokenEnv, '  fine:', '    script: k6/fine-test.ts', ''].join('\n'),
+    );
+    const t = cliIo(dir);
+    const json = join(dir, 'unusable.json');
+    const code = await main(['run', '--thresholds', file, '--base-url', baseUrl, '--k6-path', k6Path, '--json', json, '-q'], t.io);
+    const report = JSON.parse(await readFile(json, 'utf8')) as { verdict: string; criteria: { scenario: string; metric: string; status: string; reason?: string }[] };
+    return { code, report, err: t.err.join('') };
+  }
+
+  it('no samples at all (k6 exit 0): the scenario fails on it, the other is judged, the report is written', async () => {
+    const empty = join(dir, 'empty-sample.ndjson');
+    await writeFile(empty, '');
+    const { code, report, err } = await runWith([`      K6_DOUBLE_SAMPLE: "${empty}"`], K6_DOUBLE);
+    expect(code).toBe(1);
+    expect(report.verdict).toBe('NOT_APPROVED');
+    const c = report.criteria.find((x) => x.scenario === 'broken' && x.metric === 'k6 output holds samples');
+    expect(c?.status).toBe('fail');
+    expect(c?.reason).toMatch(/^the k6 run completed \(.*\), but its output holds no k6 samples/);
+    expect(report.criteria.find((x) => x.scenario === 'fine' && x.metric === 'http_req_duration')?.status).toBe('pass');
+    expect(err).toContain('broken: the k6 run completed (exit code 0), but its output holds no k6 samples');
+  });
+
+  it('output that is not k6 output (k6 exit 0): the scenario fails with the reason, not the whole gate with exit 2', async () => {
+    // A stand-in for k6 that, for the `broken` scenario only, writes garbage where k6's output goes and exits 0.
+    const wrapper = join(dir, 'garbage-k6.sh');
+    await writeFile(
+      wrapper,
+      `#!/bin/sh\nif [ "$WRITE_GARBAGE" = 1 ]; then for a in "$@"; do case "$a" in json=*) out="\${a#json=}";; esac; done; printf 'not k6 output at all\\n' | gzip > "$out"; exit 0; fi\nexec node "${K6_DOUBLE}" "$@"\n`,
+    );
+    await import('node:fs/promises').then((fs) => fs.chmod(wrapper, 0o755));
+    const { code, report, err } = await runWith(['      WRITE_GARBAGE: "1"'], wrapper);
+    expect(code).toBe(1);
+    const c = report.criteria.find((x) => x.scenario === 'broken' && x.metric === 'k6 output holds samples');
+    expect(c?.status).toBe('fail');
+    expect(c?.reason).toMatch(/but its output cannot be read \(.*not k6 output/);
+    expect(report.criteria.find((x) => x.scenario === 'fine' && x.metric === 'http_req_duration')?.status).toBe('pass');
+    expect(err).not.toMatch(/fix: pass a file written by/);
+    expect(err).toMatch(/NOT APPROVED — 1 criterion failed:\n {2}broken: the k6 run completed \(exit code 0\), but its output cannot be read/);
+  });
+});
