@@ -12,6 +12,8 @@ export interface MetricInfo {
   name: string;
   type: MetricType;
   contains: Contains;
+  /** Set when the output has no Metric line for it (a custom metric read as a trend of plain numbers). */
+  typeUnknown?: true;
 }
 
 /** A k6 sub-metric tag filter (`endpoint:trades`); `value: '*'` expands to every value seen. */

@@ -405,7 +405,7 @@ export function gateWarnings(evaluation: Evaluation, results: Record<string, Res
       if (hint && !out.includes(line)) out.push(line);
     }
     // A tag key no sample of the metric carries is a typo: a trend reads no data (its reason says
-    // so), but a counter or rate reads 0 — `http_req_failed{endpont:trades}` would always pass.
+    // so), and a counter reads 0 — `http_reqs{endpont:trades}: count<10` would always pass.
     for (const c of s.criteria) {
       if (c.kind !== 'k6' || !c.metric.includes('{')) continue;
       let selector;

@@ -284,7 +284,9 @@ function k6Criterion(scenario: string, rule: ThresholdRule, sel: MetricSelector,
   const info = sel.metric === 'availability' ? undefined : metricInfo(results.metrics, sel.metric);
   const agg = rule.expression.aggregation.kind === 'p' ? 'p(N)' : rule.expression.aggregation.kind;
   if (info && !allowedAggregations(info.type).includes(agg)) {
-    c.reason = `\`${aggregationText(rule.expression.aggregation)}\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;
+    c.reason = info.typeUnknown
+      ? `the k6 output has no Metric line for ${sel.metric}, so its type is unknown: its samples are read as a trend, which has no \`${aggregationText(rule.expression.aggregation)}\` (pass the whole output, Metric lines included)`
+      : `\`${aggregationText(rule.expression.aggregation)}\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;
     return c;
   }
   const m = results.measure(sel, rule.expression.aggregation, w.window);

@@ -21,8 +21,15 @@ const TYPES: readonly string[] = ['counter', 'gauge', 'rate', 'trend'];
 /** What k6 reports for a metric without samples: 0 for a counter's count and rate, 0 for a rate's rate; else nothing. */
 function emptyAnswer(type: MetricType, kind: Aggregation['kind']): Measurement | undefined {
   if (type === 'counter' && (kind === 'count' || kind === 'rate')) return { value: 0 };
-  if (type === 'rate' && kind === 'rate') return { value: 0 };
+  // An empty Rate has no rate (k6's summary shows NaN): no data, not 0% — 0 would pass
+  // `http_req_failed rate<0.01` on a run that made no request and fail `checks rate>0.99` at "0.00%"
+  // on a script that runs no check(), both without a word.
   return undefined;
+}
+
+/** What a no-data reason adds for `checks` without samples: the usual cause. */
+function noChecks(metric: string): string {
+  return metric === 'checks' ? ' (the script ran no check())' : '';
 }
 
 export function aggregationText(a: Aggregation): string {
@@ -64,8 +71,11 @@ export class NdjsonResults implements Results {
       if (!TYPES.includes(m.type)) continue;
       metrics.set(m.name, { name: m.name, type: m.type as MetricType, contains: m.contains === 'time' || m.contains === 'data' ? m.contains : 'default' });
     }
-    // Points of a metric whose Metric line was never seen: kept as a trend of plain numbers.
-    for (const name of store.byMetric.keys()) if (!metrics.has(name)) metrics.set(name, { name, type: 'trend', contains: 'default' });
+    // Points of a metric whose Metric line was never seen (output filtered to its Points): a k6
+    // built-in has its known type; any other is kept as a trend of plain numbers, its type unknown.
+    for (const name of store.byMetric.keys()) {
+      if (!metrics.has(name)) metrics.set(name, BUILTIN_METRICS.get(name) ?? { name, type: 'trend', contains: 'default', typeUnknown: true });
+    }
     this.metrics = metrics;
     this.span = Number.isFinite(store.minT) ? { start: Math.floor(store.minT), end: Math.floor(store.maxT) + 1 } : undefined;
     const sc = new Set<string>();
@@ -186,15 +196,15 @@ export class NdjsonResults implements Results {
     const kind = aggregation.kind;
     if (this.skipped.includes(selector.metric)) return { noData: `${selector.metric} was not read: ingestion skipped it (no rule names it)` };
     const info = this.metrics.get(selector.metric);
-    // k6 ends a test with an empty Counter at count 0 / rate 0 and an empty Rate at rate 0: "no 500s"
+    // An empty Counter is at count 0 / rate 0, as k6 ends a test with it: "no 500s"
     // (`http_reqs{status:500}: count<1`) passes when no sample matches. That needs the metric's type
     // (its Metric line, or a k6 built-in) and a run that wrote samples at all.
     const known = info ?? (selector.metric === 'availability' ? undefined : BUILTIN_METRICS.get(selector.metric));
     const zero = known !== undefined && Number.isFinite(this.store.minT) ? emptyAnswer(known.type, kind) : undefined;
-    if (info === undefined) return zero ?? { noData: `no samples of ${selector.metric} in the k6 output` };
+    if (info === undefined) return zero ?? { noData: `no samples of ${selector.metric} in the k6 output${noChecks(selector.metric)}` };
     const series = this.select(selector.metric, selector);
     if (typeof series === 'string') return { noData: series };
-    if (series.length === 0) return zero ?? { noData: `no samples of ${label} in the k6 output${unmatchedTagText(this, selector, this.indexKeys)}` };
+    if (series.length === 0) return zero ?? { noData: `no samples of ${label} in the k6 output${unmatchedTagText(this, selector, this.indexKeys)}${noChecks(label)}` };
     const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
     const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, this.bucketRange(window), false);
     if (acc.n === 0) return zero ?? { noData: `no samples of ${label} in the evaluated window` };
