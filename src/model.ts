@@ -179,8 +179,17 @@ export interface IngestDiagnostics {
   emptyFiles?: string[];
   /** Gzip files with bytes after their gzip data: those bytes were ignored (as `gzip -d` does), the data before them read. */
   gzipTrailingFiles?: string[];
-  /** Files given both uncompressed and compressed (`run.ndjson` and `run.ndjson.gz`, same size): `file` was not read, `readAs` was. */
-  sameRunFiles?: { file: string; readAs: string }[];
+  /**
+   * Files given both uncompressed and compressed (`run.ndjson` and `run.ndjson.gz`, same size), or
+   * byte-for-byte copies (`copy`): `file` was not read, `readAs` was.
+   */
+  sameRunFiles?: { file: string; readAs: string; copy?: true }[];
+  /**
+   * Set when the files' sample times do not overlap (one starts after all the others ended): each
+   * file's first and last sample (epoch ms), earliest first. Shards of one run overlap; these look
+   * like separate runs, merged as one.
+   */
+  separateRuns?: { file: string; start: number; end: number }[];
 }
 
 /** One second (or bucket) of the run, for charts and the steady-state window. */

@@ -648,14 +648,14 @@ function gzipStoredSize(path: string): number | undefined {
 }
 
 /**
- * `run.ndjson` and `run.ndjson.gz` both given (a glob matching a run and its compressed copy): read
- * as shards they would count the run twice. When the .gz holds as many bytes as the plain file, the
+ * `run.ndjson` and `run.ndjson.gz` both given (a glob matching a run and its compressed copy), or two
+ * files with the same bytes: read as shards they would count the run twice. When the .gz holds as many bytes as the plain file, the
  * plain file is read (faster, and in parallel) and the pair reported; when not, they are not one run
  * saved twice, and which one is meant cannot be told: an `InputError` naming both.
  */
-async function sameRunTwins(paths: string[]): Promise<{ read: string[]; twins: { file: string; readAs: string }[] }> {
+async function sameRunTwins(paths: string[]): Promise<{ read: string[]; twins: { file: string; readAs: string; copy?: true }[] }> {
   const byResolved = new Map(paths.map((p) => [resolve(p), p]));
-  const twins: { file: string; readAs: string }[] = [];
+  const twins: { file: string; readAs: string; copy?: true }[] = [];
   for (const gz of paths) {
     if (!/\.gz$/i.test(gz)) continue;
     const plain = byResolved.get(resolve(gz.slice(0, -3)));
@@ -687,7 +687,48 @@ async function sameRunTwins(paths: string[]): Promise<{ read: string[]; twins: {
     twins.push({ file: gz, readAs: plain });
   }
   const skip = new Set(twins.map((t) => t.file));
-  return { read: paths.filter((p) => !skip.has(p)), twins };
+  const rest = paths.filter((p) => !skip.has(p));
+  // A byte-for-byte copy (an artifact downloaded twice, a file copied beside itself) is not a shard:
+  // merged, it would double every count and the throughput. Read once, and said.
+  const bySize = new Map<number, string[]>();
+  for (const p of rest) {
+    let size: number;
+    try {
+      size = probeFile(p).size;
+    } catch {
+      continue; // unreadable: classify names it
+    }
+    const same = bySize.get(size);
+    const original = same?.find((o) => sameBytes(o, p, size));
+    if (original !== undefined) twins.push({ file: p, readAs: original, copy: true });
+    else bySize.set(size, [...(same ?? []), p]);
+  }
+  const copies = new Set(twins.map((t) => t.file));
+  return { read: rest.filter((p) => !copies.has(p)), twins };
+}
+
+/** Whether two files of `size` bytes hold the same bytes (their first and last 64 KiB first, the whole only when those agree). */
+function sameBytes(a: string, b: string, size: number): boolean {
+  if (size === 0) return false; // empty files: nothing to count twice, each is reported as empty
+  const fa = openSync(a, 'r');
+  try {
+    const fb = openSync(b, 'r');
+    try {
+      const window = 1 << 16;
+      const x = Buffer.allocUnsafe(Math.min(size, 1 << 20));
+      const y = Buffer.allocUnsafe(x.length);
+      const equalAt = (pos: number, n: number) => readSync(fa, x, 0, n, pos) === n && readSync(fb, y, 0, n, pos) === n && x.subarray(0, n).equals(y.subarray(0, n));
+      if (!equalAt(0, Math.min(size, window)) || !equalAt(Math.max(0, size - window), Math.min(size, window))) return false;
+      for (let pos = 0; pos < size; pos += x.length) if (!equalAt(pos, Math.min(x.length, size - pos))) return false;
+      return true;
+    } finally {
+      closeSync(fb);
+    }
+  } catch {
+    return false;
+  } finally {
+    closeSync(fa);
+  }
 }
 
 /** The length of a gzip file's data, counted by inflating it (streamed); undefined when zlib refuses it. */
@@ -742,7 +783,8 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   const minBytes = opts.workerMinBytes ?? 16 << 20;
   const parts: PartialAggregates[] = [];
   const diagnostics = noDiagnostics(paths.map(shown));
-  if (twins.length > 0) diagnostics.sameRunFiles = twins.map((t) => ({ file: shown(t.file), readAs: shown(t.readAs) }));
+  if (twins.length > 0) diagnostics.sameRunFiles = twins.map((t) => ({ file: shown(t.file), readAs: shown(t.readAs), ...(t.copy ? { copy: true as const } : {}) }));
+  const spans: { file: string; start: number; end: number }[] = [];
   for (const c of classified) {
     let fileParts: PartialAggregates[];
     let gzipCut = false;
@@ -765,6 +807,13 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
       // its compressed copy, not read, holds no sample either
       for (const t of twins) if (t.readAs === c.path) diagnostics.emptyFiles!.push(shown(t.file));
     }
+    let start = Infinity;
+    let end = -Infinity;
+    for (const p of fileParts) {
+      if (p.minT < start) start = p.minT;
+      if (p.maxT > end) end = p.maxT;
+    }
+    if (start <= end) spans.push({ file: shown(c.path), start, end });
     let lineOffset = 0;
     for (const p of fileParts) {
       diagnostics.lines += p.lines;
@@ -779,7 +828,20 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
       parts.push(p);
     }
   }
+  if (apart(spans)) diagnostics.separateRuns = spans.sort((a, b) => a.start - b.start);
   return new NdjsonResults(mergePartials(parts, bucketMs), diagnostics, indexKeys, skipMetrics);
+}
+
+/** Whether files' sample times leave a gap (a file starts after all the earlier ones ended): shards of one run overlap. */
+function apart(spans: { start: number; end: number }[]): boolean {
+  if (spans.length < 2) return false;
+  const sorted = [...spans].sort((a, b) => a.start - b.start);
+  let reach = sorted[0]!.end;
+  for (const s of sorted.slice(1)) {
+    if (s.start > reach) return true;
+    reach = Math.max(reach, s.end);
+  }
+  return false;
 }
 
 /**

@@ -36,8 +36,16 @@ export function dataQualityItems(s: ScenarioEvaluation, r: Results | undefined):
     }
     for (const f of d.emptyFiles ?? []) items.push({ text: `${code(f)} holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`, warn: true });
     for (const f of d.gzipTrailingFiles ?? []) items.push({ text: `${code(f)} has bytes after its gzip data: they were ignored (as \`gzip -d\` does) and the data before them read.`, warn: true });
-    for (const { file, readAs } of d.sameRunFiles ?? []) {
-      items.push({ text: `${code(readAs)} and ${code(file)} hold the same run (one of them compressed): only ${code(readAs)} was read, so it is not counted twice.`, warn: true });
+    for (const { file, readAs, copy } of d.sameRunFiles ?? []) {
+      const how = copy ? 'are copies of one file (the same bytes)' : 'hold the same run (one of them compressed)';
+      items.push({ text: `${code(readAs)} and ${code(file)} ${how}: only ${code(readAs)} was read, so it is not counted twice.`, warn: true });
+    }
+    if (d.separateRuns) {
+      const list = d.separateRuns.map((f) => `${code(f.file)} ${minuteSpan(f.start, f.end)}`).join(', ');
+      items.push({
+        text: `the results files do not overlap in time (${list}): shards of one run do, so these look like separate runs, merged here as one (counts, throughput and the duration span all of them); evaluate each run on its own.`,
+        warn: true,
+      });
     }
     if (r.source === 'summary') items.push({ text: "read from k6's end-of-test summary: only the statistics k6 put in it can be judged.", warn: false });
   }
@@ -46,4 +54,11 @@ export function dataQualityItems(s: ScenarioEvaluation, r: Results | undefined):
   const noData = s.criteria.filter((c) => c.status === 'no-data');
   if (noData.length > 0) items.push({ text: `${noData.length} criteri${noData.length === 1 ? 'on has' : 'a have'} no data (see the Notes column).`, warn: false });
   return items;
+}
+
+/** `2026-11-02 14:00–14:01 UTC`, the day repeated only when the span crosses midnight. */
+function minuteSpan(start: number, end: number): string {
+  const a = new Date(start).toISOString();
+  const b = new Date(end).toISOString();
+  return `${a.slice(0, 10)} ${a.slice(11, 16)}–${a.slice(0, 10) === b.slice(0, 10) ? '' : `${b.slice(0, 10)} `}${b.slice(11, 16)} UTC`;
 }

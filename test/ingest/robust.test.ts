@@ -310,6 +310,56 @@ describe('a run given uncompressed and compressed', () => {
   });
 });
 
+describe('copies and separate runs given as shards', () => {
+  it('reads a byte-for-byte copy once (plain or gzip), and says so; other shards still merge', async () => {
+    const text = `${k6Lines(400).join('\n')}\n`;
+    for (const [name, bytes] of [
+      ['copy.ndjson', Buffer.from(text)],
+      ['copy.ndjson.gz', gzipSync(text)],
+    ] as const) {
+      const a = join(dir, `a-${name}`);
+      const b = join(dir, `b-${name}`);
+      writeFileSync(a, bytes);
+      writeFileSync(b, bytes);
+      const other = join(dir, `other-${name}.ndjson`);
+      writeFileSync(other, `${k6Lines(50).join('\n')}\n`);
+      const r = await ingestFiles([a, other, b]);
+      expect(count(r)).toBe(450);
+      expect(r.diagnostics.sameRunFiles).toEqual([{ file: b, readAs: a, copy: true }]);
+    }
+  });
+
+  it('reads two files of the same size that differ only in the middle as two shards', async () => {
+    const lines = k6Lines(4000);
+    const a = join(dir, 'same-size-a.ndjson');
+    const b = join(dir, 'same-size-b.ndjson');
+    writeFileSync(a, `${lines.join('\n')}\n`);
+    const mid = lines.findIndex((l, i) => i > 2000 && l.includes('"value":2001,'));
+    const changed = [...lines];
+    changed[mid] = changed[mid]!.replace('"value":2001,', '"value":2002,');
+    writeFileSync(b, `${changed.join('\n')}\n`);
+    expect(Buffer.byteLength(changed.join('\n'))).toBe(Buffer.byteLength(lines.join('\n')));
+    const r = await ingestFiles([a, b]);
+    expect(count(r)).toBe(8000);
+    expect(r.diagnostics.sameRunFiles).toBeUndefined();
+  });
+
+  it('says when the files do not overlap in time (two runs, not shards of one), and not when they do', async () => {
+    const at = (day: number, s: number) => k6Time(1_767_258_000_000_000_000n + BigInt(day * 86_400 + s) * 1_000_000_000n);
+    const run = (day: number, from: number) => [duration, ...[0, 1, 2].map((i) => pointLine('http_req_duration', at(day, from + i), 10 + i, { status: '200' }))].join('\n') + '\n';
+    const today = join(dir, 'run-today.ndjson');
+    const tomorrow = join(dir, 'run-tomorrow.ndjson');
+    const overlapping = join(dir, 'run-today-shard2.ndjson');
+    writeFileSync(today, run(0, 0));
+    writeFileSync(tomorrow, run(1, 0));
+    writeFileSync(overlapping, run(0, 1));
+    const apart = await ingestFiles([tomorrow, today]);
+    expect(apart.diagnostics.separateRuns?.map((f) => f.file)).toEqual([today, tomorrow]);
+    const shards = await ingestFiles([today, overlapping]);
+    expect(shards.diagnostics.separateRuns).toBeUndefined();
+  });
+});
+
 describe('the scenario of a file whose k6 lines come after other lines', () => {
   it('is found past more than the usual look at the start, in plain and gzip files', async () => {
     const junk = `${Array.from({ length: 20_000 }, (_, i) => `runner log line ${i}`).join('\n')}\n`; // > 256 KiB
