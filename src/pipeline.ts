@@ -12,7 +12,8 @@ import { maskKey, maskUrl } from './mask.js';
 import { evaluate, type ScenarioInput } from './evaluate/evaluate.js';
 import { DEFAULT_TAG_KEYS, emptyResults, ingestFiles } from './k6/ingest.js';
 import { unmatchedTagText } from './metrics/results.js';
-import { parseSelector } from './config/expression.js';
+import { parseExpression, parseSelector } from './config/expression.js';
+import { allowedAggregations } from './k6/builtin-metrics.js';
 import { scenarioOfFile } from './k6/peek.js';
 import { markdownTable } from 'markdown-table';
 import { code, escapeCell, formatValue } from './report/units.js';
@@ -403,6 +404,22 @@ export function gateWarnings(evaluation: Evaluation, results: Record<string, Res
       const hint = didYouMean(metric, [...r.metrics.keys()]);
       const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: no samples of ${code(metric)} in the results of ${s.name}.${hint}`;
       if (hint && !out.includes(line)) out.push(line);
+    }
+    // An aggregation the metric's type does not have — for a custom metric known only now, from its
+    // Metric line — is a rule k6 itself would refuse: said at its line, as the loader says it of a built-in.
+    for (const c of s.criteria) {
+      const info = c.kind === 'k6' && c.status === 'no-data' ? r.metrics.get(c.metric.replace(/\{.*$/s, '')) : undefined;
+      if (!info || info.typeUnknown) continue;
+      let kind: string;
+      try {
+        const agg = parseExpression(c.expression).aggregation;
+        kind = agg.kind === 'p' ? 'p(N)' : agg.kind;
+      } catch {
+        continue;
+      }
+      if (allowedAggregations(info.type).includes(kind)) continue;
+      const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: \`${c.expression}\` on ${code(c.metric)} in ${s.name}: a ${info.type} metric has only ${allowedAggregations(info.type).join(', ')} (k6 rejects the rule; it reads no data)`;
+      if (!out.includes(line)) out.push(line);
     }
     // A tag key no sample of the metric carries is a typo: a trend reads no data (its reason says
     // so), and a counter reads 0 — `http_reqs{endpont:trades}: count<10` would always pass.

@@ -26,7 +26,8 @@ export function unitFor(info: MetricInfo | undefined, aggregation: Aggregation):
   if (info === undefined) return aggregation.kind === 'rate' ? 'ratio' : 'number';
   switch (info.type) {
     case 'rate':
-      return 'ratio';
+      // a share only for `rate`: another aggregation (refused, no data) keeps its limit as written
+      return aggregation.kind === 'rate' ? 'ratio' : 'number';
     case 'counter':
       return aggregation.kind === 'rate' ? 'per-second' : contains === 'data' ? 'bytes' : 'count';
     case 'trend':

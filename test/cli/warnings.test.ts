@@ -50,7 +50,7 @@ describe('perf-gate evaluate, warnings', () => {
 });
 
 describe('perf-gate evaluate, a tag filter no sample matches', () => {
-  it('a tag key no sample carries is named with its likely spelling: as a warning (a rate would read 0 and pass) and in the no-data reason', async () => {
+  it('a tag key no sample carries is named with its likely spelling: as a warning (a counter would read 0 and pass) and in the no-data reason', async () => {
     writeFileSync(
       join(dir, 'typo.yml'),
       'version: 1\nthresholds:\n  "http_req_duration{endpont:trades}": ["p(99)<500"]\n  "http_req_failed{endpont:trades}": ["rate<0.01"]\n  "http_reqs{status:503}": ["count<1"]\n  "http_req_duration{tenant:acmee}": ["p(99)<100000"]\n',
@@ -67,6 +67,31 @@ describe('perf-gate evaluate, a tag filter no sample matches', () => {
     const report = JSON.parse((await import('node:fs')).readFileSync(json, 'utf8')) as { criteria: { metric: string; reason: string | null }[] };
     const tenant = report.criteria.find((c) => c.metric === 'http_req_duration{tenant:acmee}')!;
     expect(tenant.reason).toMatch(/no sample of http_req_duration has tenant=acmee \(values seen: .*\bacme\b.*\)\. Did you mean `acme`\?$/);
+  });
+});
+
+describe('perf-gate evaluate, an aggregation a custom metric does not have', () => {
+  it('is a warning at the rule\'s line (its type is known only from the results), and the limit is shown as written', async () => {
+    writeFileSync(join(dir, 'misfit.yml'), 'version: 1\nthresholds:\n  portfolio_latency: ["count>1"]\n  errors: ["p(95)<1"]\n');
+    const t = io(dir);
+    const json = join(dir, 'misfit.json');
+    const markdown = join(dir, 'misfit.md');
+    expect(await main(['evaluate', '--thresholds', 'misfit.yml', '--results', 'clean.ndjson', '-q', '--json', json, '--markdown', markdown], t.io)).toBe(0);
+    const warnings = t.err.join('').split('\n').filter((l) => l.startsWith('perf-gate: warning: '));
+    expect(warnings).toEqual([
+      'perf-gate: warning: misfit.yml:3:23: `count>1` on `portfolio_latency` in smoke: a trend metric has only avg, min, max, med, p(N) (k6 rejects the rule; it reads no data)',
+      'perf-gate: warning: misfit.yml:4:12: `p(95)<1` on `errors` in smoke: a rate metric has only rate (k6 rejects the rule; it reads no data)',
+    ]);
+    const report = JSON.parse((await import('node:fs')).readFileSync(json, 'utf8')) as { criteria: { metric: string; status: string; limit: number }[] };
+    expect(report.criteria.map((c) => [c.metric, c.status])).toEqual([
+      ['portfolio_latency', 'no-data'],
+      ['errors', 'no-data'],
+    ]);
+    // the limit as written (a rate metric's limits are shares only for `rate`)
+    const md = (await import('node:fs')).readFileSync(markdown, 'utf8');
+    expect(md).toMatch(/\| `errors` \| p\(95\) < 1 \| — \|/);
+    expect(md).toContain('`p(95)` is not an aggregation of a rate metric (k6 rejects it) (limit 1)');
+    expect(md).not.toContain('p(95) < 100.00%');
   });
 });
 
