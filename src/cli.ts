@@ -215,9 +215,14 @@ export const EVALUATE_OPTIONS: Readonly<Record<string, { type: 'string' | 'boole
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
+  if (!command) {
+    // a usage error: the usage goes to stderr, as for an unknown command (stdout carries only reports)
+    io.stderr(`perf-gate: a command is needed\n${USAGE}`);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     io.stdout(USAGE);
-    return command ? 0 : 2;
+    return 0;
   }
   if (command === '--version' || command === '-v') {
     io.stdout(`${PACKAGE_VERSION}\n`);

@@ -4,6 +4,7 @@
 // redirect to the blob store, which fetch follows), unzips it and parses the report. Every failure is
 // a reason the relative criteria have no data, never an exception.
 import { createHash } from 'node:crypto';
+import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { unzipSync } from 'fflate';
 import type { getOctokit } from '@actions/github';
 import type { Baseline, Logger } from '../model.js';
@@ -289,9 +290,23 @@ function isK6Line(json: string): boolean {
   }
 }
 
+/** The first line of a gzip file's text (from its first 64 KiB; '' when that does not inflate). */
+function gzipFirstLine(bytes: Uint8Array): string {
+  try {
+    // Z_SYNC_FLUSH: the start of a stream inflates without its end
+    const text = gunzipSync(bytes.subarray(0, 1 << 16), { finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8');
+    return text.slice(0, text.indexOf('\n') >>> 0);
+  } catch {
+    return '';
+  }
+}
+
 /** What the first bytes say the file is, when it cannot be a JSON report. */
 function notText(bytes: Uint8Array): { detail: string; fix: string } | undefined {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    if (isK6Line(gzipFirstLine(bytes))) {
+      return { detail: "the file is k6's --out json output (gzip-compressed), not a perf-gate JSON report", fix: 'k6 output goes to --results; --baseline takes the --json report of an earlier perf-gate run' };
+    }
     return { detail: 'the file is gzip-compressed; perf-gate reads the JSON report uncompressed', fix: `decompress it first (gunzip), or ${BASELINE_FIX}` };
   }
   if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {

@@ -180,7 +180,7 @@ class Loader {
       this.fail();
     }
     if (data === null || data === undefined) {
-      this.add(0, `${this.file} is empty`, 'start with `version: 1` and a `thresholds:` map (see docs/thresholds.md)');
+      this.add(0, 'the file is empty', 'start with `version: 1` and a `thresholds:` map (see docs/thresholds.md)');
       this.fail();
     }
     if (!isPlainObject(data)) {

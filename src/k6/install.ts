@@ -170,7 +170,7 @@ export async function locateOrInstallK6(opts: LocateOptions): Promise<LocatedK6>
   if (opts.path) {
     const path = resolve(opts.path);
     if (!(await isExecutable(path, windows))) {
-      throw new InputError(`k6 path '${opts.path}' is not an executable file`, undefined, 'point k6-path at the k6 binary, or leave it out to download k6');
+      throw new InputError(`k6 path '${opts.path}' is not an executable file`, undefined, 'point k6-path (the CLI\'s --k6-path) at the k6 binary, or leave it out to download k6');
     }
     const version = (await k6Version(path)) ?? 'unknown';
     log.info(`k6: using ${path} (${version})`);

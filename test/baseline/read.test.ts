@@ -174,6 +174,12 @@ describe('parseBaselineReport', () => {
     ['an empty file', '', /^base\.json: the file is empty\n  fix: pass the --json report/],
     ['only blank lines', '\n \n', /^base\.json: the file is empty/],
     ['a gzip file', gzipSync(strToU8(REPORT)), /^base\.json: the file is gzip-compressed.*\n  fix: decompress it first \(gunzip\)/],
+    [
+      "k6's compressed output",
+      // larger than the 64 KiB whose text is looked at: its start inflates without its end
+      gzipSync(strToU8(Array.from({ length: 40_000 }, (_, i) => `{"type":"Point","data":{"time":"2026-01-01T00:00:${String(i % 60).padStart(2, '0')}.${(i * 7919) % 1_000_003}Z","value":${(i * 104_729) % 99_991},"tags":{}},"metric":"http_reqs"}\n`).join(''))),
+      /^base\.json: the file is k6's --out json output \(gzip-compressed\), not a perf-gate JSON report\n  fix: k6 output goes to --results/,
+    ],
     ['a zip archive', zipSync({ 'perf-gate-report.json': strToU8(REPORT) }), /^base\.json: the file is a zip archive.*\n  fix: unzip it and pass the perf-gate-report\.json inside/],
     ['UTF-16 text', new Uint8Array([0xff, 0xfe, ...Array.from(strToU8(REPORT)).flatMap((b) => [b, 0])]), /^base\.json: the file is UTF-16 text; perf-gate reads UTF-8\n  fix: save it as UTF-8/],
   ])('%s', (_name, content, message) => {

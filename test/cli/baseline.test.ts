@@ -116,7 +116,7 @@ describe('perf-gate evaluate --baseline FILE', () => {
   it('k6 output passed as the baseline: says what it is and where it goes', async () => {
     const r = await evaluate(results);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/the file is gzip-compressed/);
+    expect(r.err).toMatch(/the file is k6's --out json output \(gzip-compressed\), not a perf-gate JSON report\n {2}fix: k6 output goes to --results/);
     writeFileSync(join(dir, 'summary.json'), JSON.stringify({ metrics: { http_reqs: { count: 3 } }, root_group: {} }));
     const s = await evaluate('summary.json');
     expect(s.code).toBe(2);

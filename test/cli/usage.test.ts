@@ -29,6 +29,13 @@ describe('cli', () => {
     expect(await main(['frobnicate'], t.io)).toBe(2);
     expect(t.err.join('')).toContain("unknown command 'frobnicate'");
   });
+
+  it('without a command: exit 2, the usage on stderr and nothing on stdout', async () => {
+    const t = io();
+    expect(await main([], t.io)).toBe(2);
+    expect(t.err.join('')).toBe(`perf-gate: a command is needed\n${USAGE}`);
+    expect(t.out.join('')).toBe('');
+  });
 });
 
 describe('help', () => {

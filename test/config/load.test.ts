@@ -174,7 +174,7 @@ describe('loadConfig: every problem names file:line:column, what is wrong and wh
   });
 
   it('an empty file or a non-map says what to start with', () => {
-    expect(one('')).toMatchObject({ where: 'perf/thresholds.yml:1:1', message: 'perf/thresholds.yml is empty' });
+    expect(one('')).toMatchObject({ where: 'perf/thresholds.yml:1:1', message: 'the file is empty' });
     expect(one('- a\n').message).toContain('must be a map');
   });
 

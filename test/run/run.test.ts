@@ -174,6 +174,7 @@ describe('runScenarios', () => {
     );
     expect(err).toBeInstanceOf(InputError);
     expect((err as Error).message).toContain("k6 path '" + join(root, 'no-such-k6') + "' is not an executable file");
+    expect((err as Error).message).toContain("fix: point k6-path (the CLI's --k6-path) at the k6 binary");
     // the preflight had started (it runs alongside) and asks no more once the gate has failed
     await new Promise((r) => setTimeout(r, 100));
     const after = hits.length;
