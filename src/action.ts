@@ -17,6 +17,7 @@ import { urlSecrets } from './mask.js';
 import { gate as pipelineGate } from './pipeline.js';
 import { DEFAULT_PREFLIGHT } from './run/run.js';
 import { checkSegment } from './run/flags.js';
+import { parseDurationMs } from './k6/duration.js';
 import { cancelOnSignals } from './run/cancel.js';
 import { actionBaselineFinder, actionBaselineSaver, workflowFileFromRef } from './baseline/action.js';
 import type { Baseline, GateOptions, GateResult, Headline, Logger } from './model.js';
@@ -82,15 +83,14 @@ function bool(name: string, fallback: boolean): boolean {
   throw new InputError(`input \`${name}\` is \`${v}\``, undefined, 'use true or false');
 }
 
-/** `600`, `90s`, `10m`, `1h30m` → seconds. */
+/** `600`, `90s`, `10m`, `1h30m`, `500ms` → seconds, more than 0 (k6's duration form, as the CLI's flags take it). */
 export function parseDuration(name: string, value: string): number | undefined {
-  if (value === '') return undefined;
-  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+(?:\.\d+)?)s)?$/.exec(value);
-  if (!m || value.length === 0 || (!m[1] && !m[2] && !m[3])) {
-    throw new InputError(`input \`${name}\` is \`${value}\``, undefined, 'write a duration such as 600, 90s, 10m or 1h30m');
+  if (value.trim() === '') return undefined;
+  const ms = parseDurationMs(value);
+  if (ms === undefined || ms <= 0) {
+    throw new InputError(`input \`${name}\` is \`${value}\``, undefined, 'write a duration of more than 0, such as 600, 90s, 10m or 1h30m');
   }
-  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+  return ms / 1000;
 }
 
 function parseEnvLines(name: string, value: string, keyPattern = /^[A-Za-z_][A-Za-z0-9_]*$/): Record<string, string> {
@@ -200,6 +200,9 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       throw new InputError(`input \`preflight-status\` is \`${preflightStatusRaw}\``, undefined, 'an HTTP status such as 200');
     }
     const preflightPath = core.getInput('preflight-path');
+    if (preflightPath !== '' && !preflightPath.startsWith('/')) {
+      throw new InputError(`input \`preflight-path\` is \`${preflightPath}\`: it must start with /`, undefined, 'write e.g. preflight-path: /healthz');
+    }
     const preflightTimeout = parseDuration('preflight-timeout', core.getInput('preflight-timeout'));
     const k6Tags = parseEnvLines('k6-tags', core.getInput('k6-tags'), /^[A-Za-z_][A-Za-z0-9_.-]*$/);
     const writeSummaryInput = bool('summary', true);

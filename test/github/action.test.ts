@@ -388,6 +388,20 @@ describe('outputs, summary, annotations and the failed check', () => {
     expect(badEnv.failed).toContain('input `k6-env`, line 1');
     const badTimeout = await act({ gate: gateUnderTest('pass'), inputs: { timeout: 'soon' } });
     expect(badTimeout.failed).toContain('input `timeout` is `soon`');
+    // the same durations as the CLI's flags: more than 0, k6's units
+    for (const [name, value] of [
+      ['timeout', '0'],
+      ['preflight-timeout', '0s'],
+    ] as const) {
+      const zero = await act({ gate: gateUnderTest('pass'), inputs: { [name]: value } });
+      expect(zero.failed).toContain(`input \`${name}\` is \`${value}\`\n  fix: write a duration of more than 0`);
+    }
+    const units = recording(gateUnderTest('pass'));
+    expect((await act({ gate: units.gate, inputs: { results: '', 'base-url': 'https://preview.example', timeout: '1.5m', 'preflight-timeout': '500ms' } })).failed).toBeUndefined();
+    expect(units.calls[0]!.k6?.timeoutSeconds).toBe(90);
+    expect(units.calls[0]!.k6?.preflight?.timeoutSeconds).toBe(0.5);
+    const noSlash = await act({ gate: gateUnderTest('pass'), inputs: { 'base-url': 'https://preview.example', 'preflight-path': 'healthz' } });
+    expect(noSlash.failed).toContain('input `preflight-path` is `healthz`: it must start with /');
     // choices are read in any case, as boolean inputs are
     const upper = recording(gateUnderTest('pass'));
     const cased = await act({ gate: upper.gate, inputs: { 'fail-on': 'Marginal', comment: 'Never' } });
