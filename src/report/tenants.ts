@@ -118,7 +118,3 @@ export function tenantSection(scenario: string, results: Results, opts: Omit<Tag
   return section('tenant', scenario, results, opts, 40);
 }
 
-/** The per-endpoint variant (tag `endpoint`). */
-export function endpointSection(scenario: string, results: Results, opts: Omit<TagTableOptions, 'tag'> = {}): ReportSection | undefined {
-  return section('endpoint', scenario, results, opts, 45);
-}

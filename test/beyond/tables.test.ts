@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endpointSection, tagRows, tenantSection, tenantTable } from '../../src/report/tenants.js';
+import { tagRows, tenantSection, tenantTable } from '../../src/report/tenants.js';
 import { windowNote, durationText } from '../../src/report/window.js';
 import { baselineArtifactName } from '../../src/baseline/name.js';
 import { simpleRun, percentile } from '../support/fake-results.js';
@@ -59,14 +59,11 @@ describe('per-tenant table', () => {
     }
   });
 
-  it('sections: per tenant and per endpoint inside the scenario; none for fewer than two values', () => {
+  it('sections: per tenant inside the scenario; none for fewer than two values', () => {
     const r = fiveTenants();
     const t = tenantSection('target-capacity', r);
     expect(t).toMatchObject({ id: 'tenants:target-capacity', place: 'scenario', scenario: 'target-capacity' });
     expect(t!.markdown).toContain('`umbrella`');
-    const e = endpointSection('target-capacity', r);
-    expect(rowsOf(e!.markdown)[0]![0]).toBe('Endpoint');
-    expect(rowsOf(e!.markdown).slice(1, -1).map((x) => x[0]).sort()).toEqual(['`portfolio`', '`trades`']);
     expect(tenantSection('s', simpleRun({ n: 10, seconds: 1, duration: () => 5 }))).toBeUndefined();
     expect(tenantSection('s', simpleRun({ n: 10, seconds: 1, tags: () => ({ tenant: 'solo' }), duration: () => 5 }))).toBeUndefined();
   });
