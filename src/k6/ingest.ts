@@ -707,6 +707,10 @@ async function sameRunTwins(paths: string[]): Promise<{ read: string[]; twins: {
   return { read: rest.filter((p) => !copies.has(p)), twins };
 }
 
+function sameRunList(twins: { file: string; readAs: string; copy?: true }[], shown: (path: string) => string): NonNullable<IngestDiagnostics['sameRunFiles']> {
+  return twins.map((t) => ({ file: shown(t.file), readAs: shown(t.readAs), ...(t.copy ? { copy: true as const } : {}) }));
+}
+
 /** Whether two files of `size` bytes hold the same bytes (their first and last 64 KiB first, the whole only when those agree). */
 function sameBytes(a: string, b: string, size: number): boolean {
   if (size === 0) return false; // empty files: nothing to count twice, each is reported as empty
@@ -771,6 +775,7 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
     const s = summaries[0]!;
     const results = new SummaryResults(shown(s.path), s.summary);
     if (s.gzipEnd?.trailing) results.diagnostics.gzipTrailingFiles = [shown(s.path)];
+    if (twins.length > 0) results.diagnostics.sameRunFiles = sameRunList(twins, shown);
     return results;
   }
   const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
@@ -783,7 +788,7 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   const minBytes = opts.workerMinBytes ?? 16 << 20;
   const parts: PartialAggregates[] = [];
   const diagnostics = noDiagnostics(paths.map(shown));
-  if (twins.length > 0) diagnostics.sameRunFiles = twins.map((t) => ({ file: shown(t.file), readAs: shown(t.readAs), ...(t.copy ? { copy: true as const } : {}) }));
+  if (twins.length > 0) diagnostics.sameRunFiles = sameRunList(twins, shown);
   const spans: { file: string; start: number; end: number }[] = [];
   for (const c of classified) {
     let fileParts: PartialAggregates[];

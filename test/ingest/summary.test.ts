@@ -105,7 +105,13 @@ describe('k6 end-of-test summary', () => {
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');
     writeFileSync(a, JSON.stringify(exported));
-    writeFileSync(b, JSON.stringify(exported));
+    writeFileSync(b, JSON.stringify(exported, null, 1));
     await expect(ingestFiles([a, b])).rejects.toThrow(/several k6 summary files/);
+    // a copy of one summary is one summary, read once
+    const copy = join(dir, 'a-copy.json');
+    writeFileSync(copy, JSON.stringify(exported));
+    const r = await ingestFiles([a, copy]);
+    expect(r.source).toBe('summary');
+    expect(r.diagnostics.sameRunFiles).toEqual([{ file: copy, readAs: a, copy: true }]);
   });
 });
