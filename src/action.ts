@@ -343,7 +343,8 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     } finally {
       cancellation.dispose();
     }
-    const passed = gatePassed(result.evaluation);
+    // a results file left out as unreadable makes the report partial: it never passes
+    const passed = gatePassed(result.evaluation) && result.inputErrors.length === 0;
     // Data-quality and config warnings; one naming a thresholds.yml position becomes an annotation there.
     for (const w of result.warnings) {
       const at = /^(.+?):(\d+):(\d+): (.*)$/s.exec(w);
@@ -415,7 +416,11 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
       }
     }
 
-    if (message) {
+    if (result.inputErrors.length > 0) {
+      // bad input fails the step whatever fail-workflow says, as when nothing could be read; the
+      // report of what could be read is published above
+      core.setFailed([...(message ? [message] : []), ...result.inputErrors].join('\n'));
+    } else if (message) {
       if (stepFails) core.setFailed(message);
       else log.warning(`${message}\n(fail-workflow: false — the step does not fail)`);
     } else {

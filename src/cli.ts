@@ -263,7 +263,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`perf-gate: ${verdict}\n`);
     }
     for (const f of failures) io.stderr(`perf-gate: cannot write ${f.path}: ${f.reason}\n  fix: ${f.fix}\n`);
-    if (failures.length > 0) return 2;
+    // results files left out as unreadable: the report was written from the rest, and it is still bad input
+    for (const e of result.inputErrors) io.stderr(`perf-gate: ${e}\n`);
+    if (failures.length > 0 || result.inputErrors.length > 0) return 2;
     return failing.length > 0 ? 1 : 0;
   } catch (thrown) {
     const error = asError(thrown);

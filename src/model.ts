@@ -465,4 +465,9 @@ export interface GateResult {
    * lack). The faces print them as warnings; the reports carry them too.
    */
   warnings: string[];
+  /**
+   * Bad input the report was still written without (evaluate-only: a results file that could not be
+   * read, each message naming the file and the fix). The faces print them and fail as bad input.
+   */
+  inputErrors: string[];
 }

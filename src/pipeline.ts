@@ -50,6 +50,8 @@ interface Measured {
   utilization?: UtilizationResults;
   run?: RunRecord;
   notes: string[];
+  /** Results files left out because they could not be read (evaluate-only): bad input, reported with the rest. */
+  unread?: InputError[];
 }
 
 export async function gate(opts: GateOptions): Promise<GateResult> {
@@ -113,6 +115,7 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
     ...(baselineSources.length > 0 ? { baselineSource: [...new Set(baselineSources)].join(', ') } : {}),
   };
   const warnings = gateWarnings(evaluation, results);
+  const inputErrors = measured.flatMap((m) => (m.unread ?? []).map((e) => e.message));
   const dashboards = config.dashboards ?? [];
   // file:line:column first: the Action turns it into an annotation on thresholds.yml
   for (const d of dashboards) {
@@ -145,6 +148,7 @@ export async function gate(opts: GateOptions): Promise<GateResult> {
     headline,
     files,
     warnings,
+    inputErrors,
   };
 }
 
@@ -205,8 +209,11 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
 
   const out: Measured[] = [];
   for (const [name, group] of groups) {
-    const results = await ingestFiles(group, { ...ingestOptionsFor(config, name), displayName: shown });
     const scenarioNotes = notes.get(name) ?? [];
+    const options = { ...ingestOptionsFor(config, name), displayName: shown };
+    const { results: read, unread } = await readGroup(group, options, shown);
+    for (const e of unread) scenarioNotes.push(`${code(shown(e.where!))} was not read, so these results lack it: ${e.message.split('\n')[0]!.slice(e.where!.length + 2)}`);
+    const results = read ?? emptyResults(group.map(shown), options);
     if (named.length !== 1) {
       // grouped by the k6 scenario tag of each file's first sample: a script with several k6 scenarios
       // wrote them all into one file, and all are judged under the first one's name
@@ -228,10 +235,13 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
         scenarioNotes.push('the results carry no sample times (a k6 summary): utilization cannot be bound to the run window');
       }
     }
-    out.push({ name, files: group, results, notes: scenarioNotes, ...(utilization ? { utilization } : {}) });
+    out.push({ name, files: group, results, notes: scenarioNotes, ...(utilization ? { utilization } : {}), ...(unread.length > 0 ? { unread } : {}) });
   }
+  // Not one file could be read: there is no report to write, only the reason.
+  const unreadable = out.flatMap((m) => m.unread ?? []);
+  if (unreadable.length > 0 && unreadable.length === out.reduce((n, m) => n + m.files.length, 0)) throw unreadable[0]!;
   // Nothing to judge at all is bad input, not a run whose every criterion has no data.
-  if (out.every((m) => m.results.source !== 'summary' && (m.results.diagnostics.emptyFiles?.length ?? 0) === m.files.length)) {
+  if (out.every((m) => m.results.source !== 'summary' && (m.results.diagnostics.emptyFiles?.length ?? 0) + (m.unread?.length ?? 0) === m.files.length)) {
     throw new InputError(
       `no k6 samples in ${files.length === 1 ? 'the results file' : `any of the ${files.length} results files`}: k6 wrote nothing (or only metric definitions)`,
       files[0],
@@ -239,6 +249,31 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
     );
   }
   return out;
+}
+
+/**
+ * Reads one scenario's results files as one run. A file that cannot be read as k6 output (its
+ * InputError names it) is left out and returned, and the rest are read again: the report is still
+ * written from what can be read, and the face exits with bad input naming each file left out.
+ */
+async function readGroup(
+  group: string[],
+  options: Parameters<typeof ingestFiles>[1],
+  shown: (path: string) => string,
+): Promise<{ results?: Results; unread: InputError[] }> {
+  let left = group;
+  const unread: InputError[] = [];
+  while (left.length > 0) {
+    try {
+      return { results: await ingestFiles(left, options), unread };
+    } catch (error) {
+      const bad = error instanceof InputError ? left.find((f) => f === error.where || shown(f) === error.where) : undefined;
+      if (bad === undefined) throw error;
+      unread.push(error as InputError);
+      left = left.filter((f) => f !== bad);
+    }
+  }
+  return { unread };
 }
 
 /**

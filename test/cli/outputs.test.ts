@@ -132,3 +132,28 @@ describe('perf-gate, an unexpected error', () => {
     expect(err).toMatch(/^\s+at /m);
   });
 });
+
+describe('perf-gate evaluate, a results file that cannot be read beside readable ones', () => {
+  it('writes the report from the readable files, names the one left out with its fix, and exits 2', async () => {
+    writeFileSync(join(dir, 'garbage.bin'), Buffer.from([0, 1, 2, 3, 255, 254, 10, 0, 9]));
+    for (const scenario of [[], ['--scenario', 'smoke']]) {
+      const t = io(dir);
+      const json = `partial-${scenario.length}.json`;
+      const code = await main(['evaluate', '--thresholds', 'pass.yml', '--results', 'run.ndjson', '--results', 'garbage.bin', ...scenario, '--json', json, '-q'], t.io);
+      const err = t.err.join('');
+      expect(code).toBe(2);
+      expect(err).toMatch(/^perf-gate: .*garbage\.bin: .*\n {2}fix: /m);
+      const report = JSON.parse(readFileSync(join(dir, json), 'utf8')) as { criteria: { scenario: string; metric: string; status: string }[]; scenarios: { name: string; dataQuality: string[] }[] };
+      expect(report.criteria.find((c) => c.scenario === 'smoke')).toMatchObject({ metric: 'http_req_duration', status: 'pass' });
+      const notes = report.scenarios.flatMap((s) => s.dataQuality).join('\n');
+      expect(notes).toContain('`garbage.bin` was not read, so these results lack it: ');
+    }
+  });
+
+  it('with no readable file at all, writes nothing and exits 2 (nothing to report)', async () => {
+    const t = io(dir);
+    expect(await main(['evaluate', '--thresholds', 'pass.yml', '--results', 'garbage.bin', '--json', 'none.json'], t.io)).toBe(2);
+    expect(t.err.join('')).toMatch(/garbage\.bin: .*\n {2}fix: /);
+    expect(existsSync(join(dir, 'none.json'))).toBe(false);
+  });
+});

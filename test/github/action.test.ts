@@ -203,6 +203,18 @@ describe('pull_request: the sticky comment', () => {
     expect(r.failed).toContain('criteria failed');
   });
 
+  it('a results file left out as unreadable: the report is published from the rest, the step fails with the file and the fix, even with fail-workflow: false', async () => {
+    const unread = 'out/junk.bin: not k6 output: no line of it is a k6 `--out json` line\n  fix: pass a file written by `k6 run --out json=FILE`';
+    const writes = () => server.requests.filter((q) => (q.method === 'POST' || q.method === 'PATCH') && /\/issues\/(2\/)?comments/.test(q.path)).length;
+    const before = writes();
+    const r = await act({ gate: gateUnderTest('pass', { inputErrors: [unread] }), inputs: { 'fail-workflow': 'false' } });
+    expect(r.failed).toBe(unread);
+    expect(r.outputs.passed).toBe('false');
+    expect(r.outputs.verdict).toBe('APPROVED');
+    expect(writes()).toBeGreaterThan(before); // the comment was posted or updated
+    expect(r.summary).toContain('APPROVED');
+  });
+
   it('a PR that is gone (404) is a warning naming the permission, not a failure', async () => {
     server.fault({ method: 'GET', path: /\/issues\/2\/comments$/, status: 404, body: { message: 'Not Found' } });
     const r = await act({ gate: gateUnderTest('pass') });

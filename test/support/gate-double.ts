@@ -13,6 +13,8 @@ export interface GateDoubleOptions {
   throws?: unknown;
   /** GateResult.warnings to answer with. */
   warnings?: string[];
+  /** GateResult.inputErrors to answer with (results files left out as unreadable). */
+  inputErrors?: string[];
 }
 
 export function criterion(p: Partial<CriterionResult> & Pick<CriterionResult, 'metric' | 'expression' | 'status'>): CriterionResult {
@@ -111,6 +113,7 @@ export function gateDouble(evaluation: Evaluation, opts: GateDoubleOptions = {})
       headline: opts.headline ?? headlineOf(evaluation),
       files: { outputs: [] },
       warnings: opts.warnings ?? [],
+      inputErrors: opts.inputErrors ?? [],
     };
   };
 }
