@@ -61596,7 +61596,7 @@ class Loader {
             this.fail();
         }
         if (data === null || data === undefined) {
-            this.add(0, `${this.file} is empty`, 'start with `version: 1` and a `thresholds:` map (see docs/thresholds.md)');
+            this.add(0, 'the file is empty', 'start with `version: 1` and a `thresholds:` map (see docs/thresholds.md)');
             this.fail();
         }
         if (!load_isPlainObject(data)) {
@@ -64640,7 +64640,8 @@ function unitFor(info, aggregation) {
         return aggregation.kind === 'rate' ? 'ratio' : 'number';
     switch (info.type) {
         case 'rate':
-            return 'ratio';
+            // a share only for `rate`: another aggregation (refused, no data) keeps its limit as written
+            return aggregation.kind === 'rate' ? 'ratio' : 'number';
         case 'counter':
             return aggregation.kind === 'rate' ? 'per-second' : contains === 'data' ? 'bytes' : 'count';
         case 'trend':
@@ -64661,9 +64662,11 @@ function unitFor(info, aggregation) {
 const RUN_COMPLETED = 'k6 run completed';
 /** The metric name of the criterion a complete run the script marked failed (`execution.test.fail()`, exit 110) adds. */
 const RUN_NOT_FAILED = 'k6 run not marked failed';
-/** Whether a criterion is about the k6 run itself (completed, not marked failed), not a metric. */
+/** The metric name of the criterion a complete run whose output cannot be judged (`RunRecord.unusableOutput`) adds. */
+const RUN_OUTPUT = 'k6 output holds samples';
+/** Whether a criterion is about the k6 run itself (completed, not marked failed, its output usable), not a metric. */
 function isRunCriterion(c) {
-    return c.kind === 'k6' && (c.metric === RUN_COMPLETED || c.metric === RUN_NOT_FAILED);
+    return c.kind === 'k6' && (c.metric === RUN_COMPLETED || c.metric === RUN_NOT_FAILED || c.metric === RUN_OUTPUT);
 }
 function evaluate(input) {
     const failOn = input.failOn ?? input.config.failOn;
@@ -64719,7 +64722,25 @@ function evaluateScenario(config, failOn, s) {
             severity: 'error',
         });
     }
-    else if (s.run?.exitCode === 110) {
+    else if (s.run?.unusableOutput) {
+        // k6 ended normally, but what it wrote cannot be judged: every rule reads no data, and that is a
+        // broken run (a script that sends nothing, an output option that went elsewhere), not a pass.
+        criteria.push({
+            scenario: s.name,
+            metric: RUN_OUTPUT,
+            expression: 'samples written',
+            actual: null,
+            limit: Number.NaN,
+            unit: 'count',
+            status: 'fail',
+            blocking: true,
+            reason: `the k6 run completed (${s.run.exitCode === 0 ? 'exit code 0' : `k6: ${s.run.exitMeaning}`}), but ${s.run.unusableOutput}: nothing in it can be judged`,
+            kind: 'k6',
+            pos: { file: config.file, line: 0, column: 0 },
+            severity: 'error',
+        });
+    }
+    if (!s.run?.incomplete && s.run?.exitCode === 110) {
         // The run went to its end (its samples are whole and judged as usual); the script said it failed.
         criteria.push({
             scenario: s.name,
@@ -64864,7 +64885,9 @@ function k6Criterion(scenario, rule, sel, results) {
     const info = sel.metric === 'availability' ? undefined : metricInfo(results.metrics, sel.metric);
     const agg = rule.expression.aggregation.kind === 'p' ? 'p(N)' : rule.expression.aggregation.kind;
     if (info && !allowedAggregations(info.type).includes(agg)) {
-        c.reason = `\`${keys_aggregationText(rule.expression.aggregation)}\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;
+        c.reason = info.typeUnknown
+            ? `the k6 output has no Metric line for ${sel.metric}, so its type is unknown: its samples are read as a trend, which has no \`${keys_aggregationText(rule.expression.aggregation)}\` (pass the whole output, Metric lines included)`
+            : `\`${keys_aggregationText(rule.expression.aggregation)}\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;
         return c;
     }
     const m = results.measure(sel, rule.expression.aggregation, w.window);
@@ -64976,7 +64999,7 @@ function describeCriterion(c) {
     if (c.metric === RUN_NOT_FAILED)
         return `${c.scenario}: the k6 run was marked failed by its script (execution.test.fail(), exit code 110)`;
     // masked as in the report: an expanded {url:*} rule puts request URLs, tokens included, into keys
-    const what = c.metric === RUN_COMPLETED ? c.metric : `${(0,mask/* maskKey */.s9)(c.metric)} ${c.expression}`;
+    const what = c.metric === RUN_COMPLETED || c.metric === RUN_OUTPUT ? c.metric : `${(0,mask/* maskKey */.s9)(c.metric)} ${c.expression}`;
     let detail;
     if (c.status === 'no-data')
         detail = 'has no data';
@@ -64986,6 +65009,8 @@ function describeCriterion(c) {
         detail = `${STATUS_WORD[c.status]} at ${formatPair(c.actual, c.limit, c.unit, c.metric)[0]}`;
     if (c.metric === RUN_COMPLETED)
         detail = 'failed: the results are partial';
+    else if (c.metric === RUN_OUTPUT)
+        detail = 'failed: nothing in the output can be judged';
     else if (c.severity === 'warn' && c.status !== 'pass')
         detail += ' (warn only: does not fail the gate)';
     else if (c.blocking && c.status === 'marginal')
@@ -66595,9 +66620,14 @@ const TYPES = ['counter', 'gauge', 'rate', 'trend'];
 function emptyAnswer(type, kind) {
     if (type === 'counter' && (kind === 'count' || kind === 'rate'))
         return { value: 0 };
-    if (type === 'rate' && kind === 'rate')
-        return { value: 0 };
+    // An empty Rate has no rate (k6's summary shows NaN): no data, not 0% — 0 would pass
+    // `http_req_failed rate<0.01` on a run that made no request and fail `checks rate>0.99` at "0.00%"
+    // on a script that runs no check(), both without a word.
     return undefined;
+}
+/** What a no-data reason adds for `checks` without samples: the usual cause. */
+function noChecks(metric) {
+    return metric === 'checks' ? ' (the script ran no check())' : '';
 }
 function results_aggregationText(a) {
     return a.kind === 'p' ? `p(${a.p})` : a.kind;
@@ -66639,10 +66669,12 @@ class NdjsonResults {
                 continue;
             metrics.set(m.name, { name: m.name, type: m.type, contains: m.contains === 'time' || m.contains === 'data' ? m.contains : 'default' });
         }
-        // Points of a metric whose Metric line was never seen: kept as a trend of plain numbers.
-        for (const name of store.byMetric.keys())
+        // Points of a metric whose Metric line was never seen (output filtered to its Points): a k6
+        // built-in has its known type; any other is kept as a trend of plain numbers, its type unknown.
+        for (const name of store.byMetric.keys()) {
             if (!metrics.has(name))
-                metrics.set(name, { name, type: 'trend', contains: 'default' });
+                metrics.set(name, BUILTIN_METRICS.get(name) ?? { name, type: 'trend', contains: 'default', typeUnknown: true });
+        }
         this.metrics = metrics;
         this.span = Number.isFinite(store.minT) ? { start: Math.floor(store.minT), end: Math.floor(store.maxT) + 1 } : undefined;
         const sc = new Set();
@@ -66769,18 +66801,18 @@ class NdjsonResults {
         if (this.skipped.includes(selector.metric))
             return { noData: `${selector.metric} was not read: ingestion skipped it (no rule names it)` };
         const info = this.metrics.get(selector.metric);
-        // k6 ends a test with an empty Counter at count 0 / rate 0 and an empty Rate at rate 0: "no 500s"
+        // An empty Counter is at count 0 / rate 0, as k6 ends a test with it: "no 500s"
         // (`http_reqs{status:500}: count<1`) passes when no sample matches. That needs the metric's type
         // (its Metric line, or a k6 built-in) and a run that wrote samples at all.
         const known = info ?? (selector.metric === 'availability' ? undefined : BUILTIN_METRICS.get(selector.metric));
         const zero = known !== undefined && Number.isFinite(this.store.minT) ? emptyAnswer(known.type, kind) : undefined;
         if (info === undefined)
-            return zero ?? { noData: `no samples of ${selector.metric} in the k6 output` };
+            return zero ?? { noData: `no samples of ${selector.metric} in the k6 output${noChecks(selector.metric)}` };
         const series = this.select(selector.metric, selector);
         if (typeof series === 'string')
             return { noData: series };
         if (series.length === 0)
-            return zero ?? { noData: `no samples of ${label} in the k6 output${unmatchedTagText(this, selector, this.indexKeys)}` };
+            return zero ?? { noData: `no samples of ${label} in the k6 output${unmatchedTagText(this, selector, this.indexKeys)}${noChecks(label)}` };
         const needValues = info.type === 'trend' && (kind === 'p' || kind === 'med');
         const acc = needValues ? this.gatherValues(label, series, window) : this.gather(series, this.bucketRange(window), false);
         if (acc.n === 0)
@@ -68408,8 +68440,8 @@ function gzipStoredSize(path) {
     }
 }
 /**
- * `run.ndjson` and `run.ndjson.gz` both given (a glob matching a run and its compressed copy): read
- * as shards they would count the run twice. When the .gz holds as many bytes as the plain file, the
+ * `run.ndjson` and `run.ndjson.gz` both given (a glob matching a run and its compressed copy), or two
+ * files with the same bytes: read as shards they would count the run twice. When the .gz holds as many bytes as the plain file, the
  * plain file is read (faster, and in parallel) and the pair reported; when not, they are not one run
  * saved twice, and which one is meant cannot be told: an `InputError` naming both.
  */
@@ -68450,7 +68482,60 @@ async function sameRunTwins(paths) {
         twins.push({ file: gz, readAs: plain });
     }
     const skip = new Set(twins.map((t) => t.file));
-    return { read: paths.filter((p) => !skip.has(p)), twins };
+    const rest = paths.filter((p) => !skip.has(p));
+    // A byte-for-byte copy (an artifact downloaded twice, a file copied beside itself) is not a shard:
+    // merged, it would double every count and the throughput. Read once, and said.
+    const bySize = new Map();
+    for (const p of rest) {
+        let size;
+        try {
+            size = probeFile(p).size;
+        }
+        catch {
+            continue; // unreadable: classify names it
+        }
+        const same = bySize.get(size);
+        const original = same?.find((o) => sameBytes(o, p, size));
+        if (original !== undefined)
+            twins.push({ file: p, readAs: original, copy: true });
+        else
+            bySize.set(size, [...(same ?? []), p]);
+    }
+    const copies = new Set(twins.map((t) => t.file));
+    return { read: rest.filter((p) => !copies.has(p)), twins };
+}
+function sameRunList(twins, shown) {
+    return twins.map((t) => ({ file: shown(t.file), readAs: shown(t.readAs), ...(t.copy ? { copy: true } : {}) }));
+}
+/** Whether two files of `size` bytes hold the same bytes (their first and last 64 KiB first, the whole only when those agree). */
+function sameBytes(a, b, size) {
+    if (size === 0)
+        return false; // empty files: nothing to count twice, each is reported as empty
+    const fa = (0,external_node_fs_.openSync)(a, 'r');
+    try {
+        const fb = (0,external_node_fs_.openSync)(b, 'r');
+        try {
+            const window = 1 << 16;
+            const x = Buffer.allocUnsafe(Math.min(size, 1 << 20));
+            const y = Buffer.allocUnsafe(x.length);
+            const equalAt = (pos, n) => (0,external_node_fs_.readSync)(fa, x, 0, n, pos) === n && (0,external_node_fs_.readSync)(fb, y, 0, n, pos) === n && x.subarray(0, n).equals(y.subarray(0, n));
+            if (!equalAt(0, Math.min(size, window)) || !equalAt(Math.max(0, size - window), Math.min(size, window)))
+                return false;
+            for (let pos = 0; pos < size; pos += x.length)
+                if (!equalAt(pos, Math.min(x.length, size - pos)))
+                    return false;
+            return true;
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(fb);
+        }
+    }
+    catch {
+        return false;
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fa);
+    }
 }
 /** The length of a gzip file's data, counted by inflating it (streamed); undefined when zlib refuses it. */
 async function gunzippedLength(path) {
@@ -68488,6 +68573,8 @@ async function ingestFiles(paths, opts = {}) {
         const results = new SummaryResults(shown(s.path), s.summary);
         if (s.gzipEnd?.trailing)
             results.diagnostics.gzipTrailingFiles = [shown(s.path)];
+        if (twins.length > 0)
+            results.diagnostics.sameRunFiles = sameRunList(twins, shown);
         return results;
     }
     const indexKeys = [...new Set([...DEFAULT_TAG_KEYS, ...(opts.tagKeys ?? [])])];
@@ -68501,7 +68588,8 @@ async function ingestFiles(paths, opts = {}) {
     const parts = [];
     const diagnostics = noDiagnostics(paths.map(shown));
     if (twins.length > 0)
-        diagnostics.sameRunFiles = twins.map((t) => ({ file: shown(t.file), readAs: shown(t.readAs) }));
+        diagnostics.sameRunFiles = sameRunList(twins, shown);
+    const spans = [];
     for (const c of classified) {
         let fileParts;
         let gzipCut = false;
@@ -68533,6 +68621,16 @@ async function ingestFiles(paths, opts = {}) {
                 if (t.readAs === c.path)
                     diagnostics.emptyFiles.push(shown(t.file));
         }
+        let start = Infinity;
+        let end = -Infinity;
+        for (const p of fileParts) {
+            if (p.minT < start)
+                start = p.minT;
+            if (p.maxT > end)
+                end = p.maxT;
+        }
+        if (start <= end)
+            spans.push({ file: shown(c.path), start, end });
         let lineOffset = 0;
         for (const p of fileParts) {
             diagnostics.lines += p.lines;
@@ -68549,7 +68647,22 @@ async function ingestFiles(paths, opts = {}) {
             parts.push(p);
         }
     }
+    if (apart(spans))
+        diagnostics.separateRuns = spans.sort((a, b) => a.start - b.start);
     return new NdjsonResults(mergePartials(parts, bucketMs), diagnostics, indexKeys, skipMetrics);
+}
+/** Whether files' sample times leave a gap (a file starts after all the earlier ones ended): shards of one run overlap. */
+function apart(spans) {
+    if (spans.length < 2)
+        return false;
+    const sorted = [...spans].sort((a, b) => a.start - b.start);
+    let reach = sorted[0].end;
+    for (const s of sorted.slice(1)) {
+        if (s.start > reach)
+            return true;
+        reach = Math.max(reach, s.end);
+    }
+    return false;
 }
 /**
  * Results that hold no sample: for a run whose k6 wrote no output file (an init error, exit 104/107),
@@ -69423,8 +69536,16 @@ function dataQualityItems(s, r) {
             items.push({ text: `${code(f)} holds no k6 samples: k6 wrote nothing to it (or only metric definitions).`, warn: true });
         for (const f of d.gzipTrailingFiles ?? [])
             items.push({ text: `${code(f)} has bytes after its gzip data: they were ignored (as \`gzip -d\` does) and the data before them read.`, warn: true });
-        for (const { file, readAs } of d.sameRunFiles ?? []) {
-            items.push({ text: `${code(readAs)} and ${code(file)} hold the same run (one of them compressed): only ${code(readAs)} was read, so it is not counted twice.`, warn: true });
+        for (const { file, readAs, copy } of d.sameRunFiles ?? []) {
+            const how = copy ? 'are copies of one file (the same bytes)' : 'hold the same run (one of them compressed)';
+            items.push({ text: `${code(readAs)} and ${code(file)} ${how}: only ${code(readAs)} was read, so it is not counted twice.`, warn: true });
+        }
+        if (d.separateRuns) {
+            const list = d.separateRuns.map((f) => `${code(f.file)} ${minuteSpan(f.start, f.end)}`).join(', ');
+            items.push({
+                text: `the results files do not overlap in time (${list}): shards of one run do, so these look like separate runs, merged here as one (counts, throughput and the duration span all of them); evaluate each run on its own.`,
+                warn: true,
+            });
         }
         if (r.source === 'summary')
             items.push({ text: "read from k6's end-of-test summary: only the statistics k6 put in it can be judged.", warn: false });
@@ -69437,6 +69558,12 @@ function dataQualityItems(s, r) {
     if (noData.length > 0)
         items.push({ text: `${noData.length} criteri${noData.length === 1 ? 'on has' : 'a have'} no data (see the Notes column).`, warn: false });
     return items;
+}
+/** `2026-11-02 14:00–14:01 UTC`, the day repeated only when the span crosses midnight. */
+function minuteSpan(start, end) {
+    const a = new Date(start).toISOString();
+    const b = new Date(end).toISOString();
+    return `${a.slice(0, 10)} ${a.slice(11, 16)}–${a.slice(0, 10) === b.slice(0, 10) ? '' : `${b.slice(0, 10)} `}${b.slice(11, 16)} UTC`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/dashboards.ts
@@ -69564,6 +69691,8 @@ function criterionTarget(c, withRelativeLimit = true, limitText) {
         return 'k6 run completes';
     if (c.metric === RUN_NOT_FAILED)
         return 'the script does not mark the test failed';
+    if (c.metric === RUN_OUTPUT)
+        return 'k6 writes samples';
     const m = /^\s*(p\([^)]*\)|[a-z]+)\s*(<=|>=|===|==|!=|<|>)\s*(.*?)\s*$/.exec(c.expression);
     if (!m)
         return c.expression;
@@ -70603,10 +70732,6 @@ function section(kind, scenario, results, opts, dropOrder) {
 function tenantSection(scenario, results, opts = {}) {
     return section('tenant', scenario, results, opts, 40);
 }
-/** The per-endpoint variant (tag `endpoint`). */
-function endpointSection(scenario, results, opts = {}) {
-    return section('endpoint', scenario, results, opts, 45);
-}
 
 ;// CONCATENATED MODULE: ./src/report/utilization.ts
 // Report sections from utilization: the resource table (one column per scenario, as in the
@@ -70990,7 +71115,7 @@ async function locateOrInstallK6(opts) {
     if (opts.path) {
         const path = (0,external_node_path_.resolve)(opts.path);
         if (!(await isExecutable(path, windows))) {
-            throw new InputError(`k6 path '${opts.path}' is not an executable file`, undefined, 'point k6-path at the k6 binary, or leave it out to download k6');
+            throw new InputError(`k6 path '${opts.path}' is not an executable file`, undefined, 'point k6-path (the CLI\'s --k6-path) at the k6 binary, or leave it out to download k6');
         }
         const version = (await k6Version(path)) ?? 'unknown';
         log.info(`k6: using ${path} (${version})`);
@@ -71405,6 +71530,7 @@ async function runScenarios(given) {
 
 
 
+
 /** k6's name for the scenario of a script without `options.scenarios`. */
 const DEFAULT_SCENARIO = 'default';
 async function gate(opts) {
@@ -71461,6 +71587,7 @@ async function gate(opts) {
         ...(baselineSources.length > 0 ? { baselineSource: [...new Set(baselineSources)].join(', ') } : {}),
     };
     const warnings = gateWarnings(evaluation, results);
+    const inputErrors = measured.flatMap((m) => (m.unread ?? []).map((e) => e.message));
     const dashboards = config.dashboards ?? [];
     // file:line:column first: the Action turns it into an annotation on thresholds.yml
     for (const d of dashboards) {
@@ -71493,6 +71620,7 @@ async function gate(opts) {
         headline,
         files,
         warnings,
+        inputErrors,
     };
 }
 /**
@@ -71550,8 +71678,12 @@ async function evaluateOnly(opts, config) {
         noteFor(first, `not judged, their scenario was not asked for: ${left.join(', ')}`);
     const out = [];
     for (const [name, group] of groups) {
-        const results = await ingestFiles(group, { ...ingestOptionsFor(config, name), displayName: shown });
         const scenarioNotes = notes.get(name) ?? [];
+        const options = { ...ingestOptionsFor(config, name), displayName: shown };
+        const { results: read, unread } = await readGroup(group, options, shown);
+        for (const e of unread)
+            scenarioNotes.push(`${code(shown(e.where))} was not read, so these results lack it: ${e.message.split('\n')[0].slice(e.where.length + 2)}`);
+        const results = read ?? emptyResults(group.map(shown), options);
         if (named.length !== 1) {
             // grouped by the k6 scenario tag of each file's first sample: a script with several k6 scenarios
             // wrote them all into one file, and all are judged under the first one's name
@@ -71570,13 +71702,39 @@ async function evaluateOnly(opts, config) {
                 scenarioNotes.push('the results carry no sample times (a k6 summary): utilization cannot be bound to the run window');
             }
         }
-        out.push({ name, files: group, results, notes: scenarioNotes, ...(utilization ? { utilization } : {}) });
+        out.push({ name, files: group, results, notes: scenarioNotes, ...(utilization ? { utilization } : {}), ...(unread.length > 0 ? { unread } : {}) });
     }
+    // Not one file could be read: there is no report to write, only the reason.
+    const unreadable = out.flatMap((m) => m.unread ?? []);
+    if (unreadable.length > 0 && unreadable.length === out.reduce((n, m) => n + m.files.length, 0))
+        throw unreadable[0];
     // Nothing to judge at all is bad input, not a run whose every criterion has no data.
-    if (out.every((m) => m.results.source !== 'summary' && (m.results.diagnostics.emptyFiles?.length ?? 0) === m.files.length)) {
+    if (out.every((m) => m.results.source !== 'summary' && (m.results.diagnostics.emptyFiles?.length ?? 0) + (m.unread?.length ?? 0) === m.files.length)) {
         throw new InputError(`no k6 samples in ${files.length === 1 ? 'the results file' : `any of the ${files.length} results files`}: k6 wrote nothing (or only metric definitions)`, files[0], "check k6's log: the run must start and write samples with `--out json=FILE`");
     }
     return out;
+}
+/**
+ * Reads one scenario's results files as one run. A file that cannot be read as k6 output (its
+ * InputError names it) is left out and returned, and the rest are read again: the report is still
+ * written from what can be read, and the face exits with bad input naming each file left out.
+ */
+async function readGroup(group, options, shown) {
+    let left = group;
+    const unread = [];
+    while (left.length > 0) {
+        try {
+            return { results: await ingestFiles(left, options), unread };
+        }
+        catch (error) {
+            const bad = error instanceof InputError ? left.find((f) => f === error.where || shown(f) === error.where) : undefined;
+            if (bad === undefined)
+                throw error;
+            unread.push(error);
+            left = left.filter((f) => f !== bad);
+        }
+    }
+    return { unread };
 }
 /**
  * How the report names a file: relative to the working directory when it is inside it (a
@@ -71680,13 +71838,22 @@ async function runAndMeasure(opts, config, scenarios, attempt) {
             }
             catch (error) {
                 // A k6 killed mid-run can leave a file that cannot be read at all (a gzip stream cut before
-                // any data): the run is judged incomplete on no data rather than stopping the whole gate.
-                if (!record.incomplete || !(error instanceof InputError))
+                // any data): the run is judged incomplete on no data rather than stopping the whole gate. A
+                // complete run's unreadable output fails its scenario the same way: the load was spent, and
+                // the other scenarios are still judged and reported.
+                if (!(error instanceof InputError))
                     throw error;
-                const why = `the output of the interrupted run cannot be read: ${error.message.split('\n')[0]}`;
-                opts.log.warning(`perf-gate: ${record.scenario}: ${why}`);
-                notes.push(why);
+                const problem = error.message.split('\n')[0];
+                if (record.incomplete)
+                    notes.push(`the output of the interrupted run cannot be read: ${problem}`);
+                else
+                    record.unusableOutput = `its output cannot be read (${problem})`;
                 results = emptyResults(record.outputs.map(shown), ingestOptions);
+            }
+            // k6 ended normally and wrote nothing to judge (a script that sends no request and records no
+            // metric, an output that went elsewhere): every rule would read no data and the gate pass.
+            if (!record.incomplete && !record.unusableOutput && results.source !== 'summary' && (results.diagnostics.emptyFiles?.length ?? 0) === record.outputs.length) {
+                record.unusableOutput = 'its output holds no k6 samples (nothing, or only metric definitions)';
             }
         }
         const u = utilization.get(record.scenario);
@@ -71746,8 +71913,28 @@ function gateWarnings(evaluation, results) {
             if (hint && !out.includes(line))
                 out.push(line);
         }
+        // An aggregation the metric's type does not have — for a custom metric known only now, from its
+        // Metric line — is a rule k6 itself would refuse: said at its line, as the loader says it of a built-in.
+        for (const c of s.criteria) {
+            const info = c.kind === 'k6' && c.status === 'no-data' ? r.metrics.get(c.metric.replace(/\{.*$/s, '')) : undefined;
+            if (!info || info.typeUnknown)
+                continue;
+            let kind;
+            try {
+                const agg = parseExpression(c.expression).aggregation;
+                kind = agg.kind === 'p' ? 'p(N)' : agg.kind;
+            }
+            catch {
+                continue;
+            }
+            if (allowedAggregations(info.type).includes(kind))
+                continue;
+            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: \`${c.expression}\` on ${code(c.metric)} in ${s.name}: a ${info.type} metric has only ${allowedAggregations(info.type).join(', ')} (k6 rejects the rule; it reads no data)`;
+            if (!out.includes(line))
+                out.push(line);
+        }
         // A tag key no sample of the metric carries is a typo: a trend reads no data (its reason says
-        // so), but a counter or rate reads 0 — `http_req_failed{endpont:trades}` would always pass.
+        // so), and a counter reads 0 — `http_reqs{endpont:trades}: count<10` would always pass.
         for (const c of s.criteria) {
             if (c.kind !== 'k6' || !c.metric.includes('{'))
                 continue;
@@ -71915,6 +72102,7 @@ function baselineArtifactName(scenario, commentKey) {
 // pages), each run's artifacts, downloads the one with the expected name (the API answers with a
 // redirect to the blob store, which fetch follows), unzips it and parses the report. Every failure is
 // a reason the relative criteria have no data, never an exception.
+
 
 
 
@@ -72156,9 +72344,23 @@ function isK6Line(json) {
         return false;
     }
 }
+/** The first line of a gzip file's text (from its first 64 KiB; '' when that does not inflate). */
+function gzipFirstLine(bytes) {
+    try {
+        // Z_SYNC_FLUSH: the start of a stream inflates without its end
+        const text = (0,external_node_zlib_.gunzipSync)(bytes.subarray(0, 1 << 16), { finishFlush: external_node_zlib_.constants.Z_SYNC_FLUSH }).toString('utf8');
+        return text.slice(0, text.indexOf('\n') >>> 0);
+    }
+    catch {
+        return '';
+    }
+}
 /** What the first bytes say the file is, when it cannot be a JSON report. */
 function notText(bytes) {
     if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+        if (isK6Line(gzipFirstLine(bytes))) {
+            return { detail: "the file is k6's --out json output (gzip-compressed), not a perf-gate JSON report", fix: 'k6 output goes to --results; --baseline takes the --json report of an earlier perf-gate run' };
+        }
         return { detail: 'the file is gzip-compressed; perf-gate reads the JSON report uncompressed', fix: `decompress it first (gunzip), or ${BASELINE_FIX}` };
     }
     if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) {
@@ -72612,9 +72814,14 @@ const EVALUATE_OPTIONS_ = {
 const EVALUATE_OPTIONS = (/* unused pure expression or super */ null && (EVALUATE_OPTIONS_));
 async function main(argv, io) {
     const [command, ...rest] = argv;
-    if (!command || command === '--help' || command === '-h' || command === 'help') {
+    if (!command) {
+        // a usage error: the usage goes to stderr, as for an unknown command (stdout carries only reports)
+        io.stderr(`perf-gate: a command is needed\n${USAGE}`);
+        return 2;
+    }
+    if (command === '--help' || command === '-h' || command === 'help') {
         io.stdout(USAGE);
-        return command ? 0 : 2;
+        return 0;
     }
     if (command === '--version' || command === '-v') {
         io.stdout(`${PACKAGE_VERSION}\n`);
@@ -72662,7 +72869,10 @@ async function main(argv, io) {
         }
         for (const f of failures)
             io.stderr(`perf-gate: cannot write ${f.path}: ${f.reason}\n  fix: ${f.fix}\n`);
-        if (failures.length > 0)
+        // results files left out as unreadable: the report was written from the rest, and it is still bad input
+        for (const e of result.inputErrors)
+            io.stderr(`perf-gate: ${e}\n`);
+        if (failures.length > 0 || result.inputErrors.length > 0)
             return 2;
         return failing.length > 0 ? 1 : 0;
     }
@@ -72702,19 +72912,24 @@ async function options(command, argv, io, log) {
             throw new InputError('evaluate needs --results FILE (k6 --out json output or a summary)', undefined, 'add --results path/to/run.ndjson.gz');
         if ((v.scenario?.length ?? 0) > 1)
             throw new InputError('evaluate takes one --scenario', undefined, 'evaluate each scenario with its own results');
+        const json = outPath('json', v.json);
+        const markdown = outPath('markdown', v.markdown);
+        const thresholds = v.thresholds ?? 'thresholds.yml';
+        const results = await expandResults(v.results, io.cwd);
+        await checkOutputs({ json, markdown }, { '--thresholds': [thresholds], '--results': results, '--baseline': v.baseline ? [v.baseline] : [] }, io.cwd);
         return {
             gateOptions: {
                 cwd: io.cwd,
-                thresholds: v.thresholds ?? 'thresholds.yml',
+                thresholds,
                 scenarios: v.scenario ?? [],
-                results: await expandResults(v.results, io.cwd),
+                results,
                 failOn: failOn(v['fail-on']),
                 baseline: v.baseline ? await readBaseline(v.baseline, io.cwd) : undefined,
                 env: io.env,
                 log,
             },
-            json: outPath('json', v.json),
-            markdown: outPath('markdown', v.markdown),
+            json,
+            markdown,
             quiet: v.quiet ?? false,
         };
     }
@@ -72722,6 +72937,9 @@ async function options(command, argv, io, log) {
     if (run.help)
         return undefined;
     await checkOutDir(run.outDir, io.cwd);
+    const json = outPath('json', run.json);
+    const markdown = outPath('markdown', run.markdown);
+    await checkOutputs({ json, markdown }, { '--thresholds': [run.thresholds ?? 'thresholds.yml'], '--baseline': run.baseline ? [run.baseline] : [] }, io.cwd);
     return {
         gateOptions: {
             cwd: io.cwd,
@@ -72737,8 +72955,8 @@ async function options(command, argv, io, log) {
             log,
             outDir: run.outDir,
         },
-        json: outPath('json', run.json),
-        markdown: outPath('markdown', run.markdown),
+        json,
+        markdown,
         quiet: run.quiet,
     };
 }
@@ -72748,6 +72966,34 @@ function outPath(flag, value) {
         throw new InputError(`--${flag} needs a file path`, undefined, `write e.g. --${flag} out/report.${flag === 'json' ? 'json' : 'md'}`);
     }
     return value;
+}
+/**
+ * Refuses, before anything runs, a report path that names one of the inputs (it would be overwritten
+ * with the report: `--json run.ndjson.gz`) or both reports at one path (one would be lost).
+ * Paths are compared by their real path where the file exists, so a symlink or `./` does not hide it.
+ */
+async function checkOutputs(outs, inputs, cwd) {
+    const key = async (p) => {
+        const full = (0,external_node_path_.resolve)(cwd, p);
+        return (0,promises_.realpath)(full).catch(() => full);
+    };
+    const json = outs.json === undefined ? undefined : await key(outs.json);
+    const markdown = outs.markdown === undefined ? undefined : await key(outs.markdown);
+    if (json !== undefined && json === markdown) {
+        throw new InputError(`--json and --markdown both name ${outs.json}: one report would overwrite the other`, undefined, 'give each its own file, e.g. --json out/report.json --markdown out/report.md');
+    }
+    for (const [flag, out] of [['json', outs.json], ['markdown', outs.markdown]]) {
+        if (out === undefined)
+            continue;
+        const target = flag === 'json' ? json : markdown;
+        for (const [inputFlag, paths] of Object.entries(inputs)) {
+            for (const p of paths) {
+                if ((await key(p)) !== target)
+                    continue;
+                throw new InputError(`--${flag} ${out} is also given as ${inputFlag}: writing the report there would overwrite that input`, undefined, `write the report elsewhere, e.g. --${flag} out/report.${flag === 'json' ? 'json' : 'md'}`);
+            }
+        }
+    }
 }
 function failOn(value) {
     if (value === undefined)
