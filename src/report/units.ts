@@ -151,7 +151,8 @@ export function groupThousands(n: number, decimals = 0): string {
 export function short(n: number, extra = 0): string {
   const a = Math.abs(n);
   if (a === 0) return '0';
-  if (a >= 1000) return trimZeros(groupThousands(n, extra));
+  // 999.6 rounds to 1,000: written grouped, like the values that are 1,000
+  if (a >= 1000 || Math.abs(Number(n.toFixed(extra))) >= 1000) return trimZeros(groupThousands(n, extra));
   if (a >= 100) return trimZeros(n.toFixed(extra));
   if (a >= 10) return trimZeros(n.toFixed(1 + extra));
   if (a >= 1) return trimZeros(n.toFixed(2 + extra));
@@ -172,8 +173,10 @@ export function formatMs(ms: number, extra = 0): string {
   const a = Math.abs(ms);
   if (a > 0 && a < 0.0001) return `${short(ms * 1e6, extra)} ns`;
   if (a > 0 && a < 0.1) return `${short(ms * 1000, extra)} µs`;
-  if (a >= 60_000) return `${trimZeros((ms / 60_000).toFixed(1 + extra))} min`;
-  if (a >= 1000) return `${trimZeros((ms / 1000).toFixed((a >= 10_000 ? 1 : 2) + extra))} s`;
+  // The unit is chosen after rounding: 999.6 ms is `1 s` (not `1000 ms` beside a limit of `1 s`), 59,999.7 ms `1 min`.
+  const seconds = (a >= 10_000 ? 1 : 2) + extra;
+  if (a >= 60_000 || Number((a / 1000).toFixed(seconds)) >= 60) return `${trimZeros((ms / 60_000).toFixed(1 + extra))} min`;
+  if (a >= 1000 || Number(a.toFixed(extra)) >= 1000) return `${trimZeros((ms / 1000).toFixed(seconds))} s`;
   return `${short(ms, extra)} ms`;
 }
 
@@ -277,9 +280,18 @@ export function formatDelta(delta: number | null | undefined, baseline: number |
   const abs = formatValue(Math.abs(delta), unit, metric);
   const rel =
     baseline !== null && baseline !== undefined && baseline !== 0 && Number.isFinite(baseline)
-      ? ` (${delta >= 0 ? '+' : '−'}${trimZeros(Math.abs((delta / baseline) * 100).toFixed(1))}%)`
+      ? ` (${delta >= 0 ? '+' : '−'}${unrounded(Math.abs((delta / baseline) * 100))}%)`
       : '';
   return `${sign}${abs}${rel}`;
+}
+
+/**
+ * A share in percent with one decimal, or more when one would round it up to the next whole number:
+ * 9.97 is `9.97`, not `10` beside a limit of +10%.
+ */
+function unrounded(pct: number): string {
+  for (let d = 1; d < 4; d++) if (Math.floor(Number(pct.toFixed(d))) === Math.floor(pct)) return trimZeros(pct.toFixed(d));
+  return trimZeros(pct.toFixed(4));
 }
 
 /** A duration in seconds as `2m 30s`, `45s`, `1h 2m`. */

@@ -49,6 +49,20 @@ describe('formatValue', () => {
     expect(formatDelta(0, 0, 'count')).toBe('±0');
     expect(formatDelta(null, 1, 'ms')).toBe('—');
   });
+  it('a value that rounds onto a unit boundary takes the larger unit, and never reads as its limit', () => {
+    expect(formatValue(999.6, 'ms')).toBe('1 s');
+    expect(formatValue(999.4, 'ms')).toBe('999 ms');
+    expect(formatValue(59_999.7, 'ms')).toBe('1 min');
+    expect(formatValue(999.7, 'per-second', 'http_reqs')).toBe('1,000 req/s');
+    expect(formatPair(999.6, 1000, 'ms')).toEqual(['999.6 ms', '1 s']);
+    expect(formatPair(999.7, 1000, 'per-second', 'http_reqs')).toEqual(['999.7 req/s', '1,000 req/s']);
+    expect(formatPair(59_999.7, 60_000, 'ms')).toEqual(['59.9997 s', '1 min']);
+  });
+  it('a relative change is not rounded up onto the next whole percent (a limit of +10% is not met by +9.97%)', () => {
+    expect(formatDelta(36, 361.2, 'ms')).toBe('+36 ms (+9.97%)');
+    expect(formatDelta(36.4, 361.2, 'ms')).toBe('+36.4 ms (+10.1%)');
+    expect(formatDelta(-9.996, 100, 'ms')).toBe('−10 ms (−9.996%)');
+  });
   it('durations', () => {
     expect(formatDuration(150_000)).toBe('2m 30s');
     expect(formatDuration(3_720_000)).toBe('1h 2m');
