@@ -323,7 +323,7 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
       findings.push(
         `  - utilization: ${util
           .slice(0, 6)
-          .map((c) => `${inlineText(c.metric)} ${c.expression.replace(/[<>=!].*$/, '')} ${formatValue(c.actual, c.unit, c.metric)} ${STATUS_ICON[c.status]}`)
+          .map((c) => `${inlineText(c.metric)} ${c.expression.replace(/[<>=!].*$/, '')} ${formatPair(c.actual, c.limit, c.unit, c.metric)[0]} ${STATUS_ICON[c.status]}`)
           .join(', ')}`,
       );
     }
@@ -705,14 +705,18 @@ function sloSection(input: ReportInput, limits: RenderLimits): string[] {
         }
         target = criterionTarget(first, false, limitText);
       }
-      const cell = (c: CriterionResult): string => {
+      const cell = (c: CriterionResult, i: number): string => {
         const v = actualAndLimit(c);
-        if (c.kind !== 'relative') return `${v.actual} ${STATUS_ICON[c.status]}`;
+        // measured over other seconds than the scenario's headline (a rule's `window: steady`): said,
+        // or 624 req/s here would contradict the 344 req/s of the whole run in the key findings
+        const s = ev.scenarios[i]!;
+        const over = criterionWindowNote(c, s.window, input.results[s.name]?.span)?.replace(/^measured (over [^,]*),.*$/s, ' ($1)') ?? '';
+        if (c.kind !== 'relative') return `${v.actual} ${STATUS_ICON[c.status]}${over}`;
         const base = c.baseline !== undefined && c.baseline !== null ? `base ${formatValue(c.baseline, c.unit, c.metric)} → ` : '';
-        return `${v.actual} ${STATUS_ICON[c.status]}${Number.isFinite(c.limit) ? ` (${base}limit ${v.limit})` : ''}`;
+        return `${v.actual} ${STATUS_ICON[c.status]}${Number.isFinite(c.limit) ? ` (${base}limit ${v.limit})` : ''}${over}`;
       };
       return {
-        cells: [label, target, ...found.map((c) => (c ? cell(c) : '—')), worst ? statusCell(worst) : '—'],
+        cells: [label, target, ...found.map((c, i) => (c ? cell(c, i) : '—')), worst ? statusCell(worst) : '—'],
         rank: worst ? rowRank(worst) : 3,
         kind: worst ? statusCell(worst) : '—',
       };

@@ -3,7 +3,7 @@
 // under failed latency criteria when utilization points to a cause.
 import { markdownTable } from 'markdown-table';
 import type { CriterionResult, ReportSection, SlowQuery, Status, UtilizationResults } from '../model.js';
-import { STATUS_BADGE, code, escapeCell, formatValue } from './units.js';
+import { STATUS_BADGE, code, escapeCell, formatPair, formatValue } from './units.js';
 import { isDmlStatement, shortenQuery } from '../collectors/slow-queries.js';
 
 export interface UtilizationScenario {
@@ -97,7 +97,8 @@ export function utilizationSections(scenarios: UtilizationScenario[]): ReportSec
           g.scenarios.add(s.name);
           return 'no data';
         }
-        return formatValue(c.actual, c.unit, c.metric);
+        // as the criteria tables show it: with the decimals that keep it apart from its limit (69.96%, not 70%)
+        return formatPair(c.actual, c.limit, c.unit, c.metric)[0];
       });
       const worst = [...row.cells.values()].reduce<CriterionResult | undefined>((w, c) => (!w || RANK[c.status] < RANK[w.status] ? c : w), undefined);
       let status = worst ? STATUS_BADGE[worst.status] : '—';

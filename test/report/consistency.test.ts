@@ -36,6 +36,10 @@ describe('windows are labelled', () => {
     expect(failed[2]).toBe('0.00%');
     expect(failed.at(-1)).toBe('measured over the steady state, 22:13:30–22:14:20 UTC (50 s)');
     expect(rows.find((r) => r[0] === '`http_req_duration`')!.at(-1)).toBe('');
+    // the SLO comparison says it too, beside a value the key findings give for the whole run
+    const slo = tableAfter(md, '## 3. Comparison to SLOs');
+    expect(slo.find((r) => r[0] === '**Error rate**')![2]).toBe('0.00% ✅ (over the steady state)');
+    expect(slo.find((r) => r[0] === '**Latency (p99)**')![2]).toMatch(/^[\d.]+ ms ✅$/);
     // the whole run's error rate in the summary: 100 of 600
     expect(line(md, '- **tc**')).toContain('error rate 16.67%');
     const json = toJsonReport(evaluation, { results });

@@ -57,6 +57,12 @@ describe('utilizationSections', () => {
     expect(sq[0]!.markdown).toContain('71.2%');
   });
 
+  it('a value just inside its limit keeps the decimals that tell it apart, as the criteria tables show it', () => {
+    const util = fakeUtil({ api_cpu: { preset: 'k8s.cpu', unit: 'percent', samples: [69.96] } });
+    const [table] = utilizationSections([{ name: 'target-capacity', utilization: util, criteria: [crit('target-capacity', 'api_cpu', 'avg<70', 69.96, 'percent', 'marginal')] }]);
+    expect(table!.markdown).toMatch(/\| 69\.96% \| `avg<70` \| ⚠️ MARGINAL \|$/m);
+  });
+
   it('the limit in the unit the cells show: bytes, ratios and long times; not for plain numbers or when the limits differ', () => {
     const util = fakeUtil({}, undefined);
     const rows = (criteria: CriterionResult[]) => utilizationSections([{ name: 's', utilization: util, criteria }]).find((x) => x.id === 'utilization')!.markdown.split('\n').filter((l) => l.startsWith('| `'));
