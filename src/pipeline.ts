@@ -221,7 +221,9 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
       const others = k6Scenarios.filter((t) => t !== name);
       if (others.length > 0) {
         scenarioNotes.push(
-          `the results hold samples of ${k6Scenarios.length} k6 scenarios (${k6Scenarios.map(code).join(', ')}), judged together as ${code(name)}; a rule can take one of them with a tag filter (${code(`http_req_duration{scenario:${others[0]}}`)})`,
+          k6Scenarios.length === 1
+            ? `the results' samples carry the k6 scenario tag ${code(k6Scenarios[0]!)}, judged as ${code(name)}`
+            : `the results hold samples of ${k6Scenarios.length} k6 scenarios (${k6Scenarios.map(code).join(', ')}), judged together as ${code(name)}; a rule can take one of them with a tag filter (${code(`http_req_duration{scenario:${others[0]}}`)})`,
         );
       }
     }
