@@ -63631,7 +63631,8 @@ function units_short(n, extra = 0) {
     const a = Math.abs(n);
     if (a === 0)
         return '0';
-    if (a >= 1000)
+    // 999.6 rounds to 1,000: written grouped, like the values that are 1,000
+    if (a >= 1000 || Math.abs(Number(n.toFixed(extra))) >= 1000)
         return trimZeros(groupThousands(n, extra));
     if (a >= 100)
         return trimZeros(n.toFixed(extra));
@@ -63657,10 +63658,12 @@ function formatMs(ms, extra = 0) {
         return `${units_short(ms * 1e6, extra)} ns`;
     if (a > 0 && a < 0.1)
         return `${units_short(ms * 1000, extra)} µs`;
-    if (a >= 60_000)
+    // The unit is chosen after rounding: 999.6 ms is `1 s` (not `1000 ms` beside a limit of `1 s`), 59,999.7 ms `1 min`.
+    const seconds = (a >= 10_000 ? 1 : 2) + extra;
+    if (a >= 60_000 || Number((a / 1000).toFixed(seconds)) >= 60)
         return `${trimZeros((ms / 60_000).toFixed(1 + extra))} min`;
-    if (a >= 1000)
-        return `${trimZeros((ms / 1000).toFixed((a >= 10_000 ? 1 : 2) + extra))} s`;
+    if (a >= 1000 || Number(a.toFixed(extra)) >= 1000)
+        return `${trimZeros((ms / 1000).toFixed(seconds))} s`;
     return `${units_short(ms, extra)} ms`;
 }
 /**
@@ -63767,9 +63770,19 @@ function formatDelta(delta, baseline, unit, metric) {
         return `${sign}${delta === 0 ? '0' : edgeSafePercent(Math.abs(delta) * 100, 2, 0)} pp`;
     const abs = formatValue(Math.abs(delta), unit, metric);
     const rel = baseline !== null && baseline !== undefined && baseline !== 0 && Number.isFinite(baseline)
-        ? ` (${delta >= 0 ? '+' : '−'}${trimZeros(Math.abs((delta / baseline) * 100).toFixed(1))}%)`
+        ? ` (${delta >= 0 ? '+' : '−'}${unrounded(Math.abs((delta / baseline) * 100))}%)`
         : '';
     return `${sign}${abs}${rel}`;
+}
+/**
+ * A share in percent with one decimal, or more when one would round it up to the next whole number:
+ * 9.97 is `9.97`, not `10` beside a limit of +10%.
+ */
+function unrounded(pct) {
+    for (let d = 1; d < 4; d++)
+        if (Math.floor(Number(pct.toFixed(d))) === Math.floor(pct))
+            return trimZeros(pct.toFixed(d));
+    return trimZeros(pct.toFixed(4));
 }
 /** A duration in seconds as `2m 30s`, `45s`, `1h 2m`. */
 function formatDuration(ms) {
@@ -69878,7 +69891,7 @@ function executiveSummary(input, limits) {
         if (util.length > 0) {
             findings.push(`  - utilization: ${util
                 .slice(0, 6)
-                .map((c) => `${inlineText(c.metric)} ${c.expression.replace(/[<>=!].*$/, '')} ${formatValue(c.actual, c.unit, c.metric)} ${STATUS_ICON[c.status]}`)
+                .map((c) => `${inlineText(c.metric)} ${c.expression.replace(/[<>=!].*$/, '')} ${formatPair(c.actual, c.limit, c.unit, c.metric)[0]} ${STATUS_ICON[c.status]}`)
                 .join(', ')}`);
         }
     }
@@ -70277,15 +70290,19 @@ function sloSection(input, limits) {
                 }
                 target = criterionTarget(first, false, limitText);
             }
-            const cell = (c) => {
+            const cell = (c, i) => {
                 const v = actualAndLimit(c);
+                // measured over other seconds than the scenario's headline (a rule's `window: steady`): said,
+                // or 624 req/s here would contradict the 344 req/s of the whole run in the key findings
+                const s = ev.scenarios[i];
+                const over = criterionWindowNote(c, s.window, input.results[s.name]?.span)?.replace(/^measured (over [^,]*),.*$/s, ' ($1)') ?? '';
                 if (c.kind !== 'relative')
-                    return `${v.actual} ${STATUS_ICON[c.status]}`;
+                    return `${v.actual} ${STATUS_ICON[c.status]}${over}`;
                 const base = c.baseline !== undefined && c.baseline !== null ? `base ${formatValue(c.baseline, c.unit, c.metric)} → ` : '';
-                return `${v.actual} ${STATUS_ICON[c.status]}${Number.isFinite(c.limit) ? ` (${base}limit ${v.limit})` : ''}`;
+                return `${v.actual} ${STATUS_ICON[c.status]}${Number.isFinite(c.limit) ? ` (${base}limit ${v.limit})` : ''}${over}`;
             };
             return {
-                cells: [label, target, ...found.map((c) => (c ? cell(c) : '—')), worst ? statusCell(worst) : '—'],
+                cells: [label, target, ...found.map((c, i) => (c ? cell(c, i) : '—')), worst ? statusCell(worst) : '—'],
                 rank: worst ? rowRank(worst) : 3,
                 kind: worst ? statusCell(worst) : '—',
             };
@@ -70827,7 +70844,8 @@ function utilizationSections(scenarios) {
                     g.scenarios.add(s.name);
                     return 'no data';
                 }
-                return formatValue(c.actual, c.unit, c.metric);
+                // as the criteria tables show it: with the decimals that keep it apart from its limit (69.96%, not 70%)
+                return formatPair(c.actual, c.limit, c.unit, c.metric)[0];
             });
             const worst = [...row.cells.values()].reduce((w, c) => (!w || RANK[c.status] < RANK[w.status] ? c : w), undefined);
             let status = worst ? STATUS_BADGE[worst.status] : '—';
@@ -71690,7 +71708,9 @@ async function evaluateOnly(opts, config) {
             const k6Scenarios = [...new Set(['http_reqs', 'iteration_duration'].flatMap((m) => (results.metrics.has(m) ? results.tagValues(m, 'scenario') : [])))].sort();
             const others = k6Scenarios.filter((t) => t !== name);
             if (others.length > 0) {
-                scenarioNotes.push(`the results hold samples of ${k6Scenarios.length} k6 scenarios (${k6Scenarios.map(code).join(', ')}), judged together as ${code(name)}; a rule can take one of them with a tag filter (${code(`http_req_duration{scenario:${others[0]}}`)})`);
+                scenarioNotes.push(k6Scenarios.length === 1
+                    ? `the results' samples carry the k6 scenario tag ${code(k6Scenarios[0])}, judged as ${code(name)}`
+                    : `the results hold samples of ${k6Scenarios.length} k6 scenarios (${k6Scenarios.map(code).join(', ')}), judged together as ${code(name)}; a rule can take one of them with a tag filter (${code(`http_req_duration{scenario:${others[0]}}`)})`);
             }
         }
         let utilization;
