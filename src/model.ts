@@ -292,6 +292,8 @@ export interface CriterionResult {
   severity: 'error' | 'warn';
   /** The rule's no-data policy (how a `no-data` status counts toward the verdict). */
   noData?: NoDataPolicy;
+  /** The rule's marginal band, a fraction of the limit (0.1 = 10%). */
+  marginal?: number;
 }
 
 export interface ScenarioEvaluation {

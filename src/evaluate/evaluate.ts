@@ -261,6 +261,7 @@ function baseCriterion(scenario: string, rule: ThresholdRule, metric: string, un
     pos: rule.pos,
     severity: rule.severity,
     noData: rule.noData,
+    marginal: rule.marginal,
     windowMode: rule.window,
     warmupSeconds: rule.warmupSeconds,
   };

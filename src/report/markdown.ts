@@ -725,13 +725,34 @@ function sloSection(input: ReportInput, limits: RenderLimits): string[] {
       table(['SLO', 'Target', ...ev.scenarios.map((s) => inlineText(s.name)), 'Status'], rows, limits, undefined, limits.trimBlocking ? '' : " Every blocking criterion is in its scenario's criteria table above."),
     );
     out.push(
-      `**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within the marginal band of the limit (watch it) · ❌ FAIL misses the target · ❔ NO DATA nothing to measure. ${
+      `**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within ${marginalBands(ev)} of the limit (watch it) · ❌ FAIL misses the target · ❔ NO DATA nothing to measure. ${
         ev.failOn === 'marginal' ? '❌ and, with fail-on: marginal, ⚠️ fail the gate' : '❌ fails the gate'
       } unless marked (warn only); a row marked (blocking) fails it.`,
     );
   }
   for (const s of sectionsAt(input, limits, 'slo')) out.push(renderSection(s, 3));
   return out;
+}
+
+/**
+ * The marginal band in words: `10%`, or the usual band and the rules with their own
+ * (`10%; 5% for \`portfolio_latency\` p(99)<500 in target-capacity`).
+ */
+function marginalBands(ev: Evaluation): string {
+  const all = ev.scenarios.flatMap((s) => s.criteria).filter((c) => c.marginal !== undefined && !isRunCriterion(c));
+  if (all.length === 0) return 'the marginal band';
+  const count = new Map<number, number>();
+  for (const c of all) count.set(c.marginal!, (count.get(c.marginal!) ?? 0) + 1);
+  const usual = [...count].sort((a, b) => b[1] - a[1])[0]![0];
+  const pct = (m: number) => `${trimPercent(m * 100)}%`;
+  const others = all.filter((c) => c.marginal !== usual);
+  const named = [...new Set(others.map((c) => `${pct(c.marginal!)} for ${code(c.metric)} ${code(c.expression)} in ${inlineText(c.scenario)}`))];
+  const shown = named.slice(0, 3).join(', ');
+  return `${pct(usual)}${named.length > 0 ? ` (${shown}${named.length > 3 ? ` and ${named.length - 3} more` : ''})` : ''}`;
+}
+
+function trimPercent(n: number): string {
+  return Number(n.toFixed(4)).toString();
 }
 
 function decisionSection(input: ReportInput, limits: RenderLimits): string[] {

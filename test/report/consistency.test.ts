@@ -60,6 +60,18 @@ describe('windows are labelled', () => {
   });
 });
 
+describe('the legend', () => {
+  it('states the marginal band, and the rules with a band of their own', () => {
+    const results = { tc: simpleRun({ n: 600, seconds: 60, t0: T0, duration: () => 50 }) };
+    const evaluation = evaluate({
+      config: config(),
+      scenarios: [{ name: 'tc', results: results.tc, rules: [rule('http_req_duration', 'p(95)<400'), rule('http_req_duration', 'p(99)<500', { marginal: 0.05 }), rule('http_req_failed', 'rate<0.01')] }],
+    });
+    const md = renderMarkdown({ evaluation, results });
+    expect(line(md, '**Legend**')).toContain('⚠️ MARGINAL passes within 10% (5% for `http_req_duration` `p(99)<500` in tc) of the limit');
+  });
+});
+
 describe('values are told apart from their limits', () => {
   it('adds decimals until actual and limit differ; never rounds to 100% or 0%', () => {
     expect(formatPair(0.00027, 0.0003, 'ratio')).toEqual(['0.027%', '0.03%']);
