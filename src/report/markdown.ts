@@ -5,8 +5,9 @@ import { maskUrl } from '../mask.js';
 import { markdownTable } from 'markdown-table';
 import type { CriterionResult, DashboardConfig, Evaluation, ReportSection, Results, ScenarioEvaluation, Status, TimeWindow, Unit } from '../model.js';
 import { RUN_COMPLETED, RUN_NOT_FAILED, RUN_OUTPUT, isConcern, isRunCriterion } from '../evaluate/evaluate.js';
-import { headlineFor, customTrends, measureValue, requestCount, P95, P99, RATE } from './stats.js';
+import { headlineFor, customTrends, measureValue, requestCount, valueOf, P95, P99, RATE } from './stats.js';
 import { dataQualityItems } from './quality.js';
+import { parseExpression, parseSelector } from '../config/expression.js';
 import {
   STATUS_BADGE,
   STATUS_ICON,
@@ -715,8 +716,23 @@ function sloSection(input: ReportInput, limits: RenderLimits): string[] {
         const base = c.baseline !== undefined && c.baseline !== null ? `base ${formatValue(c.baseline, c.unit, c.metric)} → ` : '';
         return `${v.actual} ${STATUS_ICON[c.status]}${Number.isFinite(c.limit) ? ` (${base}limit ${v.limit})` : ''}${over}`;
       };
+      // A scenario without this rule: its value all the same when the results answer it (the template
+      // compares both scenarios on every SLO), marked as not judged there.
+      const unjudged = (i: number): string => {
+        const s = ev.scenarios[i]!;
+        const r = input.results[s.name];
+        if (!first || first.kind !== 'k6' || !r) return '—';
+        let value: number | null = null;
+        try {
+          const sel = parseSelector(first.metric);
+          if (!sel.tags.some((t) => t.value === '*')) value = valueOf(r.measure(sel, parseExpression(first.expression).aggregation, s.window));
+        } catch {
+          value = null;
+        }
+        return value === null ? '—' : `${formatValue(value, first.unit, first.metric)} (no target here)`;
+      };
       return {
-        cells: [label, target, ...found.map((c, i) => (c ? cell(c, i) : '—')), worst ? statusCell(worst) : '—'],
+        cells: [label, target, ...found.map((c, i) => (c ? cell(c, i) : unjudged(i))), worst ? statusCell(worst) : '—'],
         rank: worst ? rowRank(worst) : 3,
         kind: worst ? statusCell(worst) : '—',
       };

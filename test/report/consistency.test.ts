@@ -72,6 +72,23 @@ describe('the legend', () => {
   });
 });
 
+describe('the SLO comparison', () => {
+  it("shows a scenario's value for an SLO judged only in another scenario, marked as not a target there", () => {
+    const results = { base: simpleRun({ n: 100, seconds: 10, t0: T0, duration: () => 50 }), tc: simpleRun({ n: 600, seconds: 60, t0: T0, duration: () => 80 }) };
+    const evaluation = evaluate({
+      config: config(),
+      scenarios: [
+        { name: 'base', results: results.base, rules: [rule('http_req_duration', 'p(95)<400')] },
+        { name: 'tc', results: results.tc, rules: [rule('http_req_duration', 'p(95)<400'), rule('http_reqs', 'rate>=5')] },
+      ],
+    });
+    const slo = tableAfter(renderMarkdown({ evaluation, results }), '## 3. Comparison to SLOs');
+    const throughput = slo.find((r) => r[0] === '**Throughput**')!;
+    expect(throughput[2]).toMatch(/^[\d.]+ req\/s \(no target here\)$/);
+    expect(throughput[3]).toMatch(/^[\d.]+ req\/s ✅$/);
+  });
+});
+
 describe('values are told apart from their limits', () => {
   it('adds decimals until actual and limit differ; never rounds to 100% or 0%', () => {
     expect(formatPair(0.00027, 0.0003, 'ratio')).toEqual(['0.027%', '0.03%']);

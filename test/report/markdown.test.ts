@@ -78,8 +78,9 @@ describe('renderMarkdown', () => {
     expect(p99[2]).toMatch(/ms ✅$/);
     expect(p99[3]).toMatch(/ms ❌$/);
     expect(p99[4]).toBe('❌ FAIL (blocking)');
+    // a scenario without the throughput rule shows its value, not judged
     const tput = rows.find((r) => r[0] === '**Throughput**')!;
-    expect(tput[2]).toBe('—');
+    expect(tput[2]).toMatch(/^[\d.]+ req\/s \(no target here\)$/);
   });
 
   it('the decision repeats the verdict and rationale and lists the blocking criteria', () => {
