@@ -252,8 +252,10 @@ export async function resolveContext(env: RunEnvironment, octokit: GitHubClient 
         ctx.branch = headBranch;
       }
       const listed = (Array.isArray(run.pull_requests) ? run.pull_requests : []).map(obj) as unknown as PullLike[];
-      // The payload lists PRs of the same repository only (empty for forks): then look it up.
-      let pr: PullLike | undefined = listed.find((p) => p.head?.sha === headSha) ?? listed[0];
+      // The payload lists PRs of the same repository only (empty for forks): then look it up. A listed PR
+      // counts only when the run is of its head: GitHub also lists PRs whose *base* is the run's branch (a
+      // run on main lists the PRs into main), and commenting there would report a commit not in them.
+      let pr: PullLike | undefined = listed.find((p) => p.head?.sha === headSha) ?? listed.find((p) => headBranch !== undefined && p.head?.ref === headBranch);
       if (!pr && headBranch) {
         const pulls = await lookup(`the pull request of ${headOwner}:${headBranch}`, (o) => openPullForBranch(o, owner, repo, headOwner, headBranch));
         pr = pulls?.find((p) => p.head.sha === headSha) ?? pulls?.[0];

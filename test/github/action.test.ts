@@ -518,12 +518,26 @@ describe('each event kind', () => {
 
   it('workflow_run: comments on the PR listed in the triggering run, for its head SHA', async () => {
     const payload = webhookPayload('workflow_run', (p) => (p.workflow_run as { pull_requests: unknown[] }).pull_requests.length > 0);
-    const run = payload.workflow_run as { head_sha: string };
+    // the run of the listed PR's head (the example lists a PR into the run's branch instead, see below)
+    const run = payload.workflow_run as { head_sha: string; head_branch: string; pull_requests: { head: { sha: string; ref: string } }[] };
+    run.head_branch = run.pull_requests[0]!.head.ref;
+    run.head_sha = run.pull_requests[0]!.head.sha;
     const r = await act({ gate: gateUnderTest('fail'), event: 'workflow_run', payload, repository: 'octo-org/octo-repo' });
     const comments = server.commentsOn('octo-org', 'octo-repo', 2);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain(run.head_sha);
     expect(r.outputs['pr-number']).toBe('2');
+  });
+
+  it('workflow_run: a listed PR whose head is not the run (GitHub lists PRs into the run\'s branch too) gets no comment', async () => {
+    // the example as GitHub sent it: a run on master at 3484a3f listing PR #2 (head `changes` at ec26c3e, base master)
+    const payload = webhookPayload('workflow_run', (p) => (p.workflow_run as { pull_requests: unknown[] }).pull_requests.length > 0);
+    const run = payload.workflow_run as { head_sha: string; head_branch: string; pull_requests: { number: number; head: { sha: string; ref: string } }[] };
+    expect(run.pull_requests[0]!.head.sha).not.toBe(run.head_sha);
+    const before = server.commentsOn('octo-org', 'octo-repo', 2).length;
+    const r = await act({ gate: gateUnderTest('pass'), event: 'workflow_run', payload, repository: 'octo-org/octo-repo' });
+    expect(server.commentsOn('octo-org', 'octo-repo', 2)).toHaveLength(before);
+    expect(r.outputs['pr-number']).toBeUndefined();
   });
 
   it('workflow_run from a fork (no pull_requests in the payload): finds the PR by the head branch of the fork', async () => {
