@@ -81,6 +81,13 @@ export function actionBaselineSaver(opts: SaverOptions = {}): (save: BaselineSav
       log.info(`Baseline not kept: ${context.eventName || 'this event'}'s runs are never used as baselines (only ${BASELINE_EVENTS.join(', ')} runs of the base branch are)`);
       return;
     }
+    // A manual retest of a pull request measured that PR's preview, whatever branch it was dispatched
+    // on (the Run workflow form starts on the default branch): kept, it would become the base branch's
+    // baseline, and later PRs' relative limits would compare with the PR under test.
+    if (context.eventName === 'workflow_dispatch' && context.prNumber !== undefined) {
+      log.info(`Baseline not kept: this manual run measured pull request #${context.prNumber}, not the ${context.branch ?? 'dispatched'} branch`);
+      return;
+    }
     for (const s of result.evaluation.scenarios) {
       const artifactName = baselineArtifactName(s.name, commentKey);
       const saved = await saveBaseline({

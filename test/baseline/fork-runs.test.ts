@@ -125,6 +125,12 @@ describe('keeping a baseline', () => {
       expect(log.lines.join('\n')).toContain(`Baseline not kept: ${kind}'s runs are never used as baselines`);
     }
     expect(api.artifacts).toEqual([]);
+    // a manual retest of a PR, dispatched on main (the Run workflow form's default): it measured the PR
+    const log = quietLog();
+    const retest = { ...base, kind: 'workflow_dispatch', eventName: 'workflow_dispatch', ref: 'refs/heads/main', branch: 'feature-x', prNumber: 12, baseRef: 'main', retest: { actor: 'octocat' } } as GateContext;
+    await save({ context: retest, commentKey: 'perf', result, octokit, log });
+    expect(log.lines.join('\n')).toContain('Baseline not kept: this manual run measured pull request #12');
+    expect(api.artifacts).toEqual([]);
 
     const push = { ...base, kind: 'push', eventName: 'push', ref: 'refs/heads/main', branch: 'main' } as GateContext;
     await save({ context: push, commentKey: 'perf', result, octokit, log: quietLog() });
