@@ -13,7 +13,7 @@ import { normalizeKey } from './github/comment.js';
 import { resolveContext, type GateContext, type RunEnvironment } from './github/context.js';
 import { failureMessage, gatePassed } from './github/outcome.js';
 import { publish, publishError, type CommentMode } from './github/publish.js';
-import { urlSecrets } from './mask.js';
+import { maskKey, urlSecrets } from './mask.js';
 import { gate as pipelineGate } from './pipeline.js';
 import { DEFAULT_PREFLIGHT } from './run/run.js';
 import { checkSegment } from './run/flags.js';
@@ -372,14 +372,16 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     core.setOutput('rps', out(head.rps));
     core.setOutput(
       'failed-criteria',
-      JSON.stringify(failed.map((c) => ({ scenario: c.scenario, metric: c.metric, expression: c.expression, actual: c.actual, limit: c.limit, status: c.status }))),
+      // masked as in the comment and the check: an expanded {url:*} rule puts request URLs, tokens included, into keys
+      JSON.stringify(failed.map((c) => ({ scenario: c.scenario, metric: maskKey(c.metric), expression: c.expression, actual: c.actual, limit: c.limit, status: c.status }))),
     );
     if (context.prNumber !== undefined) core.setOutput('pr-number', String(context.prNumber));
 
     // The step fails with this message, itself an error annotation: the rules' annotations leave room for it
     // (the runner shows only 10 errors per step).
     const message = failureMessage(result.evaluation, repoPath);
-    const stepFails = failWorkflow && message !== undefined;
+    // bad input (a results file left out) fails the step whatever fail-workflow says
+    const stepFails = (failWorkflow && message !== undefined) || result.inputErrors.length > 0;
 
     // ── publish (never changes the verdict) ──
     const published = await publish({

@@ -215,6 +215,29 @@ describe('pull_request: the sticky comment', () => {
     expect(r.summary).toContain('APPROVED');
   });
 
+  it('the failed-criteria output masks secrets in expanded URL keys, as the comment does', async () => {
+    const evaluation = evaluationOf('fail');
+    const first = evaluation.scenarios[0]!.criteria[0]!;
+    first.metric = 'http_req_duration{url:https://api.example.com/orders?token=s3cr3tvalue123}';
+    first.blocking = true;
+    const r = await act({ gate: gateDouble(evaluation) });
+    const failed = JSON.parse(r.outputs['failed-criteria']!) as { metric: string }[];
+    expect(failed[0]!.metric).toMatch(/^http_req_duration\{url:https:\/\/api\.example\.com\/orders\?token=\*+\}$/);
+    expect(r.outputs['failed-criteria']).not.toContain('s3cr3tvalue123');
+  });
+
+  it('bad input with fail-workflow: false still leaves room for the failure among the 10 error annotations', async () => {
+    const evaluation = evaluationOf('fail');
+    const base = evaluation.scenarios[0]!.criteria[0]!;
+    evaluation.scenarios[0]!.criteria = Array.from({ length: 14 }, (_, i) => ({ ...base, expression: `p(99)<${500 + i}`, blocking: true, pos: { ...base.pos, line: 10 + i } }));
+    const r = await act({ gate: gateDouble(evaluation, { inputErrors: ['out/junk.bin: not k6 output\n  fix: pass k6 output'] }), inputs: { 'fail-workflow': 'false' } });
+    // the runner shows 10 error annotations per step: the rules' and the failure (setFailed's, last)
+    const errors = r.commands.filter((c) => c.command === 'error');
+    expect(errors.length).toBeLessThanOrEqual(10);
+    expect(errors.at(-1)!.message).toContain('out/junk.bin: not k6 output');
+    expect(r.failed).toContain('out/junk.bin: not k6 output');
+  });
+
   it('a PR that is gone (404) is a warning naming the permission, not a failure', async () => {
     server.fault({ method: 'GET', path: /\/issues\/2\/comments$/, status: 404, body: { message: 'Not Found' } });
     const r = await act({ gate: gateUnderTest('pass') });
