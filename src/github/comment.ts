@@ -145,9 +145,13 @@ export async function upsertComment(
     const oldest = after[0];
     if (oldest && oldest.id !== data.id) {
       keep = oldest;
-      action = 'updated';
-      if (oldest.body !== full) {
+      if (sameContent(oldest.body, full)) action = 'unchanged';
+      else if ((keptBecause = await opts.keep?.(oldest.body ?? '')) !== undefined) {
+        // the racing run's comment reports a newer commit than this run measured: it stays
+        action = 'kept';
+      } else {
         await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: oldest.id, body: full });
+        action = 'updated';
       }
     } else {
       keep = data;
