@@ -83,6 +83,9 @@ function bool(name: string, fallback: boolean): boolean {
   throw new InputError(`input \`${name}\` is \`${v}\``, undefined, 'use true or false');
 }
 
+/** Gate warnings shown as annotations (the runner shows 10 a step; the rules' warnings take up to 5). */
+const GATE_WARNING_ANNOTATIONS = 5;
+
 /** `600`, `90s`, `10m`, `1h30m`, `500ms` → seconds, more than 0 (k6's duration form, as the CLI's flags take it). */
 export function parseDuration(name: string, value: string): number | undefined {
   if (value.trim() === '') return undefined;
@@ -346,7 +349,18 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     // a results file left out as unreadable makes the report partial: it never passes
     const passed = gatePassed(result.evaluation) && result.inputErrors.length === 0;
     // Data-quality and config warnings; one naming a thresholds.yml position becomes an annotation there.
-    for (const w of result.warnings) {
+    // The runner shows 10 warning annotations per step and the rules' take up to 5: past the first
+    // GATE_WARNING_ANNOTATIONS, the rest are log lines under one annotation that counts them.
+    for (const [i, w] of result.warnings.entries()) {
+      if (i >= GATE_WARNING_ANNOTATIONS) {
+        core.info(`warning: perf-gate: ${w}`);
+        continue;
+      }
+      if (i === GATE_WARNING_ANNOTATIONS - 1 && result.warnings.length > GATE_WARNING_ANNOTATIONS) {
+        log.warning(`perf-gate: ${result.warnings.length - i} more warnings, in the log below and in the report's data quality section`);
+        core.info(`warning: perf-gate: ${w}`);
+        continue;
+      }
       const at = /^(.+?):(\d+):(\d+): (.*)$/s.exec(w);
       if (at) core.warning(`perf-gate: ${at[4]}`, { title: 'perf-gate', file: repoPath(at[1]!), startLine: Number(at[2]), startColumn: Number(at[3]) });
       else log.warning(`perf-gate: ${w}`);

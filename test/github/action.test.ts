@@ -238,6 +238,17 @@ describe('pull_request: the sticky comment', () => {
     expect(r.failed).toContain('out/junk.bin: not k6 output');
   });
 
+  it("many gate warnings do not push the rules' warnings past the runner's 10 warning annotations", async () => {
+    const warnings = Array.from({ length: 8 }, (_, i) => `default: problem ${i + 1}.`);
+    const r = await act({ gate: gateUnderTest('marginal', { warnings }) });
+    const annotations = r.commands.filter((c) => c.command === 'warning');
+    expect(annotations.length).toBeLessThanOrEqual(10);
+    expect(annotations.map((a) => a.message)).toContain('perf-gate: 4 more warnings, in the log below and in the report\'s data quality section');
+    // every warning is still in the log, and the marginal rule's annotation is there
+    for (const w of warnings) expect(r.stdout).toContain(w);
+    expect(annotations.some((a) => a.message.includes('p(95)<400'))).toBe(true);
+  });
+
   it('a PR that is gone (404) is a warning naming the permission, not a failure', async () => {
     server.fault({ method: 'GET', path: /\/issues\/2\/comments$/, status: 404, body: { message: 'Not Found' } });
     const r = await act({ gate: gateUnderTest('pass') });

@@ -153,18 +153,19 @@ describe('comment upsert', () => {
     expect(rb.id).toBe(left[0]!.id);
   });
   it('losing a create race to a comment that reports a newer commit: that comment is kept, as on the update path', async () => {
-    server = await startGithubServer();
-    server.tokens.set('t', { user: GITHUB_ACTIONS_BOT, userEndpoint: false });
+    const gh = await startGithubServer();
+    server = gh;
+    gh.tokens.set('t', { user: GITHUB_ACTIONS_BOT, userEndpoint: false });
     let raced = false;
-    server.use(async (req) => {
+    gh.use(async (req) => {
       // just before this run's comment is created, another run (of the PR's head) creates its own
       if (req.method === 'POST' && req.url.pathname.endsWith('/comments') && !raced) {
         raced = true;
-        server.addComment({ owner: 'o', repo: 'r', issue: 5, body: `${marker('k')}\nreport of the head commit`, user: GITHUB_ACTIONS_BOT });
+        gh.addComment({ owner: 'o', repo: 'r', issue: 5, body: `${marker('k')}\nreport of the head commit`, user: GITHUB_ACTIONS_BOT });
       }
       return undefined;
     });
-    const octokit = createClient({ token: 't', baseUrl: server.url, log, writeSpacingMs: 0, retryBaseMs: 1 });
+    const octokit = createClient({ token: 't', baseUrl: gh.url, log, writeSpacingMs: 0, retryBaseMs: 1 });
     const asked: string[] = [];
     const r = await upsertComment(octokit, { owner: 'o', repo: 'r', issueNumber: 5 }, 'k', 'report of an older commit', log, {
       keep: async (existing) => {
@@ -172,7 +173,7 @@ describe('comment upsert', () => {
         return existing.includes('head commit') ? 'it reports a newer commit' : undefined;
       },
     });
-    const left = server.commentsOn('o', 'r', 5);
+    const left = gh.commentsOn('o', 'r', 5);
     expect(left).toHaveLength(1);
     expect(left[0]!.body).toBe(`${marker('k')}\nreport of the head commit`);
     expect(r).toMatchObject({ action: 'kept', keptBecause: 'it reports a newer commit', id: left[0]!.id });
