@@ -4,7 +4,7 @@ import http from 'k6/http';
 import type { RefinedResponse, ResponseType } from 'k6/http';
 import { check } from 'k6';
 import { Rate, Trend } from 'k6/metrics';
-import { pagination } from './env.ts';
+import { apiName, apiUrl, pagination } from './env.ts';
 import type { Tenant } from './tenants.ts';
 
 export type Endpoint = 'portfolio' | 'trades' | 'positions' | 'create_trade' | 'signals';
@@ -70,17 +70,17 @@ function page(): string {
 }
 
 export function getPortfolio(base: string, tenant: Tenant): boolean {
-  const res = http.get(`${base}/api/portfolio`, params('portfolio', tenant, `${base}/api/portfolio`));
+  const res = http.get(apiUrl(base, '/api/portfolio'), params('portfolio', tenant, apiName(base, '/api/portfolio')));
   return record('portfolio', tenant, res, [200]);
 }
 
 export function getTrades(base: string, tenant: Tenant): boolean {
-  const res = http.get(`${base}/api/trades?${page()}`, params('trades', tenant, `${base}/api/trades?page=&limit=`));
+  const res = http.get(apiUrl(base, '/api/trades', page()), params('trades', tenant, apiName(base, '/api/trades', '?page=&limit=')));
   return record('trades', tenant, res, [200]);
 }
 
 export function getPositions(base: string, tenant: Tenant): boolean {
-  const res = http.get(`${base}/api/positions?${page()}`, params('positions', tenant, `${base}/api/positions?page=&limit=`));
+  const res = http.get(apiUrl(base, '/api/positions', page()), params('positions', tenant, apiName(base, '/api/positions', '?page=&limit=')));
   return record('positions', tenant, res, [200]);
 }
 
@@ -91,12 +91,12 @@ export function createTrade(base: string, tenant: Tenant): boolean {
     quantity: randomInt(1, 100),
     price: Math.round((50 + Math.random() * 450) * 100) / 100,
   });
-  const res = http.post(`${base}/api/trades`, body, params('create_trade', tenant, `${base}/api/trades`, true));
+  const res = http.post(apiUrl(base, '/api/trades'), body, params('create_trade', tenant, apiName(base, '/api/trades'), true));
   return record('create_trade', tenant, res, [200, 201]);
 }
 
 export function getSignals(base: string, tenant: Tenant): boolean {
-  const res = http.get(`${base}/api/signals?${page()}`, params('signals', tenant, `${base}/api/signals?page=&limit=`));
+  const res = http.get(apiUrl(base, '/api/signals', page()), params('signals', tenant, apiName(base, '/api/signals', '?page=&limit=')));
   return record('signals', tenant, res, [200]);
 }
 

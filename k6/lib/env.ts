@@ -15,12 +15,41 @@ function positiveNumber(name: string, fallback: number): number {
   return n;
 }
 
-/** The service under test, without a trailing slash. */
+/** The service under test, as given (`https://pr-42.example.com/app/?x-vercel-protection-bypass=…`). */
 export function baseUrl(): string {
   const url = env('BASE_URL');
   if (!url) throw new Error('BASE_URL is not set: run with -e BASE_URL=https://your-preview.example.com');
   if (!/^https?:\/\//.test(url)) throw new Error(`BASE_URL=${url} must start with http:// or https://`);
-  return url.replace(/\/+$/, '');
+  return url;
+}
+
+/** BASE_URL split into its root (scheme, credentials, host, path prefix; no trailing slash) and its query. */
+function splitBase(base: string): { root: string; query: string } {
+  const hash = base.indexOf('#');
+  const noHash = hash < 0 ? base : base.slice(0, hash);
+  const q = noHash.indexOf('?');
+  return { root: (q < 0 ? noHash : noHash.slice(0, q)).replace(/\/+$/, ''), query: q < 0 ? '' : noHash.slice(q + 1) };
+}
+
+/**
+ * An API URL under BASE_URL: the path after BASE_URL's own path, the request's query and then
+ * BASE_URL's (a preview's protection-bypass token rides along on every request):
+ * `apiUrl('https://x.example/app/?bypass=1', '/api/trades', 'page=2')` → `https://x.example/app/api/trades?page=2&bypass=1`.
+ */
+export function apiUrl(base: string, path: string, query = ''): string {
+  const { root, query: baseQuery } = splitBase(base);
+  const all = [query, baseQuery].filter((x) => x !== '').join('&');
+  return `${root}${path}${all === '' ? '' : `?${all}`}`;
+}
+
+/**
+ * How a request is named in k6's `name` tag (one series per endpoint in the output): its URL without
+ * credentials and without BASE_URL's query — k6 blanks a password in its `url` tag, not in a `name` tag
+ * it is given, and the output is uploaded as an artifact.
+ */
+export function apiName(base: string, path: string, queryShape = ''): string {
+  const root = splitBase(base).root.replace(/^(https?:\/\/)[^/@]*@/, '$1');
+  return `${root}${path}${queryShape}`;
 }
 
 /** Parses `90s`, `2m`, `1h30m`, `500ms` into seconds. */

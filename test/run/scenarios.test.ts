@@ -307,6 +307,29 @@ describe('configuration from the environment', () => {
     expect((recorder.requests[0] as Req).url).toMatch(/^https:\/\/preview\.example\.com\/api\/[a-z]+/);
   });
 
+  it('keeps BASE_URL\'s path prefix and query: the API path goes before the query, which rides on every request', async () => {
+    const s = await load('baseline-test.ts', { BASE_URL: 'https://pr-42.example.com/app/?x-vercel-protection-bypass=BYPASS' });
+    g.__VU = 1;
+    for (let i = 0; i < 60; i++) s.default();
+    const reqs = recorder.requests as Req[];
+    expect(new Set(reqs.map((r) => r.params.tags.endpoint))).toEqual(new Set(['portfolio', 'trades', 'create_trade']));
+    for (const r of reqs) {
+      expect(r.url).toMatch(/^https:\/\/pr-42\.example\.com\/app\/api\/(portfolio|trades)(\?page=[1-5]&limit=50&|\?)x-vercel-protection-bypass=BYPASS$/);
+      // the name tag (one series per endpoint) without the token
+      expect(r.params.tags.name).toMatch(/^https:\/\/pr-42\.example\.com\/app\/api\/(portfolio|trades)(\?page=&limit=)?$/);
+    }
+  });
+
+  it('keeps credentials in BASE_URL out of the name tag written to the output', async () => {
+    const s = await load('baseline-test.ts', { BASE_URL: 'https://user:hunter22@pr-42.example.com/' });
+    g.__VU = 1;
+    for (let i = 0; i < 20; i++) s.default();
+    const reqs = recorder.requests as Req[];
+    expect(reqs[0]!.url).toMatch(/^https:\/\/user:hunter22@pr-42\.example\.com\/api\//);
+    for (const r of reqs) expect(r.params.tags.name).not.toContain('hunter22');
+    expect(reqs[0]!.params.tags.name).toMatch(/^https:\/\/pr-42\.example\.com\/api\//);
+  });
+
   it('sends a JSON trade and counts failed responses in errors', async () => {
     const s = await load('baseline-test.ts');
     const before = recorder.respond;
