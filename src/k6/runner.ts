@@ -94,10 +94,27 @@ function safeName(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-/** The argv of `k6` for one scenario (without the executable). */
+/**
+ * One `--tag` value as k6 reads it. k6 takes `--tag` as a list flag and reads each value as a CSV
+ * line: `branch=fix,typo` would be split into two tags (and `typo` refused), a `"` is a CSV error,
+ * and only the first line counts. Such a value is written as one quoted CSV field.
+ */
+export function k6TagArg(key: string, value: string): string {
+  const pair = `${key}=${value}`;
+  return /[",\r\n]/.test(pair) ? `"${pair.replace(/"/g, '""')}"` : pair;
+}
+
+/** Tags k6 would refuse: an empty value (`pr=` on a push run) makes k6 stop with "invalid tag, empty value". */
+export function emptyTags(tags: Record<string, string> | undefined): string[] {
+  return Object.entries(tags ?? {})
+    .filter(([, v]) => v === '')
+    .map(([k]) => k);
+}
+
+/** The argv of `k6` for one scenario (without the executable). Tags with an empty value are left out (see emptyTags). */
 export function k6RunArgs(opts: Pick<K6RunOptions, 'script' | 'tags' | 'executionSegment' | 'executionSegmentSequence'>, outFile: string): string[] {
   const args = ['run', '--no-color', '--out', `json=${outFile}`];
-  for (const [k, v] of Object.entries(opts.tags ?? {})) args.push('--tag', `${k}=${v}`);
+  for (const [k, v] of Object.entries(opts.tags ?? {})) if (v !== '') args.push('--tag', k6TagArg(k, v));
   if (opts.executionSegment) args.push('--execution-segment', opts.executionSegment);
   if (opts.executionSegmentSequence) args.push('--execution-segment-sequence', opts.executionSegmentSequence);
   args.push(opts.script);
@@ -136,6 +153,8 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const outFile = resolve(opts.outDir, `${safeName(opts.scenario)}${attempt > 1 ? `-attempt${attempt}` : ''}-${stamp}.ndjson.gz`);
   const args = k6RunArgs(opts, outFile);
+  const dropped = emptyTags(opts.tags);
+  if (dropped.length > 0) opts.log.warning(`k6 run '${opts.scenario}': tag${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} left out: k6 refuses a tag with an empty value`);
   const env: Record<string, string | undefined> = {
     ...(opts.baseEnv ?? process.env),
     K6_NO_USAGE_REPORT: 'true',

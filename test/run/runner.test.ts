@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { K6_EXIT_CODES, exitMeaning, isComplete, k6RunArgs, runK6 } from '../../src/k6/runner.js';
+import { K6_EXIT_CODES, emptyTags, exitMeaning, isComplete, k6RunArgs, runK6 } from '../../src/k6/runner.js';
 import { runScript, scenarioScript, tempDir } from './helpers.js';
 
 let dir: string;
@@ -39,6 +39,14 @@ describe('k6 exit codes', () => {
     expect(
       k6RunArgs({ script: 's.ts', tags: { commit: 'abc', pr: '7' }, executionSegment: '0:1/2', executionSegmentSequence: '0,1/2,1' }, '/o/x.ndjson.gz'),
     ).toEqual(['run', '--no-color', '--out', 'json=/o/x.ndjson.gz', '--tag', 'commit=abc', '--tag', 'pr=7', '--execution-segment', '0:1/2', '--execution-segment-sequence', '0,1/2,1', 's.ts']);
+  });
+});
+
+describe('k6 --tag values', () => {
+  it('quotes a value k6 would split or refuse as one CSV field, and leaves out empty values (k6 refuses them)', () => {
+    const args = k6RunArgs({ script: 's.ts', tags: { branch: 'fix,typo', title: 'say "hi"', note: 'a\nb', pr: '', commit: 'abc' } }, '/o/x.ndjson.gz');
+    expect(args.slice(4, -1)).toEqual(['--tag', '"branch=fix,typo"', '--tag', '"title=say ""hi"""', '--tag', '"note=a\nb"', '--tag', 'commit=abc']);
+    expect(emptyTags({ pr: '', commit: 'abc' })).toEqual(['pr']);
   });
 });
 
