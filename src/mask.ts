@@ -2,8 +2,10 @@
 // goes through here (base URLs with user:password, source URLs such as postgres://user:pw@host,
 // signed download URLs, preview URLs carrying a bypass token in their query).
 
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
-const NO_SCHEME_USERINFO = /(^|\s)(\/\/)([^/@\s]+)@/g;
+// Userinfo runs to the *last* `@` before the host ends (at `/`, `?`, `#`), as URL parsers and
+// pg-connection-string read it: a raw `@` in a password (`postgres://app:s3cr@t@host`) is masked whole.
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]+)@/gi;
+const NO_SCHEME_USERINFO = /(^|\s)(\/\/)([^/?#\s]+)@/g;
 /** A query parameter (`?name=value` or `&name=value`) in a URL or in free text. */
 const QUERY_PARAM = /([?&])([^=&#\s?"'`|]+)=([^&#\s"'<>`|]+)/g;
 /**

@@ -14,6 +14,13 @@ describe('maskUrl', () => {
     expect(maskUrl('https://preview.example.com/healthz')).toBe('https://preview.example.com/healthz');
   });
 
+  it('masks a password with a raw @ whole (the user-info runs to the last @ before the host), not an @ after the host', () => {
+    expect(maskUrl('sampling PostgreSQL at postgres://app:s3cr@tP4ss@127.0.0.1:5432/app')).toBe('sampling PostgreSQL at postgres://***@127.0.0.1:5432/app');
+    expect(maskUrl('https://u:p@ss@prom.example/api?x=1')).toBe('https://***@prom.example/api?x=1');
+    expect(maskUrl('https://host.example/users/a@b.example and mail@x.example')).toBe('https://host.example/users/a@b.example and mail@x.example');
+    expect(maskUrl('https://host.example?email=a@b.example')).toBe('https://host.example?email=a@b.example');
+  });
+
   it('a masked query value keeps the quote and punctuation after it', () => {
     expect(maskUrl('Get "https://x.example/api?token=abc123": dial tcp')).toBe('Get "https://x.example/api?token=***": dial tcp');
   });
