@@ -41,6 +41,10 @@ export class PgProbe implements Probe<PgReading> {
         connectionString: url,
         connectionTimeoutMillis: 5000,
         statement_timeout: 5000,
+        // the server's statement_timeout cannot end a reading from a server (or a port-forward) that
+        // stopped answering: the client gives up too, and keepalive notices a dead connection
+        query_timeout: 6000,
+        keepAlive: true,
         application_name: 'perf-gate probe',
       });
     } catch (err) {

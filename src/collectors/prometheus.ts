@@ -245,11 +245,12 @@ export class PrometheusClient {
       step: `${stepSeconds}s`,
     });
     if (!r.ok) return r;
-    const data = r.value as { resultType?: string; result?: { metric: Record<string, string>; values: [number, string][] }[] };
+    const data = r.value as { resultType?: string; result?: { metric: Record<string, string>; values?: [number, string][] }[] };
     if (data.resultType !== 'matrix' || !Array.isArray(data.result)) return { ok: false, reason: `unexpected query_range result type ${String(data.resultType)}` };
+    if (data.result.some((s) => !Array.isArray(s.values))) return { ok: false, reason: NATIVE_HISTOGRAMS };
     return {
       ok: true,
-      value: data.result.map((s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [Math.round(t * 1000), promNumber(v)] as [number, number]) })),
+      value: data.result.map((s) => ({ labels: s.metric, points: s.values!.map(([t, v]) => [Math.round(t * 1000), promNumber(v)] as [number, number]) })),
       ...(r.warnings ? { warnings: r.warnings } : {}),
     };
   }
@@ -258,24 +259,30 @@ export class PrometheusClient {
   async samples(selector: string, rangeMs: number, time: number): Promise<PromResult<[number, number][][]>> {
     const r = await this.get('/api/v1/query', { query: `${selector}[${Math.max(1, Math.round(rangeMs))}ms]`, time: (time / 1000).toFixed(3) });
     if (!r.ok) return r;
-    const data = r.value as { resultType?: string; result?: { values: [number, string][] }[] };
+    const data = r.value as { resultType?: string; result?: { values?: [number, string][] }[] };
     if (data.resultType !== 'matrix' || !Array.isArray(data.result)) return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
-    return { ok: true, value: data.result.map((s) => s.values.map(([t, v]) => [Math.round(t * 1000), promNumber(v)] as [number, number])) };
+    if (data.result.some((s) => !Array.isArray(s.values))) return { ok: false, reason: NATIVE_HISTOGRAMS };
+    return { ok: true, value: data.result.map((s) => s.values!.map(([t, v]) => [Math.round(t * 1000), promNumber(v)] as [number, number])) };
   }
 
   /** One instant value per series at `time` (epoch ms). */
   async instant(query: string, time: number): Promise<PromResult<{ labels: Record<string, string>; value: number }[]>> {
     const r = await this.get('/api/v1/query', { query, time: (time / 1000).toFixed(3) });
     if (!r.ok) return r;
-    const data = r.value as { resultType?: string; result?: { metric: Record<string, string>; value: [number, string] }[] };
+    const data = r.value as { resultType?: string; result?: { metric: Record<string, string>; value?: [number, string] }[] };
     if (data.resultType === 'scalar') {
       const v = (data as unknown as { result: [number, string] }).result;
       return { ok: true, value: [{ labels: {}, value: promNumber(v[1]) }] };
     }
     if (data.resultType !== 'vector' || !Array.isArray(data.result)) return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
-    return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: promNumber(s.value[1]) })), ...(r.warnings ? { warnings: r.warnings } : {}) };
+    if (data.result.some((s) => !Array.isArray(s.value))) return { ok: false, reason: NATIVE_HISTOGRAMS };
+    return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: promNumber(s.value![1]) })), ...(r.warnings ? { warnings: r.warnings } : {}) };
   }
 }
+
+/** Why a series without float samples (`histograms` / `histogram` instead of `values` / `value`) has no data. */
+const NATIVE_HISTOGRAMS =
+  'the expression returns native histograms, not numbers: wrap it so it gives one number per series, e.g. histogram_quantile(0.99, …) or histogram_avg(…)';
 
 const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'atan2', 'inf', 'nan']);
 const STR = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/.source;
