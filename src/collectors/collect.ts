@@ -22,7 +22,13 @@ export interface Collection {
 
 type Plan =
   | { kind: 'direct'; family: 'postgres' | 'redis'; preset: PresetDef; metric: UtilizationMetricConfig; unit: Unit }
-  | { kind: 'prometheus'; metric: UtilizationMetricConfig; unit: Unit; build: (window: TimeWindow) => PromPlan | { error: string } }
+  | {
+      kind: 'prometheus';
+      metric: UtilizationMetricConfig;
+      unit: Unit;
+      /** The query for a window; `scrapeSeconds`, when measured, widens the default rate() range to 4 scrapes. */
+      build: (window: TimeWindow, scrapeSeconds?: number) => PromPlan | { error: string };
+    }
   | { kind: 'none'; metric: UtilizationMetricConfig; unit: Unit; reason: string };
 
 const UNITS: readonly Unit[] = ['ms', 'ratio', 'bytes', 'count', 'per-second', 'percent', 'number'];
@@ -48,13 +54,15 @@ export function sourceMissing(cfg: UtilizationConfig, kind: 'prometheus' | 'post
 }
 
 function planMetric(cfg: UtilizationConfig, m: UtilizationMetricConfig): Plan {
-  const rangeFor = (w: TimeWindow) => m.params.rate_window ?? rateRangeFor(stepFor(w));
+  // rate() needs two samples in its range: 4 steps, at least a minute, and at least 4 scrape intervals
+  // (a 60 s scrape interval, Prometheus's default, leaves a 60 s range empty), as Grafana's $__rate_interval
+  const rangeFor = (w: TimeWindow, scrape?: number) => m.params.rate_window ?? rateRangeFor(Math.max(stepFor(w), Math.ceil(scrape ?? 0)));
   if (m.prometheus !== undefined) {
     const unit = customUnit(m.unit);
     if (!m.prometheus.trim()) return { kind: 'none', metric: m, unit, reason: 'the PromQL expression is empty' };
     if (!cfg.sources.prometheus?.url) return { kind: 'none', metric: m, unit, reason: sourceMissing(cfg, 'prometheus') };
     const query = m.prometheus;
-    return { kind: 'prometheus', metric: m, unit, build: (w) => ({ series: query.split('$__rate_interval').join(rangeFor(w)), needs: 'the series the expression selects' }) };
+    return { kind: 'prometheus', metric: m, unit, build: (w, scrape) => ({ series: query.split('$__rate_interval').join(rangeFor(w, scrape)), needs: 'the series the expression selects' }) };
   }
   const name = m.preset ?? '';
   if (!isPreset(name)) return { kind: 'none', metric: m, unit: customUnit(m.unit), reason: `unknown preset "${name}"` };
@@ -79,8 +87,8 @@ function planMetric(cfg: UtilizationConfig, m: UtilizationMetricConfig): Plan {
     kind: 'prometheus',
     metric: m,
     unit,
-    build: (w) => {
-      const built = preset.prometheus(m.params, rangeFor(w));
+    build: (w, scrape) => {
+      const built = preset.prometheus(m.params, rangeFor(w, scrape));
       return 'error' in built || family === 'k8s' ? built : applySelector(built, m.params.selector);
     },
   };
@@ -314,14 +322,22 @@ async function noSeriesReason(client: PrometheusClient, plan: PromPlan, window: 
  * evaluate only one scrape in three of a 15 s interval, and a max could miss a spike. The interval is
  * the window divided by the most samples a series has in it.
  */
-async function seriesStep(client: PrometheusClient, expr: string, window: TimeWindow): Promise<number> {
+async function seriesStep(window: TimeWindow, scrape: number | undefined): Promise<number> {
   const step = stepFor(window);
+  return step > 1 && scrape !== undefined ? stepForScrapes(window, scrape) : step;
+}
+
+/**
+ * The scrape interval (seconds) of the first series an expression reads: the window divided by the
+ * most samples a series of it has in the window; undefined when that cannot be told.
+ */
+async function scrapeSeconds(client: PrometheusClient, expr: string, window: TimeWindow): Promise<number | undefined> {
   const first = selectorsOf(expr)[0];
-  if (step <= 1 || first === undefined) return step;
+  if (first === undefined) return undefined;
   const ms = Math.max(1, Math.round(window.end - window.start));
   const r = await client.instant(`max(count_over_time(${first}[${ms}ms]))`, window.end);
   const samples = r.ok ? r.value[0]?.value : undefined;
-  return samples !== undefined && samples > 1 ? stepForScrapes(window, ms / 1000 / samples) : step;
+  return samples !== undefined && samples > 1 ? ms / 1000 / samples : undefined;
 }
 
 /** What to change when every point of a metric's series would reach back before a short run. */
@@ -333,7 +349,7 @@ function shortRunFix(metric: UtilizationMetricConfig, hasValue: boolean): string
   return hasValue ? `set ${range} or judge \`value\` (the whole run's figure)` : `set ${range}`;
 }
 
-async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window: TimeWindow, metric: UtilizationMetricConfig): Promise<Entry | { noData: string }> {
+async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window: TimeWindow, metric: UtilizationMetricConfig, scrape?: number): Promise<Entry | { noData: string }> {
   const refused = (why: string) => refusedReason(metric, why);
   const entry: Entry = { unit: 'number', samples: [] };
   const failed = (r: { reason: string; refused?: string }) => (r.refused !== undefined ? refused(r.refused) : r.reason);
@@ -342,7 +358,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
   const back = maxRangeMs(plan.series);
   const from = window.start + back;
   if (from <= window.end) {
-    const r = await client.range(plan.series, { start: from, end: window.end }, await seriesStep(client, plan.series, window));
+    const r = await client.range(plan.series, { start: from, end: window.end }, await seriesStep(window, scrape));
     if (!r.ok) return { noData: failed(r) };
     if (r.warnings) entry.warnings = r.warnings;
     if (r.value.length === 0) {
@@ -573,11 +589,17 @@ async function finish(state: State, window: TimeWindow, during: boolean): Promis
         if (probe instanceof PgProbe && !probe.statements.ok && plan.preset.name === 'postgres.query_latency') entry.noData = probe.statements.reason;
       }
     } else {
-      const built = plan.build(window);
+      let built = plan.build(window);
       if ('error' in built) entry = { unit: plan.unit, samples: [], noData: built.error };
       else {
         prom ??= promClient(state.cfg);
-        const r = await queryPrometheus(prom, built, window, plan.metric);
+        // the scrape interval of what it reads: the query_range step and the default rate() range follow it
+        const scrape = await scrapeSeconds(prom, built.series, window);
+        if (scrape !== undefined) {
+          const again = plan.build(window, scrape);
+          if (!('error' in again)) built = again;
+        }
+        const r = await queryPrometheus(prom, built, window, plan.metric, scrape);
         entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
         const valueNoData = 'samples' in r ? r.valueNoData : undefined;
         if (valueNoData) own.push(`${name}: value (whole window) has no data: ${valueNoData}`);
