@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { envSecrets, maskSecrets } from '../mask.js';
 import type { Logger, RunRecord } from '../model.js';
 import { formatDuration } from './duration.js';
@@ -121,17 +122,22 @@ export function k6RunArgs(opts: Pick<K6RunOptions, 'script' | 'tags' | 'executio
   return args;
 }
 
-/** Splits a stream into lines and hands each complete line to `emit`; `flush` emits a trailing partial line. */
-function lineSplitter(emit: (line: string) => void): { push(chunk: Buffer): void; flush(): void } {
+/**
+ * Splits a stream into lines and hands each complete line to `emit`; `flush` emits a trailing partial
+ * line. A character split between two chunks (k6's `✓` is three bytes) is decoded whole.
+ */
+export function lineSplitter(emit: (line: string) => void): { push(chunk: Buffer): void; flush(): void } {
   let rest = '';
+  const decoder = new StringDecoder('utf8');
   return {
     push(chunk) {
-      rest += chunk.toString('utf8');
+      rest += decoder.write(chunk);
       const lines = rest.split(/\r?\n|\r/);
       rest = lines.pop() ?? '';
       for (const l of lines) if (l.trim() !== '') emit(l);
     },
     flush() {
+      rest += decoder.end();
       if (rest.trim() !== '') emit(rest);
       rest = '';
     },

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { K6_EXIT_CODES, emptyTags, exitMeaning, isComplete, k6RunArgs, runK6 } from '../../src/k6/runner.js';
+import { K6_EXIT_CODES, emptyTags, exitMeaning, isComplete, k6RunArgs, lineSplitter, runK6 } from '../../src/k6/runner.js';
 import { runScript, scenarioScript, tempDir } from './helpers.js';
 
 let dir: string;
@@ -39,6 +39,21 @@ describe('k6 exit codes', () => {
     expect(
       k6RunArgs({ script: 's.ts', tags: { commit: 'abc', pr: '7' }, executionSegment: '0:1/2', executionSegmentSequence: '0,1/2,1' }, '/o/x.ndjson.gz'),
     ).toEqual(['run', '--no-color', '--out', 'json=/o/x.ndjson.gz', '--tag', 'commit=abc', '--tag', 'pr=7', '--execution-segment', '0:1/2', '--execution-segment-sequence', '0,1/2,1', 's.ts']);
+  });
+});
+
+describe("k6's output, line by line", () => {
+  it('decodes a character split between two chunks whole', () => {
+    const lines: string[] = [];
+    const split = lineSplitter((l) => lines.push(l));
+    const text = Buffer.from('     ✓ portfolio: status 200\n  ✗ trades: 2 failed\n');
+    for (const cut of [7, 8, 37]) {
+      lines.length = 0;
+      split.push(text.subarray(0, cut));
+      split.push(text.subarray(cut));
+      split.flush();
+      expect(lines).toEqual(['     ✓ portfolio: status 200', '  ✗ trades: 2 failed']);
+    }
   });
 });
 
