@@ -224,10 +224,19 @@ export async function runK6(opts: K6RunOptions): Promise<RunRecord> {
         done(how);
       };
       /** SIGINT to k6's group (k6 stops its VUs and flushes its output), SIGKILL after the grace period. */
+      let killAt = Infinity;
       const stop = (message: string, grace = graceMs) => {
-        if (killTimer || finished) return;
-        log.warning(message);
-        signalK6('SIGINT');
+        if (finished) return;
+        if (killTimer) {
+          // already stopping (a timeout's grace): a cancel only brings the kill closer
+          if (Date.now() + grace >= killAt) return;
+          log.warning(`${message.replace(/: stopping it \(SIGINT\)$/, '')} while k6 was stopping: killing it if it has not stopped within ${formatDuration(grace)}`);
+          clearTimeout(killTimer);
+        } else {
+          log.warning(message);
+          signalK6('SIGINT');
+        }
+        killAt = Date.now() + grace;
         killTimer = setTimeout(() => {
           log.warning(`k6 did not stop within ${formatDuration(grace)} of SIGINT: killing it`);
           signalK6('SIGKILL');

@@ -2,7 +2,7 @@ import { describe, expect, it, beforeAll } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { K6_EXIT_CODES, emptyTags, exitMeaning, isComplete, k6RunArgs, lineSplitter, runK6 } from '../../src/k6/runner.js';
+import { CANCEL_GRACE_SECONDS, K6_EXIT_CODES, emptyTags, exitMeaning, isComplete, k6RunArgs, lineSplitter, runK6 } from '../../src/k6/runner.js';
 import { runScript, scenarioScript, tempDir } from './helpers.js';
 
 let dir: string;
@@ -163,6 +163,16 @@ describe('runK6 with the k6 double', () => {
     expect(rec.incomplete).toContain('timeout');
     expect(log.text()).toContain('killing it');
   });
+
+  it("a cancel during a timeout's grace period shortens it to the cancel's", async () => {
+    const abort = new AbortController();
+    // a grace of a minute: only the cancel's shorter one ends this run within the test's time
+    const { log, promise } = run({ K6_DOUBLE_DURATION_MS: '120000', K6_DOUBLE_IGNORE_SIGINT: '1' }, { timeoutSeconds: 1, graceSeconds: 60, signal: abort.signal });
+    setTimeout(() => abort.abort(), 1500);
+    const rec = await promise;
+    expect(rec.exitMeaning).toBe('killed by SIGKILL');
+    expect(log.text()).toContain(`cancelled while k6 was stopping: killing it if it has not stopped within ${CANCEL_GRACE_SECONDS}s`);
+  }, 40_000);
 
   it('throws when k6 cannot be started', async () => {
     const { promise } = run({}, { k6Path: join(dir, 'no-such-k6') });
