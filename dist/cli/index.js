@@ -21988,7 +21988,6 @@ __webpack_unused_export__ = debug; // for test
 /***/ 4371:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
-var __webpack_unused_export__;
 
 
 const Client = __nccwpck_require__(3701)
@@ -22016,29 +22015,29 @@ const createRedirectInterceptor = __nccwpck_require__(5092)
 
 Object.assign(Dispatcher.prototype, api)
 
-__webpack_unused_export__ = Dispatcher
-__webpack_unused_export__ = Client
-__webpack_unused_export__ = Pool
-__webpack_unused_export__ = BalancedPool
-__webpack_unused_export__ = Agent
-module.exports.kT = ProxyAgent
-__webpack_unused_export__ = EnvHttpProxyAgent
-__webpack_unused_export__ = RetryAgent
-__webpack_unused_export__ = RetryHandler
+module.exports.Dispatcher = Dispatcher
+module.exports.Client = Client
+module.exports.Pool = Pool
+module.exports.BalancedPool = BalancedPool
+module.exports.Agent = Agent
+module.exports.ProxyAgent = ProxyAgent
+module.exports.EnvHttpProxyAgent = EnvHttpProxyAgent
+module.exports.RetryAgent = RetryAgent
+module.exports.RetryHandler = RetryHandler
 
-__webpack_unused_export__ = DecoratorHandler
-__webpack_unused_export__ = RedirectHandler
-__webpack_unused_export__ = createRedirectInterceptor
-__webpack_unused_export__ = {
+module.exports.DecoratorHandler = DecoratorHandler
+module.exports.RedirectHandler = RedirectHandler
+module.exports.createRedirectInterceptor = createRedirectInterceptor
+module.exports.interceptors = {
   redirect: __nccwpck_require__(1514),
   retry: __nccwpck_require__(2026),
   dump: __nccwpck_require__(8060),
   dns: __nccwpck_require__(379)
 }
 
-__webpack_unused_export__ = buildConnector
-__webpack_unused_export__ = errors
-__webpack_unused_export__ = {
+module.exports.buildConnector = buildConnector
+module.exports.errors = errors
+module.exports.util = {
   parseHeaders: util.parseHeaders,
   headerNameToString: util.headerNameToString
 }
@@ -22092,11 +22091,11 @@ function makeDispatcher (fn) {
   }
 }
 
-__webpack_unused_export__ = setGlobalDispatcher
-__webpack_unused_export__ = getGlobalDispatcher
+module.exports.setGlobalDispatcher = setGlobalDispatcher
+module.exports.getGlobalDispatcher = getGlobalDispatcher
 
 const fetchImpl = (__nccwpck_require__(4398).fetch)
-__webpack_unused_export__ = async function fetch (init, options = undefined) {
+module.exports.fetch = async function fetch (init, options = undefined) {
   try {
     return await fetchImpl(init, options)
   } catch (err) {
@@ -22107,57 +22106,57 @@ __webpack_unused_export__ = async function fetch (init, options = undefined) {
     throw err
   }
 }
-/* unused reexport */ __nccwpck_require__(660).Headers
-/* unused reexport */ __nccwpck_require__(9051).Response
-/* unused reexport */ __nccwpck_require__(9967).Request
-/* unused reexport */ __nccwpck_require__(5910).FormData
-__webpack_unused_export__ = globalThis.File ?? (__nccwpck_require__(4573).File)
-/* unused reexport */ __nccwpck_require__(8355).FileReader
+module.exports.Headers = __nccwpck_require__(660).Headers
+module.exports.Response = __nccwpck_require__(9051).Response
+module.exports.Request = __nccwpck_require__(9967).Request
+module.exports.FormData = __nccwpck_require__(5910).FormData
+module.exports.File = globalThis.File ?? (__nccwpck_require__(4573).File)
+module.exports.FileReader = __nccwpck_require__(8355).FileReader
 
 const { setGlobalOrigin, getGlobalOrigin } = __nccwpck_require__(1059)
 
-__webpack_unused_export__ = setGlobalOrigin
-__webpack_unused_export__ = getGlobalOrigin
+module.exports.setGlobalOrigin = setGlobalOrigin
+module.exports.getGlobalOrigin = getGlobalOrigin
 
 const { CacheStorage } = __nccwpck_require__(3245)
 const { kConstruct } = __nccwpck_require__(109)
 
 // Cache & CacheStorage are tightly coupled with fetch. Even if it may run
 // in an older version of Node, it doesn't have any use without fetch.
-__webpack_unused_export__ = new CacheStorage(kConstruct)
+module.exports.caches = new CacheStorage(kConstruct)
 
 const { deleteCookie, getCookies, getSetCookies, setCookie } = __nccwpck_require__(9061)
 
-__webpack_unused_export__ = deleteCookie
-__webpack_unused_export__ = getCookies
-__webpack_unused_export__ = getSetCookies
-__webpack_unused_export__ = setCookie
+module.exports.deleteCookie = deleteCookie
+module.exports.getCookies = getCookies
+module.exports.getSetCookies = getSetCookies
+module.exports.setCookie = setCookie
 
 const { parseMIMEType, serializeAMimeType } = __nccwpck_require__(1900)
 
-__webpack_unused_export__ = parseMIMEType
-__webpack_unused_export__ = serializeAMimeType
+module.exports.parseMIMEType = parseMIMEType
+module.exports.serializeAMimeType = serializeAMimeType
 
 const { CloseEvent, ErrorEvent, MessageEvent } = __nccwpck_require__(5188)
-/* unused reexport */ __nccwpck_require__(3726).WebSocket
-__webpack_unused_export__ = CloseEvent
-__webpack_unused_export__ = ErrorEvent
-__webpack_unused_export__ = MessageEvent
+module.exports.WebSocket = __nccwpck_require__(3726).WebSocket
+module.exports.CloseEvent = CloseEvent
+module.exports.ErrorEvent = ErrorEvent
+module.exports.MessageEvent = MessageEvent
 
-__webpack_unused_export__ = makeDispatcher(api.request)
-__webpack_unused_export__ = makeDispatcher(api.stream)
-__webpack_unused_export__ = makeDispatcher(api.pipeline)
-__webpack_unused_export__ = makeDispatcher(api.connect)
-__webpack_unused_export__ = makeDispatcher(api.upgrade)
+module.exports.request = makeDispatcher(api.request)
+module.exports.stream = makeDispatcher(api.stream)
+module.exports.pipeline = makeDispatcher(api.pipeline)
+module.exports.connect = makeDispatcher(api.connect)
+module.exports.upgrade = makeDispatcher(api.upgrade)
 
-__webpack_unused_export__ = MockClient
-__webpack_unused_export__ = MockPool
-__webpack_unused_export__ = MockAgent
-__webpack_unused_export__ = mockErrors
+module.exports.MockClient = MockClient
+module.exports.MockPool = MockPool
+module.exports.MockAgent = MockAgent
+module.exports.mockErrors = mockErrors
 
 const { EventSource } = __nccwpck_require__(1238)
 
-__webpack_unused_export__ = EventSource
+module.exports.EventSource = EventSource
 
 
 /***/ }),
@@ -50102,7 +50101,7 @@ function extend(target) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(96);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1388);
 /* harmony import */ var _run_cancel_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2735);
 /* harmony import */ var _stdout_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1148);
 // Entry of the bundled CLI (dist/cli/index.js). The only CLI module with a top-level call.
@@ -50146,7 +50145,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 96:
+/***/ 1388:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -62785,6 +62784,8 @@ class PrometheusClient {
         const data = r.value;
         if (data.resultType !== 'matrix' || !Array.isArray(data.result))
             return { ok: false, reason: `unexpected query_range result type ${String(data.resultType)}` };
+        if (data.result.some((s) => !Array.isArray(s.values)))
+            return { ok: false, reason: NATIVE_HISTOGRAMS };
         return {
             ok: true,
             value: data.result.map((s) => ({ labels: s.metric, points: s.values.map(([t, v]) => [Math.round(t * 1000), promNumber(v)]) })),
@@ -62799,6 +62800,8 @@ class PrometheusClient {
         const data = r.value;
         if (data.resultType !== 'matrix' || !Array.isArray(data.result))
             return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
+        if (data.result.some((s) => !Array.isArray(s.values)))
+            return { ok: false, reason: NATIVE_HISTOGRAMS };
         return { ok: true, value: data.result.map((s) => s.values.map(([t, v]) => [Math.round(t * 1000), promNumber(v)])) };
     }
     /** One instant value per series at `time` (epoch ms). */
@@ -62813,9 +62816,13 @@ class PrometheusClient {
         }
         if (data.resultType !== 'vector' || !Array.isArray(data.result))
             return { ok: false, reason: `unexpected query result type ${String(data.resultType)}` };
+        if (data.result.some((s) => !Array.isArray(s.value)))
+            return { ok: false, reason: NATIVE_HISTOGRAMS };
         return { ok: true, value: data.result.map((s) => ({ labels: s.metric, value: promNumber(s.value[1]) })), ...(r.warnings ? { warnings: r.warnings } : {}) };
     }
 }
+/** Why a series without float samples (`histograms` / `histogram` instead of `values` / `value`) has no data. */
+const NATIVE_HISTOGRAMS = 'the expression returns native histograms, not numbers: wrap it so it gives one number per series, e.g. histogram_quantile(0.99, …) or histogram_avg(…)';
 const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'bool', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'offset', 'atan2', 'inf', 'nan']);
 const STR = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/.source;
 const MATCHERS_OR_STRING = new RegExp(`\\{(?:[^{}"'\u0060]|${STR})*\\}|${STR}`, 'g');
@@ -62949,6 +62956,10 @@ class PgProbe {
                 connectionString: url,
                 connectionTimeoutMillis: 5000,
                 statement_timeout: 5000,
+                // the server's statement_timeout cannot end a reading from a server (or a port-forward) that
+                // stopped answering: the client gives up too, and keepalive notices a dead connection
+                query_timeout: 6000,
+                keepAlive: true,
                 application_name: 'perf-gate probe',
             });
         }
@@ -63837,7 +63848,9 @@ function sourceMissing(cfg, kind) {
     return `no ${SOURCE_NAME[kind]} source configured (utilization.sources.${kind})`;
 }
 function planMetric(cfg, m) {
-    const rangeFor = (w) => m.params.rate_window ?? rateRangeFor(stepFor(w));
+    // rate() needs two samples in its range: 4 steps, at least a minute, and at least 4 scrape intervals
+    // (a 60 s scrape interval, Prometheus's default, leaves a 60 s range empty), as Grafana's $__rate_interval
+    const rangeFor = (w, scrape) => m.params.rate_window ?? rateRangeFor(Math.max(stepFor(w), Math.ceil(scrape ?? 0)));
     if (m.prometheus !== undefined) {
         const unit = customUnit(m.unit);
         if (!m.prometheus.trim())
@@ -63845,7 +63858,7 @@ function planMetric(cfg, m) {
         if (!cfg.sources.prometheus?.url)
             return { kind: 'none', metric: m, unit, reason: sourceMissing(cfg, 'prometheus') };
         const query = m.prometheus;
-        return { kind: 'prometheus', metric: m, unit, build: (w) => ({ series: query.split('$__rate_interval').join(rangeFor(w)), needs: 'the series the expression selects' }) };
+        return { kind: 'prometheus', metric: m, unit, build: (w, scrape) => ({ series: query.split('$__rate_interval').join(rangeFor(w, scrape)), needs: 'the series the expression selects' }) };
     }
     const name = m.preset ?? '';
     if (!isPreset(name))
@@ -63874,8 +63887,8 @@ function planMetric(cfg, m) {
         kind: 'prometheus',
         metric: m,
         unit,
-        build: (w) => {
-            const built = preset.prometheus(m.params, rangeFor(w));
+        build: (w, scrape) => {
+            const built = preset.prometheus(m.params, rangeFor(w, scrape));
             return 'error' in built || family === 'k8s' ? built : applySelector(built, m.params.selector);
         },
     };
@@ -64095,15 +64108,22 @@ async function noSeriesReason(client, plan, window, metric) {
  * evaluate only one scrape in three of a 15 s interval, and a max could miss a spike. The interval is
  * the window divided by the most samples a series has in it.
  */
-async function seriesStep(client, expr, window) {
+async function seriesStep(window, scrape) {
     const step = stepFor(window);
+    return step > 1 && scrape !== undefined ? stepForScrapes(window, scrape) : step;
+}
+/**
+ * The scrape interval (seconds) of the first series an expression reads: the window divided by the
+ * most samples a series of it has in the window; undefined when that cannot be told.
+ */
+async function scrapeSeconds(client, expr, window) {
     const first = selectorsOf(expr)[0];
-    if (step <= 1 || first === undefined)
-        return step;
+    if (first === undefined)
+        return undefined;
     const ms = Math.max(1, Math.round(window.end - window.start));
     const r = await client.instant(`max(count_over_time(${first}[${ms}ms]))`, window.end);
     const samples = r.ok ? r.value[0]?.value : undefined;
-    return samples !== undefined && samples > 1 ? stepForScrapes(window, ms / 1000 / samples) : step;
+    return samples !== undefined && samples > 1 ? ms / 1000 / samples : undefined;
 }
 /** What to change when every point of a metric's series would reach back before a short run. */
 function shortRunFix(metric, hasValue) {
@@ -64113,7 +64133,7 @@ function shortRunFix(metric, hasValue) {
     }
     return hasValue ? `set ${range} or judge \`value\` (the whole run's figure)` : `set ${range}`;
 }
-async function queryPrometheus(client, plan, window, metric) {
+async function queryPrometheus(client, plan, window, metric, scrape) {
     const refused = (why) => refusedReason(metric, why);
     const entry = { unit: 'number', samples: [] };
     const failed = (r) => (r.refused !== undefined ? refused(r.refused) : r.reason);
@@ -64122,7 +64142,7 @@ async function queryPrometheus(client, plan, window, metric) {
     const back = maxRangeMs(plan.series);
     const from = window.start + back;
     if (from <= window.end) {
-        const r = await client.range(plan.series, { start: from, end: window.end }, await seriesStep(client, plan.series, window));
+        const r = await client.range(plan.series, { start: from, end: window.end }, await seriesStep(window, scrape));
         if (!r.ok)
             return { noData: failed(r) };
         if (r.warnings)
@@ -64365,12 +64385,19 @@ async function finish(state, window, during) {
             }
         }
         else {
-            const built = plan.build(window);
+            let built = plan.build(window);
             if ('error' in built)
                 entry = { unit: plan.unit, samples: [], noData: built.error };
             else {
                 prom ??= promClient(state.cfg);
-                const r = await queryPrometheus(prom, built, window, plan.metric);
+                // the scrape interval of what it reads: the query_range step and the default rate() range follow it
+                const scrape = await scrapeSeconds(prom, built.series, window);
+                if (scrape !== undefined) {
+                    const again = plan.build(window, scrape);
+                    if (!('error' in again))
+                        built = again;
+                }
+                const r = await queryPrometheus(prom, built, window, plan.metric, scrape);
                 entry = 'samples' in r ? { ...r, unit: plan.unit, collected: window } : { unit: plan.unit, samples: [], noData: r.noData };
                 const valueNoData = 'samples' in r ? r.valueNoData : undefined;
                 if (valueNoData)
@@ -64875,6 +64902,7 @@ function baseCriterion(scenario, rule, metric, unit, kind) {
         pos: rule.pos,
         severity: rule.severity,
         noData: rule.noData,
+        marginal: rule.marginal,
         windowMode: rule.window,
         warmupSeconds: rule.warmupSeconds,
     };
@@ -68688,8 +68716,8 @@ function emptyResults(files = [], opts = {}) {
     return new NdjsonResults(mergePartials([], bucketMs), noDiagnostics(files), indexKeys, [...new Set(opts.skipMetrics ?? [])]);
 }
 
-;// CONCATENATED MODULE: external "node:string_decoder"
-const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __nccwpck_require__(6193);
 ;// CONCATENATED MODULE: ./src/k6/peek.ts
 // A cheap look at the start of a k6 output file: which `scenario` tag its first samples carry.
 // Used to group evaluate-only files by scenario before the full (streaming) ingestion.
@@ -68724,7 +68752,7 @@ async function scenarioOfFile(path) {
 async function scenarioPastJunk(path, gzip) {
     const src = (0,external_node_fs_.createReadStream)(path, { highWaterMark: 1 << 16 });
     const stream = gzip ? src.pipe((0,external_node_zlib_.createGunzip)()) : src;
-    const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    const decoder = new external_node_string_decoder_.StringDecoder('utf8');
     let carry = '';
     let from; // text from the first k6 line on
     try {
@@ -69648,6 +69676,7 @@ function dashboardsLine(dashboards, span) {
 
 
 
+
 /** Sections whose id starts with this are shown as evidence under the failed criterion `metric` they name. */
 const EVIDENCE_PREFIX = 'evidence:';
 function renderMarkdown(input) {
@@ -70301,18 +70330,57 @@ function sloSection(input, limits) {
                 const base = c.baseline !== undefined && c.baseline !== null ? `base ${formatValue(c.baseline, c.unit, c.metric)} → ` : '';
                 return `${v.actual} ${STATUS_ICON[c.status]}${Number.isFinite(c.limit) ? ` (${base}limit ${v.limit})` : ''}${over}`;
             };
+            // A scenario without this rule: its value all the same when the results answer it (the template
+            // compares both scenarios on every SLO), marked as not judged there.
+            const unjudged = (i) => {
+                const s = ev.scenarios[i];
+                const r = input.results[s.name];
+                if (!first || first.kind !== 'k6' || !r)
+                    return '—';
+                let value = null;
+                try {
+                    const sel = parseSelector(first.metric);
+                    if (!sel.tags.some((t) => t.value === '*'))
+                        value = stats_valueOf(r.measure(sel, parseExpression(first.expression).aggregation, s.window));
+                }
+                catch {
+                    value = null;
+                }
+                return value === null ? '—' : `${formatValue(value, first.unit, first.metric)} (no target here)`;
+            };
             return {
-                cells: [label, target, ...found.map((c, i) => (c ? cell(c, i) : '—')), worst ? statusCell(worst) : '—'],
+                cells: [label, target, ...found.map((c, i) => (c ? cell(c, i) : unjudged(i))), worst ? statusCell(worst) : '—'],
                 rank: worst ? rowRank(worst) : 3,
                 kind: worst ? statusCell(worst) : '—',
             };
         });
         out.push(table(['SLO', 'Target', ...ev.scenarios.map((s) => inlineText(s.name)), 'Status'], rows, limits, undefined, limits.trimBlocking ? '' : " Every blocking criterion is in its scenario's criteria table above."));
-        out.push(`**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within the marginal band of the limit (watch it) · ❌ FAIL misses the target · ❔ NO DATA nothing to measure. ${ev.failOn === 'marginal' ? '❌ and, with fail-on: marginal, ⚠️ fail the gate' : '❌ fails the gate'} unless marked (warn only); a row marked (blocking) fails it.`);
+        out.push(`**Legend**: ✅ PASS meets the target · ⚠️ MARGINAL passes within ${marginalBands(ev)} of the limit (watch it) · ❌ FAIL misses the target · ❔ NO DATA nothing to measure. ${ev.failOn === 'marginal' ? '❌ and, with fail-on: marginal, ⚠️ fail the gate' : '❌ fails the gate'} unless marked (warn only); a row marked (blocking) fails it.`);
     }
     for (const s of sectionsAt(input, limits, 'slo'))
         out.push(renderSection(s, 3));
     return out;
+}
+/**
+ * The marginal band in words: `10%`, or the usual band and the rules with their own
+ * (`10%; 5% for \`portfolio_latency\` p(99)<500 in target-capacity`).
+ */
+function marginalBands(ev) {
+    const all = ev.scenarios.flatMap((s) => s.criteria).filter((c) => c.marginal !== undefined && !isRunCriterion(c));
+    if (all.length === 0)
+        return 'the marginal band';
+    const count = new Map();
+    for (const c of all)
+        count.set(c.marginal, (count.get(c.marginal) ?? 0) + 1);
+    const usual = [...count].sort((a, b) => b[1] - a[1])[0][0];
+    const pct = (m) => `${trimPercent(m * 100)}%`;
+    const others = all.filter((c) => c.marginal !== usual);
+    const named = [...new Set(others.map((c) => `${pct(c.marginal)} for ${code(c.metric)} ${code(c.expression)} in ${inlineText(c.scenario)}`))];
+    const shown = named.slice(0, 3).join(', ');
+    return `${pct(usual)}${named.length > 0 ? ` (${shown}${named.length > 3 ? ` and ${named.length - 3} more` : ''})` : ''}`;
+}
+function trimPercent(n) {
+    return Number(n.toFixed(4)).toString();
 }
 function decisionSection(input, limits) {
     const ev = input.evaluation;
@@ -71230,6 +71298,42 @@ async function exists(file) {
 
 
 
+/** Whether `NO_PROXY` (`localhost,.internal.example,10.0.0.1:8080`, `*`) names the host of `url`. */
+function bypassesProxy(url, noProxy) {
+    if (!noProxy)
+        return false;
+    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+    return noProxy
+        .split(/[\s,]+/)
+        .filter(Boolean)
+        .some((raw) => {
+        if (raw === '*')
+            return true;
+        const m = /^(.*?)(?::(\d+))?$/.exec(raw.toLowerCase());
+        const name = m[1].replace(/^\*?\./, '').replace(/^\[|\]$/g, '');
+        if (m[2] && m[2] !== port)
+            return false;
+        return host === name || host.endsWith(`.${name}`);
+    });
+}
+/**
+ * A fetch for `url` through the proxy `env` names for its scheme (`https_proxy`/`HTTPS_PROXY`,
+ * `http_proxy`/`HTTP_PROXY`, unless `no_proxy`/`NO_PROXY` names the host), as curl, k6 and the k6
+ * download do; Node's own fetch ignores them. undici (already bundled for the GitHub client) is
+ * loaded only then. A plain-http target is sent to the proxy as a forward request, not a CONNECT
+ * tunnel (proxies often allow CONNECT to port 443 only).
+ */
+async function fetchFor(url, env) {
+    const pick = (name) => env?.[name] || env?.[name.toUpperCase()] || undefined;
+    const u = new URL(url);
+    const proxy = pick(u.protocol === 'https:' ? 'https_proxy' : 'http_proxy');
+    if (!proxy || bypassesProxy(u, pick('no_proxy')))
+        return fetch;
+    const undici = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
+    const dispatcher = new undici.ProxyAgent({ uri: proxy, proxyTunnel: false });
+    return ((input, init) => undici.fetch(input, { ...init, dispatcher }));
+}
 function preflight_describe(error) {
     if (error instanceof Error) {
         const cause = error.cause;
@@ -71301,6 +71405,7 @@ async function preflight(baseUrl, opts, log) {
     const target = fetchTarget(full);
     const clean = (text) => (0,mask/* scrub */._I)(text, [baseUrl, full]);
     const interval = opts.intervalMs ?? 2000;
+    const get = await fetchFor(target.url, opts.env);
     const started = Date.now();
     const deadline = started + opts.timeoutSeconds * 1000;
     let attempts = 0;
@@ -71315,7 +71420,7 @@ async function preflight(baseUrl, opts, log) {
         attempts++;
         const remaining = deadline - Date.now();
         try {
-            const res = await fetch(target.url, {
+            const res = await get(target.url, {
                 method: 'GET',
                 headers: target.headers,
                 // Redirects are followed, as k6 follows them (up to 10): a 301 to the canonical host is ready.
@@ -71424,8 +71529,9 @@ async function runScenarios(given) {
     // preflight at once, the install before its next step.
     const stopBoth = new AbortController();
     const stop = input.signal ? AbortSignal.any([input.signal, stopBoth.signal]) : stopBoth.signal;
-    const ready = preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, signal: stop }, log);
     const env = input.processEnv ?? process.env;
+    // through the proxy the job's environment names (HTTPS_PROXY, NO_PROXY), as k6 and the k6 download go
+    const ready = preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, signal: stop, env }, log);
     const locating = locateOrInstallK6({
         path: k6.path,
         version: k6.version ?? DEFAULT_K6_VERSION,
@@ -73082,7 +73188,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Je: () => (/* binding */ stopRunningK6)
 });
 
-// UNUSED EXPORTS: CANCEL_GRACE_SECONDS, K6_EXIT_CODES, exitMeaning, isComplete, k6RunArgs
+// UNUSED EXPORTS: CANCEL_GRACE_SECONDS, K6_EXIT_CODES, emptyTags, exitMeaning, isComplete, k6RunArgs, k6TagArg, lineSplitter
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
@@ -73090,6 +73196,8 @@ var external_node_child_process_ = __nccwpck_require__(1421);
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: external "node:string_decoder"
+var external_node_string_decoder_ = __nccwpck_require__(6193);
 // EXTERNAL MODULE: ./src/mask.ts
 var mask = __nccwpck_require__(5235);
 // EXTERNAL MODULE: ./src/k6/duration.ts
@@ -73310,6 +73418,7 @@ function k6ErrorLines(lines, keep = K6_ERROR_LINES_KEPT) {
 
 
 
+
 /** k6's exit codes (`k6 run`), their meaning, and whether the samples written are the whole run. */
 const K6_EXIT_CODES = {
     0: { meaning: 'ok', complete: true },
@@ -73356,11 +73465,27 @@ function stopRunningK6(how) {
 function safeName(s) {
     return s.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
-/** The argv of `k6` for one scenario (without the executable). */
+/**
+ * One `--tag` value as k6 reads it. k6 takes `--tag` as a list flag and reads each value as a CSV
+ * line: `branch=fix,typo` would be split into two tags (and `typo` refused), a `"` is a CSV error,
+ * and only the first line counts. Such a value is written as one quoted CSV field.
+ */
+function k6TagArg(key, value) {
+    const pair = `${key}=${value}`;
+    return /[",\r\n]/.test(pair) ? `"${pair.replace(/"/g, '""')}"` : pair;
+}
+/** Tags k6 would refuse: an empty value (`pr=` on a push run) makes k6 stop with "invalid tag, empty value". */
+function emptyTags(tags) {
+    return Object.entries(tags ?? {})
+        .filter(([, v]) => v === '')
+        .map(([k]) => k);
+}
+/** The argv of `k6` for one scenario (without the executable). Tags with an empty value are left out (see emptyTags). */
 function k6RunArgs(opts, outFile) {
     const args = ['run', '--no-color', '--out', `json=${outFile}`];
     for (const [k, v] of Object.entries(opts.tags ?? {}))
-        args.push('--tag', `${k}=${v}`);
+        if (v !== '')
+            args.push('--tag', k6TagArg(k, v));
     if (opts.executionSegment)
         args.push('--execution-segment', opts.executionSegment);
     if (opts.executionSegmentSequence)
@@ -73368,12 +73493,16 @@ function k6RunArgs(opts, outFile) {
     args.push(opts.script);
     return args;
 }
-/** Splits a stream into lines and hands each complete line to `emit`; `flush` emits a trailing partial line. */
+/**
+ * Splits a stream into lines and hands each complete line to `emit`; `flush` emits a trailing partial
+ * line. A character split between two chunks (k6's `✓` is three bytes) is decoded whole.
+ */
 function lineSplitter(emit) {
     let rest = '';
+    const decoder = new external_node_string_decoder_.StringDecoder('utf8');
     return {
         push(chunk) {
-            rest += chunk.toString('utf8');
+            rest += decoder.write(chunk);
             const lines = rest.split(/\r?\n|\r/);
             rest = lines.pop() ?? '';
             for (const l of lines)
@@ -73381,6 +73510,7 @@ function lineSplitter(emit) {
                     emit(l);
         },
         flush() {
+            rest += decoder.end();
             if (rest.trim() !== '')
                 emit(rest);
             rest = '';
@@ -73402,6 +73532,9 @@ async function runK6(opts) {
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const outFile = (0,external_node_path_.resolve)(opts.outDir, `${safeName(opts.scenario)}${attempt > 1 ? `-attempt${attempt}` : ''}-${stamp}.ndjson.gz`);
     const args = k6RunArgs(opts, outFile);
+    const dropped = emptyTags(opts.tags);
+    if (dropped.length > 0)
+        opts.log.warning(`k6 run '${opts.scenario}': tag${dropped.length > 1 ? 's' : ''} ${dropped.join(', ')} left out: k6 refuses a tag with an empty value`);
     const env = {
         ...(opts.baseEnv ?? process.env),
         K6_NO_USAGE_REPORT: 'true',
@@ -73469,11 +73602,22 @@ async function runK6(opts) {
                 done(how);
             };
             /** SIGINT to k6's group (k6 stops its VUs and flushes its output), SIGKILL after the grace period. */
+            let killAt = Infinity;
             const stop = (message, grace = graceMs) => {
-                if (killTimer || finished)
+                if (finished)
                     return;
-                log.warning(message);
-                signalK6('SIGINT');
+                if (killTimer) {
+                    // already stopping (a timeout's grace): a cancel only brings the kill closer
+                    if (Date.now() + grace >= killAt)
+                        return;
+                    log.warning(`${message.replace(/: stopping it \(SIGINT\)$/, '')} while k6 was stopping: killing it if it has not stopped within ${(0,duration/* formatDuration */.a)(grace)}`);
+                    clearTimeout(killTimer);
+                }
+                else {
+                    log.warning(message);
+                    signalK6('SIGINT');
+                }
+                killAt = Date.now() + grace;
                 killTimer = setTimeout(() => {
                     log.warning(`k6 did not stop within ${(0,duration/* formatDuration */.a)(grace)} of SIGINT: killing it`);
                     signalK6('SIGKILL');
@@ -73594,8 +73738,10 @@ async function runK6(opts) {
 // Credentials never reach a log, a comment or a report: every URL or message that may carry one
 // goes through here (base URLs with user:password, source URLs such as postgres://user:pw@host,
 // signed download URLs, preview URLs carrying a bypass token in their query).
-const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/gi;
-const NO_SCHEME_USERINFO = /(^|\s)(\/\/)([^/@\s]+)@/g;
+// Userinfo runs to the *last* `@` before the host ends (at `/`, `?`, `#`), as URL parsers and
+// pg-connection-string read it: a raw `@` in a password (`postgres://app:s3cr@t@host`) is masked whole.
+const USERINFO = /([a-z][a-z0-9+.-]*:\/\/)([^/?#\s]+)@/gi;
+const NO_SCHEME_USERINFO = /(^|\s)(\/\/)([^/?#\s]+)@/g;
 /** A query parameter (`?name=value` or `&name=value`) in a URL or in free text. */
 const QUERY_PARAM = /([?&])([^=&#\s?"'`|]+)=([^&#\s"'<>`|]+)/g;
 /**
@@ -74059,6 +74205,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 6193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
 
 /***/ }),
 
@@ -83620,7 +83773,7 @@ class lib_HttpClient {
             return proxyAgent;
         }
         const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici/* ProxyAgent */.kT(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
             token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
         })));
         this._proxyAgentDispatcher = proxyAgent;

@@ -15,6 +15,46 @@ export interface PreflightOptions {
   intervalMs?: number;
   /** Cancellation: the polling stops and the preflight throws. */
   signal?: AbortSignal;
+  /**
+   * The environment whose proxy variables the requests follow (`HTTPS_PROXY`/`https_proxy`,
+   * `HTTP_PROXY`/`http_proxy`, `NO_PROXY`/`no_proxy`), as k6 and the k6 download do. Node's own
+   * fetch ignores them. Without any, requests go direct.
+   */
+  env?: Record<string, string | undefined>;
+}
+
+/** Whether `NO_PROXY` (`localhost,.internal.example,10.0.0.1:8080`, `*`) names the host of `url`. */
+export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
+  if (!noProxy) return false;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return noProxy
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .some((raw) => {
+      if (raw === '*') return true;
+      const m = /^(.*?)(?::(\d+))?$/.exec(raw.toLowerCase())!;
+      const name = m[1]!.replace(/^\*?\./, '').replace(/^\[|\]$/g, '');
+      if (m[2] && m[2] !== port) return false;
+      return host === name || host.endsWith(`.${name}`);
+    });
+}
+
+/**
+ * A fetch for `url` through the proxy `env` names for its scheme (`https_proxy`/`HTTPS_PROXY`,
+ * `http_proxy`/`HTTP_PROXY`, unless `no_proxy`/`NO_PROXY` names the host), as curl, k6 and the k6
+ * download do; Node's own fetch ignores them. undici (already bundled for the GitHub client) is
+ * loaded only then. A plain-http target is sent to the proxy as a forward request, not a CONNECT
+ * tunnel (proxies often allow CONNECT to port 443 only).
+ */
+async function fetchFor(url: string, env: Record<string, string | undefined> | undefined): Promise<typeof fetch> {
+  const pick = (name: string) => env?.[name] || env?.[name.toUpperCase()] || undefined;
+  const u = new URL(url);
+  const proxy = pick(u.protocol === 'https:' ? 'https_proxy' : 'http_proxy');
+  if (!proxy || bypassesProxy(u, pick('no_proxy'))) return fetch;
+  const undici = await import('undici');
+  const dispatcher = new undici.ProxyAgent({ uri: proxy, proxyTunnel: false } as ConstructorParameters<typeof undici.ProxyAgent>[0]);
+  return ((input: string, init?: RequestInit) => undici.fetch(input, { ...(init as object), dispatcher } as Parameters<typeof undici.fetch>[1])) as unknown as typeof fetch;
 }
 
 export interface PreflightResult {
@@ -91,6 +131,7 @@ export async function preflight(baseUrl: string, opts: PreflightOptions, log: Lo
   const target = fetchTarget(full);
   const clean = (text: string) => scrub(text, [baseUrl, full]);
   const interval = opts.intervalMs ?? 2000;
+  const get = await fetchFor(target.url, opts.env);
   const started = Date.now();
   const deadline = started + opts.timeoutSeconds * 1000;
   let attempts = 0;
@@ -105,7 +146,7 @@ export async function preflight(baseUrl: string, opts: PreflightOptions, log: Lo
     attempts++;
     const remaining = deadline - Date.now();
     try {
-      const res = await fetch(target.url, {
+      const res = await get(target.url, {
         method: 'GET',
         headers: target.headers,
         // Redirects are followed, as k6 follows them (up to 10): a 301 to the canonical host is ready.

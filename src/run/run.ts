@@ -111,8 +111,9 @@ export async function runScenarios(given: RunInput): Promise<RunRecord[]> {
   // preflight at once, the install before its next step.
   const stopBoth = new AbortController();
   const stop = input.signal ? AbortSignal.any([input.signal, stopBoth.signal]) : stopBoth.signal;
-  const ready = preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, signal: stop }, log);
   const env = input.processEnv ?? process.env;
+  // through the proxy the job's environment names (HTTPS_PROXY, NO_PROXY), as k6 and the k6 download go
+  const ready = preflight(input.baseUrl, { ...pf, intervalMs: input.preflightIntervalMs, signal: stop, env }, log);
   const locating = locateOrInstallK6({
     path: k6.path,
     version: k6.version ?? DEFAULT_K6_VERSION,

@@ -1,7 +1,7 @@
 // The preflight with base URLs that carry credentials or a query, and redirects; what it logs.
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { fetchTarget, joinUrl, preflight } from '../../src/k6/preflight.js';
+import { bypassesProxy, fetchTarget, joinUrl, preflight } from '../../src/k6/preflight.js';
 import { maskUrl, urlSecrets } from '../../src/mask.js';
 import { InputError } from '../../src/errors.js';
 import { recordingLogger } from './helpers.js';
@@ -105,5 +105,34 @@ describe('preflight against a local server', () => {
     const got = await preflight(`http://127.0.0.1:${port}`, { path: '/healthz', expectStatus: 200, timeoutSeconds: 5, intervalMs: 20 }, recordingLogger());
     expect(got).toMatchObject({ status: 200, attempts: 1 });
     expect(seen.map((s) => s.url)).toEqual(['/healthz', '/healthz/', '/ready']);
+  });
+});
+
+describe('preflight through a proxy', () => {
+  it('goes through the proxy the environment names (Node’s fetch alone ignores HTTP_PROXY), and direct for NO_PROXY hosts', async () => {
+    // a forward proxy: it answers for any absolute-form request it is sent
+    const proxy = await serve(() => ({ status: 200 }));
+    const env = { HTTP_PROXY: `http://127.0.0.1:${proxy.port}`, https_proxy: `http://127.0.0.1:${proxy.port}` };
+    const log = recordingLogger();
+    const r = await preflight('http://preview.internal.example/app/', { path: '/healthz', expectStatus: 200, timeoutSeconds: 5, intervalMs: 50, env }, log);
+    expect(r.status).toBe(200);
+    expect(proxy.seen.map((s) => s.url)).toEqual(['http://preview.internal.example/app/healthz']);
+    // a host under NO_PROXY is asked directly: the environment itself answers
+    const direct = await serve(() => ({ status: 200 }));
+    const d = await preflight(`http://127.0.0.1:${direct.port}/`, { path: '/', expectStatus: 200, timeoutSeconds: 5, intervalMs: 50, env: { ...env, NO_PROXY: '127.0.0.1' } }, log);
+    expect(d.status).toBe(200);
+    expect(direct.seen).toHaveLength(1);
+    expect(proxy.seen).toHaveLength(1);
+  });
+
+  it('NO_PROXY as curl reads it: names, domain suffixes, ports, *', () => {
+    const u = (s: string) => new URL(s);
+    expect(bypassesProxy(u('http://api.internal.example/'), 'localhost,.internal.example')).toBe(true);
+    expect(bypassesProxy(u('http://internal.example/'), '.internal.example')).toBe(true);
+    expect(bypassesProxy(u('http://notinternal.example/'), 'internal.example')).toBe(false);
+    expect(bypassesProxy(u('https://10.0.0.1:8443/'), '10.0.0.1:8443')).toBe(true);
+    expect(bypassesProxy(u('https://10.0.0.1/'), '10.0.0.1:8443')).toBe(false);
+    expect(bypassesProxy(u('http://anything/'), '*')).toBe(true);
+    expect(bypassesProxy(u('http://x.example/'), undefined)).toBe(false);
   });
 });
