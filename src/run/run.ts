@@ -156,8 +156,10 @@ export async function runScenarios(given: RunInput): Promise<RunRecord[]> {
       continue;
     }
     const userEnv: Record<string, string> = { ...s.env, ...k6.env };
+    // a relative file path is made absolute against the working directory (k6's open() would read it
+    // relative to the script), also when it comes from the job's environment rather than k6-env / env:
     for (const name of FILE_VARS) {
-      const v = userEnv[name];
+      const v = userEnv[name] ?? env[name];
       if (v && !isAbsolute(v)) userEnv[name] = resolve(cwd, v);
     }
     await input.hooks?.beforeScenario?.(s.name);

@@ -93,6 +93,22 @@ describe('runScenarios', () => {
     expect(log.lines.filter((l) => l.level === 'group').map((l) => l.message)).toEqual(['k6 run: smoke', 'k6 run: baseline']);
   });
 
+  it("a relative PERF_GATE_TENANTS_FILE from the job's environment is made absolute too", async () => {
+    const rec = join(root, 'record-tenants-env.json');
+    await runScenarios({
+      config: config([scenario('smoke', 'k6/smoke-test.ts', { K6_DOUBLE_RECORD: rec })]),
+      scenarios: ['smoke'],
+      baseUrl,
+      k6: { path: K6_DOUBLE, preflight: { path: '/healthz', expectStatus: 200, timeoutSeconds: 5 } },
+      cwd: root,
+      outDir: join(root, 'out'),
+      log: recordingLogger(),
+      processEnv: { ...processEnv(), PERF_GATE_TENANTS_FILE: 'perf/tenants.json' },
+    });
+    const seen = JSON.parse(await readFile(rec, 'utf8'));
+    expect(seen.env.PERF_GATE_TENANTS_FILE).toBe(join(root, 'perf/tenants.json'));
+  });
+
   it('runs every scenario with a script when none is named, finding k6 on PATH', async () => {
     const bin = join(root, 'bin');
     await mkdir(bin, { recursive: true });
