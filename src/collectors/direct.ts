@@ -82,12 +82,16 @@ export class PgProbe implements Probe<PgReading> {
         // workers), counted as one beside the role's own (`hidden`, also for the note).
         `${PROBE_TAG} SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int AS own, ` +
           `(SELECT count(*) FROM pg_stat_activity WHERE backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)::int AS hidden, ` +
-          `(SELECT sum(blks_hit) FROM pg_stat_database)::float8 AS hit, (SELECT sum(blks_read) FROM pg_stat_database)::float8 AS read`,
+          `(SELECT sum(blks_hit) FROM pg_stat_database)::float8 AS hit, (SELECT sum(blks_read) FROM pg_stat_database)::float8 AS read, ` +
+          `(SELECT json_object_agg(datid::text, json_build_array(blks_hit, blks_read)) FROM pg_stat_database) AS blocks`,
       );
-      const row = r.rows[0] as { own: number; hidden: number; hit: number; read: number };
+      const row = r.rows[0] as { own: number; hidden: number; hit: number; read: number; blocks: Record<string, [number, number]> | null };
       const hidden = Number(row.hidden) || 0;
       this.hiddenSessions = Math.max(this.hiddenSessions, hidden);
       const reading: PgReading = { t, connections: Number(row.own) + hidden, maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
+      if (row.blocks && typeof row.blocks === 'object') {
+        reading.blocks = Object.fromEntries(Object.entries(row.blocks).map(([db, [h, r]]) => [db, [Number(h), Number(r)] as [number, number]]));
+      }
       if (this.statements.ok) {
         const s = await this.client.query(
           `${PROBE_TAG} SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(${this.statements.column}), 0)::float8 AS ms FROM pg_stat_statements WHERE ${statementsFilter(this.statements.toplevel)}`,

@@ -14,6 +14,11 @@ export interface PgReading {
   maxConnections: number;
   blksHit: number;
   blksRead: number;
+  /**
+   * blks_hit and blks_read per database (by datid): increases are taken per database, so a database
+   * dropped (or its statistics reset) mid-run is not read as a reset of the sum.
+   */
+  blocks?: Record<string, [hit: number, read: number]>;
   /** pg_stat_statements totals (absent when the extension is not available). */
   calls?: number;
   execMs?: number;
@@ -165,6 +170,22 @@ export function counterIncrease(a: number, b: number): number {
   return b >= a ? b - a : Math.max(0, b);
 }
 
+/**
+ * Blocks hit and read between two readings: per database when both have them (a database gone from
+ * the second adds nothing; one new in it adds its count), else from the sums.
+ */
+function blockIncrease(a: PgReading, b: PgReading): [hit: number, read: number] {
+  if (!a.blocks || !b.blocks) return [counterIncrease(a.blksHit, b.blksHit), counterIncrease(a.blksRead, b.blksRead)];
+  let hit = 0;
+  let read = 0;
+  for (const [db, [h, r]] of Object.entries(b.blocks)) {
+    const [h0, r0] = a.blocks[db] ?? [0, 0];
+    hit += counterIncrease(h0, h);
+    read += counterIncrease(r0, r);
+  }
+  return [hit, read];
+}
+
 /** Σ of a counter's increases over consecutive readings (resets counted from zero). */
 function total<T>(rs: readonly T[], get: (r: T) => number): number {
   let sum = 0;
@@ -270,8 +291,22 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     description: 'buffer cache hit ratio during the run, Δblks_hit ÷ (Δblks_hit + Δblks_read)',
     direct: {
       counters: true,
-      series: (rs) => pairs(pg(rs), (a, b) => hitRatio(counterIncrease(a.blksHit, b.blksHit), counterIncrease(a.blksRead, b.blksRead))),
-      value: (rs) => whole(pg(rs), (x) => hitRatio(total(x, (y) => y.blksHit), total(x, (y) => y.blksRead)), IDLE.cacheHit),
+      series: (rs) => pairs(pg(rs), (a, b) => hitRatio(...blockIncrease(a, b))),
+      value: (rs) =>
+        whole(
+          pg(rs),
+          (x) => {
+            let hit = 0;
+            let read = 0;
+            for (let i = 1; i < x.length; i++) {
+              const [h, r] = blockIncrease(x[i - 1]!, x[i]!);
+              hit += h;
+              read += r;
+            }
+            return hitRatio(hit, read);
+          },
+          IDLE.cacheHit,
+        ),
     },
     prometheus: (_p, range) => ({
       series: `sum(rate(pg_stat_database_blks_hit[${range}])) / (sum(rate(pg_stat_database_blks_hit[${range}])) + sum(rate(pg_stat_database_blks_read[${range}])))`,

@@ -110,6 +110,17 @@ describe('direct readings', () => {
     const pgr = (t: number, calls: number, execMs: number) => ({ t, connections: 1, maxConnections: 10, blksHit: 0, blksRead: 0, calls, execMs });
     expect(PRESETS['postgres.query_latency'].direct!.value!([pgr(0, 1000, 5000), pgr(1000, 1010, 5100), pgr(2000, 4, 20)])).toBeCloseTo(120 / 14, 12);
   });
+  it('the direct cache-hit ratio takes block counters per database: one dropped mid-run is not a reset of the sum', () => {
+    // the app database: 900 hits and 100 reads a reading; pr_123 (large lifetime totals) is dropped before the third
+    const pgr = (t: number, app: [number, number], pr?: [number, number]) => {
+      const blocks: Record<string, [number, number]> = { '16384': app, ...(pr ? { '16999': pr } : {}) };
+      const sum = Object.values(blocks).reduce((a, [h, r]) => [a[0] + h, a[1] + r], [0, 0]);
+      return { t, connections: 1, maxConnections: 10, blksHit: sum[0], blksRead: sum[1], blocks };
+    };
+    const rs = [pgr(0, [0, 0], [5_000_000, 10]), pgr(1000, [900, 100], [5_000_000, 10]), pgr(2000, [1800, 200]), pgr(3000, [2700, 300])];
+    expect(PRESETS['postgres.cache_hit'].direct!.value!(rs)).toBeCloseTo(0.9, 12);
+    expect(PRESETS['postgres.cache_hit'].direct!.series(rs)).toEqual([0.9, 0.9, 0.9]);
+  });
   it("a Prometheus counter's increase over part of the window, from its raw samples, resets counted from zero", () => {
     const a: [number, number][] = [[0, 100], [1000, 110], [2000, 130], [3000, 5], [4000, 15], [5000, 40]];
     const b: [number, number][] = [[2500, 1], [3500, 4]]; // appears inside the window
