@@ -62997,11 +62997,15 @@ class PgProbe {
             // workers), counted as one beside the role's own (`hidden`, also for the note).
             `${PROBE_TAG} SELECT (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid())::int AS own, ` +
                 `(SELECT count(*) FROM pg_stat_activity WHERE backend_type IS NULL AND datid IS NOT NULL AND usesysid IS NOT NULL)::int AS hidden, ` +
-                `(SELECT sum(blks_hit) FROM pg_stat_database)::float8 AS hit, (SELECT sum(blks_read) FROM pg_stat_database)::float8 AS read`);
+                `(SELECT sum(blks_hit) FROM pg_stat_database)::float8 AS hit, (SELECT sum(blks_read) FROM pg_stat_database)::float8 AS read, ` +
+                `(SELECT json_object_agg(datid::text, json_build_array(blks_hit, blks_read)) FROM pg_stat_database) AS blocks`);
             const row = r.rows[0];
             const hidden = Number(row.hidden) || 0;
             this.hiddenSessions = Math.max(this.hiddenSessions, hidden);
             const reading = { t, connections: Number(row.own) + hidden, maxConnections: this.maxConnections, blksHit: Number(row.hit), blksRead: Number(row.read) };
+            if (row.blocks && typeof row.blocks === 'object') {
+                reading.blocks = Object.fromEntries(Object.entries(row.blocks).map(([db, [h, r]]) => [db, [Number(h), Number(r)]]));
+            }
             if (this.statements.ok) {
                 const s = await this.client.query(`${PROBE_TAG} SELECT coalesce(sum(calls), 0)::float8 AS calls, coalesce(sum(${this.statements.column}), 0)::float8 AS ms FROM pg_stat_statements WHERE ${statementsFilter(this.statements.toplevel)}`);
                 reading.calls = Number(s.rows[0]?.calls);
@@ -63252,6 +63256,22 @@ const rd = (rs) => rs;
 function counterIncrease(a, b) {
     return b >= a ? b - a : Math.max(0, b);
 }
+/**
+ * Blocks hit and read between two readings: per database when both have them (a database gone from
+ * the second adds nothing; one new in it adds its count), else from the sums.
+ */
+function blockIncrease(a, b) {
+    if (!a.blocks || !b.blocks)
+        return [counterIncrease(a.blksHit, b.blksHit), counterIncrease(a.blksRead, b.blksRead)];
+    let hit = 0;
+    let read = 0;
+    for (const [db, [h, r]] of Object.entries(b.blocks)) {
+        const [h0, r0] = a.blocks[db] ?? [0, 0];
+        hit += counterIncrease(h0, h);
+        read += counterIncrease(r0, r);
+    }
+    return [hit, read];
+}
 /** Σ of a counter's increases over consecutive readings (resets counted from zero). */
 function total(rs, get) {
     let sum = 0;
@@ -63360,8 +63380,17 @@ const PRESETS = {
         description: 'buffer cache hit ratio during the run, Δblks_hit ÷ (Δblks_hit + Δblks_read)',
         direct: {
             counters: true,
-            series: (rs) => pairs(pg(rs), (a, b) => hitRatio(counterIncrease(a.blksHit, b.blksHit), counterIncrease(a.blksRead, b.blksRead))),
-            value: (rs) => whole(pg(rs), (x) => hitRatio(total(x, (y) => y.blksHit), total(x, (y) => y.blksRead)), IDLE.cacheHit),
+            series: (rs) => pairs(pg(rs), (a, b) => hitRatio(...blockIncrease(a, b))),
+            value: (rs) => whole(pg(rs), (x) => {
+                let hit = 0;
+                let read = 0;
+                for (let i = 1; i < x.length; i++) {
+                    const [h, r] = blockIncrease(x[i - 1], x[i]);
+                    hit += h;
+                    read += r;
+                }
+                return hitRatio(hit, read);
+            }, IDLE.cacheHit),
         },
         prometheus: (_p, range) => ({
             series: `sum(rate(pg_stat_database_blks_hit[${range}])) / (sum(rate(pg_stat_database_blks_hit[${range}])) + sum(rate(pg_stat_database_blks_read[${range}])))`,
@@ -71575,8 +71604,10 @@ async function runScenarios(given) {
             continue;
         }
         const userEnv = { ...s.env, ...k6.env };
+        // a relative file path is made absolute against the working directory (k6's open() would read it
+        // relative to the script), also when it comes from the job's environment rather than k6-env / env:
         for (const name of FILE_VARS) {
-            const v = userEnv[name];
+            const v = userEnv[name] ?? env[name];
             if (v && !(0,external_node_path_.isAbsolute)(v))
                 userEnv[name] = (0,external_node_path_.resolve)(cwd, v);
         }
