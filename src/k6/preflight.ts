@@ -41,19 +41,28 @@ export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
 }
 
 /**
- * A fetch for `url` through the proxy `env` names for its scheme (`https_proxy`/`HTTPS_PROXY`,
- * `http_proxy`/`HTTP_PROXY`, unless `no_proxy`/`NO_PROXY` names the host), as curl, k6 and the k6
+ * A fetch for `url` through the proxy `env` names for its scheme (`HTTPS_PROXY`/`https_proxy`,
+ * `HTTP_PROXY`/`http_proxy`, unless `NO_PROXY`/`no_proxy` names the host), as k6 and the k6
  * download do; Node's own fetch ignores them. undici (already bundled for the GitHub client) is
  * loaded only then. A plain-http target is sent to the proxy as a forward request, not a CONNECT
  * tunnel (proxies often allow CONNECT to port 443 only).
  */
-async function fetchFor(url: string, env: Record<string, string | undefined> | undefined): Promise<typeof fetch> {
-  const pick = (name: string) => env?.[name] || env?.[name.toUpperCase()] || undefined;
+async function fetchFor(url: string, env: Record<string, string | undefined> | undefined, log: Logger): Promise<typeof fetch> {
+  // upper case first, as k6 (Go's net/http) reads them
+  const pick = (name: string) => env?.[name.toUpperCase()] || env?.[name] || undefined;
   const u = new URL(url);
-  const proxy = pick(u.protocol === 'https:' ? 'https_proxy' : 'http_proxy');
-  if (!proxy || bypassesProxy(u, pick('no_proxy'))) return fetch;
+  const given = pick(u.protocol === 'https:' ? 'https_proxy' : 'http_proxy');
+  if (!given || bypassesProxy(u, pick('no_proxy'))) return fetch;
+  // `proxy.corp:3128` without a scheme is http://, as curl and Go take it
+  const proxy = /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `http://${given}`;
   const undici = await import('undici');
-  const dispatcher = new undici.ProxyAgent({ uri: proxy, proxyTunnel: false } as ConstructorParameters<typeof undici.ProxyAgent>[0]);
+  let dispatcher: InstanceType<typeof undici.ProxyAgent>;
+  try {
+    dispatcher = new undici.ProxyAgent({ uri: proxy, proxyTunnel: false } as ConstructorParameters<typeof undici.ProxyAgent>[0]);
+  } catch (error) {
+    log.warning(`preflight: the proxy ${maskUrl(given)} is not usable (${error instanceof Error ? error.message : String(error)}): asking ${maskUrl(url)} directly`);
+    return fetch;
+  }
   return ((input: string, init?: RequestInit) => undici.fetch(input, { ...(init as object), dispatcher } as Parameters<typeof undici.fetch>[1])) as unknown as typeof fetch;
 }
 
@@ -131,7 +140,7 @@ export async function preflight(baseUrl: string, opts: PreflightOptions, log: Lo
   const target = fetchTarget(full);
   const clean = (text: string) => scrub(text, [baseUrl, full]);
   const interval = opts.intervalMs ?? 2000;
-  const get = await fetchFor(target.url, opts.env);
+  const get = await fetchFor(target.url, opts.env, log);
   const started = Date.now();
   const deadline = started + opts.timeoutSeconds * 1000;
   let attempts = 0;

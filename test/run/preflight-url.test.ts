@@ -125,6 +125,18 @@ describe('preflight through a proxy', () => {
     expect(proxy.seen).toHaveLength(1);
   });
 
+  it('a proxy given without a scheme (proxy.corp:3128) is http://, as curl and k6 take it; an unusable one is a warning, and the request goes direct', async () => {
+    const proxy = await serve(() => ({ status: 200 }));
+    const log = recordingLogger();
+    const r = await preflight('http://preview.internal.example/', { path: '/', expectStatus: 200, timeoutSeconds: 5, intervalMs: 50, env: { HTTP_PROXY: `127.0.0.1:${proxy.port}` } }, log);
+    expect(r.status).toBe(200);
+    expect(proxy.seen.map((s) => s.url)).toEqual(['http://preview.internal.example/']);
+    const direct = await serve(() => ({ status: 200 }));
+    const d = await preflight(`http://127.0.0.1:${direct.port}/`, { path: '/', expectStatus: 200, timeoutSeconds: 5, intervalMs: 50, env: { HTTP_PROXY: 'http://[not a host' } }, log);
+    expect(d.status).toBe(200);
+    expect(log.text()).toMatch(/preflight: the proxy .* is not usable \(.*\): asking http:\/\/127\.0\.0\.1:\d+\/ directly/);
+  });
+
   it('NO_PROXY as curl reads it: names, domain suffixes, ports, *', () => {
     const u = (s: string) => new URL(s);
     expect(bypassesProxy(u('http://api.internal.example/'), 'localhost,.internal.example')).toBe(true);
