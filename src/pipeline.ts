@@ -455,7 +455,7 @@ export function gateWarnings(evaluation: Evaluation, results: Record<string, Res
         continue;
       }
       if (allowedAggregations(info.type).includes(kind)) continue;
-      const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: \`${c.expression}\` on ${code(c.metric)} in ${s.name}: a ${info.type} metric has only ${allowedAggregations(info.type).join(', ')} (k6 rejects the rule; it reads no data)`;
+      const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: \`${c.expression}\` on ${code(maskKey(c.metric))} in ${s.name}: a ${info.type} metric has only ${allowedAggregations(info.type).join(', ')} (k6 rejects the rule; it reads no data)`;
       if (!out.includes(line)) out.push(line);
     }
     // A tag key no sample of the metric carries is a typo: a trend reads no data (its reason says

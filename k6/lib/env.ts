@@ -48,7 +48,8 @@ export function apiUrl(base: string, path: string, query = ''): string {
  * it is given, and the output is uploaded as an artifact.
  */
 export function apiName(base: string, path: string, queryShape = ''): string {
-  const root = splitBase(base).root.replace(/^(https?:\/\/)[^/@]*@/, '$1');
+  // user-info runs to the last @ before the host (a password may hold a raw @), as k6 reads the URL
+  const root = splitBase(base).root.replace(/^(https?:\/\/)[^/?#]*@/, '$1');
   return `${root}${path}${queryShape}`;
 }
 

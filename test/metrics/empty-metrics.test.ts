@@ -61,7 +61,7 @@ describe('counters and rates without matching samples', () => {
     expect(measure(sample, 'checks', { kind: 'rate' })).toEqual({ noData: 'no samples of checks in the k6 output (the script ran no check())' });
   });
 
-  it('a window without samples: 0 for counters and rates, no data for trends', () => {
+  it('a window without samples: 0 for counters, no data for trends', () => {
     const before = { start: 0, end: 1000 };
     expect(measure(sample, 'http_reqs', { kind: 'count' }, before)).toEqual({ value: 0 });
     expect('noData' in measure(sample, 'http_req_duration', { kind: 'p', p: 95 }, before)).toBe(true);
