@@ -13,6 +13,12 @@ export class InputError extends Error {
 }
 
 /**
+ * Bad input in how results files go together (a summary mixed with NDJSON, two summaries, a run and
+ * its .gz that differ), not in one file: no file is to blame and left out, the whole input is refused.
+ */
+export class ResultsMismatchError extends InputError {}
+
+/**
  * Turns anything thrown (including non-Error values) into an Error, so `setFailed` and exit codes see it.
  * An Error of another realm (a vm context, a worker) is not `instanceof Error` here: its string `message`
  * is used. Values JSON cannot write (`undefined`, a Symbol, a function, a BigInt, a cycle) fall back to

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ingestOptionsFor, loadConfig, rulesFor } from './config/load.js';
 import { collectWindow, startCollection, type Collection } from './collectors/collect.js';
-import { asError, InputError } from './errors.js';
+import { asError, InputError, ResultsMismatchError } from './errors.js';
 import { didYouMean } from './config/suggest.js';
 import { maskKey, maskUrl } from './mask.js';
 import { evaluate, type ScenarioInput } from './evaluate/evaluate.js';
@@ -269,7 +269,8 @@ async function readGroup(
     try {
       return { results: await ingestFiles(left, options), unread };
     } catch (error) {
-      const bad = error instanceof InputError ? left.find((f) => f === error.where || shown(f) === error.where) : undefined;
+      // a file the error blames, not a combination of files (two summaries, a summary beside NDJSON)
+      const bad = error instanceof InputError && !(error instanceof ResultsMismatchError) ? left.find((f) => f === error.where || shown(f) === error.where) : undefined;
       if (bad === undefined) throw error;
       unread.push(error as InputError);
       left = left.filter((f) => f !== bad);

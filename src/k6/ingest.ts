@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createGunzip, gunzipSync, type ZlibOptions } from 'node:zlib';
-import { InputError } from '../errors.js';
+import { InputError, ResultsMismatchError } from '../errors.js';
 import type { IngestDiagnostics, Results } from '../model.js';
 import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS, MAX_BUCKETS } from '../metrics/histogram.js';
 import { NdjsonResults } from '../metrics/results.js';
@@ -678,7 +678,7 @@ async function sameRunTwins(paths: string[]): Promise<{ read: string[]; twins: {
     if (gzIsGzip && held !== plainSize % 2 ** 32) held = await gunzippedLength(gz);
     if (held === undefined) continue;
     if (held % 2 ** 32 !== plainSize % 2 ** 32) {
-      throw new InputError(
+      throw new ResultsMismatchError(
         `\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${held} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`,
         gz,
         `pass only one of them (e.g. narrow the glob to \`*.ndjson.gz\`), or rename one if they are different runs`,
@@ -759,14 +759,14 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   if (summaries.length > 0) {
     if (summaries.length !== classified.length) {
       const nd = classified.filter((c) => c.kind === 'ndjson').map((c) => c.path);
-      throw new InputError(
+      throw new ResultsMismatchError(
         `k6 summary JSON mixed with --out json output (${nd.join(', ')})`,
         summaries[0]!.path,
         'pass either the --out json files of one run (shards merge) or one summary file, not both',
       );
     }
     if (summaries.length > 1) {
-      throw new InputError(
+      throw new ResultsMismatchError(
         `several k6 summary files given (${summaries.map((s) => s.path).join(', ')}): their percentiles cannot be merged`,
         summaries[1]!.path,
         'pass one summary file, or the --out json files of every shard',

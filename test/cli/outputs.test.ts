@@ -150,6 +150,15 @@ describe('perf-gate evaluate, a results file that cannot be read beside readable
     }
   });
 
+  it('files that do not go together (two different summaries) are refused whole: no report from one of them', async () => {
+    writeFileSync(join(dir, 'sum-a.json'), JSON.stringify({ metrics: { http_reqs: { count: 3, rate: 1 } }, root_group: {} }));
+    writeFileSync(join(dir, 'sum-b.json'), JSON.stringify({ metrics: { http_reqs: { count: 5, rate: 2 } }, root_group: {} }));
+    const t = io(dir);
+    expect(await main(['evaluate', '--thresholds', 'pass.yml', '--results', 'sum-a.json', '--results', 'sum-b.json', '--json', 'two-summaries.json'], t.io)).toBe(2);
+    expect(t.err.join('')).toContain('several k6 summary files given');
+    expect(existsSync(join(dir, 'two-summaries.json'))).toBe(false);
+  });
+
   it('with no readable file at all, writes nothing and exits 2 (nothing to report)', async () => {
     const t = io(dir);
     expect(await main(['evaluate', '--thresholds', 'pass.yml', '--results', 'garbage.bin', '--json', 'none.json'], t.io)).toBe(2);
