@@ -351,13 +351,16 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     // Data-quality and config warnings; one naming a thresholds.yml position becomes an annotation there.
     // The runner shows 10 warning annotations per step and the rules' take up to 5: past the first
     // GATE_WARNING_ANNOTATIONS, the rest are log lines under one annotation that counts them.
-    for (const [i, w] of result.warnings.entries()) {
+    // those naming a thresholds.yml position first: they are annotated on the rule's line
+    const positioned = (w: string) => /^(.+?):(\d+):(\d+): /.test(w);
+    const ordered = [...result.warnings.filter(positioned), ...result.warnings.filter((w) => !positioned(w))];
+    for (const [i, w] of ordered.entries()) {
       if (i >= GATE_WARNING_ANNOTATIONS) {
         core.info(`warning: perf-gate: ${w}`);
         continue;
       }
       if (i === GATE_WARNING_ANNOTATIONS - 1 && result.warnings.length > GATE_WARNING_ANNOTATIONS) {
-        log.warning(`perf-gate: ${result.warnings.length - i} more warnings, in the log below and in the report's data quality section`);
+        log.warning(`perf-gate: ${ordered.length - i} more warnings, in the log below`);
         core.info(`warning: perf-gate: ${w}`);
         continue;
       }
@@ -424,7 +427,8 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     if (published.comment?.url) core.setOutput('comment-url', published.comment.url);
     if (published.comment?.id !== undefined) core.setOutput('comment-id', String(published.comment.id));
 
-    if (saveBaseline) {
+    // a report that lacks a results file (bad input) is never a baseline
+    if (saveBaseline && result.inputErrors.length === 0) {
       try {
         await saveBaseline({ context, commentKey, result, ...(octokit ? { octokit } : {}), log });
       } catch (error) {

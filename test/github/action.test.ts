@@ -207,8 +207,10 @@ describe('pull_request: the sticky comment', () => {
     const unread = 'out/junk.bin: not k6 output: no line of it is a k6 `--out json` line\n  fix: pass a file written by `k6 run --out json=FILE`';
     const writes = () => server.requests.filter((q) => (q.method === 'POST' || q.method === 'PATCH') && /\/issues\/(2\/)?comments/.test(q.path)).length;
     const before = writes();
-    const r = await act({ gate: gateUnderTest('pass', { inputErrors: [unread] }), inputs: { 'fail-workflow': 'false' } });
+    const saved: unknown[] = [];
+    const r = await act({ gate: gateUnderTest('pass', { inputErrors: [unread] }), inputs: { 'fail-workflow': 'false' }, deps: { saveBaseline: async (b) => void saved.push(b) } });
     expect(r.failed).toBe(unread);
+    expect(saved).toEqual([]); // a report lacking a results file is never a baseline
     expect(r.outputs.passed).toBe('false');
     expect(r.outputs.verdict).toBe('APPROVED');
     expect(writes()).toBeGreaterThan(before); // the comment was posted or updated
@@ -239,13 +241,15 @@ describe('pull_request: the sticky comment', () => {
   });
 
   it("many gate warnings do not push the rules' warnings past the runner's 10 warning annotations", async () => {
-    const warnings = Array.from({ length: 8 }, (_, i) => `default: problem ${i + 1}.`);
+    // a rule-line warning after eight others still gets its annotation on the rule's line
+    const warnings = [...Array.from({ length: 8 }, (_, i) => `default: problem ${i + 1}.`), 'thresholds.yml:4:22: no samples of `http_req_duraton`.'];
     const r = await act({ gate: gateUnderTest('marginal', { warnings }) });
+    expect(r.commands.find((c) => c.command === 'warning' && c.message.includes('http_req_duraton'))?.props).toMatchObject({ file: 'thresholds.yml', line: '4' });
     const annotations = r.commands.filter((c) => c.command === 'warning');
     expect(annotations.length).toBeLessThanOrEqual(10);
-    expect(annotations.map((a) => a.message)).toContain('perf-gate: 4 more warnings, in the log below and in the report\'s data quality section');
+    expect(annotations.map((a) => a.message)).toContain('perf-gate: 5 more warnings, in the log below');
     // every warning is still in the log, and the marginal rule's annotation is there
-    for (const w of warnings) expect(r.stdout).toContain(w);
+    for (const w of warnings.slice(0, 8)) expect(r.stdout).toContain(w);
     expect(annotations.some((a) => a.message.includes('p(95)<400'))).toBe(true);
   });
 
