@@ -54,9 +54,10 @@ export function sourceMissing(cfg: UtilizationConfig, kind: 'prometheus' | 'post
 }
 
 function planMetric(cfg: UtilizationConfig, m: UtilizationMetricConfig): Plan {
-  // rate() needs two samples in its range: 4 steps, at least a minute, and at least 4 scrape intervals
-  // (a 60 s scrape interval, Prometheus's default, leaves a 60 s range empty), as Grafana's $__rate_interval
-  const rangeFor = (w: TimeWindow, scrape?: number) => m.params.rate_window ?? rateRangeFor(Math.max(stepFor(w), Math.ceil(scrape ?? 0)));
+  // rate() needs two samples in its range: 4 steps, at least a minute, and at least 2 scrape intervals
+  // (a 60 s scrape interval, Prometheus's default, leaves a 60 s range empty). Not Grafana's 4: the
+  // series starts one range after the run does, and a short run would have none.
+  const rangeFor = (w: TimeWindow, scrape?: number) => m.params.rate_window ?? rateRangeFor(Math.max(stepFor(w), Math.ceil((scrape ?? 0) / 2)));
   if (m.prometheus !== undefined) {
     const unit = customUnit(m.unit);
     if (!m.prometheus.trim()) return { kind: 'none', metric: m, unit, reason: 'the PromQL expression is empty' };
