@@ -168,8 +168,14 @@ describe('runK6 with the k6 double', () => {
     const abort = new AbortController();
     // a grace of a minute: only the cancel's shorter one ends this run within the test's time
     const { log, promise } = run({ K6_DOUBLE_DURATION_MS: '120000', K6_DOUBLE_IGNORE_SIGINT: '1' }, { timeoutSeconds: 1, graceSeconds: 60, signal: abort.signal });
-    setTimeout(() => abort.abort(), 1500);
-    const rec = await promise;
+    // cancelled once the timeout has sent SIGINT (k6 is then in the timeout's grace period)
+    const stopping = setInterval(() => {
+      if (log.text().includes('exceeded the 1s timeout')) {
+        clearInterval(stopping);
+        abort.abort();
+      }
+    }, 50);
+    const rec = await promise.finally(() => clearInterval(stopping));
     expect(rec.exitMeaning).toBe('killed by SIGKILL');
     expect(log.text()).toContain(`cancelled while k6 was stopping: killing it if it has not stopped within ${CANCEL_GRACE_SECONDS}s`);
   }, 40_000);
