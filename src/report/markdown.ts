@@ -344,12 +344,16 @@ function executiveSummary(input: ReportInput, limits: RenderLimits): string[] {
 function headlineValue(s: ScenarioEvaluation, value: number | null, unit: Unit, metric: string): string {
   let text = formatValue(value, unit, metric);
   if (value === null) return text;
-  for (const c of s.criteria) {
-    if (c.actual !== value || c.unit !== unit || c.metric !== metric || isRunCriterion(c)) continue;
+  // the criteria that judged this very value (same metric, same window): its status beside it, as the
+  // template's "p99 = 348ms (PASS)"
+  const judged = s.criteria.filter((c) => c.actual === value && c.unit === unit && c.metric === metric && !isRunCriterion(c));
+  for (const c of judged) {
     const shown = actualAndLimit(c).actual;
     if (shown.length > text.length) text = shown;
   }
-  return text;
+  // (a relative rule without a baseline has the value but no verdict on it: not counted)
+  const worst = judged.filter((c) => c.status !== 'no-data').reduce<CriterionResult | undefined>((w, c) => (!w || STATUS_RANK[c.status] < STATUS_RANK[w.status] ? c : w), undefined);
+  return worst ? `${text} ${STATUS_ICON[worst.status]}` : text;
 }
 
 /** Among blocking rows too: fail before marginal before no data. */

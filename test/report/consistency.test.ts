@@ -108,10 +108,13 @@ describe('values are told apart from their limits', () => {
     expect(evaluation.scenarios[0]!.criteria[0]!.status).toBe('fail');
     const md = renderMarkdown({ evaluation, results });
     expect(line(md, '- ❌ **s**')).toContain('0.1004% (limit 0.10%)');
-    expect(line(md, '- **s**')).toContain('error rate 0.1004%,');
+    // with its status, as the template's "p99 = …ms (PASS/FAIL)"
+    expect(line(md, '- **s**')).toContain('error rate 0.1004% ❌,');
     // without a criterion on it, the headline keeps its usual two decimals
     const plain = evaluate({ config: config(), scenarios: [{ name: 's', results: results.s, rules: [rule('http_req_duration', 'p(99)<500')] }] });
-    expect(line(renderMarkdown({ evaluation: plain, results }), '- **s**')).toContain('error rate 0.10%,');
+    const plainLine = line(renderMarkdown({ evaluation: plain, results }), '- **s**');
+    expect(plainLine).toContain('error rate 0.10%,');
+    expect(plainLine).toMatch(/p99 = [\d.]+ ms ✅,/);
   });
 
   it("the headline borrows decimals only from a criterion on its own metric: an equal iterations rate does not make throughput it/s", () => {
