@@ -51073,6 +51073,12 @@ class InputError extends Error {
     }
 }
 /**
+ * Bad input in how results files go together (a summary mixed with NDJSON, two summaries, a run and
+ * its .gz that differ), not in one file: no file is to blame and left out, the whole input is refused.
+ */
+class ResultsMismatchError extends InputError {
+}
+/**
  * Turns anything thrown (including non-Error values) into an Error, so `setFailed` and exit codes see it.
  * An Error of another realm (a vm context, a worker) is not `instanceof Error` here: its string `message`
  * is used. Values JSON cannot write (`undefined`, a Symbol, a function, a BigInt, a cycle) fall back to
@@ -63877,9 +63883,10 @@ function sourceMissing(cfg, kind) {
     return `no ${SOURCE_NAME[kind]} source configured (utilization.sources.${kind})`;
 }
 function planMetric(cfg, m) {
-    // rate() needs two samples in its range: 4 steps, at least a minute, and at least 4 scrape intervals
-    // (a 60 s scrape interval, Prometheus's default, leaves a 60 s range empty), as Grafana's $__rate_interval
-    const rangeFor = (w, scrape) => m.params.rate_window ?? rateRangeFor(Math.max(stepFor(w), Math.ceil(scrape ?? 0)));
+    // rate() needs two samples in its range: 4 steps, at least a minute, and at least 2 scrape intervals
+    // (a 60 s scrape interval, Prometheus's default, leaves a 60 s range empty). Not Grafana's 4: the
+    // series starts one range after the run does, and a short run would have none.
+    const rangeFor = (w, scrape) => m.params.rate_window ?? rateRangeFor(Math.max(stepFor(w), Math.ceil((scrape ?? 0) / 2)));
     if (m.prometheus !== undefined) {
         const unit = customUnit(m.unit);
         if (!m.prometheus.trim())
@@ -68547,7 +68554,7 @@ async function sameRunTwins(paths) {
         if (held === undefined)
             continue;
         if (held % 2 ** 32 !== plainSize % 2 ** 32) {
-            throw new InputError(`\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${held} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`, gz, `pass only one of them (e.g. narrow the glob to \`*.ndjson.gz\`), or rename one if they are different runs`);
+            throw new ResultsMismatchError(`\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${held} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`, gz, `pass only one of them (e.g. narrow the glob to \`*.ndjson.gz\`), or rename one if they are different runs`);
         }
         twins.push({ file: gz, readAs: plain });
     }
@@ -68634,10 +68641,10 @@ async function ingestFiles(paths, opts = {}) {
     if (summaries.length > 0) {
         if (summaries.length !== classified.length) {
             const nd = classified.filter((c) => c.kind === 'ndjson').map((c) => c.path);
-            throw new InputError(`k6 summary JSON mixed with --out json output (${nd.join(', ')})`, summaries[0].path, 'pass either the --out json files of one run (shards merge) or one summary file, not both');
+            throw new ResultsMismatchError(`k6 summary JSON mixed with --out json output (${nd.join(', ')})`, summaries[0].path, 'pass either the --out json files of one run (shards merge) or one summary file, not both');
         }
         if (summaries.length > 1) {
-            throw new InputError(`several k6 summary files given (${summaries.map((s) => s.path).join(', ')}): their percentiles cannot be merged`, summaries[1].path, 'pass one summary file, or the --out json files of every shard');
+            throw new ResultsMismatchError(`several k6 summary files given (${summaries.map((s) => s.path).join(', ')}): their percentiles cannot be merged`, summaries[1].path, 'pass one summary file, or the --out json files of every shard');
         }
         const s = summaries[0];
         const results = new SummaryResults(shown(s.path), s.summary);
@@ -69970,14 +69977,17 @@ function headlineValue(s, value, unit, metric) {
     let text = formatValue(value, unit, metric);
     if (value === null)
         return text;
-    for (const c of s.criteria) {
-        if (c.actual !== value || c.unit !== unit || c.metric !== metric || isRunCriterion(c))
-            continue;
+    // the criteria that judged this very value (same metric, same window): its status beside it, as the
+    // template's "p99 = 348ms (PASS)"
+    const judged = s.criteria.filter((c) => c.actual === value && c.unit === unit && c.metric === metric && !isRunCriterion(c));
+    for (const c of judged) {
         const shown = actualAndLimit(c).actual;
         if (shown.length > text.length)
             text = shown;
     }
-    return text;
+    // (a relative rule without a baseline has the value but no verdict on it: not counted)
+    const worst = judged.filter((c) => c.status !== 'no-data').reduce((w, c) => (!w || STATUS_RANK[c.status] < STATUS_RANK[w.status] ? c : w), undefined);
+    return worst ? `${text} ${STATUS_ICON[worst.status]}` : text;
 }
 /** Among blocking rows too: fail before marginal before no data. */
 function statusOrder(c) {
@@ -71347,20 +71357,30 @@ function bypassesProxy(url, noProxy) {
     });
 }
 /**
- * A fetch for `url` through the proxy `env` names for its scheme (`https_proxy`/`HTTPS_PROXY`,
- * `http_proxy`/`HTTP_PROXY`, unless `no_proxy`/`NO_PROXY` names the host), as curl, k6 and the k6
+ * A fetch for `url` through the proxy `env` names for its scheme (`HTTPS_PROXY`/`https_proxy`,
+ * `HTTP_PROXY`/`http_proxy`, unless `NO_PROXY`/`no_proxy` names the host), as k6 and the k6
  * download do; Node's own fetch ignores them. undici (already bundled for the GitHub client) is
  * loaded only then. A plain-http target is sent to the proxy as a forward request, not a CONNECT
  * tunnel (proxies often allow CONNECT to port 443 only).
  */
-async function fetchFor(url, env) {
-    const pick = (name) => env?.[name] || env?.[name.toUpperCase()] || undefined;
+async function fetchFor(url, env, log) {
+    // upper case first, as k6 (Go's net/http) reads them
+    const pick = (name) => env?.[name.toUpperCase()] || env?.[name] || undefined;
     const u = new URL(url);
-    const proxy = pick(u.protocol === 'https:' ? 'https_proxy' : 'http_proxy');
-    if (!proxy || bypassesProxy(u, pick('no_proxy')))
+    const given = pick(u.protocol === 'https:' ? 'https_proxy' : 'http_proxy');
+    if (!given || bypassesProxy(u, pick('no_proxy')))
         return fetch;
+    // `proxy.corp:3128` without a scheme is http://, as curl and Go take it
+    const proxy = /^[a-z][a-z0-9+.-]*:\/\//i.test(given) ? given : `http://${given}`;
     const undici = await Promise.resolve(/* import() */).then(__nccwpck_require__.t.bind(__nccwpck_require__, 4371, 19));
-    const dispatcher = new undici.ProxyAgent({ uri: proxy, proxyTunnel: false });
+    let dispatcher;
+    try {
+        dispatcher = new undici.ProxyAgent({ uri: proxy, proxyTunnel: false });
+    }
+    catch (error) {
+        log.warning(`preflight: the proxy ${(0,mask/* maskUrl */.yP)(given)} is not usable (${error instanceof Error ? error.message : String(error)}): asking ${(0,mask/* maskUrl */.yP)(url)} directly`);
+        return fetch;
+    }
     return ((input, init) => undici.fetch(input, { ...init, dispatcher }));
 }
 function preflight_describe(error) {
@@ -71434,7 +71454,7 @@ async function preflight(baseUrl, opts, log) {
     const target = fetchTarget(full);
     const clean = (text) => (0,mask/* scrub */._I)(text, [baseUrl, full]);
     const interval = opts.intervalMs ?? 2000;
-    const get = await fetchFor(target.url, opts.env);
+    const get = await fetchFor(target.url, opts.env, log);
     const started = Date.now();
     const deadline = started + opts.timeoutSeconds * 1000;
     let attempts = 0;
@@ -71884,7 +71904,8 @@ async function readGroup(group, options, shown) {
             return { results: await ingestFiles(left, options), unread };
         }
         catch (error) {
-            const bad = error instanceof InputError ? left.find((f) => f === error.where || shown(f) === error.where) : undefined;
+            // a file the error blames, not a combination of files (two summaries, a summary beside NDJSON)
+            const bad = error instanceof InputError && !(error instanceof ResultsMismatchError) ? left.find((f) => f === error.where || shown(f) === error.where) : undefined;
             if (bad === undefined)
                 throw error;
             unread.push(error);
@@ -72086,7 +72107,7 @@ function gateWarnings(evaluation, results) {
             }
             if (allowedAggregations(info.type).includes(kind))
                 continue;
-            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: \`${c.expression}\` on ${code(c.metric)} in ${s.name}: a ${info.type} metric has only ${allowedAggregations(info.type).join(', ')} (k6 rejects the rule; it reads no data)`;
+            const line = `${c.pos.file}:${c.pos.line}:${c.pos.column}: \`${c.expression}\` on ${code((0,mask/* maskKey */.s9)(c.metric))} in ${s.name}: a ${info.type} metric has only ${allowedAggregations(info.type).join(', ')} (k6 rejects the rule; it reads no data)`;
             if (!out.includes(line))
                 out.push(line);
         }
