@@ -350,22 +350,15 @@ export async function run(deps: Partial<ActionDeps> = {}): Promise<void> {
     const passed = gatePassed(result.evaluation) && result.inputErrors.length === 0;
     // Data-quality and config warnings; one naming a thresholds.yml position becomes an annotation there.
     // The runner shows 10 warning annotations per step and the rules' take up to 5: past the first
-    // GATE_WARNING_ANNOTATIONS, the rest are log lines under one annotation that counts them.
-    // those naming a thresholds.yml position first: they are annotated on the rule's line
-    const positioned = (w: string) => /^(.+?):(\d+):(\d+): /.test(w);
-    const ordered = [...result.warnings.filter(positioned), ...result.warnings.filter((w) => !positioned(w))];
-    for (const [i, w] of ordered.entries()) {
-      if (i >= GATE_WARNING_ANNOTATIONS) {
-        core.info(`warning: perf-gate: ${w}`);
-        continue;
-      }
-      if (i === GATE_WARNING_ANNOTATIONS - 1 && result.warnings.length > GATE_WARNING_ANNOTATIONS) {
-        log.warning(`perf-gate: ${ordered.length - i} more warnings, in the log below`);
-        core.info(`warning: perf-gate: ${w}`);
-        continue;
-      }
-      const at = /^(.+?):(\d+):(\d+): (.*)$/s.exec(w);
-      if (at) core.warning(`perf-gate: ${at[4]}`, { title: 'perf-gate', file: repoPath(at[1]!), startLine: Number(at[2]), startColumn: Number(at[3]) });
+    // GATE_WARNING_ANNOTATIONS, the rest are log lines under one annotation that counts them. Those
+    // naming a thresholds.yml position come first: they are annotated on the rule's line.
+    const located = result.warnings.map((w) => ({ w, at: /^(.+?):(\d+):(\d+): (.*)$/s.exec(w) }));
+    const ordered = [...located.filter((x) => x.at), ...located.filter((x) => !x.at)];
+    const annotated = ordered.length > GATE_WARNING_ANNOTATIONS ? GATE_WARNING_ANNOTATIONS - 1 : ordered.length;
+    for (const [i, { w, at }] of ordered.entries()) {
+      if (i === annotated) log.warning(`perf-gate: ${ordered.length - i} more warnings, in the log below`);
+      if (i >= annotated) core.info(`warning: perf-gate: ${w}`);
+      else if (at) core.warning(`perf-gate: ${at[4]}`, { title: 'perf-gate', file: repoPath(at[1]!), startLine: Number(at[2]), startColumn: Number(at[3]) });
       else log.warning(`perf-gate: ${w}`);
     }
 

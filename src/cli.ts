@@ -376,23 +376,24 @@ async function checkOutputs(outs: { json?: string; markdown?: string }, inputs: 
     const full = resolve(cwd, p);
     return realpath(full).catch(() => full);
   };
-  const json = outs.json === undefined ? undefined : await key(outs.json);
-  const markdown = outs.markdown === undefined ? undefined : await key(outs.markdown);
-  if (json !== undefined && json === markdown) {
-    throw new InputError(`--json and --markdown both name ${outs.json}: one report would overwrite the other`, undefined, 'give each its own file, e.g. --json out/report.json --markdown out/report.md');
-  }
+  // each input by its real path, with the flag it came with
+  const given = new Map<string, string>();
+  for (const [flag, paths] of Object.entries(inputs)) for (const p of paths) given.set(await key(p), flag);
+  const seen = new Map<string, string>(); // real path → the report path as given
   for (const [flag, out] of [['json', outs.json], ['markdown', outs.markdown]] as const) {
     if (out === undefined) continue;
-    const target = flag === 'json' ? json : markdown;
-    for (const [inputFlag, paths] of Object.entries(inputs)) {
-      for (const p of paths) {
-        if ((await key(p)) !== target) continue;
-        throw new InputError(
-          `--${flag} ${out} is also given as ${inputFlag}: writing the report there would overwrite that input`,
-          undefined,
-          `write the report elsewhere, e.g. --${flag} out/report.${flag === 'json' ? 'json' : 'md'}`,
-        );
-      }
+    const target = await key(out);
+    if (seen.has(target)) {
+      throw new InputError(`--json and --markdown both name ${seen.get(target)}: one report would overwrite the other`, undefined, 'give each its own file, e.g. --json out/report.json --markdown out/report.md');
+    }
+    seen.set(target, out);
+    const inputFlag = given.get(target);
+    if (inputFlag !== undefined) {
+      throw new InputError(
+        `--${flag} ${out} is also given as ${inputFlag}: writing the report there would overwrite that input`,
+        undefined,
+        `write the report elsewhere, e.g. --${flag} out/report.${flag === 'json' ? 'json' : 'md'}`,
+      );
     }
   }
 }

@@ -4,19 +4,14 @@
 export class InputError extends Error {
   override readonly name = 'InputError';
   constructor(
-    message: string,
+    /** What is wrong, without where and the fix (which `message` adds). */
+    readonly problem: string,
     readonly where?: string,
     readonly hint?: string,
   ) {
-    super(where ? `${where}: ${message}${hint ? `\n  fix: ${hint}` : ''}` : `${message}${hint ? `\n  fix: ${hint}` : ''}`);
+    super(where ? `${where}: ${problem}${hint ? `\n  fix: ${hint}` : ''}` : `${problem}${hint ? `\n  fix: ${hint}` : ''}`);
   }
 }
-
-/**
- * Bad input in how results files go together (a summary mixed with NDJSON, two summaries, a run and
- * its .gz that differ), not in one file: no file is to blame and left out, the whole input is refused.
- */
-export class ResultsMismatchError extends InputError {}
 
 /**
  * Turns anything thrown (including non-Error values) into an Error, so `setFailed` and exit codes see it.

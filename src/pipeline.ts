@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { ingestOptionsFor, loadConfig, rulesFor } from './config/load.js';
 import { collectWindow, startCollection, type Collection } from './collectors/collect.js';
-import { asError, InputError, ResultsMismatchError } from './errors.js';
+import { asError, InputError } from './errors.js';
 import { didYouMean } from './config/suggest.js';
 import { maskKey, maskUrl } from './mask.js';
 import { evaluate, type ScenarioInput } from './evaluate/evaluate.js';
 import { DEFAULT_TAG_KEYS, emptyResults, ingestFiles } from './k6/ingest.js';
 import { unmatchedTagText } from './metrics/results.js';
-import { parseExpression, parseSelector } from './config/expression.js';
+import { aggregationName, parseExpression, parseSelector } from './config/expression.js';
 import { allowedAggregations } from './k6/builtin-metrics.js';
 import { scenarioOfFile } from './k6/peek.js';
 import { markdownTable } from 'markdown-table';
@@ -210,10 +210,17 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
   const out: Measured[] = [];
   for (const [name, group] of groups) {
     const scenarioNotes = notes.get(name) ?? [];
-    const options = { ...ingestOptionsFor(config, name), displayName: shown };
-    const { results: read, unread } = await readGroup(group, options, shown);
-    for (const e of unread) scenarioNotes.push(`${code(shown(e.where!))} was not read, so these results lack it: ${e.message.split('\n')[0]!.slice(e.where!.length + 2)}`);
-    const results = read ?? emptyResults(group.map(shown), options);
+    // a file that cannot be read is left out: the report is still written from the others, and the
+    // face exits with bad input naming each file left out
+    const unread: InputError[] = [];
+    const results = await ingestFiles(group, {
+      ...ingestOptionsFor(config, name),
+      displayName: shown,
+      leaveOut: (file, error) => {
+        unread.push(error);
+        scenarioNotes.push(`${code(shown(file))} was not read, so these results lack it: ${error.problem}`);
+      },
+    });
     if (named.length !== 1) {
       // grouped by the k6 scenario tag of each file's first sample: a script with several k6 scenarios
       // wrote them all into one file, and all are judged under the first one's name
@@ -251,32 +258,6 @@ async function evaluateOnly(opts: GateOptions, config: Config): Promise<Measured
     );
   }
   return out;
-}
-
-/**
- * Reads one scenario's results files as one run. A file that cannot be read as k6 output (its
- * InputError names it) is left out and returned, and the rest are read again: the report is still
- * written from what can be read, and the face exits with bad input naming each file left out.
- */
-async function readGroup(
-  group: string[],
-  options: Parameters<typeof ingestFiles>[1],
-  shown: (path: string) => string,
-): Promise<{ results?: Results; unread: InputError[] }> {
-  let left = group;
-  const unread: InputError[] = [];
-  while (left.length > 0) {
-    try {
-      return { results: await ingestFiles(left, options), unread };
-    } catch (error) {
-      // a file the error blames, not a combination of files (two summaries, a summary beside NDJSON)
-      const bad = error instanceof InputError && !(error instanceof ResultsMismatchError) ? left.find((f) => f === error.where || shown(f) === error.where) : undefined;
-      if (bad === undefined) throw error;
-      unread.push(error as InputError);
-      left = left.filter((f) => f !== bad);
-    }
-  }
-  return { unread };
 }
 
 /**
@@ -450,8 +431,7 @@ export function gateWarnings(evaluation: Evaluation, results: Record<string, Res
       if (!info || info.typeUnknown) continue;
       let kind: string;
       try {
-        const agg = parseExpression(c.expression).aggregation;
-        kind = agg.kind === 'p' ? 'p(N)' : agg.kind;
+        kind = aggregationName(parseExpression(c.expression).aggregation);
       } catch {
         continue;
       }

@@ -51063,20 +51063,18 @@ var dist = __nccwpck_require__(8815);
 // Errors the faces turn into a clear message (and exit code 2 / a failed step) instead of a stack trace.
 /** Bad input from the user: config, results, arguments. `where` is `file:line:column` when known. */
 class InputError extends Error {
+    problem;
     where;
     hint;
     name = 'InputError';
-    constructor(message, where, hint) {
-        super(where ? `${where}: ${message}${hint ? `\n  fix: ${hint}` : ''}` : `${message}${hint ? `\n  fix: ${hint}` : ''}`);
+    constructor(
+    /** What is wrong, without where and the fix (which `message` adds). */
+    problem, where, hint) {
+        super(where ? `${where}: ${problem}${hint ? `\n  fix: ${hint}` : ''}` : `${problem}${hint ? `\n  fix: ${hint}` : ''}`);
+        this.problem = problem;
         this.where = where;
         this.hint = hint;
     }
-}
-/**
- * Bad input in how results files go together (a summary mixed with NDJSON, two summaries, a run and
- * its .gz that differ), not in one file: no file is to blame and left out, the whole input is refused.
- */
-class ResultsMismatchError extends InputError {
 }
 /**
  * Turns anything thrown (including non-Error values) into an Error, so `setFailed` and exit codes see it.
@@ -51292,6 +51290,10 @@ const ABSOLUTE_RE = new RegExp(`^${NUMBER}$`);
 const RELATIVE_RE = new RegExp(`^([+-])\\s*(${NUMBER})(%?)$`);
 const P_RE = /^p\((.*)\)$/;
 const P_NUMBER_RE = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
+/** An aggregation's name in AGGREGATIONS (any percentile is `p(N)`), as the per-type tables list it. */
+function aggregationName(a) {
+    return a.kind === 'p' ? 'p(N)' : a.kind;
+}
 /** An aggregation as k6 writes it: `p(99)`, `p(99.9)`, `avg`, `rate`. */
 function formatAggregation(a) {
     return a.kind === 'p' ? `p(${a.p})` : a.kind;
@@ -61889,8 +61891,7 @@ class Loader {
                     return;
                 }
                 if (allowed) {
-                    const agg = expression.aggregation.kind === 'p' ? 'p(N)' : expression.aggregation.kind;
-                    if (!allowed.includes(agg)) {
+                    if (!allowed.includes(aggregationName(expression.aggregation))) {
                         const what = isUtil ? 'a utilization metric (a series over the run window)' : `a ${info?.type} metric`;
                         this.add(this.offsetOf(textPath), `${key}: \`${formatAggregation(expression.aggregation)}\` is not an aggregation of ${selector.metric}, ${what}; allowed: ${allowed.join(', ')}`, `e.g. \`${allowed[0] === 'p(N)' ? 'p(95)' : allowed[0]}${expression.text.slice(expression.text.search(/[<>=!]/))}\``);
                         return;
@@ -63278,6 +63279,17 @@ function blockIncrease(a, b) {
     }
     return [hit, read];
 }
+/** Blocks hit and read over consecutive readings (blockIncrease summed). */
+function blocksOver(rs) {
+    let hit = 0;
+    let read = 0;
+    for (let i = 1; i < rs.length; i++) {
+        const [h, r] = blockIncrease(rs[i - 1], rs[i]);
+        hit += h;
+        read += r;
+    }
+    return [hit, read];
+}
 /** Σ of a counter's increases over consecutive readings (resets counted from zero). */
 function total(rs, get) {
     let sum = 0;
@@ -63387,16 +63399,7 @@ const PRESETS = {
         direct: {
             counters: true,
             series: (rs) => pairs(pg(rs), (a, b) => hitRatio(...blockIncrease(a, b))),
-            value: (rs) => whole(pg(rs), (x) => {
-                let hit = 0;
-                let read = 0;
-                for (let i = 1; i < x.length; i++) {
-                    const [h, r] = blockIncrease(x[i - 1], x[i]);
-                    hit += h;
-                    read += r;
-                }
-                return hitRatio(hit, read);
-            }, IDLE.cacheHit),
+            value: (rs) => whole(pg(rs), (x) => hitRatio(...blocksOver(x)), IDLE.cacheHit),
         },
         prometheus: (_p, range) => ({
             series: `sum(rate(pg_stat_database_blks_hit[${range}])) / (sum(rate(pg_stat_database_blks_hit[${range}])) + sum(rate(pg_stat_database_blks_read[${range}])))`,
@@ -64139,18 +64142,11 @@ async function noSeriesReason(client, plan, window, metric) {
     return `the query returned no series over the window (${why ?? `needs ${plan.needs}`})`;
 }
 /**
- * The query_range step for an expression: {@link stepFor} (window ÷ 250), shortened to the scrape
- * interval of the series it reads first when that is shorter — over a long run a 43 s step would
- * evaluate only one scrape in three of a 15 s interval, and a max could miss a spike. The interval is
- * the window divided by the most samples a series has in it.
- */
-async function seriesStep(window, scrape) {
-    const step = stepFor(window);
-    return step > 1 && scrape !== undefined ? stepForScrapes(window, scrape) : step;
-}
-/**
  * The scrape interval (seconds) of the first series an expression reads: the window divided by the
- * most samples a series of it has in the window; undefined when that cannot be told.
+ * most samples a series of it has in the window; undefined when that cannot be told. The query_range
+ * step is shortened to it (stepForScrapes) — over a long run a 43 s step would evaluate only one
+ * scrape in three of a 15 s interval, and a max could miss a spike — and the default rate() range
+ * covers two of them.
  */
 async function scrapeSeconds(client, expr, window) {
     const first = selectorsOf(expr)[0];
@@ -64178,7 +64174,7 @@ async function queryPrometheus(client, plan, window, metric, scrape) {
     const back = maxRangeMs(plan.series);
     const from = window.start + back;
     if (from <= window.end) {
-        const r = await client.range(plan.series, { start: from, end: window.end }, await seriesStep(window, scrape));
+        const r = await client.range(plan.series, { start: from, end: window.end }, stepForScrapes(window, scrape ?? Number.NaN));
         if (!r.ok)
             return { noData: failed(r) };
         if (r.warnings)
@@ -64734,6 +64730,7 @@ function unitFor(info, aggregation) {
 
 
 
+
 /** The metric name of the criterion a RunRecord with `incomplete` adds. */
 const RUN_COMPLETED = 'k6 run completed';
 /** The metric name of the criterion a complete run the script marked failed (`execution.test.fail()`, exit 110) adds. */
@@ -64960,8 +64957,7 @@ function k6Criterion(scenario, rule, sel, results) {
         c.window = w.window;
     // The loader checks built-in metrics against k6's table; a custom metric's type is known only now.
     const info = sel.metric === 'availability' ? undefined : metricInfo(results.metrics, sel.metric);
-    const agg = rule.expression.aggregation.kind === 'p' ? 'p(N)' : rule.expression.aggregation.kind;
-    if (info && !allowedAggregations(info.type).includes(agg)) {
+    if (info && !allowedAggregations(info.type).includes(aggregationName(rule.expression.aggregation))) {
         c.reason = info.typeUnknown
             ? `the k6 output has no Metric line for ${sel.metric}, so its type is unknown: its samples are read as a trend, which has no \`${keys_aggregationText(rule.expression.aggregation)}\` (pass the whole output, Metric lines included)`
             : `\`${keys_aggregationText(rule.expression.aggregation)}\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;
@@ -68554,7 +68550,7 @@ async function sameRunTwins(paths) {
         if (held === undefined)
             continue;
         if (held % 2 ** 32 !== plainSize % 2 ** 32) {
-            throw new ResultsMismatchError(`\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${held} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`, gz, `pass only one of them (e.g. narrow the glob to \`*.ndjson.gz\`), or rename one if they are different runs`);
+            throw new InputError(`\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${held} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`, gz, `pass only one of them (e.g. narrow the glob to \`*.ndjson.gz\`), or rename one if they are different runs`);
         }
         twins.push({ file: gz, readAs: plain });
     }
@@ -68634,17 +68630,31 @@ async function ingestFiles(paths, opts = {}) {
         throw new InputError('no k6 results files given', undefined, 'pass at least one --results FILE');
     const shown = opts.displayName ?? ((path) => path);
     const { read, twins } = await sameRunTwins(paths);
+    /** A file's own error: left out when the caller asks for that, else thrown. */
+    const refuse = (path, error) => {
+        if (!opts.leaveOut)
+            throw error;
+        opts.leaveOut(path, error);
+    };
     const classified = [];
-    for (const p of read)
-        classified.push(await classify(p));
+    for (const p of read) {
+        try {
+            classified.push(await classify(p));
+        }
+        catch (err) {
+            if (!(err instanceof InputError))
+                throw err;
+            refuse(p, err);
+        }
+    }
     const summaries = classified.filter((c) => c.kind === 'summary');
     if (summaries.length > 0) {
         if (summaries.length !== classified.length) {
             const nd = classified.filter((c) => c.kind === 'ndjson').map((c) => c.path);
-            throw new ResultsMismatchError(`k6 summary JSON mixed with --out json output (${nd.join(', ')})`, summaries[0].path, 'pass either the --out json files of one run (shards merge) or one summary file, not both');
+            throw new InputError(`k6 summary JSON mixed with --out json output (${nd.join(', ')})`, summaries[0].path, 'pass either the --out json files of one run (shards merge) or one summary file, not both');
         }
         if (summaries.length > 1) {
-            throw new ResultsMismatchError(`several k6 summary files given (${summaries.map((s) => s.path).join(', ')}): their percentiles cannot be merged`, summaries[1].path, 'pass one summary file, or the --out json files of every shard');
+            throw new InputError(`several k6 summary files given (${summaries.map((s) => s.path).join(', ')}): their percentiles cannot be merged`, summaries[1].path, 'pass one summary file, or the --out json files of every shard');
         }
         const s = summaries[0];
         const results = new SummaryResults(shown(s.path), s.summary);
@@ -68682,13 +68692,14 @@ async function ingestFiles(paths, opts = {}) {
                 fileParts = await parsePlain(c.path, c.size, cfg, threads, minBytes);
         }
         catch (err) {
-            if (err instanceof InputError)
-                throw err;
-            throw unreadable(c.path, err);
+            refuse(c.path, err instanceof InputError ? err : unreadable(c.path, err));
+            continue;
         }
         const notK6 = noK6Lines(c, fileParts, gzipCut);
-        if (notK6 !== undefined)
-            throw notK6;
+        if (notK6 !== undefined) {
+            refuse(c.path, notK6);
+            continue;
+        }
         if (gzipCut)
             diagnostics.gzipCutFiles.push(shown(c.path));
         if (fileParts.every((p) => p.points + p.skippedPoints === 0)) {
@@ -68698,18 +68709,11 @@ async function ingestFiles(paths, opts = {}) {
                 if (t.readAs === c.path)
                     diagnostics.emptyFiles.push(shown(t.file));
         }
-        let start = Infinity;
-        let end = -Infinity;
-        for (const p of fileParts) {
-            if (p.minT < start)
-                start = p.minT;
-            if (p.maxT > end)
-                end = p.maxT;
-        }
-        if (start <= end)
-            spans.push({ file: shown(c.path), start, end });
+        const span = { file: shown(c.path), start: Infinity, end: -Infinity };
         let lineOffset = 0;
         for (const p of fileParts) {
+            span.start = Math.min(span.start, p.minT);
+            span.end = Math.max(span.end, p.maxT);
             diagnostics.lines += p.lines;
             diagnostics.points += p.points;
             diagnostics.skippedPoints += p.skippedPoints;
@@ -68723,6 +68727,8 @@ async function ingestFiles(paths, opts = {}) {
             lineOffset += p.lines;
             parts.push(p);
         }
+        if (span.start <= span.end)
+            spans.push(span);
     }
     if (apart(spans))
         diagnostics.separateRuns = spans.sort((a, b) => a.start - b.start);
@@ -70412,14 +70418,11 @@ function marginalBands(ev) {
     for (const c of all)
         count.set(c.marginal, (count.get(c.marginal) ?? 0) + 1);
     const usual = [...count].sort((a, b) => b[1] - a[1])[0][0];
-    const pct = (m) => `${trimPercent(m * 100)}%`;
+    const pct = (m) => formatValue(m * 100, 'percent');
     const others = all.filter((c) => c.marginal !== usual);
     const named = [...new Set(others.map((c) => `${pct(c.marginal)} for ${code(c.metric)} ${code(c.expression)} in ${inlineText(c.scenario)}`))];
     const shown = named.slice(0, 3).join(', ');
     return `${pct(usual)}${named.length > 0 ? ` (${shown}${named.length > 3 ? ` and ${named.length - 3} more` : ''})` : ''}`;
-}
-function trimPercent(n) {
-    return Number(n.toFixed(4)).toString();
 }
 function decisionSection(input, limits) {
     const ev = input.evaluation;
@@ -71854,11 +71857,17 @@ async function evaluateOnly(opts, config) {
     const out = [];
     for (const [name, group] of groups) {
         const scenarioNotes = notes.get(name) ?? [];
-        const options = { ...ingestOptionsFor(config, name), displayName: shown };
-        const { results: read, unread } = await readGroup(group, options, shown);
-        for (const e of unread)
-            scenarioNotes.push(`${code(shown(e.where))} was not read, so these results lack it: ${e.message.split('\n')[0].slice(e.where.length + 2)}`);
-        const results = read ?? emptyResults(group.map(shown), options);
+        // a file that cannot be read is left out: the report is still written from the others, and the
+        // face exits with bad input naming each file left out
+        const unread = [];
+        const results = await ingestFiles(group, {
+            ...ingestOptionsFor(config, name),
+            displayName: shown,
+            leaveOut: (file, error) => {
+                unread.push(error);
+                scenarioNotes.push(`${code(shown(file))} was not read, so these results lack it: ${error.problem}`);
+            },
+        });
         if (named.length !== 1) {
             // grouped by the k6 scenario tag of each file's first sample: a script with several k6 scenarios
             // wrote them all into one file, and all are judged under the first one's name
@@ -71890,29 +71899,6 @@ async function evaluateOnly(opts, config) {
         throw new InputError(`no k6 samples in ${files.length === 1 ? 'the results file' : `any of the ${files.length} results files`}: k6 wrote nothing (or only metric definitions)`, files[0], "check k6's log: the run must start and write samples with `--out json=FILE`");
     }
     return out;
-}
-/**
- * Reads one scenario's results files as one run. A file that cannot be read as k6 output (its
- * InputError names it) is left out and returned, and the rest are read again: the report is still
- * written from what can be read, and the face exits with bad input naming each file left out.
- */
-async function readGroup(group, options, shown) {
-    let left = group;
-    const unread = [];
-    while (left.length > 0) {
-        try {
-            return { results: await ingestFiles(left, options), unread };
-        }
-        catch (error) {
-            // a file the error blames, not a combination of files (two summaries, a summary beside NDJSON)
-            const bad = error instanceof InputError && !(error instanceof ResultsMismatchError) ? left.find((f) => f === error.where || shown(f) === error.where) : undefined;
-            if (bad === undefined)
-                throw error;
-            unread.push(error);
-            left = left.filter((f) => f !== bad);
-        }
-    }
-    return { unread };
 }
 /**
  * How the report names a file: relative to the working directory when it is inside it (a
@@ -72099,8 +72085,7 @@ function gateWarnings(evaluation, results) {
                 continue;
             let kind;
             try {
-                const agg = parseExpression(c.expression).aggregation;
-                kind = agg.kind === 'p' ? 'p(N)' : agg.kind;
+                kind = aggregationName(parseExpression(c.expression).aggregation);
             }
             catch {
                 continue;
@@ -73155,21 +73140,23 @@ async function checkOutputs(outs, inputs, cwd) {
         const full = (0,external_node_path_.resolve)(cwd, p);
         return (0,promises_.realpath)(full).catch(() => full);
     };
-    const json = outs.json === undefined ? undefined : await key(outs.json);
-    const markdown = outs.markdown === undefined ? undefined : await key(outs.markdown);
-    if (json !== undefined && json === markdown) {
-        throw new InputError(`--json and --markdown both name ${outs.json}: one report would overwrite the other`, undefined, 'give each its own file, e.g. --json out/report.json --markdown out/report.md');
-    }
+    // each input by its real path, with the flag it came with
+    const given = new Map();
+    for (const [flag, paths] of Object.entries(inputs))
+        for (const p of paths)
+            given.set(await key(p), flag);
+    const seen = new Map(); // real path → the report path as given
     for (const [flag, out] of [['json', outs.json], ['markdown', outs.markdown]]) {
         if (out === undefined)
             continue;
-        const target = flag === 'json' ? json : markdown;
-        for (const [inputFlag, paths] of Object.entries(inputs)) {
-            for (const p of paths) {
-                if ((await key(p)) !== target)
-                    continue;
-                throw new InputError(`--${flag} ${out} is also given as ${inputFlag}: writing the report there would overwrite that input`, undefined, `write the report elsewhere, e.g. --${flag} out/report.${flag === 'json' ? 'json' : 'md'}`);
-            }
+        const target = await key(out);
+        if (seen.has(target)) {
+            throw new InputError(`--json and --markdown both name ${seen.get(target)}: one report would overwrite the other`, undefined, 'give each its own file, e.g. --json out/report.json --markdown out/report.md');
+        }
+        seen.set(target, out);
+        const inputFlag = given.get(target);
+        if (inputFlag !== undefined) {
+            throw new InputError(`--${flag} ${out} is also given as ${inputFlag}: writing the report there would overwrite that input`, undefined, `write the report elsewhere, e.g. --${flag} out/report.${flag === 'json' ? 'json' : 'md'}`);
         }
     }
 }

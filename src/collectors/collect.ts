@@ -318,19 +318,11 @@ async function noSeriesReason(client: PrometheusClient, plan: PromPlan, window: 
 }
 
 /**
- * The query_range step for an expression: {@link stepFor} (window ÷ 250), shortened to the scrape
- * interval of the series it reads first when that is shorter — over a long run a 43 s step would
- * evaluate only one scrape in three of a 15 s interval, and a max could miss a spike. The interval is
- * the window divided by the most samples a series has in it.
- */
-async function seriesStep(window: TimeWindow, scrape: number | undefined): Promise<number> {
-  const step = stepFor(window);
-  return step > 1 && scrape !== undefined ? stepForScrapes(window, scrape) : step;
-}
-
-/**
  * The scrape interval (seconds) of the first series an expression reads: the window divided by the
- * most samples a series of it has in the window; undefined when that cannot be told.
+ * most samples a series of it has in the window; undefined when that cannot be told. The query_range
+ * step is shortened to it (stepForScrapes) — over a long run a 43 s step would evaluate only one
+ * scrape in three of a 15 s interval, and a max could miss a spike — and the default rate() range
+ * covers two of them.
  */
 async function scrapeSeconds(client: PrometheusClient, expr: string, window: TimeWindow): Promise<number | undefined> {
   const first = selectorsOf(expr)[0];
@@ -359,7 +351,7 @@ async function queryPrometheus(client: PrometheusClient, plan: PromPlan, window:
   const back = maxRangeMs(plan.series);
   const from = window.start + back;
   if (from <= window.end) {
-    const r = await client.range(plan.series, { start: from, end: window.end }, await seriesStep(window, scrape));
+    const r = await client.range(plan.series, { start: from, end: window.end }, stepForScrapes(window, scrape ?? Number.NaN));
     if (!r.ok) return { noData: failed(r) };
     if (r.warnings) entry.warnings = r.warnings;
     if (r.value.length === 0) {

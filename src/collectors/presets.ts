@@ -186,6 +186,18 @@ function blockIncrease(a: PgReading, b: PgReading): [hit: number, read: number] 
   return [hit, read];
 }
 
+/** Blocks hit and read over consecutive readings (blockIncrease summed). */
+function blocksOver(rs: readonly PgReading[]): [hit: number, read: number] {
+  let hit = 0;
+  let read = 0;
+  for (let i = 1; i < rs.length; i++) {
+    const [h, r] = blockIncrease(rs[i - 1]!, rs[i]!);
+    hit += h;
+    read += r;
+  }
+  return [hit, read];
+}
+
 /** Σ of a counter's increases over consecutive readings (resets counted from zero). */
 function total<T>(rs: readonly T[], get: (r: T) => number): number {
   let sum = 0;
@@ -292,21 +304,7 @@ export const PRESETS: Record<PresetName, PresetDef> = {
     direct: {
       counters: true,
       series: (rs) => pairs(pg(rs), (a, b) => hitRatio(...blockIncrease(a, b))),
-      value: (rs) =>
-        whole(
-          pg(rs),
-          (x) => {
-            let hit = 0;
-            let read = 0;
-            for (let i = 1; i < x.length; i++) {
-              const [h, r] = blockIncrease(x[i - 1]!, x[i]!);
-              hit += h;
-              read += r;
-            }
-            return hitRatio(hit, read);
-          },
-          IDLE.cacheHit,
-        ),
+      value: (rs) => whole(pg(rs), (x) => hitRatio(...blocksOver(x)), IDLE.cacheHit),
     },
     prometheus: (_p, range) => ({
       series: `sum(rate(pg_stat_database_blks_hit[${range}])) / (sum(rate(pg_stat_database_blks_hit[${range}])) + sum(rate(pg_stat_database_blks_read[${range}])))`,

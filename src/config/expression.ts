@@ -32,6 +32,11 @@ const RELATIVE_RE = new RegExp(`^([+-])\\s*(${NUMBER})(%?)$`);
 const P_RE = /^p\((.*)\)$/;
 const P_NUMBER_RE = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
 
+/** An aggregation's name in AGGREGATIONS (any percentile is `p(N)`), as the per-type tables list it. */
+export function aggregationName(a: Aggregation): string {
+  return a.kind === 'p' ? 'p(N)' : a.kind;
+}
+
 /** An aggregation as k6 writes it: `p(99)`, `p(99.9)`, `avg`, `rate`. */
 export function formatAggregation(a: Aggregation): string {
   return a.kind === 'p' ? `p(${a.p})` : a.kind;

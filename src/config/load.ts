@@ -20,7 +20,7 @@ import type {
   UtilizationSourceKind,
   WindowMode,
 } from '../model.js';
-import { ExpressionError, formatAggregation, parseExpression, parseSelector } from './expression.js';
+import { ExpressionError, aggregationName, formatAggregation, parseExpression, parseSelector } from './expression.js';
 import { DURATION_RE, PERCENT_RE, PRESET_PARAMS, configSchema, expressionObjectSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
 import { enumHint, expressionListHint, indentHint, thresholdsMapHint, unknownKeyHint, yamlErrorHint, type YamlErrorContext } from './hints.js';
@@ -460,8 +460,7 @@ class Loader {
           return;
         }
         if (allowed) {
-          const agg = expression.aggregation.kind === 'p' ? 'p(N)' : expression.aggregation.kind;
-          if (!allowed.includes(agg)) {
+          if (!allowed.includes(aggregationName(expression.aggregation))) {
             const what = isUtil ? 'a utilization metric (a series over the run window)' : `a ${info?.type} metric`;
             this.add(
               this.offsetOf(textPath),

@@ -21,6 +21,7 @@ import type {
   Verdict,
 } from '../model.js';
 import { didYouMean } from '../config/suggest.js';
+import { aggregationName } from '../config/expression.js';
 import { allowedAggregations } from '../k6/builtin-metrics.js';
 import { maskKey } from '../mask.js';
 import { formatPair, formatValue } from '../report/units.js';
@@ -283,8 +284,7 @@ function k6Criterion(scenario: string, rule: ThresholdRule, sel: MetricSelector,
   if (w.window) c.window = w.window;
   // The loader checks built-in metrics against k6's table; a custom metric's type is known only now.
   const info = sel.metric === 'availability' ? undefined : metricInfo(results.metrics, sel.metric);
-  const agg = rule.expression.aggregation.kind === 'p' ? 'p(N)' : rule.expression.aggregation.kind;
-  if (info && !allowedAggregations(info.type).includes(agg)) {
+  if (info && !allowedAggregations(info.type).includes(aggregationName(rule.expression.aggregation))) {
     c.reason = info.typeUnknown
       ? `the k6 output has no Metric line for ${sel.metric}, so its type is unknown: its samples are read as a trend, which has no \`${aggregationText(rule.expression.aggregation)}\` (pass the whole output, Metric lines included)`
       : `\`${aggregationText(rule.expression.aggregation)}\` is not an aggregation of a ${info.type} metric (k6 rejects it)`;

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { createGunzip, gunzipSync, type ZlibOptions } from 'node:zlib';
-import { InputError, ResultsMismatchError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { IngestDiagnostics, Results } from '../model.js';
 import { EXACT_CAP, INV_LOG_GAMMA, MAX_BLOCKS, MAX_BUCKETS } from '../metrics/histogram.js';
 import { NdjsonResults } from '../metrics/results.js';
@@ -45,6 +45,13 @@ export interface IngestOptions {
    * the path as given.
    */
   displayName?: (path: string) => string;
+  /**
+   * Set: a file that cannot be read as k6 output (unreadable, not k6 output, damaged gzip, a summary
+   * value out of range) is handed here and left out, and the others are read — evaluate-only writes
+   * its report from them. Unset: that error is thrown. Files that do not go together (two summaries,
+   * a summary beside NDJSON, a run and its differing .gz) are refused whole either way.
+   */
+  leaveOut?: (path: string, error: InputError) => void;
 }
 
 const MAX_EXAMPLES = 5;
@@ -678,7 +685,7 @@ async function sameRunTwins(paths: string[]): Promise<{ read: string[]; twins: {
     if (gzIsGzip && held !== plainSize % 2 ** 32) held = await gunzippedLength(gz);
     if (held === undefined) continue;
     if (held % 2 ** 32 !== plainSize % 2 ** 32) {
-      throw new ResultsMismatchError(
+      throw new InputError(
         `\`${plain}\` and \`${gz}\` are named as one run saved uncompressed and compressed, but they differ (the .gz holds ${held} bytes uncompressed, the plain file ${plainSize}); read together they would be taken as two shards of one run`,
         gz,
         `pass only one of them (e.g. narrow the glob to \`*.ndjson.gz\`), or rename one if they are different runs`,
@@ -753,20 +760,32 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
   if (paths.length === 0) throw new InputError('no k6 results files given', undefined, 'pass at least one --results FILE');
   const shown = opts.displayName ?? ((path: string) => path);
   const { read, twins } = await sameRunTwins(paths);
+  /** A file's own error: left out when the caller asks for that, else thrown. */
+  const refuse = (path: string, error: InputError): void => {
+    if (!opts.leaveOut) throw error;
+    opts.leaveOut(path, error);
+  };
   const classified: Classified[] = [];
-  for (const p of read) classified.push(await classify(p));
+  for (const p of read) {
+    try {
+      classified.push(await classify(p));
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      refuse(p, err);
+    }
+  }
   const summaries = classified.filter((c) => c.kind === 'summary');
   if (summaries.length > 0) {
     if (summaries.length !== classified.length) {
       const nd = classified.filter((c) => c.kind === 'ndjson').map((c) => c.path);
-      throw new ResultsMismatchError(
+      throw new InputError(
         `k6 summary JSON mixed with --out json output (${nd.join(', ')})`,
         summaries[0]!.path,
         'pass either the --out json files of one run (shards merge) or one summary file, not both',
       );
     }
     if (summaries.length > 1) {
-      throw new ResultsMismatchError(
+      throw new InputError(
         `several k6 summary files given (${summaries.map((s) => s.path).join(', ')}): their percentiles cannot be merged`,
         summaries[1]!.path,
         'pass one summary file, or the --out json files of every shard',
@@ -801,26 +820,25 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
         if (read.trailing) diagnostics.gzipTrailingFiles!.push(shown(c.path));
       } else fileParts = await parsePlain(c.path, c.size, cfg, threads, minBytes);
     } catch (err) {
-      if (err instanceof InputError) throw err;
-      throw unreadable(c.path, err);
+      refuse(c.path, err instanceof InputError ? err : unreadable(c.path, err));
+      continue;
     }
     const notK6 = noK6Lines(c, fileParts, gzipCut);
-    if (notK6 !== undefined) throw notK6;
+    if (notK6 !== undefined) {
+      refuse(c.path, notK6);
+      continue;
+    }
     if (gzipCut) diagnostics.gzipCutFiles!.push(shown(c.path));
     if (fileParts.every((p) => p.points + p.skippedPoints === 0)) {
       diagnostics.emptyFiles!.push(shown(c.path));
       // its compressed copy, not read, holds no sample either
       for (const t of twins) if (t.readAs === c.path) diagnostics.emptyFiles!.push(shown(t.file));
     }
-    let start = Infinity;
-    let end = -Infinity;
-    for (const p of fileParts) {
-      if (p.minT < start) start = p.minT;
-      if (p.maxT > end) end = p.maxT;
-    }
-    if (start <= end) spans.push({ file: shown(c.path), start, end });
+    const span = { file: shown(c.path), start: Infinity, end: -Infinity };
     let lineOffset = 0;
     for (const p of fileParts) {
+      span.start = Math.min(span.start, p.minT);
+      span.end = Math.max(span.end, p.maxT);
       diagnostics.lines += p.lines;
       diagnostics.points += p.points;
       diagnostics.skippedPoints! += p.skippedPoints;
@@ -832,6 +850,7 @@ export async function ingestFiles(paths: string[], opts: IngestOptions = {}): Pr
       lineOffset += p.lines;
       parts.push(p);
     }
+    if (span.start <= span.end) spans.push(span);
   }
   if (apart(spans)) diagnostics.separateRuns = spans.sort((a, b) => a.start - b.start);
   return new NdjsonResults(mergePartials(parts, bucketMs), diagnostics, indexKeys, skipMetrics);

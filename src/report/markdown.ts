@@ -764,15 +764,11 @@ function marginalBands(ev: Evaluation): string {
   const count = new Map<number, number>();
   for (const c of all) count.set(c.marginal!, (count.get(c.marginal!) ?? 0) + 1);
   const usual = [...count].sort((a, b) => b[1] - a[1])[0]![0];
-  const pct = (m: number) => `${trimPercent(m * 100)}%`;
+  const pct = (m: number) => formatValue(m * 100, 'percent');
   const others = all.filter((c) => c.marginal !== usual);
   const named = [...new Set(others.map((c) => `${pct(c.marginal!)} for ${code(c.metric)} ${code(c.expression)} in ${inlineText(c.scenario)}`))];
   const shown = named.slice(0, 3).join(', ');
   return `${pct(usual)}${named.length > 0 ? ` (${shown}${named.length > 3 ? ` and ${named.length - 3} more` : ''})` : ''}`;
-}
-
-function trimPercent(n: number): string {
-  return Number(n.toFixed(4)).toString();
 }
 
 function decisionSection(input: ReportInput, limits: RenderLimits): string[] {
